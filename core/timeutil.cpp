@@ -1,0 +1,121 @@
+#include "core/timeutil.h"
+
+#include <cstdio>
+
+namespace attest {
+
+std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
+    y -= m <= 2;
+    const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+    const unsigned yoe = static_cast<unsigned>(y - era * 400);
+    const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+
+namespace {
+
+bool digits(std::string_view s, size_t pos, size_t n, int& out) {
+    if (pos + n > s.size()) return false;
+    int v = 0;
+    for (size_t i = 0; i < n; ++i) {
+        char c = s[pos + i];
+        if (c < '0' || c > '9') return false;
+        v = v * 10 + (c - '0');
+    }
+    out = v;
+    return true;
+}
+
+void civil_from_days(std::int64_t z, std::int64_t& y, unsigned& m, unsigned& d) {
+    z += 719468;
+    const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    const unsigned doe = static_cast<unsigned>(z - era * 146097);
+    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    y = static_cast<std::int64_t>(yoe) + era * 400;
+    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const unsigned mp = (5 * doy + 2) / 153;
+    d = doy - (153 * mp + 2) / 5 + 1;
+    m = mp < 10 ? mp + 3 : mp - 9;
+    y += m <= 2;
+}
+
+}  // namespace
+
+std::optional<std::int64_t> parse_iso8601_ns(std::string_view s) {
+    int y, mo, d, h, mi, sec;
+    if (!digits(s, 0, 4, y) || s.size() < 19 || s[4] != '-' || !digits(s, 5, 2, mo) ||
+        s[7] != '-' || !digits(s, 8, 2, d) || (s[10] != 'T' && s[10] != ' ') ||
+        !digits(s, 11, 2, h) || s[13] != ':' || !digits(s, 14, 2, mi) || s[16] != ':' ||
+        !digits(s, 17, 2, sec))
+        return std::nullopt;
+    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) return std::nullopt;
+    size_t pos = 19;
+    std::int64_t frac_ns = 0;
+    if (pos < s.size() && s[pos] == '.') {
+        ++pos;
+        int n = 0;
+        std::int64_t scale = 100000000;
+        while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
+            if (n < 9) frac_ns += (s[pos] - '0') * scale;
+            scale /= 10;
+            ++n;
+            ++pos;
+        }
+        if (n == 0) return std::nullopt;
+    }
+    std::int64_t offset_s = 0;
+    if (pos < s.size()) {
+        if (s[pos] == 'Z' || s[pos] == 'z') {
+            ++pos;
+        } else if (s[pos] == '+' || s[pos] == '-') {
+            int oh, om = 0;
+            int sign = s[pos] == '-' ? -1 : 1;
+            if (!digits(s, pos + 1, 2, oh)) return std::nullopt;
+            pos += 3;
+            if (pos < s.size() && s[pos] == ':') ++pos;
+            if (pos < s.size()) {
+                if (!digits(s, pos, 2, om)) return std::nullopt;
+                pos += 2;
+            }
+            offset_s = sign * (oh * 3600 + om * 60);
+        }
+    }
+    if (pos != s.size()) return std::nullopt;
+    std::int64_t days = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
+    std::int64_t secs = days * 86400 + h * 3600 + mi * 60 + sec - offset_s;
+    return secs * 1000000000LL + frac_ns;
+}
+
+std::string format_iso8601(std::int64_t ns, int frac_digits) {
+    std::int64_t secs = ns / 1000000000LL;
+    std::int64_t rem = ns % 1000000000LL;
+    if (rem < 0) {
+        rem += 1000000000LL;
+        --secs;
+    }
+    std::int64_t days = secs / 86400;
+    std::int64_t sod = secs % 86400;
+    if (sod < 0) {
+        sod += 86400;
+        --days;
+    }
+    std::int64_t y;
+    unsigned m, d;
+    civil_from_days(days, y, m, d);
+    char buf[64];
+    int n = std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02d", static_cast<long long>(y),
+                          m, d, static_cast<int>(sod / 3600), static_cast<int>(sod / 60 % 60),
+                          static_cast<int>(sod % 60));
+    std::string out(buf, static_cast<size_t>(n));
+    if (frac_digits > 0) {
+        if (frac_digits > 9) frac_digits = 9;
+        char fb[16];
+        std::snprintf(fb, sizeof fb, ".%09lld", static_cast<long long>(rem));
+        out.append(fb, static_cast<size_t>(frac_digits) + 1);
+    }
+    out.push_back('Z');
+    return out;
+}
+
+}  // namespace attest

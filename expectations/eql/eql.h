@@ -1,0 +1,95 @@
+// Elasticsearch EQL, evaluated locally (shared/spec/eql.md).
+//
+// CONTRACT used by the expectations engine (expectations/) and `attest query`. The EQL module
+// owns the implementation and may extend this API, but these names keep working.
+//
+//   auto q = eql::compile(text, "rule.eql", {});        // parse, check, compile
+//   if (!q) { /* q.error().message: "rule.eql:3:17: expected ']' ...\n<line>\n<caret>" */ }
+//   eql::Matcher m(*q, {.collect_diagnostics = true});
+//   for each event (in timestamp order): m.feed(event);   // events are copied only if kept
+//   m.finish();
+//   for (auto& hit : m.hits()) ...                         // Elasticsearch's order
+//   if (m.hits().empty()) m.diagnostics() ...              // per-clause counts, near misses
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/expected.h"
+#include "core/value.h"
+
+namespace attest::eql {
+
+struct QueryOptions {
+    std::string category_field = "event.category";
+    std::string timestamp_field = "@timestamp";
+    std::string tiebreaker_field;  // empty: none
+};
+
+class Query;  // compiled form; immutable, shareable between threads
+
+// Parses, checks and compiles. Errors name origin:line:column and carry the source line and a
+// caret (the message holds all three lines).
+Expected<std::shared_ptr<const Query>> compile(std::string_view text, std::string_view origin,
+                                               const QueryOptions& options);
+
+enum class QueryKind { Event, Sequence, Sample };
+QueryKind query_kind(const Query& q);
+std::string_view query_text(const Query& q);
+
+// One result. For an event query: one event. For a sequence: one event per term, with
+// `missing` set for a missing-event term (its event is null). Events are shared, not copied
+// per hit.
+struct Hit {
+    std::vector<std::shared_ptr<const Event>> events;  // nullptr for a missing-event term
+    std::vector<Value> join_keys;                      // empty for event queries
+};
+
+// Why a query matched nothing: per clause of the (first unmatched) term, how many events of
+// the term's category satisfied it, and near misses (events that satisfied all but one
+// clause), naming that clause.
+struct ClauseCount {
+    std::string clause;  // source text of the clause
+    std::uint64_t satisfied = 0;
+};
+struct NearMiss {
+    std::shared_ptr<const Event> event;
+    std::string failed_clause;  // source text of the one clause it failed
+    std::size_t term = 0;       // term index for sequences
+};
+struct Diagnostics {
+    std::uint64_t category_events = 0;  // events of the term's category seen
+    std::vector<ClauseCount> clauses;
+    std::vector<NearMiss> near_misses;  // capped (MatcherOptions::max_near_misses)
+};
+
+struct MatcherOptions {
+    bool collect_diagnostics = false;
+    std::size_t max_near_misses = 5;
+    std::optional<std::size_t> size_limit;  // none by default (no default size limit)
+};
+
+// Streaming evaluation: feed events in timestamp/tiebreaker order; memory depends on live
+// partial matches, not on input size.
+class Matcher {
+public:
+    Matcher(std::shared_ptr<const Query> query, MatcherOptions options = {});
+    ~Matcher();
+    Matcher(Matcher&&) noexcept;
+    Matcher& operator=(Matcher&&) noexcept;
+
+    void feed(const Event& event);
+    void finish();
+    const std::vector<Hit>& hits() const;
+    const Diagnostics& diagnostics() const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> m_impl;
+};
+
+}  // namespace attest::eql
