@@ -1,0 +1,362 @@
+#include "harness/lab.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace attest::run {
+
+const SourceConfig* TargetConfig::source(const std::string& source_name) const {
+    for (const auto& s : sources)
+        if (s.name == source_name) return &s;
+    return nullptr;
+}
+
+const TargetConfig* Lab::target(const std::string& target_name) const {
+    for (const auto& t : targets)
+        if (t.name == target_name) return &t;
+    return nullptr;
+}
+
+Expected<Millis> parse_duration(const std::string& text) {
+    std::size_t i = 0;
+    while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.'))
+        ++i;
+    if (i == 0) return make_error("invalid duration '" + text + "' (e.g. 250ms, 30s, 5m, 1h)");
+    double number = 0;
+    try {
+        number = std::stod(text.substr(0, i));
+    } catch (...) {
+        return make_error("invalid duration '" + text + "'");
+    }
+    std::string unit = text.substr(i);
+    double ms = 0;
+    if (unit.empty() || unit == "s") ms = number * 1000;
+    else if (unit == "ms") ms = number;
+    else if (unit == "m") ms = number * 60000;
+    else if (unit == "h") ms = number * 3600000;
+    else return make_error("invalid duration unit in '" + text + "' (ms, s, m or h)");
+    return Millis(static_cast<long long>(ms));
+}
+
+namespace {
+
+class LabParser {
+public:
+    LabParser(std::string path, DiagnosticSink& sink, const std::string& text)
+        : m_path(std::move(path)), m_sink(sink) {
+        std::istringstream in(text);
+        for (std::string line; std::getline(in, line);) m_lines.push_back(line);
+    }
+
+    void error(const YAML::Node& node, const std::string& message) {
+        error_at(node.Mark(), message);
+    }
+    void error_at(const YAML::Mark& mark, const std::string& message) {
+        Diagnostic d;
+        d.file = m_path;
+        if (mark.line >= 0) {
+            d.line = static_cast<std::uint64_t>(mark.line) + 1;
+            d.column = static_cast<std::uint64_t>(mark.column) + 1;
+            if (static_cast<std::size_t>(mark.line) < m_lines.size())
+                d.source_line = m_lines[static_cast<std::size_t>(mark.line)];
+        }
+        d.message = message;
+        m_sink.report(std::move(d));
+        ++m_errors;
+    }
+    int errors() const { return m_errors; }
+
+    bool expect_map(const YAML::Node& node, const std::string& what) {
+        if (node.IsMap()) return true;
+        error(node, what + " must be a mapping");
+        return false;
+    }
+
+    // Reports keys that are not in `allowed`: a typo must not silently disable a setting.
+    void check_keys(const YAML::Node& node, const std::set<std::string>& allowed,
+                    const std::string& what) {
+        for (auto it = node.begin(); it != node.end(); ++it) {
+            auto key = it->first.as<std::string>("");
+            if (!allowed.count(key)) {
+                std::string list;
+                for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+                error(it->first, "unknown key '" + key + "' in " + what + " (expected one of: " +
+                                     list + ")");
+            }
+        }
+    }
+
+    std::string scalar(const YAML::Node& node, const std::string& what) {
+        if (!node.IsScalar()) {
+            error(node, what + " must be a string");
+            return {};
+        }
+        return node.Scalar();
+    }
+
+    int integer(const YAML::Node& node, const std::string& what, int min, int max) {
+        try {
+            int v = node.as<int>();
+            if (v < min || v > max) {
+                error(node, what + " must be between " + std::to_string(min) + " and " +
+                                std::to_string(max));
+                return min;
+            }
+            return v;
+        } catch (...) {
+            error(node, what + " must be an integer");
+            return min;
+        }
+    }
+
+    bool boolean(const YAML::Node& node, const std::string& what) {
+        try {
+            return node.as<bool>();
+        } catch (...) {
+            error(node, what + " must be true or false");
+            return false;
+        }
+    }
+
+    Millis duration(const YAML::Node& node, const std::string& what, Millis fallback) {
+        auto d = parse_duration(scalar(node, what));
+        if (!d) {
+            error(node, what + ": " + d.error().message);
+            return fallback;
+        }
+        return *d;
+    }
+
+    std::vector<std::string> string_list(const YAML::Node& node, const std::string& what) {
+        std::vector<std::string> out;
+        if (!node.IsSequence()) {
+            error(node, what + " must be a list of strings");
+            return out;
+        }
+        for (const auto& e : node) out.push_back(scalar(e, what + " item"));
+        return out;
+    }
+
+    void parse_timeouts(const YAML::Node& node, Timeouts& t) {
+        if (!expect_map(node, "timeouts")) return;
+        check_keys(node,
+                   {"connect", "readiness", "prerequisites", "execution", "cleanup",
+                    "collection"},
+                   "timeouts");
+        if (node["connect"]) t.connect = duration(node["connect"], "timeouts.connect", t.connect);
+        if (node["readiness"])
+            t.readiness = duration(node["readiness"], "timeouts.readiness", t.readiness);
+        if (node["prerequisites"])
+            t.prerequisites =
+                duration(node["prerequisites"], "timeouts.prerequisites", t.prerequisites);
+        if (node["execution"])
+            t.execution = duration(node["execution"], "timeouts.execution", t.execution);
+        if (node["cleanup"]) t.cleanup = duration(node["cleanup"], "timeouts.cleanup", t.cleanup);
+        if (node["collection"])
+            t.collection = duration(node["collection"], "timeouts.collection", t.collection);
+    }
+
+    void parse_source(const std::string& name, const YAML::Node& node, TargetConfig& target) {
+        SourceConfig s;
+        s.name = name;
+        if (!expect_map(node, "source '" + name + "'")) return;
+        check_keys(node, {"log", "channel", "file", "api", "latency", "optional"},
+                   "source '" + name + "'");
+        if (node["log"]) s.log = scalar(node["log"], name + ".log");
+        if (node["channel"]) s.channel = scalar(node["channel"], name + ".channel");
+        if (node["file"]) s.file = scalar(node["file"], name + ".file");
+        if (node["latency"]) s.latency = duration(node["latency"], name + ".latency", s.latency);
+        if (node["optional"]) s.optional = boolean(node["optional"], name + ".optional");
+        if (const auto api = node["api"]) {
+            if (expect_map(api, name + ".api")) {
+                check_keys(api,
+                           {"tenant", "client_id", "client_secret_env", "login_endpoint",
+                            "api_endpoint", "content_type", "ca_file", "client_secret"},
+                           name + ".api");
+                O365ApiConfig c;
+                if (api["client_secret"])
+                    error(api["client_secret"],
+                          "secrets are never written in lab files: put the secret in an "
+                          "environment variable and name it with client_secret_env");
+                if (api["tenant"]) c.tenant = scalar(api["tenant"], "api.tenant");
+                if (api["client_id"]) c.client_id = scalar(api["client_id"], "api.client_id");
+                if (api["client_secret_env"])
+                    c.client_secret_env = scalar(api["client_secret_env"], "api.client_secret_env");
+                if (api["login_endpoint"])
+                    c.login_endpoint = scalar(api["login_endpoint"], "api.login_endpoint");
+                if (api["api_endpoint"])
+                    c.api_endpoint = scalar(api["api_endpoint"], "api.api_endpoint");
+                if (api["content_type"])
+                    c.content_type = scalar(api["content_type"], "api.content_type");
+                if (api["ca_file"]) c.ca_file = scalar(api["ca_file"], "api.ca_file");
+                if (c.tenant.empty() || c.client_id.empty() || c.client_secret_env.empty())
+                    error(api, name + ".api needs tenant, client_id and client_secret_env");
+                s.api = c;
+            }
+        }
+        int kinds = !s.log.empty() + !s.channel.empty() + !s.file.empty() + s.api.has_value();
+        if (kinds != 1)
+            error(node, "source '" + name +
+                            "' needs exactly one of log, channel, file or api (how it is read)");
+        if (!s.channel.empty() && target.platform != Platform::Windows)
+            error(node, "source '" + name + "': event log channels exist on windows targets only");
+        target.sources.push_back(std::move(s));
+    }
+
+    void parse_target(const YAML::Node& node, const Lab& lab, Lab& out) {
+        if (!expect_map(node, "a target")) return;
+        check_keys(node,
+                   {"name", "platform", "transport", "ssh", "command", "revert", "readiness",
+                    "elevation", "concurrency", "timeouts", "secrets", "sources"},
+                   "target");
+        TargetConfig t;
+        t.file = m_path;
+        t.line = node.Mark().line + 1;
+        t.timeouts = lab.timeouts;
+        if (node["name"]) t.name = scalar(node["name"], "target name");
+        else error(node, "target without a name");
+        for (const auto& other : out.targets)
+            if (!t.name.empty() && other.name == t.name)
+                error(node["name"], "duplicate target name '" + t.name + "'");
+        if (node["platform"]) {
+            auto p = parse_platform(scalar(node["platform"], "platform"));
+            if (p) t.platform = *p;
+            else error(node["platform"], p.error().message);
+        } else {
+            error(node, "target '" + t.name + "' has no platform (windows, linux or macos)");
+        }
+        if (node["transport"]) t.transport = scalar(node["transport"], "transport");
+        if (t.transport != "local" && t.transport != "ssh" && t.transport != "command")
+            error(node["transport"], "unknown transport '" + t.transport +
+                                         "' (expected local, ssh or command)");
+        if (t.transport == "ssh") {
+            const auto ssh = node["ssh"];
+            if (!ssh) {
+                error(node, "target '" + t.name + "' uses transport ssh but has no ssh: settings");
+            } else if (expect_map(ssh, "ssh")) {
+                check_keys(ssh,
+                           {"host", "port", "user", "identity_file", "known_hosts",
+                            "strict_host_key_checking", "control_persist", "options",
+                            "password"},
+                           "ssh");
+                if (ssh["password"])
+                    error(ssh["password"],
+                          "passwords are not supported: use key authentication (identity_file)");
+                if (ssh["host"]) t.ssh.host = scalar(ssh["host"], "ssh.host");
+                else error(ssh, "ssh.host is required");
+                if (ssh["port"]) t.ssh.port = integer(ssh["port"], "ssh.port", 1, 65535);
+                if (ssh["user"]) t.ssh.user = scalar(ssh["user"], "ssh.user");
+                if (ssh["identity_file"])
+                    t.ssh.identity_file = scalar(ssh["identity_file"], "ssh.identity_file");
+                if (ssh["known_hosts"])
+                    t.ssh.known_hosts = scalar(ssh["known_hosts"], "ssh.known_hosts");
+                if (ssh["strict_host_key_checking"])
+                    t.ssh.strict_host_key_checking =
+                        boolean(ssh["strict_host_key_checking"], "ssh.strict_host_key_checking");
+                if (ssh["control_persist"])
+                    t.ssh.control_persist = scalar(ssh["control_persist"], "ssh.control_persist");
+                if (ssh["options"]) t.ssh.options = string_list(ssh["options"], "ssh.options");
+            }
+        } else if (node["ssh"]) {
+            error(node["ssh"], "ssh: settings given but the transport is " + t.transport);
+        }
+        if (t.transport == "command") {
+            const auto cmd = node["command"];
+            if (!cmd) {
+                error(node, "target '" + t.name +
+                                "' uses transport command but has no command: settings");
+            } else if (expect_map(cmd, "command")) {
+                check_keys(cmd, {"vm", "exec", "upload"}, "command");
+                if (cmd["vm"]) t.command.vm = scalar(cmd["vm"], "command.vm");
+                if (cmd["exec"]) t.command.exec = string_list(cmd["exec"], "command.exec");
+                else error(cmd, "command.exec (the argument-vector template) is required");
+                if (cmd["upload"]) t.command.upload = string_list(cmd["upload"], "command.upload");
+                bool has_payload = false;
+                for (const auto& a : t.command.exec)
+                    if (a.find("{command}") != std::string::npos ||
+                        a.find("{encoded_command}") != std::string::npos || a == "{argv}")
+                        has_payload = true;
+                if (!t.command.exec.empty() && !has_payload)
+                    error(cmd["exec"],
+                          "command.exec must contain {command}, {encoded_command} or {argv}");
+            }
+        }
+        if (node["revert"]) t.revert = string_list(node["revert"], "revert");
+        if (node["readiness"]) t.readiness = scalar(node["readiness"], "readiness");
+        if (node["elevation"]) {
+            t.elevation = scalar(node["elevation"], "elevation");
+            if (t.elevation != "auto" && t.elevation != "none" && t.elevation != "sudo" &&
+                t.elevation != "unavailable")
+                error(node["elevation"],
+                      "elevation must be auto, none (already privileged), sudo or unavailable");
+        }
+        if (node["concurrency"])
+            t.concurrency = integer(node["concurrency"], "concurrency", 1, 64);
+        if (node["timeouts"]) parse_timeouts(node["timeouts"], t.timeouts);
+        if (node["secrets"]) t.secret_envs = string_list(node["secrets"], "secrets");
+        if (const auto sources = node["sources"]) {
+            if (expect_map(sources, "sources"))
+                for (auto it = sources.begin(); it != sources.end(); ++it)
+                    parse_source(it->first.as<std::string>(""), it->second, t);
+        }
+        out.targets.push_back(std::move(t));
+    }
+
+    Expected<Lab> parse(const std::string& text) {
+        YAML::Node root;
+        try {
+            root = YAML::Load(text);
+        } catch (const YAML::Exception& e) {
+            error_at(e.mark, e.msg);
+            return make_error(m_path + ": not a valid lab file");
+        }
+        Lab lab;
+        lab.path = m_path;
+        if (!root.IsMap()) {
+            error(root, "a lab file is a mapping with lab: and targets:");
+            return make_error(m_path + ": not a valid lab file");
+        }
+        check_keys(root, {"lab", "concurrency", "timeouts", "targets", "description"}, "lab file");
+        if (root["lab"]) lab.name = scalar(root["lab"], "lab");
+        else error(root, "the lab has no name (lab: NAME)");
+        if (root["concurrency"])
+            lab.concurrency = integer(root["concurrency"], "concurrency", 1, 1024);
+        if (root["timeouts"]) parse_timeouts(root["timeouts"], lab.timeouts);
+        const auto targets = root["targets"];
+        if (!targets || !targets.IsSequence() || targets.size() == 0) {
+            error(targets ? targets : root, "targets: must be a non-empty list");
+        } else {
+            for (const auto& t : targets) parse_target(t, lab, lab);
+        }
+        if (m_errors > 0)
+            return make_error(m_path + ": " + std::to_string(m_errors) +
+                              " error(s) in the lab file");
+        return lab;
+    }
+
+private:
+    std::string m_path;
+    DiagnosticSink& m_sink;
+    std::vector<std::string> m_lines;
+    int m_errors = 0;
+};
+
+}  // namespace
+
+Expected<Lab> parse_lab(const std::string& text, const std::string& path, DiagnosticSink& sink) {
+    LabParser parser(path, sink, text);
+    return parser.parse(text);
+}
+
+Expected<Lab> load_lab(const std::string& path, DiagnosticSink& sink) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return make_error(path + ": cannot read the lab file");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return parse_lab(ss.str(), path, sink);
+}
+
+}  // namespace attest::run

@@ -1,0 +1,127 @@
+// The lab file: which machines scenarios run on, how they are reached (transport), which
+// telemetry sources apply to each and how they are collected, latencies, concurrency and
+// timeouts. Secrets are referenced by environment variable name, never written inline.
+//
+//   lab: NAME
+//   concurrency: N                  # targets worked on at once (default 4)
+//   timeouts: {connect: 20s, prerequisites: 120s, execution: 300s, cleanup: 120s,
+//              collection: 60s, readiness: 300s}
+//   targets:
+//   - name: NAME
+//     platform: windows | linux | macos
+//     transport: local | ssh | command
+//     ssh: {host, port, user, identity_file, known_hosts, strict_host_key_checking,
+//           control_persist, options: [..]}
+//     command: {vm, exec: [argv template], upload: [argv template]}
+//     revert: [argv template]            # optional snapshot revert, run on this machine
+//     readiness: "command on the target"  # optional, retried until exit 0
+//     elevation: auto | none | sudo | unavailable
+//     concurrency: 1                     # scenarios at once on this target
+//     timeouts: {...}                    # overrides the lab's
+//     secrets: [ENV_VAR, ...]            # values masked everywhere in output
+//     sources:
+//       auditd: {log: /var/log/audit/audit.log, latency: 2s}
+//       sysmon: {channel: Microsoft-Windows-Sysmon/Operational}
+//       powershell: {channel: Microsoft-Windows-PowerShell/Operational}
+//       o365: {file: PATH} | {api: {tenant, client_id, client_secret_env, endpoint}},
+//             latency: 30m
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/diagnostics.h"
+#include "core/expected.h"
+#include "harness/executor.h"
+
+namespace attest::run {
+
+using Millis = std::chrono::milliseconds;
+
+struct Timeouts {
+    Millis connect{20000};
+    Millis readiness{300000};
+    Millis prerequisites{120000};
+    Millis execution{300000};
+    Millis cleanup{120000};
+    Millis collection{60000};
+};
+
+struct O365ApiConfig {
+    std::string tenant;
+    std::string client_id;
+    std::string client_secret_env;  // name of the environment variable holding the secret
+    std::string login_endpoint = "https://login.microsoftonline.com";
+    std::string api_endpoint = "https://manage.office.com";
+    std::string content_type = "Audit.Exchange";
+    std::string ca_file;            // extra trusted CA (tests; private PKI)
+};
+
+struct SourceConfig {
+    std::string name;       // auditd, sysmon, powershell, o365, ...
+    std::string log;        // a file on the target read from the offset noted before the run
+    std::string channel;    // a Windows event log channel (wevtutil qe)
+    std::string file;       // an exported file on this machine (o365 export)
+    std::optional<O365ApiConfig> api;
+    Millis latency{0};      // how long events take to show up at the source
+    bool optional = false;  // a failing preflight is a warning, not not_collected
+};
+
+struct SshConfig {
+    std::string host;
+    int port = 22;
+    std::string user;
+    std::string identity_file;
+    std::string known_hosts;
+    bool strict_host_key_checking = true;
+    std::string control_persist = "60s";
+    std::vector<std::string> options;  // extra -o options, e.g. "ConnectTimeout=5"
+};
+
+struct CommandConfig {
+    std::string vm;
+    std::vector<std::string> exec;    // argv template: {vm} {command} {encoded_command} {argv}
+    std::vector<std::string> upload;  // argv template with {remote_path}; content on stdin
+};
+
+struct TargetConfig {
+    std::string name;
+    Platform platform = Platform::Linux;
+    std::string transport = "local";
+    SshConfig ssh;
+    CommandConfig command;
+    std::vector<std::string> revert;  // argv template run locally, {vm} substituted
+    std::string readiness;
+    std::string elevation = "auto";
+    int concurrency = 1;
+    Timeouts timeouts;
+    std::vector<std::string> secret_envs;
+    std::vector<SourceConfig> sources;
+    std::string file;  // lab file and position, for messages
+    int line = 0;
+
+    const SourceConfig* source(const std::string& name) const;
+};
+
+struct Lab {
+    std::string name;
+    std::string path;
+    int concurrency = 4;
+    Timeouts timeouts;
+    std::vector<TargetConfig> targets;
+
+    const TargetConfig* target(const std::string& name) const;
+};
+
+// Parses a lab file. Every problem is reported to `sink` as file:line:column: reason; the
+// result is an error when there was any.
+Expected<Lab> load_lab(const std::string& path, DiagnosticSink& sink);
+Expected<Lab> parse_lab(const std::string& text, const std::string& path, DiagnosticSink& sink);
+
+// "250ms", "30s", "5m", "1h", or a plain number of seconds.
+Expected<Millis> parse_duration(const std::string& text);
+
+}  // namespace attest::run

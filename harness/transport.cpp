@@ -1,0 +1,379 @@
+#include "harness/transport.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <thread>
+
+namespace attest::run {
+
+namespace {
+
+std::vector<std::string> with_sudo(std::vector<std::string> argv, bool elevated) {
+    if (elevated) argv.insert(argv.begin(), {"sudo", "-n", "--"});
+    return argv;
+}
+
+Error command_failed(const std::string& what, const ProcessResult& r) {
+    std::string detail = r.stderr_text.substr(0, 400);
+    while (!detail.empty() && (detail.back() == '\n' || detail.back() == '\r')) detail.pop_back();
+    if (r.timed_out) return make_error(what + ": timed out");
+    if (r.cancelled) return make_error(what + ": cancelled");
+    return make_error(what + ": exit code " + std::to_string(r.exit_code) +
+                      (detail.empty() ? "" : ": " + detail));
+}
+
+// The PowerShell script inside the -EncodedCommand of a Windows invocation, if it is one.
+const std::string* encoded_payload(const std::vector<std::string>& argv) {
+    if (argv.size() == 5 && argv[3] == "-EncodedCommand") return &argv[4];
+    return nullptr;
+}
+
+std::string join_spaces(const std::vector<std::string>& argv) {
+    std::string out;
+    for (const auto& a : argv) {
+        if (!out.empty()) out += ' ';
+        out += a;
+    }
+    return out;
+}
+
+}  // namespace
+
+Expected<void> Transport::write_file(const std::string& path, const std::string& content,
+                                     const CancelToken& cancel) {
+    TargetCommand cmd;
+    cmd.timeout = m_target.timeouts.connect + Millis(60000);
+    if (m_target.platform == Platform::Windows) {
+        cmd.argv = powershell_encoded_argv(
+            "$d = [Convert]::FromBase64String([Console]::In.ReadToEnd())\r\n"
+            "[IO.File]::WriteAllBytes(" + powershell_quote(path) + ", $d)\r\n");
+        cmd.stdin_data = base64_encode(content);
+    } else {
+        cmd.argv = {"sh", "-c", "cat > \"$1\"", "sh", path};
+        cmd.stdin_data = content;
+    }
+    auto r = run(cmd, cancel);
+    if (!r) return r.error();
+    if (!r->ok()) return command_failed("cannot write " + path + " on " + m_target.name, *r);
+    return {};
+}
+
+Expected<std::string> Transport::read_file(const std::string& path, std::uint64_t offset,
+                                           bool elevated, const CancelToken& cancel) {
+    TargetCommand cmd;
+    cmd.timeout = m_target.timeouts.connect + Millis(120000);
+    if (m_target.platform == Platform::Windows) {
+        cmd.argv = powershell_encoded_argv(
+            "$fs = [IO.File]::Open(" + powershell_quote(path) +
+            ", 'Open', 'Read', 'ReadWrite')\r\n"
+            "try { [void]$fs.Seek(" + std::to_string(offset) + ", 0); $ms = New-Object IO.MemoryStream;"
+            " $fs.CopyTo($ms); [Console]::Out.Write([Convert]::ToBase64String($ms.ToArray())) }"
+            " finally { $fs.Close() }\r\n");
+    } else {
+        cmd.argv = with_sudo({"tail", "-c", "+" + std::to_string(offset + 1), "--", path}, elevated);
+    }
+    auto r = run(cmd, cancel);
+    if (!r) return r.error();
+    if (!r->ok()) return command_failed("cannot read " + path + " on " + m_target.name, *r);
+    if (m_target.platform == Platform::Windows) return base64_decode(r->stdout_text);
+    return std::move(r->stdout_text);
+}
+
+Expected<std::uint64_t> Transport::file_size(const std::string& path, bool elevated,
+                                             const CancelToken& cancel) {
+    TargetCommand cmd;
+    cmd.timeout = m_target.timeouts.connect + Millis(30000);
+    if (m_target.platform == Platform::Windows)
+        cmd.argv = powershell_encoded_argv("(Get-Item -LiteralPath " + powershell_quote(path) +
+                                           ").Length");
+    else
+        cmd.argv = with_sudo({"stat", "-L", "-c", "%s", "--", path}, elevated);
+    auto r = run(cmd, cancel);
+    if (!r) return r.error();
+    if (!r->ok()) return command_failed("cannot stat " + path + " on " + m_target.name, *r);
+    try {
+        return static_cast<std::uint64_t>(std::stoull(r->stdout_text));
+    } catch (...) {
+        return make_error("cannot stat " + path + " on " + m_target.name + ": unexpected output '" +
+                          r->stdout_text.substr(0, 80) + "'");
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// local: this machine, the command run directly (no shell in between).
+
+namespace {
+
+class LocalTransport final : public Transport {
+public:
+    using Transport::Transport;
+    Expected<ProcessResult> run(const TargetCommand& command, const CancelToken& cancel) override {
+        ProcessRequest req;
+        req.argv = command.argv;
+        req.stdin_data = command.stdin_data;
+        req.timeout = command.timeout;
+        req.cancel = &cancel;
+        req.cancel_level = command.cancel_level;
+        return run_process(req);
+    }
+};
+
+// ---------------------------------------------------------------------------------------
+// ssh: the system OpenSSH client, key authentication only, connection reuse.
+
+constexpr std::string_view kPgidTag = "attest-pgid:";
+
+class SshTransport final : public Transport {
+public:
+    explicit SshTransport(const TargetConfig& target) : Transport(target) {
+        // Unix socket paths are limited to ~108 bytes: keep the directory short, and let ssh
+        // name the socket by the hash of the connection (%C).
+        m_control_dir = "/tmp/attest-ssh-" + std::to_string(::getuid());
+        ::mkdir(m_control_dir.c_str(), 0700);
+    }
+    ~SshTransport() override { close(); }
+
+    Expected<ProcessResult> run(const TargetCommand& command, const CancelToken& cancel) override {
+        ProcessRequest req;
+        req.argv = ssh_argv(m_target.ssh, m_control_dir, m_target.timeouts.connect,
+                            ssh_remote_command(command.argv, m_target.platform));
+        req.stdin_data = command.stdin_data;
+        req.timeout = command.timeout;
+        req.cancel = &cancel;
+        req.cancel_level = command.cancel_level;
+        auto r = run_process(req);
+        if (!r) return r;
+        ProcessResult& res = *r;
+        std::string remote_id = take_tag(res.stderr_text);
+        if ((res.timed_out || res.cancelled) && !remote_id.empty()) kill_remote(remote_id);
+        // ssh exits 255 for its own failures (connection refused, host key, auth): that is
+        // the transport failing, not the command.
+        if (res.exit_code == 255 && remote_id.empty() && !res.timed_out && !res.cancelled) {
+            std::string detail = res.stderr_text;
+            while (!detail.empty() && (detail.back() == '\n' || detail.back() == '\r'))
+                detail.pop_back();
+            return make_error("ssh to " + m_target.ssh.host + ":" +
+                              std::to_string(m_target.ssh.port) + " failed: " + detail);
+        }
+        if (res.exit_code == 255 && !remote_id.empty() && !res.timed_out && !res.cancelled &&
+            res.stderr_text.find("Connection") != std::string::npos) {
+            return make_error("ssh connection to " + m_target.ssh.host + " lost: " +
+                              res.stderr_text.substr(0, 300));
+        }
+        return r;
+    }
+
+    void close() override {
+        if (m_closed) return;
+        m_closed = true;
+        ProcessRequest req;
+        req.argv = ssh_argv(m_target.ssh, m_control_dir, m_target.timeouts.connect, "");
+        // `ssh -O exit HOST`: options must precede the host.
+        req.argv.pop_back();  // the empty remote command
+        std::string host = req.argv.back();
+        req.argv.pop_back();
+        req.argv.pop_back();  // "--"
+        req.argv.insert(req.argv.end(), {"-O", "exit", "--", host});
+        req.timeout = Millis(5000);
+        (void)run_process(req);
+    }
+
+private:
+    // Removes the "attest-pgid:N" line the wrapper prints first; returns N.
+    static std::string take_tag(std::string& err) {
+        auto pos = err.find(kPgidTag);
+        if (pos == std::string::npos) return {};
+        auto end = err.find('\n', pos);
+        std::string id = err.substr(pos + kPgidTag.size(),
+                                    (end == std::string::npos ? err.size() : end) - pos -
+                                        kPgidTag.size());
+        while (!id.empty() && (id.back() == '\r' || id.back() == ' ')) id.pop_back();
+        err.erase(pos, end == std::string::npos ? std::string::npos : end - pos + 1);
+        for (char c : id)
+            if (c < '0' || c > '9') return {};
+        return id;
+    }
+
+    // The local ssh client was killed; the remote tree keeps running unless killed there.
+    void kill_remote(const std::string& id) {
+        ProcessRequest req;
+        std::string cmd;
+        if (m_target.platform == Platform::Windows)
+            cmd = "taskkill /T /F /PID " + id;
+        else
+            cmd = "kill -TERM -- -" + id + " 2>/dev/null; sleep 1; kill -KILL -- -" + id +
+                  " 2>/dev/null; true";
+        req.argv = ssh_argv(m_target.ssh, m_control_dir, m_target.timeouts.connect, cmd);
+        req.timeout = m_target.timeouts.connect + Millis(10000);
+        (void)run_process(req);
+    }
+
+    std::string m_control_dir;
+    bool m_closed = false;
+};
+
+// ---------------------------------------------------------------------------------------
+// command: a hypervisor's guest-exec tool, from an argument-vector template.
+
+class CommandTransport final : public Transport {
+public:
+    using Transport::Transport;
+    Expected<ProcessResult> run(const TargetCommand& command, const CancelToken& cancel) override {
+        auto argv = expand_command_template(m_target.command.exec, command.argv,
+                                            m_target.platform, m_target.command.vm);
+        if (!argv) return argv.error();
+        ProcessRequest req;
+        req.argv = std::move(*argv);
+        req.stdin_data = command.stdin_data;
+        req.timeout = command.timeout;
+        req.cancel = &cancel;
+        req.cancel_level = command.cancel_level;
+        return run_process(req);
+    }
+};
+
+}  // namespace
+
+std::vector<std::string> ssh_argv(const SshConfig& ssh, const std::string& control_dir,
+                                  Millis connect_timeout, const std::string& remote_command) {
+    std::vector<std::string> argv = {"ssh", "-T", "-o", "BatchMode=yes"};
+    auto opt = [&](std::string o) {
+        argv.push_back("-o");
+        argv.push_back(std::move(o));
+    };
+    opt(std::string("StrictHostKeyChecking=") + (ssh.strict_host_key_checking ? "yes" : "no"));
+    if (!ssh.known_hosts.empty()) opt("UserKnownHostsFile=" + ssh.known_hosts);
+    if (!ssh.identity_file.empty()) {
+        argv.push_back("-i");
+        argv.push_back(ssh.identity_file);
+        opt("IdentitiesOnly=yes");
+    }
+    opt("PasswordAuthentication=no");
+    opt("KbdInteractiveAuthentication=no");
+    opt("LogLevel=ERROR");
+    auto secs = std::max<long long>(1, connect_timeout.count() / 1000);
+    opt("ConnectTimeout=" + std::to_string(secs));
+    opt("ServerAliveInterval=5");
+    opt("ServerAliveCountMax=3");
+    if (!control_dir.empty()) {
+        opt("ControlMaster=auto");
+        opt("ControlPath=" + control_dir + "/%C");
+        opt("ControlPersist=" + ssh.control_persist);
+    }
+    for (const auto& o : ssh.options) opt(o);
+    argv.push_back("-p");
+    argv.push_back(std::to_string(ssh.port));
+    if (!ssh.user.empty()) {
+        argv.push_back("-l");
+        argv.push_back(ssh.user);
+    }
+    argv.push_back("--");
+    argv.push_back(ssh.host);
+    argv.push_back(remote_command);
+    return argv;
+}
+
+std::string ssh_remote_command(const std::vector<std::string>& argv, Platform platform) {
+    if (platform == Platform::Windows) {
+        // Windows OpenSSH hands the line to cmd.exe (or PowerShell): only base64 and plain
+        // flags may appear in it. The wrapper reports its PID so a timeout can kill the tree.
+        std::string inner;
+        if (const std::string* payload = encoded_payload(argv)) {
+            inner = "& powershell -NoProfile -NonInteractive -EncodedCommand " + *payload;
+        } else {
+            inner = "& " + powershell_quote(argv.empty() ? "" : argv[0]);
+            for (std::size_t i = 1; i < argv.size(); ++i) inner += " " + powershell_quote(argv[i]);
+        }
+        std::string wrapper = "[Console]::Error.WriteLine('attest-pgid:' + $PID)\r\n" + inner +
+                              "\r\nexit $LASTEXITCODE\r\n";
+        return join_spaces(powershell_encoded_argv(wrapper));
+    }
+    // setsid -w: a new session and process group whose id the wrapper prints first, so a
+    // timeout can `kill -- -PGID` the whole remote tree; -w keeps the exit status.
+    std::vector<std::string> wrapped = {
+        "setsid", "-w", "sh", "-c", "echo attest-pgid:$$ >&2; exec \"$@\"", "sh"};
+    wrapped.insert(wrapped.end(), argv.begin(), argv.end());
+    return posix_join(wrapped);
+}
+
+Expected<std::vector<std::string>> expand_command_template(
+    const std::vector<std::string>& tmpl, const std::vector<std::string>& argv,
+    Platform platform, const std::string& vm, const std::string& remote_path) {
+    std::vector<std::string> out;
+    std::string command_line =
+        platform == Platform::Windows ? join_spaces(argv) : posix_join(argv);
+    for (const auto& t : tmpl) {
+        if (t == "{argv}") {
+            out.insert(out.end(), argv.begin(), argv.end());
+            continue;
+        }
+        std::string arg;
+        std::size_t i = 0;
+        while (i < t.size()) {
+            if (t[i] == '{') {
+                auto close = t.find('}', i);
+                if (close != std::string::npos) {
+                    std::string name = t.substr(i + 1, close - i - 1);
+                    if (name == "vm") arg += vm;
+                    else if (name == "command") arg += command_line;
+                    else if (name == "remote_path") arg += remote_path;
+                    else if (name == "encoded_command") {
+                        const std::string* payload = encoded_payload(argv);
+                        if (payload == nullptr)
+                            return make_error(
+                                "{encoded_command} in a command template needs a PowerShell "
+                                "invocation (this one is '" + (argv.empty() ? "" : argv[0]) + "')");
+                        arg += *payload;
+                    } else if (name == "argv") {
+                        return make_error("{argv} must be a whole template argument");
+                    } else {
+                        return make_error("unknown placeholder {" + name +
+                                          "} in a command template (expected {vm}, {command}, "
+                                          "{encoded_command}, {argv}, {remote_path})");
+                    }
+                    i = close + 1;
+                    continue;
+                }
+            }
+            arg.push_back(t[i++]);
+        }
+        out.push_back(std::move(arg));
+    }
+    if (out.empty()) return make_error("empty command template");
+    return out;
+}
+
+TransportRegistry& TransportRegistry::builtin() {
+    static TransportRegistry registry = [] {
+        TransportRegistry r;
+        r.add("local", [](const TargetConfig& t) -> Expected<std::unique_ptr<Transport>> {
+            return std::unique_ptr<Transport>(std::make_unique<LocalTransport>(t));
+        });
+        r.add("ssh", [](const TargetConfig& t) -> Expected<std::unique_ptr<Transport>> {
+            if (t.ssh.host.empty()) return make_error("target " + t.name + ": ssh.host is empty");
+            return std::unique_ptr<Transport>(std::make_unique<SshTransport>(t));
+        });
+        r.add("command", [](const TargetConfig& t) -> Expected<std::unique_ptr<Transport>> {
+            if (t.command.exec.empty())
+                return make_error("target " + t.name + ": command.exec is empty");
+            return std::unique_ptr<Transport>(std::make_unique<CommandTransport>(t));
+        });
+        return r;
+    }();
+    return registry;
+}
+
+void TransportRegistry::add(std::string name, TransportFactory factory) {
+    m_factories[std::move(name)] = std::move(factory);
+}
+
+Expected<std::unique_ptr<Transport>> TransportRegistry::create(const TargetConfig& target) const {
+    auto it = m_factories.find(target.transport);
+    if (it == m_factories.end())
+        return make_error("target " + target.name + ": unknown transport '" + target.transport + "'");
+    return it->second(target);
+}
+
+}  // namespace attest::run

@@ -1,0 +1,108 @@
+#include "harness/lab.h"
+
+#include <gtest/gtest.h>
+
+using namespace attest;
+using namespace attest::run;
+
+TEST(Lab, ParsesTargetsSourcesAndTimeouts) {
+    const char* text = R"(lab: test
+concurrency: 3
+timeouts: {execution: 90s, cleanup: 500ms}
+targets:
+- name: win1
+  platform: windows
+  transport: ssh
+  ssh: {host: 10.0.0.5, port: 22, user: lab, identity_file: /k/id, known_hosts: /k/kh}
+  timeouts: {execution: 2m}
+  secrets: [LAB_PASSWORD]
+  sources:
+    sysmon: {channel: Microsoft-Windows-Sysmon/Operational}
+    o365: {api: {tenant: t, client_id: c, client_secret_env: O365_SECRET}, latency: 30m}
+- name: vm
+  platform: linux
+  transport: command
+  command: {vm: deb, exec: [VBoxManage, guestcontrol, '{vm}', run, --exe, /bin/sh, --, sh, -c, '{command}']}
+  sources:
+    auditd: {log: /var/log/audit/audit.log, latency: 2s}
+)";
+    DiagnosticSink sink;
+    auto lab = parse_lab(text, "test.yaml", sink);
+    ASSERT_TRUE(lab.ok()) << (sink.collected().empty() ? lab.error().message : sink.collected()[0].format());
+    EXPECT_EQ(lab->name, "test");
+    EXPECT_EQ(lab->concurrency, 3);
+    ASSERT_EQ(lab->targets.size(), 2u);
+    const auto& win = lab->targets[0];
+    EXPECT_EQ(win.platform, Platform::Windows);
+    EXPECT_EQ(win.ssh.host, "10.0.0.5");
+    EXPECT_EQ(win.timeouts.execution, Millis(120000));
+    EXPECT_EQ(win.timeouts.cleanup, Millis(500));  // inherited from the lab
+    ASSERT_NE(win.source("o365"), nullptr);
+    EXPECT_EQ(win.source("o365")->api->client_secret_env, "O365_SECRET");
+    EXPECT_EQ(win.source("o365")->latency, Millis(30 * 60000));
+    EXPECT_EQ(lab->targets[1].command.exec[2], "{vm}");
+    EXPECT_EQ(lab->targets[1].source("auditd")->log, "/var/log/audit/audit.log");
+}
+
+TEST(Lab, ReportsEveryProblemWithPositions) {
+    const char* text = R"(lab: bad
+targets:
+- name: a
+  platform: solaris
+  transport: telnet
+  sources:
+    auditd: {log: /x, channel: y}
+- name: a
+  platform: linux
+  transport: ssh
+  ssh: {host: h, password: hunter2}
+  timeouts: {execution: soon}
+  colour: blue
+)";
+    DiagnosticSink sink;
+    auto lab = parse_lab(text, "bad.yaml", sink);
+    ASSERT_FALSE(lab.ok());
+    std::vector<std::string> lines;
+    for (const auto& d : sink.collected()) lines.push_back(d.format());
+    auto has = [&](const std::string& needle) {
+        for (const auto& l : lines)
+            if (l.find(needle) != std::string::npos) return true;
+        return false;
+    };
+    EXPECT_TRUE(has("bad.yaml:4:13: unknown platform 'solaris'"));
+    EXPECT_TRUE(has("bad.yaml:5:14: unknown transport 'telnet'"));
+    EXPECT_TRUE(has("exactly one of log, channel"));
+    EXPECT_TRUE(has("duplicate target name 'a'"));
+    EXPECT_TRUE(has("passwords are not supported"));
+    EXPECT_TRUE(has("invalid duration 'soon'"));
+    EXPECT_TRUE(has("bad.yaml:13:3: unknown key 'colour'"));
+    // The secret itself never appears in a message.
+    for (const auto& l : lines) EXPECT_EQ(l.find("hunter2"), std::string::npos) << l;
+}
+
+TEST(Lab, SyntaxErrorHasAPosition) {
+    DiagnosticSink sink;
+    auto lab = parse_lab("lab: x\ntargets: [\n", "syntax.yaml", sink);
+    ASSERT_FALSE(lab.ok());
+    ASSERT_EQ(sink.error_count(), 1u);
+    EXPECT_EQ(sink.collected()[0].file, "syntax.yaml");
+    EXPECT_GT(sink.collected()[0].line, 0u);
+}
+
+TEST(Lab, Durations) {
+    EXPECT_EQ(*parse_duration("250ms"), Millis(250));
+    EXPECT_EQ(*parse_duration("30"), Millis(30000));
+    EXPECT_EQ(*parse_duration("1.5s"), Millis(1500));
+    EXPECT_EQ(*parse_duration("2h"), Millis(7200000));
+    EXPECT_FALSE(parse_duration("fast").ok());
+    EXPECT_FALSE(parse_duration("5 days").ok());
+}
+
+TEST(Lab, BuiltInLocalLabLoads) {
+    DiagnosticSink sink;
+    auto lab = load_lab(ATTEST_SOURCE_DIR "/labs/local.yaml", sink);
+    ASSERT_TRUE(lab.ok()) << lab.error().message;
+    ASSERT_FALSE(lab->targets.empty());
+    EXPECT_EQ(lab->targets[0].transport, "local");
+    EXPECT_EQ(lab->targets[0].platform, Platform::Linux);
+}
