@@ -61,10 +61,25 @@ struct NearMiss {
     std::string failed_clause;  // source text of the one clause it failed
     std::size_t term = 0;       // term index for sequences
 };
+// Per written term (runs not expanded; `until` not included).
+struct TermDiagnostics {
+    std::size_t term = 0;
+    std::string category;               // empty for `any`
+    std::string text;                   // the term's filter as written
+    std::uint64_t category_events = 0;  // events of the term's category seen
+    std::uint64_t matched = 0;          // events that satisfied the whole filter
+    std::vector<ClauseCount> clauses;
+    std::vector<NearMiss> near_misses;  // capped (MatcherOptions::max_near_misses)
+};
 struct Diagnostics {
+    // The first term no event satisfied (or the last term when every term had events but no
+    // sequence joined): its figures, repeated from `terms` for convenience.
+    std::size_t term = 0;
     std::uint64_t category_events = 0;  // events of the term's category seen
     std::vector<ClauseCount> clauses;
     std::vector<NearMiss> near_misses;  // capped (MatcherOptions::max_near_misses)
+    std::vector<TermDiagnostics> terms; // every term
+    std::uint64_t events = 0;           // events fed
 };
 
 struct MatcherOptions {
@@ -86,6 +101,11 @@ public:
     void finish();
     const std::vector<Hit>& hits() const;
     const Diagnostics& diagnostics() const;
+
+    // Live state, for memory checks: join keys with pending partial matches and the partial
+    // matches themselves.
+    std::size_t live_keys() const;
+    std::size_t live_partials() const;
 
 private:
     struct Impl;

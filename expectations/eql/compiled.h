@@ -1,0 +1,121 @@
+// The compiled form of an EQL query (internal to expectations/eql): a tree of predicate
+// objects evaluated directly against events. Field paths are kept as the dotted string that
+// Value::find() resolves without allocating; literals are pre-lowered for the insensitive
+// operators; wildcards and regexes are compiled once.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "core/value.h"
+#include "expectations/eql/eql.h"
+#include "expectations/eql/pattern.h"
+
+namespace attest::eql::detail {
+
+// Calls f(scalar) for each non-null scalar of v (array elements, nested arrays flattened);
+// true as soon as one call returns true.
+template <class F>
+bool any_scalar(const Value& v, F& f) {
+    if (v.is_array()) {
+        for (const auto& e : v.as_array())
+            if (any_scalar(e, f)) return true;
+        return false;
+    }
+    if (v.is_null() || v.is_object()) return false;
+    return f(v);
+}
+
+class ValueNode {
+public:
+    virtual ~ValueNode() = default;
+    virtual Value eval(const Event& e) const = 0;
+};
+
+// A dotted field path. Lookup goes through Value::find (nested objects, flat dotted keys or
+// a mix); when that fails and the path crosses an array of objects, every element is visited.
+struct FieldPath {
+    std::string path;
+    bool optional = false;
+
+    template <class F>
+    bool any(const Event& e, F& f) const {
+        if (const Value* v = e.find(path)) return any_scalar(*v, f);
+        bool hit = false;
+        e.for_each_at(path, [&](const Value& v) {
+            if (!hit && any_scalar(v, f)) hit = true;
+        });
+        return hit;
+    }
+};
+
+// Where a predicate's left-hand value comes from: a field (fast path) or an expression.
+struct Source {
+    std::optional<FieldPath> field;
+    std::unique_ptr<ValueNode> expr;
+
+    template <class F>
+    bool any(const Event& e, F&& f) const {
+        if (field) return field->any(e, f);
+        Value v = expr->eval(e);
+        return any_scalar(v, f);
+    }
+};
+
+class Cond {
+public:
+    virtual ~Cond() = default;
+    virtual bool test(const Event& e) const = 0;
+};
+using CondPtr = std::unique_ptr<Cond>;
+
+// A term's event filter in compiled form, with its top-level clauses kept for diagnostics.
+struct CompiledFilter {
+    bool any = false;
+    std::string category;
+    CondPtr condition;
+    std::vector<CondPtr> clauses;           // top-level `and` conjuncts (diagnostics only)
+    std::vector<std::string> clause_texts;  // their source text
+};
+
+struct CompiledTerm {
+    CompiledFilter filter;
+    std::vector<FieldPath> keys;  // sequence keys first, then the term's own
+    bool missing = false;
+    std::size_t source_term = 0;  // index of the term as written (before runs expansion)
+};
+
+struct PipeOp {
+    bool head = true;
+    std::size_t count = 0;
+};
+
+}  // namespace attest::eql::detail
+
+namespace attest::eql {
+
+class Query {
+public:
+    QueryKind kind = QueryKind::Event;
+    std::string text;
+    std::string origin;
+    QueryOptions options;
+    std::vector<detail::CompiledTerm> terms;  // one for an event query; runs expanded
+    std::optional<detail::CompiledTerm> until;
+    std::optional<std::int64_t> maxspan_ms;
+    std::vector<detail::PipeOp> pipes;
+    std::size_t written_terms = 0;  // terms as written (diagnostics)
+};
+
+namespace detail {
+// Evaluates one term's category test (the category field equals the term's category).
+bool category_matches(const Query& q, const CompiledFilter& f, const Event& e);
+// Timestamp of an event in ns (ISO string or epoch milliseconds); nullopt when absent.
+std::optional<std::int64_t> event_timestamp_ns(const Event& e, const std::string& field);
+}  // namespace detail
+
+}  // namespace attest::eql

@@ -1,0 +1,492 @@
+// Streaming evaluation of compiled queries.
+//
+// Sequences run one state machine per join-key value. Each positive stage holds at most one
+// pending partial match per key: when an event advances stage p, it takes the newest partial
+// of stage p-1 (older ones are dropped, as in Elasticsearch's SequenceMatcher, which trims
+// everything before the candidate it picks). Stages are visited from last to first so one
+// event can complete a sequence and start the next one without joining itself. Missing-event
+// terms do not drive the machine: a matching event with the same keys poisons the partial
+// matches whose gap it falls in, and poisoned candidates are dropped when they complete (or,
+// for a trailing missing term, once the maxspan window has passed).
+#include <algorithm>
+#include <cstring>
+#include <deque>
+#include <limits>
+#include <unordered_map>
+
+#include "expectations/eql/compiled.h"
+#include "expectations/eql/functions.h"
+
+namespace attest::eql {
+
+using namespace detail;
+
+namespace {
+
+struct StringHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
+struct Partial {
+    std::vector<std::shared_ptr<const Event>> events;  // positive stages so far
+    std::int64_t start_ts = 0;
+    std::uint64_t first_index = 0;
+    std::uint64_t last_index = 0;
+    std::optional<std::int64_t> lead_missing_ts;  // latest leading missing event before start
+    bool poisoned = false;
+};
+
+struct Waiting {
+    Partial partial;
+    std::int64_t deadline = 0;  // first event + maxspan
+    std::vector<Value> key_values;
+};
+
+struct KeyState {
+    std::vector<Value> key_values;
+    std::vector<std::optional<Partial>> pending;  // per positive stage except the last
+    std::optional<std::int64_t> lead_missing_ts;
+    std::vector<std::shared_ptr<Waiting>> waiting;
+    // sample: one slot per filter
+    std::vector<std::shared_ptr<const Event>> slots;
+    std::uint64_t first_index = 0;
+    bool sampled = false;
+};
+
+// Appends a type-tagged encoding of a scalar so equal keys give equal bytes (1 and 1.0 too).
+void encode_scalar(std::string& out, const Value& v) {
+    switch (v.kind()) {
+        case Value::Kind::String: {
+            out.push_back('s');
+            auto n = static_cast<std::uint32_t>(v.as_string().size());
+            out.append(reinterpret_cast<const char*>(&n), sizeof n);
+            out.append(v.as_string());
+            return;
+        }
+        case Value::Kind::Int: {
+            out.push_back('i');
+            std::int64_t i = v.as_int();
+            out.append(reinterpret_cast<const char*>(&i), sizeof i);
+            return;
+        }
+        case Value::Kind::Double: {
+            double d = v.as_double();
+            if (d == static_cast<double>(static_cast<std::int64_t>(d)) && d > -9e18 && d < 9e18) {
+                encode_scalar(out, Value(static_cast<std::int64_t>(d)));
+                return;
+            }
+            out.push_back('d');
+            out.append(reinterpret_cast<const char*>(&d), sizeof d);
+            return;
+        }
+        case Value::Kind::Bool: out.push_back(v.as_bool() ? 'T' : 'F'); return;
+        default: out.push_back('n'); return;
+    }
+}
+
+// Orders join keys for sample output: null first, then booleans, numbers, strings.
+int kind_rank(const Value& v) {
+    if (v.is_null()) return 0;
+    if (v.is_bool()) return 1;
+    if (v.is_number()) return 2;
+    return 3;
+}
+bool key_less(const std::vector<Value>& a, const std::vector<Value>& b) {
+    for (std::size_t i = 0; i < a.size() && i < b.size(); ++i) {
+        int ra = kind_rank(a[i]), rb = kind_rank(b[i]);
+        if (ra != rb) return ra < rb;
+        if (ra == 0) continue;
+        auto c = compare_scalars(a[i], b[i]);
+        if (c && *c != 0) return *c < 0;
+    }
+    return a.size() < b.size();
+}
+
+}  // namespace
+
+struct Matcher::Impl {
+    std::shared_ptr<const Query> q;
+    MatcherOptions options;
+    std::vector<Hit> hits;
+    std::vector<std::pair<std::uint64_t, Hit>> pending_hits;  // (first event index, hit)
+    Diagnostics diag;
+    bool finished = false;
+    std::uint64_t index = 0;
+    std::int64_t now_ts = std::numeric_limits<std::int64_t>::min();
+    std::int64_t last_ts = 0;
+
+    // sequence layout
+    std::vector<std::size_t> positive;         // term indices of positive stages
+    std::vector<std::size_t> gap_of_missing;   // per term: gap index (missing terms only)
+    std::size_t stages = 0;
+    bool has_leading = false, has_trailing = false;
+
+    std::unordered_map<std::string, KeyState, StringHash, std::equal_to<>> states;
+    std::deque<std::shared_ptr<Waiting>> waiting;  // trailing-missing candidates, by completion
+    std::size_t size_after_sweep = 0;
+    std::uint64_t last_sweep_index = 0;
+
+    // event-query output bounds from the pipes
+    std::optional<std::size_t> head_bound;
+    std::optional<std::size_t> tail_bound;
+
+    // scratch
+    std::vector<std::vector<Value>> key_choices;
+    std::vector<std::string> encoded_keys;
+    std::vector<std::vector<Value>> key_tuples;
+
+    Impl(std::shared_ptr<const Query> query, MatcherOptions opts) : q(std::move(query)), options(opts) {
+        if (q->kind == QueryKind::Sequence) {
+            gap_of_missing.assign(q->terms.size(), 0);
+            std::size_t gap = 0;
+            for (std::size_t i = 0; i < q->terms.size(); ++i) {
+                if (q->terms[i].missing) {
+                    gap_of_missing[i] = gap;
+                    if (gap == 0) has_leading = true;
+                } else {
+                    positive.push_back(i);
+                    ++gap;
+                }
+            }
+            stages = positive.size();
+            for (std::size_t i = 0; i < q->terms.size(); ++i)
+                if (q->terms[i].missing && gap_of_missing[i] == stages) has_trailing = true;
+        }
+        bool all_head = true;
+        for (const auto& p : q->pipes) {
+            if (p.head) head_bound = head_bound ? std::min(*head_bound, p.count) : p.count;
+            else all_head = false;
+        }
+        if (!all_head) head_bound.reset();
+        if (q->pipes.size() == 1 && !q->pipes[0].head) tail_bound = q->pipes[0].count;
+        if (options.size_limit && q->pipes.empty()) head_bound = *options.size_limit;
+        if (options.collect_diagnostics) {
+            for (std::size_t i = 0; i < q->terms.size(); ++i) {
+                if (i > 0 && q->terms[i].source_term == q->terms[i - 1].source_term && q->kind != QueryKind::Event) continue;
+                TermDiagnostics td;
+                td.term = q->terms[i].source_term;
+                td.category = q->terms[i].filter.category;
+                for (const auto& t : q->terms[i].filter.clause_texts) td.clauses.push_back(ClauseCount{t, 0});
+                std::string text;
+                for (const auto& t : q->terms[i].filter.clause_texts) text += (text.empty() ? "" : " and ") + t;
+                td.text = std::move(text);
+                diag.terms.push_back(std::move(td));
+            }
+        }
+    }
+
+    bool filter_matches(const CompiledFilter& f, const Event& e) const {
+        return category_matches(*q, f, e) && f.condition->test(e);
+    }
+
+    // Fills key_tuples/encoded_keys with every key of `e` for `term` (cartesian product of
+    // multi-valued keys). Empty when a key is null and not written `?key`.
+    void keys_of(const CompiledTerm& term, const Event& e) {
+        key_tuples.clear();
+        encoded_keys.clear();
+        std::size_t n = term.keys.size();
+        key_choices.resize(n);
+        for (std::size_t k = 0; k < n; ++k) {
+            auto& choices = key_choices[k];
+            choices.clear();
+            auto collect = [&choices](const Value& v) {
+                if (choices.size() < 64) choices.push_back(v);  // cap the product on hostile arrays
+                return false;
+            };
+            term.keys[k].any(e, collect);
+            if (choices.empty()) {
+                if (!term.keys[k].optional) return;
+                choices.emplace_back();
+            }
+        }
+        std::vector<std::size_t> at(n, 0);
+        while (true) {
+            std::vector<Value> tuple;
+            std::string enc;
+            tuple.reserve(n);
+            for (std::size_t k = 0; k < n; ++k) {
+                tuple.push_back(key_choices[k][at[k]]);
+                encode_scalar(enc, tuple.back());
+            }
+            key_tuples.push_back(std::move(tuple));
+            encoded_keys.push_back(std::move(enc));
+            if (key_tuples.size() >= 256) return;
+            std::size_t k = n;
+            while (k > 0) {
+                --k;
+                if (++at[k] < key_choices[k].size()) break;
+                at[k] = 0;
+                if (k == 0) return;
+            }
+            if (n == 0) return;
+        }
+    }
+
+    KeyState& state_for(std::size_t i) {
+        auto it = states.find(std::string_view(encoded_keys[i]));
+        if (it != states.end()) return it->second;
+        KeyState& s = states[encoded_keys[i]];
+        s.key_values = key_tuples[i];
+        if (q->kind == QueryKind::Sequence) s.pending.resize(stages > 0 ? stages - 1 : 0);
+        else s.slots.resize(q->terms.size());
+        return s;
+    }
+    KeyState* existing_state(std::size_t i) {
+        auto it = states.find(std::string_view(encoded_keys[i]));
+        return it == states.end() ? nullptr : &it->second;
+    }
+
+    Hit make_hit(Partial& p, const std::vector<Value>& key_values) {
+        Hit h;
+        h.join_keys = key_values;
+        std::size_t next = 0;
+        for (const auto& t : q->terms) {
+            if (t.missing) h.events.push_back(nullptr);
+            else h.events.push_back(std::move(p.events[next++]));
+        }
+        return h;
+    }
+
+    void complete(Partial&& p, KeyState& s, std::int64_t ts) {
+        if (p.poisoned) return;
+        if (has_leading && p.lead_missing_ts && q->maxspan_ms && *p.lead_missing_ts >= ts - *q->maxspan_ms * 1'000'000)
+            return;
+        if (has_trailing) {
+            auto w = std::make_shared<Waiting>();
+            w->deadline = p.start_ts + *q->maxspan_ms * 1'000'000;
+            w->partial = std::move(p);
+            w->key_values = s.key_values;
+            s.waiting.push_back(w);
+            waiting.push_back(std::move(w));
+            return;
+        }
+        std::uint64_t first = p.first_index;
+        pending_hits.emplace_back(first, make_hit(p, s.key_values));
+    }
+
+    void release_waiting(std::int64_t ts, bool all) {
+        while (!waiting.empty() && (all || waiting.front()->deadline < ts)) {
+            auto w = std::move(waiting.front());
+            waiting.pop_front();
+            if (!w->partial.poisoned) pending_hits.emplace_back(w->partial.first_index, make_hit(w->partial, w->key_values));
+            w->partial.poisoned = true;  // released: later missing events must not count it
+        }
+    }
+
+    void sweep(std::int64_t ts) {
+        if (!q->maxspan_ms) return;
+        std::int64_t span = *q->maxspan_ms * 1'000'000;
+        for (auto it = states.begin(); it != states.end();) {
+            KeyState& s = it->second;
+            bool live = false;
+            for (auto& p : s.pending) {
+                if (p && ts - p->start_ts > span) p.reset();
+                live |= p.has_value();
+            }
+            if (s.lead_missing_ts && ts - *s.lead_missing_ts > span) s.lead_missing_ts.reset();
+            live |= s.lead_missing_ts.has_value();
+            std::erase_if(s.waiting, [](const std::shared_ptr<Waiting>& w) { return w->partial.poisoned; });
+            live |= !s.waiting.empty();
+            if (!live) it = states.erase(it);
+            else ++it;
+        }
+        size_after_sweep = states.size();
+        last_sweep_index = index;
+    }
+
+    void feed_sequence(const Event& e, std::int64_t ts, std::shared_ptr<const Event>& shared) {
+        auto share = [&]() -> const std::shared_ptr<const Event>& {
+            if (!shared) shared = std::make_shared<const Event>(e);
+            return shared;
+        };
+        if (has_trailing) release_waiting(ts, false);
+        const std::int64_t span = q->maxspan_ms ? *q->maxspan_ms * 1'000'000 : 0;
+        if (q->until && filter_matches(q->until->filter, e)) {
+            keys_of(*q->until, e);
+            for (std::size_t k = 0; k < encoded_keys.size(); ++k)
+                if (KeyState* s = existing_state(k))
+                    for (auto& p : s->pending) p.reset();
+        }
+        for (std::size_t sp = stages; sp-- > 0;) {
+            const CompiledTerm& term = q->terms[positive[sp]];
+            if (!filter_matches(term.filter, e)) continue;
+            keys_of(term, e);
+            for (std::size_t k = 0; k < encoded_keys.size(); ++k) {
+                if (sp == 0) {
+                    KeyState& s = state_for(k);
+                    Partial p;
+                    p.events.push_back(share());
+                    p.start_ts = ts;
+                    p.first_index = index;
+                    p.last_index = index;
+                    p.lead_missing_ts = s.lead_missing_ts;
+                    if (stages == 1) complete(std::move(p), s, ts);
+                    else s.pending[0] = std::move(p);
+                    continue;
+                }
+                KeyState* s = existing_state(k);
+                if (s == nullptr || !s->pending[sp - 1]) continue;
+                Partial p = std::move(*s->pending[sp - 1]);
+                s->pending[sp - 1].reset();
+                if (q->maxspan_ms && ts - p.start_ts > span) continue;  // too late: dropped
+                p.events.push_back(share());
+                p.last_index = index;
+                if (sp == stages - 1) complete(std::move(p), *s, ts);
+                else s->pending[sp] = std::move(p);
+            }
+        }
+        for (std::size_t m = 0; m < q->terms.size(); ++m) {
+            const CompiledTerm& term = q->terms[m];
+            if (!term.missing || !filter_matches(term.filter, e)) continue;
+            std::size_t gap = gap_of_missing[m];
+            keys_of(term, e);
+            for (std::size_t k = 0; k < encoded_keys.size(); ++k) {
+                if (gap == 0) {
+                    state_for(k).lead_missing_ts = ts;
+                    continue;
+                }
+                KeyState* s = existing_state(k);
+                if (s == nullptr) continue;
+                if (gap < stages) {
+                    auto& p = s->pending[gap - 1];
+                    if (p && p->last_index < index) p->poisoned = true;
+                } else {
+                    for (auto& w : s->waiting)
+                        if (w->partial.last_index < index && ts <= w->deadline) w->partial.poisoned = true;
+                }
+            }
+        }
+        if (q->maxspan_ms && (states.size() >= std::max<std::size_t>(1024, 2 * size_after_sweep) ||
+                              index - last_sweep_index >= 65536))
+            sweep(ts);
+    }
+
+    void feed_sample(const Event& e, std::shared_ptr<const Event>& shared) {
+        for (std::size_t t = 0; t < q->terms.size(); ++t) {
+            const CompiledTerm& term = q->terms[t];
+            if (!filter_matches(term.filter, e)) continue;
+            keys_of(term, e);
+            for (std::size_t k = 0; k < encoded_keys.size(); ++k) {
+                KeyState& s = state_for(k);
+                if (s.sampled || s.slots[t]) continue;
+                if (!shared) shared = std::make_shared<const Event>(e);
+                s.slots[t] = shared;
+                if (std::all_of(s.slots.begin(), s.slots.end(), [](const auto& p) { return p != nullptr; })) s.sampled = true;
+            }
+        }
+    }
+
+    void collect_diagnostics(const Event& e) {
+        std::size_t d = 0;
+        for (std::size_t i = 0; i < q->terms.size(); ++i) {
+            if (i > 0 && q->terms[i].source_term == q->terms[i - 1].source_term && q->kind != QueryKind::Event) continue;
+            const CompiledFilter& f = q->terms[i].filter;
+            TermDiagnostics& td = diag.terms[d++];
+            if (!category_matches(*q, f, e)) continue;
+            ++td.category_events;
+            std::size_t failed = 0, failed_at = 0;
+            for (std::size_t c = 0; c < f.clauses.size(); ++c) {
+                if (f.clauses[c]->test(e)) ++td.clauses[c].satisfied;
+                else {
+                    ++failed;
+                    failed_at = c;
+                }
+            }
+            if (failed == 0) ++td.matched;
+            if (failed == 1 && td.near_misses.size() < options.max_near_misses)
+                td.near_misses.push_back(NearMiss{std::make_shared<const Event>(e), f.clause_texts[failed_at], td.term});
+        }
+    }
+
+    void feed(const Event& e) {
+        ++diag.events;
+        std::shared_ptr<const Event> shared;
+        if (options.collect_diagnostics) collect_diagnostics(e);
+        switch (q->kind) {
+            case QueryKind::Event:
+                if (head_bound && hits.size() >= *head_bound) break;
+                if (filter_matches(q->terms[0].filter, e)) {
+                    Hit h;
+                    h.events.push_back(std::make_shared<const Event>(e));
+                    hits.push_back(std::move(h));
+                    if (tail_bound && hits.size() > 2 * *tail_bound + 1024) hits.erase(hits.begin(), hits.end() - static_cast<std::ptrdiff_t>(*tail_bound));
+                }
+                break;
+            case QueryKind::Sequence: {
+                std::int64_t ts = event_timestamp_ns(e, q->options.timestamp_field).value_or(last_ts);
+                last_ts = ts;
+                feed_sequence(e, ts, shared);
+                break;
+            }
+            case QueryKind::Sample: feed_sample(e, shared); break;
+        }
+        ++index;
+    }
+
+    void apply_pipes() {
+        for (const auto& p : q->pipes) {
+            if (p.head) {
+                if (hits.size() > p.count) hits.resize(p.count);
+            } else if (hits.size() > p.count) {
+                hits.erase(hits.begin(), hits.end() - static_cast<std::ptrdiff_t>(p.count));
+            }
+        }
+        if (options.size_limit && hits.size() > *options.size_limit) hits.resize(*options.size_limit);
+    }
+
+    void finish() {
+        if (finished) return;
+        finished = true;
+        if (q->kind == QueryKind::Sequence) {
+            release_waiting(0, true);
+            std::stable_sort(pending_hits.begin(), pending_hits.end(),
+                             [](const auto& a, const auto& b) { return a.first < b.first; });
+            for (auto& [first, h] : pending_hits) hits.push_back(std::move(h));
+            pending_hits.clear();
+        } else if (q->kind == QueryKind::Sample) {
+            std::vector<KeyState*> done;
+            for (auto& [k, s] : states)
+                if (s.sampled) done.push_back(&s);
+            std::sort(done.begin(), done.end(), [](const KeyState* a, const KeyState* b) { return key_less(a->key_values, b->key_values); });
+            for (KeyState* s : done) hits.push_back(Hit{s->slots, s->key_values});
+        }
+        states.clear();
+        apply_pipes();
+        if (options.collect_diagnostics && !diag.terms.empty()) {
+            std::size_t pick = diag.terms.size() - 1;
+            for (std::size_t i = 0; i < diag.terms.size(); ++i)
+                if (diag.terms[i].matched == 0) {
+                    pick = i;
+                    break;
+                }
+            const TermDiagnostics& td = diag.terms[pick];
+            diag.term = td.term;
+            diag.category_events = td.category_events;
+            diag.clauses = td.clauses;
+            diag.near_misses = td.near_misses;
+        }
+    }
+
+    std::size_t live_partials() const {
+        std::size_t n = 0;
+        for (const auto& [k, s] : states)
+            for (const auto& p : s.pending) n += p.has_value();
+        return n;
+    }
+};
+
+Matcher::Matcher(std::shared_ptr<const Query> query, MatcherOptions options)
+    : m_impl(std::make_unique<Impl>(std::move(query), options)) {}
+Matcher::~Matcher() = default;
+Matcher::Matcher(Matcher&&) noexcept = default;
+Matcher& Matcher::operator=(Matcher&&) noexcept = default;
+
+void Matcher::feed(const Event& event) { m_impl->feed(event); }
+void Matcher::finish() { m_impl->finish(); }
+const std::vector<Hit>& Matcher::hits() const { return m_impl->hits; }
+const Diagnostics& Matcher::diagnostics() const { return m_impl->diag; }
+std::size_t Matcher::live_keys() const { return m_impl->states.size(); }
+std::size_t Matcher::live_partials() const { return m_impl->live_partials(); }
+
+}  // namespace attest::eql

@@ -1,0 +1,53 @@
+// EQL rule files: a bare `.eql` file (the whole file is the query) or an Elastic
+// detection-rules TOML file (`[rule]` with language = "eql", query, index, name, rule_id,
+// `[[rule.threat]]` techniques, `[metadata]`). TOML is read by a small reader for the subset
+// detection rules use (tables, arrays of tables, strings of the four kinds, numbers,
+// booleans, dates, arrays, inline tables).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/collector.h"
+#include "core/expected.h"
+#include "expectations/eql/eql.h"
+
+namespace attest::eql {
+
+struct Rule {
+    std::string path;                     // the file (the origin in error messages)
+    std::string name;
+    std::string rule_id;
+    std::string language = "eql";
+    std::string query;
+    std::vector<std::string> index;       // index patterns
+    std::optional<Profile> profile;       // from the index patterns, when they decide it
+    std::vector<std::string> techniques;  // ATT&CK ids, sub-techniques included
+    // Where the query text starts in the file (1-based), so query errors point into the file.
+    std::uint64_t query_line = 1;
+    std::uint64_t query_column = 1;
+};
+
+// Reads a rule file: `.toml` is parsed as detection-rules TOML, anything else as a bare EQL
+// query. Errors name file:line:column.
+Expected<Rule> load_rule(const std::string& path);
+// The same from text already read (`toml` selects the format).
+Expected<Rule> parse_rule(std::string_view text, std::string_view origin, bool toml);
+
+// `logs-endpoint.*` means endpoint; `logs-windows.*`, `winlogbeat-*` (and `logs-system.*`)
+// mean sysmon. Nullopt when no pattern decides or they disagree.
+std::optional<Profile> profile_from_index(const std::vector<std::string>& patterns);
+
+// Compiles the rule's query; error positions are in the rule file.
+Expected<std::shared_ptr<const Query>> compile_rule(const Rule& rule, const QueryOptions& options);
+
+// compile() with the query text placed at line:column of a larger file (for error positions).
+Expected<std::shared_ptr<const Query>> compile_at(std::string_view text, std::string_view origin,
+                                                  const QueryOptions& options, std::uint64_t line,
+                                                  std::uint64_t column);
+
+}  // namespace attest::eql
