@@ -667,6 +667,15 @@ private:
     }
 
     ExprPtr parse_pattern_constant(const std::string& op) {
+        if (op == ":" && (m_tok.kind == Tok::Integer || m_tok.kind == Tok::Decimal)) {
+            // `code : 4624` compares the number's text, as Elasticsearch's term coercion does.
+            auto e = std::make_unique<Expr>();
+            e->kind = ExprKind::Literal;
+            e->span = m_tok.span;
+            e->literal = Value(std::string(m_text.substr(m_tok.span.begin, m_tok.span.end - m_tok.span.begin)));
+            advance();
+            return e;
+        }
         if (m_tok.kind != Tok::String)
             fail(m_tok.span, "'" + op + "' takes string literals, found " + describe(m_tok));
         auto e = std::make_unique<Expr>();
