@@ -1,0 +1,775 @@
+// The HTML report: one self-contained file for people. No network fetches (labs are
+// air-gapped): inline CSS and JS only, allowed by a Content-Security-Policy with their SHA-256
+// hashes and default-src 'none', so even a bug in escaping could not run injected script.
+// Every string from the results is escaped for its context (text or attribute); data for the
+// script travels as JSON in a <script type="application/json"> block with <, >, & and
+// U+2028/2029 escaped. Nothing from the results ever becomes a URL.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <openssl/sha.h>
+
+#include "core/timeutil.h"
+#include "reports/history.h"
+#include "reports/html_assets.h"
+#include "reports/reports.h"
+#include "reports/text.h"
+
+namespace attest::reports {
+
+namespace {
+
+using nlohmann::json;
+
+std::string base64(const unsigned char* data, std::size_t n) {
+    static const char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    for (std::size_t i = 0; i < n; i += 3) {
+        std::uint32_t v = static_cast<std::uint32_t>(data[i]) << 16;
+        if (i + 1 < n) v |= static_cast<std::uint32_t>(data[i + 1]) << 8;
+        if (i + 2 < n) v |= data[i + 2];
+        out.push_back(kAlphabet[(v >> 18) & 63]);
+        out.push_back(kAlphabet[(v >> 12) & 63]);
+        out.push_back(i + 1 < n ? kAlphabet[(v >> 6) & 63] : '=');
+        out.push_back(i + 2 < n ? kAlphabet[v & 63] : '=');
+    }
+    return out;
+}
+
+std::string csp_hash(std::string_view content) {
+    unsigned char digest[SHA256_DIGEST_LENGTH];
+    SHA256(reinterpret_cast<const unsigned char*>(content.data()), content.size(), digest);
+    return "'sha256-" + base64(digest, sizeof digest) + "'";
+}
+
+std::string verdict_class(const std::string& verdict) {
+    static const char* kKnown[] = {"passed", "failed", "error", "inconclusive", "skipped"};
+    for (const char* k : kKnown)
+        if (verdict == k) return std::string("v-") + k;
+    return "v-unknown";
+}
+
+// Colour class of an expectation cell.
+std::string expectation_class(const json& e) {
+    std::string verdict = text(e, "verdict");
+    if (verdict == "observed") return "c-ok";
+    if (verdict == "missing") return flag(e, "required", true) ? "c-bad" : "c-soft";
+    if (verdict == "not_collected" || verdict == "pending") return "c-warn";
+    return "c-na";
+}
+
+std::string detection_class(const json& d) {
+    std::string verdict = text(d, "verdict");
+    if (verdict == "not_evaluated" || verdict.empty()) return "c-na";
+    return flag(d, "passed", verdict == "fired") ? "c-ok" : "c-bad";
+}
+
+std::string detection_label(const json& d) {
+    std::string verdict = text(d, "verdict", "not_evaluated");
+    std::string expected = text(d, "expected", "fires");
+    if (verdict == "not_evaluated") return verdict;
+    return verdict + (flag(d, "passed", verdict == "fired") ? "" : " (expected " + expected + ")");
+}
+
+// Looks a dotted path up through nested objects and flat dotted keys (ECS events use both).
+const json* find_path(const json& j, std::string_view path) {
+    if (!j.is_object()) return nullptr;
+    for (auto it = j.begin(); it != j.end(); ++it) {
+        const std::string& key = it.key();
+        if (path.size() < key.size() || path.compare(0, key.size(), key) != 0) continue;
+        if (path.size() == key.size()) return &*it;
+        if (path[key.size()] == '.')
+            if (const json* found = find_path(*it, path.substr(key.size() + 1))) return found;
+    }
+    return nullptr;
+}
+
+std::string field_text(const json& event, std::string_view path) {
+    const json* v = find_path(event, path);
+    return v ? display(*v) : "";
+}
+
+std::optional<std::int64_t> event_time(const json& event) {
+    const json* ts = find_path(event, "@timestamp");
+    if (!ts || !ts->is_string()) return std::nullopt;
+    return parse_iso8601_ns(ts->get_ref<const std::string&>());
+}
+
+std::string format_duration(std::int64_t ns) {
+    char buf[48];
+    double s = static_cast<double>(ns) / 1e9;
+    if (s < 120) std::snprintf(buf, sizeof buf, "%.1f s", s);
+    else if (s < 7200) std::snprintf(buf, sizeof buf, "%.1f min", s / 60);
+    else std::snprintf(buf, sizeof buf, "%.1f h", s / 3600);
+    return buf;
+}
+
+class HtmlWriter {
+public:
+    HtmlWriter(const json& results, const RenderContext& context)
+        : m_results(results), m_history(context.history) {
+        if (context.options) {
+            m_cap = context.options->evidence_cap;
+            m_max_chars = std::max<std::size_t>(context.options->max_string_chars, 16);
+        }
+        // Evidence JSON is allowed more room than single fields, but stays bounded.
+        m_max_event_bytes = m_max_chars * 2;
+    }
+
+    std::string render();
+
+private:
+    std::string& o() { return m_out; }
+    void t(std::string_view s) { append_html_text(m_out, s); }
+    void a(std::string_view s) { append_html_attr(m_out, s); }
+    // Telemetry text, cut to the configured size with the count of what was cut.
+    void cut(std::string_view s, std::size_t max) {
+        std::size_t rest = 0;
+        t(cut_utf8(s, max, rest));
+        if (rest) o() += "<span class=\"cut\"> … " + std::to_string(rest) + " more bytes</span>";
+    }
+    void pre(std::string_view s, std::size_t max) {
+        o() += "<pre>";
+        cut(s, max);
+        o() += "</pre>";
+    }
+
+    void head(const std::string& title);
+    void header();
+    void controls();
+    void history_section();
+    void trend_svg();
+    void matrix();
+    void scenario(const json& s, std::size_t index);
+    void timeline(const json& s);
+    void execution(const json& s);
+    void expectation(const json& e, const std::string& anchor);
+    void detection(const json& d, const std::string& anchor);
+    void event_item(const json& event);
+    void evidence_list(const json& events, std::int64_t omitted_by_engine);
+    void near_misses(const json& item);
+    std::string previous_verdict(const json& s) const;
+
+    const json& m_results;
+    const HistoryView* m_history;
+    std::size_t m_cap = 3;
+    std::size_t m_max_chars = 2000;
+    std::size_t m_max_event_bytes = 4000;
+    std::string m_out;
+};
+
+std::string HtmlWriter::previous_verdict(const json& s) const {
+    if (!m_history || !m_history->previous) return "";
+    auto it = m_history->previous_verdicts.find(scenario_key(text(s, "guid"), text(s, "name"), text(s, "target")));
+    return it == m_history->previous_verdicts.end() ? "" : it->second;
+}
+
+void HtmlWriter::head(const std::string& title) {
+    std::string csp = "default-src 'none'; style-src " + csp_hash(html_assets::kStyle) + "; script-src " +
+                      csp_hash(html_assets::kScript) +
+                      "; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+    o() += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
+    o() += "<meta http-equiv=\"Content-Security-Policy\" content=\"" + csp + "\">\n";
+    o() += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
+    o() += "<meta name=\"referrer\" content=\"no-referrer\">\n<title>";
+    t(title);
+    o() += "</title>\n<style>";
+    o() += html_assets::kStyle;
+    o() += "</style>\n</head>\n";
+}
+
+void HtmlWriter::header() {
+    const json& run = member(m_results, "run");
+    o() += "<header class=\"top\"><div class=\"inner\"><h1>attest report<small>";
+    t(text(run, "id", "(no run id)"));
+    o() += "</small></h1><dl class=\"meta\">";
+    auto meta = [&](const char* label, const std::string& value) {
+        if (value.empty()) return;
+        o() += "<div><dt>";
+        o() += label;
+        o() += "</dt><dd>";
+        cut(value, 300);
+        o() += "</dd></div>";
+    };
+    meta("mode", text(run, "mode"));
+    meta("lab", text(run, "lab"));
+    meta("pack", text(run, "pack"));
+    meta("started", text(run, "started"));
+    meta("finished", text(run, "finished"));
+    auto start = parse_iso8601_ns(text(run, "started")), end = parse_iso8601_ns(text(run, "finished"));
+    if (start && end && *end >= *start) meta("duration", format_duration(*end - *start));
+    meta("attest", text(run, "attest_version"));
+    std::string telemetry;
+    for (const auto& f : list(run, "telemetry")) telemetry += (telemetry.empty() ? "" : ", ") + display(f);
+    meta("telemetry", telemetry);
+    o() += "</dl><div class=\"totals\">";
+    std::map<std::string, std::int64_t> counted;
+    for (const auto& s : list(m_results, "scenarios")) ++counted[text(s, "verdict", "error")];
+    const json& totals = member(m_results, "totals");
+    for (const char* v : {"passed", "failed", "error", "inconclusive", "skipped"}) {
+        std::int64_t n = totals.is_object() ? integer(totals, v, counted[v]) : counted[v];
+        o() += "<div class=\"total v-" + std::string(v) + "\"><b>" + std::to_string(n) + "</b><span>" + v + "</span></div>";
+    }
+    o() += "</div></div></header>\n<main>\n";
+}
+
+void HtmlWriter::controls() {
+    o() += "<div class=\"controls\"><input type=\"checkbox\" id=\"only-failures\"><label for=\"only-failures\">"
+           "Show only failures (failed, error)</label><span id=\"shown-count\" class=\"hint\"></span>"
+           "<span class=\"hint\">Details open on click; printing expands them.</span></div>\n";
+}
+
+void HtmlWriter::trend_svg() {
+    const auto& runs = m_history->runs;
+    if (runs.size() < 2) return;
+    // Coverage (share of evaluated scenarios that passed) per run, oldest to newest.
+    const double width = 640, height = 180, left = 40, right = 16, top = 14, bottom = 34;
+    double step = (width - left - right) / static_cast<double>(runs.size() - 1);
+    auto x = [&](std::size_t i) { return left + step * static_cast<double>(i); };
+    auto y = [&](double pct) { return top + (height - top - bottom) * (1.0 - pct / 100.0); };
+    char buf[160];
+    o() += "<svg class=\"trend\" viewBox=\"0 0 640 180\" role=\"img\" aria-label=\"coverage trend\" "
+           "xmlns=\"http://www.w3.org/2000/svg\">";
+    for (int pct : {0, 50, 100}) {
+        std::snprintf(buf, sizeof buf,
+                      "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#d9dde5\"/>"
+                      "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" fill=\"#5b6475\" text-anchor=\"end\">%d%%</text>",
+                      left, y(pct), width - right, y(pct), left - 6, y(pct) + 4, pct);
+        o() += buf;
+    }
+    std::string points;
+    for (std::size_t i = 0; i < runs.size(); ++i) {
+        std::snprintf(buf, sizeof buf, "%.1f,%.1f ", x(i), y(runs[i].coverage()));
+        points += buf;
+    }
+    o() += "<polyline fill=\"none\" stroke=\"#2f5bd3\" stroke-width=\"2.5\" points=\"" + points + "\"/>";
+    for (std::size_t i = 0; i < runs.size(); ++i) {
+        bool last = i + 1 == runs.size();
+        bool dropped = i > 0 && runs[i].coverage() < runs[i - 1].coverage();
+        std::snprintf(buf, sizeof buf, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%s\" fill=\"%s\"><title>", x(i),
+                      y(runs[i].coverage()), last ? "5" : "3.5", dropped ? "#c62828" : "#2f5bd3");
+        o() += buf;
+        t(runs[i].run_id);
+        std::snprintf(buf, sizeof buf, ": %.0f%% (%lld of %lld passed)", runs[i].coverage(),
+                      static_cast<long long>(runs[i].passed), static_cast<long long>(runs[i].evaluated()));
+        o() += buf;
+        o() += "</title></circle>";
+    }
+    std::snprintf(buf, sizeof buf, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" fill=\"#5b6475\">", left, height - 10);
+    o() += buf;
+    cut(runs.front().started.empty() ? runs.front().run_id : runs.front().started, 40);
+    std::snprintf(buf, sizeof buf, "</text><text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" fill=\"#5b6475\" text-anchor=\"end\">",
+                  width - right, height - 10);
+    o() += buf;
+    cut(runs.back().started.empty() ? runs.back().run_id : runs.back().started, 40);
+    o() += "</text></svg>";
+}
+
+void HtmlWriter::history_section() {
+    if (!m_history) return;
+    o() += "<section class=\"card\" id=\"history\"><h2>History</h2>";
+    if (!m_history->previous) {
+        o() += "<p class=\"muted\">First recorded run: nothing to compare with yet.</p></section>\n";
+        return;
+    }
+    const auto& prev = *m_history->previous;
+    std::map<ScenarioChange::Kind, int> counts;
+    for (const auto& c : m_history->changes) ++counts[c.kind];
+    o() += "<p>Compared with the previous run <code>";
+    t(prev.run_id);
+    o() += "</code>";
+    if (!prev.started.empty()) {
+        o() += " (";
+        t(prev.started);
+        o() += ")";
+    }
+    char buf[200];
+    double now_cov = m_history->runs.empty() ? 0 : m_history->runs.back().coverage();
+    std::snprintf(buf, sizeof buf, ": coverage %.0f%% → %.0f%%. ", prev.coverage(), now_cov);
+    o() += buf;
+    o() += "<span class=\"badge regression\">" + std::to_string(counts[ScenarioChange::Kind::Regression]) +
+           " regressions</span> <span class=\"badge new-failure\">" +
+           std::to_string(counts[ScenarioChange::Kind::NewFailure]) + " new failures</span> <span class=\"badge fixed\">" +
+           std::to_string(counts[ScenarioChange::Kind::Fixed]) + " fixed</span></p>";
+    if (!m_history->changes.empty()) {
+        o() += "<div class=\"scroll\"><table class=\"changes\"><thead><tr><th>Change</th><th>Scenario</th><th>Technique</th>"
+               "<th>Target</th><th>Before</th><th>Now</th></tr></thead><tbody>";
+        for (const auto& c : m_history->changes) {
+            std::string kind = change_kind_name(c.kind);
+            std::string cls = kind == "new failure" ? "new-failure" : kind;
+            o() += "<tr class=\"" + cls + "\"><td><span class=\"badge " + cls + "\">" + kind + "</span></td><td>";
+            cut(c.name.empty() ? c.guid : c.name, 300);
+            o() += "</td><td>";
+            t(c.technique);
+            o() += "</td><td>";
+            t(c.target);
+            o() += "</td><td><span class=\"badge " + verdict_class(c.previous) + "\">";
+            t(c.previous.empty() ? "absent" : c.previous);
+            o() += "</span></td><td><span class=\"badge " + verdict_class(c.current) + "\">";
+            t(c.current);
+            o() += "</span></td></tr>";
+        }
+        o() += "</tbody></table></div>";
+    } else {
+        o() += "<p class=\"muted\">No scenario changed verdict.</p>";
+    }
+    if (m_history->runs.size() >= 2) {
+        o() += "<h4>Coverage trend (" + std::to_string(m_history->runs.size()) + " runs)</h4>";
+        trend_svg();
+    }
+    o() += "</section>\n";
+}
+
+void HtmlWriter::matrix() {
+    const auto& scenarios = list(m_results, "scenarios");
+    o() += "<section class=\"card\" id=\"matrix\"><h2>Scenarios × expectations and detections</h2>";
+    if (scenarios.empty()) {
+        o() += "<p class=\"muted\">No scenarios in this run.</p></section>\n";
+        return;
+    }
+    o() += "<div class=\"scroll\"><table class=\"matrix\"><thead><tr><th>Scenario</th><th>Verdict</th>"
+           "<th class=\"opt\">Technique</th><th class=\"opt\">Target</th><th>Expectations · detections</th>"
+           "</tr></thead><tbody>";
+    std::size_t index = 0;
+    for (const auto& s : scenarios) {
+        std::string verdict = text(s, "verdict", "error");
+        std::string anchor = "s-" + std::to_string(index++);
+        o() += "<tr class=\"" + verdict_class(verdict) + "\" data-verdict=\"";
+        a(verdict);
+        o() += "\"><td class=\"name\"><a href=\"#" + anchor + "\">";
+        cut(text(s, "name", text(s, "guid", "(unnamed)")), 200);
+        o() += "</a></td><td><span class=\"badge " + verdict_class(verdict) + "\">";
+        t(verdict);
+        o() += "</span>";
+        std::string before = previous_verdict(s);
+        if (before == "passed" && (verdict == "failed" || verdict == "error"))
+            o() += " <span class=\"badge regression\">regression</span>";
+        o() += "</td><td class=\"opt\">";
+        t(text(s, "technique"));
+        o() += "</td><td class=\"opt\">";
+        cut(text(s, "target"), 80);
+        o() += "</td><td><div class=\"cells\">";
+        std::size_t k = 0;
+        for (const auto& e : list(s, "expectations")) {
+            o() += "<a class=\"cell " + expectation_class(e) + "\" href=\"#" + anchor + "-e" + std::to_string(k++) + "\" title=\"";
+            std::string label = "expectation " + text(e, "id") + ": " + text(e, "verdict");
+            std::size_t rest;
+            a(cut_utf8(label, 200, rest));
+            o() += "\"></a>";
+        }
+        k = 0;
+        for (const auto& d : list(s, "detections")) {
+            o() += "<a class=\"cell det " + detection_class(d) + "\" href=\"#" + anchor + "-d" + std::to_string(k++) + "\" title=\"";
+            std::string label = "detection " + text(d, "name", text(d, "rule")) + ": " + detection_label(d);
+            std::size_t rest;
+            a(cut_utf8(label, 200, rest));
+            o() += "\"></a>";
+        }
+        if (list(s, "expectations").empty() && list(s, "detections").empty()) o() += "<span class=\"muted\">none</span>";
+        o() += "</div></td></tr>";
+    }
+    o() += "</tbody></table></div><div class=\"legend\">"
+           "<span><i class=\"cell c-ok\"></i>observed / fired as expected</span>"
+           "<span><i class=\"cell c-bad\"></i>missing / not as expected</span>"
+           "<span><i class=\"cell c-soft\"></i>optional, missing</span>"
+           "<span><i class=\"cell c-warn\"></i>not collected / pending</span>"
+           "<span><i class=\"cell c-na\"></i>not evaluated</span>"
+           "<span><i class=\"cell det c-na\"></i>round: detection rule</span></div></section>\n";
+}
+
+void HtmlWriter::timeline(const json& s) {
+    const json& exec = member(s, "execution");
+    const json& cleanup = member(s, "cleanup");
+    auto start = parse_iso8601_ns(text(exec, "start"));
+    auto end = parse_iso8601_ns(text(exec, "end"));
+    auto cleanup_at = parse_iso8601_ns(text(cleanup, "start"));
+    struct Tick {
+        std::int64_t at;
+        std::string label;
+        bool ok;
+    };
+    std::vector<Tick> ticks;
+    constexpr std::size_t kMaxTicks = 200;  // the SVG stays small whatever the evidence size
+    for (const auto& e : list(s, "expectations")) {
+        for (const auto& ev : list(e, "evidence")) {
+            if (ticks.size() >= kMaxTicks) break;
+            if (auto at = event_time(ev)) ticks.push_back({*at, text(e, "id") + " " + field_text(ev, "@timestamp"), true});
+        }
+    }
+    for (const auto& d : list(s, "detections")) {
+        for (const auto& hit : list(d, "evidence"))
+            for (const auto& ev : list(hit, "events")) {
+                if (ticks.size() >= kMaxTicks) break;
+                if (auto at = event_time(ev))
+                    ticks.push_back({*at, "detection " + text(d, "name", text(d, "rule")) + " " + field_text(ev, "@timestamp"), false});
+            }
+    }
+    std::vector<std::int64_t> all;
+    for (auto p : {start, end, cleanup_at})
+        if (p) all.push_back(*p);
+    for (const auto& tk : ticks) all.push_back(tk.at);
+    if (all.empty()) return;
+    std::int64_t lo = *std::min_element(all.begin(), all.end());
+    std::int64_t hi = *std::max_element(all.begin(), all.end());
+    bool cleanup_ran = flag(cleanup, "ran");
+    // Cleanup without its own time is drawn just after the end of the execution.
+    if (cleanup_ran && !cleanup_at) {
+        std::int64_t pad = std::max<std::int64_t>((hi - lo) / 10, 1'000'000'000);
+        cleanup_at = (end ? *end : hi) + pad;
+        hi = std::max(hi, *cleanup_at);
+    }
+    if (hi == lo) hi = lo + 1'000'000'000;
+    const double left = 20, right = 980;
+    auto x = [&](std::int64_t at) { return left + (right - left) * static_cast<double>(at - lo) / static_cast<double>(hi - lo); };
+    char buf[256];
+    o() += "<svg class=\"timeline\" viewBox=\"0 0 1000 96\" role=\"img\" aria-label=\"timeline\" xmlns=\"http://www.w3.org/2000/svg\">";
+    o() += "<line x1=\"20\" y1=\"48\" x2=\"980\" y2=\"48\" stroke=\"#9aa3b5\" stroke-width=\"1.5\"/>";
+    if (start && end) {
+        std::snprintf(buf, sizeof buf, "<rect x=\"%.1f\" y=\"36\" width=\"%.1f\" height=\"24\" rx=\"3\" fill=\"#dbe4fb\" stroke=\"#2f5bd3\"/>",
+                      x(*start), std::max(2.0, x(*end) - x(*start)));
+        o() += buf;
+    }
+    auto marker = [&](std::int64_t at, const char* label, const char* color, bool above, const char* anchor) {
+        std::snprintf(buf, sizeof buf,
+                      "<line x1=\"%.1f\" y1=\"28\" x2=\"%.1f\" y2=\"68\" stroke=\"%s\" stroke-width=\"2\"/>"
+                      "<text x=\"%.1f\" y=\"%d\" font-size=\"13\" fill=\"%s\" text-anchor=\"%s\">%s</text>",
+                      x(at), x(at), color, x(at), above ? 20 : 86, color, anchor, label);
+        o() += buf;
+    };
+    if (start) marker(*start, "start", "#2f5bd3", true, "start");
+    if (end) marker(*end, "end", "#2f5bd3", true, "end");
+    if (cleanup_ran && cleanup_at)
+        marker(*cleanup_at, flag(cleanup, "succeeded", true) ? "cleanup" : "cleanup failed",
+               flag(cleanup, "succeeded", true) ? "#5b6475" : "#c62828", false, "end");
+    for (const auto& tk : ticks) {
+        std::snprintf(buf, sizeof buf, "<circle cx=\"%.1f\" cy=\"48\" r=\"5\" fill=\"%s\" fill-opacity=\"0.8\"><title>", x(tk.at),
+                      tk.ok ? "#2e7d32" : "#a15c00");
+        o() += buf;
+        std::size_t rest;
+        t(cut_utf8(tk.label, 200, rest));
+        o() += "</title></circle>";
+    }
+    o() += "</svg>";
+    o() += "<div class=\"legend\"><span>blue band: execution</span><span>green dots: expectation evidence</span>"
+           "<span>amber dots: detection hits</span>";
+    if (ticks.size() >= kMaxTicks) o() += "<span>(first " + std::to_string(kMaxTicks) + " events)</span>";
+    if (member(s, "window_closed_before_cleanup").is_boolean())
+        o() += flag(s, "window_closed_before_cleanup") ? "<span>telemetry window closed before cleanup</span>"
+                                                         : "<span>telemetry window still open at cleanup</span>";
+    o() += "</div>";
+}
+
+void HtmlWriter::execution(const json& s) {
+    const json& exec = member(s, "execution");
+    if (exec.is_object()) {
+        o() += "<details><summary>Command";
+        std::string executor = text(exec, "executor");
+        if (!executor.empty()) {
+            o() += " (";
+            t(executor);
+            o() += ")";
+        }
+        if (has(exec, "exit_code")) o() += " · exit code " + std::to_string(integer(exec, "exit_code"));
+        if (flag(exec, "timed_out")) o() += " · <b>timed out</b>";
+        auto st = parse_iso8601_ns(text(exec, "start")), en = parse_iso8601_ns(text(exec, "end"));
+        if (st && en && *en >= *st) o() += " · " + format_duration(*en - *st);
+        o() += "</summary><div class=\"body\">";
+        pre(text(exec, "command"), m_max_chars * 4);
+        if (has(exec, "stdout")) {
+            o() += "<h4>stdout</h4>";
+            pre(text(exec, "stdout"), m_max_chars * 4);
+        }
+        if (has(exec, "stderr")) {
+            o() += "<h4>stderr</h4>";
+            pre(text(exec, "stderr"), m_max_chars * 4);
+        }
+        o() += "</div></details>";
+    }
+    const auto& arguments = member(s, "arguments");
+    if (arguments.is_object() && !arguments.empty()) {
+        o() += "<details><summary>Arguments (" + std::to_string(arguments.size()) + ")</summary><div class=\"body\"><dl class=\"kv\">";
+        for (auto it = arguments.begin(); it != arguments.end(); ++it) {
+            o() += "<dt>";
+            cut(it.key(), 200);
+            o() += "</dt><dd><code>";
+            cut(display(*it), m_max_chars);
+            o() += "</code></dd>";
+        }
+        o() += "</dl></div></details>";
+    }
+    const auto& prereqs = list(s, "prerequisites");
+    if (!prereqs.empty()) {
+        std::size_t unmet = 0;
+        for (const auto& p : prereqs)
+            if (!flag(p, "met")) ++unmet;
+        o() += "<details><summary>Prerequisites: " + std::to_string(prereqs.size() - unmet) + " of " +
+               std::to_string(prereqs.size()) + " met</summary><div class=\"body\"><ul class=\"events\">";
+        for (const auto& p : prereqs) {
+            bool met = flag(p, "met");
+            o() += std::string("<li><span class=\"badge ") + (met ? "c-ok\">met" : "c-bad\">unmet") + "</span> ";
+            cut(text(p, "description"), m_max_chars);
+            if (!text(p, "output").empty()) pre(text(p, "output"), m_max_chars);
+            o() += "</li>";
+        }
+        o() += "</ul></div></details>";
+    }
+    const json& cleanup = member(s, "cleanup");
+    if (cleanup.is_object()) {
+        bool ran = flag(cleanup, "ran");
+        bool ok = flag(cleanup, "succeeded", ran);
+        o() += "<details><summary>Cleanup: ";
+        o() += !ran ? "<span class=\"badge c-na\">did not run</span>"
+                    : ok ? "<span class=\"badge c-ok\">succeeded</span>" : "<span class=\"badge c-bad\">failed</span>";
+        if (has(cleanup, "exit_code")) o() += " · exit code " + std::to_string(integer(cleanup, "exit_code"));
+        o() += "</summary><div class=\"body\">";
+        if (has(cleanup, "command")) pre(text(cleanup, "command"), m_max_chars);
+        if (!text(cleanup, "output").empty()) pre(text(cleanup, "output"), m_max_chars * 4);
+        else o() += "<p class=\"muted\">No output.</p>";
+        o() += "</div></details>";
+    }
+}
+
+void HtmlWriter::event_item(const json& event) {
+    o() += "<li><div class=\"prov\">";
+    std::string ts = field_text(event, "@timestamp");
+    std::string source = field_text(event, "attest.source"), origin = field_text(event, "attest.origin"),
+                position = field_text(event, "attest.position");
+    t(ts.empty() ? "(no @timestamp)" : ts);
+    if (!source.empty() || !origin.empty()) {
+        o() += " · from ";
+        cut(source, 80);
+        if (!origin.empty()) {
+            o() += " <code>";
+            cut(origin, 300);
+            if (!position.empty()) {
+                o() += ":";
+                cut(position, 40);
+            }
+            o() += "</code>";
+        }
+    }
+    o() += "</div><dl class=\"kv\">";
+    // The fields people look at first; the full event follows below.
+    static const char* kFields[] = {"event.code",          "event.action",   "host.name",   "user.name",
+                                    "process.command_line", "process.executable", "process.parent.executable",
+                                    "file.path",           "destination.ip", "url.full",    "powershell.file.script_block_text"};
+    int shown = 0;
+    for (const char* f : kFields) {
+        std::string v = field_text(event, f);
+        if (v.empty()) continue;
+        o() += "<dt>";
+        o() += f;
+        o() += "</dt><dd><code>";
+        cut(v, m_max_chars / 2);
+        o() += "</code></dd>";
+        ++shown;
+    }
+    o() += "</dl><details><summary>event</summary>";
+    pre(dump_json(event, 1), m_max_event_bytes);
+    o() += "</details></li>";
+    (void)shown;
+}
+
+void HtmlWriter::evidence_list(const json& events, std::int64_t omitted_by_engine) {
+    std::size_t n = 0;
+    o() += "<ul class=\"events\">";
+    for (const auto& ev : events) {
+        if (n++ >= m_cap) break;
+        event_item(ev);
+    }
+    o() += "</ul>";
+    std::int64_t rest = static_cast<std::int64_t>(events.size() > m_cap ? events.size() - m_cap : 0) +
+                        std::max<std::int64_t>(omitted_by_engine, 0);
+    if (rest > 0) o() += "<p class=\"more\">… and " + std::to_string(rest) + " more matching events not shown</p>";
+}
+
+void HtmlWriter::near_misses(const json& item) {
+    const auto& misses = list(item, "near_misses");
+    if (misses.empty()) return;
+    o() += "<h4>Near misses (all clauses but one matched)</h4><ul class=\"events\">";
+    std::size_t n = 0;
+    for (const auto& nm : misses) {
+        if (n++ >= m_cap) break;
+        o() += "<li>Failed clause: <code>";
+        cut(text(nm, "failed_clause"), m_max_chars);
+        o() += "</code>";
+        const json& ev = member(nm, "event");
+        if (ev.is_object()) {
+            o() += "<ul class=\"events\">";
+            event_item(ev);
+            o() += "</ul>";
+        }
+        o() += "</li>";
+    }
+    o() += "</ul>";
+    if (misses.size() > m_cap)
+        o() += "<p class=\"more\">… and " + std::to_string(misses.size() - m_cap) + " more near misses not shown</p>";
+}
+
+void HtmlWriter::expectation(const json& e, const std::string& anchor) {
+    std::string cls = expectation_class(e);
+    std::string verdict = text(e, "verdict", "pending");
+    o() += "<details class=\"item\" id=\"" + anchor + "\"><summary><span class=\"badge " + cls + "\">";
+    t(verdict);
+    o() += "</span> <b>";
+    cut(text(e, "id"), 200);
+    o() += "</b>";
+    if (!flag(e, "required", true)) o() += " <span class=\"sub\">(optional)</span>";
+    std::string description = text(e, "description");
+    if (!description.empty()) {
+        o() += " — ";
+        cut(description, 300);
+    }
+    o() += " <span class=\"sub\">";
+    if (has(e, "source")) {
+        t(text(e, "source"));
+        o() += " · ";
+    }
+    o() += std::to_string(integer(e, "count")) + " of min " + std::to_string(integer(e, "min_count", 1)) + "</span></summary><div class=\"body\">";
+    if (has(e, "reason")) {
+        o() += "<p class=\"reason\">";
+        cut(text(e, "reason"), m_max_chars);
+        o() += "</p>";
+    }
+    if (has(e, "query")) pre(text(e, "query"), m_max_chars * 2);
+    const auto& evidence = list(e, "evidence");
+    if (!evidence.empty() || integer(e, "evidence_omitted") > 0) {
+        o() += "<h4>Matching events</h4>";
+        evidence_list(evidence, integer(e, "evidence_omitted"));
+    }
+    near_misses(e);
+    const auto& clauses = list(e, "clause_counts");
+    if (!clauses.empty()) {
+        o() += "<h4>Events satisfying each clause</h4><table><tbody>";
+        for (const auto& c : clauses) {
+            o() += "<tr><td><code>";
+            cut(text(c, "clause"), m_max_chars / 2);
+            o() += "</code></td><td>" + std::to_string(integer(c, "satisfied")) + "</td></tr>";
+        }
+        o() += "</tbody></table>";
+    }
+    o() += "</div></details>";
+}
+
+void HtmlWriter::detection(const json& d, const std::string& anchor) {
+    std::string cls = detection_class(d);
+    o() += "<details class=\"item\" id=\"" + anchor + "\"><summary><span class=\"badge " + cls + "\">";
+    t(detection_label(d));
+    o() += "</span> <b>";
+    cut(text(d, "name", text(d, "rule")), 200);
+    o() += "</b> <span class=\"sub\">";
+    if (has(d, "profile")) {
+        t(text(d, "profile"));
+        o() += " · ";
+    }
+    o() += std::to_string(integer(d, "hits")) + " hits</span></summary><div class=\"body\">";
+    if (has(d, "rule")) {
+        o() += "<p class=\"prov\">rule <code>";
+        cut(text(d, "rule"), 300);
+        o() += "</code>";
+        if (has(d, "rule_id")) {
+            o() += " id <code>";
+            cut(text(d, "rule_id"), 100);
+            o() += "</code>";
+        }
+        o() += "</p>";
+    }
+    if (has(d, "reason")) {
+        o() += "<p class=\"reason\">";
+        cut(text(d, "reason"), m_max_chars);
+        o() += "</p>";
+    }
+    const auto& hits = list(d, "evidence");
+    if (!hits.empty()) {
+        o() += "<h4>Hits</h4>";
+        std::size_t n = 0;
+        for (const auto& hit : hits) {
+            if (n++ >= m_cap) break;
+            evidence_list(list(hit, "events"), 0);
+        }
+        if (hits.size() > m_cap)
+            o() += "<p class=\"more\">… and " + std::to_string(hits.size() - m_cap) + " more hits not shown</p>";
+    }
+    near_misses(d);
+    o() += "</div></details>";
+}
+
+void HtmlWriter::scenario(const json& s, std::size_t index) {
+    std::string verdict = text(s, "verdict", "error");
+    std::string anchor = "s-" + std::to_string(index);
+    std::string before = previous_verdict(s);
+    bool regression = before == "passed" && (verdict == "failed" || verdict == "error");
+    o() += "<section class=\"card scenario " + verdict_class(verdict) + (regression ? " changed-bad" : "") + "\" id=\"" + anchor +
+           "\" data-verdict=\"";
+    a(verdict);
+    o() += "\"><h3><span class=\"badge " + verdict_class(verdict) + "\">";
+    t(verdict);
+    o() += "</span>";
+    if (regression) o() += "<span class=\"badge regression\">regression</span>";
+    cut(text(s, "name", text(s, "guid", "(unnamed)")), 300);
+    o() += "<span class=\"sub\">";
+    std::string sub;
+    for (const char* key : {"technique", "tactic", "target", "platform"})
+        if (has(s, key)) sub += (sub.empty() ? "" : " · ") + text(s, key);
+    cut(sub, 300);
+    o() += "</span></h3>";
+    if (!before.empty() && before != verdict) {
+        o() += "<p class=\"sub\">previous run: ";
+        t(before);
+        o() += "</p>";
+    }
+    if (has(s, "reason")) {
+        o() += "<p class=\"reason\">";
+        cut(text(s, "reason"), m_max_chars);
+        o() += "</p>";
+    }
+    timeline(s);
+    execution(s);
+    const auto& expectations = list(s, "expectations");
+    if (!expectations.empty()) {
+        o() += "<h4>Expectations</h4>";
+        std::size_t k = 0;
+        for (const auto& e : expectations) expectation(e, anchor + "-e" + std::to_string(k++));
+    }
+    const auto& detections = list(s, "detections");
+    if (!detections.empty()) {
+        o() += "<h4>Detections</h4>";
+        std::size_t k = 0;
+        for (const auto& d : detections) detection(d, anchor + "-d" + std::to_string(k++));
+    }
+    o() += "</section>\n";
+}
+
+std::string HtmlWriter::render() {
+    const json& run = member(m_results, "run");
+    const auto& scenarios = list(m_results, "scenarios");
+    m_out.reserve(4096 + scenarios.size() * 8192);
+    head("attest report " + text(run, "id"));
+    o() += "<body>\n";
+    header();
+    controls();
+    history_section();
+    matrix();
+    std::size_t index = 0;
+    for (const auto& s : scenarios) scenario(s, index++);
+
+    // Data for the script: only what the filter needs, never executable.
+    json data = {{"run", text(run, "id")}, {"scenarios", json::array()}};
+    for (const auto& s : scenarios)
+        data["scenarios"].push_back({{"name", text(s, "name")}, {"verdict", text(s, "verdict", "error")}});
+    o() += "</main>\n<script type=\"application/json\" id=\"attest-data\">";
+    o() += json_for_script(data);
+    o() += "</script>\n<script>";
+    o() += html_assets::kScript;
+    o() += "</script>\n</body>\n</html>\n";
+    return std::move(m_out);
+}
+
+}  // namespace
+
+std::string render_html(const nlohmann::json& results, const RenderContext& context) {
+    return HtmlWriter(results, context).render();
+}
+
+}  // namespace attest::reports

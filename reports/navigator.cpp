@@ -1,0 +1,162 @@
+// ATT&CK Navigator layer (layer format 4.5, domain enterprise-attack). One technique entry
+// per technique (and tactic) tested; score = share of evaluated scenarios that passed (0..100);
+// the comment lists each scenario with its verdict. Techniques whose scenarios were all
+// skipped or inconclusive get no score and a grey colour, so "not measured" never looks like
+// "not detected". Parents of tested sub-techniques get showSubtechniques so the cell opens.
+#include <map>
+#include <set>
+
+#include "reports/reports.h"
+#include "reports/text.h"
+
+namespace attest::reports {
+
+namespace {
+
+constexpr const char* kColorPassed = "#8ec843";
+constexpr const char* kColorPartial = "#ffe766";
+constexpr const char* kColorFailed = "#ff6666";
+constexpr const char* kColorNotMeasured = "#c8c8c8";
+
+struct TechniqueCell {
+    std::string technique, tactic;
+    int passed = 0, evaluated = 0, total = 0;
+    std::string comment;
+    std::vector<std::pair<std::string, std::string>> scenarios;  // name, verdict
+};
+
+// Navigator wants tactic short names ("defense-evasion"); accept "Defense Evasion" too.
+std::string tactic_shortname(const std::string& tactic) {
+    std::string out;
+    for (char c : tactic) {
+        if (c == ' ' || c == '_') out.push_back('-');
+        else if (c >= 'A' && c <= 'Z') out.push_back(static_cast<char>(c - 'A' + 'a'));
+        else if ((c >= 'a' && c <= 'z') || c == '-') out.push_back(c);
+    }
+    return out;
+}
+
+bool looks_like_technique(const std::string& id) {
+    // T1234 or T1234.567
+    if (id.size() != 5 && id.size() != 9) return false;
+    if (id[0] != 'T') return false;
+    for (std::size_t i = 1; i < 5; ++i)
+        if (id[i] < '0' || id[i] > '9') return false;
+    if (id.size() == 9) {
+        if (id[5] != '.') return false;
+        for (std::size_t i = 6; i < 9; ++i)
+            if (id[i] < '0' || id[i] > '9') return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+std::string render_navigator(const nlohmann::json& results, const RenderContext&) {
+    using nlohmann::ordered_json;
+    const auto& run = member(results, "run");
+    std::map<std::pair<std::string, std::string>, TechniqueCell> cells;
+    std::set<std::string> parents_with_subs;
+    std::vector<std::string> ignored;
+
+    for (const auto& s : list(results, "scenarios")) {
+        std::string technique = text(s, "technique");
+        if (!looks_like_technique(technique)) {
+            ignored.push_back(text(s, "name") + " (technique '" + technique + "')");
+            continue;
+        }
+        std::string tactic = tactic_shortname(text(s, "tactic"));
+        auto& cell = cells[{technique, tactic}];
+        cell.technique = technique;
+        cell.tactic = tactic;
+        std::string verdict = text(s, "verdict", "error");
+        ++cell.total;
+        if (verdict == "passed") ++cell.passed;
+        if (verdict != "skipped" && verdict != "inconclusive") ++cell.evaluated;
+        std::string name = text(s, "name", text(s, "guid"));
+        if (has(s, "target")) name += " [" + text(s, "target") + "]";
+        cell.scenarios.emplace_back(name, verdict);
+        if (technique.size() == 9) parents_with_subs.insert(technique.substr(0, 5) + "|" + tactic);
+    }
+
+    ordered_json techniques = ordered_json::array();
+    for (const auto& [key, cell] : cells) {
+        ordered_json t;
+        t["techniqueID"] = cell.technique;
+        if (!cell.tactic.empty()) t["tactic"] = cell.tactic;
+        std::string comment;
+        for (const auto& [name, verdict] : cell.scenarios) {
+            if (!comment.empty()) comment += "\n";
+            comment += verdict + ": " + name;
+        }
+        if (cell.evaluated > 0) {
+            int score = static_cast<int>(100.0 * cell.passed / cell.evaluated + 0.5);
+            t["score"] = score;
+            t["color"] = cell.passed == cell.evaluated ? kColorPassed : cell.passed == 0 ? kColorFailed : kColorPartial;
+        } else {
+            t["color"] = kColorNotMeasured;
+        }
+        t["comment"] = valid_utf8(comment);
+        t["enabled"] = true;
+        t["metadata"] = ordered_json::array({{{"name", "scenarios"}, {"value", std::to_string(cell.total)}},
+                                             {{"name", "passed"}, {"value", std::to_string(cell.passed)}}});
+        t["links"] = ordered_json::array();
+        t["showSubtechniques"] = false;
+        techniques.push_back(std::move(t));
+    }
+    for (const auto& parent : parents_with_subs) {
+        auto bar = parent.find('|');
+        std::string technique = parent.substr(0, bar), tactic = parent.substr(bar + 1);
+        bool present = cells.count({technique, tactic}) > 0;
+        if (present) {
+            for (auto& t : techniques)
+                if (t["techniqueID"] == technique && t.value("tactic", "") == tactic) t["showSubtechniques"] = true;
+            continue;
+        }
+        ordered_json t;
+        t["techniqueID"] = technique;
+        if (!tactic.empty()) t["tactic"] = tactic;
+        t["comment"] = "sub-techniques tested";
+        t["enabled"] = true;
+        t["metadata"] = ordered_json::array();
+        t["links"] = ordered_json::array();
+        t["showSubtechniques"] = true;
+        techniques.push_back(std::move(t));
+    }
+
+    ordered_json layer;
+    layer["name"] = valid_utf8("attest " + text(run, "id", "run"));
+    layer["versions"] = {{"attack", "16"}, {"navigator", "5.1.0"}, {"layer", "4.5"}};
+    layer["domain"] = "enterprise-attack";
+    std::string description = "Atomic tests validated by attest";
+    if (has(run, "pack")) description += ", pack " + text(run, "pack");
+    if (has(run, "lab")) description += ", lab " + text(run, "lab");
+    if (has(run, "started")) description += ", " + text(run, "started");
+    description += ". Score: share of evaluated scenarios that passed.";
+    if (!ignored.empty()) description += " Not shown (no ATT&CK technique id): " + std::to_string(ignored.size()) + ".";
+    layer["description"] = valid_utf8(description);
+    layer["filters"] = {{"platforms", {"Windows", "Linux", "macOS", "Office Suite", "Identity Provider", "SaaS", "IaaS"}}};
+    layer["sorting"] = 0;
+    layer["layout"] = {{"layout", "side"},         {"aggregateFunction", "average"}, {"showID", true},
+                       {"showName", true},         {"showAggregateScores", false},   {"countUnscored", false},
+                       {"expandedSubtechniques", "annotated"}};
+    layer["hideDisabled"] = false;
+    layer["techniques"] = std::move(techniques);
+    layer["gradient"] = {{"colors", {kColorFailed, kColorPartial, kColorPassed}}, {"minValue", 0}, {"maxValue", 100}};
+    layer["legendItems"] = ordered_json::array({{{"label", "all scenarios passed"}, {"color", kColorPassed}},
+                                                {{"label", "some scenarios passed"}, {"color", kColorPartial}},
+                                                {{"label", "no scenario passed"}, {"color", kColorFailed}},
+                                                {{"label", "not measured (skipped / inconclusive)"}, {"color", kColorNotMeasured}}});
+    layer["metadata"] = ordered_json::array();
+    for (const char* key : {"id", "mode", "lab", "pack"})
+        if (has(run, key)) layer["metadata"].push_back({{"name", std::string("attest.run.") + key}, {"value", valid_utf8(text(run, key))}});
+    layer["links"] = ordered_json::array();
+    layer["showTacticRowBackground"] = false;
+    layer["tacticRowBackground"] = "#dddddd";
+    layer["selectTechniquesAcrossTactics"] = true;
+    layer["selectSubtechniquesWithParent"] = false;
+    layer["selectVisibleTechniques"] = false;
+    return dump_json(layer, 2) + "\n";
+}
+
+}  // namespace attest::reports
