@@ -65,6 +65,15 @@ public:
     void finish();                     // flushes partial script blocks
     bool pop(Event& out);              // next ready event, in order
 
+    // Where to report reassembly problems (duplicate parts, blocks evicted by the memory
+    // cap), with the line of the record from its position. Optional; added for the readers.
+    void set_diagnostics(DiagnosticSink* sink, std::string origin);
+
+    // Reassembly bounds: held script blocks and their text bytes. When either is exceeded the
+    // oldest pending block is emitted incomplete (and reported), so memory stays bounded.
+    static constexpr std::size_t kMaxPendingBlocks = 1024;
+    static constexpr std::size_t kMaxPendingBytes = std::size_t(32) << 20;
+
 private:
     struct Impl;
     std::unique_ptr<Impl> m_impl;

@@ -1,0 +1,909 @@
+// WinEventRecord -> ECS (shared/spec/ecs-mapping.md), for both profiles, plus PowerShell 4104
+// script block reassembly. One mapping for XML and EVTX input.
+#include "collectors/winevent.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cstring>
+#include <utility>
+
+#include "collectors/windows_args.h"
+#include "core/timeutil.h"
+
+namespace attest {
+
+void WinEventRecord::clear() {
+    provider_name.clear();
+    provider_guid.clear();
+    event_source_name.clear();
+    event_id = -1;
+    qualifiers.clear();
+    version.clear();
+    level.clear();
+    task.clear();
+    opcode.clear();
+    keywords.clear();
+    time_created.clear();
+    record_id = 0;
+    has_record_id = false;
+    activity_id.clear();
+    related_activity_id.clear();
+    process_id.clear();
+    thread_id.clear();
+    channel.clear();
+    computer.clear();
+    user_id.clear();
+    data.clear();
+    original.clear();
+    position = Value();
+}
+
+namespace {
+
+constexpr std::string_view kZeroGuid = "{00000000-0000-0000-0000-000000000000}";
+
+// "", "-" and the all-zero GUID mean "absent" in Windows events (spec: absent stays absent).
+bool is_absent(std::string_view v) { return v.empty() || v == "-" || v == kZeroGuid; }
+
+bool is_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+
+// Windows renders GUIDs in lowercase (EvtRender, python-evtx), libevtx in uppercase. One
+// spelling makes the renderings of the same record identical and process.entity_id joinable.
+void canonicalize_guid(std::string& v) {
+    if (v.size() != 38 || v[0] != '{' || v[37] != '}') return;
+    for (std::size_t i = 1; i < 37; ++i) {
+        if (i == 9 || i == 14 || i == 19 || i == 24) {
+            if (v[i] != '-') return;
+        } else if (!is_hex(v[i])) {
+            return;
+        }
+    }
+    for (std::size_t i = 1; i < 37; ++i)
+        if (v[i] >= 'A' && v[i] <= 'F') v[i] = static_cast<char>(v[i] - 'A' + 'a');
+}
+
+void to_lower(std::string& s) {
+    for (char& c : s)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+}
+
+std::string lower(std::string_view s) {
+    std::string r(s);
+    to_lower(r);
+    return r;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        char x = a[i], y = b[i];
+        if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+        if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+        if (x != y) return false;
+    }
+    return true;
+}
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n'))
+        s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
+        s.remove_suffix(1);
+    return s;
+}
+
+bool to_int(std::string_view s, std::int64_t& out) {
+    s = trim(s);
+    if (s.empty()) return false;
+    int base = 10;
+    if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+        s.remove_prefix(2);
+        base = 16;
+    }
+    auto r = std::from_chars(s.data(), s.data() + s.size(), out, base);
+    return r.ec == std::errc() && r.ptr == s.data() + s.size();
+}
+
+// Appends a member without looking for an existing one: the mapping writes each key once.
+Value& put(Value& obj, std::string_view key, Value v) {
+    auto& o = obj.as_object();
+    o.push_back(Member{std::string(key), std::move(v)});
+    return o.back().value;
+}
+
+// Mutable dotted-path lookup (Value::find is const-only).
+Value* find_mut(Value& v, std::string_view path) { return const_cast<Value*>(std::as_const(v).find(path)); }
+
+// The member object `key`, created (at the end) if absent.
+Value& child(Value& obj, std::string_view key) {
+    if (Value* v = obj.get(key); v != nullptr && v->is_object()) return *v;
+    return obj.set_key(key, Value::object());
+}
+
+Value str_array(std::initializer_list<const char*> items) {
+    Array a;
+    a.reserve(items.size());
+    for (const char* s : items) a.emplace_back(s);
+    return Value(std::move(a));
+}
+
+std::string_view after_last(std::string_view path, char sep) {
+    auto p = path.rfind(sep);
+    return p == std::string_view::npos ? path : path.substr(p + 1);
+}
+
+enum class Kind { Sysmon, SysmonLinux, PowerShell, Other };
+
+Kind kind_of(const WinEventRecord& r) {
+    if (r.provider_name == "Linux-Sysmon" || r.channel == "Linux-Sysmon/Operational") return Kind::SysmonLinux;
+    if (r.provider_name == "Microsoft-Windows-Sysmon" || r.channel == "Microsoft-Windows-Sysmon/Operational")
+        return Kind::Sysmon;
+    if (r.provider_name == "Microsoft-Windows-PowerShell" || r.provider_name == "PowerShellCore" ||
+        r.channel == "Microsoft-Windows-PowerShell/Operational" || r.channel == "PowerShellCore/Operational")
+        return Kind::PowerShell;
+    return Kind::Other;
+}
+
+// Sysmon event IDs: the rule name (the element name in a Sysmon configuration, the task name
+// for the events that share one) is event.action under the `sysmon` profile, as the Elastic
+// Agent windows integration has it; category and type follow shared/spec/ecs-mapping.md.
+struct SysmonEventInfo {
+    int id;
+    const char* action;
+    std::initializer_list<const char*> category;
+    std::initializer_list<const char*> type;
+};
+
+const SysmonEventInfo kSysmonEvents[] = {
+    {1, "ProcessCreate", {"process"}, {"start"}},
+    {2, "FileCreateTime", {"file"}, {"change"}},
+    {3, "NetworkConnect", {"network"}, {"start", "connection"}},
+    {4, "SysmonServiceStateChange", {}, {}},
+    {5, "ProcessTerminate", {"process"}, {"end"}},
+    {6, "DriverLoad", {"driver"}, {"start"}},
+    {7, "ImageLoad", {"process"}, {"change"}},
+    {8, "CreateRemoteThread", {"process"}, {"change"}},
+    {9, "RawAccessRead", {}, {}},
+    {10, "ProcessAccess", {"process"}, {"access"}},
+    {11, "FileCreate", {"file"}, {"creation"}},
+    {12, "RegistryEvent (Object create and delete)", {"registry"}, {"creation"}},  // type by EventType
+    {13, "RegistryEvent (Value Set)", {"registry"}, {"change"}},
+    {14, "RegistryEvent (Key and Value Rename)", {"registry"}, {"change"}},
+    {15, "FileCreateStreamHash", {"file"}, {"access"}},
+    {16, "SysmonConfigStateChange", {}, {}},
+    {17, "PipeEvent (Pipe Created)", {}, {}},
+    {18, "PipeEvent (Pipe Connected)", {}, {}},
+    {19, "WmiEvent (WmiEventFilter activity detected)", {}, {}},
+    {20, "WmiEvent (WmiEventConsumer activity detected)", {}, {}},
+    {21, "WmiEvent (WmiEventConsumerToFilter activity detected)", {}, {}},
+    {22, "DnsQuery", {"network"}, {"info"}},
+    {23, "FileDelete", {"file"}, {"deletion"}},
+    {24, "ClipboardChange", {}, {}},
+    {25, "ProcessTampering", {}, {}},
+    {26, "FileDeleteDetected", {"file"}, {"deletion"}},
+    {27, "FileBlockExecutable", {}, {}},
+    {28, "FileBlockShredding", {}, {}},
+    {29, "FileExecutableDetected", {"file"}, {"creation"}},
+    {255, "Error", {}, {}},
+};
+
+const SysmonEventInfo* sysmon_info(std::int64_t id) {
+    for (const auto& e : kSysmonEvents)
+        if (e.id == id) return &e;
+    return nullptr;
+}
+
+// The Elastic Defend vocabulary (`endpoint` profile) for the Sysmon events it has an
+// equivalent for; other events keep the sysmon mapping.
+struct EndpointEventInfo {
+    int id;
+    const char* action;
+    std::initializer_list<const char*> category;
+    std::initializer_list<const char*> type;
+};
+
+const EndpointEventInfo kEndpointEvents[] = {
+    {1, "start", {"process"}, {"start"}},
+    {5, "end", {"process"}, {"end"}},
+    {3, "connection_attempted", {"network"}, {"start"}},
+    {7, "load", {"library"}, {"start"}},
+    {11, "creation", {"file"}, {"creation"}},
+    {29, "creation", {"file"}, {"creation"}},
+    {23, "deletion", {"file"}, {"deletion"}},
+    {26, "deletion", {"file"}, {"deletion"}},
+    {22, "lookup_requested", {"network"}, {"protocol"}},
+    {12, "modification", {"registry"}, {"change"}},
+    {13, "modification", {"registry"}, {"change"}},
+    {14, "modification", {"registry"}, {"change"}},
+};
+
+const EndpointEventInfo* endpoint_info(std::int64_t id) {
+    for (const auto& e : kEndpointEvents)
+        if (e.id == id) return &e;
+    return nullptr;
+}
+
+const char* log_level_name(std::string_view level) {
+    if (level == "0" || level == "4") return "information";
+    if (level == "1") return "critical";
+    if (level == "2") return "error";
+    if (level == "3") return "warning";
+    if (level == "5") return "verbose";
+    return nullptr;
+}
+
+// Field access to the (already filtered) event data.
+class DataView {
+public:
+    explicit DataView(const Value& data) : m_data(data) {}
+    const std::string* operator[](std::string_view name) const {
+        for (const auto& m : m_data.as_object())
+            if (m.key == name) return &m.value.as_string();
+        return nullptr;
+    }
+    // Sysmon spells some names inconsistently (SourceProcessGUID vs SourceProcessGuid).
+    const std::string* nocase(std::string_view name) const {
+        for (const auto& m : m_data.as_object())
+            if (iequals(m.key, name)) return &m.value.as_string();
+        return nullptr;
+    }
+
+private:
+    const Value& m_data;
+};
+
+void put_hashes(Value& target, std::string_view hashes) {
+    // "SHA1=..,MD5=..,SHA256=..,IMPHASH=.." (keys and hex digits lowercased, as Elastic does)
+    Value* hash = nullptr;
+    while (!hashes.empty()) {
+        auto comma = hashes.find(',');
+        std::string_view item = hashes.substr(0, comma);
+        hashes = comma == std::string_view::npos ? std::string_view() : hashes.substr(comma + 1);
+        auto eq = item.find('=');
+        if (eq == std::string_view::npos) continue;
+        std::string_view value = trim(item.substr(eq + 1));
+        if (is_absent(value)) continue;
+        if (hash == nullptr) hash = &child(target, "hash");
+        hash->set_key(lower(trim(item.substr(0, eq))), Value(lower(value)));
+    }
+}
+
+void put_user(Value& e, std::string_view user) {
+    if (is_absent(user)) return;
+    Value& u = child(e, "user");
+    auto bs = user.find('\\');
+    if (bs == std::string_view::npos) {
+        put(u, "name", Value(user));
+    } else {
+        if (bs > 0) put(u, "domain", Value(user.substr(0, bs)));
+        if (bs + 1 < user.size()) put(u, "name", Value(user.substr(bs + 1)));
+    }
+}
+
+void put_file_path(Value& file, std::string_view path, char sep) {
+    put(file, "path", Value(path));
+    auto p = path.rfind(sep);
+    std::string_view name = p == std::string_view::npos ? path : path.substr(p + 1);
+    if (p != std::string_view::npos && p > 0) put(file, "directory", Value(path.substr(0, p)));
+    if (!name.empty()) {
+        put(file, "name", Value(name));
+        auto dot = name.rfind('.');
+        if (dot != std::string_view::npos && dot + 1 < name.size())
+            put(file, "extension", Value(name.substr(dot + 1)));
+    }
+}
+
+void put_pid(Value& obj, const std::string* text) {
+    std::int64_t pid;
+    if (text != nullptr && to_int(*text, pid)) put(obj, "pid", Value(pid));
+}
+
+void put_port(Value& obj, const std::string* text) {
+    std::int64_t port;
+    if (text != nullptr && to_int(*text, port)) put(obj, "port", Value(port));
+}
+
+void put_args(Value& process, const std::string& command_line, bool linux_style) {
+    auto args = linux_style ? split_on_blanks(command_line) : split_windows_command_line(command_line);
+    if (args.empty()) return;
+    Array a;
+    a.reserve(args.size());
+    for (auto& s : args) a.emplace_back(std::move(s));
+    std::size_t n = a.size();
+    put(process, "args", Value(std::move(a)));
+    put(process, "args_count", Value(static_cast<std::int64_t>(n)));
+}
+
+// "type:  5 edge.example.com;::ffff:93.184.216.34;" -> answers and resolved IPs.
+void put_dns_answers(Value& dns, std::string_view results) {
+    Array answers, ips;
+    while (!results.empty()) {
+        auto semi = results.find(';');
+        std::string_view item = trim(results.substr(0, semi));
+        results = semi == std::string_view::npos ? std::string_view() : results.substr(semi + 1);
+        if (item.empty()) continue;
+        Value answer = Value::object();
+        if (item.substr(0, 5) == "type:") {
+            std::string_view rest = trim(item.substr(5));
+            auto sp = rest.find(' ');
+            std::string_view code = rest.substr(0, sp);
+            std::string_view data = sp == std::string_view::npos ? std::string_view() : trim(rest.substr(sp));
+            const char* type = code == "5" ? "CNAME" : code == "12" ? "PTR" : code == "15" ? "MX" : code == "16" ? "TXT" : nullptr;
+            put(answer, "type", type ? Value(type) : Value(code));
+            if (!data.empty()) put(answer, "data", Value(data));
+        } else {
+            std::string_view ip = item;
+            if (ip.substr(0, 7) == "::ffff:") ip.remove_prefix(7);  // IPv4-mapped
+            put(answer, "type", Value(ip.find(':') == std::string_view::npos ? "A" : "AAAA"));
+            put(answer, "data", Value(ip));
+            ips.emplace_back(ip);
+        }
+        answers.push_back(std::move(answer));
+    }
+    if (!answers.empty()) put(dns, "answers", Value(std::move(answers)));
+    if (!ips.empty()) put(dns, "resolved_ip", Value(std::move(ips)));
+}
+
+// "HKLM\SOFTWARE\...\Run\evil" -> hive, key, value (value events name a value last).
+void put_registry(Value& e, std::string_view target, bool names_value, const std::string* details) {
+    Value& reg = child(e, "registry");
+    put(reg, "path", Value(target));
+    auto first = target.find('\\');
+    if (first != std::string_view::npos) put(reg, "hive", Value(target.substr(0, first)));
+    std::string_view rest = first == std::string_view::npos ? std::string_view() : target.substr(first + 1);
+    if (names_value) {
+        auto last = rest.rfind('\\');
+        if (last != std::string_view::npos) {
+            put(reg, "key", Value(rest.substr(0, last)));
+            put(reg, "value", Value(rest.substr(last + 1)));
+        } else if (!rest.empty()) {
+            put(reg, "value", Value(rest));
+        }
+    } else if (!rest.empty()) {
+        put(reg, "key", Value(rest));
+    }
+    if (details != nullptr) {
+        Value& data = child(reg, "data");
+        Array strings;
+        strings.emplace_back(*details);
+        put(data, "strings", Value(std::move(strings)));
+    }
+}
+
+// 4103 ContextInfo: "        Host Application = powershell.exe -nop\r\n        Command Name = ..."
+void parse_context_info(std::string_view text, std::vector<std::pair<std::string_view, std::string_view>>& out) {
+    while (!text.empty()) {
+        auto nl = text.find('\n');
+        std::string_view line = text.substr(0, nl);
+        text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
+        auto eq = line.find(" = ");
+        if (eq == std::string_view::npos) {
+            if (trim(line).size() > 0 && line.back() == '=') {
+                // "Script Name = " with nothing after: trimmed away by the renderer.
+                auto e2 = line.rfind('=');
+                out.emplace_back(trim(line.substr(0, e2)), std::string_view());
+            }
+            continue;
+        }
+        out.emplace_back(trim(line.substr(0, eq)), trim(line.substr(eq + 3)));
+    }
+}
+
+std::string_view unquote(std::string_view s) {
+    if (s.size() >= 2 && s.front() == '"' && s.back() == '"') return s.substr(1, s.size() - 2);
+    return s;
+}
+
+// 4103 Payload lines: `CommandInvocation(Name): "..."`, `ParameterBinding(Name): name="n"; value="v"`.
+// Lines that do not start a detail continue the previous one's value (multi-line values).
+void put_invocation_details(Value& command, std::string_view payload) {
+    Array details;
+    while (!payload.empty()) {
+        auto nl = payload.find('\n');
+        std::string_view line = payload.substr(0, nl);
+        payload = nl == std::string_view::npos ? std::string_view() : payload.substr(nl + 1);
+        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        auto open = line.find('(');
+        auto close = line.find("): ");
+        bool starts_detail = open != std::string_view::npos && close != std::string_view::npos && open < close &&
+                             open > 0 && line.substr(0, open).find(' ') == std::string_view::npos;
+        if (!starts_detail) {
+            if (!details.empty() && details.back().get("value") != nullptr) {
+                std::string& v = details.back().get("value")->as_string();
+                v.push_back('\n');
+                v.append(line);
+            }
+            continue;
+        }
+        Value d = Value::object();
+        std::string_view type = line.substr(0, open);
+        put(d, "type", Value(type));
+        put(d, "related_command", Value(line.substr(open + 1, close - open - 1)));
+        std::string_view rest = line.substr(close + 3);
+        if (type == "ParameterBinding") {
+            auto np = rest.find("name=\"");
+            auto vp = rest.find("\"; value=\"");
+            if (np == 0 && vp != std::string_view::npos) {
+                put(d, "name", Value(rest.substr(6, vp - 6)));
+                std::string_view v = rest.substr(vp + 10);
+                if (!v.empty() && v.back() == '"') v.remove_suffix(1);
+                put(d, "value", Value(v));
+            } else {
+                put(d, "value", Value(rest));
+            }
+        } else {
+            put(d, "value", Value(unquote(rest)));
+        }
+        details.push_back(std::move(d));
+    }
+    // A continued value may have left its closing quote at the end of the last line.
+    for (auto& d : details)
+        if (Value* v = d.get("value")) {
+            std::string& s = v->as_string();
+            if (s.find('\n') != std::string::npos && !s.empty() && s.back() == '"') s.pop_back();
+        }
+    if (!details.empty()) put(command, "invocation_details", Value(std::move(details)));
+}
+
+// Timestamps to milliseconds, truncated: SystemTime has 100 ns ticks but python-evtx renders
+// them through a float (microseconds off by one either way), so finer digits would make the
+// renderings of one record differ; Sysmon's UtcTime has milliseconds anyway.
+std::string format_timestamp(std::string_view text) {
+    auto ns = parse_iso8601_ns(trim(text));
+    if (!ns) return std::string();
+    std::int64_t t = *ns;
+    std::int64_t rem = t % 1000000;
+    if (rem < 0) rem += 1000000;
+    return format_iso8601(t - rem, 3);
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+
+struct WinEventNormalizer::Impl {
+    CollectorOptions options;
+    std::string source_name;
+    DiagnosticSink* sink = nullptr;
+    std::string diag_origin;
+    std::deque<Event> ready;
+
+    struct PendingBlock {
+        std::uint64_t order = 0;
+        std::int64_t total = 0;
+        std::map<std::int64_t, std::string> parts;
+        Event base;  // the lowest-numbered part seen, its text moved out
+        std::int64_t base_number = 0;
+        std::string id;
+        std::size_t bytes = 0;
+    };
+    std::map<std::string, PendingBlock> pending;
+    std::map<std::uint64_t, std::string> pending_order;  // arrival order -> key
+    std::uint64_t next_order = 0;
+    std::size_t pending_bytes = 0;
+
+    void normalize(WinEventRecord& r, Event& e, Kind kind);
+    void map_sysmon(WinEventRecord& r, Event& e, const DataView& d, bool on_linux);
+    void map_powershell(WinEventRecord& r, Event& e, const DataView& d);
+    void add_script_block_part(Event&& e, const std::string& computer, std::int64_t number, std::int64_t total);
+    void emit_block(std::map<std::string, PendingBlock>::iterator it, bool complete);
+    void warn(const Event& e, std::string message);
+};
+
+WinEventNormalizer::WinEventNormalizer(const CollectorOptions& options, std::string source_name)
+    : m_impl(std::make_unique<Impl>()) {
+    m_impl->options = options;
+    m_impl->source_name = std::move(source_name);
+}
+
+WinEventNormalizer::~WinEventNormalizer() = default;
+
+void WinEventNormalizer::set_diagnostics(DiagnosticSink* sink, std::string origin) {
+    m_impl->sink = sink;
+    m_impl->diag_origin = std::move(origin);
+}
+
+void WinEventNormalizer::Impl::warn(const Event& e, std::string message) {
+    if (sink == nullptr) return;
+    std::uint64_t line = 0;
+    if (const Value* p = e.find("attest.position"); p != nullptr && p->is_int()) line = static_cast<std::uint64_t>(p->as_int());
+    sink->warning(diag_origin.empty() ? options.origin : diag_origin, line, 0, std::move(message));
+}
+
+void WinEventNormalizer::add(WinEventRecord& record) {
+    Kind kind = kind_of(record);
+    Event e;
+    m_impl->normalize(record, e, kind);
+    if (kind == Kind::PowerShell && record.event_id == 4104) {
+        const Value* num = e.find("powershell.sequence");
+        const Value* total = e.find("powershell.total");
+        if (num != nullptr && total != nullptr && num->is_int() && total->is_int() && total->as_int() > 1 &&
+            num->as_int() >= 1 && num->as_int() <= total->as_int() && e.find("powershell.file.script_block_id")) {
+            m_impl->add_script_block_part(std::move(e), record.computer, num->as_int(), total->as_int());
+            return;
+        }
+    }
+    m_impl->ready.push_back(std::move(e));
+}
+
+void WinEventNormalizer::finish() {
+    // Whatever is still pending lost parts (log wrap, a partial export): keep it, marked.
+    while (!m_impl->pending_order.empty()) {
+        auto it = m_impl->pending.find(m_impl->pending_order.begin()->second);
+        m_impl->emit_block(it, false);
+    }
+}
+
+bool WinEventNormalizer::pop(Event& out) {
+    if (m_impl->ready.empty()) return false;
+    out = std::move(m_impl->ready.front());
+    m_impl->ready.pop_front();
+    return true;
+}
+
+void WinEventNormalizer::Impl::add_script_block_part(Event&& e, const std::string& computer, std::int64_t number,
+                                                    std::int64_t total) {
+    const std::string& id = e.find("powershell.file.script_block_id")->as_string();
+    std::string key = computer + '\n' + lower(id);
+    auto it = pending.find(key);
+    if (it == pending.end()) {
+        it = pending.emplace(key, PendingBlock{}).first;
+        it->second.order = next_order++;
+        it->second.total = total;
+        it->second.id = id;
+        pending_order.emplace(it->second.order, key);
+    }
+    PendingBlock& block = it->second;
+    if (block.parts.count(number) != 0) {
+        warn(e, "script block " + block.id + ": part " + std::to_string(number) + " seen twice; the repeat is ignored");
+        return;
+    }
+    Value* text = e.find("powershell.file") ? e.get("powershell")->get("file")->get("script_block_text") : nullptr;
+    std::string part = text != nullptr && text->is_string() ? std::move(text->as_string()) : std::string();
+    if (text != nullptr) *text = Value(std::string());
+    if (Value* ed = find_mut(e, "winlog.event_data"))
+        if (Value* t = ed->get("ScriptBlockText")) *t = Value(std::string());
+    block.bytes += part.size();
+    pending_bytes += part.size();
+    block.parts.emplace(number, std::move(part));
+    if (block.base.is_null() || number < block.base_number) {
+        block.base = std::move(e);
+        block.base_number = number;
+    }
+    if (static_cast<std::int64_t>(block.parts.size()) >= block.total) {
+        emit_block(it, true);
+        return;
+    }
+    // Bound memory: emit the oldest pending block (incomplete) when over a cap.
+    while (!pending_order.empty() && (pending.size() > WinEventNormalizer::kMaxPendingBlocks ||
+                                      pending_bytes > WinEventNormalizer::kMaxPendingBytes)) {
+        auto oldest = pending.find(pending_order.begin()->second);
+        warn(oldest->second.base, "script block " + oldest->second.id +
+                                      ": too many pending script blocks; emitted incomplete before its last part");
+        emit_block(oldest, false);
+    }
+}
+
+void WinEventNormalizer::Impl::emit_block(std::map<std::string, PendingBlock>::iterator it, bool complete) {
+    PendingBlock& block = it->second;
+    std::string text;
+    std::size_t size = 0;
+    for (const auto& [n, t] : block.parts) size += t.size();
+    text.reserve(size);
+    for (const auto& [n, t] : block.parts) text += t;
+    Event e = std::move(block.base);
+    if (Value* ed = find_mut(e, "winlog.event_data"))
+        if (Value* t = ed->get("ScriptBlockText")) *t = Value(text);
+    Value& file = child(child(e, "powershell"), "file");
+    file.set_key("script_block_text", Value(std::move(text)));
+    file.set_key("script_block_complete", Value(complete));
+    if (!complete) {
+        Array missing;
+        for (std::int64_t n = 1; n <= block.total; ++n)
+            if (block.parts.count(n) == 0) missing.emplace_back(n);
+        file.set_key("script_block_missing_parts", Value(std::move(missing)));
+    }
+    pending_bytes -= block.bytes;
+    pending_order.erase(block.order);
+    pending.erase(it);
+    ready.push_back(std::move(e));
+}
+
+void WinEventNormalizer::Impl::normalize(WinEventRecord& r, Event& e, Kind kind) {
+    e = Value::object();
+    // Event data without absent values; GUIDs in one spelling.
+    Value event_data = Value::object();
+    event_data.as_object().reserve(r.data.size());
+    for (auto& [name, value] : r.data) {
+        if (is_absent(value)) continue;
+        canonicalize_guid(value);
+        event_data.as_object().push_back(Member{std::move(name), Value(std::move(value))});
+    }
+    DataView d(event_data);
+    const bool sysmon = kind == Kind::Sysmon || kind == Kind::SysmonLinux;
+
+    // @timestamp: Sysmon's own UtcTime (the time of the action), else the log's SystemTime.
+    std::string created;
+    if (!r.time_created.empty()) created = format_timestamp(r.time_created);
+    std::string timestamp;
+    if (sysmon)
+        if (const std::string* utc = d["UtcTime"]) timestamp = format_timestamp(*utc);
+    if (timestamp.empty()) timestamp = created;
+    if (!timestamp.empty()) put(e, "@timestamp", Value(std::move(timestamp)));
+
+    Value& event = put(e, "event", Value::object());
+    put(event, "code", Value(std::to_string(r.event_id)));
+    put(event, "kind", Value("event"));
+    if (!is_absent(r.provider_name)) put(event, "provider", Value(r.provider_name));
+    if (kind == Kind::Sysmon) put(event, "dataset", Value("windows.sysmon_operational"));
+    else if (kind == Kind::SysmonLinux) put(event, "dataset", Value("sysmon_linux.log"));
+    else if (kind == Kind::PowerShell) put(event, "dataset", Value("windows.powershell_operational"));
+    if (!created.empty()) put(event, "created", Value(std::move(created)));
+    if (options.include_original && !r.original.empty()) put(event, "original", Value(std::move(r.original)));
+
+    if (!is_absent(r.computer)) put(child(e, "host"), "name", Value(r.computer));
+    if (const char* lvl = log_level_name(trim(r.level))) put(child(e, "log"), "level", Value(lvl));
+
+    if (sysmon) map_sysmon(r, e, d, kind == Kind::SysmonLinux);
+    else if (kind == Kind::PowerShell) map_powershell(r, e, d);
+    else if (!is_absent(r.user_id)) put(child(e, "user"), "id", Value(r.user_id));
+
+    Value& winlog = put(e, "winlog", Value::object());
+    if (!is_absent(r.channel)) put(winlog, "channel", Value(std::move(r.channel)));
+    if (!is_absent(r.computer)) put(winlog, "computer_name", Value(std::move(r.computer)));
+    put(winlog, "event_id", Value(r.event_id));
+    if (!is_absent(r.provider_name)) put(winlog, "provider_name", Value(std::move(r.provider_name)));
+    if (!is_absent(r.provider_guid)) {
+        canonicalize_guid(r.provider_guid);
+        put(winlog, "provider_guid", Value(std::move(r.provider_guid)));
+    }
+    if (!is_absent(r.event_source_name)) put(winlog, "event_source_name", Value(std::move(r.event_source_name)));
+    if (r.has_record_id) put(winlog, "record_id", Value(static_cast<std::int64_t>(r.record_id)));
+    std::int64_t n;
+    if (to_int(r.version, n)) put(winlog, "version", Value(n));
+    if (!is_absent(r.task)) put(winlog, "task", Value(std::move(r.task)));
+    if (!is_absent(r.opcode)) put(winlog, "opcode", Value(std::move(r.opcode)));
+    if (!is_absent(r.keywords)) put(winlog, "keywords", Value(std::move(r.keywords)));
+    if (!is_absent(r.qualifiers)) put(winlog, "qualifiers", Value(std::move(r.qualifiers)));
+    if (!is_absent(r.activity_id)) {
+        canonicalize_guid(r.activity_id);
+        put(winlog, "activity_id", Value(std::move(r.activity_id)));
+    }
+    if (!is_absent(r.related_activity_id)) {
+        canonicalize_guid(r.related_activity_id);
+        put(winlog, "related_activity_id", Value(std::move(r.related_activity_id)));
+    }
+    // Execution ProcessID is the logging service, hence winlog.process, never process.pid.
+    std::int64_t pid, tid;
+    bool has_pid = to_int(r.process_id, pid), has_tid = to_int(r.thread_id, tid);
+    if (has_pid || has_tid) {
+        Value& p = put(winlog, "process", Value::object());
+        if (has_pid) put(p, "pid", Value(pid));
+        if (has_tid) put(child(p, "thread"), "id", Value(tid));
+    }
+    if (!is_absent(r.user_id)) put(child(winlog, "user"), "identifier", Value(std::move(r.user_id)));
+    if (!event_data.as_object().empty()) put(winlog, "event_data", std::move(event_data));
+
+    set_provenance(e, source_name, options.origin, std::move(r.position));
+}
+
+void WinEventNormalizer::Impl::map_sysmon(WinEventRecord& r, Event& e, const DataView& d, bool on_linux) {
+    const std::int64_t id = r.event_id;
+    const char sep = on_linux ? '/' : '\\';
+    Value& event = *e.get("event");
+
+    // event.action / category / type
+    const SysmonEventInfo* info = sysmon_info(id);
+    const EndpointEventInfo* ep = options.profile == Profile::Endpoint ? endpoint_info(id) : nullptr;
+    const std::string* event_type = d["EventType"];
+    if (ep != nullptr) {
+        std::string_view action = ep->action;
+        if (id == 3) {
+            const std::string* initiated = d["Initiated"];
+            if (initiated != nullptr && iequals(*initiated, "false")) action = "connection_accepted";
+        }
+        if ((id == 12 || id == 14) && event_type && event_type->find("Delete") != std::string::npos) action = "deletion";
+        put(event, "action", Value(action));
+        Array cat, type;
+        for (const char* c : ep->category) cat.emplace_back(c);
+        for (const char* t : ep->type) type.emplace_back(t);
+        if (id == 12 && event_type && event_type->find("Delete") != std::string::npos) type = Array{Value("deletion")};
+        put(event, "category", Value(std::move(cat)));
+        put(event, "type", Value(std::move(type)));
+    } else if (info != nullptr) {
+        put(event, "action", Value(info->action));
+        if (info->category.size() > 0) {
+            Array cat, type;
+            for (const char* c : info->category) cat.emplace_back(c);
+            for (const char* t : info->type) type.emplace_back(t);
+            if (id == 12) {
+                bool deletion = event_type && event_type->find("Delete") != std::string::npos;
+                type = Array{Value(deletion ? "deletion" : "creation")};
+            }
+            put(event, "category", Value(std::move(cat)));
+            put(event, "type", Value(std::move(type)));
+        }
+    }
+
+    // process.* : the acting process (the source process for 8 and 10).
+    const bool source_process = id == 8 || id == 10;
+    const std::string* guid = source_process ? d.nocase("SourceProcessGuid") : d["ProcessGuid"];
+    const std::string* pid = source_process ? d["SourceProcessId"] : d["ProcessId"];
+    const std::string* image = source_process ? d["SourceImage"] : d["Image"];
+    if (guid || pid || image) {
+        Value& process = child(e, "process");
+        if (guid) put(process, "entity_id", Value(*guid));
+        put_pid(process, pid);
+        if (image) {
+            put(process, "executable", Value(*image));
+            put(process, "name", Value(after_last(*image, sep)));
+        }
+        if (id == 1) {
+            if (const std::string* cl = d["CommandLine"]) {
+                put(process, "command_line", Value(*cl));
+                put_args(process, *cl, on_linux);
+            }
+            if (const std::string* cwd = d["CurrentDirectory"]) put(process, "working_directory", Value(*cwd));
+            const std::string* ofn = d["OriginalFileName"];
+            const std::string* desc = d["Description"];
+            const std::string* prod = d["Product"];
+            const std::string* comp = d["Company"];
+            const std::string* ver = d["FileVersion"];
+            if (ofn || desc || prod || comp || ver) {
+                Value& pe = put(process, "pe", Value::object());
+                if (ofn) put(pe, "original_file_name", Value(*ofn));
+                if (desc) put(pe, "description", Value(*desc));
+                if (prod) put(pe, "product", Value(*prod));
+                if (comp) put(pe, "company", Value(*comp));
+                if (ver) put(pe, "file_version", Value(*ver));
+            }
+            if (const std::string* h = d["Hashes"]) put_hashes(process, *h);
+            const std::string* pguid = d["ParentProcessGuid"];
+            const std::string* ppid = d["ParentProcessId"];
+            const std::string* pimage = d["ParentImage"];
+            const std::string* pcl = d["ParentCommandLine"];
+            if (pguid || ppid || pimage || pcl) {
+                Value& parent = put(process, "parent", Value::object());
+                if (pguid) put(parent, "entity_id", Value(*pguid));
+                put_pid(parent, ppid);
+                if (pimage) {
+                    put(parent, "executable", Value(*pimage));
+                    put(parent, "name", Value(after_last(*pimage, sep)));
+                }
+                if (pcl) {
+                    put(parent, "command_line", Value(*pcl));
+                    put_args(parent, *pcl, on_linux);
+                }
+            }
+        }
+    }
+    if (const std::string* user = d[source_process ? "SourceUser" : "User"]) put_user(e, *user);
+
+    switch (id) {
+        case 2: case 11: case 15: case 23: case 26: case 27: case 28: case 29:
+            if (const std::string* target = d["TargetFilename"]) {
+                Value& file = child(e, "file");
+                put_file_path(file, *target, sep);
+                if (const std::string* h = d[id == 15 ? "Hash" : "Hashes"]) put_hashes(file, *h);
+            }
+            break;
+        case 6: case 7:
+            if (const std::string* loaded = d["ImageLoaded"]) {
+                Value& file = child(e, "file");
+                put_file_path(file, *loaded, sep);
+                if (const std::string* h = d["Hashes"]) put_hashes(file, *h);
+                if (id == 7) {
+                    Value& dll = child(e, "dll");
+                    put(dll, "path", Value(*loaded));
+                    put(dll, "name", Value(after_last(*loaded, sep)));
+                    if (const std::string* h = d["Hashes"]) put_hashes(dll, *h);
+                }
+            }
+            break;
+        case 3: {
+            const std::string* sip = d["SourceIp"];
+            const std::string* shost = d["SourceHostname"];
+            const std::string* sport = d["SourcePort"];
+            if (sip || shost || sport) {
+                Value& src = child(e, "source");
+                if (sip) put(src, "ip", Value(*sip));
+                put_port(src, sport);
+                if (shost) put(src, "domain", Value(*shost));
+            }
+            const std::string* dip = d["DestinationIp"];
+            const std::string* dhost = d["DestinationHostname"];
+            const std::string* dport = d["DestinationPort"];
+            if (dip || dhost || dport) {
+                Value& dst = child(e, "destination");
+                if (dip) put(dst, "ip", Value(*dip));
+                put_port(dst, dport);
+                if (dhost) put(dst, "domain", Value(*dhost));
+            }
+            const std::string* proto = d["Protocol"];
+            const std::string* v6 = d["SourceIsIpv6"];
+            const std::string* initiated = d["Initiated"];
+            if (proto || v6 || initiated) {
+                Value& net = child(e, "network");
+                if (proto) put(net, "transport", Value(lower(*proto)));
+                if (v6) put(net, "type", Value(iequals(*v6, "true") ? "ipv6" : "ipv4"));
+                if (initiated) put(net, "direction", Value(iequals(*initiated, "true") ? "egress" : "ingress"));
+            }
+            break;
+        }
+        case 22: {
+            const std::string* name = d["QueryName"];
+            const std::string* results = d["QueryResults"];
+            if (name || results) {
+                Value& dns = child(e, "dns");
+                if (name) put(child(dns, "question"), "name", Value(*name));
+                if (results) put_dns_answers(dns, *results);
+                const std::string* status = d["QueryStatus"];
+                if (status && *status == "0") put(dns, "response_code", Value("NOERROR"));
+                else if (status && *status == "9003") put(dns, "response_code", Value("NXDOMAIN"));
+                put(child(e, "network"), "protocol", Value("dns"));
+            }
+            break;
+        }
+        case 12: case 13: case 14:
+            if (const std::string* target = d["TargetObject"]) {
+                bool names_value = id == 13 || (event_type && event_type->find("Value") != std::string::npos);
+                put_registry(e, *target, names_value, id == 13 ? d["Details"] : nullptr);
+            }
+            break;
+        default: break;
+    }
+}
+
+void WinEventNormalizer::Impl::map_powershell(WinEventRecord& r, Event& e, const DataView& d) {
+    Value& event = *e.get("event");
+    put(event, "category", str_array({"process"}));
+    put(event, "type", str_array({"info"}));
+    if (!is_absent(r.user_id)) put(child(e, "user"), "id", Value(r.user_id));
+    if (r.event_id == 4104) {
+        Value& ps = child(e, "powershell");
+        Value& file = put(ps, "file", Value::object());
+        if (const std::string* text = d["ScriptBlockText"]) put(file, "script_block_text", Value(*text));
+        if (const std::string* id = d["ScriptBlockId"]) put(file, "script_block_id", Value(*id));
+        std::int64_t number = 0, total = 0;
+        bool has_number = d["MessageNumber"] && to_int(*d["MessageNumber"], number);
+        bool has_total = d["MessageTotal"] && to_int(*d["MessageTotal"], total);
+        if (has_total && total == 1) put(file, "script_block_complete", Value(true));
+        if (has_number) put(ps, "sequence", Value(number));
+        if (has_total) put(ps, "total", Value(total));
+        if (const std::string* path = d["Path"]) put_file_path(child(e, "file"), *path, '\\');
+    } else if (r.event_id == 4103) {
+        std::vector<std::pair<std::string_view, std::string_view>> ctx;
+        if (const std::string* ci = d["ContextInfo"]) parse_context_info(*ci, ctx);
+        Value& ps = child(e, "powershell");
+        Value& command = put(ps, "command", Value::object());
+        for (const auto& [key, value] : ctx) {
+            if (is_absent(value)) continue;
+            if (key == "Command Name") command.set_key("name", Value(value));
+            else if (key == "Command Type") command.set_key("type", Value(value));
+            else if (key == "Command Path") command.set_key("path", Value(value));
+            else if (key == "Sequence Number") {
+                std::int64_t seq;
+                if (to_int(value, seq)) ps.set_key("sequence", Value(seq));
+            } else if (key == "Runspace ID") ps.set_key("runspace_id", Value(value));
+            else if (key == "Pipeline ID") ps.set_key("pipeline_id", Value(value));
+            else if (key == "Host ID") ps.set_key("id", Value(value));
+            else if (key == "Engine Version") child(ps, "engine").set_key("version", Value(value));
+            else if (key == "Host Name") child(ps, "process").set_key("name", Value(value));
+            else if (key == "Host Version") child(ps, "process").set_key("executable_version", Value(value));
+            else if (key == "Host Application") {
+                Value& process = child(e, "process");
+                process.set_key("command_line", Value(value));
+                std::string cl(value);
+                put_args(process, cl, false);
+            } else if (key == "Script Name") {
+                put_file_path(child(e, "file"), value, '\\');
+            } else if (key == "User") {
+                put_user(e, value);
+            }
+        }
+        if (const std::string* payload = d["Payload"]) put_invocation_details(command, *payload);
+        if (command.as_object().empty()) e.get("powershell")->erase("command");
+    }
+}
+
+}  // namespace attest
