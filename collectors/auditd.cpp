@@ -1,8 +1,833 @@
-// Placeholder: registers nothing yet.
+#include "collectors/auditd.h"
+
+#include <arpa/inet.h>
+
+#include <cstring>
+#include <deque>
+#include <unordered_map>
+
 #include "collectors/builtin.h"
+#include "core/line_reader.h"
+#include "core/timeutil.h"
 
 namespace attest {
+namespace auditd {
 
-void register_auditd_collector(CollectorRegistry&) {}
+namespace {
+
+constexpr std::size_t kMaxOpenGroups = 64;
+constexpr std::int64_t kGroupWindowNs = 2'000'000'000;
+constexpr std::size_t kMaxTrackedPids = 1 << 16;
+constexpr std::size_t kMaxRecordsPerGroup = 4096;
+constexpr std::size_t kMaxLine = 1 << 20;  // the kernel caps a record at ~8970 bytes
+
+bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+
+int hex_digit(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+}
+
+bool is_execve_arg_key(std::string_view k) {
+    // a0, a12, a1[0], a1_len
+    if (k.size() < 2 || k[0] != 'a' || k[1] < '0' || k[1] > '9') return false;
+    std::size_t i = 1;
+    while (i < k.size() && k[i] >= '0' && k[i] <= '9') ++i;
+    if (i == k.size()) return true;
+    return k[i] == '[';
+}
+
+// Fields the kernel writes hex-encoded when they contain spaces, quotes or control bytes.
+bool is_encodable_field(std::string_view record_type, std::string_view key) {
+    if (record_type == "EXECVE") return is_execve_arg_key(key);
+    static constexpr std::string_view kNames[] = {
+        "proctitle", "name", "cwd", "exe", "comm", "key", "path", "data", "ocomm", "watch",
+        "cmd", "acct", "dir", "root_dir", "vm", "old", "new", "new-chardev", "old-chardev"};
+    for (auto n : kNames)
+        if (key == n) return true;
+    return false;
+}
+
+std::string to_lower(std::string_view s) {
+    std::string r(s);
+    for (auto& c : r)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return r;
+}
+
+std::string_view base_name(std::string_view p) {
+    auto s = p.find_last_of('/');
+    return s == std::string_view::npos ? p : p.substr(s + 1);
+}
+
+std::string hex64(std::uint64_t v) {
+    char buf[17];
+    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
+    return buf;
+}
+
+std::uint64_t fnv1a(std::string_view s, std::uint64_t h = 1469598103934665603ULL) {
+    for (unsigned char c : s) {
+        h ^= c;
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+bool parse_u64(std::string_view s, std::uint64_t& out) {
+    if (s.empty() || s.size() > 19) return false;
+    std::uint64_t v = 0;
+    for (char c : s) {
+        if (c < '0' || c > '9') return false;
+        v = v * 10 + static_cast<std::uint64_t>(c - '0');
+    }
+    out = v;
+    return true;
+}
+
+// Parses `key=value key="quoted value" key='nested' key={ ... }` pairs.
+void parse_pairs(std::string_view s, std::vector<AuditField>& out, bool flatten_msg) {
+    std::size_t i = 0;
+    while (i < s.size()) {
+        while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
+        if (i >= s.size()) break;
+        std::size_t eq = s.find('=', i);
+        std::size_t sp = s.find(' ', i);
+        if (eq == std::string_view::npos || (sp != std::string_view::npos && sp < eq)) {
+            // A bare word (no '='): skip it.
+            i = sp == std::string_view::npos ? s.size() : sp + 1;
+            continue;
+        }
+        std::string_view key = s.substr(i, eq - i);
+        i = eq + 1;
+        AuditField f;
+        f.key = std::string(key);
+        if (i < s.size() && (s[i] == '"' || s[i] == '\'')) {
+            char q = s[i];
+            std::size_t close = s.find(q, i + 1);
+            if (close == std::string_view::npos) close = s.size();
+            std::string_view v = s.substr(i + 1, close - i - 1);
+            i = close + 1;
+            if (q == '\'' && flatten_msg && key == "msg") {
+                // User-space records nest their fields in msg='op=... exe="..." res=success'.
+                parse_pairs(v, out, false);
+                continue;
+            }
+            f.value = std::string(v);
+            f.quoted = true;
+        } else if (i < s.size() && s[i] == '{') {
+            std::size_t close = s.find('}', i);
+            if (close == std::string_view::npos) close = s.size() - 1;
+            std::string_view v = s.substr(i + 1, close - i - 1);
+            while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
+            while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
+            f.value = std::string(v);
+            f.quoted = true;
+            i = close + 1;
+        } else {
+            std::size_t end = s.find(' ', i);
+            if (end == std::string_view::npos) end = s.size();
+            f.value = std::string(s.substr(i, end - i));
+            i = end;
+        }
+        out.push_back(std::move(f));
+    }
+}
+
+}  // namespace
+
+const AuditField* AuditRecord::find(std::string_view key) const {
+    for (const auto& f : fields)
+        if (f.key == key) return &f;
+    return nullptr;
+}
+
+std::optional<std::string> decode_hex(std::string_view hex) {
+    if (hex.empty() || hex.size() % 2 != 0) return std::nullopt;
+    std::string out;
+    out.resize(hex.size() / 2);
+    for (std::size_t i = 0; i < out.size(); ++i) {
+        int hi = hex_digit(hex[2 * i]), lo = hex_digit(hex[2 * i + 1]);
+        if (hi < 0 || lo < 0) return std::nullopt;
+        out[i] = static_cast<char>((hi << 4) | lo);
+    }
+    return out;
+}
+
+std::optional<std::string> field_value_of(const AuditField& f, std::string_view record_type) {
+    if (f.quoted) return f.value;
+    if (f.value == "(null)" || f.value == "(none)" || f.value.empty()) return std::nullopt;
+    if (is_encodable_field(record_type, f.key))
+        if (auto d = decode_hex(f.value)) return d;
+    return f.value;
+}
+
+std::optional<std::string> field_value(const AuditField& f) { return field_value_of(f, ""); }
+
+bool parse_audit_line(std::string_view line, AuditRecord& out, std::string& error,
+                      std::size_t& column) {
+    out.node.clear();
+    out.type.clear();
+    out.fields.clear();
+    out.enriched.clear();
+    std::size_t i = 0;
+    if (starts_with(line, "node=")) {
+        std::size_t sp = line.find(' ');
+        if (sp == std::string_view::npos) {
+            error = "node= prefix without a record";
+            column = 1;
+            return false;
+        }
+        out.node = std::string(line.substr(5, sp - 5));
+        i = sp + 1;
+    }
+    if (line.substr(i, 5) != "type=") {
+        error = "expected 'type=' at the start of an audit record";
+        column = i + 1;
+        return false;
+    }
+    std::size_t sp = line.find(' ', i);
+    if (sp == std::string_view::npos) {
+        error = "record has no msg=audit(...) header";
+        column = line.size() + 1;
+        return false;
+    }
+    out.type = std::string(line.substr(i + 5, sp - i - 5));
+    i = sp + 1;
+    while (i < line.size() && line[i] == ' ') ++i;
+    if (line.substr(i, 10) != "msg=audit(") {
+        error = "expected 'msg=audit(' after the record type";
+        column = i + 1;
+        return false;
+    }
+    std::size_t open = i + 10;
+    std::size_t close = line.find(')', open);
+    if (close == std::string_view::npos) {
+        error = "unterminated msg=audit( header";
+        column = open + 1;
+        return false;
+    }
+    std::string_view stamp = line.substr(open, close - open);
+    std::size_t colon = stamp.rfind(':');
+    if (colon == std::string_view::npos || !parse_u64(stamp.substr(colon + 1), out.serial)) {
+        error = "audit header has no serial number (expected EPOCH.mmm:SERIAL)";
+        column = open + 1;
+        return false;
+    }
+    std::string_view t = stamp.substr(0, colon);
+    std::size_t dot = t.find('.');
+    std::uint64_t sec = 0, frac = 0;
+    std::string_view frac_text = dot == std::string_view::npos ? "" : t.substr(dot + 1);
+    if (!parse_u64(t.substr(0, dot), sec) || (!frac_text.empty() && !parse_u64(frac_text, frac)) ||
+        frac_text.size() > 9) {
+        error = "audit header time is not EPOCH.mmm (interpreted times: use ausearch --raw)";
+        column = open + 1;
+        return false;
+    }
+    for (std::size_t d = frac_text.size(); d < 9; ++d) frac *= 10;
+    out.time_ns = static_cast<std::int64_t>(sec) * 1'000'000'000 + static_cast<std::int64_t>(frac);
+    i = close + 1;
+    if (i < line.size() && line[i] == ':') ++i;
+    std::string_view rest = line.substr(std::min(i, line.size()));
+    std::size_t gs = rest.find('\x1d');
+    parse_pairs(rest.substr(0, gs), out.fields, true);
+    if (gs != std::string_view::npos) parse_pairs(rest.substr(gs + 1), out.enriched, false);
+    return true;
+}
+
+std::optional<SocketAddress> decode_saddr(std::string_view hex) {
+    auto bytes = decode_hex(hex);
+    if (!bytes || bytes->size() < 2) return std::nullopt;
+    const auto* b = reinterpret_cast<const unsigned char*>(bytes->data());
+    std::size_t n = bytes->size();
+    unsigned family = b[0] | (b[1] << 8);  // sa_family_t is host order (little endian here)
+    SocketAddress out;
+    char ip[INET6_ADDRSTRLEN] = {0};
+    switch (family) {
+        case 2:  // AF_INET
+            if (n < 8) return std::nullopt;
+            out.family = "inet";
+            out.port = (b[2] << 8) | b[3];
+            inet_ntop(AF_INET, b + 4, ip, sizeof ip);
+            out.ip = ip;
+            return out;
+        case 10:  // AF_INET6
+            if (n < 24) return std::nullopt;
+            out.family = "inet6";
+            out.port = (b[2] << 8) | b[3];
+            inet_ntop(AF_INET6, b + 8, ip, sizeof ip);
+            out.ip = ip;
+            return out;
+        case 1: {  // AF_UNIX
+            out.family = "local";
+            if (n > 2 && b[2] == 0) {  // abstract namespace
+                std::size_t e = 3;
+                while (e < n && b[e] != 0) ++e;
+                out.path = "@" + bytes->substr(3, e - 3);
+            } else {
+                std::size_t e = 2;
+                while (e < n && b[e] != 0) ++e;
+                out.path = bytes->substr(2, e - 2);
+            }
+            return out;
+        }
+        case 16: out.family = "netlink"; return out;
+        default: out.family = "unknown(" + std::to_string(family) + ")"; return out;
+    }
+}
+
+std::string syscall_name(std::string_view arch, std::string_view number) {
+    struct Entry {
+        int nr;
+        const char* name;
+    };
+    static constexpr Entry kX86_64[] = {
+        {0, "read"}, {1, "write"}, {2, "open"}, {3, "close"}, {4, "stat"}, {21, "access"},
+        {41, "socket"}, {42, "connect"}, {43, "accept"}, {44, "sendto"}, {46, "sendmsg"},
+        {49, "bind"}, {50, "listen"}, {56, "clone"}, {57, "fork"}, {59, "execve"},
+        {62, "kill"}, {76, "truncate"}, {77, "ftruncate"}, {82, "rename"}, {83, "mkdir"},
+        {84, "rmdir"}, {85, "creat"}, {86, "link"}, {87, "unlink"}, {88, "symlink"},
+        {90, "chmod"}, {91, "fchmod"}, {92, "chown"}, {94, "lchown"}, {105, "setuid"},
+        {188, "setxattr"}, {257, "openat"}, {258, "mkdirat"}, {260, "fchownat"},
+        {263, "unlinkat"}, {264, "renameat"}, {268, "fchmodat"}, {288, "accept4"},
+        {316, "renameat2"}, {322, "execveat"}, {437, "openat2"}};
+    static constexpr Entry kAarch64[] = {
+        {34, "mkdirat"}, {35, "unlinkat"}, {38, "renameat"}, {46, "ftruncate"},
+        {53, "fchmodat"}, {54, "fchownat"}, {56, "openat"}, {198, "socket"}, {200, "bind"},
+        {202, "accept"}, {203, "connect"}, {206, "sendto"}, {220, "clone"}, {221, "execve"},
+        {276, "renameat2"}, {281, "execveat"}, {437, "openat2"}};
+    std::uint64_t nr = 0;
+    if (!parse_u64(number, nr)) return std::string(number);
+    const Entry* begin = nullptr;
+    const Entry* end = nullptr;
+    if (arch == "c000003e") begin = std::begin(kX86_64), end = std::end(kX86_64);
+    if (arch == "c00000b7") begin = std::begin(kAarch64), end = std::end(kAarch64);
+    for (const Entry* e = begin; e != end; ++e)
+        if (static_cast<std::uint64_t>(e->nr) == nr) return e->name;
+    return std::string(number);
+}
+
+int sniff_auditd(std::string_view head, std::string_view) {
+    std::size_t pos = 0;
+    int lines = 0, matches = 0;
+    while (pos < head.size() && lines < 20) {
+        std::size_t nl = head.find('\n', pos);
+        std::string_view line = head.substr(pos, nl == std::string_view::npos ? head.size() - pos : nl - pos);
+        pos = nl == std::string_view::npos ? head.size() : nl + 1;
+        if (line.empty() || line == "----" || starts_with(line, "time->")) continue;
+        ++lines;
+        if (starts_with(line, "node=")) line.remove_prefix(std::min(line.size(), line.find(' ') + 1));
+        if (starts_with(line, "type=") && line.find(" msg=audit(") != std::string_view::npos)
+            ++matches;
+    }
+    if (matches == 0) return 0;
+    return matches * 2 >= lines ? 95 : 60;
+}
+
+}  // namespace auditd
+
+namespace {
+
+using auditd::AuditField;
+using auditd::AuditRecord;
+
+struct Group {
+    std::string node;
+    std::uint64_t serial = 0;
+    std::int64_t time_ns = 0;
+    std::uint64_t line = 0;
+    std::uint64_t opened = 0;  // sequence number among groups
+    std::vector<AuditRecord> records;
+    bool eoe = false, has_syscall = false, has_proctitle = false, has_aux = false;
+    bool standalone = false, overflow = false;
+    std::int64_t items = 0;
+    std::int64_t paths = 0;
+
+    bool complete() const {
+        return eoe || standalone || (has_syscall && has_proctitle && paths >= items);
+    }
+    bool incomplete_when_closed() const {
+        if (eoe) return false;
+        if (has_syscall) return !has_proctitle || paths < items;
+        return has_aux;
+    }
+};
+
+bool is_standalone_type(std::string_view t) {
+    return auditd::starts_with(t, "USER_") || auditd::starts_with(t, "CRED_") ||
+           auditd::starts_with(t, "DAEMON_") || auditd::starts_with(t, "SERVICE_") ||
+           auditd::starts_with(t, "SYSTEM_");
+}
+
+class AuditdCollector final : public Collector {
+public:
+    AuditdCollector(InputFile input, const CollectorOptions& options, DiagnosticSink& sink)
+        : m_input(std::move(input)), m_reader(m_input, 1 << 20, auditd::kMaxLine),
+          m_options(options), m_sink(sink) {}
+
+    bool next(Event& out) override {
+        while (true) {
+            if (!m_open.empty() && closed(m_open.front())) return emit_front(out);
+            if (m_eof) {
+                if (m_open.empty()) return false;
+                return emit_front(out);
+            }
+            read_line();
+        }
+    }
+
+private:
+    bool closed(const Group& g) const {
+        return g.complete() || m_opened - g.opened > auditd::kMaxOpenGroups ||
+               m_latest_ns - g.time_ns > auditd::kGroupWindowNs;
+    }
+
+    void read_line() {
+        std::string_view line;
+        if (!m_reader.next(line)) {
+            if (m_reader.read_error()) m_sink.error(m_options.origin, 0, 0, "read error");
+            m_eof = true;
+            return;
+        }
+        if (line.empty() || line == "----" || auditd::starts_with(line, "time->")) return;
+        ++m_stats.records;
+        if (m_reader.too_long()) {
+            m_sink.error(m_options.origin, m_reader.line_number(), 1,
+                         "audit record longer than " + std::to_string(auditd::kMaxLine >> 20) +
+                             " MiB; skipped");
+            ++m_stats.skipped;
+            return;
+        }
+        std::string error;
+        std::size_t column = 0;
+        if (!auditd::parse_audit_line(line, m_scratch, error, column)) {
+            m_sink.error(m_options.origin, m_reader.line_number(), column, error + "; skipped");
+            ++m_stats.skipped;
+            return;
+        }
+        m_scratch.line = m_reader.line_number();
+        if (m_scratch.time_ns > m_latest_ns) m_latest_ns = m_scratch.time_ns;
+        Group* g = nullptr;
+        for (auto it = m_open.rbegin(); it != m_open.rend(); ++it)
+            if (it->serial == m_scratch.serial && it->node == m_scratch.node) {
+                g = &*it;
+                break;
+            }
+        if (m_scratch.type == "EOE") {
+            if (g != nullptr) g->eoe = true;
+            return;
+        }
+        if (g == nullptr) {
+            m_open.emplace_back();
+            g = &m_open.back();
+            g->node = m_scratch.node;
+            g->serial = m_scratch.serial;
+            g->time_ns = m_scratch.time_ns;
+            g->line = m_scratch.line;
+            g->opened = m_opened++;
+        }
+        const std::string& t = m_scratch.type;
+        if (t == "SYSCALL") {
+            g->has_syscall = true;
+            if (const AuditField* items = m_scratch.find("items")) {
+                std::uint64_t n = 0;
+                if (auditd::parse_u64(items->value, n)) g->items = static_cast<std::int64_t>(n);
+            }
+        } else if (t == "PROCTITLE") {
+            g->has_proctitle = true;
+            g->has_aux = true;
+        } else if (t == "PATH") {
+            ++g->paths;
+            g->has_aux = true;
+        } else if (t == "EXECVE" || t == "CWD" || t == "SOCKADDR") {
+            g->has_aux = true;
+        }
+        if (g->records.empty() && is_standalone_type(t)) g->standalone = true;
+        if (g->records.size() >= auditd::kMaxRecordsPerGroup) {
+            if (!g->overflow)
+                m_sink.warning(m_options.origin, m_scratch.line, 1,
+                               "more than " + std::to_string(auditd::kMaxRecordsPerGroup) +
+                                   " records for serial " + std::to_string(g->serial) +
+                                   "; the rest are dropped");
+            g->overflow = true;
+            ++m_stats.skipped;
+            return;
+        }
+        g->records.push_back(std::move(m_scratch));
+        m_scratch = AuditRecord();
+    }
+
+    bool emit_front(Event& out) {
+        Group g = std::move(m_open.front());
+        m_open.pop_front();
+        build_event(g, out);
+        ++m_stats.events;
+        return true;
+    }
+
+    // Last EXECVE serial per (node, pid), bounded; the oldest entries are dropped first.
+    void remember_exec(const std::string& node, const std::string& pid, std::uint64_t serial) {
+        std::string key = node + '\0' + pid;
+        auto [it, inserted] = m_exec_serial.insert_or_assign(key, serial);
+        (void)it;
+        if (inserted) m_exec_order.push_back(key);
+        while (m_exec_order.size() > auditd::kMaxTrackedPids) {
+            m_exec_serial.erase(m_exec_order.front());
+            m_exec_order.pop_front();
+        }
+    }
+    std::string entity_id(const std::string& node, const std::string& pid) const {
+        auto it = m_exec_serial.find(node + '\0' + pid);
+        std::uint64_t serial = it == m_exec_serial.end() ? 0 : it->second;
+        std::string key = node + '|' + pid + '|' + std::to_string(serial);
+        return auditd::hex64(auditd::fnv1a(key));
+    }
+
+    static std::optional<std::string> value_of(const AuditRecord* r, std::string_view key) {
+        if (r == nullptr) return std::nullopt;
+        const AuditField* f = r->find(key);
+        if (f == nullptr) return std::nullopt;
+        return auditd::field_value_of(*f, r->type);
+    }
+
+    static Value number_or_string(const std::string& s) {
+        std::uint64_t n = 0;
+        if (auditd::parse_u64(s, n) && n <= static_cast<std::uint64_t>(INT64_MAX))
+            return Value(static_cast<std::int64_t>(n));
+        return Value(s);
+    }
+
+    void build_event(Group& g, Event& out) {
+        out = Value::object();
+        out.set_key("@timestamp", Value(format_iso8601(g.time_ns, 3)));
+        const AuditRecord* syscall = nullptr;
+        const AuditRecord* cwd = nullptr;
+        const AuditRecord* proctitle = nullptr;
+        const AuditRecord* sockaddr = nullptr;
+        std::vector<const AuditRecord*> paths;
+        std::vector<const AuditRecord*> execves;
+        for (const auto& r : g.records) {
+            if (r.type == "SYSCALL" && syscall == nullptr) syscall = &r;
+            else if (r.type == "CWD") cwd = &r;
+            else if (r.type == "PROCTITLE") proctitle = &r;
+            else if (r.type == "SOCKADDR") sockaddr = &r;
+            else if (r.type == "PATH") paths.push_back(&r);
+            else if (r.type == "EXECVE") execves.push_back(&r);
+        }
+        const AuditRecord* primary = syscall != nullptr ? syscall
+                                     : g.records.empty() ? nullptr
+                                                         : &g.records.front();
+        std::string primary_type = primary != nullptr ? primary->type : std::string("UNKNOWN");
+
+        // Filled here, stored at the end: references into `out` do not survive its growth.
+        out.set_key("event", Value());
+        Value event = Value::object();
+        event.set_key("kind", Value("event"));
+        event.set_key("dataset", Value("auditd.log"));
+        event.set_key("module", Value("auditd"));
+        event.set_key("sequence", Value(static_cast<std::int64_t>(g.serial)));
+        if (!g.node.empty()) out.set("host.name", Value(g.node));
+
+        std::string sc_name;
+        if (syscall != nullptr) {
+            auto arch = value_of(syscall, "arch");
+            auto nr = value_of(syscall, "syscall");
+            if (nr) sc_name = auditd::syscall_name(arch.value_or(""), *nr);
+            for (const auto& f : syscall->enriched)
+                if (f.key == "SYSCALL") sc_name = f.value;
+        }
+        std::optional<std::string> result;
+        if (auto s = value_of(primary, "success")) result = *s == "yes" ? "success" : "failure";
+        else if (auto res = value_of(primary, "res"))
+            result = (*res == "success" || *res == "1") ? "success" : "failure";
+        if (result) event.set_key("outcome", Value(*result));
+
+        // Process and user of the subject.
+        std::optional<std::string> pid = value_of(primary, "pid");
+        bool is_exec = !execves.empty();
+        if (is_exec && pid) remember_exec(g.node, *pid, g.serial);
+        if (pid) {
+            Value& process = out.set_key("process", Value::object());
+            process.set_key("pid", number_or_string(*pid));
+            process.set_key("entity_id", Value(entity_id(g.node, *pid)));
+            auto exe = value_of(primary, "exe");
+            if (exe) process.set_key("executable", Value(*exe));
+            if (auto comm = value_of(primary, "comm")) process.set_key("name", Value(*comm));
+            else if (exe) process.set_key("name", Value(auditd::base_name(*exe)));
+            if (auto ppid = value_of(primary, "ppid")) {
+                Value& parent = process.set_key("parent", Value::object());
+                parent.set_key("pid", number_or_string(*ppid));
+                parent.set_key("entity_id", Value(entity_id(g.node, *ppid)));
+            }
+            if (auto dir = value_of(cwd, "cwd")) process.set_key("working_directory", Value(*dir));
+            if (auto title = value_of(proctitle, "proctitle")) {
+                std::string t = *title;
+                for (auto& c : t)
+                    if (c == '\0') c = ' ';
+                process.set_key("title", Value(t));
+            }
+        }
+        if (auto uid = value_of(primary, "uid")) {
+            Value& user = out.set_key("user", Value::object());
+            user.set_key("id", Value(*uid));
+            for (const auto& f : primary->enriched)
+                if (f.key == "UID") user.set_key("name", Value(f.value));
+            if (auto euid = value_of(primary, "euid")) user.set("effective.id", Value(*euid));
+            if (auto gid = value_of(primary, "gid")) user.set("group.id", Value(*gid));
+            if (auto auid = value_of(primary, "auid"); auid && *auid != "4294967295")
+                user.set("audit.id", Value(*auid));
+        }
+
+        // Rule keys (several keys are hex-encoded, separated by \x01).
+        if (auto key = value_of(primary, "key")) {
+            Value tags = Value::array();
+            std::size_t s = 0;
+            while (s <= key->size()) {
+                std::size_t e = key->find('\x01', s);
+                if (e == std::string::npos) e = key->size();
+                if (e > s) tags.push_back(Value(key->substr(s, e - s)));
+                s = e + 1;
+            }
+            out.set_key("tags", std::move(tags));
+        }
+
+        std::string action;
+        std::vector<std::string_view> category, type;
+        std::optional<auditd::SocketAddress> sa;
+        if (sockaddr != nullptr)
+            if (const AuditField* f = sockaddr->find("saddr")) sa = auditd::decode_saddr(f->value);
+
+        if (is_exec) {
+            std::unordered_map<std::string, std::string> args;
+            std::uint64_t argc = 0;
+            for (const auto* r : execves)
+                for (const auto& f : r->fields) {
+                    if (f.key == "argc") {
+                        auditd::parse_u64(f.value, argc);
+                        continue;
+                    }
+                    auto v = auditd::field_value_of(f, "EXECVE");
+                    args[f.key] = v.value_or("");
+                }
+            Value arr = Value::array();
+            std::string command_line;
+            argc = std::min<std::uint64_t>(argc, 1u << 16);
+            for (std::uint64_t a = 0; a < argc; ++a) {
+                std::string k = "a" + std::to_string(a);
+                std::string arg;
+                if (auto it = args.find(k); it != args.end()) {
+                    arg = it->second;
+                } else if (args.count(k + "_len") != 0) {
+                    for (std::size_t part = 0;; ++part) {
+                        auto pit = args.find(k + "[" + std::to_string(part) + "]");
+                        if (pit == args.end()) break;
+                        arg += pit->second;
+                    }
+                } else {
+                    continue;  // missing argument (lost record): keep the others
+                }
+                if (!command_line.empty()) command_line += ' ';
+                command_line += arg;
+                arr.push_back(Value(std::move(arg)));
+            }
+            Value* pp = out.get("process");
+            if (pp == nullptr) pp = &out.set_key("process", Value::object());
+            Value& process = *pp;
+            process.set_key("args_count", Value(static_cast<std::int64_t>(arr.as_array().size())));
+            process.set_key("args", std::move(arr));
+            process.set_key("command_line", Value(command_line));
+            action = "executed";
+            category = {"process"};
+            type = {"start"};
+        } else if (sa && (sa->family == "inet" || sa->family == "inet6" || sa->family == "local") &&
+                   (sc_name == "connect" || sc_name == "sendto" || sc_name == "sendmsg" ||
+                    sc_name.empty())) {
+            Value& dest = out.set_key("destination", Value::object());
+            if (!sa->ip.empty()) dest.set_key("ip", Value(sa->ip));
+            if (sa->port >= 0 && sa->family != "local") dest.set_key("port", Value(sa->port));
+            if (!sa->path.empty()) dest.set_key("address", Value(sa->path));
+            if (sa->family != "local") out.set("network.type", Value(sa->family == "inet" ? "ipv4" : "ipv6"));
+            action = "connected-to";
+            category = {"network"};
+            type = {"connection", "start"};
+        } else if (sa && (sc_name == "bind" || sc_name == "accept" || sc_name == "accept4")) {
+            Value& src = out.set_key("source", Value::object());
+            if (!sa->ip.empty()) src.set_key("ip", Value(sa->ip));
+            if (sa->port >= 0 && sa->family != "local") src.set_key("port", Value(sa->port));
+            action = sc_name == "bind" ? "bound-socket" : "accepted-connection-from";
+            category = {"network"};
+            type = {"connection"};
+        } else if (syscall != nullptr && !paths.empty()) {
+            // The target: a created or deleted entry, else the last non-parent item.
+            const AuditRecord* target = nullptr;
+            std::string nametype;
+            for (const auto* p : paths) {
+                auto nt = value_of(p, "nametype").value_or("");
+                if (nt == "CREATE" || nt == "DELETE") {
+                    target = p;
+                    nametype = nt;
+                    break;
+                }
+                if (nt != "PARENT") target = p, nametype = nt;
+            }
+            if (target != nullptr) {
+                if (auto name = value_of(target, "name")) {
+                    Value& file = out.set_key("file", Value::object());
+                    std::string path = *name;
+                    bool resolvable = !path.empty() && path[0] == '/';
+                    if (!resolvable && cwd != nullptr) {
+                        // Relative names are relative to the cwd for open/creat/... and for the
+                        // *at calls only with AT_FDCWD (a0 = ffffff9c); otherwise unknown.
+                        bool at_call = sc_name.size() > 2 && sc_name.substr(sc_name.size() - 2) == "at";
+                        auto a0 = value_of(syscall, "a0").value_or("");
+                        if (!at_call || a0 == "ffffff9c" || a0 == "ffffffffffffff9c") {
+                            if (auto dir = value_of(cwd, "cwd")) {
+                                std::string rel = path;
+                                if (rel.rfind("./", 0) == 0) rel = rel.substr(2);
+                                path = *dir + (dir->empty() || dir->back() != '/' ? "/" : "") + rel;
+                                resolvable = true;
+                            }
+                        }
+                    }
+                    std::string_view fname = auditd::base_name(path);
+                    if (resolvable) {
+                        file.set_key("path", Value(path));
+                        auto slash = path.find_last_of('/');
+                        file.set_key("directory",
+                                     Value(slash == 0 ? std::string("/") : path.substr(0, slash)));
+                    }
+                    if (!fname.empty()) {
+                        file.set_key("name", Value(fname));
+                        auto dot = fname.find_last_of('.');
+                        if (dot != std::string_view::npos && dot > 0 && dot + 1 < fname.size())
+                            file.set_key("extension", Value(fname.substr(dot + 1)));
+                    }
+                    if (auto inode = value_of(target, "inode")) file.set_key("inode", Value(*inode));
+                    if (auto mode = value_of(target, "mode")) file.set_key("mode", Value(*mode));
+                    if (!nametype.empty()) file.set("audit.nametype", Value(nametype));
+                }
+            }
+            category = {"file"};
+            if (nametype == "CREATE") {
+                action = "creation";
+                type = {"creation"};
+            } else if (nametype == "DELETE" || sc_name.rfind("unlink", 0) == 0 || sc_name == "rmdir") {
+                action = "deleted";
+                type = {"deletion"};
+            } else if (sc_name.rfind("rename", 0) == 0) {
+                action = "moved";
+                type = {"change"};
+            } else if (sc_name.find("chmod") != std::string::npos ||
+                       sc_name.find("chown") != std::string::npos ||
+                       sc_name.find("xattr") != std::string::npos) {
+                action = "changed-file-attributes-of";
+                type = {"change"};
+            } else {
+                action = "opened-file";
+                type = {"access"};
+            }
+        } else if (syscall != nullptr) {
+            action = sc_name.empty() ? std::string("syscall") : sc_name;
+            type = {"info"};
+        } else {
+            action = to_lower_type(primary_type);
+            type = {"info"};
+        }
+        event.set_key("action", Value(action));
+        if (!category.empty()) {
+            Value c = Value::array();
+            for (auto s : category) c.push_back(Value(s));
+            event.set_key("category", std::move(c));
+        }
+        Value ty = Value::array();
+        for (auto s : type) ty.push_back(Value(s));
+        event.set_key("type", std::move(ty));
+        *out.get("event") = std::move(event);
+
+        // auditd.*: the source's own names.
+        Value& a = out.set_key("auditd", Value::object());
+        a.set_key("message_type", Value(to_lower_type(primary_type)));
+        a.set_key("sequence", Value(static_cast<std::int64_t>(g.serial)));
+        if (result) a.set_key("result", Value(*result == "success" ? "success" : "fail"));
+        if (g.incomplete_when_closed()) a.set_key("incomplete", Value(true));
+        Value data = Value::object();
+        if (primary != nullptr) {
+            for (const auto& f : primary->fields) {
+                if (f.key == "msg") continue;
+                auto v = auditd::field_value_of(f, primary->type);
+                if (!v) continue;
+                if (f.key == "syscall" && !sc_name.empty()) {
+                    data.set_key("syscall", Value(sc_name));
+                    continue;
+                }
+                data.set_key(f.key, Value(*v));
+            }
+        }
+        if (sa) {
+            Value& sock = data.set_key("socket", Value::object());
+            sock.set_key("family", Value(sa->family));
+            if (!sa->ip.empty()) sock.set_key("addr", Value(sa->ip));
+            if (sa->port >= 0 && (sa->family == "inet" || sa->family == "inet6"))
+                sock.set_key("port", Value(sa->port));
+            if (!sa->path.empty()) sock.set_key("path", Value(sa->path));
+        }
+        a.set_key("data", std::move(data));
+        if (!paths.empty()) {
+            Value arr = Value::array();
+            for (const auto* p : paths) {
+                Value item = Value::object();
+                for (const auto& f : p->fields) {
+                    auto v = auditd::field_value_of(f, "PATH");
+                    if (v) item.set_key(f.key, Value(*v));
+                }
+                arr.push_back(std::move(item));
+            }
+            a.set_key("paths", std::move(arr));
+        }
+        Value enriched = Value::object();
+        for (const auto& r : g.records)
+            for (const auto& f : r.enriched)
+                if (enriched.get(f.key) == nullptr) enriched.set_key(f.key, Value(f.value));
+        if (!enriched.as_object().empty()) a.set_key("enriched", std::move(enriched));
+
+        if (m_options.include_original) {
+            std::string original;
+            for (const auto& r : g.records) {
+                if (!original.empty()) original += '\n';
+                original += r.type + " line " + std::to_string(r.line);
+            }
+            out.set("event.original", Value(original));
+        }
+        set_provenance(out, "auditd", m_options.origin, Value(static_cast<std::int64_t>(g.line)));
+    }
+
+    static std::string to_lower_type(std::string_view t) { return auditd::to_lower(t); }
+
+    InputFile m_input;
+    LineReader m_reader;
+    CollectorOptions m_options;
+    DiagnosticSink& m_sink;
+    std::deque<Group> m_open;
+    std::uint64_t m_opened = 0;
+    std::int64_t m_latest_ns = 0;
+    bool m_eof = false;
+    AuditRecord m_scratch;
+    std::unordered_map<std::string, std::uint64_t> m_exec_serial;
+    std::deque<std::string> m_exec_order;
+};
+
+}  // namespace
+
+void register_auditd_collector(CollectorRegistry& registry) {
+    registry.add(CollectorInfo{
+        "auditd", "Linux audit log (audit.log, ausearch --raw), one event per audit serial",
+        auditd::sniff_auditd,
+        [](InputFile input, const CollectorOptions& options,
+           DiagnosticSink& sink) -> std::unique_ptr<Collector> {
+            return std::make_unique<AuditdCollector>(std::move(input), options, sink);
+        }});
+}
 
 }  // namespace attest
