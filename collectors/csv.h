@@ -25,7 +25,7 @@ struct CsvProblem {
 
 class CsvReader {
 public:
-    explicit CsvReader(InputFile& input, std::size_t max_record = 64u << 20);
+    explicit CsvReader(InputFile& input, std::size_t max_record = 16u << 20);
 
     // Reads the next non-empty record into `fields` (strings reused between calls). Returns
     // false at the end. A record that cannot be read is reported through `problem` and skipped.

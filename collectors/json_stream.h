@@ -42,7 +42,7 @@ struct JsonStreamProblem {
 
 class JsonRecordReader {
 public:
-    explicit JsonRecordReader(InputFile& input, std::size_t max_record = 64u << 20);
+    explicit JsonRecordReader(InputFile& input, std::size_t max_record = 16u << 20);
 
     // Next record. Returns false at the end. Problems found while scanning (skipped bytes,
     // truncated or oversized records) are handed to `problem` before the call returns; each

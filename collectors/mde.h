@@ -1,8 +1,8 @@
 // Microsoft Defender for Endpoint advanced hunting collector ("mde").
 //
 // Input shapes (read with JsonRecordReader, so arrays and NDJSON stream):
-// - API results: {"Schema":[{"Name","Type"}...], "Results":[row, ...]} (one JSON object; the API
-//   caps a response well below the 64 MiB record bound);
+// - API results: {"Schema":[{"Name","Type"}...], "Results":[row, ...]}: one JSON object, read as
+//   one record, so it must stay under the 16 MiB record bound (larger results: save as rows);
 // - streaming export (Event Hub / storage): {"time", "category":"AdvancedHunting-<Table>",
 //   "properties":{row}}, one per line, or wrapped in {"records":[...]};
 // - plain rows: a JSON array of rows, NDJSON rows or one row.
