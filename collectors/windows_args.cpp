@@ -37,6 +37,7 @@ std::vector<std::string> split_windows_command_line(std::string_view s) {
             arg.clear();
             while (i < n && is_blank(s[i])) ++i;
             backslashes = 0;
+            if (i >= n) return argv;  // trailing blanks start no argument
         } else if (c == '\\') {
             arg.push_back(c);
             ++i;
