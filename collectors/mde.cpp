@@ -105,7 +105,8 @@ void set_process(Value& p, const Value& row, std::string_view device_id, std::st
     const Value* cmd = prefix.empty() ? present(row, "ProcessCommandLine") : col("CommandLine");
     if (pid) {
         p.set_key("pid", as_number(pid));
-        p.set_key("entity_id", Value(process_entity_id(device_id, pid, created)));
+        // Without its creation time a pid is not an identity (pids are reused).
+        if (created) p.set_key("entity_id", Value(process_entity_id(device_id, pid, created)));
     }
     if (name) p.set_key("name", Value(text_of(name)));
     std::string exe = full_path(col("FolderPath"), name);
@@ -121,7 +122,8 @@ void set_process(Value& p, const Value& row, std::string_view device_id, std::st
             Value parent = Value::object();
             if (ppid) {
                 parent.set_key("pid", as_number(ppid));
-                parent.set_key("entity_id", Value(process_entity_id(device_id, ppid, pcreated)));
+                if (pcreated)
+                    parent.set_key("entity_id", Value(process_entity_id(device_id, ppid, pcreated)));
             }
             if (pname) parent.set_key("name", Value(text_of(pname)));
             p.set_key("parent", std::move(parent));

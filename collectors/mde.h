@@ -18,7 +18,8 @@
 // ConnectionAttempt / ConnectionFailed connection_attempted, ProcessCreated start; others kept
 // as written); process.* from InitiatingProcess* (DeviceProcessEvents: the created process, with
 // process.parent.* from InitiatingProcess*); process.entity_id = 16 hex digits of FNV-1a over
-// DeviceId | pid | process creation time (ns when parseable, so "...Z" and "+00:00" agree);
+// DeviceId | pid | process creation time (ns when parseable, so "...Z" and "+00:00" agree),
+// absent when the row has no creation time for that process (a bare pid is reused);
 // file.path = FolderPath (it includes the file name), file.name / directory / extension;
 // destination.ip / port, source.ip / port, url.original, network.transport; event.dataset
 // "m365_defender.event"; mde.* = the row, mde.table = the table.
