@@ -542,7 +542,12 @@ private:
         if (auto s = value_of(primary, "success")) result = *s == "yes" ? "success" : "failure";
         else if (auto res = value_of(primary, "res"))
             result = (*res == "success" || *res == "1") ? "success" : "failure";
-        if (result) event.set_key("outcome", Value(*result));
+        std::optional<std::string> outcome = result;
+        // A non-blocking connect returns EINPROGRESS (exit=-115): not known to fail yet.
+        if (result && *result == "failure" && sc_name == "connect" &&
+            value_of(primary, "exit").value_or("") == "-115")
+            outcome = "unknown";
+        if (outcome) event.set_key("outcome", Value(*outcome));
 
         // Process and user of the subject.
         std::optional<std::string> pid = value_of(primary, "pid");

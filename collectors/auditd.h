@@ -32,7 +32,8 @@
 // file.path (PATH name joined with CWD when relative to the cwd), file.name / directory /
 // extension, event.action "opened-file" / "creation" / "deleted"; connect with SOCKADDR:
 // event.category ["network"], destination.ip / destination.port (local sockets: destination
-// .address = the socket path), event.action "connected-to"; tags from the rule key;
+// .address = the socket path), event.action "connected-to" (event.outcome "unknown" for a
+// non-blocking connect's EINPROGRESS); tags from the rule key;
 // auditd.data.* = the SYSCALL (or first) record's fields; auditd.paths = the PATH records.
 // process.entity_id = hex FNV-1a of (node, pid, serial of the EXECVE that started the pid's
 // current image), tracked across the stream in a bounded map (kMaxTrackedPids, oldest dropped);
