@@ -512,6 +512,8 @@ void WinEventNormalizer::Impl::warn(const Event& e, std::string message) {
 
 void WinEventNormalizer::add(WinEventRecord& record) {
     Kind kind = kind_of(record);
+    std::string computer;
+    if (kind == Kind::PowerShell && record.event_id == 4104) computer = record.computer;  // normalize() moves it
     Event e;
     m_impl->normalize(record, e, kind);
     if (kind == Kind::PowerShell && record.event_id == 4104) {
@@ -519,7 +521,7 @@ void WinEventNormalizer::add(WinEventRecord& record) {
         const Value* total = e.find("powershell.total");
         if (num != nullptr && total != nullptr && num->is_int() && total->is_int() && total->as_int() > 1 &&
             num->as_int() >= 1 && num->as_int() <= total->as_int() && e.find("powershell.file.script_block_id")) {
-            m_impl->add_script_block_part(std::move(e), record.computer, num->as_int(), total->as_int());
+            m_impl->add_script_block_part(std::move(e), computer, num->as_int(), total->as_int());
             return;
         }
     }
@@ -874,8 +876,9 @@ void WinEventNormalizer::Impl::map_powershell(WinEventRecord& r, Event& e, const
     } else if (r.event_id == 4103) {
         std::vector<std::pair<std::string_view, std::string_view>> ctx;
         if (const std::string* ci = d["ContextInfo"]) parse_context_info(*ci, ctx);
-        Value& ps = child(e, "powershell");
-        Value& command = put(ps, "command", Value::object());
+        // Built apart and attached at the end: references into `e` would not survive its growth.
+        Value ps = Value::object(), command = Value::object(), process = Value::object(), file = Value::object();
+        std::string_view user;
         for (const auto& [key, value] : ctx) {
             if (is_absent(value)) continue;
             if (key == "Command Name") command.set_key("name", Value(value));
@@ -887,22 +890,24 @@ void WinEventNormalizer::Impl::map_powershell(WinEventRecord& r, Event& e, const
             } else if (key == "Runspace ID") ps.set_key("runspace_id", Value(value));
             else if (key == "Pipeline ID") ps.set_key("pipeline_id", Value(value));
             else if (key == "Host ID") ps.set_key("id", Value(value));
-            else if (key == "Engine Version") child(ps, "engine").set_key("version", Value(value));
-            else if (key == "Host Name") child(ps, "process").set_key("name", Value(value));
-            else if (key == "Host Version") child(ps, "process").set_key("executable_version", Value(value));
+            else if (key == "Engine Version") ps.set("engine.version", Value(value));
+            else if (key == "Host Name") ps.set("process.name", Value(value));
+            else if (key == "Host Version") ps.set("process.executable_version", Value(value));
             else if (key == "Host Application") {
-                Value& process = child(e, "process");
                 process.set_key("command_line", Value(value));
-                std::string cl(value);
-                put_args(process, cl, false);
+                put_args(process, std::string(value), false);
             } else if (key == "Script Name") {
-                put_file_path(child(e, "file"), value, '\\');
+                if (file.as_object().empty()) put_file_path(file, value, '\\');
             } else if (key == "User") {
-                put_user(e, value);
+                user = value;
             }
         }
         if (const std::string* payload = d["Payload"]) put_invocation_details(command, *payload);
-        if (command.as_object().empty()) e.get("powershell")->erase("command");
+        if (!command.as_object().empty()) ps.set_key("command", std::move(command));
+        if (!ps.as_object().empty()) e.set_key("powershell", std::move(ps));
+        if (!process.as_object().empty()) e.set_key("process", std::move(process));
+        if (!file.as_object().empty()) e.set_key("file", std::move(file));
+        put_user(e, user);  // beside user.id when the record had a UserID
     }
 }
 
