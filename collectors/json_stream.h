@@ -4,8 +4,8 @@
 // ConvertTo-Json), as records one per line (NDJSON), as one object, or as pretty-printed objects
 // one after the other. JsonRecordReader finds the boundaries of each top-level record (or of each
 // element of a top-level array) with a small incremental scanner, so a 1 GB array never sits in
-// memory; each record's text is then parsed on its own by parse_json_record() (nlohmann SAX,
-// straight into a Value).
+// memory; each record's text is then parsed on its own by parse_json_record() (a strict RFC 8259
+// parser straight into a Value).
 //
 // Recovery, because telemetry is attacker-controlled and files get truncated:
 // - a record larger than `max_record` bytes is reported and skipped (its bytes are not kept);

@@ -131,6 +131,12 @@ void unflatten_json_strings(Value& record) {
     }
 }
 
+// Appends a member known to be new (set_key would search for it first: this is a hot path).
+Value& put(Value& obj, std::string_view key, Value v) {
+    obj.as_object().push_back(Member{std::string(key), std::move(v)});
+    return obj.as_object().back().value;
+}
+
 std::string_view cmdlet_verb(std::string_view op) {
     auto dash = op.find('-');
     if (dash == std::string_view::npos || dash == 0 || contains(op, " ")) return {};
@@ -316,26 +322,26 @@ bool normalize_o365_record(Value record, Event& out, std::string& error) {
     }
 
     out = Value::object();
-    out.set_key("@timestamp", Value(format_iso8601(*ts, 3)));
-    Value& event = out.set_key("event", Value::object());
+    put(out, "@timestamp", Value(format_iso8601(*ts, 3)));
+    Value& event = put(out, "event", Value::object());
     std::string op = string_of(operation);
-    event.set_key("action", Value(op));
-    event.set_key("kind", Value("event"));
-    event.set_key("dataset", Value("o365.audit"));
-    event.set_key("module", Value("o365"));
+    put(event, "action", Value(op));
+    put(event, "kind", Value("event"));
+    put(event, "dataset", Value("o365.audit"));
+    put(event, "module", Value("o365"));
     const Value* workload = member(record, "Workload");
     if (workload == nullptr) workload = member(record, "OfficeWorkload");
-    if (workload != nullptr) event.set_key("provider", Value(string_of(workload)));
-    if (const Value* id = member(record, "Id")) event.set_key("id", Value(string_of(id)));
+    if (workload != nullptr) put(event, "provider", Value(string_of(workload)));
+    if (const Value* id = member(record, "Id")) put(event, "id", Value(string_of(id)));
 
     bool failed = false;
     if (const Value* rs = member(record, "ResultStatus")) {
         std::string r = string_of(rs);
         if (iequals(r, "True") || iequals(r, "Succeeded") || iequals(r, "Success") ||
             iequals(r, "PartiallySucceeded")) {
-            event.set_key("outcome", Value("success"));
+            put(event, "outcome", Value("success"));
         } else if (iequals(r, "False") || iequals(r, "Failed") || iequals(r, "Failure")) {
-            event.set_key("outcome", Value("failure"));
+            put(event, "outcome", Value("failure"));
             failed = true;
         }
     }
@@ -343,30 +349,30 @@ bool normalize_o365_record(Value record, Event& out, std::string& error) {
     if (!cls.category.empty()) {
         Value cats = Value::array();
         for (auto c : cls.category) cats.push_back(Value(c));
-        event.set_key("category", std::move(cats));
+        put(event, "category", std::move(cats));
     }
     Value types = Value::array();
     for (auto t : cls.type) types.push_back(Value(t));
-    event.set_key("type", std::move(types));
+    put(event, "type", std::move(types));
 
     if (const Value* uid = member(record, "UserId")) {
         std::string u = string_of(uid);
-        Value& user = out.set_key("user", Value::object());
-        user.set_key("id", Value(u));
+        Value& user = put(out, "user", Value::object());
+        put(user, "id", Value(u));
         auto at = u.find('@');
         if (at != std::string::npos && at > 0 && at + 1 < u.size()) {
-            user.set_key("name", Value(u.substr(0, at)));
-            user.set_key("domain", Value(u.substr(at + 1)));
-            user.set_key("email", Value(u));
+            put(user, "name", Value(u.substr(0, at)));
+            put(user, "domain", Value(u.substr(at + 1)));
+            put(user, "email", Value(u));
         }
     }
     for (std::string_view key : {"ClientIP", "ClientIPAddress", "ActorIpAddress", "ClientIp"}) {
         const Value* ip = member(record, key);
         if (ip == nullptr || !ip->is_string()) continue;
         if (auto addr = split_client_ip(ip->as_string())) {
-            Value& source = out.set_key("source", Value::object());
-            source.set_key("ip", Value(addr->ip));
-            if (addr->port) source.set_key("port", Value(*addr->port));
+            Value& source = put(out, "source", Value::object());
+            put(source, "ip", Value(addr->ip));
+            if (addr->port) put(source, "port", Value(*addr->port));
             break;
         }
     }
@@ -376,8 +382,8 @@ bool normalize_o365_record(Value record, Event& out, std::string& error) {
     for (std::string_view key :
          {"Parameters", "OperationProperties", "ExtendedProperties", "ModifiedProperties"})
         if (Value* list = record.get(key)) fold_named_list(*list);
-    Value& o365v = out.set_key("o365", Value::object());
-    o365v.set_key("audit", std::move(record));
+    Value& o365v = put(out, "o365", Value::object());
+    put(o365v, "audit", std::move(record));
     return true;
 }
 

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Collector throughput and memory: generates >= 100 MiB inputs under /tmp for o365 (JSON array
+# and Export-Csv), mde (streaming-export NDJSON) and auditd (raw log with interleaved serials),
+# then runs `attest events --source X FILE > /dev/null` on each and prints MiB/s and peak RSS.
+# Targets: >= 100 MB/s and <= 64 MB RSS per collector.
+#
+# usage: bench/collectors_bench.sh [SIZE_MB]   (env: BUILD_DIR=build)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD_DIR=${BUILD_DIR:-build}
+SIZE_MB=${1:-128}
+WORK=${TMPDIR:-/tmp}/attest-collectors-bench
+
+cmake -S . -B "$BUILD_DIR" -G Ninja >/dev/null
+cmake --build "$BUILD_DIR" --target attest collectors_bench >/dev/null
+mkdir -p "$WORK"
+
+measure() {  # prints "seconds max_rss_kb" of the command
+  /usr/bin/time -f '%e %M' -o "$WORK/time.txt" "$@" >/dev/null 2>"$WORK/stderr.txt" || {
+    echo "failed: $*" >&2; head -5 "$WORK/stderr.txt" >&2; exit 1; }
+  if [ -s "$WORK/stderr.txt" ]; then echo "diagnostics from $*:" >&2; head -3 "$WORK/stderr.txt" >&2; fi
+  cat "$WORK/time.txt"
+}
+
+printf "%-10s %-18s %8s %9s %9s %10s %8s\n" source input MiB events seconds "MiB/s" "RSS MB"
+for spec in o365:o365-json:json o365:o365-csv:csv mde:mde:ndjson auditd:auditd:log; do
+  IFS=: read -r source kind ext <<<"$spec"
+  file=$WORK/$kind.$ext
+  if [ ! -f "$file" ] || [ $(( $(stat -c %s "$file") >> 20 )) -lt "$SIZE_MB" ]; then
+    "$BUILD_DIR"/bench/collectors_bench "$kind" "$file" "$SIZE_MB" >/dev/null
+  fi
+  cat "$file" >/dev/null  # page cache: measure parsing, not the disk
+  read -r secs kb < <(measure "$BUILD_DIR"/attest events --source "$source" "$file")
+  events=$("$BUILD_DIR"/attest events --source "$source" "$file" 2>/dev/null | wc -l)
+  mb=$(( $(stat -c %s "$file") >> 20 ))
+  awk -v s="$source" -v k="$kind.$ext" -v mb="$mb" -v ev="$events" -v t="$secs" -v kb="$kb" 'BEGIN {
+    printf "%-10s %-18s %8d %9d %9.2f %10.1f %8.1f\n", s, k, mb, ev, t, mb / (t > 0 ? t : 0.01), kb / 1024 }'
+done
