@@ -42,12 +42,22 @@ bool is_execve_arg_key(std::string_view k) {
 // Fields the kernel writes hex-encoded when they contain spaces, quotes or control bytes.
 bool is_encodable_field(std::string_view record_type, std::string_view key) {
     if (record_type == "EXECVE") return is_execve_arg_key(key);
-    static constexpr std::string_view kNames[] = {
-        "proctitle", "name", "cwd", "exe", "comm", "key", "path", "data", "ocomm", "watch",
-        "cmd", "acct", "dir", "root_dir", "vm", "old", "new", "new-chardev", "old-chardev"};
-    for (auto n : kNames)
-        if (key == n) return true;
-    return false;
+    // Switch on the first byte first: this runs for every unquoted field of every record.
+    if (key.empty()) return false;
+    switch (key[0]) {
+        case 'p': return key == "proctitle" || key == "path";
+        case 'n': return key == "name" || key == "new" || key == "new-chardev";
+        case 'c': return key == "cwd" || key == "comm" || key == "cmd";
+        case 'e': return key == "exe";
+        case 'k': return key == "key";
+        case 'd': return key == "data" || key == "dir";
+        case 'o': return key == "ocomm" || key == "old" || key == "old-chardev";
+        case 'w': return key == "watch";
+        case 'a': return key == "acct";
+        case 'r': return key == "root_dir";
+        case 'v': return key == "vm";
+        default: return false;
+    }
 }
 
 std::string to_lower(std::string_view s) {
@@ -139,8 +149,10 @@ void parse_pairs(std::string_view s, std::vector<AuditField>& out, bool flatten_
 }  // namespace
 
 const AuditField* AuditRecord::find(std::string_view key) const {
+    // Length first: string == string_view compares bytes before lengths, and this is hot.
     for (const auto& f : fields)
-        if (f.key == key) return &f;
+        if (f.key.size() == key.size() && std::memcmp(f.key.data(), key.data(), key.size()) == 0)
+            return &f;
     return nullptr;
 }
 
@@ -355,6 +367,12 @@ struct Group {
     }
 };
 
+// Appends a member known to be new (set_key would search for it first: this is a hot path).
+Value& put(Value& obj, std::string_view key, Value v) {
+    obj.as_object().push_back(Member{std::string(key), std::move(v)});
+    return obj.as_object().back().value;
+}
+
 bool is_standalone_type(std::string_view t) {
     return auditd::starts_with(t, "USER_") || auditd::starts_with(t, "CRED_") ||
            auditd::starts_with(t, "DAEMON_") || auditd::starts_with(t, "SERVICE_") ||
@@ -501,7 +519,7 @@ private:
 
     void build_event(Group& g, Event& out) {
         out = Value::object();
-        out.set_key("@timestamp", Value(format_iso8601(g.time_ns, 3)));
+        put(out, "@timestamp", Value(format_iso8601(g.time_ns, 3)));
         const AuditRecord* syscall = nullptr;
         const AuditRecord* cwd = nullptr;
         const AuditRecord* proctitle = nullptr;
@@ -522,12 +540,12 @@ private:
         std::string primary_type = primary != nullptr ? primary->type : std::string("UNKNOWN");
 
         // Filled here, stored at the end: references into `out` do not survive its growth.
-        out.set_key("event", Value());
+        put(out, "event", Value());
         Value event = Value::object();
-        event.set_key("kind", Value("event"));
-        event.set_key("dataset", Value("auditd.log"));
-        event.set_key("module", Value("auditd"));
-        event.set_key("sequence", Value(static_cast<std::int64_t>(g.serial)));
+        put(event, "kind", Value("event"));
+        put(event, "dataset", Value("auditd.log"));
+        put(event, "module", Value("auditd"));
+        put(event, "sequence", Value(static_cast<std::int64_t>(g.serial)));
         if (!g.node.empty()) out.set("host.name", Value(g.node));
 
         std::string sc_name;
@@ -547,38 +565,38 @@ private:
         if (result && *result == "failure" && sc_name == "connect" &&
             value_of(primary, "exit").value_or("") == "-115")
             outcome = "unknown";
-        if (outcome) event.set_key("outcome", Value(*outcome));
+        if (outcome) put(event, "outcome", Value(*outcome));
 
         // Process and user of the subject.
         std::optional<std::string> pid = value_of(primary, "pid");
         bool is_exec = !execves.empty();
         if (is_exec && pid) remember_exec(g.node, *pid, g.serial);
         if (pid) {
-            Value& process = out.set_key("process", Value::object());
-            process.set_key("pid", number_or_string(*pid));
-            process.set_key("entity_id", Value(entity_id(g.node, *pid)));
+            Value& process = put(out, "process", Value::object());
+            put(process, "pid", number_or_string(*pid));
+            put(process, "entity_id", Value(entity_id(g.node, *pid)));
             auto exe = value_of(primary, "exe");
-            if (exe) process.set_key("executable", Value(*exe));
-            if (auto comm = value_of(primary, "comm")) process.set_key("name", Value(*comm));
-            else if (exe) process.set_key("name", Value(auditd::base_name(*exe)));
+            if (exe) put(process, "executable", Value(*exe));
+            if (auto comm = value_of(primary, "comm")) put(process, "name", Value(*comm));
+            else if (exe) put(process, "name", Value(auditd::base_name(*exe)));
             if (auto ppid = value_of(primary, "ppid")) {
-                Value& parent = process.set_key("parent", Value::object());
-                parent.set_key("pid", number_or_string(*ppid));
-                parent.set_key("entity_id", Value(entity_id(g.node, *ppid)));
+                Value& parent = put(process, "parent", Value::object());
+                put(parent, "pid", number_or_string(*ppid));
+                put(parent, "entity_id", Value(entity_id(g.node, *ppid)));
             }
-            if (auto dir = value_of(cwd, "cwd")) process.set_key("working_directory", Value(*dir));
+            if (auto dir = value_of(cwd, "cwd")) put(process, "working_directory", Value(*dir));
             if (auto title = value_of(proctitle, "proctitle")) {
                 std::string t = *title;
                 for (auto& c : t)
                     if (c == '\0') c = ' ';
-                process.set_key("title", Value(t));
+                put(process, "title", Value(t));
             }
         }
         if (auto uid = value_of(primary, "uid")) {
-            Value& user = out.set_key("user", Value::object());
-            user.set_key("id", Value(*uid));
+            Value& user = put(out, "user", Value::object());
+            put(user, "id", Value(*uid));
             for (const auto& f : primary->enriched)
-                if (f.key == "UID") user.set_key("name", Value(f.value));
+                if (f.key == "UID") put(user, "name", Value(f.value));
             if (auto euid = value_of(primary, "euid")) user.set("effective.id", Value(*euid));
             if (auto gid = value_of(primary, "gid")) user.set("group.id", Value(*gid));
             if (auto auid = value_of(primary, "auid"); auid && *auid != "4294967295")
@@ -595,7 +613,7 @@ private:
                 if (e > s) tags.push_back(Value(key->substr(s, e - s)));
                 s = e + 1;
             }
-            out.set_key("tags", std::move(tags));
+            put(out, "tags", std::move(tags));
         }
 
         std::string action;
@@ -640,27 +658,27 @@ private:
             Value* pp = out.get("process");
             if (pp == nullptr) pp = &out.set_key("process", Value::object());
             Value& process = *pp;
-            process.set_key("args_count", Value(static_cast<std::int64_t>(arr.as_array().size())));
-            process.set_key("args", std::move(arr));
-            process.set_key("command_line", Value(command_line));
+            put(process, "args_count", Value(static_cast<std::int64_t>(arr.as_array().size())));
+            put(process, "args", std::move(arr));
+            put(process, "command_line", Value(command_line));
             action = "executed";
             category = {"process"};
             type = {"start"};
         } else if (sa && (sa->family == "inet" || sa->family == "inet6" || sa->family == "local") &&
                    (sc_name == "connect" || sc_name == "sendto" || sc_name == "sendmsg" ||
                     sc_name.empty())) {
-            Value& dest = out.set_key("destination", Value::object());
-            if (!sa->ip.empty()) dest.set_key("ip", Value(sa->ip));
-            if (sa->port >= 0 && sa->family != "local") dest.set_key("port", Value(sa->port));
-            if (!sa->path.empty()) dest.set_key("address", Value(sa->path));
+            Value& dest = put(out, "destination", Value::object());
+            if (!sa->ip.empty()) put(dest, "ip", Value(sa->ip));
+            if (sa->port >= 0 && sa->family != "local") put(dest, "port", Value(sa->port));
+            if (!sa->path.empty()) put(dest, "address", Value(sa->path));
             if (sa->family != "local") out.set("network.type", Value(sa->family == "inet" ? "ipv4" : "ipv6"));
             action = "connected-to";
             category = {"network"};
             type = {"connection", "start"};
         } else if (sa && (sc_name == "bind" || sc_name == "accept" || sc_name == "accept4")) {
-            Value& src = out.set_key("source", Value::object());
-            if (!sa->ip.empty()) src.set_key("ip", Value(sa->ip));
-            if (sa->port >= 0 && sa->family != "local") src.set_key("port", Value(sa->port));
+            Value& src = put(out, "source", Value::object());
+            if (!sa->ip.empty()) put(src, "ip", Value(sa->ip));
+            if (sa->port >= 0 && sa->family != "local") put(src, "port", Value(sa->port));
             action = sc_name == "bind" ? "bound-socket" : "accepted-connection-from";
             category = {"network"};
             type = {"connection"};
@@ -679,7 +697,7 @@ private:
             }
             if (target != nullptr) {
                 if (auto name = value_of(target, "name")) {
-                    Value& file = out.set_key("file", Value::object());
+                    Value& file = put(out, "file", Value::object());
                     std::string path = *name;
                     bool resolvable = !path.empty() && path[0] == '/';
                     if (!resolvable && cwd != nullptr) {
@@ -698,19 +716,19 @@ private:
                     }
                     std::string_view fname = auditd::base_name(path);
                     if (resolvable) {
-                        file.set_key("path", Value(path));
+                        put(file, "path", Value(path));
                         auto slash = path.find_last_of('/');
-                        file.set_key("directory",
+                        put(file, "directory",
                                      Value(slash == 0 ? std::string("/") : path.substr(0, slash)));
                     }
                     if (!fname.empty()) {
-                        file.set_key("name", Value(fname));
+                        put(file, "name", Value(fname));
                         auto dot = fname.find_last_of('.');
                         if (dot != std::string_view::npos && dot > 0 && dot + 1 < fname.size())
-                            file.set_key("extension", Value(fname.substr(dot + 1)));
+                            put(file, "extension", Value(fname.substr(dot + 1)));
                     }
-                    if (auto inode = value_of(target, "inode")) file.set_key("inode", Value(*inode));
-                    if (auto mode = value_of(target, "mode")) file.set_key("mode", Value(*mode));
+                    if (auto inode = value_of(target, "inode")) put(file, "inode", Value(*inode));
+                    if (auto mode = value_of(target, "mode")) put(file, "mode", Value(*mode));
                     if (!nametype.empty()) file.set("audit.nametype", Value(nametype));
                 }
             }
@@ -740,62 +758,67 @@ private:
             action = to_lower_type(primary_type);
             type = {"info"};
         }
-        event.set_key("action", Value(action));
+        put(event, "action", Value(action));
         if (!category.empty()) {
             Value c = Value::array();
             for (auto s : category) c.push_back(Value(s));
-            event.set_key("category", std::move(c));
+            put(event, "category", std::move(c));
         }
         Value ty = Value::array();
         for (auto s : type) ty.push_back(Value(s));
-        event.set_key("type", std::move(ty));
+        put(event, "type", std::move(ty));
         *out.get("event") = std::move(event);
 
         // auditd.*: the source's own names.
-        Value& a = out.set_key("auditd", Value::object());
-        a.set_key("message_type", Value(to_lower_type(primary_type)));
-        a.set_key("sequence", Value(static_cast<std::int64_t>(g.serial)));
-        if (result) a.set_key("result", Value(*result == "success" ? "success" : "fail"));
-        if (g.incomplete_when_closed()) a.set_key("incomplete", Value(true));
+        Value& a = put(out, "auditd", Value::object());
+        a.as_object().reserve(8);
+        put(a, "message_type", Value(to_lower_type(primary_type)));
+        put(a, "sequence", Value(static_cast<std::int64_t>(g.serial)));
+        if (result) put(a, "result", Value(*result == "success" ? "success" : "fail"));
+        if (g.incomplete_when_closed()) put(a, "incomplete", Value(true));
         Value data = Value::object();
         if (primary != nullptr) {
+            data.as_object().reserve(primary->fields.size() + 1);
             for (const auto& f : primary->fields) {
                 if (f.key == "msg") continue;
                 auto v = auditd::field_value_of(f, primary->type);
                 if (!v) continue;
                 if (f.key == "syscall" && !sc_name.empty()) {
-                    data.set_key("syscall", Value(sc_name));
+                    put(data, "syscall", Value(sc_name));
                     continue;
                 }
-                data.set_key(f.key, Value(*v));
+                put(data, f.key, Value(std::move(*v)));
             }
         }
         if (sa) {
-            Value& sock = data.set_key("socket", Value::object());
-            sock.set_key("family", Value(sa->family));
-            if (!sa->ip.empty()) sock.set_key("addr", Value(sa->ip));
+            Value& sock = put(data, "socket", Value::object());
+            put(sock, "family", Value(sa->family));
+            if (!sa->ip.empty()) put(sock, "addr", Value(sa->ip));
             if (sa->port >= 0 && (sa->family == "inet" || sa->family == "inet6"))
-                sock.set_key("port", Value(sa->port));
-            if (!sa->path.empty()) sock.set_key("path", Value(sa->path));
+                put(sock, "port", Value(sa->port));
+            if (!sa->path.empty()) put(sock, "path", Value(sa->path));
         }
-        a.set_key("data", std::move(data));
+        put(a, "data", std::move(data));
         if (!paths.empty()) {
             Value arr = Value::array();
             for (const auto* p : paths) {
                 Value item = Value::object();
+                item.as_object().reserve(p->fields.size());
                 for (const auto& f : p->fields) {
+                    // File capability fields (cap_fp=0 ...) are noise for detection: dropped.
+                    if (f.key.size() > 4 && std::memcmp(f.key.data(), "cap_", 4) == 0) continue;
                     auto v = auditd::field_value_of(f, "PATH");
-                    if (v) item.set_key(f.key, Value(*v));
+                    if (v) put(item, f.key, Value(std::move(*v)));
                 }
                 arr.push_back(std::move(item));
             }
-            a.set_key("paths", std::move(arr));
+            put(a, "paths", std::move(arr));
         }
         Value enriched = Value::object();
         for (const auto& r : g.records)
             for (const auto& f : r.enriched)
                 if (enriched.get(f.key) == nullptr) enriched.set_key(f.key, Value(f.value));
-        if (!enriched.as_object().empty()) a.set_key("enriched", std::move(enriched));
+        if (!enriched.as_object().empty()) put(a, "enriched", std::move(enriched));
 
         if (m_options.include_original) {
             std::string original;

@@ -34,7 +34,8 @@
 // event.category ["network"], destination.ip / destination.port (local sockets: destination
 // .address = the socket path), event.action "connected-to" (event.outcome "unknown" for a
 // non-blocking connect's EINPROGRESS); tags from the rule key;
-// auditd.data.* = the SYSCALL (or first) record's fields; auditd.paths = the PATH records.
+// auditd.data.* = the SYSCALL (or first) record's fields; auditd.paths = the PATH records
+// (without the cap_* file-capability fields).
 // process.entity_id = hex FNV-1a of (node, pid, serial of the EXECVE that started the pid's
 // current image), tracked across the stream in a bounded map (kMaxTrackedPids, oldest dropped);
 // serial 0 stands for an image started before the log began.
