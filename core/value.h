@@ -28,18 +28,18 @@ public:
     enum class Kind : std::uint8_t { Null, Bool, Int, Double, String, Array, Object };
 
     Value() = default;
-    Value(std::nullptr_t) {}
-    Value(bool b) : m_v(b) {}
-    Value(int i) : m_v(static_cast<std::int64_t>(i)) {}
-    Value(unsigned i) : m_v(static_cast<std::int64_t>(i)) {}
-    Value(long i) : m_v(static_cast<std::int64_t>(i)) {}
-    Value(long long i) : m_v(static_cast<std::int64_t>(i)) {}
-    Value(unsigned long i) : m_v(static_cast<std::int64_t>(i)) {}
-    Value(unsigned long long i) : m_v(static_cast<std::int64_t>(i)) {}
-    Value(double d) : m_v(d) {}
-    Value(std::string s) : m_v(std::move(s)) {}
-    Value(std::string_view s) : m_v(std::string(s)) {}
-    Value(const char* s) : m_v(std::string(s)) {}
+    Value(std::nullptr_t);
+    Value(bool b);
+    Value(int i);
+    Value(unsigned i);
+    Value(long i);
+    Value(long long i);
+    Value(unsigned long i);
+    Value(unsigned long long i);
+    Value(double d);
+    Value(std::string s);
+    Value(std::string_view s);
+    Value(const char* s);
     Value(Array a);
     Value(Object o);
 
@@ -107,6 +107,21 @@ struct Member {
     std::string key;
     Value value;
 };
+
+// Constructors are defined here, after Member is complete: instantiating the variant inside
+// the class body needs a complete Member with clang (libstdc++ checks it).
+inline Value::Value(std::nullptr_t) {}
+inline Value::Value(bool b) : m_v(b) {}
+inline Value::Value(int i) : m_v(static_cast<std::int64_t>(i)) {}
+inline Value::Value(unsigned i) : m_v(static_cast<std::int64_t>(i)) {}
+inline Value::Value(long i) : m_v(static_cast<std::int64_t>(i)) {}
+inline Value::Value(long long i) : m_v(static_cast<std::int64_t>(i)) {}
+inline Value::Value(unsigned long i) : m_v(static_cast<std::int64_t>(i)) {}
+inline Value::Value(unsigned long long i) : m_v(static_cast<std::int64_t>(i)) {}
+inline Value::Value(double d) : m_v(d) {}
+inline Value::Value(std::string s) : m_v(std::move(s)) {}
+inline Value::Value(std::string_view s) : m_v(std::string(s)) {}
+inline Value::Value(const char* s) : m_v(std::string(s)) {}
 
 // Appends `s` as a JSON string literal (with quotes) to `out`. Invalid UTF-8 bytes are
 // replaced by U+FFFD so the output is always valid JSON.
