@@ -1,0 +1,55 @@
+// libFuzzer target for the o365, mde and auditd collectors and their shared readers: the bytes
+// are read as a file by each of the three collectors (JSON record scanner + parser, CSV reader,
+// audit line parser, serial grouping, ECS mapping) and given directly to the record parser and
+// the audit line parser. Nothing may crash, hang or grow without bound.
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "collectors/auditd.h"
+#include "collectors/csv.h"
+#include "collectors/json_stream.h"
+#include "core/collector.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    using namespace attest;
+    std::string_view text(reinterpret_cast<const char*>(data), size);
+
+    Value v;
+    std::string error;
+    std::size_t offset = 0;
+    parse_json_record(text, v, error, offset);
+
+    auditd::AuditRecord record;
+    std::size_t column = 0;
+    auditd::parse_audit_line(text.substr(0, text.find('\n')), record, error, column);
+    auditd::decode_saddr(text.substr(0, 256));
+
+    std::vector<std::string> fields;
+    CsvReader::split(text.substr(0, 4096), fields);
+
+    int fd = memfd_create("attest_collectors_fuzz", 0);
+    if (fd < 0) return 0;
+    if (write(fd, data, size) != static_cast<ssize_t>(size)) {
+        close(fd);
+        return 0;
+    }
+    std::string path = "/proc/self/fd/" + std::to_string(fd);
+    DiagnosticSink sink;
+    sink.set_keep_limit(16);
+    for (const char* source : {"o365", "mde", "auditd"}) {
+        auto collector = CollectorRegistry::builtin().open(path, source, CollectorOptions{}, sink);
+        if (!collector) continue;
+        Event e;
+        std::string out;
+        while ((*collector)->next(e)) {
+            out.clear();
+            e.append_json(out);
+        }
+    }
+    close(fd);
+    return 0;
+}
