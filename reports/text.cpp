@@ -158,6 +158,10 @@ std::string dump_json(const nlohmann::json& j, int indent) {
     return j.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+std::string dump_json(const nlohmann::ordered_json& j, int indent) {
+    return j.dump(indent, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
 std::string json_for_script(const nlohmann::json& j) {
     std::string raw = dump_json(j);
     std::string out;

@@ -49,5 +49,6 @@ bool has(const nlohmann::json& j, const char* key);
 std::string display(const nlohmann::json& j);
 // Compact / pretty JSON dump that never throws on invalid UTF-8 (replaced with U+FFFD).
 std::string dump_json(const nlohmann::json& j, int indent = -1);
+std::string dump_json(const nlohmann::ordered_json& j, int indent = -1);
 
 }  // namespace attest::reports
