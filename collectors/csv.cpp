@@ -101,6 +101,12 @@ CsvReader::Step CsvReader::step(std::vector<std::string>& fields, std::size_t& f
             m_oversized = false;
             continue;
         }
+        if (i - m_start > m_max_record) {  // ended within the bytes already buffered
+            m_problem = {m_rec_line, 1,
+                         "record larger than " + std::to_string(m_max_record >> 20) +
+                             " MiB (or a broken quote); skipped"};
+            return Step::Problem;
+        }
         std::string_view rec(b + m_start, i - m_start);
         if (!rec.empty() && rec.back() == '\r') rec.remove_suffix(1);
         if (rec.empty()) continue;  // blank line

@@ -80,6 +80,11 @@ JsonRecordReader::Step JsonRecordReader::finish_record(std::size_t end, JsonReco
         m_oversized = false;
         return Step::Skipped;
     }
+    if (end - m_start > m_max_record) {  // ended within the bytes already buffered
+        set_problem(m_rec_line, m_rec_column,
+                    "record larger than " + std::to_string(m_max_record >> 20) + " MiB; skipped");
+        return Step::Problem;
+    }
     record.text = std::string_view(m_buf.data() + m_start, end - m_start);
     record.line = m_rec_line;
     record.column = m_rec_column;
