@@ -1,0 +1,534 @@
+#include "expectations/engine.h"
+
+#include <algorithm>
+#include <cctype>
+#include <queue>
+#include <set>
+
+#include "core/timeutil.h"
+#include "expectations/sources.h"
+
+namespace attest::expectations {
+
+std::string_view verdict_name(ExpectationVerdict v) {
+    switch (v) {
+        case ExpectationVerdict::Observed: return "observed";
+        case ExpectationVerdict::Missing: return "missing";
+        case ExpectationVerdict::NotCollected: return "not_collected";
+        case ExpectationVerdict::Pending: return "pending";
+    }
+    return "?";
+}
+std::string_view verdict_name(DetectionVerdict v) {
+    switch (v) {
+        case DetectionVerdict::Fired: return "fired";
+        case DetectionVerdict::NotFired: return "not_fired";
+        case DetectionVerdict::NotEvaluated: return "not_evaluated";
+    }
+    return "?";
+}
+std::string_view verdict_name(ScenarioVerdict v) {
+    switch (v) {
+        case ScenarioVerdict::Passed: return "passed";
+        case ScenarioVerdict::Failed: return "failed";
+        case ScenarioVerdict::Error: return "error";
+        case ScenarioVerdict::Inconclusive: return "inconclusive";
+        case ScenarioVerdict::Skipped: return "skipped";
+    }
+    return "?";
+}
+std::optional<ScenarioVerdict> parse_scenario_verdict(std::string_view name) {
+    for (auto v : {ScenarioVerdict::Passed, ScenarioVerdict::Failed, ScenarioVerdict::Error,
+                   ScenarioVerdict::Inconclusive, ScenarioVerdict::Skipped})
+        if (verdict_name(v) == name) return v;
+    return std::nullopt;
+}
+
+void translate_sysmon_to_endpoint(Event& event) {
+    const Value* dataset = event.find("event.dataset");
+    if (!dataset || !dataset->is_string() || dataset->as_string() != "windows.sysmon_operational")
+        return;
+    const Value* code = event.find("event.code");
+    if (!code || !code->is_string()) return;
+    const std::string& c = code->as_string();
+    // Elastic Defend's actions for the event kinds Sysmon reports (shared/spec/ecs-mapping.md).
+    const char* action = nullptr;
+    bool library = false;
+    if (c == "1") action = "start";
+    else if (c == "5") action = "end";
+    else if (c == "3") action = "connection_attempted";
+    else if (c == "7") action = "load", library = true;
+    else if (c == "11" || c == "29") action = "creation";
+    else if (c == "23" || c == "26") action = "deletion";
+    else if (c == "22") action = "lookup_requested";
+    else if (c == "2") action = "overwrite";  // file creation time changed: a modification
+    else if (c == "12" || c == "13" || c == "14") action = "modification";
+    if (!action) return;
+    event.set("event.action", Value(action));
+    if (library) event.set("event.category", Value(Array{Value("library")}));
+}
+
+namespace {
+
+bool iequals(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (std::tolower(static_cast<unsigned char>(a[i])) !=
+            std::tolower(static_cast<unsigned char>(b[i])))
+            return false;
+    return true;
+}
+
+std::string join(const std::vector<std::string>& items, std::string_view sep) {
+    std::string out;
+    for (const auto& i : items) {
+        if (!out.empty()) out += sep;
+        out += i;
+    }
+    return out;
+}
+
+}  // namespace
+
+struct Evaluator::Impl {
+    struct Slot {
+        std::size_t scenario = 0;
+        bool detection = false;
+        std::size_t index = 0;
+        std::vector<std::string> sources;  // empty: every source
+        Profile profile = Profile::Sysmon;
+        std::int64_t lo = INT64_MIN, hi = INT64_MAX;
+        std::string host;  // empty: any
+        std::optional<eql::Matcher> matcher;
+        std::uint64_t seen = 0;
+        std::set<std::string> actions;  // observed event.action values (detections), capped
+    };
+
+    EngineOptions options;
+    std::vector<ScenarioResult> scenarios;
+    std::vector<Slot> slots;
+    std::vector<std::size_t> data_profile_slots, translated_slots;
+    std::map<std::string, std::uint64_t> events_per_source;
+    std::uint64_t fed = 0;
+    bool finished = false;
+
+    static std::int64_t event_time(const Event& e) {
+        const Value* ts = e.find("@timestamp");
+        if (!ts || !ts->is_string()) return INT64_MIN;
+        return parse_iso8601_ns(ts->as_string()).value_or(INT64_MIN);
+    }
+
+    bool admits(const Slot& s, std::string_view source, bool host_bound, std::int64_t ts,
+                const Value* host) const {
+        if (!s.sources.empty() &&
+            std::find(s.sources.begin(), s.sources.end(), source) == s.sources.end())
+            return false;
+        if (ts != INT64_MIN && (ts < s.lo || ts > s.hi)) return false;
+        if ((s.lo != INT64_MIN || s.hi != INT64_MAX) && ts == INT64_MIN) return false;
+        if (!s.host.empty() && host_bound) {
+            if (!host || !host->is_string()) return false;
+            // Computer names are often FQDNs while the lab knows the short name.
+            std::string_view h = host->as_string();
+            if (!iequals(h, s.host) &&
+                !(h.size() > s.host.size() && h[s.host.size()] == '.' &&
+                  iequals(h.substr(0, s.host.size()), s.host)))
+                return false;
+        }
+        return true;
+    }
+
+    void feed_slot(Slot& s, const Event& e) {
+        ++s.seen;
+        if (s.detection && s.actions.size() < 64)
+            if (const Value* a = e.find("event.action"); a && a->is_string())
+                s.actions.insert(a->as_string());
+        s.matcher->feed(e);
+    }
+};
+
+Evaluator::Evaluator(EngineOptions options) : m_impl(std::make_unique<Impl>()) {
+    m_impl->options = options;
+}
+Evaluator::~Evaluator() = default;
+
+std::uint64_t Evaluator::events_fed() const { return m_impl->fed; }
+
+void Evaluator::add_scenario(const ScenarioChecks& checks, RunFacts facts) {
+    auto& impl = *m_impl;
+    std::size_t sidx = impl.scenarios.size();
+    ScenarioResult result;
+    result.checks = checks;
+    result.facts = std::move(facts);
+    const RunFacts& f = result.facts;
+
+    std::map<std::string, std::string> run_facts;
+    if (!f.host.empty()) run_facts["run.host"] = f.host;
+    if (f.start_ns) run_facts["run.start"] = format_iso8601(*f.start_ns);
+    if (f.end_ns) run_facts["run.end"] = format_iso8601(*f.end_ns);
+
+    std::vector<std::string> errors;
+    auto bounds = [&](const std::optional<Window>& w, std::int64_t& lo, std::int64_t& hi) {
+        if (f.start_ns) lo = *f.start_ns - (w ? w->before_ns : 0);
+        if (f.end_ns) hi = *f.end_ns + (w ? w->after_ns : 0);
+        else if (f.start_ns && w) hi = *f.start_ns + w->after_ns;
+        if (f.cleanup_start_ns) hi = std::min(hi, *f.cleanup_start_ns);
+    };
+    eql::MatcherOptions mopts;
+    mopts.collect_diagnostics = true;
+    mopts.max_near_misses = impl.options.max_near_misses;
+    mopts.size_limit = impl.options.max_hits;
+
+    for (std::size_t i = 0; i < checks.expectations.size(); ++i) {
+        const auto& spec = checks.expectations[i];
+        ExpectationResult er;
+        er.spec = spec;
+        auto q = substitute_query(spec.query, f.arguments, run_facts);
+        Impl::Slot slot;
+        slot.scenario = sidx;
+        slot.index = i;
+        slot.sources = {spec.source};
+        slot.profile = impl.options.profile_override.value_or(spec.profile.value_or(Profile::Sysmon));
+        slot.host = (find_source(spec.source) && find_source(spec.source)->host_bound) ? f.host : "";
+        bounds(spec.window, slot.lo, slot.hi);
+        if (!q) {
+            errors.push_back("expectation " + spec.id + ": " + q.error().message);
+            er.query = spec.query;
+        } else {
+            er.query = *q;
+            auto compiled = eql::compile(*q, spec.position.file.empty() ? spec.id : spec.position.file, {});
+            if (!compiled) {
+                errors.push_back("expectation " + spec.id + ": " + compiled.error().message);
+            } else {
+                slot.matcher.emplace(*compiled, mopts);
+                impl.slots.push_back(std::move(slot));
+            }
+        }
+        result.expectations.push_back(std::move(er));
+    }
+    for (std::size_t i = 0; i < checks.detections.size(); ++i) {
+        const auto& spec = checks.detections[i];
+        DetectionResult dr;
+        dr.spec = spec;
+        dr.evaluated_profile = impl.options.profile_override.value_or(spec.profile);
+        Impl::Slot slot;
+        slot.scenario = sidx;
+        slot.detection = true;
+        slot.index = i;
+        slot.sources = spec.sources;
+        slot.profile = dr.evaluated_profile;
+        slot.host = f.host;  // rules read endpoint data: scope to the lab host when known
+        bounds(spec.window, slot.lo, slot.hi);
+        auto compiled = eql::compile(spec.query, spec.rule, {});
+        if (!compiled) {
+            errors.push_back("rule " + spec.rule + ": " + compiled.error().message);
+        } else {
+            slot.matcher.emplace(*compiled, mopts);
+            impl.slots.push_back(std::move(slot));
+        }
+        result.detections.push_back(std::move(dr));
+    }
+    if (!errors.empty()) {
+        result.verdict = ScenarioVerdict::Error;
+        result.reason = join(errors, "; ");
+    }
+    impl.scenarios.push_back(std::move(result));
+
+    // Matchers needing the other vocabulary run after the in-place translation.
+    impl.data_profile_slots.clear();
+    impl.translated_slots.clear();
+    for (std::size_t k = 0; k < impl.slots.size(); ++k) {
+        bool translate = impl.slots[k].profile == Profile::Endpoint &&
+                         impl.options.data_profile == Profile::Sysmon;
+        (translate ? impl.translated_slots : impl.data_profile_slots).push_back(k);
+    }
+}
+
+void Evaluator::feed(Event& event) {
+    auto& impl = *m_impl;
+    ++impl.fed;
+    std::string_view source;
+    bool host_bound = true;
+    if (const Value* d = event.find("event.dataset"); d && d->is_string())
+        if (const SourceInfo* s = source_of_dataset(d->as_string())) {
+            source = s->name;
+            host_bound = s->host_bound;
+        }
+    ++impl.events_per_source[std::string(source)];
+    std::int64_t ts = Impl::event_time(event);
+    const Value* host = event.find("host.name");
+    bool any_translated = false;
+    for (std::size_t k : impl.data_profile_slots) {
+        auto& s = impl.slots[k];
+        if (impl.admits(s, source, host_bound, ts, host)) impl.feed_slot(s, event);
+    }
+    for (std::size_t k : impl.translated_slots) {
+        auto& s = impl.slots[k];
+        if (!impl.admits(s, source, host_bound, ts, host)) continue;
+        if (!any_translated) {
+            translate_sysmon_to_endpoint(event);
+            any_translated = true;
+        }
+        impl.feed_slot(s, event);
+    }
+}
+
+void Evaluator::finish() {
+    auto& impl = *m_impl;
+    if (impl.finished) return;
+    impl.finished = true;
+    const auto& opt = impl.options;
+
+    auto collected = [&](const RunFacts& f, std::string_view source) {
+        if (f.collected) return f.collected->count(std::string(source)) > 0;
+        auto it = impl.events_per_source.find(std::string(source));
+        return it != impl.events_per_source.end() && it->second > 0;
+    };
+
+    for (auto& slot : impl.slots) {
+        slot.matcher->finish();
+        auto& sc = impl.scenarios[slot.scenario];
+        const auto& hits = slot.matcher->hits();
+        const auto& diag = slot.matcher->diagnostics();
+        if (!slot.detection) {
+            auto& r = sc.expectations[slot.index];
+            r.events_seen = slot.seen;
+            r.count = hits.size();
+            r.count_capped = hits.size() >= opt.max_hits;
+            for (const auto& h : hits) {
+                if (r.evidence.size() >= opt.max_evidence) break;
+                for (const auto& e : h.events)
+                    if (e && r.evidence.size() < opt.max_evidence) r.evidence.push_back(e);
+            }
+            r.evidence_omitted = r.count > r.evidence.size() ? r.count - r.evidence.size() : 0;
+            if (!collected(sc.facts, r.spec.source)) {
+                r.verdict = ExpectationVerdict::NotCollected;
+                r.reason = "source '" + r.spec.source + "' was not collected";
+            } else if (r.count >= r.spec.min_count) {
+                r.verdict = ExpectationVerdict::Observed;
+                r.reason = std::to_string(r.count) + (r.count_capped ? "+" : "") +
+                           " matching event(s)";
+            } else if (sc.facts.pending.count(r.spec.source)) {
+                r.verdict = ExpectationVerdict::Pending;
+                r.reason = "source '" + r.spec.source + "' lags and its deadline has not passed";
+            } else {
+                r.verdict = ExpectationVerdict::Missing;
+                r.near_misses = diag.near_misses;
+                r.clause_counts = diag.clauses;
+                if (r.count > 0) {
+                    r.reason = std::to_string(r.count) + " matching event(s), " +
+                               std::to_string(r.spec.min_count) + " required";
+                } else if (slot.seen == 0) {
+                    r.reason = "no " + r.spec.source + " event in the time window";
+                } else if (!diag.near_misses.empty()) {
+                    r.reason = "no match among " + std::to_string(slot.seen) + " " +
+                               r.spec.source + " event(s); closest: failed " +
+                               diag.near_misses.front().failed_clause;
+                } else {
+                    std::string weakest;
+                    std::uint64_t least = UINT64_MAX;
+                    for (const auto& c : diag.clauses)
+                        if (c.satisfied < least) least = c.satisfied, weakest = c.clause;
+                    r.reason = "no match among " + std::to_string(slot.seen) + " " +
+                               r.spec.source + " event(s)";
+                    if (!weakest.empty())
+                        r.reason += "; " + weakest + " held for " + std::to_string(least);
+                }
+            }
+        } else {
+            auto& r = sc.detections[slot.index];
+            r.events_seen = slot.seen;
+            r.hits = hits.size();
+            for (const auto& h : hits) {
+                if (r.evidence.size() >= opt.max_evidence) break;
+                r.evidence.emplace_back(h.events.begin(), h.events.end());
+            }
+            bool any_collected = false;
+            if (r.spec.sources.empty()) {
+                for (const auto& s : source_table()) any_collected = any_collected || collected(sc.facts, s.name);
+            } else {
+                for (const auto& s : r.spec.sources) any_collected = any_collected || collected(sc.facts, s);
+            }
+            if (!any_collected) {
+                r.verdict = DetectionVerdict::NotEvaluated;
+                r.reason = "none of the rule's sources was collected";
+            } else if (r.hits > 0) {
+                r.verdict = DetectionVerdict::Fired;
+                r.reason = std::to_string(r.hits) + " hit(s)";
+            } else {
+                r.verdict = DetectionVerdict::NotFired;
+                r.near_misses = diag.near_misses;
+                r.clause_counts = diag.clauses;
+                // A rule can be unable to match because its literals belong to another
+                // vocabulary: say so rather than a bare "not fired".
+                auto literals = event_action_literals(r.spec.query);
+                bool any_possible = false;
+                for (const auto& lit : literals)
+                    for (const auto& a : slot.actions)
+                        any_possible = any_possible || iequals(lit, a);
+                if (!literals.empty() && !slot.actions.empty() && !any_possible) {
+                    r.vocabulary_mismatch = true;
+                    std::vector<std::string> seen(slot.actions.begin(), slot.actions.end());
+                    if (seen.size() > 8) seen.resize(8), seen.push_back("...");
+                    r.reason = "vocabulary mismatch: the rule (profile " +
+                               std::string(profile_name(r.spec.profile)) +
+                               ") requires event.action in (" + join(literals, ", ") +
+                               "), but the data evaluated under profile " +
+                               std::string(profile_name(r.evaluated_profile)) +
+                               " has event.action values (" + join(seen, ", ") +
+                               "): it cannot fire on this vocabulary";
+                    if (r.spec.profile != r.evaluated_profile)
+                        r.reason += "; evaluate it under its own profile (" +
+                                    std::string(profile_name(r.spec.profile)) + ")";
+                } else if (slot.seen == 0) {
+                    r.reason = "no event reached the rule (time window, host or sources)";
+                } else if (!diag.near_misses.empty()) {
+                    r.reason = "no event met " + diag.near_misses.front().failed_clause;
+                } else {
+                    std::string weakest;
+                    std::uint64_t least = UINT64_MAX;
+                    for (const auto& c : diag.clauses)
+                        if (c.satisfied < least) least = c.satisfied, weakest = c.clause;
+                    r.reason = weakest.empty() ? "no hit among " + std::to_string(slot.seen) + " event(s)"
+                                               : "no event met " + weakest;
+                }
+            }
+            r.passed = r.verdict != DetectionVerdict::NotEvaluated &&
+                       (r.verdict == DetectionVerdict::Fired) == r.spec.expect_fires;
+        }
+    }
+    // Detections whose rule did not compile, and expectations whose query could not be
+    // built, stay at their defaults; the scenario is already `error`.
+
+    for (auto& sc : impl.scenarios) {
+        // Expectations of sources not collected are decided even without a matcher.
+        for (auto& r : sc.expectations)
+            if (r.reason.empty() && sc.verdict != ScenarioVerdict::Error && !collected(sc.facts, r.spec.source)) {
+                r.verdict = ExpectationVerdict::NotCollected;
+                r.reason = "source '" + r.spec.source + "' was not collected";
+            }
+        if (!sc.facts.preset_verdict.empty()) {
+            sc.verdict = parse_scenario_verdict(sc.facts.preset_verdict).value_or(ScenarioVerdict::Error);
+            sc.reason = sc.facts.preset_reason;
+            continue;
+        }
+        if (sc.verdict == ScenarioVerdict::Error) continue;
+        std::vector<std::string> failed, unknown;
+        for (const auto& r : sc.expectations) {
+            if (!r.spec.required) continue;
+            if (r.verdict == ExpectationVerdict::Missing) failed.push_back(r.spec.id + " missing");
+            else if (r.verdict != ExpectationVerdict::Observed)
+                unknown.push_back(r.spec.id + " " + std::string(verdict_name(r.verdict)));
+        }
+        for (const auto& r : sc.detections) {
+            if (r.verdict == DetectionVerdict::NotEvaluated) {
+                unknown.push_back(r.spec.rule_id + " not evaluated");
+            } else if (!r.passed) {
+                failed.push_back(r.spec.rule_id + (r.spec.expect_fires ? " did not fire" : " fired") +
+                                 (r.vocabulary_mismatch ? " (vocabulary mismatch)" : ""));
+            }
+        }
+        if (!failed.empty()) {
+            sc.verdict = ScenarioVerdict::Failed;
+            sc.reason = join(failed, "; ");
+        } else if (!unknown.empty()) {
+            sc.verdict = ScenarioVerdict::Inconclusive;
+            sc.reason = join(unknown, "; ");
+        } else if (sc.expectations.empty() && sc.detections.empty()) {
+            sc.verdict = ScenarioVerdict::Inconclusive;
+            sc.reason = "the pack declares no expectation or detection for this test";
+        } else {
+            sc.verdict = ScenarioVerdict::Passed;
+            sc.reason.clear();
+        }
+    }
+}
+
+std::vector<ScenarioResult> Evaluator::results() const { return m_impl->scenarios; }
+
+namespace {
+
+struct Pending {
+    std::int64_t ts;
+    std::uint64_t seq;
+    std::size_t input;
+    Event event;
+};
+struct Later {
+    bool operator()(const Pending& a, const Pending& b) const {
+        return a.ts != b.ts ? a.ts > b.ts : a.seq > b.seq;
+    }
+};
+
+}  // namespace
+
+TelemetryStats feed_telemetry(Evaluator& evaluator, const std::vector<std::string>& files,
+                              DiagnosticSink& sink, const TelemetryOptions& options) {
+    TelemetryStats stats;
+    CollectorOptions copts;
+    copts.profile = options.profile;
+    copts.threads = options.threads;
+    std::vector<std::unique_ptr<Collector>> inputs;
+    for (const auto& path : files) {
+        auto c = CollectorRegistry::builtin().open(path, options.source, copts, sink);
+        if (!c) {
+            stats.unreadable.push_back(c.error().message);
+            continue;
+        }
+        ++stats.files;
+        inputs.push_back(std::move(*c));
+    }
+    // A k-way merge by @timestamp; each input keeps up to reorder_window events buffered so
+    // that records slightly out of order within a file come out in order.
+    std::priority_queue<Pending, std::vector<Pending>, Later> heap;
+    std::vector<std::size_t> buffered(inputs.size(), 0);
+    std::vector<bool> done(inputs.size(), false);
+    std::vector<std::int64_t> last_ts(inputs.size(), INT64_MIN);
+    std::uint64_t seq = 0;
+    auto pull = [&](std::size_t i) {
+        if (done[i]) return false;
+        Event e;
+        if (!inputs[i]->next(e)) {
+            done[i] = true;
+            return false;
+        }
+        std::int64_t ts = INT64_MIN;
+        if (const Value* t = e.find("@timestamp"); t && t->is_string())
+            ts = parse_iso8601_ns(t->as_string()).value_or(INT64_MIN);
+        if (ts == INT64_MIN) ts = last_ts[i];  // keep untimed events where they were
+        last_ts[i] = std::max(last_ts[i], ts);
+        heap.push(Pending{ts, seq++, i, std::move(e)});
+        ++buffered[i];
+        return true;
+    };
+    std::size_t window = std::max<std::size_t>(1, options.reorder_window);
+    for (std::size_t i = 0; i < inputs.size(); ++i)
+        while (buffered[i] < window && pull(i)) {
+        }
+    std::int64_t last_fed = INT64_MIN;
+    while (!heap.empty()) {
+        Pending p = std::move(const_cast<Pending&>(heap.top()));
+        heap.pop();
+        --buffered[p.input];
+        if (p.ts < last_fed) ++stats.out_of_order;
+        last_fed = std::max(last_fed, p.ts);
+        evaluator.feed(p.event);
+        ++stats.events;
+        pull(p.input);
+    }
+    for (const auto& c : inputs) stats.skipped_records += c->stats().skipped;
+    return stats;
+}
+
+ScenarioResult evaluate_scenario(const ScenarioChecks& checks, const RunFacts& facts,
+                                 const std::vector<std::string>& telemetry_files,
+                                 DiagnosticSink& sink, const EngineOptions& options) {
+    Evaluator ev(options);
+    ev.add_scenario(checks, facts);
+    TelemetryOptions topts;
+    topts.profile = options.data_profile;
+    feed_telemetry(ev, telemetry_files, sink, topts);
+    ev.finish();
+    return ev.results().front();
+}
+
+}  // namespace attest::expectations

@@ -1,0 +1,71 @@
+// What a scenario is expected to leave behind: expectations (telemetry that must appear) and
+// detections (rules that must or must not fire). Loaded from a pack's expectations.yaml by
+// scenarios/pack.h; evaluated by expectations/engine.h.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/collector.h"
+
+namespace attest::expectations {
+
+// Where a spec was written, for messages.
+struct SpecPosition {
+    std::string file;
+    std::uint64_t line = 0;
+    std::uint64_t column = 0;
+};
+
+// Time bounds relative to the execution: [start - before, end + after].
+struct Window {
+    std::int64_t before_ns = 0;
+    std::int64_t after_ns = 0;
+};
+
+struct ExpectationSpec {
+    std::string id;
+    std::string description;
+    std::string source;  // sources.h name: sysmon, powershell, o365, mde, auditd, ...
+    // EQL (event query or sequence). May hold #{arg} and {run.host} / {run.start} /
+    // {run.end} placeholders, substituted as EQL string literals before compiling.
+    std::string query;
+    std::uint64_t min_count = 1;
+    bool required = true;
+    std::optional<Window> window;      // none: the pack default (or unbounded)
+    std::optional<Profile> profile;    // vocabulary the query is written for (default sysmon)
+    SpecPosition position;
+};
+
+struct DetectionSpec {
+    std::string rule;     // path relative to the pack, e.g. rules/t1114_email_collection.eql
+    std::string rule_id;  // stable id (defaults to the rule file's stem)
+    std::string name;     // human name (defaults to rule_id)
+    std::string query;    // the rule's EQL text, as read from the file
+    Profile profile = Profile::Endpoint;
+    bool expect_fires = true;          // expected: fires | does_not_fire
+    std::vector<std::string> sources;  // sources it reads; empty: every source
+    std::optional<Window> window;
+    SpecPosition position;
+};
+
+struct ScenarioChecks {
+    std::string guid;
+    std::string name;
+    std::string technique;
+    std::vector<std::string> platforms;
+    std::vector<std::string> secrets;  // argument names whose values are masked
+    std::vector<ExpectationSpec> expectations;
+    std::vector<DetectionSpec> detections;
+};
+
+// Parses "5s", "10m", "2h", "1d", "250ms", "0" into nanoseconds.
+std::optional<std::int64_t> parse_duration_ns(std::string_view text);
+
+// Whether an argument name is a secret: listed in `secrets`, or named like one
+// (password, passwd, secret, token, api_key, apikey, access_key, credential).
+bool is_secret_argument(const ScenarioChecks& checks, std::string_view name);
+
+}  // namespace attest::expectations

@@ -1,0 +1,246 @@
+// attest check: verdicts of a pack's expectations and detections over recorded telemetry.
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include "core/timeutil.h"
+#include "expectations/engine.h"
+#include "expectations/results.h"
+#include "expectations/run_info.h"
+#include "harness/cli.h"
+#include "scenarios/pack.h"
+
+namespace attest::cli {
+namespace {
+namespace fs = std::filesystem;
+using namespace attest::expectations;
+
+const char* kHelp =
+    "usage: attest check --pack DIR --telemetry FILE... [--scenario GUID|NAME]...\n"
+    "                    [--profile sysmon|endpoint] [--run-info FILE] [--arg name=value]...\n"
+    "                    [--source FORMAT] [--out DIR] [--quiet]\n\n"
+    "Evaluates the pack's expectations and detection rules over recorded telemetry (format\n"
+    "detected per file), in one pass over all files merged by @timestamp, and writes\n"
+    "OUT/results.json (schema attest.results/1; default OUT: out/check-<timestamp>).\n\n"
+    "Which scenarios: --scenario (repeatable), else those named in --run-info, else every test\n"
+    "of the pack that has expectations or detections (every test for a stock atomics folder).\n"
+    "Run info (docs/packs.md) gives per scenario the host, execution start/end, arguments and\n"
+    "collected / pending sources. Without it no time or host bounds apply, arguments are the\n"
+    "defaults (+ --arg), a source counts as collected when the telemetry holds any of its events,\n"
+    "and {run.*} placeholders cannot be filled (such a scenario is an error).\n\n"
+    "Profiles: each expectation and rule is evaluated under its own profile (Sysmon data is\n"
+    "translated to the endpoint vocabulary on the fly for endpoint rules); --profile P\n"
+    "normalizes everything under P instead.\n\n"
+    "Exit codes: 0 every scenario passed (or skipped), 1 any other verdict, 2 usage or input\n"
+    "error (bad pack, unreadable telemetry or run info).\n";
+
+std::int64_t now_ns() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+std::string summarize(const ScenarioResult& r) {
+    std::size_t observed = 0, fired_ok = 0;
+    for (const auto& e : r.expectations) observed += e.verdict == ExpectationVerdict::Observed;
+    for (const auto& d : r.detections) fired_ok += d.passed;
+    return std::to_string(observed) + "/" + std::to_string(r.expectations.size()) + " observed, " +
+           std::to_string(fired_ok) + "/" + std::to_string(r.detections.size()) + " detections ok";
+}
+
+int run_check(const std::vector<std::string>& args) {
+    Options opts;
+    opts.option("pack").multi("scenario").multi("telemetry").option("profile").option("run-info")
+        .multi("arg").option("out").option("source").flag("quiet");
+    opts.parse(args);
+    std::string pack_path = opts.get_or("pack", "");
+    if (pack_path.empty()) throw UsageError{"--pack DIR is required"};
+    std::vector<std::string> telemetry = opts.all("telemetry");
+    for (const auto& p : opts.positionals()) telemetry.push_back(p);
+    if (telemetry.empty()) throw UsageError{"--telemetry FILE is required (one or more)"};
+
+    EngineOptions eopts;
+    TelemetryOptions topts;
+    topts.source = opts.get_or("source", "");
+    if (auto p = opts.get("profile")) {
+        auto prof = parse_profile(*p);
+        if (!prof) throw UsageError{prof.error().message};
+        eopts.profile_override = *prof;
+        eopts.data_profile = *prof;
+        topts.profile = *prof;
+    }
+    std::map<std::string, std::string> overrides;
+    for (const auto& a : opts.all("arg")) {
+        auto kv = scenarios::parse_argument_override(a);
+        if (!kv) throw UsageError{kv.error().message};
+        overrides[kv->first] = kv->second;
+    }
+
+    scenarios::Problems problems;
+    auto pack = scenarios::load_pack(pack_path, problems);
+    if (!pack) {
+        std::fprintf(stderr, "attest check: %s\n", pack.error().message.c_str());
+        return kExitUsage;
+    }
+    if (problems.error_count() > 0) {
+        problems.attach_source_lines();
+        for (const auto& p : problems.items())
+            if (p.severity == Severity::Error) std::fprintf(stderr, "%s\n", p.format().c_str());
+        std::fprintf(stderr, "attest check: the pack has %zu error(s) (attest validate %s)\n",
+                     problems.error_count(), pack_path.c_str());
+        return kExitUsage;
+    }
+
+    std::vector<RunInfoEntry> run_info;
+    if (auto ri = opts.get("run-info")) {
+        auto loaded = load_run_info(*ri);
+        if (!loaded) {
+            std::fprintf(stderr, "attest check: %s\n", loaded.error().message.c_str());
+            return kExitUsage;
+        }
+        run_info = std::move(*loaded);
+    }
+
+    // Which tests, with which facts.
+    std::vector<std::pair<const scenarios::AtomicTest*, RunFacts>> selected;
+    if (!opts.all("scenario").empty()) {
+        for (const auto& key : opts.all("scenario")) {
+            const auto* t = pack->find_test(key);
+            if (!t) throw UsageError{"no test '" + key + "' in pack " + pack_path};
+            RunFacts facts;
+            for (const auto& e : run_info)
+                if (e.guid == t->guid) facts = e.facts;
+            selected.emplace_back(t, facts);
+        }
+    } else if (!run_info.empty()) {
+        for (const auto& e : run_info) {
+            const auto* t = pack->find_test(e.guid);
+            if (!t) {
+                std::fprintf(stderr, "attest check: run info names %s, which is not in the pack\n",
+                             e.guid.c_str());
+                return kExitUsage;
+            }
+            selected.emplace_back(t, e.facts);
+        }
+    } else {
+        for (const auto* t : pack->tests())
+            if (pack->checks.count(t->guid)) selected.emplace_back(t, RunFacts{});
+        if (selected.empty())
+            for (const auto* t : pack->tests()) selected.emplace_back(t, RunFacts{});
+    }
+
+    // --arg applies to every selected test that has the argument.
+    std::set<std::string> used_overrides;
+    Evaluator evaluator(eopts);
+    for (auto& [test, facts] : selected) {
+        std::map<std::string, std::string> mine;
+        for (const auto& [k, v] : overrides)
+            if (test->find_argument(k)) mine[k] = v, used_overrides.insert(k);
+        std::map<std::string, std::string> given = facts.arguments;  // from the run
+        for (const auto& [k, v] : mine) given[k] = v;
+        std::map<std::string, std::string> known;
+        for (const auto& [k, v] : given)
+            if (test->find_argument(k)) known[k] = v;
+        auto resolved = scenarios::resolve_arguments(*test, known);
+        if (!resolved) throw UsageError{resolved.error().message};
+        facts.arguments.clear();
+        for (const auto& [k, v] : *resolved)
+            facts.arguments[k] = scenarios::substitute_arguments(v, {}, pack->atomics_folder);
+        evaluator.add_scenario(pack->checks_for(*test), facts);
+    }
+    for (const auto& [k, v] : overrides)
+        if (!used_overrides.count(k))
+            throw UsageError{"--arg " + k + ": none of the selected tests has that input argument"};
+
+    std::int64_t started = now_ns();
+    DiagnosticSink sink(DiagnosticSink::stderr_printer());
+    TelemetryStats stats = feed_telemetry(evaluator, telemetry, sink, topts);
+    evaluator.finish();
+    std::int64_t finished = now_ns();
+    for (const auto& u : stats.unreadable) std::fprintf(stderr, "attest check: %s\n", u.c_str());
+
+    auto results = evaluator.results();
+    Value run = Value::object();
+    run.set_key("id", Value(make_run_id(started)));
+    run.set_key("mode", Value("check"));
+    run.set_key("started", Value(format_iso8601(started)));
+    run.set_key("finished", Value(format_iso8601(finished)));
+    run.set_key("lab", Value());
+    run.set_key("pack", Value(pack_path));
+    run.set_key("attest_version", Value(ATTEST_VERSION));
+    Value files = Value::array();
+    for (const auto& t : telemetry) files.push_back(Value(t));
+    run.set_key("telemetry", std::move(files));
+    run.set_key("profile", eopts.profile_override ? Value(profile_name(*eopts.profile_override)) : Value("per-rule"));
+    Value tstats = Value::object();
+    tstats.set_key("events", Value(static_cast<std::int64_t>(stats.events)));
+    tstats.set_key("skipped_records", Value(static_cast<std::int64_t>(stats.skipped_records)));
+    tstats.set_key("out_of_order", Value(static_cast<std::int64_t>(stats.out_of_order)));
+    run.set_key("telemetry_stats", std::move(tstats));
+    std::vector<Value> scenario_values;
+    for (const auto& r : results) scenario_values.push_back(scenario_to_json(r));
+    Value doc = results_document(std::move(run), std::move(scenario_values));
+
+    std::string out_dir = opts.get_or("out", "");
+    if (out_dir.empty()) {
+        std::string id = make_run_id(started);
+        out_dir = "out/check-" + id.substr(0, id.find('-'));
+    }
+    std::error_code ec;
+    fs::create_directories(out_dir, ec);
+    std::string out_path = (fs::path(out_dir) / "results.json").string();
+    {
+        std::ofstream out(out_path, std::ios::binary | std::ios::trunc);
+        std::string text;
+        doc.append_json(text);
+        text += '\n';
+        out << text;
+        if (!out) {
+            std::fprintf(stderr, "attest check: cannot write %s\n", out_path.c_str());
+            return kExitUsage;
+        }
+    }
+
+    bool all_passed = true;
+    if (!opts.has("quiet")) {
+        std::printf("%-13s %-36s %-11s %-36s %s\n", "VERDICT", "GUID", "TECHNIQUE", "CHECKS", "NAME");
+        for (const auto& r : results)
+            std::printf("%-13s %-36s %-11s %-36s %s\n", std::string(verdict_name(r.verdict)).c_str(),
+                        r.checks.guid.c_str(), r.checks.technique.c_str(), summarize(r).c_str(),
+                        r.checks.name.c_str());
+        for (const auto& r : results) {
+            if (r.verdict == ScenarioVerdict::Passed) continue;
+            std::printf("\n%s (%s): %s\n", r.checks.name.c_str(), std::string(verdict_name(r.verdict)).c_str(),
+                        r.reason.c_str());
+            for (const auto& e : r.expectations)
+                if (e.verdict != ExpectationVerdict::Observed)
+                    std::printf("  expectation %s [%s%s]: %s\n", e.spec.id.c_str(),
+                                std::string(verdict_name(e.verdict)).c_str(),
+                                e.spec.required ? "" : ", optional", e.reason.c_str());
+            for (const auto& d : r.detections)
+                if (!d.passed)
+                    std::printf("  detection %s [%s, profile %s]: %s\n", d.spec.rule_id.c_str(),
+                                std::string(verdict_name(d.verdict)).c_str(),
+                                std::string(profile_name(d.evaluated_profile)).c_str(), d.reason.c_str());
+        }
+        std::printf("\n%llu events from %llu file(s); results: %s\n",
+                    static_cast<unsigned long long>(stats.events),
+                    static_cast<unsigned long long>(stats.files), out_path.c_str());
+    }
+    for (const auto& r : results)
+        if (r.verdict != ScenarioVerdict::Passed && r.verdict != ScenarioVerdict::Skipped)
+            all_passed = false;
+    if (!stats.unreadable.empty()) return kExitUsage;
+    return all_passed ? kExitOk : kExitFailed;
+}
+
+}  // namespace
+
+Command check_command() {
+    return Command{"check", "evaluate a pack's expectations and rules over recorded telemetry",
+                   kHelp, run_check};
+}
+
+}  // namespace attest::cli

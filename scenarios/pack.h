@@ -1,0 +1,50 @@
+// Scenario packs: a folder with Atomic Red Team tests, an expectations file keyed by test
+// GUID, and detection rules (docs/packs.md).
+//
+//   PACK/atomics/TXXXX/TXXXX.yaml   (or TXXXX/TXXXX.yaml, or *.yaml directly in PACK)
+//   PACK/expectations.yaml          (optional: a stock atomics folder is a pack without it)
+//   PACK/rules/*.eql                (named by detections)
+//   PACK/lab/...                    (files the runner ships to the lab, e.g. auditd.rules)
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "expectations/spec.h"
+#include "scenarios/atomic.h"
+#include "scenarios/problems.h"
+
+namespace attest::scenarios {
+
+struct Pack {
+    std::string root;
+    std::string name;            // expectations.yaml `name`, else the folder name
+    std::string atomics_folder;  // what PathToAtomicsFolder stands for
+    std::vector<AtomicFile> files;
+    // Per test GUID; tests without an entry have no expectations (stock atomics).
+    std::map<std::string, expectations::ScenarioChecks> checks;
+    std::vector<std::string> lab_files;  // relative paths under lab/
+
+    std::vector<const AtomicTest*> tests() const;
+    const AtomicTest* find_test(std::string_view guid_or_name) const;
+    // The checks of a test, completed with its name, technique and platforms (empty checks
+    // for a test the expectations file does not mention).
+    expectations::ScenarioChecks checks_for(const AtomicTest& test) const;
+};
+
+// Loads a pack (or a stock atomics folder, or a single atomics YAML file). Every problem goes
+// to `problems`; the pack holds whatever could be loaded. Error when `path` does not exist.
+Expected<Pack> load_pack(const std::string& path, Problems& problems);
+
+}  // namespace attest::scenarios
+
+namespace attest::scenarios {
+
+// Compiles every expectation query (after substituting the test's default arguments and
+// sample run facts) and every detection rule; compile errors become E130 problems at the
+// expectation's / detection's position.
+void check_pack_queries(const Pack& pack, Problems& problems);
+
+}  // namespace attest::scenarios
