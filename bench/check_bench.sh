@@ -40,9 +40,9 @@ for p in paths:
         if "Microsoft-Windows-Sysmon" not in e:
             continue
         # Split around the two timestamps so each copy only formats them.
-        e = re.sub(r'SystemTime="[^"]*"', 'SystemTime="\x00S"', e)
-        e = re.sub(r'(<Data Name="UtcTime">)[^<]*', r'\1\x00U', e)
-        e = re.sub(r'<EventRecordID>\d+', '<EventRecordID>\x00R', e)
+        e = re.sub(r'SystemTime="[^"]*"', 'SystemTime="@@S@@"', e)
+        e = re.sub(r'(<Data Name="UtcTime">)[^<]*', r'\1@@U@@', e)
+        e = re.sub(r'<EventRecordID>\d+', '<EventRecordID>@@R@@', e)
         events.append(e)
 if not events:
     sys.exit("no events in the samples")
@@ -55,8 +55,8 @@ with open(out, "w", encoding="utf-8") as f:
         chunk = []
         for e in events:
             ms = t.strftime("%Y-%m-%d %H:%M:%S.") + "%03d" % (t.microsecond // 1000)
-            s = (e.replace("\x00S", ms.replace(" ", "T") + "0000Z")
-                  .replace("\x00U", ms).replace("\x00R", str(record)))
+            s = (e.replace("@@S@@", ms.replace(" ", "T") + "0000Z")
+                  .replace("@@U@@", ms).replace("@@R@@", str(record)))
             chunk.append(s)
             t += step
             record += 1
