@@ -613,6 +613,7 @@ void WinEventNormalizer::Impl::emit_block(std::map<std::string, PendingBlock>::i
 
 void WinEventNormalizer::Impl::normalize(WinEventRecord& r, Event& e, Kind kind) {
     e = Value::object();
+    e.as_object().reserve(16);  // the top-level objects of a Sysmon event, without regrowth
     // Event data without absent values; GUIDs in one spelling.
     Value event_data = Value::object();
     event_data.as_object().reserve(r.data.size());
@@ -634,6 +635,7 @@ void WinEventNormalizer::Impl::normalize(WinEventRecord& r, Event& e, Kind kind)
     if (!timestamp.empty()) put(e, "@timestamp", Value(std::move(timestamp)));
 
     Value& event = put(e, "event", Value::object());
+    event.as_object().reserve(10);
     put(event, "code", Value(std::to_string(r.event_id)));
     put(event, "kind", Value("event"));
     if (!is_absent(r.provider_name)) put(event, "provider", Value(r.provider_name));
@@ -651,6 +653,7 @@ void WinEventNormalizer::Impl::normalize(WinEventRecord& r, Event& e, Kind kind)
     else if (!is_absent(r.user_id)) put(child(e, "user"), "id", Value(r.user_id));
 
     Value& winlog = put(e, "winlog", Value::object());
+    winlog.as_object().reserve(18);
     if (!is_absent(r.channel)) put(winlog, "channel", Value(std::move(r.channel)));
     if (!is_absent(r.computer)) put(winlog, "computer_name", Value(std::move(r.computer)));
     put(winlog, "event_id", Value(r.event_id));

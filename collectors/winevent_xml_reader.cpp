@@ -75,9 +75,12 @@ bool WinEventXmlParser::parse(char* text, std::size_t size, WinEventRecord& out,
     // Attacker-controlled input: bound the depth and attribute sizes before looking inside.
     // An iterative walk, so junk nested a million deep cannot overflow the stack.
     {
+        // No attribute can exceed the cap in a fragment smaller than it: skip the strlen()s.
+        const bool check_attributes = size > kMaxAttributeBytes;
         int depth = 0;
         pugi::xml_node n = event;
         while (n) {
+            if (check_attributes)
             for (pugi::xml_attribute a = n.first_attribute(); a; a = a.next_attribute()) {
                 std::size_t len = std::strlen(a.value());
                 if (len > kMaxAttributeBytes) {
