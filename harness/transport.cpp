@@ -140,14 +140,19 @@ public:
         req.argv = ssh_argv(m_target.ssh, m_control_dir, m_target.timeouts.connect,
                             ssh_remote_command(command.argv, m_target.platform));
         req.stdin_data = command.stdin_data;
-        req.timeout = command.timeout;
+        // The deadline is the command's: connection setup gets the connect timeout on top,
+        // so a slow handshake never kills a command before its process group is known.
+        if (command.timeout.count() > 0) req.timeout = command.timeout + m_target.timeouts.connect;
         req.cancel = &cancel;
         req.cancel_level = command.cancel_level;
         auto r = run_process(req);
         if (!r) return r;
         ProcessResult& res = *r;
+        if ((res.timed_out || res.cancelled) && res.stderr_text.find(kPgidTag) == std::string::npos)
+            res.stderr_text += "\n[attest: the remote command had not started; nothing to kill]\n";
         std::string remote_id = take_tag(res.stderr_text);
-        if ((res.timed_out || res.cancelled) && !remote_id.empty()) kill_remote(remote_id);
+        if ((res.timed_out || res.cancelled) && !remote_id.empty())
+            res.stderr_text += kill_remote(remote_id);
         // ssh exits 255 for its own failures (connection refused, host key, auth): that is
         // the transport failing, not the command.
         if (res.exit_code == 255 && remote_id.empty() && !res.timed_out && !res.cancelled) {
@@ -155,7 +160,8 @@ public:
             while (!detail.empty() && (detail.back() == '\n' || detail.back() == '\r'))
                 detail.pop_back();
             return make_error("ssh to " + m_target.ssh.host + ":" +
-                              std::to_string(m_target.ssh.port) + " failed: " + detail);
+                              std::to_string(m_target.ssh.port) + " failed: " +
+                              (detail.empty() ? "connection closed (ssh exit code 255)" : detail));
         }
         if (res.exit_code == 255 && !remote_id.empty() && !res.timed_out && !res.cancelled &&
             res.stderr_text.find("Connection") != std::string::npos) {
@@ -197,7 +203,8 @@ private:
     }
 
     // The local ssh client was killed; the remote tree keeps running unless killed there.
-    void kill_remote(const std::string& id) {
+    // Returns a note for the command's stderr saying what happened.
+    std::string kill_remote(const std::string& id) {
         ProcessRequest req;
         std::string cmd;
         if (m_target.platform == Platform::Windows)
@@ -207,7 +214,13 @@ private:
                   " 2>/dev/null; true";
         req.argv = ssh_argv(m_target.ssh, m_control_dir, m_target.timeouts.connect, cmd);
         req.timeout = m_target.timeouts.connect + Millis(10000);
-        (void)run_process(req);
+        auto r = run_process(req);
+        if (r && r->exit_code == 0)
+            return "\n[attest: remote process group " + id + " killed]\n";
+        return "\n[attest: could not kill remote process group " + id + ": " +
+               (r ? "exit code " + std::to_string(r->exit_code) + " " + r->stderr_text
+                  : r.error().message) +
+               "]\n";
     }
 
     std::string m_control_dir;
@@ -313,8 +326,9 @@ Expected<std::vector<std::string>> expand_command_template(
         std::size_t i = 0;
         while (i < t.size()) {
             if (t[i] == '{') {
-                auto close = t.find('}', i);
-                if (close != std::string::npos) {
+                // Only {identifier} is a placeholder: PowerShell script blocks keep their braces.
+                auto close = t.find_first_not_of("abcdefghijklmnopqrstuvwxyz_", i + 1);
+                if (close != std::string::npos && close > i + 1 && t[close] == '}') {
                     std::string name = t.substr(i + 1, close - i - 1);
                     if (name == "vm") arg += vm;
                     else if (name == "command") arg += command_line;

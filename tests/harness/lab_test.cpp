@@ -106,3 +106,13 @@ TEST(Lab, BuiltInLocalLabLoads) {
     EXPECT_EQ(lab->targets[0].transport, "local");
     EXPECT_EQ(lab->targets[0].platform, Platform::Linux);
 }
+
+TEST(Lab, ExampleLabsLoad) {
+    for (const char* name : {"ssh-linux.yaml", "ssh-windows.yaml", "command-hypervisors.yaml"}) {
+        DiagnosticSink sink;
+        auto lab = load_lab(std::string(ATTEST_SOURCE_DIR "/labs/examples/") + name, sink);
+        std::string problems;
+        for (const auto& d : sink.collected()) problems += d.format() + "\n";
+        EXPECT_TRUE(lab.ok()) << name << "\n" << problems;
+    }
+}

@@ -161,6 +161,11 @@ TEST(Transport, CommandTemplateExpansion) {
                                          Platform::Linux, "vm")
                      .ok());
     EXPECT_FALSE(expand_command_template({"x", "{bogus}"}, {"a"}, Platform::Linux, "vm").ok());
+    // PowerShell script blocks keep their braces; placeholders inside are still filled.
+    auto direct = expand_command_template({"Invoke-Command -VMName {vm} -ScriptBlock { x {encoded_command} }"},
+                                          argv, Platform::Windows, "W1");
+    ASSERT_TRUE(direct.ok()) << direct.error().message;
+    EXPECT_EQ((*direct)[0], "Invoke-Command -VMName W1 -ScriptBlock { x " + encode_powershell("whoami") + " }");
 }
 
 TEST(Transport, SshCommandLine) {

@@ -1,0 +1,744 @@
+#include "harness/runner.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "core/json.h"
+#include "core/timeutil.h"
+#include "expectations/engine.h"
+#include "expectations/results.h"
+#include "expectations/sources.h"
+#include "harness/live_collect.h"
+
+namespace attest::run {
+
+namespace ex = attest::expectations;
+namespace sc = attest::scenarios;
+
+namespace {
+
+std::string trim(std::string s) {
+    while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
+    return s;
+}
+
+std::string first_line(const std::string& s) {
+    auto t = trim(s);
+    auto nl = t.find('\n');
+    return nl == std::string::npos ? t : t.substr(0, nl) + " ...";
+}
+
+std::string seconds_text(Millis ms) {
+    std::ostringstream o;
+    o << (static_cast<double>(ms.count()) / 1000.0) << "s";
+    return o.str();
+}
+
+// Output kept in results: enough to diagnose, bounded so results.json stays readable.
+std::string clip(const std::string& s, std::size_t limit = 16384) {
+    if (s.size() <= limit) return s;
+    return s.substr(0, limit) + "\n[... " + std::to_string(s.size() - limit) + " more bytes]";
+}
+
+Value strings_value(const std::set<std::string>& items) {
+    Value a = Value::array();
+    for (const auto& s : items) a.push_back(Value(s));
+    return a;
+}
+
+struct TargetSession {
+    const TargetConfig* config = nullptr;
+    std::unique_ptr<Transport> transport;
+    std::mutex mutex;
+    std::optional<Elevation> elevation;
+    std::vector<const sc::AtomicTest*> queue;
+    std::atomic<std::size_t> next{0};
+};
+
+class RunContext {
+public:
+    RunContext(const Lab& lab, const sc::Pack& pack, const RunOptions& options,
+               CancelToken& cancel)
+        : m_lab(lab), m_pack(pack), m_options(options), m_cancel(cancel) {
+        m_run_id = ex::make_run_id(now_ns());
+        m_started_ns = now_ns();
+        for (const auto& t : lab.targets) {
+            for (const auto& env : t.secret_envs)
+                if (const char* v = std::getenv(env.c_str())) m_masker.add(v);
+            for (const auto& s : t.sources)
+                if (s.api)
+                    if (const char* v = std::getenv(s.api->client_secret_env.c_str()))
+                        m_masker.add(v);
+        }
+    }
+
+    const Lab& m_lab;
+    const sc::Pack& m_pack;
+    const RunOptions& m_options;
+    CancelToken& m_cancel;
+    Masker m_masker;
+    std::unique_ptr<Journal> m_journal;
+    std::string m_run_id;
+    std::int64_t m_started_ns = 0;
+    std::mutex m_record_mutex;
+    Value m_run_info_entries = Value::array();
+
+    void progress(const std::string& line, bool verbose_only = false) {
+        std::string masked = m_masker.mask(line);
+        if (m_journal) m_journal->log(masked);
+        if (m_options.verbosity == Verbosity::Quiet) return;
+        if (verbose_only && m_options.verbosity != Verbosity::Verbose) return;
+        if (m_options.progress) m_options.progress(masked);
+        else std::fprintf(stderr, "%s\n", masked.c_str());
+    }
+
+    Value run_object(const std::string& status) const {
+        Value run = Value::object();
+        run.set_key("id", Value(m_run_id));
+        run.set_key("mode", Value("run"));
+        run.set_key("started", Value(format_iso8601(m_started_ns)));
+        run.set_key("finished", status == "running" ? Value() : Value(format_iso8601(now_ns())));
+        run.set_key("status", Value(status));  // additive: running | complete | interrupted
+        run.set_key("lab", Value(m_lab.name));
+        run.set_key("lab_file", Value(m_lab.path));
+        run.set_key("pack", Value(m_pack.root));
+        run.set_key("attest_version", Value(ATTEST_VERSION));
+        Value telemetry = Value::array();
+        for (const auto& s : m_journal ? m_journal->scenarios() : std::vector<Value>{})
+            if (const Value* c = s.find("collection.telemetry"); c && c->is_array())
+                for (const auto& f : c->as_array()) telemetry.push_back(f);
+        run.set_key("telemetry", std::move(telemetry));
+        return run;
+    }
+
+    void finish(Value scenario) {
+        if (!m_options.record_dir.empty()) record_run_info(scenario);
+        auto w = m_journal->add(std::move(scenario), run_object("running"));
+        if (!w) progress("warning: journal: " + w.error().message);
+    }
+
+    // run-info.json in the record directory, in the format `attest check --run-info` reads.
+    void record_run_info(const Value& scenario) {
+        Value e = Value::object();
+        auto copy = [&](const char* from, const char* to) {
+            if (const Value* v = scenario.find(from); v && !v->is_null()) e.set(to, *v);
+        };
+        copy("guid", "guid");
+        copy("execution.start", "start");
+        copy("execution.end", "end");
+        copy("collection.cleanup_start", "cleanup_start");
+        copy("arguments", "arguments");
+        copy("collection.collected", "collected");
+        copy("collection.pending", "pending");
+        copy("target", "target");
+        copy("collection.telemetry", "telemetry");
+        if (const Value* v = scenario.get("verdict");
+            v && v->is_string() && (v->as_string() == "error" || v->as_string() == "skipped")) {
+            e.set_key("verdict", *v);
+            copy("reason", "reason");
+        }
+        std::lock_guard lock(m_record_mutex);
+        m_run_info_entries.push_back(std::move(e));
+        Value doc = Value::object();
+        doc.set_key("run_id", Value(m_run_id));
+        doc.set_key("scenarios", m_run_info_entries);
+        m_masker.mask(doc);
+        std::filesystem::create_directories(m_options.record_dir);
+        (void)write_file_atomically(m_options.record_dir + "/run-info.json", doc.to_json() + "\n");
+    }
+};
+
+Elevation elevation_from_config(const std::string& name) {
+    if (name == "none") return Elevation::None;
+    if (name == "sudo") return Elevation::Sudo;
+    return Elevation::Unavailable;
+}
+
+// Connects (first command on the target) and finds out how it elevates.
+Expected<Elevation> probe_target(TargetSession& s, const CancelToken& cancel) {
+    std::lock_guard lock(s.mutex);
+    if (s.elevation) return *s.elevation;
+    const TargetConfig& t = *s.config;
+    TargetCommand cmd;
+    cmd.timeout = t.timeouts.connect + Millis(10000);
+    if (t.platform == Platform::Windows) {
+        cmd.argv = powershell_encoded_argv(
+            "([Security.Principal.WindowsPrincipal][Security.Principal.WindowsIdentity]::"
+            "GetCurrent()).IsInRole([Security.Principal.WindowsBuiltInRole]::Administrator)");
+    } else {
+        cmd.argv = {"id", "-u"};
+    }
+    auto r = s.transport->run(cmd, cancel);
+    if (!r) return r.error();
+    if (r->timed_out) return make_error("target did not answer within " + seconds_text(cmd.timeout));
+    if (r->exit_code != 0)
+        return make_error("probe command failed: exit code " + std::to_string(r->exit_code) + ": " +
+                          first_line(r->stderr_text));
+    Elevation e;
+    if (t.elevation != "auto") {
+        e = elevation_from_config(t.elevation);
+    } else if (t.platform == Platform::Windows) {
+        e = trim(r->stdout_text) == "True" ? Elevation::None : Elevation::Unavailable;
+    } else if (trim(r->stdout_text) == "0") {
+        e = Elevation::None;
+    } else {
+        TargetCommand sudo;
+        sudo.argv = {"sudo", "-n", "true"};
+        sudo.timeout = cmd.timeout;
+        auto sr = s.transport->run(sudo, cancel);
+        e = (sr && sr->exit_code == 0) ? Elevation::Sudo : Elevation::Unavailable;
+    }
+    s.elevation = e;
+    return e;
+}
+
+Value process_value(const ProcessResult& r, const std::string& executor, const std::string& command) {
+    Value v = Value::object();
+    v.set_key("executor", Value(executor));
+    v.set_key("command", Value(command));
+    v.set_key("start", Value(format_iso8601(r.start_ns)));
+    v.set_key("end", Value(format_iso8601(r.end_ns)));
+    v.set_key("exit_code", Value(r.exit_code));
+    v.set_key("timed_out", Value(r.timed_out));
+    v.set_key("interrupted", Value(r.cancelled));
+    v.set_key("stdout", Value(clip(r.stdout_text)));
+    v.set_key("stderr", Value(clip(r.stderr_text)));
+    return v;
+}
+
+// Atomic Red Team joins the prerequisite lines of non-PowerShell executors with &&, so one
+// failing check fails the whole prerequisite.
+std::string prereq_script(const std::string& executor, const std::string& text) {
+    if (executor == "powershell") return text;
+    std::string out;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) {
+        if (trim(line).empty()) continue;
+        if (!out.empty()) out += executor == "command_prompt" ? " && " : " && ";
+        out += trim(line);
+    }
+    return out;
+}
+
+struct StepResult {
+    std::optional<ProcessResult> process;
+    std::string error;  // could not run at all (transport, executor)
+};
+
+StepResult run_step(TargetSession& s, const std::string& executor, const std::string& script,
+                    bool elevation_required, Elevation elevation, Millis timeout,
+                    int cancel_level, const CancelToken& cancel) {
+    StepResult out;
+    auto inv = build_invocation(executor, script, s.config->platform, elevation_required, elevation);
+    if (!inv) {
+        out.error = inv.error().message;
+        return out;
+    }
+    TargetCommand cmd;
+    cmd.argv = std::move(inv->argv);
+    cmd.timeout = timeout;
+    cmd.cancel_level = cancel_level;
+    auto r = s.transport->run(cmd, cancel);
+    if (!r) {
+        out.error = r.error().message;
+        return out;
+    }
+    out.process = std::move(*r);
+    return out;
+}
+
+std::string safe_name(std::string s) {
+    for (char& c : s)
+        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.')) c = '_';
+    return s.empty() ? "_" : s;
+}
+
+// One scenario on one target, the whole lifecycle. nullopt: not started (interrupted).
+std::optional<Value> run_one(RunContext& ctx, TargetSession& s, const sc::AtomicTest& test) {
+    const TargetConfig& target = *s.config;
+    const CancelToken& cancel = ctx.m_cancel;
+    if (cancel.at_least(1)) return std::nullopt;
+    const std::string tag = "[" + target.name + "] " + test.name;
+    ex::ScenarioChecks checks = ctx.m_pack.checks_for(test);
+    ex::RunFacts facts;
+    Value prerequisites = Value::array();
+    Value execution;
+    Value cleanup = Value::object();
+    cleanup.set_key("ran", Value(false));
+    Value collection = Value::object();
+    bool window_closed = false;
+    std::set<std::string> collected;
+    std::map<std::string, std::string> source_errors;
+    std::vector<std::string> telemetry_files;
+    std::string telemetry_dir;
+    bool executed = false;
+    Elevation elevation = Elevation::Unavailable;
+    std::optional<sc::ResolvedTest> resolved;
+
+    auto compose = [&]() -> Value {
+        DiagnosticSink sink;
+        ex::ScenarioResult r = ex::evaluate_scenario(checks, facts, telemetry_files, sink);
+        Value v = ex::scenario_to_json(r);
+        v.set_key("target", Value(target.name));
+        v.set_key("platform", Value(platform_name(target.platform)));
+        v.set_key("prerequisites", prerequisites);
+        v.set_key("execution", execution);
+        v.set_key("cleanup", cleanup);
+        v.set_key("window_closed_before_cleanup", Value(window_closed || !executed));
+        collection.set_key("collected", strings_value(collected));
+        Value errors = Value::object();
+        for (const auto& [name, why] : source_errors) errors.set_key(name, Value(why));
+        collection.set_key("not_collected", std::move(errors));
+        collection.set_key("pending", strings_value(facts.pending));
+        Value files = Value::array();
+        if (!ctx.m_options.record_dir.empty())
+            for (const auto& f : telemetry_files) files.push_back(Value(f));
+        collection.set_key("telemetry", std::move(files));
+        if (facts.cleanup_start_ns)
+            collection.set_key("cleanup_start", Value(format_iso8601(*facts.cleanup_start_ns)));
+        v.set_key("collection", collection);
+        return v;
+    };
+    auto fail = [&](const std::string& reason) {
+        if (facts.preset_verdict.empty()) {
+            facts.preset_verdict = "error";
+            facts.preset_reason = reason;
+        }
+        ctx.progress(tag + ": error: " + reason);
+    };
+
+    auto res = sc::resolve_test(test, ctx.m_options.arguments, ctx.m_pack.atomics_folder);
+    if (!res) {
+        fail("arguments: " + res.error().message);
+        return compose();
+    }
+    resolved = std::move(*res);
+    facts.arguments = resolved->arguments;
+    for (const auto& [name, value] : facts.arguments)
+        if (ex::is_secret_argument(checks, name)) ctx.m_masker.add(value);
+    ctx.progress(tag + ": start");
+
+    // Snapshot revert, then wait for the machine to answer.
+    if (!target.revert.empty()) {
+        auto argv = expand_command_template(target.revert, {}, target.platform, target.command.vm);
+        if (!argv) {
+            fail("snapshot revert: " + argv.error().message);
+            return compose();
+        }
+        ProcessRequest req;
+        req.argv = *argv;
+        req.timeout = target.timeouts.readiness;
+        req.cancel = &cancel;
+        auto r = run_process(req);
+        if (!r || !r->ok()) {
+            fail("snapshot revert failed: " + (r ? "exit code " + std::to_string(r->exit_code) +
+                                                       " " + first_line(r->stderr_text)
+                                                 : r.error().message));
+            return compose();
+        }
+        std::lock_guard lock(s.mutex);
+        s.elevation.reset();  // a reverted machine is probed again
+    }
+    if (!target.readiness.empty()) {
+        auto deadline = std::chrono::steady_clock::now() + target.timeouts.readiness;
+        std::string last = "not tried";
+        bool ready = false;
+        while (!ready && !cancel.at_least(1) && std::chrono::steady_clock::now() < deadline) {
+            auto step = run_step(s, target.platform == Platform::Windows ? "powershell" : "sh",
+                                 target.readiness, false, Elevation::None, target.timeouts.connect,
+                                 1, cancel);
+            if (step.process && step.process->ok()) ready = true;
+            else {
+                last = step.error.empty() ? "exit code " + std::to_string(step.process->exit_code)
+                                          : step.error;
+                std::this_thread::sleep_for(std::chrono::seconds(2));
+            }
+        }
+        if (!ready) {
+            fail("target not ready after " + seconds_text(target.timeouts.readiness) + ": " + last);
+            return compose();
+        }
+    }
+    auto probed = probe_target(s, cancel);
+    if (!probed) {
+        fail("target unreachable: " + probed.error().message);
+        return compose();
+    }
+    elevation = *probed;
+
+    // Preflight: a dead source makes its expectations not_collected, not failed.
+    std::vector<std::unique_ptr<LiveSource>> sources;
+    for (const auto& cfg : target.sources) {
+        auto src = make_live_source(cfg, target.platform, elevation == Elevation::Sudo);
+        if (!src) {
+            source_errors[cfg.name] = src.error().message;
+            continue;
+        }
+        auto ok = (*src)->preflight(*s.transport, cancel);
+        if (!ok) {
+            source_errors[cfg.name] = ok.error().message;
+            ctx.progress(tag + ": source " + cfg.name + " not collected: " + ok.error().message);
+            continue;
+        }
+        sources.push_back(std::move(*src));
+    }
+
+    // Prerequisites: check, get (--get-prereqs), check again.
+    const std::string dep_executor =
+        test.dependency_executor_name.empty() ? test.executor.name : test.dependency_executor_name;
+    std::string unmet;
+    for (const auto& dep : resolved->dependencies) {
+        if (cancel.at_least(1)) break;
+        Value p = Value::object();
+        p.set_key("description", Value(dep.description));
+        auto check = [&]() {
+            return run_step(s, dep_executor, prereq_script(dep_executor, dep.prereq_command),
+                            test.executor.elevation_required, elevation,
+                            target.timeouts.prerequisites, 1, cancel);
+        };
+        auto step = check();
+        bool met = step.process && step.process->ok();
+        bool fetched = false;
+        if (!met && step.error.empty() && ctx.m_options.get_prereqs &&
+            !dep.get_prereq_command.empty()) {
+            ctx.progress(tag + ": getting prerequisite: " + first_line(dep.description));
+            auto get = run_step(s, dep_executor, dep.get_prereq_command,
+                                test.executor.elevation_required, elevation,
+                                target.timeouts.prerequisites, 1, cancel);
+            fetched = true;
+            p.set_key("get_exit_code", Value(get.process ? get.process->exit_code : -1));
+            step = check();
+            met = step.process && step.process->ok();
+        }
+        p.set_key("met", Value(met));
+        p.set_key("fetched", Value(fetched));
+        p.set_key("output", Value(step.process ? clip(step.process->stdout_text + step.process->stderr_text, 4096)
+                                              : step.error));
+        prerequisites.push_back(std::move(p));
+        if (!met && unmet.empty())
+            unmet = dep.description + (step.error.empty() ? "" : " (" + step.error + ")");
+    }
+    if (cancel.at_least(1)) {
+        fail("interrupted before execution");
+        return compose();
+    }
+    if (!unmet.empty()) {
+        fail("prerequisites unmet: " + first_line(unmet) +
+             (ctx.m_options.get_prereqs ? "" : " (--get-prereqs fetches them)"));
+        return compose();
+    }
+
+    auto invocation = build_invocation(test.executor.name, resolved->command, target.platform,
+                                       test.executor.elevation_required, elevation);
+    if (!invocation) {
+        fail(invocation.error().message);
+        return compose();
+    }
+
+    for (auto it = sources.begin(); it != sources.end();) {
+        auto ok = (*it)->mark(*s.transport, cancel);
+        if (!ok) {
+            source_errors[(*it)->config().name] = ok.error().message;
+            it = sources.erase(it);
+        } else {
+            ++it;
+        }
+    }
+
+    // Execution.
+    ctx.progress(tag + ": executing (" + test.executor.name + ")");
+    TargetCommand cmd;
+    cmd.argv = invocation->argv;
+    cmd.timeout = target.timeouts.execution;
+    cmd.cancel_level = 1;
+    auto exec = s.transport->run(cmd, cancel);
+    executed = true;
+    bool transport_lost = false;
+    if (!exec) {
+        transport_lost = true;
+        Value e = Value::object();
+        e.set_key("executor", Value(test.executor.name));
+        e.set_key("command", Value(resolved->command));
+        e.set_key("error", Value(exec.error().message));
+        execution = std::move(e);
+        fail("transport failed during execution: " + exec.error().message);
+    } else {
+        execution = process_value(*exec, test.executor.name, resolved->command);
+        facts.start_ns = exec->start_ns;
+        facts.end_ns = exec->end_ns;
+        if (exec->timed_out)
+            fail("execution timed out after " + seconds_text(target.timeouts.execution) +
+                 " (process tree killed)");
+        else if (exec->cancelled)
+            fail("interrupted during execution (process tree killed)");
+        else if (exec->exit_code != 0)
+            fail("command exited with code " + std::to_string(exec->exit_code) +
+                 (trim(exec->stderr_text).empty() ? "" : ": " + first_line(exec->stderr_text)));
+        else
+            ctx.progress(tag + ": executed, exit code 0", true);
+    }
+
+    // Collection: poll until every required expectation is observed or the deadline.
+    if (!sources.empty() && !transport_lost) {
+        std::string base = ctx.m_options.record_dir.empty() ? ctx.m_journal->dir() + "/.telemetry"
+                                                           : ctx.m_options.record_dir;
+        telemetry_dir = base + "/" + safe_name(target.name) + "/" +
+                        safe_name(test.guid.empty() ? test.name : test.guid);
+        std::filesystem::create_directories(telemetry_dir);
+        Millis wait{0};
+        Millis lag_latency{0};
+        for (const auto& src : sources) {
+            const auto* info = ex::find_source(src->config().name);
+            if (info && info->lagging) lag_latency = std::max(lag_latency, src->config().latency);
+            else wait = std::max(wait, src->config().latency);
+        }
+        auto deadline = std::chrono::steady_clock::now() + wait + target.timeouts.collection;
+        bool polling = facts.preset_verdict.empty();
+        ctx.progress(tag + ": collecting", true);
+        for (int round = 0;; ++round) {
+            telemetry_files.clear();
+            for (const auto& src : sources) {
+                std::string dest = telemetry_dir + "/" + safe_name(src->config().name) +
+                                   src->file_extension();
+                auto ok = src->fetch(*s.transport, dest, cancel);
+                if (ok) {
+                    collected.insert(src->config().name);
+                    source_errors.erase(src->config().name);
+                    telemetry_files.push_back(dest);
+                } else {
+                    source_errors[src->config().name] = ok.error().message;
+                }
+            }
+            facts.collected = collected;
+            if (!polling || cancel.at_least(1)) break;
+            DiagnosticSink sink;
+            auto r = ex::evaluate_scenario(checks, facts, telemetry_files, sink);
+            bool done = true;
+            for (const auto& e : r.expectations)
+                if (e.spec.required && e.verdict == ex::ExpectationVerdict::Missing) done = false;
+            for (const auto& d : r.detections)
+                if (!d.passed && d.verdict != ex::DetectionVerdict::NotEvaluated) done = false;
+            if (done || std::chrono::steady_clock::now() >= deadline) break;
+            std::this_thread::sleep_for(ctx.m_options.poll_interval);
+        }
+        // Lagging sources (O365 audit) are pending until their latency has passed.
+        for (const auto& src : sources) {
+            const auto* info = ex::find_source(src->config().name);
+            if (info && info->lagging && facts.end_ns &&
+                now_ns() < *facts.end_ns + std::chrono::nanoseconds(src->config().latency).count())
+                facts.pending.insert(src->config().name);
+        }
+    }
+    facts.collected = collected;
+    // The telemetry window closes before cleanup: cleanup signals never count.
+    facts.cleanup_start_ns = now_ns();
+    window_closed = true;
+
+    // Cleanup, always (also after errors and timeouts, and after the first signal).
+    if (!resolved->cleanup_command.empty() && !cancel.at_least(2)) {
+        ctx.progress(tag + ": cleanup", true);
+        auto step = run_step(s, test.executor.name, resolved->cleanup_command,
+                             test.executor.elevation_required, elevation,
+                             target.timeouts.cleanup, 2, cancel);
+        cleanup.set_key("ran", Value(true));
+        if (step.process) {
+            cleanup.set_key("succeeded", Value(step.process->ok()));
+            cleanup.set_key("exit_code", Value(step.process->exit_code));
+            cleanup.set_key("timed_out", Value(step.process->timed_out));
+            cleanup.set_key("output", Value(clip(step.process->stdout_text + step.process->stderr_text, 4096)));
+        } else {
+            cleanup.set_key("succeeded", Value(false));
+            cleanup.set_key("output", Value(step.error));
+        }
+        if (!step.process || !step.process->ok())
+            ctx.progress(tag + ": cleanup failed: " +
+                         (step.process ? "exit code " + std::to_string(step.process->exit_code)
+                                       : step.error));
+    } else if (resolved->cleanup_command.empty()) {
+        cleanup.set_key("reason", Value("the test has no cleanup command"));
+    } else {
+        cleanup.set_key("reason", Value("aborted by a second signal"));
+    }
+    return compose();
+}
+
+Value skipped_value(RunContext& ctx, const sc::AtomicTest& test, const std::string& reason,
+                    const std::string& target_name) {
+    ex::ScenarioChecks checks = ctx.m_pack.checks_for(test);
+    ex::RunFacts facts;
+    facts.preset_verdict = "skipped";
+    facts.preset_reason = reason;
+    auto resolved = sc::resolve_test(test, ctx.m_options.arguments, ctx.m_pack.atomics_folder);
+    if (resolved) facts.arguments = resolved->arguments;
+    DiagnosticSink sink;
+    Value v = ex::scenario_to_json(ex::evaluate_scenario(checks, facts, {}, sink));
+    if (!target_name.empty()) v.set_key("target", Value(target_name));
+    return v;
+}
+
+bool supports(const sc::AtomicTest& test, Platform p) {
+    auto name = platform_name(p);
+    return std::find(test.platforms.begin(), test.platforms.end(), name) != test.platforms.end();
+}
+
+std::atomic<CancelToken*> g_signal_token{nullptr};
+
+extern "C" void on_signal(int) {
+    if (CancelToken* t = g_signal_token.load()) t->level.fetch_add(1);
+}
+
+}  // namespace
+
+std::function<void()> install_signal_handlers(CancelToken& cancel) {
+    g_signal_token = &cancel;
+    struct sigaction sa {};
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    struct sigaction old_int {}, old_term {};
+    ::sigaction(SIGINT, &sa, &old_int);
+    ::sigaction(SIGTERM, &sa, &old_term);
+    return [old_int, old_term]() {
+        ::sigaction(SIGINT, &old_int, nullptr);
+        ::sigaction(SIGTERM, &old_term, nullptr);
+        g_signal_token = nullptr;
+    };
+}
+
+Expected<RunSummary> run_pack(const Lab& lab, const sc::Pack& pack, const RunOptions& options,
+                              CancelToken& cancel) {
+    RunContext ctx(lab, pack, options, cancel);
+    // Selection.
+    std::vector<const sc::AtomicTest*> tests;
+    if (options.scenarios.empty()) {
+        tests = pack.tests();
+    } else {
+        for (const auto& name : options.scenarios) {
+            const auto* t = pack.find_test(name);
+            if (t == nullptr) return make_error("no scenario '" + name + "' in " + pack.root);
+            tests.push_back(t);
+        }
+    }
+    if (tests.empty()) return make_error("the pack " + pack.root + " has no scenarios");
+    std::vector<std::unique_ptr<TargetSession>> sessions;
+    for (const auto& t : lab.targets) {
+        if (!options.targets.empty() &&
+            std::find(options.targets.begin(), options.targets.end(), t.name) == options.targets.end())
+            continue;
+        auto session = std::make_unique<TargetSession>();
+        session->config = &t;
+        sessions.push_back(std::move(session));
+    }
+    for (const auto& name : options.targets)
+        if (lab.target(name) == nullptr) return make_error("no target '" + name + "' in " + lab.path);
+    if (sessions.empty()) return make_error("no targets selected");
+
+    auto journal = Journal::open(options.out_dir, &ctx.m_masker);
+    if (!journal) return journal.error();
+    ctx.m_journal = std::move(*journal);
+    ctx.progress("run " + ctx.m_run_id + ": " + std::to_string(tests.size()) + " scenario(s), " +
+                 std::to_string(sessions.size()) + " target(s), lab " + lab.name + ", results in " +
+                 options.out_dir);
+    (void)ctx.m_journal->flush(ctx.run_object("running"));
+
+    // Placement: each test on every selected target whose platform it supports; a test no
+    // target supports is recorded once as skipped, with the reason.
+    for (const auto* test : tests) {
+        bool placed = false;
+        for (auto& s : sessions)
+            if (supports(*test, s->config->platform)) {
+                s->queue.push_back(test);
+                placed = true;
+            }
+        if (!placed) {
+            std::string plats;
+            for (const auto& p : test->platforms) plats += (plats.empty() ? "" : ", ") + p;
+            std::string reason = "platform not supported by the target" +
+                                 std::string(sessions.size() > 1 ? "s" : "") + ": the test supports " +
+                                 plats + "; ";
+            for (std::size_t i = 0; i < sessions.size(); ++i)
+                reason += (i ? ", " : "") + sessions[i]->config->name + " is " +
+                          std::string(platform_name(sessions[i]->config->platform));
+            ctx.progress("[" + sessions[0]->config->name + "] " + test->name + ": skipped (" + reason + ")");
+            ctx.finish(skipped_value(ctx, *test, reason,
+                                     sessions.size() == 1 ? sessions[0]->config->name : ""));
+        }
+    }
+
+    // Targets at once on the pool; per target `concurrency` workers pulling its queue.
+    for (auto& s : sessions) {
+        auto t = TransportRegistry::builtin().create(*s->config);
+        if (!t) return t.error();
+        s->transport = std::move(*t);
+    }
+    boost::asio::thread_pool pool(static_cast<std::size_t>(std::max(1, lab.concurrency)));
+    for (auto& s : sessions) {
+        int workers = std::max(1, std::min<int>(s->config->concurrency, static_cast<int>(s->queue.size())));
+        for (int w = 0; w < workers; ++w)
+            boost::asio::post(pool, [&ctx, session = s.get()] {
+                for (;;) {
+                    std::size_t i = session->next.fetch_add(1);
+                    if (i >= session->queue.size()) return;
+                    const sc::AtomicTest& test = *session->queue[i];
+                    std::optional<Value> v;
+                    try {
+                        v = run_one(ctx, *session, test);
+                    } catch (const std::exception& e) {
+                        // One scenario's unexpected failure must not take the run down.
+                        ctx.progress("[" + session->config->name + "] " + test.name +
+                                     ": internal error: " + e.what());
+                    }
+                    if (!v) continue;
+                    const Value* verdict = v->get("verdict");
+                    const Value* reason = v->get("reason");
+                    std::string line = "[" + session->config->name + "] " + test.name + ": " +
+                                       (verdict && verdict->is_string() ? verdict->as_string() : "?");
+                    if (reason && reason->is_string() && !reason->as_string().empty())
+                        line += " (" + reason->as_string() + ")";
+                    ctx.progress(line);
+                    ctx.finish(std::move(*v));
+                }
+            });
+    }
+    pool.join();
+    for (auto& s : sessions) s->transport->close();
+    if (options.record_dir.empty()) {
+        std::error_code ec;
+        std::filesystem::remove_all(ctx.m_journal->dir() + "/.telemetry", ec);
+    }
+
+    RunSummary summary;
+    summary.interrupted = cancel.at_least(1);
+    auto fin = ctx.m_journal->flush(ctx.run_object(summary.interrupted ? "interrupted" : "complete"));
+    if (!fin) return fin.error();
+    summary.results_path = ctx.m_journal->results_path();
+    for (const auto& v : ctx.m_journal->scenarios()) {
+        const Value* verdict = v.get("verdict");
+        std::string name = verdict && verdict->is_string() ? verdict->as_string() : "";
+        if (name == "passed") ++summary.passed;
+        else if (name == "failed") ++summary.failed;
+        else if (name == "error") ++summary.error;
+        else if (name == "inconclusive") ++summary.inconclusive;
+        else if (name == "skipped") ++summary.skipped;
+    }
+    ctx.progress("done: " + std::to_string(summary.passed) + " passed, " +
+                 std::to_string(summary.failed) + " failed, " + std::to_string(summary.error) +
+                 " error, " + std::to_string(summary.inconclusive) + " inconclusive, " +
+                 std::to_string(summary.skipped) + " skipped" +
+                 (summary.interrupted ? " (interrupted)" : "") + "; " + summary.results_path);
+    return summary;
+}
+
+}  // namespace attest::run

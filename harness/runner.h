@@ -1,0 +1,61 @@
+// The live lifecycle of `attest run`: per scenario and target,
+//   revert snapshot -> readiness -> preflight sources -> prerequisites (get, re-check) ->
+//   mark sources -> execute (deadline kills the tree) -> collect (poll until every required
+//   expectation is observed or the deadline) -> close the telemetry window -> evaluate ->
+//   cleanup (always: after errors, timeouts and the first SIGINT/SIGTERM) -> journal.
+// Targets run at once on a Boost.Asio thread pool (lab `concurrency`), scenarios on one
+// target one after another (target `concurrency` > 1 allows more).
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/value.h"
+#include "harness/journal.h"
+#include "harness/lab.h"
+#include "harness/transport.h"
+#include "scenarios/pack.h"
+
+namespace attest::run {
+
+enum class Verbosity { Quiet, Normal, Verbose };
+
+struct RunOptions {
+    std::vector<std::string> scenarios;  // GUIDs or names; empty: all of the pack
+    std::vector<std::string> targets;    // target names; empty: all of the lab
+    std::map<std::string, std::string> arguments;  // --arg overrides
+    bool get_prereqs = false;
+    std::string out_dir;
+    std::string record_dir;  // keep fetched telemetry + run-info.json here
+    Verbosity verbosity = Verbosity::Normal;
+    Millis poll_interval{1000};
+    // Progress lines; default: stderr.
+    std::function<void(const std::string&)> progress;
+};
+
+struct RunSummary {
+    int passed = 0, failed = 0, error = 0, inconclusive = 0, skipped = 0;
+    bool interrupted = false;
+    std::string results_path;
+};
+
+// Runs the selected scenarios of `pack` on the selected targets of `lab`. Errors: nothing
+// to run (unknown scenario or target names), output directory not writable.
+Expected<RunSummary> run_pack(const Lab& lab, const scenarios::Pack& pack,
+                              const RunOptions& options, CancelToken& cancel);
+
+// Re-evaluates the pending expectations of a finished run (OUT_DIR/results.json) with the
+// telemetry recorded by --record, fetching lagging sources (o365) again. Rewrites
+// results.json (mode "recheck") and returns the new summary.
+Expected<RunSummary> recheck_run(const std::string& out_dir, const std::string& lab_path,
+                                 const std::string& pack_path,
+                                 std::function<void(const std::string&)> progress);
+
+// Installs SIGINT/SIGTERM handlers raising `cancel` one level per signal (1: stop and clean
+// up; 2: abort cleanup too). Returns a function restoring the previous handlers.
+std::function<void()> install_signal_handlers(CancelToken& cancel);
+
+}  // namespace attest::run
