@@ -9,6 +9,8 @@ Command history_command();
 Command check_command();
 Command validate_command();
 Command list_command();
+Command run_command();
+Command recheck_command();
 
 void register_builtin_commands(Registry& registry) {
     registry.add(events_command());
@@ -17,6 +19,8 @@ void register_builtin_commands(Registry& registry) {
     registry.add(check_command());
     registry.add(validate_command());
     registry.add(list_command());
+    registry.add(run_command());
+    registry.add(recheck_command());
 }
 
 }  // namespace attest::cli
