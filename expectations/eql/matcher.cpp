@@ -131,10 +131,14 @@ struct Matcher::Impl {
     std::optional<std::size_t> head_bound;
     std::optional<std::size_t> tail_bound;
 
-    // scratch
-    std::vector<std::vector<Value>> key_choices;
+    // scratch, reused between events (no allocation per event once warm)
+    std::vector<std::vector<const Value*>> key_choices;
     std::vector<std::string> encoded_keys;
     std::vector<std::vector<Value>> key_tuples;
+    std::vector<std::size_t> at;
+    std::size_t key_count = 0;
+    bool ts_known = false;
+    std::int64_t ts_now = 0;
 
     Impl(std::shared_ptr<const Query> query, MatcherOptions opts) : q(std::move(query)), options(opts) {
         if (q->kind == QueryKind::Sequence) {
@@ -183,35 +187,39 @@ struct Matcher::Impl {
     // Fills key_tuples/encoded_keys with every key of `e` for `term` (cartesian product of
     // multi-valued keys). Empty when a key is null and not written `?key`.
     void keys_of(const CompiledTerm& term, const Event& e) {
-        key_tuples.clear();
-        encoded_keys.clear();
+        key_count = 0;
         std::size_t n = term.keys.size();
-        key_choices.resize(n);
+        if (key_choices.size() < n) key_choices.resize(n);
         for (std::size_t k = 0; k < n; ++k) {
             auto& choices = key_choices[k];
             choices.clear();
             auto collect = [&choices](const Value& v) {
-                if (choices.size() < 64) choices.push_back(v);  // cap the product on hostile arrays
+                if (choices.size() < 64) choices.push_back(&v);  // cap the product on hostile arrays
                 return false;
             };
             term.keys[k].any(e, collect);
             if (choices.empty()) {
                 if (!term.keys[k].optional) return;
-                choices.emplace_back();
+                static const Value null_value;
+                choices.push_back(&null_value);
             }
         }
-        std::vector<std::size_t> at(n, 0);
+        at.assign(n, 0);
         while (true) {
-            std::vector<Value> tuple;
-            std::string enc;
-            tuple.reserve(n);
-            for (std::size_t k = 0; k < n; ++k) {
-                tuple.push_back(key_choices[k][at[k]]);
-                encode_scalar(enc, tuple.back());
+            if (key_tuples.size() <= key_count) {
+                key_tuples.emplace_back();
+                encoded_keys.emplace_back();
             }
-            key_tuples.push_back(std::move(tuple));
-            encoded_keys.push_back(std::move(enc));
-            if (key_tuples.size() >= 256) return;
+            auto& tuple = key_tuples[key_count];
+            auto& enc = encoded_keys[key_count];
+            tuple.resize(n);
+            enc.clear();
+            for (std::size_t k = 0; k < n; ++k) {
+                tuple[k] = *key_choices[k][at[k]];
+                encode_scalar(enc, tuple[k]);
+            }
+            ++key_count;
+            if (key_count >= 256 || n == 0) return;
             std::size_t k = n;
             while (k > 0) {
                 --k;
@@ -219,7 +227,6 @@ struct Matcher::Impl {
                 at[k] = 0;
                 if (k == 0) return;
             }
-            if (n == 0) return;
         }
     }
 
@@ -295,24 +302,49 @@ struct Matcher::Impl {
         last_sweep_index = index;
     }
 
-    void feed_sequence(const Event& e, std::int64_t ts, std::shared_ptr<const Event>& shared) {
+    // The event's timestamp, read only once something needs it (most events match no term).
+    std::int64_t timestamp_of(const Event& e) {
+        if (!ts_known) {
+            ts_now = event_timestamp_ns(e, q->options.timestamp_field).value_or(last_ts);
+            last_ts = ts_now;
+            ts_known = true;
+        }
+        return ts_now;
+    }
+
+    void feed_sequence(const Event& e, std::shared_ptr<const Event>& shared) {
         auto share = [&]() -> const std::shared_ptr<const Event>& {
             if (!shared) shared = std::make_shared<const Event>(e);
             return shared;
         };
-        if (has_trailing) release_waiting(ts, false);
+        ts_known = false;
+        if (stages == 1 && !q->until && !has_leading && !has_trailing) {
+            // One-term sequence: each qualifying event is a hit on its own; no state to keep.
+            const CompiledTerm& term = q->terms[positive[0]];
+            if (!filter_matches(term.filter, e)) return;
+            keys_of(term, e);
+            for (std::size_t k = 0; k < key_count; ++k) {
+                Hit h;
+                h.join_keys = key_tuples[k];
+                h.events.push_back(share());
+                pending_hits.emplace_back(index, std::move(h));
+            }
+            return;
+        }
+        if (has_trailing) release_waiting(timestamp_of(e), false);
         const std::int64_t span = q->maxspan_ms ? *q->maxspan_ms * 1'000'000 : 0;
         if (q->until && filter_matches(q->until->filter, e)) {
             keys_of(*q->until, e);
-            for (std::size_t k = 0; k < encoded_keys.size(); ++k)
+            for (std::size_t k = 0; k < key_count; ++k)
                 if (KeyState* s = existing_state(k))
                     for (auto& p : s->pending) p.reset();
         }
         for (std::size_t sp = stages; sp-- > 0;) {
             const CompiledTerm& term = q->terms[positive[sp]];
             if (!filter_matches(term.filter, e)) continue;
+            const std::int64_t ts = timestamp_of(e);
             keys_of(term, e);
-            for (std::size_t k = 0; k < encoded_keys.size(); ++k) {
+            for (std::size_t k = 0; k < key_count; ++k) {
                 if (sp == 0) {
                     KeyState& s = state_for(k);
                     Partial p;
@@ -340,8 +372,9 @@ struct Matcher::Impl {
             const CompiledTerm& term = q->terms[m];
             if (!term.missing || !filter_matches(term.filter, e)) continue;
             std::size_t gap = gap_of_missing[m];
+            const std::int64_t ts = timestamp_of(e);
             keys_of(term, e);
-            for (std::size_t k = 0; k < encoded_keys.size(); ++k) {
+            for (std::size_t k = 0; k < key_count; ++k) {
                 if (gap == 0) {
                     state_for(k).lead_missing_ts = ts;
                     continue;
@@ -359,7 +392,7 @@ struct Matcher::Impl {
         }
         if (q->maxspan_ms && (states.size() >= std::max<std::size_t>(1024, 2 * size_after_sweep) ||
                               index - last_sweep_index >= 65536))
-            sweep(ts);
+            sweep(timestamp_of(e));
     }
 
     void feed_sample(const Event& e, std::shared_ptr<const Event>& shared) {
@@ -367,7 +400,7 @@ struct Matcher::Impl {
             const CompiledTerm& term = q->terms[t];
             if (!filter_matches(term.filter, e)) continue;
             keys_of(term, e);
-            for (std::size_t k = 0; k < encoded_keys.size(); ++k) {
+            for (std::size_t k = 0; k < key_count; ++k) {
                 KeyState& s = state_for(k);
                 if (s.sampled || s.slots[t]) continue;
                 if (!shared) shared = std::make_shared<const Event>(e);
@@ -413,12 +446,7 @@ struct Matcher::Impl {
                     if (tail_bound && hits.size() > 2 * *tail_bound + 1024) hits.erase(hits.begin(), hits.end() - static_cast<std::ptrdiff_t>(*tail_bound));
                 }
                 break;
-            case QueryKind::Sequence: {
-                std::int64_t ts = event_timestamp_ns(e, q->options.timestamp_field).value_or(last_ts);
-                last_ts = ts;
-                feed_sequence(e, ts, shared);
-                break;
-            }
+            case QueryKind::Sequence: feed_sequence(e, shared); break;
             case QueryKind::Sample: feed_sample(e, shared); break;
         }
         ++index;

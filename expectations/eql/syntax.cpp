@@ -400,6 +400,18 @@ private:
         ~DepthGuard() { --p.m_depth; }
     };
 
+    // Each operator of a left-nested binary chain (a + b + c ...) is one more tree level.
+    struct ChainDepth {
+        Parser& p;
+        int steps = 0;
+        explicit ChainDepth(Parser& parser) : p(parser) {}
+        void step(Span span) {
+            ++steps;
+            if (++p.m_depth > kMaxDepth) fail(span, "query nested too deeply (more than " + std::to_string(kMaxDepth) + " levels)");
+        }
+        ~ChainDepth() { p.m_depth -= steps; }
+    };
+
     ExprPtr node(ExprKind k, std::size_t begin) {
         auto e = std::make_unique<Expr>();
         e->kind = k;
@@ -549,32 +561,28 @@ private:
     // ---- expressions
     ExprPtr parse_expression() { return parse_or(); }
 
+    // `and` / `or` chains become one n-ary node, so long rule conditions do not make the tree
+    // (and every recursive pass over it) as deep as the chain is long.
     ExprPtr parse_or() {
         std::size_t begin = m_tok.span.begin;
-        ExprPtr left = parse_and();
-        while (is_word("or")) {
-            advance();
-            ExprPtr right = parse_and();
-            auto e = node(ExprKind::Or, begin);
-            e->kids.push_back(std::move(left));
-            e->kids.push_back(std::move(right));
-            left = std::move(e);
-        }
-        return left;
+        ExprPtr first = parse_and();
+        if (!is_word("or")) return first;
+        auto e = node(ExprKind::Or, begin);
+        e->kids.push_back(std::move(first));
+        while (accept_word("or")) e->kids.push_back(parse_and());
+        e->span.end = m_prev_end;
+        return e;
     }
 
     ExprPtr parse_and() {
         std::size_t begin = m_tok.span.begin;
-        ExprPtr left = parse_not();
-        while (is_word("and")) {
-            advance();
-            ExprPtr right = parse_not();
-            auto e = node(ExprKind::And, begin);
-            e->kids.push_back(std::move(left));
-            e->kids.push_back(std::move(right));
-            left = std::move(e);
-        }
-        return left;
+        ExprPtr first = parse_not();
+        if (!is_word("and")) return first;
+        auto e = node(ExprKind::And, begin);
+        e->kids.push_back(std::move(first));
+        while (accept_word("and")) e->kids.push_back(parse_not());
+        e->span.end = m_prev_end;
+        return e;
     }
 
     ExprPtr parse_not() {
@@ -689,7 +697,9 @@ private:
     ExprPtr parse_arith() {
         std::size_t begin = m_tok.span.begin;
         ExprPtr left = parse_mul();
+        ChainDepth chain(*this);
         while (m_tok.kind == Tok::Plus || m_tok.kind == Tok::Minus) {
+            chain.step(m_tok.span);
             std::string op = m_tok.kind == Tok::Plus ? "+" : "-";
             Span op_span = m_tok.span;
             advance();
@@ -707,7 +717,9 @@ private:
     ExprPtr parse_mul() {
         std::size_t begin = m_tok.span.begin;
         ExprPtr left = parse_unary();
+        ChainDepth chain(*this);
         while (m_tok.kind == Tok::Star || m_tok.kind == Tok::Slash || m_tok.kind == Tok::Percent) {
+            chain.step(m_tok.span);
             std::string op = m_tok.kind == Tok::Star ? "*" : m_tok.kind == Tok::Slash ? "/" : "%";
             Span op_span = m_tok.span;
             advance();

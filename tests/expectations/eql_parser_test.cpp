@@ -77,6 +77,16 @@ TEST(EqlErrorsExtra, DeepNestingFailsCleanly) {
     for (int i = 0; i < 100000; ++i) nots += "not ";
     nots += "true";
     EXPECT_NE(compile_error(nots).find("nested too deeply"), std::string::npos);
+    std::string sum = "process where a == 1";
+    for (int i = 0; i < 100000; ++i) sum += " + 1";
+    EXPECT_NE(compile_error(sum).find("nested too deeply"), std::string::npos);
+}
+
+TEST(EqlErrorsExtra, LongAndOrChainsAreFine) {
+    std::string q = "process where a == 0";
+    for (int i = 1; i < 20000; ++i) q += (i % 2 ? " or a == " : " and b == ") + std::to_string(i);
+    auto r = compile(q, "q", {});
+    EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message.substr(0, 300));
 }
 
 TEST(EqlErrorsExtra, AcceptedForms) {
