@@ -32,17 +32,22 @@ std::uint64_t load_u64(const unsigned char* p) {
            (static_cast<std::uint64_t>(load_u32(p + 4)) << 32);
 }
 
-const std::array<std::uint32_t, 256>& crc_table() {
-    static const std::array<std::uint32_t, 256> table = [] {
-        std::array<std::uint32_t, 256> t{};
+// Slicing-by-8 tables: the checksums cover every byte of every chunk, so a byte-at-a-time
+// CRC would cost as much as decoding the records.
+using CrcTables = std::array<std::array<std::uint32_t, 256>, 8>;
+const CrcTables& crc_tables() {
+    static const CrcTables tables = [] {
+        CrcTables t{};
         for (std::uint32_t i = 0; i < 256; ++i) {
             std::uint32_t c = i;
             for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-            t[i] = c;
+            t[0][i] = c;
         }
+        for (std::uint32_t i = 0; i < 256; ++i)
+            for (int k = 1; k < 8; ++k) t[k][i] = (t[k - 1][i] >> 8) ^ t[0][t[k - 1][i] & 0xFF];
         return t;
     }();
-    return table;
+    return tables;
 }
 
 void append_utf8(std::string& out, std::uint32_t cp) {
@@ -162,12 +167,30 @@ void append_filetime(std::string& out, std::uint64_t ft) {
     out.push_back('Z');
 }
 
+void append_hex_upper(std::string& out, std::uint64_t v, int digits) {
+    static const char* hex = "0123456789ABCDEF";
+    char buf[16];
+    for (int i = digits - 1; i >= 0; --i) {
+        buf[i] = hex[v & 0xF];
+        v >>= 4;
+    }
+    out.append(buf, static_cast<std::size_t>(digits));
+}
+
 void append_guid(std::string& out, const unsigned char* p) {
-    char buf[40];
-    std::snprintf(buf, sizeof buf, "{%08X-%04X-%04X-%02X%02X-%02X%02X%02X%02X%02X%02X}",
-                  load_u32(p), load_u16(p + 4), load_u16(p + 6), p[8], p[9], p[10], p[11], p[12],
-                  p[13], p[14], p[15]);
-    out += buf;
+    out.push_back('{');
+    append_hex_upper(out, load_u32(p), 8);
+    out.push_back('-');
+    append_hex_upper(out, load_u16(p + 4), 4);
+    out.push_back('-');
+    append_hex_upper(out, load_u16(p + 6), 4);
+    out.push_back('-');
+    append_hex_upper(out, (static_cast<std::uint64_t>(p[8]) << 8) | p[9], 4);
+    out.push_back('-');
+    std::uint64_t node = 0;
+    for (int i = 10; i < 16; ++i) node = (node << 8) | p[i];
+    append_hex_upper(out, node, 12);
+    out.push_back('}');
 }
 
 // A SID at `p` (at most `size` bytes). Returns its length, or 0 when malformed.
@@ -284,9 +307,17 @@ struct DecodeError {
 }  // namespace
 
 std::uint32_t evtx_crc32(const unsigned char* data, std::size_t size, std::uint32_t crc) {
-    const auto& t = crc_table();
+    const auto& t = crc_tables();
     crc = ~crc;
-    for (std::size_t i = 0; i < size; ++i) crc = t[(crc ^ data[i]) & 0xFF] ^ (crc >> 8);
+    while (size >= 8) {
+        std::uint32_t lo = load_u32(data) ^ crc;
+        std::uint32_t hi = load_u32(data + 4);
+        crc = t[7][lo & 0xFF] ^ t[6][(lo >> 8) & 0xFF] ^ t[5][(lo >> 16) & 0xFF] ^ t[4][lo >> 24] ^
+              t[3][hi & 0xFF] ^ t[2][(hi >> 8) & 0xFF] ^ t[1][(hi >> 16) & 0xFF] ^ t[0][hi >> 24];
+        data += 8;
+        size -= 8;
+    }
+    while (size-- > 0) crc = t[0][(crc ^ *data++) & 0xFF] ^ (crc >> 8);
     return ~crc;
 }
 
