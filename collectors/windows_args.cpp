@@ -64,8 +64,11 @@ std::vector<std::string> split_windows_command_line(std::string_view s) {
             }
             if (quotes == 2) quotes = 0;
         } else {
-            arg.push_back(c);
-            ++i;
+            // A run of ordinary characters is copied at once.
+            std::size_t j = i + 1;
+            while (j < n && s[j] != '\\' && s[j] != '"' && (quotes != 0 || !is_blank(s[j]))) ++j;
+            arg.append(s.data() + i, j - i);
+            i = j;
             backslashes = 0;
         }
     }

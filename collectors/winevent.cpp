@@ -449,7 +449,33 @@ void put_invocation_details(Value& command, std::string_view payload) {
 // them through a float (microseconds off by one either way), so finer digits would make the
 // renderings of one record differ; Sysmon's UtcTime has milliseconds anyway.
 std::string format_timestamp(std::string_view text) {
-    auto ns = parse_iso8601_ns(trim(text));
+    text = trim(text);
+    // Fast path for the shapes Windows and Sysmon write ("YYYY-MM-DD HH:MM:SS.fff",
+    // "YYYY-MM-DDTHH:MM:SS.fffffffZ"): truncating is rewriting text, no calendar needed.
+    auto digit = [&](std::size_t i) { return text[i] >= '0' && text[i] <= '9'; };
+    auto two = [&](std::size_t i) { return (text[i] - '0') * 10 + (text[i + 1] - '0'); };
+    if (text.size() >= 19 && text[4] == '-' && text[7] == '-' && (text[10] == ' ' || text[10] == 'T') &&
+        text[13] == ':' && text[16] == ':') {
+        bool ok = true;
+        for (std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18}) ok = ok && digit(i);
+        std::size_t end = 19, frac_digits = 0;
+        if (ok && end < text.size() && text[end] == '.') {
+            ++end;
+            while (end < text.size() && digit(end)) ++end, ++frac_digits;
+            ok = frac_digits > 0;
+        }
+        if (ok && end < text.size() && (text[end] == 'Z' || text[end] == 'z')) ++end;
+        if (ok && end == text.size() && two(5) >= 1 && two(5) <= 12 && two(8) >= 1 && two(8) <= 31 &&
+            two(11) <= 23 && two(14) <= 59 && two(17) <= 59) {
+            std::string out(text.substr(0, 19));
+            out[10] = 'T';
+            out.push_back('.');
+            for (std::size_t i = 0; i < 3; ++i) out.push_back(i < frac_digits ? text[20 + i] : '0');
+            out.push_back('Z');
+            return out;
+        }
+    }
+    auto ns = parse_iso8601_ns(text);
     if (!ns) return std::string();
     std::int64_t t = *ns;
     std::int64_t rem = t % 1000000;

@@ -13,13 +13,17 @@ std::string_view local_name(const char* name) {
     return colon == std::string_view::npos ? s : s.substr(colon + 1);
 }
 
-// The text content of an element: its PCDATA and CDATA children concatenated.
-void element_text(pugi::xml_node node, std::string& out) {
+// The text content of an element: its PCDATA and CDATA children concatenated. Returns false
+// when the element also has element children (not a Windows event shape).
+bool element_text(pugi::xml_node node, std::string& out) {
     out.clear();
+    bool plain = true;
     for (pugi::xml_node c = node.first_child(); c; c = c.next_sibling()) {
         auto t = c.type();
         if (t == pugi::node_pcdata || t == pugi::node_cdata) out.append(c.value());
+        else if (t == pugi::node_element) plain = false;
     }
+    return plain;
 }
 
 std::string_view trim(std::string_view s) {
@@ -72,11 +76,12 @@ bool WinEventXmlParser::parse(char* text, std::size_t size, WinEventRecord& out,
         return false;
     }
 
-    // Attacker-controlled input: bound the depth and attribute sizes before looking inside.
-    // An iterative walk, so junk nested a million deep cannot overflow the stack.
-    {
-        // No attribute can exceed the cap in a fragment smaller than it: skip the strlen()s.
-        const bool check_attributes = size > kMaxAttributeBytes;
+    // Attacker-controlled input: bound the depth and attribute sizes. The walk is iterative,
+    // so junk nested a million deep cannot overflow the stack; it only runs for events whose
+    // shape is not the standard Event/section/field/text (checked during extraction below)
+    // or that are big enough to hold an oversized attribute.
+    const bool check_attributes = size > kMaxAttributeBytes;
+    auto check_shape = [&]() -> bool {
         int depth = 0;
         pugi::xml_node n = event;
         while (n) {
@@ -107,7 +112,10 @@ bool WinEventXmlParser::parse(char* text, std::size_t size, WinEventRecord& out,
             if (!n || n == event) break;
             n = n.next_sibling();
         }
-    }
+        return true;
+    };
+    if (check_attributes && !check_shape()) return false;
+    bool unusual_shape = false;
 
     std::string& s = m_impl->scratch;
     bool have_event_id = false;
@@ -115,9 +123,13 @@ bool WinEventXmlParser::parse(char* text, std::size_t size, WinEventRecord& out,
     for (pugi::xml_node section = event.first_child(); section; section = section.next_sibling()) {
         if (section.type() != pugi::node_element) continue;
         std::string_view sname = local_name(section.name());
+        if (sname != "System" && sname != "EventData" && sname != "UserData") unusual_shape = true;
         if (sname == "System") {
             for (pugi::xml_node f = section.first_child(); f; f = f.next_sibling()) {
                 if (f.type() != pugi::node_element) continue;
+                // Only leaves here; anything nested deeper goes through check_shape().
+                if (pugi::xml_node k = f.first_child(); k && (k.type() == pugi::node_element || k.next_sibling()))
+                    unusual_shape = true;
                 std::string_view name = local_name(f.name());
                 switch (name.empty() ? 0 : name[0]) {
                     case 'P':
@@ -192,9 +204,10 @@ bool WinEventXmlParser::parse(char* text, std::size_t size, WinEventRecord& out,
                     key = std::string(dname);  // <Binary> and friends
                 }
                 out.data.emplace_back(std::move(key), std::string());
-                element_text(d, out.data.back().second);
+                if (!element_text(d, out.data.back().second)) unusual_shape = true;
             }
         } else if (sname == "UserData") {
+            unusual_shape = true;  // nested by design: bound it with the full walk
             // Flatten the leaves by element name (depth is bounded by the walk above).
             pugi::xml_node n = section.first_child();
             while (n && n != section) {
@@ -216,6 +229,7 @@ bool WinEventXmlParser::parse(char* text, std::size_t size, WinEventRecord& out,
             }
         }
     }
+    if (unusual_shape && !check_attributes && !check_shape()) return false;
     if (!have_event_id) {
         failure.offset = 0;
         failure.message = "event without <System><EventID>";
@@ -541,7 +555,49 @@ bool XmlEventStream::scan_event(std::uint64_t start, Fragment& out) {
     advance_to(start);
     std::uint64_t line = m_line, column = column_of(start);
     std::uint64_t scan = start + 6;
+    {
+        // Fast path: the first "</Event>" in the buffer ends the event when nothing before it
+        // needs a closer look (no "<!" for CDATA or comments, no nested "<Event").
+        const char* b = m_buf.data() + (scan - m_base);
+        const char* e = m_buf.data() + m_end;
+        const char* close = static_cast<const char*>(::memmem(b, static_cast<std::size_t>(e - b), "</Event>", 8));
+        if (close != nullptr && ::memmem(b, static_cast<std::size_t>(close - b), "<!", 2) == nullptr) {
+            bool nested = false;
+            for (const char* q = b; (q = static_cast<const char*>(::memmem(q, static_cast<std::size_t>(close - q), "<Event", 6))) != nullptr; q += 6)
+                if (q + 6 < close && ends_name(q[6])) nested = true;
+            if (!nested) {
+                std::uint64_t gt = m_base + static_cast<std::uint64_t>(close - m_buf.data()) + 7;
+                out.data = m_buf.data() + (start - m_base);
+                out.size = static_cast<std::size_t>(gt + 1 - start);
+                out.line = line;
+                out.column = column;
+                advance_to(gt + 1);
+                m_last = out;
+                return true;
+            }
+        }
+    }
     while (true) {
+        // Most tags inside an event are ordinary elements: skip those without leaving this
+        // loop (only "</", "<!" and "<E" need a closer look).
+        {
+            const char* b = m_buf.data() + (scan - m_base);
+            const char* e = m_buf.data() + m_end;
+            while (b < e) {
+                const char* q = static_cast<const char*>(std::memchr(b, '<', static_cast<std::size_t>(e - b)));
+                if (q == nullptr || q + 1 >= e) {
+                    b = q == nullptr ? e : q;
+                    break;
+                }
+                char c = q[1];
+                if (c == '/' || c == '!' || c == 'E') {
+                    b = q;
+                    break;
+                }
+                b = q + 1;
+            }
+            scan = m_base + static_cast<std::uint64_t>(b - m_buf.data());
+        }
         std::uint64_t lt = find(scan, "<", false, true);
         if (lt == kTooBig) return skip_oversized(line, column);
         if (lt == kNotFound) {
