@@ -10,7 +10,7 @@ inline constexpr const char* kStyle = R"css(
 --card:#ffffff;--page:#f4f6f9;--accent:#2f5bd3}
 *{box-sizing:border-box}
 body{margin:0;background:var(--page);color:var(--fg);font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif}
-main{max-width:1240px;margin:0 auto;padding:16px}
+main{max-width:1240px;margin:0 auto;padding:16px;overflow-wrap:anywhere}
 header.top{background:#1d2330;color:#fff;padding:18px 16px 14px}
 header.top .inner{max-width:1240px;margin:0 auto}
 header.top h1{margin:0 0 6px;font-size:22px;font-weight:600;letter-spacing:.2px}

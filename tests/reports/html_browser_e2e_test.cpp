@@ -1,0 +1,373 @@
+// Renders a report full of hostile telemetry and opens it in real headless Chromium, driven
+// over the DevTools protocol (--remote-debugging-pipe): no injected script may run (no title
+// change, no global marker, no request to a loopback listener of ours), every payload must be
+// shown as text, the matrix must be laid out, and screenshots at desktop and phone width must
+// not be blank. Set ATTEST_KEEP_SCREENSHOTS=DIR to keep the screenshots for a look.
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "reports/reports.h"
+#include "tests/reports/png_reader.h"
+#include "tests/reports/results_builder.h"
+
+namespace attest::reports {
+namespace {
+
+using namespace testing;
+using Clock = std::chrono::steady_clock;
+
+std::string find_chromium() {
+    for (const char* p : {"/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"})
+        if (::access(p, X_OK) == 0) return p;
+    return "";
+}
+
+// Counts every TCP connection to 127.0.0.1:port: any request means a payload reached out.
+class LoopbackListener {
+public:
+    LoopbackListener() {
+        m_fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sockaddr_in addr{};
+        addr.sin_family = AF_INET;
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        ::bind(m_fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+        ::listen(m_fd, 16);
+        socklen_t len = sizeof addr;
+        ::getsockname(m_fd, reinterpret_cast<sockaddr*>(&addr), &len);
+        m_port = ntohs(addr.sin_port);
+        m_thread = std::thread([this] {
+            while (!m_stop) {
+                pollfd p{m_fd, POLLIN, 0};
+                if (::poll(&p, 1, 100) > 0) {
+                    int c = ::accept4(m_fd, nullptr, nullptr, SOCK_CLOEXEC);
+                    if (c >= 0) {
+                        ++m_hits;
+                        ::close(c);
+                    }
+                }
+            }
+        });
+    }
+    ~LoopbackListener() {
+        m_stop = true;
+        m_thread.join();
+        ::close(m_fd);
+    }
+    int port() const { return m_port; }
+    int hits() const { return m_hits; }
+
+private:
+    int m_fd = -1, m_port = 0;
+    std::atomic<bool> m_stop{false};
+    std::atomic<int> m_hits{0};
+    std::thread m_thread;
+};
+
+std::string base64_decode(const std::string& in) {
+    auto val = [](char c) -> int {
+        if (c >= 'A' && c <= 'Z') return c - 'A';
+        if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+        if (c >= '0' && c <= '9') return c - '0' + 52;
+        if (c == '+') return 62;
+        if (c == '/') return 63;
+        return -1;
+    };
+    std::string out;
+    int bits = 0;
+    std::uint32_t acc = 0;
+    for (char c : in) {
+        int v = val(c);
+        if (v < 0) continue;
+        acc = (acc << 6) | static_cast<std::uint32_t>(v);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out.push_back(static_cast<char>((acc >> bits) & 0xFF));
+        }
+    }
+    return out;
+}
+
+// Chromium with its DevTools protocol on fds 3 (commands in) and 4 (messages out).
+class Browser {
+public:
+    bool start(const std::string& binary, const std::filesystem::path& profile, const std::string& url) {
+        int to_browser[2], from_browser[2];
+        if (::pipe2(to_browser, O_CLOEXEC) != 0 || ::pipe2(from_browser, O_CLOEXEC) != 0) return false;
+        m_pid = ::fork();
+        if (m_pid < 0) return false;
+        if (m_pid == 0) {
+            ::setpgid(0, 0);  // its own group, so the test can end the browser and its helpers
+            ::dup2(to_browser[0], 3);
+            ::dup2(from_browser[1], 4);
+            int devnull = ::open("/dev/null", O_RDWR);
+            ::dup2(devnull, 1);
+            ::dup2(devnull, 2);
+            std::string profile_arg = "--user-data-dir=" + profile.string();
+            const char* argv[] = {binary.c_str(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                                  "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                                  "--disable-sync", "--hide-scrollbars", "--remote-debugging-pipe",
+                                  "--window-size=1366,900", profile_arg.c_str(), url.c_str(), nullptr};
+            ::execv(binary.c_str(), const_cast<char* const*>(argv));
+            ::_exit(127);
+        }
+        ::close(to_browser[0]);
+        ::close(from_browser[1]);
+        m_in = to_browser[1];
+        m_out = from_browser[0];
+        return true;
+    }
+
+    ~Browser() { stop(); }
+
+    void stop() {
+        if (m_pid > 0) {
+            if (m_in >= 0) send("Browser.close", nlohmann::json::object());
+            auto deadline = Clock::now() + std::chrono::seconds(5);
+            int status;
+            while (::waitpid(m_pid, &status, WNOHANG) == 0) {
+                if (Clock::now() > deadline) {
+                    ::kill(-m_pid, SIGKILL);
+                    ::waitpid(m_pid, &status, 0);
+                    break;
+                }
+                std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            }
+            ::kill(-m_pid, SIGKILL);  // helpers (renderer, zygote) left in the group
+            m_pid = -1;
+        }
+        if (m_in >= 0) ::close(m_in);
+        if (m_out >= 0) ::close(m_out);
+        m_in = m_out = -1;
+    }
+
+    // Sends a command and waits for its answer; events in between are ignored.
+    nlohmann::json send(const std::string& method, const nlohmann::json& params, const std::string& session = "",
+                        int timeout_ms = 20000) {
+        int id = ++m_next_id;
+        nlohmann::json msg = {{"id", id}, {"method", method}, {"params", params}};
+        if (!session.empty()) msg["sessionId"] = session;
+        std::string text = msg.dump();
+        text.push_back('\0');
+        if (::write(m_in, text.data(), text.size()) != static_cast<ssize_t>(text.size())) return nullptr;
+        auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
+        while (Clock::now() < deadline) {
+            auto zero = m_buffer.find('\0');
+            if (zero != std::string::npos) {
+                auto reply = nlohmann::json::parse(m_buffer.substr(0, zero), nullptr, false);
+                m_buffer.erase(0, zero + 1);
+                if (reply.is_object() && reply.value("id", -1) == id) return reply;
+                continue;
+            }
+            pollfd p{m_out, POLLIN, 0};
+            if (::poll(&p, 1, 100) <= 0) continue;
+            char buf[65536];
+            ssize_t n = ::read(m_out, buf, sizeof buf);
+            if (n <= 0) return nullptr;
+            m_buffer.append(buf, static_cast<std::size_t>(n));
+        }
+        return nullptr;
+    }
+
+    nlohmann::json evaluate(const std::string& session, const std::string& expression) {
+        auto r = send("Runtime.evaluate", {{"expression", expression}, {"returnByValue", true}}, session);
+        return r.is_object() ? r["result"]["result"].value("value", nlohmann::json()) : nlohmann::json();
+    }
+
+private:
+    pid_t m_pid = -1;
+    int m_in = -1, m_out = -1, m_next_id = 0;
+    std::string m_buffer;
+};
+
+class HtmlBrowserTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        m_chromium = find_chromium();
+        if (m_chromium.empty()) GTEST_SKIP() << "chromium not installed (scripts/install-deps.sh installs it)";
+        m_dir = std::filesystem::temp_directory_path() / ("attest-browser-e2e-" + std::to_string(::getpid()));
+        std::filesystem::remove_all(m_dir);
+        std::filesystem::create_directories(m_dir / "profile");
+    }
+    void TearDown() override {
+        if (!m_dir.empty()) std::filesystem::remove_all(m_dir);
+    }
+    std::string m_chromium;
+    std::filesystem::path m_dir;
+};
+
+json hostile_results(int port) {
+    std::string hit = "http://127.0.0.1:" + std::to_string(port);
+    const std::vector<std::string> payloads = {
+        "<script>document.title='PWNED';window.__pwned=1;fetch('" + hit + "/script')</script>",
+        "\"><img src=x onerror=\"document.title='PWNED';window.__pwned=2;fetch('" + hit + "/img')\">",
+        "</textarea><img src=\"" + hit + "/textarea\" onerror=\"window.__pwned=3\">",
+        "javascript:window.__pwned=4;fetch('" + hit + "/js')",
+        "</script><script>window.__pwned=5;fetch('" + hit + "/json')</script>",
+        "'\" onmouseover='window.__pwned=6' autofocus onfocus='window.__pwned=7'",
+        "<svg onload=\"window.__pwned=8\"></svg><iframe src=\"" + hit + "/frame\"></iframe>",
+    };
+    json scenarios = json::array();
+    for (std::size_t i = 0; i < payloads.size(); ++i) {
+        const auto& p = payloads[i];
+        json s = make_scenario("g" + std::to_string(i), "T1059.001", i % 3 == 0 ? "passed" : "failed");
+        s["name"] = "scenario " + std::to_string(i) + " " + p;
+        s["reason"] = p;
+        s["target"] = p;
+        s["execution"]["command"] = "powershell -c \"" + p + "\"";
+        s["execution"]["stdout"] = p;
+        s["execution"]["stderr"] = p;
+        s["arguments"] = {{"url", p}};
+        s["prerequisites"] = json::array({{{"description", p}, {"met", true}, {"output", p}}});
+        s["cleanup"]["output"] = p;
+        auto& e = s["expectations"][0];
+        e["id"] = p;
+        e["description"] = p;
+        e["query"] = p;
+        e["evidence"] = json::array({make_event("2026-11-22T08:30:02.000Z", p)});
+        e["evidence"][0]["powershell"] = {{"file", {{"script_block_text", p}}}};
+        e["evidence"][0]["attest"]["origin"] = p;
+        e["near_misses"] = json::array({{{"failed_clause", p}, {"event", make_event("2026-11-22T08:30:03.000Z", p)}}});
+        s["detections"] = json::array({{{"rule", p}, {"name", p}, {"expected", "fires"}, {"verdict", "not_fired"},
+                                        {"passed", false}, {"reason", p}, {"hits", 0}}});
+        scenarios.push_back(s);
+    }
+    json results = make_results("run-hostile", "2026-11-22T08:30:00.000Z", scenarios);
+    results["run"]["lab"] = "</title><script>window.__pwned=9</script>";
+    results["run"]["pack"] = payloads[0];
+    return results;
+}
+
+const std::vector<std::string>& visible_payload_fragments() {
+    static const std::vector<std::string> fragments = {"<script>document.title='PWNED';", "\"><img src=x onerror=",
+                                                       "</textarea><img src=", "javascript:window.__pwned=4",
+                                                       "</script><script>window.__pwned=5", "onmouseover='window.__pwned=6'",
+                                                       "<svg onload=\"window.__pwned=8\"></svg><iframe"};
+    return fragments;
+}
+
+TEST_F(HtmlBrowserTest, HostilePayloadsDoNotRunAndShowAsText) {
+    LoopbackListener listener;
+    ReportOptions options;
+    options.formats = {"html"};
+    auto written = write_all_reports(hostile_results(listener.port()), m_dir, options);
+    ASSERT_TRUE(written) << written.error().message;
+    std::string url = "file://" + (m_dir / "report.html").string();
+
+    Browser browser;
+    ASSERT_TRUE(browser.start(m_chromium, m_dir / "profile", url));
+
+    // Find the page and attach to it.
+    std::string target_id;
+    for (int attempt = 0; attempt < 100 && target_id.empty(); ++attempt) {
+        auto targets = browser.send("Target.getTargets", json::object());
+        ASSERT_TRUE(targets.is_object()) << "no answer from chromium over the DevTools pipe";
+        for (const auto& t : targets["result"]["targetInfos"])
+            if (t.value("type", "") == "page" && t.value("url", "").starts_with("file://")) target_id = t["targetId"];
+        if (target_id.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    ASSERT_FALSE(target_id.empty());
+    auto attached = browser.send("Target.attachToTarget", {{"targetId", target_id}, {"flatten", true}});
+    std::string session = attached["result"].value("sessionId", "");
+    ASSERT_FALSE(session.empty()) << attached.dump();
+
+    // Wait for the load and for our own script (the positive control: it fills #shown-count).
+    std::string count;
+    for (int attempt = 0; attempt < 100; ++attempt) {
+        auto v = browser.evaluate(session,
+                                  "document.readyState === 'complete' && document.getElementById('shown-count') ? "
+                                  "document.getElementById('shown-count').textContent : ''");
+        count = v.is_string() ? v.get<std::string>() : "";
+        if (!count.empty()) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    EXPECT_EQ(count, "showing 7 of 7 scenarios") << "the report's own script did not run";
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));  // let any stray handler fire
+
+    auto state = browser.evaluate(session, R"js(JSON.stringify({
+        title: document.title,
+        pwned: window.__pwned === undefined ? null : window.__pwned,
+        injected: document.querySelectorAll('img, iframe, textarea, object, embed, body svg:not(.timeline):not(.trend), script:not([type]):not(:last-of-type)').length,
+        handlers: document.querySelectorAll('[onerror],[onload],[onmouseover],[onfocus],[autofocus]').length,
+        jsLinks: Array.from(document.querySelectorAll('a[href]')).filter(a => !a.getAttribute('href').startsWith('#')).length,
+        scripts: document.scripts.length,
+        text: document.body.textContent,
+        matrix: (() => { const t = document.querySelector('table.matrix'); if (!t) return null;
+                         const r = t.getBoundingClientRect(); return [r.width, r.height]; })(),
+        rows: document.querySelectorAll('table.matrix tbody tr').length
+    }))js");
+    ASSERT_TRUE(state.is_string()) << state.dump();
+    auto s = json::parse(state.get<std::string>());
+    EXPECT_EQ(s["title"], "attest report run-hostile");
+    EXPECT_TRUE(s["pwned"].is_null()) << "injected script ran: " << s["pwned"];
+    EXPECT_EQ(s["injected"], 0);
+    EXPECT_EQ(s["handlers"], 0);
+    EXPECT_EQ(s["jsLinks"], 0);
+    EXPECT_EQ(s["scripts"], 2);  // the JSON data block and the report's script
+    std::string text = s["text"];
+    for (const auto& fragment : visible_payload_fragments())
+        EXPECT_NE(text.find(fragment), std::string::npos) << "payload not shown as text: " << fragment;
+    ASSERT_TRUE(s["matrix"].is_array());
+    EXPECT_GT(s["matrix"][0].get<double>(), 300);
+    EXPECT_GT(s["matrix"][1].get<double>(), 100);
+    EXPECT_EQ(s["rows"], 7);
+
+    // The failure filter hides passed scenarios.
+    auto filtered = browser.evaluate(session, R"js(document.getElementById('only-failures').click(),
+        JSON.stringify({count: document.getElementById('shown-count').textContent,
+                        visibleRows: Array.from(document.querySelectorAll('table.matrix tbody tr')).filter(r => r.offsetParent !== null).length}))js");
+    ASSERT_TRUE(filtered.is_string());
+    auto f = json::parse(filtered.get<std::string>());
+    EXPECT_EQ(f["count"], "showing 4 of 7 scenarios");
+    EXPECT_EQ(f["visibleRows"], 4);
+    browser.evaluate(session, "document.getElementById('only-failures').click(); window.scrollTo(0, 0); 0");
+
+    // Screenshots: desktop and phone width, decoded and checked for content.
+    const char* keep = std::getenv("ATTEST_KEEP_SCREENSHOTS");
+    struct Viewport {
+        const char* name;
+        int width, height;
+        bool mobile;
+    };
+    for (const Viewport& vp : {Viewport{"desktop", 1366, 900, false}, Viewport{"phone", 390, 844, true}}) {
+        browser.send("Emulation.setDeviceMetricsOverride",
+                     {{"width", vp.width}, {"height", vp.height}, {"deviceScaleFactor", 1}, {"mobile", vp.mobile}}, session);
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        auto matrix_width = browser.evaluate(session, "document.querySelector('table.matrix').getBoundingClientRect().width");
+        // Long telemetry must wrap, not widen the page (a phone would zoom out to fit it).
+        auto page_width = browser.evaluate(session, "document.documentElement.scrollWidth");
+        EXPECT_LE(page_width.is_number() ? page_width.get<int>() : 1 << 20, vp.width) << vp.name;
+        EXPECT_GT(matrix_width.is_number() ? matrix_width.get<double>() : 0.0, 100) << vp.name;
+        auto shot = browser.send("Page.captureScreenshot", {{"format", "png"}}, session);
+        ASSERT_TRUE(shot.is_object() && shot["result"].contains("data")) << vp.name << ": " << shot.dump().substr(0, 300);
+        std::string png = base64_decode(shot["result"]["data"].get<std::string>());
+        if (keep) std::ofstream(std::filesystem::path(keep) / (std::string("report-") + vp.name + ".png"), std::ios::binary) << png;
+        Image img;
+        std::string why;
+        ASSERT_TRUE(decode_png(png, img, why)) << vp.name << ": " << why;
+        EXPECT_EQ(img.width, static_cast<std::uint32_t>(vp.width)) << vp.name;
+        EXPECT_EQ(img.height, static_cast<std::uint32_t>(vp.height)) << vp.name;
+        EXPECT_GT(luminance_variance(img), 200.0) << vp.name << " screenshot looks blank";
+    }
+    // No request reached the loopback listener at any point.
+    EXPECT_EQ(listener.hits(), 0);
+    browser.stop();
+}
+
+}  // namespace
+}  // namespace attest::reports
