@@ -1,0 +1,135 @@
+// `attest query` end to end: the built binary over NDJSON written to a temp dir and over the
+// shared real samples (skipped when ../shared/data is absent).
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Result {
+    int code = -1;
+    std::string out;
+    std::string err;
+};
+
+class QueryE2e : public ::testing::Test {
+protected:
+    void SetUp() override {
+        m_dir = fs::temp_directory_path() / ("attest-eql-e2e-" + std::to_string(::getpid()));
+        fs::create_directories(m_dir);
+    }
+    void TearDown() override { fs::remove_all(m_dir); }
+
+    std::string write(const std::string& name, const std::string& content) {
+        std::string p = (m_dir / name).string();
+        std::ofstream(p) << content;
+        return p;
+    }
+
+    static std::string quote(const std::string& s) {
+        std::string q = "'";
+        for (char c : s) {
+            if (c == '\'') q += "'\\''";
+            else q += c;
+        }
+        return q + "'";
+    }
+
+    Result run(const std::string& args) {
+        std::string err_file = (m_dir / "stderr.txt").string();
+        std::string cmd = std::string(ATTEST_BINARY) + " query " + args + " 2>" + err_file;
+        Result r;
+        FILE* p = ::popen(cmd.c_str(), "r");
+        if (p == nullptr) return r;
+        char buf[4096];
+        std::size_t n;
+        while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+        int status = ::pclose(p);
+        r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+        std::ifstream e(err_file);
+        r.err.assign(std::istreambuf_iterator<char>(e), {});
+        return r;
+    }
+
+    fs::path m_dir;
+};
+
+const char* kEvents =
+    R"({"@timestamp":"2026-01-01T00:00:03Z","event":{"category":"process"},"host":{"name":"h1"},"process":{"name":"cmd.exe","entity_id":"p1"},"id":3})" "\n"
+    R"({"@timestamp":"2026-01-01T00:00:01Z","event":{"category":"process"},"host":{"name":"h1"},"process":{"name":"powershell.exe","entity_id":"p1"},"id":1})" "\n"
+    R"({"@timestamp":"2026-01-01T00:00:02Z","event":{"category":"file"},"host":{"name":"h1"},"process":{"entity_id":"p1"},"file":{"extension":"pst"},"id":2})" "\n";
+
+TEST_F(QueryE2e, EventQueryPrintsHitsInTimestampOrder) {
+    std::string f = write("events.ndjson", kEvents);
+    Result r = run("--eql " + quote("process where true") + " " + f);
+    EXPECT_EQ(r.code, 0) << r.err;
+    // Input order is 3, 1, 2: the hits come sorted by @timestamp.
+    auto first = r.out.find("\"id\":1");
+    auto second = r.out.find("\"id\":3");
+    ASSERT_NE(first, std::string::npos) << r.out;
+    ASSERT_NE(second, std::string::npos) << r.out;
+    EXPECT_LT(first, second);
+    EXPECT_EQ(r.out.rfind("{\"events\":[{\"@timestamp\":\"2026-01-01T00:00:01Z\"", 0), 0u) << r.out;
+    EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 2);
+}
+
+TEST_F(QueryE2e, SequencePrintsJoinKeysAndMissingPlaceholders) {
+    std::string f = write("events.ndjson", kEvents);
+    Result r = run("--eql " + quote("sequence by host.name with maxspan=1m [process where true] [file where true] ![network where true]") + " " + f);
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.out.rfind("{\"join_keys\":[\"h1\"],\"events\":[{", 0), 0u) << r.out;
+    EXPECT_NE(r.out.find(",{\"missing\":true}]}"), std::string::npos) << r.out;
+}
+
+TEST_F(QueryE2e, NoHitsExitsOneAndExplains) {
+    std::string f = write("events.ndjson", kEvents);
+    Result r = run("--explain --eql " + quote("process where process.name == \"cmd.exe\" and host.name == \"h2\"") + " " + f);
+    EXPECT_EQ(r.code, 1);
+    EXPECT_TRUE(r.out.empty());
+    EXPECT_NE(r.err.find("2 events of the category"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("near miss (failed: host.name == \"h2\")"), std::string::npos) << r.err;
+}
+
+TEST_F(QueryE2e, QueryErrorsExitTwoWithPositionAndCaret) {
+    std::string f = write("events.ndjson", kEvents);
+    Result r = run("--eql " + quote("process where process.name = \"x\"") + " " + f);
+    EXPECT_EQ(r.code, 2);
+    EXPECT_NE(r.err.find("--eql:1:28: use '==' to compare, not '='\nprocess where process.name = \"x\"\n                           ^"),
+              std::string::npos) << r.err;
+    Result missing = run("--eql " + quote("any where true") + " " + (m_dir / "nope.ndjson").string());
+    EXPECT_EQ(missing.code, 2);
+    Result usage = run(f);
+    EXPECT_EQ(usage.code, 2);
+}
+
+TEST_F(QueryE2e, SeedRuleFromTomlOverEndpointEvents) {
+    std::string f = write("endpoint.ndjson",
+                          R"({"@timestamp":"2026-01-01T00:00:01Z","event":{"category":["file"],"action":"creation"},"host":{"name":"WS1"},"file":{"extension":"pst","path":"C:\\t\\x.pst"},"process":{"name":"powershell.exe","entity_id":"{g}"}})" "\n"
+                          R"({"@timestamp":"2026-01-01T00:00:02Z","event":{"category":["file"],"action":"creation"},"host":{"name":"WS1"},"file":{"extension":"pst","path":"C:\\t\\x.pst"},"process":{"name":"OUTLOOK.EXE","entity_id":"{h}"}})" "\n");
+    Result r = run("--rule " + std::string(ATTEST_SOURCE_DIR) + "/tests/data/eql/seed_t1114.toml " + f);
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.out;
+    EXPECT_EQ(r.out.rfind("{\"join_keys\":[\"WS1\",\"{g}\"]", 0), 0u) << r.out;
+    EXPECT_NE(r.err.find("profile endpoint"), std::string::npos) << r.err;
+}
+
+TEST_F(QueryE2e, RealSysmonXmlSample) {
+    std::string xml = std::string(ATTEST_SOURCE_DIR) +
+                      "/../shared/data/xml/Execution_exec_persist_rundll32_mshta_scheduledtask_sysmon_1_3_11.libevtx.xml";
+    if (!fs::exists(xml)) GTEST_SKIP() << "../shared/data absent";
+    Result r = run("--eql " + quote("process where process.name : \"MSHTA.exe\"") + " " + xml);
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.out.find("\"name\":\"mshta.exe\""), std::string::npos) << r.out.substr(0, 500);
+    Result none = run("--eql " + quote("process where process.name == \"MSHTA.exe\"") + " " + xml);
+    EXPECT_EQ(none.code, 1);
+}
+
+}  // namespace
