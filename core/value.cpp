@@ -147,6 +147,20 @@ void append_json_string(std::string& out, std::string_view s) {
     size_t run = 0;  // start of a run of bytes copied verbatim
     auto flush = [&](size_t end) { out.append(s.data() + run, end - run); };
     while (i < s.size()) {
+        // Fast path: 8 bytes at a time while none needs escaping or UTF-8 checking (printable
+        // ASCII other than '"' and '\\'), which is most of every string in ECS output.
+        if (i + 8 <= s.size()) {
+            std::uint64_t w;
+            std::memcpy(&w, s.data() + i, 8);
+            constexpr std::uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
+            auto has_zero = [](std::uint64_t v) { return (v - kOnes) & ~v & kHigh; };
+            std::uint64_t attention = (w & kHigh) | ((w - 0x20 * kOnes) & ~w & kHigh) |
+                                      has_zero(w ^ (0x22 * kOnes)) | has_zero(w ^ (0x5C * kOnes));
+            if (attention == 0) {
+                i += 8;
+                continue;
+            }
+        }
         auto c = static_cast<unsigned char>(s[i]);
         if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
             ++i;
