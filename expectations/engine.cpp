@@ -2,7 +2,11 @@
 
 #include <algorithm>
 #include <cctype>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
 #include <queue>
+#include <thread>
 #include <set>
 
 #include "core/timeutil.h"
@@ -459,6 +463,75 @@ struct Later {
     }
 };
 
+// Decodes one input on its own thread, handing events over in batches, so that parsing and
+// matching overlap (each is about half of the work).
+class PrefetchingInput {
+public:
+    explicit PrefetchingInput(std::unique_ptr<Collector> collector)
+        : m_collector(std::move(collector)), m_thread([this] { run(); }) {}
+    ~PrefetchingInput() {
+        {
+            std::lock_guard<std::mutex> lock(m_mutex);
+            m_stop = true;
+        }
+        m_cv.notify_all();
+        m_thread.join();
+    }
+    bool next(Event& out) {
+        if (m_pos == m_current.size()) {
+            std::unique_lock<std::mutex> lock(m_mutex);
+            m_cv.wait(lock, [&] { return !m_batches.empty() || m_done; });
+            if (m_batches.empty()) return false;
+            m_current = std::move(m_batches.front());
+            m_batches.pop_front();
+            m_pos = 0;
+            lock.unlock();
+            m_cv.notify_all();
+        }
+        out = std::move(m_current[m_pos++]);
+        return true;
+    }
+    const CollectorStats& stats() const { return m_collector->stats(); }  // after the end
+
+private:
+    static constexpr std::size_t kBatch = 256;
+    static constexpr std::size_t kMaxBatches = 16;
+
+    void run() {
+        std::vector<Event> batch;
+        batch.reserve(kBatch);
+        bool more = true;
+        while (more) {
+            Event e;
+            more = m_collector->next(e);
+            if (more) batch.push_back(std::move(e));
+            if (batch.size() == kBatch || (!more && !batch.empty())) {
+                std::unique_lock<std::mutex> lock(m_mutex);
+                m_cv.wait(lock, [&] { return m_batches.size() < kMaxBatches || m_stop; });
+                if (m_stop) break;
+                m_batches.push_back(std::move(batch));
+                batch = {};
+                batch.reserve(kBatch);
+                lock.unlock();
+                m_cv.notify_all();
+            }
+        }
+        std::lock_guard<std::mutex> lock(m_mutex);
+        m_done = true;
+        m_cv.notify_all();
+    }
+
+    std::unique_ptr<Collector> m_collector;
+    std::mutex m_mutex;
+    std::condition_variable m_cv;
+    std::deque<std::vector<Event>> m_batches;
+    std::vector<Event> m_current;
+    std::size_t m_pos = 0;
+    bool m_done = false;
+    bool m_stop = false;
+    std::thread m_thread;  // last: started once everything above is constructed
+};
+
 }  // namespace
 
 TelemetryStats feed_telemetry(Evaluator& evaluator, const std::vector<std::string>& files,
@@ -467,7 +540,7 @@ TelemetryStats feed_telemetry(Evaluator& evaluator, const std::vector<std::strin
     CollectorOptions copts;
     copts.profile = options.profile;
     copts.threads = options.threads;
-    std::vector<std::unique_ptr<Collector>> inputs;
+    std::vector<std::unique_ptr<PrefetchingInput>> inputs;
     for (const auto& path : files) {
         auto c = CollectorRegistry::builtin().open(path, options.source, copts, sink);
         if (!c) {
@@ -475,7 +548,7 @@ TelemetryStats feed_telemetry(Evaluator& evaluator, const std::vector<std::strin
             continue;
         }
         ++stats.files;
-        inputs.push_back(std::move(*c));
+        inputs.push_back(std::make_unique<PrefetchingInput>(std::move(*c)));
     }
     // A k-way merge by @timestamp; each input keeps up to reorder_window events buffered so
     // that records slightly out of order within a file come out in order.
