@@ -1,5 +1,7 @@
 #include "reports/reports.h"
 
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -103,7 +105,7 @@ Expected<nlohmann::json> load_results(const std::filesystem::path& file_or_dir) 
     std::error_code ec;
     if (std::filesystem::is_directory(path, ec)) path /= "results.json";
     std::ifstream in(path, std::ios::binary);
-    if (!in) return make_error(path.string() + ": cannot open results");
+    if (!in) return make_error(path.string() + ": cannot open results: " + std::strerror(errno));
     std::ostringstream buffer;
     buffer << in.rdbuf();
     std::string content = buffer.str();
