@@ -184,6 +184,7 @@ bool parse_audit_line(std::string_view line, AuditRecord& out, std::string& erro
     out.type.clear();
     out.fields.clear();
     out.enriched.clear();
+    out.fields.reserve(32);  // a SYSCALL record has ~27 fields: one allocation, no regrowth
     std::size_t i = 0;
     if (starts_with(line, "node=")) {
         std::size_t sp = line.find(' ');
@@ -445,6 +446,7 @@ private:
             g->time_ns = m_scratch.time_ns;
             g->line = m_scratch.line;
             g->opened = m_opened++;
+            g->records.reserve(8);
         }
         const std::string& t = m_scratch.type;
         if (t == "SYSCALL") {
