@@ -34,3 +34,6 @@ run_fuzzer collectors -max_len=65536
 
 # --- EVTX chunk and binary XML decoder (collectors/evtx_chunk.cpp) ---
 run_fuzzer evtx -max_len=65536
+
+# --- scenario packs: atomics / expectations.yaml loader, placeholder substitution (scenarios/, expectations/) ---
+run_fuzzer packs -max_len=16384
