@@ -74,6 +74,7 @@ RC=$?
 set -e
 WALL=$(grep 'Elapsed (wall clock)' "$LOG" | awk '{print $NF}')
 RSS_KB=$(grep 'Maximum resident set size' "$LOG" | awk '{print $NF}')
+CPU=$(awk -F': ' '/User time|System time/ {s += $2} END {print s}' "$LOG")
 SECS=$(python3 -c "
 p='$WALL'.split(':'); s=0.0
 for x in p: s=s*60+float(x)
@@ -84,7 +85,9 @@ python3 - <<PY
 b, s, rss, ev = $BYTES, $SECS, $RSS_KB, $EVENTS
 print(f"input        {b/1e6:.0f} MB Sysmon XML, {ev} events")
 print(f"wall         {s:.2f} s (attest check exit {$RC}: 1 = scenarios not all passed, expected here)")
-print(f"throughput   {b/1e6/s:.1f} MB/s, {ev/s:,.0f} events/s")
+print(f"throughput   {b/1e6/s:.1f} MB/s, {ev/s:,.0f} events/s (wall)")
+cpu = $CPU
+print(f"cpu          {cpu:.2f} s user+sys: {b/1e6/cpu:.1f} MB per CPU-second (load average now: {open('/proc/loadavg').read().split()[0]})")
 print(f"peak RSS     {rss/1024:.1f} MB")
 print("verdicts     $VERDICTS")
 PY
