@@ -7,7 +7,9 @@
 #  3. 1,000,000 distinct join keys with maxspan=1s: RSS before/during/after (flat memory);
 #  4. `attest query --rule` versus `attest events` over a large Sysmon XML file made from the
 #     real Atomic Red Team recording with increasing timestamps (target >= 80% of its speed).
-# Big inputs are generated under /tmp, never in the repository.
+# Big inputs are generated under /tmp, never in the repository; 5 M in-memory events take about
+# 8 GB of RAM (pass a smaller N_EVENTS on small machines). Wall and thread CPU time are printed:
+# on a shared machine the CPU figure is the one that measures the engine.
 #
 # usage: bench/eql_bench.sh [N_EVENTS] [XML_REPEATS]   (env: BUILD_DIR=build)
 set -euo pipefail
