@@ -11,6 +11,7 @@
 
 using namespace attest::test;
 using json = nlohmann::json;
+namespace run = attest::run;
 
 namespace {
 
@@ -337,4 +338,44 @@ TEST(RunnerE2E, SecretsNeverReachOutputLogsOrResults) {
     ASSERT_NE(s, nullptr);
     EXPECT_EQ((*s)["execution"]["stdout"], "login ********\n");
     EXPECT_NE((*s)["execution"]["command"].get<std::string>().find("********"), std::string::npos);
+}
+
+TEST(RunnerE2E, RecheckTurnsPendingO365IntoObserved) {
+    TempDir tmp("recheck");
+    std::string ual = tmp.path + "/ual.json";
+    write_text(ual, "[]");
+    write_text(tmp.path + "/lab.yaml",
+               "lab: o365\ntimeouts: {collection: 1s}\ntargets:\n- name: here\n  platform: linux\n"
+               "  transport: local\n  sources:\n    o365: {file: " + ual + ", latency: 1h}\n");
+    std::string pack = write_pack(
+        tmp.path + "/pack", simple_test(kGuidA, "forwarding rule", "sleep 2"),
+        "  " + kGuidA + ":\n    name: forwarding rule\n    expectations:\n"
+        "      - id: o365-rule\n        description: the audit record of the rule\n        source: o365\n"
+        "        query: any where event.action == \"New-InboxRule\"\n");
+    std::string out = tmp.path + "/out";
+    auto r = run_attest({"run", "--lab", tmp.path + "/lab.yaml", "--pack", pack, "--out", out}, out);
+    ASSERT_TRUE(r.results.is_object()) << r.err;
+    const json* s = find_scenario(r.results, "here", kGuidA);
+    ASSERT_NE(s, nullptr) << r.err;
+    EXPECT_EQ((*s)["verdict"], "inconclusive") << s->dump(2);
+    EXPECT_EQ((*s)["expectations"][0]["verdict"], "pending");
+    // The audit record arrives later, stamped (at second precision) inside the execution.
+    std::string start = (*s)["execution"]["start"];
+    auto ns = *attest::parse_iso8601_ns(start) + 1000000000LL;
+    std::string when = attest::format_iso8601(ns, 3).substr(0, 19);
+    write_text(ual, R"([{"CreationTime":")" + when +
+                        R"(","Id":"1b2c","Operation":"New-InboxRule","RecordType":1,"UserId":"a@b.c",)"
+                        R"("Workload":"Exchange","ResultStatus":"True","OrganizationId":"o"}])");
+    run::ProcessRequest req;
+    req.argv = {ATTEST_BINARY, "recheck", out};
+    auto p = run::run_process(req);
+    ASSERT_TRUE(p.ok());
+    json again = json::parse(read_text(out + "/results.json"), nullptr, false);
+    ASSERT_TRUE(again.is_object()) << p->stderr_text;
+    EXPECT_EQ(again["run"]["mode"], "recheck");
+    const json* s2 = find_scenario(again, "here", kGuidA);
+    ASSERT_NE(s2, nullptr) << p->stderr_text;
+    EXPECT_EQ((*s2)["expectations"][0]["verdict"], "observed") << s2->dump(2);
+    EXPECT_EQ((*s2)["verdict"], "passed") << (*s2)["reason"];
+    EXPECT_EQ(p->exit_code, 0) << p->stderr_text;
 }
