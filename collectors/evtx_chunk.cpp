@@ -471,7 +471,9 @@ public:
             return;
         }
         if (m_depth == 3 && section() == Section::EventData && name_at(3) == "Data") {
+            std::string name = m_data_name;  // finish_element() hands it over
             finish_element();
+            m_data_name = std::move(name);
             m_text.clear();
         }
     }
@@ -561,12 +563,15 @@ private:
             std::string_view el = name_at(3);
             // Same keys as the XML reader: Data by Name (unnamed ones numbered param1..),
             // other children (<Binary>) by element name.
+            // The buffers are handed over (moved), not copied: they are refilled per element.
             if (el != "Data")
-                r.data.emplace_back(std::string(el), m_text);
+                r.data.emplace_back(std::string(el), std::move(m_text));
             else if (m_data_name.empty())
-                r.data.emplace_back("param" + std::to_string(++m_unnamed), m_text);
+                r.data.emplace_back("param" + std::to_string(++m_unnamed), std::move(m_text));
             else
-                r.data.emplace_back(m_data_name, m_text);
+                r.data.emplace_back(std::move(m_data_name), std::move(m_text));
+            m_text.clear();
+            m_data_name.clear();
         } else if (m_depth >= 3 && sec == Section::UserData && !m_has_child[m_depth - 1]) {
             r.data.emplace_back(std::string(name_at(m_depth)), m_text);
         }
@@ -989,6 +994,7 @@ struct EvtxChunkDecoder::Impl {
             err = {static_cast<std::uint32_t>(pos), "chunk expands beyond the decoding limits"};
             return false;
         }
+        record.data.reserve(m_values.size());  // about one Data per substitution value
         m_builder.start(record, m_strings);
         return execute(m_record_ops, 0, m_record_ops.size(), 0, 0, 0, err);
     }

@@ -117,5 +117,231 @@ TEST(EvtxChunkDecoder, NeverReadsOutsideGarbageChunks) {
     }
 }
 
+
+// --- A crafted chunk: template cache, arrays, entity references, nested binary XML ---------
+
+class BinXml {
+public:
+    explicit BinXml(std::vector<unsigned char>& chunk) : m_c(chunk) {}
+    void u8(unsigned v) { m_c.push_back(static_cast<unsigned char>(v)); }
+    void u16(unsigned v) { u8(v & 0xFF); u8((v >> 8) & 0xFF); }
+    void u32(std::uint32_t v) { u16(v & 0xFFFF); u16(v >> 16); }
+    void utf16(std::string_view s) { for (char ch : s) u16(static_cast<unsigned char>(ch)); }
+    // An inline name: its offset is where it is written.
+    void name(std::string_view n) {
+        u32(static_cast<std::uint32_t>(m_c.size() + 4));
+        u32(0);  // next string
+        u16(0);  // hash (not checked)
+        u16(static_cast<unsigned>(n.size()));
+        utf16(n);
+        u16(0);
+    }
+    void open(std::string_view n, bool attributes = false) {
+        u8(attributes ? 0x41 : 0x01);
+        u16(0xFFFF);
+        u32(0);  // data size (not needed)
+        name(n);
+        if (attributes) u32(0);  // attribute list size (not needed)
+    }
+    void attribute(std::string_view n, std::string_view text) {
+        u8(0x06);
+        name(n);
+        value(text);
+    }
+    void value(std::string_view text) {
+        u8(0x05);
+        u8(0x01);
+        u16(static_cast<unsigned>(text.size()));
+        utf16(text);
+    }
+    void close_start() { u8(0x02); }
+    void end() { u8(0x04); }
+    void substitution(unsigned id, unsigned type, bool optional = false) {
+        u8(optional ? 0x0E : 0x0D);
+        u16(id);
+        u8(type);
+    }
+    void entity(std::string_view n) {
+        u8(0x09);
+        name(n);
+    }
+    void fragment_header() { u8(0x0F); u8(1); u8(1); u8(0); }
+    std::size_t size() const { return m_c.size(); }
+
+private:
+    std::vector<unsigned char>& m_c;
+};
+
+std::vector<unsigned char> utf16z(std::initializer_list<std::string_view> parts) {
+    std::vector<unsigned char> out;
+    for (auto p : parts) {
+        for (char ch : p) { out.push_back(static_cast<unsigned char>(ch)); out.push_back(0); }
+        out.push_back(0);
+        out.push_back(0);
+    }
+    return out;
+}
+
+void write_template_body(BinXml& x) {
+    x.fragment_header();
+    x.open("Event");
+    x.close_start();
+    x.open("System");
+    x.close_start();
+    x.open("EventID");
+    x.close_start();
+    x.substitution(0, 0x06);
+    x.end();
+    x.end();  // System
+    x.open("EventData");
+    x.close_start();
+    x.open("Data", true);
+    x.attribute("Name", "A");
+    x.close_start();
+    x.substitution(1, 0x81);  // string array: one Data per item
+    x.end();
+    x.open("Data", true);
+    x.attribute("Name", "B");
+    x.close_start();
+    x.value("x");
+    x.entity("amp");
+    x.value("y");
+    x.end();
+    x.open("Data", true);
+    x.attribute("Name", "D");
+    x.close_start();
+    x.substitution(3, 0x11);
+    x.end();
+    x.open("Data", true);
+    x.attribute("Name", "E");
+    x.close_start();
+    x.substitution(4, 0x0E, true);  // optional, given as NULL
+    x.end();
+    x.end();  // EventData
+    x.open("UserData");
+    x.close_start();
+    x.substitution(2, 0x21);  // nested binary XML
+    x.end();
+    x.end();  // Event
+    x.u8(0x00);
+}
+
+// Appends one record instantiating template 0x1234 (inline definition when `definition` is 0).
+std::uint32_t write_record(std::vector<unsigned char>& c, std::uint64_t id, std::uint32_t definition,
+                           std::uint16_t event_id, std::string_view path) {
+    std::size_t start = c.size();
+    BinXml x(c);
+    x.u32(0x2a2a);
+    x.u32(0);  // size, patched below
+    x.u32(static_cast<std::uint32_t>(id));
+    x.u32(0);
+    x.u32(0);
+    x.u32(0);
+    x.fragment_header();
+    x.u8(0x0C);
+    x.u8(1);
+    x.u32(0x1234);
+    std::uint32_t def_off = definition != 0 ? definition : static_cast<std::uint32_t>(c.size() + 4);
+    x.u32(def_off);
+    if (definition == 0) {
+        x.u32(0);            // next template
+        x.u32(0x1234);       // GUID, starting with the template id
+        for (int i = 0; i < 12; ++i) x.u8(i);
+        std::size_t size_at = c.size();
+        x.u32(0);
+        std::size_t body = c.size();
+        write_template_body(x);
+        std::uint32_t n = static_cast<std::uint32_t>(c.size() - body);
+        std::memcpy(&c[size_at], &n, 4);
+    }
+    // Nested binary XML value: <Info><Path>path</Path></Info>
+    std::vector<unsigned char> nested_placeholder;
+    std::vector<std::pair<std::vector<unsigned char>, unsigned>> values;
+    values.push_back({{static_cast<unsigned char>(event_id & 0xFF), static_cast<unsigned char>(event_id >> 8)}, 0x06});
+    values.push_back({utf16z({"one", "two"}), 0x81});
+    values.push_back({{}, 0x21});  // filled in place below (names are chunk offsets)
+    values.push_back({{0x4F, 0x4A, 0x7A, 0xA4, 0x19, 0x3D, 0xD5, 0x01}, 0x11});
+    values.push_back({{}, 0x00});
+    x.u32(static_cast<std::uint32_t>(values.size()));
+    std::size_t descriptors = c.size();
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        x.u16(0);
+        x.u8(values[i].second);
+        x.u8(0);
+    }
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        std::size_t begin = c.size();
+        if (values[i].second == 0x21) {
+            x.fragment_header();
+            x.open("Info");
+            x.close_start();
+            x.open("Path");
+            x.close_start();
+            x.value(path);
+            x.end();
+            x.end();
+            x.u8(0x00);
+        } else {
+            c.insert(c.end(), values[i].first.begin(), values[i].first.end());
+        }
+        std::uint16_t n = static_cast<std::uint16_t>(c.size() - begin);
+        std::memcpy(&c[descriptors + 4 * i], &n, 2);
+    }
+    x.u8(0x00);  // end of stream
+    while ((c.size() + 4 - start) % 8 != 0) x.u8(0);
+    std::uint32_t size = static_cast<std::uint32_t>(c.size() + 4 - start);
+    x.u32(size);
+    std::memcpy(&c[start + 4], &size, 4);
+    return def_off;
+}
+
+std::vector<unsigned char> crafted_chunk() {
+    std::vector<unsigned char> c(kEvtxChunkHeaderSize, 0);
+    std::memcpy(c.data(), "ElfChnk", 8);
+    std::uint32_t def = write_record(c, 7, 0, 4104, "C:\\a");
+    write_record(c, 8, def, 4105, "C:\\b");  // template by reference, from the cache
+    std::uint32_t free_space = static_cast<std::uint32_t>(c.size());
+    std::memcpy(&c[48], &free_space, 4);
+    std::uint32_t crc = evtx_crc32(c.data() + 512, c.size() - 512);
+    std::memcpy(&c[52], &crc, 4);
+    crc = evtx_crc32(c.data() + 128, 384, evtx_crc32(c.data(), 120));
+    std::memcpy(&c[124], &crc, 4);
+    c.resize(kEvtxChunkSize, 0);
+    return c;
+}
+
+TEST(EvtxChunkDecoder, CraftedChunkCoversTemplatesArraysEntitiesAndNestedBinaryXml) {
+    auto chunk = crafted_chunk();
+    EvtxChunkDecoder decoder;
+    EvtxChunkResult result;
+    decoder.decode(chunk.data(), chunk.size(), 4096, result);
+    for (const auto& p : result.problems) ADD_FAILURE() << p.offset << ": " << p.message;
+    ASSERT_EQ(result.records.size(), 2u);
+    EXPECT_EQ(result.records_seen, 2u);
+    using Pairs = std::vector<std::pair<std::string, std::string>>;
+    for (int i = 0; i < 2; ++i) {
+        const WinEventRecord& r = result.records[i];
+        EXPECT_EQ(r.event_id, 4104 + i);
+        EXPECT_EQ(r.position, Value(7 + i));
+        EXPECT_EQ(r.data, (Pairs{{"A", "one"},
+                                 {"A", "two"},
+                                 {"B", "x&y"},
+                                 {"D", "2019-07-18T03:34:02.025223900Z"},
+                                 {"E", ""},
+                                 {"Path", i == 0 ? "C:\\a" : "C:\\b"}}));
+    }
+    // A second decode with the same decoder starts from a clean template cache.
+    chunk[512 + 24 + 4 + 6] ^= 0x01;  // first record's definition offset now points nowhere
+    decoder.decode(chunk.data(), chunk.size(), 4096, result);
+    // The first record is lost; the second still finds the definition where it really is.
+    ASSERT_EQ(result.records.size(), 1u);
+    EXPECT_EQ(result.records[0].event_id, 4105);
+    EXPECT_EQ(result.records_skipped, 1u);
+    ASSERT_EQ(result.problems.size(), 2u);  // the records checksum, and the record
+    EXPECT_NE(result.problems[1].message.find("record 7: bad template reference"), std::string::npos)
+        << result.problems[1].message;
+    EXPECT_EQ(result.problems[1].offset, 4096u + 512 + 24 + 4);
+}
+
 }  // namespace
 }  // namespace attest
