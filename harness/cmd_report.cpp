@@ -19,7 +19,7 @@ const char* kHelp =
     "  --history DB      record the run into the SQLite history DB (replacing an earlier\n"
     "                    recording of the same run id); the HTML then shows the changes since\n"
     "                    the previous run and the coverage trend\n"
-    "  --evidence-cap N  matching events shown per expectation in the HTML (default 3)\n\n"
+    "  --evidence-cap N  matching events shown per expectation in the HTML (default 1)\n\n"
     "Files are written atomically. Exit codes: 0 ok, 2 usage error, unreadable results or a\n"
     "report that could not be written.\n";
 

@@ -6,17 +6,11 @@ namespace attest::cli {
 Command events_command();
 Command report_command();
 Command history_command();
-Command check_command();
-Command validate_command();
-Command list_command();
 
 void register_builtin_commands(Registry& registry) {
     registry.add(events_command());
     registry.add(report_command());
     registry.add(history_command());
-    registry.add(check_command());
-    registry.add(validate_command());
-    registry.add(list_command());
 }
 
 }  // namespace attest::cli

@@ -85,6 +85,24 @@ const json* find_path(const json& j, std::string_view path) {
     return nullptr;
 }
 
+// Removes a dotted path (nested or flat keys), then any object it leaves empty.
+void erase_path(json& j, std::string_view path) {
+    if (!j.is_object()) return;
+    for (auto it = j.begin(); it != j.end(); ++it) {
+        const std::string& key = it.key();
+        if (path.size() < key.size() || path.compare(0, key.size(), key) != 0) continue;
+        if (path.size() == key.size()) {
+            j.erase(it);
+            return;
+        }
+        if (path[key.size()] == '.') {
+            erase_path(*it, path.substr(key.size() + 1));
+            if (it->is_object() && it->empty()) j.erase(it);
+            return;
+        }
+    }
+}
+
 std::string field_text(const json& event, std::string_view path) {
     const json* v = find_path(event, path);
     return v ? display(*v) : "";
@@ -114,7 +132,7 @@ public:
             m_max_chars = std::max<std::size_t>(context.options->max_string_chars, 16);
         }
         // Evidence JSON is allowed more room than single fields, but stays bounded.
-        m_max_event_bytes = m_max_chars * 2;
+        m_max_event_bytes = m_max_chars;
     }
 
     std::string render();
@@ -146,14 +164,14 @@ private:
     void execution(const json& s);
     void expectation(const json& e, const std::string& anchor);
     void detection(const json& d, const std::string& anchor);
-    void event_item(const json& event);
+    void event_item(const json& event, bool full);
     void evidence_list(const json& events, std::int64_t omitted_by_engine);
     void near_misses(const json& item);
     std::string previous_verdict(const json& s) const;
 
     const json& m_results;
     const HistoryView* m_history;
-    std::size_t m_cap = 3;
+    std::size_t m_cap = 1;
     std::size_t m_max_chars = 2000;
     std::size_t m_max_event_bytes = 4000;
     std::string m_out;
@@ -391,19 +409,22 @@ void HtmlWriter::timeline(const json& s) {
     };
     std::vector<Tick> ticks;
     constexpr std::size_t kMaxTicks = 200;  // the SVG stays small whatever the evidence size
+    // One dot per expectation / detection at its earliest event keeps the SVG small; the
+    // evidence lists below have the individual events.
     for (const auto& e : list(s, "expectations")) {
-        for (const auto& ev : list(e, "evidence")) {
-            if (ticks.size() >= kMaxTicks) break;
-            if (auto at = event_time(ev)) ticks.push_back({*at, text(e, "id") + " " + field_text(ev, "@timestamp"), true});
-        }
+        std::optional<std::int64_t> first;
+        for (const auto& ev : list(e, "evidence"))
+            if (auto at = event_time(ev); at && (!first || *at < *first)) first = at;
+        if (first && ticks.size() < kMaxTicks)
+            ticks.push_back({*first, text(e, "id") + ": " + std::to_string(integer(e, "count")) + " events", true});
     }
     for (const auto& d : list(s, "detections")) {
+        std::optional<std::int64_t> first;
         for (const auto& hit : list(d, "evidence"))
-            for (const auto& ev : list(hit, "events")) {
-                if (ticks.size() >= kMaxTicks) break;
-                if (auto at = event_time(ev))
-                    ticks.push_back({*at, "detection " + text(d, "name", text(d, "rule")) + " " + field_text(ev, "@timestamp"), false});
-            }
+            for (const auto& ev : list(hit, "events"))
+                if (auto at = event_time(ev); at && (!first || *at < *first)) first = at;
+        if (first && ticks.size() < kMaxTicks)
+            ticks.push_back({*first, "detection " + text(d, "name", text(d, "rule")) + ": " + std::to_string(integer(d, "hits")) + " hits", false});
     }
     std::vector<std::int64_t> all;
     for (auto p : {start, end, cleanup_at})
@@ -451,8 +472,8 @@ void HtmlWriter::timeline(const json& s) {
         o() += "</title></circle>";
     }
     o() += "</svg>";
-    o() += "<div class=\"legend\"><span>blue band: execution</span><span>green dots: expectation evidence</span>"
-           "<span>amber dots: detection hits</span>";
+    o() += "<div class=\"legend\"><span>blue band: execution</span><span>green dots: first event of each expectation</span>"
+           "<span>amber dots: first hit of each detection</span>";
     if (ticks.size() >= kMaxTicks) o() += "<span>(first " + std::to_string(kMaxTicks) + " events)</span>";
     if (member(s, "window_closed_before_cleanup").is_boolean())
         o() += flag(s, "window_closed_before_cleanup") ? "<span>telemetry window closed before cleanup</span>"
@@ -530,14 +551,16 @@ void HtmlWriter::execution(const json& s) {
     }
 }
 
-void HtmlWriter::event_item(const json& event) {
-    o() += "<li><div class=\"prov\">";
+void HtmlWriter::event_item(const json& event, bool full) {
+    // One line per event keeps 500 x 10 expectations within a few MB; the full document of the
+    // first event shows everything else, and results.json has them all.
+    o() += "<li><span class=\"prov\">";
     std::string ts = field_text(event, "@timestamp");
     std::string source = field_text(event, "attest.source"), origin = field_text(event, "attest.origin"),
                 position = field_text(event, "attest.position");
     t(ts.empty() ? "(no @timestamp)" : ts);
     if (!source.empty() || !origin.empty()) {
-        o() += " · from ";
+        o() += " · ";
         cut(source, 80);
         if (!origin.empty()) {
             o() += " <code>";
@@ -549,34 +572,46 @@ void HtmlWriter::event_item(const json& event) {
             o() += "</code>";
         }
     }
-    o() += "</div><dl class=\"kv\">";
-    // The fields people look at first; the full event follows below.
-    static const char* kFields[] = {"event.code",          "event.action",   "host.name",   "user.name",
-                                    "process.command_line", "process.executable", "process.parent.executable",
-                                    "file.path",           "destination.ip", "url.full",    "powershell.file.script_block_text"};
-    int shown = 0;
-    for (const char* f : kFields) {
+    o() += "</span>";
+    // The field people look at first.
+    static const char* kKeyFields[] = {"process.command_line", "powershell.file.script_block_text", "file.path",
+                                       "url.full", "destination.ip", "process.executable", "event.action"};
+    const char* key_field = nullptr;
+    for (const char* f : kKeyFields) {
         std::string v = field_text(event, f);
         if (v.empty()) continue;
-        o() += "<dt>";
+        key_field = f;
+        o() += "<br><span class=\"k\">";
         o() += f;
-        o() += "</dt><dd><code>";
-        cut(v, m_max_chars / 2);
-        o() += "</code></dd>";
-        ++shown;
+        o() += "</span> <code>";
+        cut(v, m_max_chars / 4);
+        o() += "</code>";
+        break;
     }
-    o() += "</dl><details><summary>event</summary>";
-    pre(dump_json(event, 1), m_max_event_bytes);
-    o() += "</details></li>";
-    (void)shown;
+    if (full) {
+        // The rest of the event, compact (wrapped by CSS): what the line above shows is left
+        // out, and pretty-printing would double the size of large reports.
+        json rest = event;
+        if (rest.is_object()) {
+            rest.erase("@timestamp");
+            erase_path(rest, "attest.source");
+            erase_path(rest, "attest.origin");
+            erase_path(rest, "attest.position");
+            if (key_field) erase_path(rest, key_field);
+        }
+        o() += "<details><summary>other fields</summary>";
+        pre(dump_json(rest), m_max_event_bytes);
+        o() += "</details>";
+    }
+    o() += "</li>";
 }
 
 void HtmlWriter::evidence_list(const json& events, std::int64_t omitted_by_engine) {
     std::size_t n = 0;
     o() += "<ul class=\"events\">";
     for (const auto& ev : events) {
-        if (n++ >= m_cap) break;
-        event_item(ev);
+        if (n >= m_cap) break;
+        event_item(ev, n++ == 0);
     }
     o() += "</ul>";
     std::int64_t rest = static_cast<std::int64_t>(events.size() > m_cap ? events.size() - m_cap : 0) +
@@ -597,7 +632,7 @@ void HtmlWriter::near_misses(const json& item) {
         const json& ev = member(nm, "event");
         if (ev.is_object()) {
             o() += "<ul class=\"events\">";
-            event_item(ev);
+            event_item(ev, n == 1);
             o() += "</ul>";
         }
         o() += "</li>";

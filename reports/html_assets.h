@@ -70,7 +70,7 @@ code{font:12px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;word-break:b
 .kv dt{color:var(--muted)}.kv dd{margin:0;word-break:break-all}
 ul.events{list-style:none;padding:0;margin:4px 0}
 ul.events>li{border-top:1px dashed var(--line);padding:6px 0}
-.prov{color:var(--muted);font-size:12px}
+.prov,.k{color:var(--muted);font-size:12px}
 .cut,.more{color:var(--muted);font-style:italic}
 svg.timeline{width:100%;height:auto;max-height:110px;display:block;margin:6px 0}
 svg.trend{width:100%;max-width:640px;height:auto;display:block}

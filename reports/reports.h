@@ -47,8 +47,10 @@ struct ReportOptions {
     // When set, the run is recorded into this SQLite database before rendering, and the HTML
     // shows the diff against the previous run and the coverage trend.
     std::optional<std::filesystem::path> history_db;
-    // Evidence events shown per expectation / detection in the HTML; the rest is counted.
-    std::size_t evidence_cap = 3;
+    // Evidence events shown per expectation / detection in the HTML (one line each, the first
+    // with all its fields); the rest is counted. The default keeps 500 scenarios x 10
+    // expectations with large evidence under 10 MB (bench/report.sh); raise it for small runs.
+    std::size_t evidence_cap = 1;
     // Telemetry strings longer than this are cut in the HTML (with the count of the rest).
     std::size_t max_string_chars = 2000;
 };

@@ -156,7 +156,8 @@ TEST(Html, EvidenceIsCappedWithTheCountOfTheRest) {
     options.evidence_cap = 2;
     options.max_string_chars = 100;
     std::string html = render_html(make_results("r", "2026-11-22T00:00:00Z", json::array({s})), {&options, nullptr});
-    EXPECT_EQ(count_of(html, "<li><div class=\"prov\">"), 2u);  // 2 events shown
+    EXPECT_EQ(count_of(html, "<li><span class=\"prov\">"), 2u);  // 2 events shown
+    EXPECT_EQ(count_of(html, "<summary>other fields</summary>"), 1u);  // the first in full
     EXPECT_NE(html.find("… and 47 more matching events not shown"), std::string::npos);  // 7 capped + 40 omitted
     EXPECT_EQ(html.find(std::string(101, 'A')), std::string::npos);
     EXPECT_NE(html.find("more bytes</span>"), std::string::npos);
