@@ -4,13 +4,25 @@ namespace attest::cli {
 
 // One line per command; each lives in harness/cmd_<name>.cpp.
 Command events_command();
+Command query_command();
 Command report_command();
 Command history_command();
+Command check_command();
+Command validate_command();
+Command list_command();
+Command run_command();
+Command recheck_command();
 
 void register_builtin_commands(Registry& registry) {
     registry.add(events_command());
+    registry.add(query_command());
     registry.add(report_command());
     registry.add(history_command());
+    registry.add(check_command());
+    registry.add(validate_command());
+    registry.add(list_command());
+    registry.add(run_command());
+    registry.add(recheck_command());
 }
 
 }  // namespace attest::cli
