@@ -5,11 +5,13 @@
 #include <fstream>
 #include <set>
 
+#include "core/json.h"
 #include "core/timeutil.h"
 #include "expectations/engine.h"
 #include "expectations/results.h"
 #include "expectations/run_info.h"
 #include "harness/cli.h"
+#include "reports/reports.h"
 #include "scenarios/pack.h"
 
 namespace attest::cli {
@@ -20,10 +22,13 @@ using namespace attest::expectations;
 const char* kHelp =
     "usage: attest check --pack DIR --telemetry FILE... [--scenario GUID|NAME]...\n"
     "                    [--profile sysmon|endpoint] [--run-info FILE] [--arg name=value]...\n"
-    "                    [--source FORMAT] [--out DIR] [--quiet]\n\n"
+    "                    [--source FORMAT] [--out DIR] [--history DB] [--quiet]\n\n"
     "Evaluates the pack's expectations and detection rules over recorded telemetry (format\n"
     "detected per file), in one pass over all files merged by @timestamp, and writes\n"
-    "OUT/results.json (schema attest.results/1; default OUT: out/check-<timestamp>).\n\n"
+    "OUT/results.json (schema attest.results/1; default OUT: out/check-<timestamp>) and the\n"
+    "reports beside it (report.html, junit.xml, navigator.json, attire.json). --history DB\n"
+    "records the run into an SQLite history (see attest history) and adds the diff and trend\n"
+    "to the HTML.\n\n"
     "Which scenarios: --scenario (repeatable), else those named in --run-info, else every test\n"
     "of the pack that has expectations or detections (every test for a stock atomics folder).\n"
     "Run info (docs/packs.md) gives per scenario the host, execution start/end, arguments and\n"
@@ -53,7 +58,7 @@ std::string summarize(const ScenarioResult& r) {
 int run_check(const std::vector<std::string>& args) {
     Options opts;
     opts.option("pack").multi("scenario").multi("telemetry").option("profile").option("run-info")
-        .multi("arg").option("out").option("source").flag("quiet");
+        .multi("arg").option("out").option("source").option("history").flag("quiet");
     opts.parse(args);
     std::string pack_path = opts.get_or("pack", "");
     if (pack_path.empty()) throw UsageError{"--pack DIR is required"};
@@ -202,6 +207,14 @@ int run_check(const std::vector<std::string>& args) {
             return kExitUsage;
         }
     }
+
+    // results.json is on disk first (nothing lost if a report fails); then every report.
+    reports::ReportOptions ropts;
+    for (const auto& w : reports::ReportWriterRegistry::builtin().all())
+        if (w.name != "json") ropts.formats.push_back(w.name);
+    if (auto h = opts.get("history")) ropts.history_db = fs::path(*h);
+    auto written = reports::write_all_reports(value_to_json<nlohmann::json>(doc), out_dir, ropts);
+    if (!written) std::fprintf(stderr, "attest check: reports: %s\n", written.error().message.c_str());
 
     bool all_passed = true;
     if (!opts.has("quiet")) {

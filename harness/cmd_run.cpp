@@ -5,6 +5,7 @@
 #include "harness/cli.h"
 #include "expectations/results.h"
 #include "harness/runner.h"
+#include "reports/reports.h"
 #include "scenarios/atomic.h"
 #include "scenarios/pack.h"
 
@@ -14,13 +15,15 @@ namespace {
 const char* kHelp =
     "usage: attest run [--lab LAB.yaml] [--pack DIR] [--scenario GUID|NAME]... [--target NAME]...\n"
     "                  [--arg NAME=VALUE]... [--get-prereqs] [--out DIR] [--record DIR]\n"
-    "                  [--quiet | --verbose]\n\n"
+    "                  [--history DB] [--quiet | --verbose]\n\n"
     "Runs each scenario of the pack on every lab target whose platform it supports:\n"
     "snapshot revert and readiness (if configured), preflight of the telemetry sources,\n"
     "prerequisites, execution (a timeout kills the whole process tree), collection until\n"
     "every required expectation is observed or the deadline, evaluation, then cleanup\n"
     "(always, also after errors, timeouts and a first Ctrl-C; a second one aborts).\n"
-    "Results are journaled to OUT/results.json after every scenario; OUT/run.log has the log.\n\n"
+    "Results are journaled to OUT/results.json after every scenario; OUT/run.log has the log;\n"
+    "at the end the reports are written beside them (report.html, junit.xml, navigator.json,\n"
+    "attire.json).\n\n"
     "options:\n"
     "  --lab FILE        lab file (default labs/local.yaml: this machine)\n"
     "  --pack DIR        scenario pack (default scenarios/t1114)\n"
@@ -30,13 +33,15 @@ const char* kHelp =
     "  --get-prereqs     run get_prereq_command for unmet prerequisites\n"
     "  --out DIR         results directory (default runs/RUN-ID)\n"
     "  --record DIR      keep the fetched telemetry and a run-info.json for `attest check`\n"
+    "  --history DB      record the run into an SQLite history (attest history; HTML trend)\n"
     "  --quiet           no progress lines;  --verbose  every state change\n\n"
     "exit codes: 0 every scenario passed or was skipped, 1 some did not, 2 usage or input error\n";
 
 int run_run(const std::vector<std::string>& args) {
     Options opts;
     opts.option("lab").option("pack").multi("scenario").multi("target").multi("arg")
-        .flag("get-prereqs").option("out").option("record").flag("quiet").flag("verbose");
+        .flag("get-prereqs").option("out").option("record").option("history").flag("quiet")
+        .flag("verbose");
     opts.parse(args);
     if (!opts.positionals().empty())
         throw UsageError{"unexpected argument '" + opts.positionals()[0] + "'"};
@@ -86,6 +91,17 @@ int run_run(const std::vector<std::string>& args) {
     if (!summary) {
         std::fprintf(stderr, "attest run: %s\n", summary.error().message.c_str());
         return kExitUsage;
+    }
+    // The journal (results.json) is complete; render the reports from it.
+    if (auto results = reports::load_results(options.out_dir)) {
+        reports::ReportOptions ropts;
+        for (const auto& w : reports::ReportWriterRegistry::builtin().all())
+            if (w.name != "json") ropts.formats.push_back(w.name);
+        if (auto h = opts.get("history")) ropts.history_db = *h;
+        auto written = reports::write_all_reports(*results, options.out_dir, ropts);
+        if (!written) std::fprintf(stderr, "attest run: reports: %s\n", written.error().message.c_str());
+    } else {
+        std::fprintf(stderr, "attest run: reports: %s\n", results.error().message.c_str());
     }
     bool all_good = summary->failed == 0 && summary->error == 0 && summary->inconclusive == 0 &&
                     !summary->interrupted;

@@ -18,7 +18,8 @@ run_fuzzer() {
   scratch=$(mktemp -d)
   echo "== fuzz ${name} (${FUZZ_SECONDS} s)"
   "$BUILD_DIR/fuzz/${name}_fuzz" -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 \
-    -print_final_stats=1 "$@" "$scratch" "fuzz/corpus/${name}" 2>&1 | tail -n 12
+    -print_final_stats=1 "$@" "$scratch" $([ -d "fuzz/corpus/${name}" ] && echo "fuzz/corpus/${name}") \
+    2>&1 | tail -n 12
   rm -rf "$scratch"
 }
 
@@ -33,7 +34,14 @@ run_fuzzer winevent_xml -max_len=65536
 run_fuzzer collectors -max_len=65536
 
 # --- EVTX chunk and binary XML decoder (collectors/evtx_chunk.cpp) ---
-run_fuzzer evtx -max_len=65536
+# Seeds are cut from the shared real recordings at run time (not kept in the repo).
+evtx_seeds="$BUILD_DIR/corpus/evtx"
+mkdir -p "$evtx_seeds"
+for f in ../shared/data/evtx/*.evtx; do
+  [ -f "$f" ] || continue
+  head -c $((4096 + 6144)) "$f" | tail -c 6144 > "$evtx_seeds/$(basename "$f" .evtx).chunk"
+done
+run_fuzzer evtx -max_len=65536 "$evtx_seeds"
 
 # --- scenario packs: atomics / expectations.yaml loader, placeholder substitution (scenarios/, expectations/) ---
 run_fuzzer packs -max_len=16384
