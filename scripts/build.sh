@@ -3,6 +3,8 @@
 # ATTEST_SANITIZE=1 builds with AddressSanitizer and UBSan into build-asan/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Relative paths in the cache key: a fresh clone on the same machine reuses the compile cache.
+export CCACHE_BASEDIR="$(pwd)"
 BUILD_DIR=${BUILD_DIR:-build}
 EXTRA=()
 if [ "${ATTEST_SANITIZE:-0}" = 1 ]; then

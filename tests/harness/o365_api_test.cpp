@@ -40,9 +40,16 @@ public:
     }
     ~FakeMicrosoft365() {
         m_stop = true;
+        // close() from another thread does not wake a blocking accept() on Linux: connect once
+        // so the server loop sees m_stop, then close.
         boost::system::error_code ec;
-        m_acceptor.close(ec);
+        {
+            boost::asio::io_context io;
+            tcp::socket wake(io);
+            wake.connect({boost::asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(m_port)}, ec);
+        }
         m_thread.join();
+        m_acceptor.close(ec);
     }
     int port() const { return m_port; }
     std::vector<std::string> seen;  // "METHOD target [auth]"
