@@ -8,6 +8,7 @@
 // chunk and cached by their chunk offset, which is where the speed comes from: a chunk holds
 // a few templates and hundreds of records instantiating them.
 #include "collectors/evtx_chunk.h"
+#include "core/utf8.h"
 
 #include <array>
 #include <charconv>
@@ -48,24 +49,6 @@ const CrcTables& crc_tables() {
         return t;
     }();
     return tables;
-}
-
-void append_utf8(std::string& out, std::uint32_t cp) {
-    if (cp < 0x80) {
-        out.push_back(static_cast<char>(cp));
-    } else if (cp < 0x800) {
-        out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else if (cp < 0x10000) {
-        out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-        out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else {
-        out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-        out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-        out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    }
 }
 
 // UTF-16LE (`count` code units) to UTF-8. Unpaired surrogates become U+FFFD.

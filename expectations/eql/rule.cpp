@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "core/diagnostics.h"
+#include "core/utf8.h"
 
 namespace attest::eql {
 namespace {
@@ -248,20 +249,7 @@ private:
                 }
                 m_i += n;
                 if (cp > 0x10FFFF) fail("bad unicode escape");
-                if (cp < 0x80) out.push_back(static_cast<char>(cp));
-                else if (cp < 0x800) {
-                    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-                    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-                } else if (cp < 0x10000) {
-                    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-                    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-                    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-                } else {
-                    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-                    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-                    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-                    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-                }
+                append_utf8(out, cp);
                 return;
             }
             default: --m_i; fail(std::string("invalid escape '\\") + e + "'");
