@@ -677,6 +677,16 @@ private:
         return e;
     }
 
+    // One binary arithmetic node (both precedence levels build the same shape).
+    ExprPtr arith_node(std::size_t begin, std::string op, Span op_span, ExprPtr left, ExprPtr right) {
+        auto e = node(ExprKind::Arith, begin);
+        e->op = std::move(op);
+        e->op_span = op_span;
+        e->kids.push_back(std::move(left));
+        e->kids.push_back(std::move(right));
+        return e;
+    }
+
     ExprPtr parse_arith() {
         std::size_t begin = m_tok.span.begin;
         ExprPtr left = parse_mul();
@@ -687,12 +697,7 @@ private:
             Span op_span = m_tok.span;
             advance();
             ExprPtr right = parse_mul();
-            auto e = node(ExprKind::Arith, begin);
-            e->op = op;
-            e->op_span = op_span;
-            e->kids.push_back(std::move(left));
-            e->kids.push_back(std::move(right));
-            left = std::move(e);
+            left = arith_node(begin, std::move(op), op_span, std::move(left), std::move(right));
         }
         return left;
     }
@@ -707,12 +712,7 @@ private:
             Span op_span = m_tok.span;
             advance();
             ExprPtr right = parse_unary();
-            auto e = node(ExprKind::Arith, begin);
-            e->op = op;
-            e->op_span = op_span;
-            e->kids.push_back(std::move(left));
-            e->kids.push_back(std::move(right));
-            left = std::move(e);
+            left = arith_node(begin, std::move(op), op_span, std::move(left), std::move(right));
         }
         return left;
     }
