@@ -8,8 +8,15 @@
 // chunk and cached by their chunk offset, which is where the speed comes from: a chunk holds
 // a few templates and hundreds of records instantiating them.
 #include "collectors/evtx_chunk.h"
+
 #include "core/utf8.h"
 
+#include <zlib.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cstdio>
@@ -33,28 +40,25 @@ std::uint64_t load_u64(const unsigned char* p) {
            (static_cast<std::uint64_t>(load_u32(p + 4)) << 32);
 }
 
-// Slicing-by-8 tables: the checksums cover every byte of every chunk, so a byte-at-a-time
-// CRC would cost as much as decoding the records.
-using CrcTables = std::array<std::array<std::uint32_t, 256>, 8>;
-const CrcTables& crc_tables() {
-    static const CrcTables tables = [] {
-        CrcTables t{};
-        for (std::uint32_t i = 0; i < 256; ++i) {
-            std::uint32_t c = i;
-            for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-            t[0][i] = c;
-        }
-        for (std::uint32_t i = 0; i < 256; ++i)
-            for (int k = 1; k < 8; ++k) t[k][i] = (t[k - 1][i] >> 8) ^ t[0][t[k - 1][i] & 0xFF];
-        return t;
-    }();
-    return tables;
-}
-
 // UTF-16LE (`count` code units) to UTF-8. Unpaired surrogates become U+FFFD.
 void append_utf16(std::string& out, const unsigned char* p, std::size_t count) {
     std::size_t i = 0;
+    out.reserve(out.size() + count);
     while (i < count) {
+#if defined(__SSE2__)
+        // Most event text is ASCII: narrow 8 code units at a time while all are < 0x80.
+        while (i + 8 <= count) {
+            __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 2 * i));
+            if (_mm_movemask_epi8(_mm_cmpeq_epi16(_mm_and_si128(v, _mm_set1_epi16(static_cast<short>(0xFF80))),
+                                                  _mm_setzero_si128())) != 0xFFFF)
+                break;
+            alignas(16) char narrow[16];
+            _mm_store_si128(reinterpret_cast<__m128i*>(narrow), _mm_packus_epi16(v, v));
+            out.append(narrow, 8);
+            i += 8;
+        }
+        if (i >= count) break;
+#endif
         std::uint32_t u = load_u16(p + 2 * i);
         if (u < 0x80) {
             out.push_back(static_cast<char>(u));
@@ -289,19 +293,17 @@ struct DecodeError {
 
 }  // namespace
 
+// zlib's CRC-32 (the same polynomial as EVTX) runs about 3x faster than a slicing-by-8 table
+// here; the checksums cover every byte of every chunk.
 std::uint32_t evtx_crc32(const unsigned char* data, std::size_t size, std::uint32_t crc) {
-    const auto& t = crc_tables();
-    crc = ~crc;
-    while (size >= 8) {
-        std::uint32_t lo = load_u32(data) ^ crc;
-        std::uint32_t hi = load_u32(data + 4);
-        crc = t[7][lo & 0xFF] ^ t[6][(lo >> 8) & 0xFF] ^ t[5][(lo >> 16) & 0xFF] ^ t[4][lo >> 24] ^
-              t[3][hi & 0xFF] ^ t[2][(hi >> 8) & 0xFF] ^ t[1][(hi >> 16) & 0xFF] ^ t[0][hi >> 24];
-        data += 8;
-        size -= 8;
+    uLong c = crc;
+    while (size > 0) {
+        auto n = static_cast<uInt>(std::min<std::size_t>(size, 1u << 30));
+        c = ::crc32(c, data, n);
+        data += n;
+        size -= n;
     }
-    while (size-- > 0) crc = t[0][(crc ^ *data++) & 0xFF] ^ (crc >> 8);
-    return ~crc;
+    return static_cast<std::uint32_t>(c);
 }
 
 bool evtx_render_value(std::uint8_t type, const unsigned char* p, std::size_t size,

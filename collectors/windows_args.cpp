@@ -17,11 +17,13 @@ std::vector<std::string> split_windows_command_line(std::string_view s) {
     std::string arg;
     if (s[0] == '"') {
         // The program path ends at the next quote, no matter what.
-        i = 1;
-        while (i < n && s[i] != '"') arg.push_back(s[i++]);
-        if (i < n) ++i;  // the closing quote
+        auto q = s.find('"', 1);
+        std::size_t end = q == std::string_view::npos ? n : q;
+        arg.assign(s.data() + 1, end - 1);
+        i = end < n ? end + 1 : n;  // past the closing quote
     } else {
-        while (i < n && !is_blank(s[i])) arg.push_back(s[i++]);
+        while (i < n && !is_blank(s[i])) ++i;
+        arg.assign(s.data(), i);
     }
     argv.push_back(std::move(arg));
     while (i < n && is_blank(s[i])) ++i;

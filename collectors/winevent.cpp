@@ -52,14 +52,11 @@ bool is_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
 void canonicalize_guid(std::string& v) {
     if (v.size() != 38 || v[0] != '{' || v[37] != '}') return;
     for (std::size_t i = 1; i < 37; ++i) {
-        if (i == 9 || i == 14 || i == 19 || i == 24) {
-            if (v[i] != '-') return;
-        } else if (!is_hex(v[i])) {
-            return;
-        }
+        bool dash = i == 9 || i == 14 || i == 19 || i == 24;
+        if (dash ? v[i] != '-' : !is_hex(v[i])) return;
     }
     for (std::size_t i = 1; i < 37; ++i)
-        if (v[i] >= 'A' && v[i] <= 'F') v[i] = static_cast<char>(v[i] - 'A' + 'a');
+        v[i] = static_cast<char>(v[i] | ((v[i] >= 'A' && v[i] <= 'F') ? 0x20 : 0));
 }
 
 void to_lower(std::string& s) {
@@ -117,7 +114,9 @@ Value* find_mut(Value& v, std::string_view path) { return const_cast<Value*>(std
 // The member object `key`, created (at the end) if absent.
 Value& child(Value& obj, std::string_view key) {
     if (Value* v = obj.get(key); v != nullptr && v->is_object()) return *v;
-    return obj.set_key(key, Value::object());
+    Object members;
+    members.reserve(8);  // ECS objects hold a handful of fields: grow once, not four times
+    return obj.set_key(key, Value(std::move(members)));
 }
 
 Value str_array(std::initializer_list<const char*> items) {

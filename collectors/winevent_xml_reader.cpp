@@ -556,25 +556,27 @@ bool XmlEventStream::scan_event(std::uint64_t start, Fragment& out) {
     std::uint64_t line = m_line, column = column_of(start);
     std::uint64_t scan = start + 6;
     {
-        // Fast path: the first "</Event>" in the buffer ends the event when nothing before it
-        // needs a closer look (no "<!" for CDATA or comments, no nested "<Event").
+        // Fast path, one pass over the '<' of the event: the first "</Event>" in the buffer
+        // ends it when nothing before it needs a closer look (no "<!" for CDATA or comments,
+        // no nested "<Event").
         const char* b = m_buf.data() + (scan - m_base);
         const char* e = m_buf.data() + m_end;
-        const char* close = static_cast<const char*>(::memmem(b, static_cast<std::size_t>(e - b), "</Event>", 8));
-        if (close != nullptr && ::memmem(b, static_cast<std::size_t>(close - b), "<!", 2) == nullptr) {
-            bool nested = false;
-            for (const char* q = b; (q = static_cast<const char*>(::memmem(q, static_cast<std::size_t>(close - q), "<Event", 6))) != nullptr; q += 6)
-                if (q + 6 < close && ends_name(q[6])) nested = true;
-            if (!nested) {
-                std::uint64_t gt = m_base + static_cast<std::uint64_t>(close - m_buf.data()) + 7;
-                out.data = m_buf.data() + (start - m_base);
-                out.size = static_cast<std::size_t>(gt + 1 - start);
-                out.line = line;
-                out.column = column;
-                advance_to(gt + 1);
-                m_last = out;
-                return true;
+        const char* close = nullptr;
+        for (const char* q = b; q + 8 <= e;) {
+            q = static_cast<const char*>(std::memchr(q, '<', static_cast<std::size_t>(e - q)));
+            if (q == nullptr || q + 8 > e) break;
+            char c = q[1];
+            if (c == '/' && std::memcmp(q + 2, "Event>", 6) == 0) {
+                close = q;
+                break;
             }
+            if (c == '!' || (c == 'E' && std::memcmp(q + 1, "Event", 5) == 0 && ends_name(q[6])))
+                break;  // the careful loop below decides
+
+            ++q;
+        }
+        if (close != nullptr) {
+            return emit_event(start, m_base + static_cast<std::uint64_t>(close - m_buf.data()) + 7, line, column, out);
         }
     }
     while (true) {
@@ -617,14 +619,7 @@ bool XmlEventStream::scan_event(std::uint64_t start, Fragment& out) {
                 advance_to(limit());
                 return false;
             }
-            out.data = m_buf.data() + (start - m_base);
-            out.size = static_cast<std::size_t>(gt + 1 - start);
-            out.line = line;
-            out.column = column;
-            // Count the lines now: the parser rewrites the fragment in place.
-            advance_to(gt + 1);
-            m_last = out;
-            return true;
+            return emit_event(start, gt, line, column, out);
         }
         if (starts("<![CDATA[")) {
             std::uint64_t e = find(lt + 9, "]]>", false, true);
@@ -661,6 +656,19 @@ bool XmlEventStream::scan_event(std::uint64_t start, Fragment& out) {
         }
         scan = lt + 1;
     }
+}
+
+// Hands out the event from `start` to its closing '>' at `gt`.
+bool XmlEventStream::emit_event(std::uint64_t start, std::uint64_t gt, std::uint64_t line, std::uint64_t column,
+                                Fragment& out) {
+    out.data = m_buf.data() + (start - m_base);
+    out.size = static_cast<std::size_t>(gt + 1 - start);
+    out.line = line;
+    out.column = column;
+    // Count the lines now: the parser rewrites the fragment in place.
+    advance_to(gt + 1);
+    m_last = out;
+    return true;
 }
 
 bool XmlEventStream::skip_oversized(std::uint64_t line, std::uint64_t column) {

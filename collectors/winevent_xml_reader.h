@@ -80,6 +80,7 @@ private:
     std::uint64_t find(std::uint64_t from, std::string_view needle, bool consume, bool capped);
     bool scan_event(std::uint64_t start, Fragment& out);
     bool skip_oversized(std::uint64_t line, std::uint64_t column);
+    bool emit_event(std::uint64_t start, std::uint64_t gt, std::uint64_t line, std::uint64_t column, Fragment& out);
     void note_stray(std::uint64_t from, std::uint64_t to);
     void flush_stray();
     void report(std::uint64_t line, std::uint64_t column, std::string message);

@@ -1,8 +1,27 @@
 #include "core/value.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstring>
+// The SSE2 fast path may load 16 bytes past the end of a short string when they lie in the
+// same page (so the load cannot fault; the extra bytes are masked off). Sanitizers cannot tell
+// that from a bug, so their builds keep the portable path.
+#if defined(__SSE2__) && !defined(__SANITIZE_ADDRESS__)
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer)
+#define ATTEST_JSON_SSE2 0
+#endif
+#endif
+#ifndef ATTEST_JSON_SSE2
+#define ATTEST_JSON_SSE2 1
+#endif
+#else
+#define ATTEST_JSON_SSE2 0
+#endif
+#if ATTEST_JSON_SSE2
+#include <emmintrin.h>
+#endif
 
 namespace attest {
 
@@ -116,6 +135,11 @@ bool Value::operator==(const Value& other) const {
 
 namespace {
 
+#if ATTEST_JSON_SSE2
+// True when 16 bytes from p stay inside p's 4 KiB page.
+inline bool page_safe_16(const char* p) { return (reinterpret_cast<std::uintptr_t>(p) & 4095) <= 4096 - 16; }
+#endif
+
 // Length of a valid UTF-8 sequence starting at s[i], or 0 if invalid.
 size_t utf8_sequence_length(std::string_view s, size_t i) {
     auto c = static_cast<unsigned char>(s[i]);
@@ -140,84 +164,112 @@ size_t utf8_sequence_length(std::string_view s, size_t i) {
 
 }  // namespace
 
-void append_json_string(std::string& out, std::string_view s) {
+namespace {
+
+// Writes the JSON string literal of `s` at `w` (room for 6 * size + 18 bytes reserved) and
+// returns the end. Printable ASCII other than '"' and '\\' is copied 16 bytes at a time; the
+// first byte of a block that needs attention is handled on its own.
+char* write_json_string(char* w, std::string_view s) {
     static const char* hex = "0123456789abcdef";
-    out.push_back('"');
-    size_t i = 0;
-    size_t run = 0;  // start of a run of bytes copied verbatim
-    auto flush = [&](size_t end) { out.append(s.data() + run, end - run); };
-    while (i < s.size()) {
-        // Fast path: 8 bytes at a time while none needs escaping or UTF-8 checking (printable
-        // ASCII other than '"' and '\\'), which is most of every string in ECS output.
-        if (i + 8 <= s.size()) {
-            std::uint64_t w;
-            std::memcpy(&w, s.data() + i, 8);
-            constexpr std::uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
-            auto has_zero = [](std::uint64_t v) { return (v - kOnes) & ~v & kHigh; };
-            std::uint64_t attention = (w & kHigh) | ((w - 0x20 * kOnes) & ~w & kHigh) |
-                                      has_zero(w ^ (0x22 * kOnes)) | has_zero(w ^ (0x5C * kOnes));
-            if (attention == 0) {
-                i += 8;
-                continue;
-            }
+    const char* p = s.data();
+    const std::size_t n = s.size();
+    *w++ = '"';
+    std::size_t i = 0;
+    while (i < n) {
+#if ATTEST_JSON_SSE2
+        if (i + 16 <= n || page_safe_16(p + i)) {
+            __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+            // Signed compare: bytes >= 0x80 are negative, so "< 0x20" also flags them.
+            __m128i bad = _mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)),
+                                       _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+                                                    _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
+            auto mask = static_cast<unsigned>(_mm_movemask_epi8(bad));
+            std::size_t avail = n - i < 16 ? n - i : 16;
+            if (avail < 16) mask &= (1u << avail) - 1;  // bytes past the end
+            // The 16 bytes are stored whole (the reserve has room); only the clean ones count.
+            _mm_storeu_si128(reinterpret_cast<__m128i*>(w), v);
+            std::size_t clean = mask == 0 ? avail : static_cast<std::size_t>(__builtin_ctz(mask));
+            w += clean;
+            i += clean;
+            if (mask == 0) continue;
         }
-        auto c = static_cast<unsigned char>(s[i]);
+#endif
+        auto c = static_cast<unsigned char>(p[i]);
         if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+            *w++ = static_cast<char>(c);
             ++i;
             continue;
         }
         if (c >= 0x80) {
-            size_t n = utf8_sequence_length(s, i);
-            if (n != 0) {
-                i += n;
-                continue;
+            std::size_t len = utf8_sequence_length(s, i);
+            if (len != 0) {
+                std::memcpy(w, p + i, len);
+                w += len;
+                i += len;
+            } else {
+                std::memcpy(w, "\xEF\xBF\xBD", 3);
+                w += 3;
+                ++i;
             }
-            flush(i);
-            out.append("\xEF\xBF\xBD");
-            ++i;
-            run = i;
             continue;
         }
-        flush(i);
+        *w++ = '\\';
         switch (c) {
-            case '"': out.append("\\\""); break;
-            case '\\': out.append("\\\\"); break;
-            case '\n': out.append("\\n"); break;
-            case '\r': out.append("\\r"); break;
-            case '\t': out.append("\\t"); break;
-            case '\b': out.append("\\b"); break;
-            case '\f': out.append("\\f"); break;
+            case '"': *w++ = '"'; break;
+            case '\\': *w++ = '\\'; break;
+            case '\n': *w++ = 'n'; break;
+            case '\r': *w++ = 'r'; break;
+            case '\t': *w++ = 't'; break;
+            case '\b': *w++ = 'b'; break;
+            case '\f': *w++ = 'f'; break;
             default:
-                out.append("\\u00");
-                out.push_back(hex[c >> 4]);
-                out.push_back(hex[c & 0xF]);
+                std::memcpy(w, "u00", 3);
+                w[3] = hex[c >> 4];
+                w[4] = hex[c & 0xF];
+                w += 5;
         }
         ++i;
-        run = i;
     }
-    flush(i);
-    out.push_back('"');
+    *w++ = '"';
+    return w;
 }
 
-void Value::append_json(std::string& out) const {
+// The serializer's scratch buffer for the std::string overloads.
+JsonBuffer& scratch() {
+    thread_local JsonBuffer buffer;
+    buffer.clear();
+    return buffer;
+}
+
+}  // namespace
+
+void append_json_string(JsonBuffer& out, std::string_view s) {
+    out.commit(write_json_string(out.reserve(6 * s.size() + 18), s));
+}
+
+void append_json_string(std::string& out, std::string_view s) {
+    JsonBuffer& b = scratch();
+    append_json_string(b, s);
+    out.append(b.data(), b.size());
+}
+
+void Value::append_json(JsonBuffer& out) const {
     switch (kind()) {
-        case Kind::Null: out.append("null"); break;
-        case Kind::Bool: out.append(as_bool() ? "true" : "false"); break;
+        case Kind::Null: out.append("null", 4); break;
+        case Kind::Bool: as_bool() ? out.append("true", 4) : out.append("false", 5); break;
         case Kind::Int: {
-            char buf[24];
-            auto r = std::to_chars(buf, buf + sizeof buf, as_int());
-            out.append(buf, r.ptr);
+            char* w = out.reserve(24);
+            out.commit(std::to_chars(w, w + 24, as_int()).ptr);
             break;
         }
         case Kind::Double: {
             double d = as_double();
             if (!std::isfinite(d)) {
-                out.append("null");
+                out.append("null", 4);
                 break;
             }
-            char buf[32];
-            auto r = std::to_chars(buf, buf + sizeof buf, d);
-            out.append(buf, r.ptr);
+            char* w = out.reserve(32);
+            out.commit(std::to_chars(w, w + 32, d).ptr);
             break;
         }
         case Kind::String: append_json_string(out, as_string()); break;
@@ -236,16 +288,25 @@ void Value::append_json(std::string& out) const {
             out.push_back('{');
             bool first = true;
             for (const auto& m : as_object()) {
-                if (!first) out.push_back(',');
+                // The separator, the key and the colon under one reserve.
+                char* w = out.reserve(6 * m.key.size() + 20);
+                if (!first) *w++ = ',';
                 first = false;
-                append_json_string(out, m.key);
-                out.push_back(':');
+                w = write_json_string(w, m.key);
+                *w++ = ':';
+                out.commit(w);
                 m.value.append_json(out);
             }
             out.push_back('}');
             break;
         }
     }
+}
+
+void Value::append_json(std::string& out) const {
+    JsonBuffer& b = scratch();
+    append_json(b);
+    out.append(b.data(), b.size());
 }
 
 std::string Value::to_json() const {

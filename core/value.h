@@ -16,6 +16,8 @@
 #include <variant>
 #include <vector>
 
+#include "core/json_buffer.h"
+
 namespace attest {
 
 class Value;
@@ -96,6 +98,7 @@ public:
 
     // Serialization (compact JSON, UTF-8, control characters escaped).
     void append_json(std::string& out) const;
+    void append_json(JsonBuffer& out) const;  // the fast path (attest events, NDJSON writers)
     std::string to_json() const;
 
 private:
@@ -126,6 +129,7 @@ inline Value::Value(const char* s) : m_v(std::string(s)) {}
 // Appends `s` as a JSON string literal (with quotes) to `out`. Invalid UTF-8 bytes are
 // replaced by U+FFFD so the output is always valid JSON.
 void append_json_string(std::string& out, std::string_view s);
+void append_json_string(JsonBuffer& out, std::string_view s);
 
 namespace detail {
 // Splits "a.b.c" lookups: returns the member of `obj` whose key equals `path` or is a

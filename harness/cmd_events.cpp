@@ -27,7 +27,7 @@ const char* kHelp =
 class StdoutWriter {
 public:
     ~StdoutWriter() { flush(); }
-    std::string& buffer() { return m_buf; }
+    JsonBuffer& buffer() { return m_buf; }
     void maybe_flush() {
         if (m_buf.size() >= (1 << 20)) flush();
     }
@@ -37,7 +37,7 @@ public:
     }
 
 private:
-    std::string m_buf;
+    JsonBuffer m_buf;
 };
 
 int run_events(const std::vector<std::string>& args) {

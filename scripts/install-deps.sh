@@ -9,7 +9,7 @@ SUDO=""
 PKGS=(
   build-essential cmake ninja-build ccache pkg-config clang libclang-rt-dev
   libboost1.81-dev libpugixml-dev nlohmann-json3-dev libyaml-cpp-dev libssl-dev
-  libgtest-dev libgmock-dev libsqlite3-dev zlib1g-dev
+  libgtest-dev libgmock-dev libsqlite3-dev zlib1g-dev libmimalloc-dev
   # real components the tests and the default lab use
   auditd openssh-server openssh-client curl python3 libevtx-utils iproute2 procps
   chromium
