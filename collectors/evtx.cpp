@@ -32,7 +32,8 @@ class EvtxCollector final : public Collector {
 public:
     EvtxCollector(InputFile input, const CollectorOptions& options, DiagnosticSink& sink)
         : m_input(std::move(input)), m_origin(options.origin.empty() ? m_input.path() : options.origin),
-          m_sink(sink), m_normalizer(options, "evtx") {
+          m_sink(sink), m_normalizer(options, "evtx"), m_render_xml(options.include_original) {
+        m_decoder.set_render_xml(m_render_xml);
         unsigned threads = options.threads;
         if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
         m_threads = std::min(threads, 64u);
@@ -202,6 +203,7 @@ private:
 
     void work() {
         EvtxChunkDecoder decoder;
+        decoder.set_render_xml(m_render_xml);
         for (;;) {
             Job* job = nullptr;
             {
@@ -230,6 +232,7 @@ private:
     bool m_eof = false;
     bool m_finished = false;
 
+    bool m_render_xml = false;   // --original: each record's XML rendering
     EvtxChunkDecoder m_decoder;  // single-threaded decoding
     std::deque<std::unique_ptr<Job>> m_inflight;
     std::vector<std::unique_ptr<Job>> m_free;

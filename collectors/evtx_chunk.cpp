@@ -396,9 +396,15 @@ class RecordBuilder {
 public:
     // Names are kept as offsets into `arena` because the arena may grow (and move) while a
     // record is executed (nested binary XML is compiled on the fly).
-    void start(WinEventRecord& record, const std::string& arena) {
+    void start(WinEventRecord& record, const std::string& arena, bool render_xml) {
         m_arena = &arena;
         m_record = &record;
+        m_xml = render_xml ? &record.original : nullptr;
+        if (m_xml != nullptr) {
+            m_xml->clear();
+            m_xml_tags.clear();
+            m_xml_attr_open = false;
+        }
         m_depth = 0;
         m_in_attribute = false;
         m_attr_target = nullptr;
@@ -408,6 +414,7 @@ public:
     }
 
     void open(std::uint32_t name_offset, std::uint32_t name_length) {
+        if (m_xml != nullptr) xml_open(name_offset, name_length);
         m_in_attribute = false;
         if (m_depth < kMaxDepth) {
             if (m_depth > 0) m_has_child[m_depth - 1] = true;
@@ -420,19 +427,44 @@ public:
     }
 
     void attribute(std::string_view name) {
+        if (m_xml != nullptr) {
+            xml_close_attribute();
+            m_xml_attr_begin = m_xml->size();
+            m_xml->push_back(' ');
+            m_xml->append(name);
+            m_xml->append("=\"");
+            m_xml_attr_open = true;
+        }
         m_in_attribute = true;
         m_attr_target = attribute_target(name);
         if (m_attr_target != nullptr) m_attr_target->clear();
     }
 
-    void close_start() { m_in_attribute = false; }
+    void close_start() {
+        if (m_xml != nullptr) {
+            xml_close_attribute();
+            m_xml->push_back('>');
+            if (!m_xml_tags.empty()) m_xml_tags.back().start_end = m_xml->size();
+        }
+        m_in_attribute = false;
+    }
 
     void close_empty() {
+        if (m_xml != nullptr) {
+            xml_close_attribute();
+            m_xml->append("/>");
+            if (!m_xml_tags.empty()) m_xml_tags.pop_back();
+        }
         m_in_attribute = false;
-        end();
+        end_element();
     }
 
     void end() {
+        if (m_xml != nullptr) xml_end();
+        end_element();
+    }
+
+    void end_element() {
         m_in_attribute = false;
         if (m_depth == 0) return;
         if (m_depth <= kMaxDepth) finish_element();
@@ -441,6 +473,7 @@ public:
     }
 
     void text(std::string_view s) {
+        if (m_xml != nullptr) xml_escape(s, m_xml_attr_open);
         if (m_in_attribute) {
             if (m_attr_target != nullptr) m_attr_target->append(s);
         } else {
@@ -455,6 +488,17 @@ public:
             text(" ");
             return;
         }
+        // The XML rendering repeats the element too: "</Data><Data Name=\"x\">".
+        if (m_xml != nullptr && !m_xml_tags.empty() && m_xml_tags.back().start_end != 0) {
+            const XmlTag& tag = m_xml_tags.back();
+            xml_end_tag(tag);
+            std::string start_tag = m_xml->substr(tag.start_begin, tag.start_end - tag.start_begin);
+            XmlTag again = tag;
+            again.start_begin = m_xml->size();
+            m_xml->append(start_tag);
+            again.start_end = m_xml->size();
+            m_xml_tags.back() = again;
+        }
         if (m_depth == 3 && section() == Section::EventData && name_at(3) == "Data") {
             std::string name = m_data_name;  // finish_element() hands it over
             finish_element();
@@ -465,6 +509,56 @@ public:
 
 private:
     enum class Section { None, System, EventData, UserData, Other };
+
+    // --- XML rendering of the record (event.original), in Windows' EvtRender style: compact,
+    // double-quoted attributes, text escaped.
+    struct XmlTag {
+        std::uint32_t name_offset, name_length;
+        std::size_t start_begin, start_end;  // the start tag's bytes in the rendering
+    };
+
+    void xml_open(std::uint32_t name_offset, std::uint32_t name_length) {
+        xml_close_attribute();
+        m_xml_tags.push_back({name_offset, name_length, m_xml->size(), 0});
+        m_xml->push_back('<');
+        m_xml->append(*m_arena, name_offset, name_length);
+    }
+    void xml_close_attribute() {
+        if (!m_xml_attr_open) return;
+        m_xml_attr_open = false;
+        // An attribute whose value is empty (a null optional substitution) is left out, as
+        // EvtRender does: <Correlation/>, not <Correlation ActivityID=""/>.
+        if (m_xml->back() == '"' && (*m_xml)[m_xml->size() - 2] == '=') {
+            m_xml->resize(m_xml_attr_begin);
+            return;
+        }
+        m_xml->push_back('"');
+    }
+    void xml_end_tag(const XmlTag& tag) {
+        m_xml->append("</");
+        m_xml->append(*m_arena, tag.name_offset, tag.name_length);
+        m_xml->push_back('>');
+    }
+    void xml_end() {
+        xml_close_attribute();
+        if (m_xml_tags.empty()) return;
+        xml_end_tag(m_xml_tags.back());
+        m_xml_tags.pop_back();
+    }
+    void xml_escape(std::string_view s, bool attribute) {
+        for (char c : s) {
+            switch (c) {
+                case '&': m_xml->append("&amp;"); break;
+                case '<': m_xml->append("&lt;"); break;
+                case '>': m_xml->append("&gt;"); break;
+                case '"':
+                    if (attribute) m_xml->append("&quot;");
+                    else m_xml->push_back(c);
+                    break;
+                default: m_xml->push_back(c);
+            }
+        }
+    }
 
     std::string_view name_at(unsigned depth) const {
         if (depth < 1 || depth > kMaxDepth) return {};
@@ -572,6 +666,10 @@ private:
     std::string m_text;
     std::string m_data_name;
     unsigned m_unnamed = 0;
+    std::string* m_xml = nullptr;  // set when the record's XML rendering is asked for
+    std::vector<XmlTag> m_xml_tags;
+    bool m_xml_attr_open = false;
+    std::size_t m_xml_attr_begin = 0;
 };
 
 }  // namespace
@@ -593,6 +691,7 @@ struct EvtxChunkDecoder::Impl {
     RecordBuilder m_builder;
     std::size_t m_budget_ops = 0;
     std::size_t m_budget_text = 0;
+    bool render_xml = false;  // fill WinEventRecord::original with the record's XML
 
     void reset_chunk(const unsigned char* data, std::size_t size) {
         m_chunk = data;
@@ -980,13 +1079,14 @@ struct EvtxChunkDecoder::Impl {
             return false;
         }
         record.data.reserve(m_values.size());  // about one Data per substitution value
-        m_builder.start(record, m_strings);
+        m_builder.start(record, m_strings, render_xml);
         return execute(m_record_ops, 0, m_record_ops.size(), 0, 0, 0, err);
     }
 };
 
 EvtxChunkDecoder::EvtxChunkDecoder() : m_impl(new Impl) {}
 EvtxChunkDecoder::~EvtxChunkDecoder() { delete m_impl; }
+void EvtxChunkDecoder::set_render_xml(bool on) { m_impl->render_xml = on; }
 
 namespace {
 

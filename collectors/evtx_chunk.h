@@ -62,6 +62,10 @@ public:
     void decode(const unsigned char* data, std::size_t size, std::uint64_t file_offset,
                 EvtxChunkResult& result);
 
+    // Also render each record as XML into WinEventRecord::original (event.original, for
+    // `--original`): compact, in the style of Windows' EvtRender. Off by default (it costs).
+    void set_render_xml(bool on);
+
 private:
     struct Impl;
     Impl* m_impl;

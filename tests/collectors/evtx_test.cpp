@@ -99,11 +99,13 @@ struct CollectRun {
     bool opened = false;
 };
 
-CollectRun collect(const fs::path& path, std::string_view source = "evtx", unsigned threads = 0) {
+CollectRun collect(const fs::path& path, std::string_view source = "evtx", unsigned threads = 0,
+                   bool original = false) {
     CollectRun run;
     DiagnosticSink sink;
     CollectorOptions options;
     options.threads = threads;
+    options.include_original = original;
     auto collector = CollectorRegistry::builtin().open(path.string(), source, options, sink);
     if (!collector) {
         ADD_FAILURE() << collector.error().message;
@@ -241,6 +243,44 @@ TEST(EvtxCollector, EventsEqualTheXmlCollectorOverEvtxexport) {
                 << entry.path().filename() << " event #" << i;
     }
     EXPECT_EQ(files, 6);
+}
+
+TEST(EvtxCollector, OriginalIsTheRecordsXmlAndReadsBackToTheSameEvent) {
+    // --original on an .evtx gives each record's XML rendering (EvtRender style). Read back
+    // through the XML collector, every rendering yields the very same event.
+    REQUIRE_SHARED();
+    TempDir tmp;
+    int files = 0;
+    for (const auto& entry : fs::directory_iterator(kShared / "evtx")) {
+        if (entry.path().extension() != ".evtx") continue;
+        ++files;
+        CollectRun ours = collect(entry.path(), "evtx", 2, true);
+        ASSERT_GT(ours.events.size(), 0u);
+        fs::path xml = tmp / (entry.path().stem().string() + ".xml");
+        {
+            std::ofstream out(xml);
+            for (const auto& e : ours.events) {
+                const Value* original = e.find("event.original");
+                ASSERT_NE(original, nullptr) << entry.path().filename();
+                ASSERT_TRUE(original->as_string().starts_with("<Event xmlns=\"http://schemas.microsoft.com/win/2004/08/events/event\">"));
+                ASSERT_TRUE(original->as_string().ends_with("</Event>"));
+                out << original->as_string() << "\n";
+            }
+        }
+        CollectRun back = collect(xml, "winevent_xml");
+        EXPECT_EQ(back.errors, 0u) << all_diagnostics(back);
+        ASSERT_EQ(back.events.size(), ours.events.size()) << entry.path().filename();
+        for (std::size_t i = 0; i < ours.events.size(); ++i) {
+            Event a = without_provenance(ours.events[i]), b = without_provenance(back.events[i]);
+            a.erase("event.original");
+            ASSERT_EQ(a.to_json(), b.to_json()) << entry.path().filename() << " event #" << i;
+        }
+    }
+    EXPECT_EQ(files, 6);
+    // Without --original nothing is rendered.
+    CollectRun plain = collect(kShared / "evtx" / kSysmon, "evtx");
+    ASSERT_FALSE(plain.events.empty());
+    EXPECT_EQ(plain.events[0].find("event.original"), nullptr);
 }
 
 TEST(EvtxCollector, IsDetectedFromContentAndCountsRecords) {
