@@ -2,12 +2,14 @@
 // signal fails it in the right way) and against the real samples (a negative control).
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <regex>
 #include <sstream>
 
 #include "collectors/builtin.h"
+#include "core/timeutil.h"
 #include "expectations/engine.h"
 #include "scenarios/pack.h"
 
@@ -216,7 +218,13 @@ INSTANTIATE_TEST_SUITE_P(
         // 4: the script block; a RedirectTo rule is not a ForwardTo rule.
         Removal{kS4, {7102}, "t4-ps-4104-rule", R"(powershell.file.script_block_text : "*-ForwardTo*attest.exfil@example.com*")", 7101},
         // 4: the connection to Exchange Online on 443; the other one went to port 80.
-        Removal{kS4, {6104}, "t4-sysmon-3-exo", R"(destination.port == 443)", 6105}));
+        Removal{kS4, {6104}, "t4-sysmon-3-exo", R"(destination.port == 443)", 6105}),
+    [](const ::testing::TestParamInfo<Removal>& info) {
+        std::string name = info.param.missing;  // e.g. t1-sysmon-1-copy -> t1_sysmon_1_copy
+        for (char& c : name)
+            if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+        return name;
+    });
 
 TEST_F(T1114Check, NegativeControlOnRealSamples) {
     std::string data = ATTEST_SOURCE_DIR "/../shared/data";
@@ -254,6 +262,122 @@ TEST_F(T1114Check, NegativeControlOnRealSamples) {
     EXPECT_EQ(s1.detections[0].events_seen, 576u);
     EXPECT_EQ(s1.detections[0].verdict, DetectionVerdict::NotFired);
     EXPECT_FALSE(s1.detections[0].vocabulary_mismatch);
+}
+
+// --- The Linux scenarios, on audit logs recorded by `attest run` on a Debian 12 lab with the
+// pack's audit rules loaded (the README's demo; `--record`), with the run facts of that run.
+
+const char* kL1 = "b457d68d-ff7e-4351-b3cd-1fc92091a1d5";
+const char* kL2 = "6e2eb287-1d3a-4a59-b596-d62977b78693";
+
+struct RecordedRun {
+    const char* guid;
+    std::string log;
+    const char* start;
+    const char* end;
+    const char* cleanup_start;
+};
+
+RecordedRun recorded(const std::string& guid) {
+    if (guid == kL1)
+        return {kL1, kData + "recorded_l1_auditd.log", "2026-11-22T10:39:52.787Z", "2026-11-22T10:39:52.813Z",
+                "2026-11-22T10:39:52.853Z"};
+    return {kL2, kData + "recorded_l2_auditd.log", "2026-11-22T10:39:52.980Z", "2026-11-22T10:39:54.068Z",
+            "2026-11-22T10:39:54.132Z"};
+}
+
+// Copies an audit log without the records of the given event serials.
+std::string without_serials(const std::string& log, const std::vector<int>& serials) {
+    fs::path out = fs::temp_directory_path() /
+                   ("attest_t1114_audit_" + std::to_string(::getpid()) + "_" + std::to_string(serials.front()) + ".log");
+    std::ifstream in(log);
+    std::ofstream o(out);
+    std::string line;
+    std::size_t dropped = 0;
+    while (std::getline(in, line)) {
+        bool drop = false;
+        for (int s : serials)
+            if (line.find(":" + std::to_string(s) + "):") != std::string::npos) drop = true;
+        dropped += drop;
+        if (!drop) o << line << "\n";
+    }
+    EXPECT_GT(dropped, 0u);
+    return out.string();
+}
+
+class T1114Linux : public T1114Check {
+protected:
+    ScenarioResult check_recorded(const std::string& guid, const std::string& log) {
+        RecordedRun run = recorded(guid);
+        const AtomicTest* t = m_pack.find_test(guid);
+        EXPECT_NE(t, nullptr);
+        RunFacts facts;
+        facts.start_ns = parse_iso8601_ns(run.start);
+        facts.end_ns = parse_iso8601_ns(run.end);
+        facts.cleanup_start_ns = parse_iso8601_ns(run.cleanup_start);
+        facts.arguments = *resolve_arguments(*t, {});
+        facts.collected = std::set<std::string>{"auditd"};
+        Evaluator ev;
+        ev.add_scenario(m_pack.checks_for(*t), facts);
+        DiagnosticSink sink;
+        auto stats = feed_telemetry(ev, {log}, sink, TelemetryOptions{});
+        EXPECT_TRUE(stats.unreadable.empty());
+        EXPECT_EQ(sink.error_count(), 0u);
+        ev.finish();
+        auto results = ev.results();
+        EXPECT_EQ(results.size(), 1u);
+        return results.at(0);
+    }
+};
+
+TEST_F(T1114Linux, BothScenariosPassOnTheirRecordedAuditLogs) {
+    auto l1 = check_recorded(kL1, recorded(kL1).log);
+    EXPECT_EQ(l1.verdict, ScenarioVerdict::Passed) << l1.reason;
+    EXPECT_EQ(exp(l1, "l1-auditd-exec-tar").count, 1u);
+    EXPECT_EQ(exp(l1, "l1-auditd-spool-read").verdict, ExpectationVerdict::Observed);
+    EXPECT_EQ(exp(l1, "l1-auditd-archive").count, 1u);
+    ASSERT_EQ(l1.detections.size(), 2u);
+    EXPECT_EQ(l1.detections[0].verdict, DetectionVerdict::Fired) << l1.detections[0].reason;
+    EXPECT_EQ(l1.detections[1].verdict, DetectionVerdict::NotFired) << l1.detections[1].reason;  // expected: does not fire
+    auto l2 = check_recorded(kL2, recorded(kL2).log);
+    EXPECT_EQ(l2.verdict, ScenarioVerdict::Passed) << l2.reason;
+    EXPECT_EQ(exp(l2, "l2-auditd-exec-curl").count, 1u);
+    EXPECT_EQ(exp(l2, "l2-auditd-spool-read").count, 1u);
+    EXPECT_EQ(exp(l2, "l2-auditd-connect").count, 1u);
+    ASSERT_EQ(l2.detections.size(), 1u);
+    EXPECT_EQ(l2.detections[0].verdict, DetectionVerdict::Fired) << l2.detections[0].reason;
+}
+
+TEST_F(T1114Linux, RemovingTheTarExecutionFailsL1WithTheLaunchingShellAsTheNearMiss) {
+    // The executor's `sh -c "... tar -czf ... /var/mail"` names the spool too: only its
+    // process name differs.
+    auto r = check_recorded(kL1, without_serials(recorded(kL1).log, {7213}));
+    EXPECT_EQ(r.verdict, ScenarioVerdict::Failed);
+    const auto& e = exp(r, "l1-auditd-exec-tar");
+    EXPECT_EQ(e.verdict, ExpectationVerdict::Missing);
+    ASSERT_FALSE(e.near_misses.empty()) << e.reason;
+    EXPECT_EQ(e.near_misses[0].failed_clause, R"(process.name == "tar")");
+    EXPECT_EQ(e.near_misses[0].event->find("process.name")->as_string(), "sh");
+}
+
+TEST_F(T1114Linux, RemovingCurlsConnectFailsL2WithThePythonProbeAsTheNearMiss) {
+    auto r = check_recorded(kL2, without_serials(recorded(kL2).log, {8106}));
+    EXPECT_EQ(r.verdict, ScenarioVerdict::Failed);
+    const auto& e = exp(r, "l2-auditd-connect");
+    EXPECT_EQ(e.verdict, ExpectationVerdict::Missing);
+    ASSERT_FALSE(e.near_misses.empty()) << e.reason;
+    EXPECT_EQ(e.near_misses[0].failed_clause, R"(process.name == "curl")");
+    EXPECT_EQ(e.near_misses[0].event->find("process.name")->as_string(), "python3");
+    // The detection needs the connect too.
+    EXPECT_EQ(r.detections[0].verdict, DetectionVerdict::NotFired);
+}
+
+TEST_F(T1114Linux, RemovingCurlsMailboxOpenFailsL2) {
+    auto r = check_recorded(kL2, without_serials(recorded(kL2).log, {8105}));
+    EXPECT_EQ(r.verdict, ScenarioVerdict::Failed);
+    const auto& e = exp(r, "l2-auditd-spool-read");
+    EXPECT_EQ(e.verdict, ExpectationVerdict::Missing);
+    EXPECT_EQ(exp(r, "l2-auditd-exec-curl").verdict, ExpectationVerdict::Observed);
 }
 
 }  // namespace
