@@ -186,6 +186,7 @@ void Evaluator::add_scenario(const ScenarioChecks& checks, RunFacts facts) {
         const auto& spec = checks.expectations[i];
         ExpectationResult er;
         er.spec = spec;
+        er.spec.description = substitute_text(spec.description, f.arguments, run_facts);
         auto q = substitute_query(spec.query, f.arguments, run_facts);
         Impl::Slot slot;
         slot.scenario = sidx;

@@ -157,6 +157,11 @@ Expected<std::string> substitute_query(std::string_view query,
                                        const std::map<std::string, std::string>& arguments,
                                        const std::map<std::string, std::string>& run_facts);
 
+// Substitutes the same placeholders in plain text (an expectation's description): values are
+// inserted as they are; unknown placeholders are left as written.
+std::string substitute_text(std::string_view text, const std::map<std::string, std::string>& arguments,
+                            const std::map<std::string, std::string>& run_facts);
+
 // The string literals a query compares event.action with (==, :, in, in~, like, like~).
 std::vector<std::string> event_action_literals(std::string_view query);
 

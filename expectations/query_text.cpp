@@ -54,6 +54,26 @@ std::size_t placeholder_at(std::string_view q, std::size_t i, std::string& name,
 
 }  // namespace
 
+std::string substitute_text(std::string_view text, const std::map<std::string, std::string>& arguments,
+                            const std::map<std::string, std::string>& run_facts) {
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size();) {
+        std::string name;
+        bool is_run = false;
+        if (std::size_t len = placeholder_at(text, i, name, is_run); len != 0) {
+            const auto& values = is_run ? run_facts : arguments;
+            if (auto it = values.find(name); it != values.end()) {
+                out += it->second;
+                i += len;
+                continue;
+            }
+        }
+        out += text[i++];
+    }
+    return out;
+}
+
 Expected<std::string> substitute_query(std::string_view q,
                                        const std::map<std::string, std::string>& arguments,
                                        const std::map<std::string, std::string>& run_facts) {

@@ -111,6 +111,13 @@ TEST_F(T1114Check, EvidenceCountsAreExact) {
     EXPECT_EQ(exp(r4, "t4-sysmon-1-rule").count, 1u);
 }
 
+TEST_F(T1114Check, DescriptionsShowTheArgumentValues) {
+    auto r1 = check({kS1}, files_of(kS1))[0];
+    EXPECT_EQ(exp(r1, "t1-sysmon-11-staged").spec.description,
+              "Sysmon EID 11, an OST/PST file created in %TEMP%\\email_staging");
+    for (const auto& e : r1.expectations) EXPECT_EQ(e.spec.description.find("#{"), std::string::npos) << e.spec.id;
+}
+
 TEST_F(T1114Check, SeedRuleUnderSysmonProfileIsAVocabularyMismatch) {
     EngineOptions o;
     o.profile_override = Profile::Sysmon;
