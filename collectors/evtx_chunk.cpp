@@ -423,6 +423,7 @@ public:
         }
         ++m_depth;
         m_text.clear();
+        if (m_depth == 2) m_section = classify_section(name_at(2));  // once per section, not per element
         if (m_depth == 3 && section() == Section::EventData) m_data_name.clear();
     }
 
@@ -565,9 +566,9 @@ private:
         return std::string_view(*m_arena).substr(m_names[depth - 1].first, m_names[depth - 1].second);
     }
 
-    Section section() const {
-        if (m_depth < 2) return Section::None;
-        std::string_view s = name_at(2);
+    Section section() const { return m_depth < 2 ? Section::None : m_section; }
+
+    static Section classify_section(std::string_view s) {
         if (s == "System") return Section::System;
         if (s == "EventData") return Section::EventData;
         if (s == "UserData") return Section::UserData;
@@ -666,6 +667,7 @@ private:
     std::string m_text;
     std::string m_data_name;
     unsigned m_unnamed = 0;
+    Section m_section = Section::None;  // of the element at depth 2
     std::string* m_xml = nullptr;  // set when the record's XML rendering is asked for
     std::vector<XmlTag> m_xml_tags;
     bool m_xml_attr_open = false;
