@@ -247,12 +247,18 @@ TEST(RunnerE2E, SshdKilledMidRun) {
     EXPECT_EQ(r.results["run"]["status"], "complete");
 }
 
-TEST(RunnerE2E, SigintDuringExecutionCleansUpAndKeepsTheJournal) {
-    TempDir tmp("sigint");
+// TMP/lab.yaml with one local target "here"; returns TMP/state for the scenarios' pid files.
+std::string local_lab_with_state(const TempDir& tmp, const std::string& lab) {
     std::string state = tmp.path + "/state";
     std::filesystem::create_directories(state);
     write_text(tmp.path + "/lab.yaml",
-               "lab: sigint\ntargets:\n- name: here\n  platform: linux\n  transport: local\n");
+               "lab: " + lab + "\ntargets:\n- name: here\n  platform: linux\n  transport: local\n");
+    return state;
+}
+
+TEST(RunnerE2E, SigintDuringExecutionCleansUpAndKeepsTheJournal) {
+    TempDir tmp("sigint");
+    std::string state = local_lab_with_state(tmp, "sigint");
     std::string pack = write_pack(
         tmp.path + "/pack",
         simple_test(kGuidA, "first", "echo one") +
@@ -295,10 +301,7 @@ TEST(RunnerE2E, SigintDuringExecutionCleansUpAndKeepsTheJournal) {
 
 TEST(RunnerE2E, SecondSigintAbortsAHangingCleanup) {
     TempDir tmp("sigint2");
-    std::string state = tmp.path + "/state";
-    std::filesystem::create_directories(state);
-    write_text(tmp.path + "/lab.yaml",
-               "lab: sigint2\ntargets:\n- name: here\n  platform: linux\n  transport: local\n");
+    std::string state = local_lab_with_state(tmp, "sigint2");
     std::string pack = write_pack(
         tmp.path + "/pack",
         simple_test(kGuidA, "long", "echo $$ > " + state + "/run; sleep 120",
