@@ -85,9 +85,8 @@ int run_run(const std::vector<std::string>& args) {
     }
 
     run::CancelToken cancel;
-    auto restore = run::install_signal_handlers(cancel);
+    options.handle_signals = true;
     auto summary = run::run_pack(*lab, *pack, options, cancel);
-    restore();
     if (!summary) {
         std::fprintf(stderr, "attest run: %s\n", summary.error().message.c_str());
         return kExitUsage;

@@ -20,13 +20,29 @@ constexpr std::string_view kMask = "********";
 
 void Masker::add(const std::string& secret) {
     if (secret.empty()) return;
+    std::unique_lock lock(m_mutex);
     if (std::find(m_secrets.begin(), m_secrets.end(), secret) != m_secrets.end()) return;
     m_secrets.push_back(secret);
     std::sort(m_secrets.begin(), m_secrets.end(),
               [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
 }
 
+bool Masker::empty() const {
+    std::shared_lock lock(m_mutex);
+    return m_secrets.empty();
+}
+
 std::string Masker::mask(std::string text) const {
+    std::shared_lock lock(m_mutex);
+    return mask_text(std::move(text));
+}
+
+void Masker::mask(Value& value) const {
+    std::shared_lock lock(m_mutex);
+    mask_value(value);
+}
+
+std::string Masker::mask_text(std::string text) const {
     for (const auto& s : m_secrets) {
         std::size_t pos = 0;
         while ((pos = text.find(s, pos)) != std::string::npos) {
@@ -37,15 +53,15 @@ std::string Masker::mask(std::string text) const {
     return text;
 }
 
-void Masker::mask(Value& value) const {
+void Masker::mask_value(Value& value) const {
     if (m_secrets.empty()) return;
     switch (value.kind()) {
-        case Value::Kind::String: value.as_string() = mask(std::move(value.as_string())); break;
+        case Value::Kind::String: value.as_string() = mask_text(std::move(value.as_string())); break;
         case Value::Kind::Array:
-            for (auto& e : value.as_array()) mask(e);
+            for (auto& e : value.as_array()) mask_value(e);
             break;
         case Value::Kind::Object:
-            for (auto& m : value.as_object()) mask(m.value);
+            for (auto& m : value.as_object()) mask_value(m.value);
             break;
         default: break;
     }

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <set>
 #include <string>
 #include <vector>
@@ -15,15 +16,19 @@
 
 namespace attest::run {
 
-// Replaces every occurrence of a secret value with "********".
+// Replaces every occurrence of a secret value with "********". Thread-safe: secrets are
+// added on the runner's io thread while journal writes mask on the blocking pool.
 class Masker {
 public:
     void add(const std::string& secret);
     std::string mask(std::string text) const;
     void mask(Value& value) const;  // every string, recursively (keys stay)
-    bool empty() const { return m_secrets.empty(); }
+    bool empty() const;
 
 private:
+    std::string mask_text(std::string text) const;
+    void mask_value(Value& value) const;
+    mutable std::shared_mutex m_mutex;
     std::vector<std::string> m_secrets;  // longest first, so overlapping secrets mask whole
 };
 

@@ -274,6 +274,14 @@ public:
                 if (cmd["exec"]) t.command.exec = string_list(cmd["exec"], "command.exec");
                 else error(cmd, "command.exec (the argument-vector template) is required");
                 if (cmd["upload"]) t.command.upload = string_list(cmd["upload"], "command.upload");
+                if (!t.command.upload.empty()) {
+                    bool has_dest = false;
+                    for (const auto& u : t.command.upload)
+                        if (u.find("{remote_path}") != std::string::npos) has_dest = true;
+                    if (!has_dest)
+                        error(cmd["upload"], "command.upload must contain {remote_path} (the "
+                                             "destination; the content is on stdin and in {local_path})");
+                }
                 bool has_payload = false;
                 for (const auto& a : t.command.exec)
                     if (a.find("{command}") != std::string::npos ||

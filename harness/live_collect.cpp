@@ -29,12 +29,12 @@ std::string trim(std::string s) {
     return s;
 }
 
-Expected<ProcessResult> run_checked(Transport& t, std::vector<std::string> argv,
-                                    const CancelToken& cancel) {
+Task<Expected<ProcessResult>> run_checked(Transport& t, std::vector<std::string> argv,
+                                          const CancelToken& cancel) {
     TargetCommand cmd;
     cmd.argv = std::move(argv);
     cmd.timeout = t.target().timeouts.connect + Millis(30000);
-    return t.run(cmd, cancel);
+    co_return co_await t.run(cmd, cancel);
 }
 
 // The Linux audit log, read from the offset noted before execution. A log rotated in
@@ -45,40 +45,40 @@ public:
     std::string collector() const override { return "auditd"; }
     std::string file_extension() const override { return ".log"; }
 
-    Expected<void> preflight(Transport& t, const CancelToken& cancel) override {
-        auto size = t.file_size(m_config.log, m_sudo, cancel);
-        if (!size) return make_error("audit log not readable: " + size.error().message);
+    Task<Expected<void>> preflight(Transport& t, const CancelToken& cancel) override {
+        auto size = co_await t.file_size(m_config.log, m_sudo, cancel);
+        if (!size) co_return make_error("audit log not readable: " + size.error().message);
         std::vector<std::string> argv = {"auditctl", "-l"};
         if (m_sudo) argv.insert(argv.begin(), {"sudo", "-n", "--"});
-        auto rules = run_checked(t, argv, cancel);
-        if (!rules) return rules.error();
+        auto rules = co_await run_checked(t, argv, cancel);
+        if (!rules) co_return rules.error();
         if (rules->exit_code != 0)
-            return make_error("auditctl -l failed (is auditd running?): " +
+            co_return make_error("auditctl -l failed (is auditd running?): " +
                               trim(rules->stderr_text));
         if (rules->stdout_text.find("No rules") != std::string::npos ||
             trim(rules->stdout_text).empty())
-            return make_error("no audit rules are loaded (scripts/run-local-lab.sh loads the "
-                              "pack's rules)");
-        return {};
+            co_return make_error("no audit rules are loaded (scripts/run-local-lab.sh loads the "
+                                 "pack's rules)");
+        co_return Expected<void>{};
     }
 
-    Expected<void> mark(Transport& t, const CancelToken& cancel) override {
-        auto size = t.file_size(m_config.log, m_sudo, cancel);
-        if (!size) return size.error();
+    Task<Expected<void>> mark(Transport& t, const CancelToken& cancel) override {
+        auto size = co_await t.file_size(m_config.log, m_sudo, cancel);
+        if (!size) co_return size.error();
         m_offset = *size;
-        return {};
+        co_return Expected<void>{};
     }
 
-    Expected<void> fetch(Transport& t, const std::string& dest, const CancelToken& cancel) override {
-        auto size = t.file_size(m_config.log, m_sudo, cancel);
-        if (!size) return size.error();
+    Task<Expected<void>> fetch(Transport& t, const std::string& dest, const CancelToken& cancel) override {
+        auto size = co_await t.file_size(m_config.log, m_sudo, cancel);
+        if (!size) co_return size.error();
         std::uint64_t from = *size < m_offset ? 0 : m_offset;
-        auto data = t.read_file(m_config.log, from, m_sudo, cancel);
-        if (!data) return data.error();
+        auto data = co_await t.read_file(m_config.log, from, m_sudo, cancel);
+        if (!data) co_return data.error();
         // Keep whole records only: the last line may still be being written.
         auto last_newline = data->rfind('\n');
         data->resize(last_newline == std::string::npos ? 0 : last_newline + 1);
-        return write_local(dest, *data);
+        co_return write_local(dest, *data);
     }
 
 private:
@@ -93,7 +93,7 @@ public:
     std::string collector() const override { return "winevent_xml"; }
     std::string file_extension() const override { return ".xml"; }
 
-    Expected<void> preflight(Transport& t, const CancelToken& cancel) override {
+    Task<Expected<void>> preflight(Transport& t, const CancelToken& cancel) override {
         std::string script =
             "$ErrorActionPreference = 'Stop'\r\n"
             "$c = Get-WinEvent -ListLog " + powershell_quote(m_config.channel) +
@@ -109,26 +109,26 @@ public:
                 "'HKLM:\\SOFTWARE\\Policies\\Microsoft\\Windows\\PowerShell\\ScriptBlockLogging'\r\n"
                 "if ($p.EnableScriptBlockLogging -ne 1) { [Console]::Error.WriteLine("
                 "'script block logging is not enabled by policy (EnableScriptBlockLogging)'); exit 3 }\r\n";
-        auto r = run_checked(t, powershell_encoded_argv(script), cancel);
-        if (!r) return r.error();
+        auto r = co_await run_checked(t, powershell_encoded_argv(script), cancel);
+        if (!r) co_return r.error();
         if (r->exit_code != 0)
-            return make_error(m_config.channel + ": " +
-                              (trim(r->stderr_text).empty() ? "preflight failed"
-                                                            : trim(r->stderr_text)));
-        return {};
+            co_return make_error(m_config.channel + ": " +
+                                 (trim(r->stderr_text).empty() ? "preflight failed"
+                                                               : trim(r->stderr_text)));
+        co_return Expected<void>{};
     }
 
-    Expected<void> mark(Transport& t, const CancelToken& cancel) override {
-        auto r = run_checked(
+    Task<Expected<void>> mark(Transport& t, const CancelToken& cancel) override {
+        auto r = co_await run_checked(
             t, powershell_encoded_argv("[DateTime]::UtcNow.ToString('yyyy-MM-ddTHH:mm:ss.fffZ')"),
             cancel);
-        if (!r) return r.error();
-        if (r->exit_code != 0) return make_error("cannot read the target's clock");
+        if (!r) co_return r.error();
+        if (r->exit_code != 0) co_return make_error("cannot read the target's clock");
         m_since = trim(r->stdout_text);
-        return {};
+        co_return Expected<void>{};
     }
 
-    Expected<void> fetch(Transport& t, const std::string& dest, const CancelToken& cancel) override {
+    Task<Expected<void>> fetch(Transport& t, const std::string& dest, const CancelToken& cancel) override {
         std::string script =
             "[Console]::OutputEncoding = [Text.Encoding]::UTF8\r\n"
             "& wevtutil.exe qe " + powershell_quote(m_config.channel) + " " +
@@ -136,11 +136,11 @@ public:
         TargetCommand cmd;
         cmd.argv = powershell_encoded_argv(script);
         cmd.timeout = t.target().timeouts.connect + Millis(120000);
-        auto r = t.run(cmd, cancel);
-        if (!r) return r.error();
+        auto r = co_await t.run(cmd, cancel);
+        if (!r) co_return r.error();
         if (r->exit_code != 0)
-            return make_error("wevtutil qe " + m_config.channel + " failed: " + trim(r->stderr_text));
-        return write_local(dest, r->stdout_text);
+            co_return make_error("wevtutil qe " + m_config.channel + " failed: " + trim(r->stderr_text));
+        co_return write_local(dest, r->stdout_text);
     }
 
 private:
@@ -156,18 +156,18 @@ public:
         auto ext = std::filesystem::path(m_config.file).extension().string();
         return ext.empty() ? ".json" : ext;
     }
-    Expected<void> preflight(Transport&, const CancelToken&) override {
+    Task<Expected<void>> preflight(Transport&, const CancelToken&) override {
         if (!std::filesystem::exists(m_config.file))
-            return make_error("o365 export " + m_config.file + " does not exist (yet)");
-        return {};
+            co_return make_error("o365 export " + m_config.file + " does not exist (yet)");
+        co_return Expected<void>{};
     }
-    Expected<void> mark(Transport&, const CancelToken&) override { return {}; }
-    Expected<void> fetch(Transport&, const std::string& dest, const CancelToken&) override {
+    Task<Expected<void>> mark(Transport&, const CancelToken&) override { co_return Expected<void>{}; }
+    Task<Expected<void>> fetch(Transport&, const std::string& dest, const CancelToken&) override {
         std::error_code ec;
         std::filesystem::copy_file(m_config.file, dest,
                                    std::filesystem::copy_options::overwrite_existing, ec);
-        if (ec) return make_error("cannot copy " + m_config.file + ": " + ec.message());
-        return {};
+        if (ec) co_return make_error("cannot copy " + m_config.file + ": " + ec.message());
+        co_return Expected<void>{};
     }
 };
 
@@ -177,22 +177,25 @@ public:
     explicit O365ApiSource(SourceConfig c) : LiveSource(std::move(c)) {}
     std::string collector() const override { return "o365"; }
     std::string file_extension() const override { return ".json"; }
-    Expected<void> preflight(Transport&, const CancelToken&) override {
+    Task<Expected<void>> preflight(Transport&, const CancelToken&) override {
         const char* secret = std::getenv(m_config.api->client_secret_env.c_str());
         if (secret == nullptr || *secret == '\0')
-            return make_error("environment variable " + m_config.api->client_secret_env +
-                              " (the o365 client secret) is not set");
-        return {};
+            co_return make_error("environment variable " + m_config.api->client_secret_env +
+                                 " (the o365 client secret) is not set");
+        co_return Expected<void>{};
     }
-    Expected<void> mark(Transport&, const CancelToken&) override {
+    Task<Expected<void>> mark(Transport&, const CancelToken&) override {
         m_since_ns = now_ns() - 5LL * 60 * 1000000000LL;  // API clocks and ours differ
-        return {};
+        co_return Expected<void>{};
     }
-    Expected<void> fetch(Transport&, const std::string& dest, const CancelToken&) override {
-        O365Client client(*m_config.api);
-        auto records = client.fetch_audit(m_since_ns, now_ns());
-        if (!records) return records.error();
-        return write_local(dest, *records);
+    Task<Expected<void>> fetch(Transport&, const std::string& dest, const CancelToken&) override {
+        // The client is blocking HTTPS: it runs on the blocking pool, not the io thread.
+        co_return co_await offload(blocking_pool(), [this, dest]() -> Expected<void> {
+            O365Client client(*m_config.api);
+            auto records = client.fetch_audit(m_since_ns, now_ns());
+            if (!records) return records.error();
+            return write_local(dest, *records);
+        });
     }
 
 private:

@@ -1,6 +1,6 @@
 // Live collection through the transport: for each telemetry source of a target, check it is
 // alive (preflight), note where its log stands before execution (mark), and fetch what was
-// written since (fetch). What is fetched is written to a file that a collector of
+// written since (fetch); all three are coroutines on the runner's executor. What is fetched is written to a file that a collector of
 // CollectorRegistry::builtin() reads, so live runs and `attest check` share one code path.
 //
 //   auditd  {log: PATH}      the audit log on the target, from the byte offset noted before
@@ -25,13 +25,13 @@ public:
     virtual ~LiveSource() = default;
     // Whether the source is alive and configured (Sysmon running, script block logging on
     // by policy, audit rules loaded). An error makes its expectations not_collected.
-    virtual Expected<void> preflight(Transport& transport, const CancelToken& cancel) = 0;
+    virtual Task<Expected<void>> preflight(Transport& transport, const CancelToken& cancel) = 0;
     // Notes the position before execution.
-    virtual Expected<void> mark(Transport& transport, const CancelToken& cancel) = 0;
+    virtual Task<Expected<void>> mark(Transport& transport, const CancelToken& cancel) = 0;
     // Writes everything since the mark to `dest` (replacing it). Called repeatedly while
     // collection polls; each call returns the whole window so far.
-    virtual Expected<void> fetch(Transport& transport, const std::string& dest,
-                                 const CancelToken& cancel) = 0;
+    virtual Task<Expected<void>> fetch(Transport& transport, const std::string& dest,
+                                       const CancelToken& cancel) = 0;
 
     const SourceConfig& config() const { return m_config; }
     // The collector (CollectorRegistry name) that reads what fetch() writes.

@@ -3,8 +3,9 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include <boost/asio/post.hpp>
-#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -14,7 +15,6 @@
 #include <optional>
 #include <set>
 #include <sstream>
-#include <thread>
 
 #include "core/json.h"
 #include "core/timeutil.h"
@@ -59,13 +59,14 @@ Value strings_value(const std::set<std::string>& items) {
     return a;
 }
 
+// One target: its transport and its queue of scenarios. Only touched from the run's
+// io_context thread, so it needs no locking.
 struct TargetSession {
     const TargetConfig* config = nullptr;
     std::unique_ptr<Transport> transport;
-    std::mutex mutex;
     std::optional<Elevation> elevation;
     std::vector<const sc::AtomicTest*> queue;
-    std::atomic<std::size_t> next{0};
+    std::size_t next = 0;
 };
 
 class RunContext {
@@ -167,10 +168,10 @@ Elevation elevation_from_config(const std::string& name) {
     return Elevation::Unavailable;
 }
 
-// Connects (first command on the target) and finds out how it elevates.
-Expected<Elevation> probe_target(TargetSession& s, const CancelToken& cancel) {
-    std::lock_guard lock(s.mutex);
-    if (s.elevation) return *s.elevation;
+// Connects (first command on the target) and finds out how it elevates. Two scenarios of
+// one target (target concurrency > 1) may both probe; they find the same answer.
+Task<Expected<Elevation>> probe_target(TargetSession& s, const CancelToken& cancel) {
+    if (s.elevation) co_return *s.elevation;
     const TargetConfig& t = *s.config;
     TargetCommand cmd;
     cmd.timeout = t.timeouts.connect + Millis(10000);
@@ -181,11 +182,11 @@ Expected<Elevation> probe_target(TargetSession& s, const CancelToken& cancel) {
     } else {
         cmd.argv = {"id", "-u"};
     }
-    auto r = s.transport->run(cmd, cancel);
-    if (!r) return r.error();
-    if (r->timed_out) return make_error("target did not answer within " + seconds_text(cmd.timeout));
+    auto r = co_await s.transport->run(cmd, cancel);
+    if (!r) co_return r.error();
+    if (r->timed_out) co_return make_error("target did not answer within " + seconds_text(cmd.timeout));
     if (r->exit_code != 0)
-        return make_error("probe command failed: exit code " + std::to_string(r->exit_code) + ": " +
+        co_return make_error("probe command failed: exit code " + std::to_string(r->exit_code) + ": " +
                           first_line(r->stderr_text));
     Elevation e;
     if (t.elevation != "auto") {
@@ -198,11 +199,11 @@ Expected<Elevation> probe_target(TargetSession& s, const CancelToken& cancel) {
         TargetCommand sudo;
         sudo.argv = {"sudo", "-n", "true"};
         sudo.timeout = cmd.timeout;
-        auto sr = s.transport->run(sudo, cancel);
+        auto sr = co_await s.transport->run(sudo, cancel);
         e = (sr && sr->exit_code == 0) ? Elevation::Sudo : Elevation::Unavailable;
     }
     s.elevation = e;
-    return e;
+    co_return e;
 }
 
 Value process_value(const ProcessResult& r, const std::string& executor, const std::string& command) {
@@ -238,26 +239,26 @@ struct StepResult {
     std::string error;  // could not run at all (transport, executor)
 };
 
-StepResult run_step(TargetSession& s, const std::string& executor, const std::string& script,
-                    bool elevation_required, Elevation elevation, Millis timeout,
-                    int cancel_level, const CancelToken& cancel) {
+Task<StepResult> run_step(TargetSession& s, const std::string& executor, const std::string& script,
+                          bool elevation_required, Elevation elevation, Millis timeout,
+                          int cancel_level, const CancelToken& cancel) {
     StepResult out;
     auto inv = build_invocation(executor, script, s.config->platform, elevation_required, elevation);
     if (!inv) {
         out.error = inv.error().message;
-        return out;
+        co_return out;
     }
     TargetCommand cmd;
     cmd.argv = std::move(inv->argv);
     cmd.timeout = timeout;
     cmd.cancel_level = cancel_level;
-    auto r = s.transport->run(cmd, cancel);
+    auto r = co_await s.transport->run(cmd, cancel);
     if (!r) {
         out.error = r.error().message;
-        return out;
+        co_return out;
     }
     out.process = std::move(*r);
-    return out;
+    co_return out;
 }
 
 std::string safe_name(std::string s) {
@@ -266,11 +267,13 @@ std::string safe_name(std::string s) {
     return s.empty() ? "_" : s;
 }
 
-// One scenario on one target, the whole lifecycle. nullopt: not started (interrupted).
-std::optional<Value> run_one(RunContext& ctx, TargetSession& s, const sc::AtomicTest& test) {
+// One scenario on one target, the whole lifecycle, as a coroutine on the run's io_context:
+// every wait (processes, polling, readiness) suspends it and lets the other targets run.
+// nullopt: not started (interrupted).
+Task<std::optional<Value>> run_one(RunContext& ctx, TargetSession& s, const sc::AtomicTest& test) {
     const TargetConfig& target = *s.config;
     const CancelToken& cancel = ctx.m_cancel;
-    if (cancel.at_least(1)) return std::nullopt;
+    if (cancel.at_least(1)) co_return std::nullopt;
     const std::string tag = "[" + target.name + "] " + test.name;
     ex::ScenarioChecks checks = ctx.m_pack.checks_for(test);
     ex::RunFacts facts;
@@ -323,7 +326,7 @@ std::optional<Value> run_one(RunContext& ctx, TargetSession& s, const sc::Atomic
     auto res = sc::resolve_test(test, ctx.m_options.arguments, ctx.m_pack.atomics_folder);
     if (!res) {
         fail("arguments: " + res.error().message);
-        return compose();
+        co_return compose();
     }
     resolved = std::move(*res);
     facts.arguments = resolved->arguments;
@@ -336,20 +339,19 @@ std::optional<Value> run_one(RunContext& ctx, TargetSession& s, const sc::Atomic
         auto argv = expand_command_template(target.revert, {}, target.platform, target.command.vm);
         if (!argv) {
             fail("snapshot revert: " + argv.error().message);
-            return compose();
+            co_return compose();
         }
         ProcessRequest req;
         req.argv = *argv;
         req.timeout = target.timeouts.readiness;
         req.cancel = &cancel;
-        auto r = run_process(req);
+        auto r = co_await async_run_process(std::move(req));
         if (!r || !r->ok()) {
             fail("snapshot revert failed: " + (r ? "exit code " + std::to_string(r->exit_code) +
                                                        " " + first_line(r->stderr_text)
                                                  : r.error().message));
-            return compose();
+            co_return compose();
         }
-        std::lock_guard lock(s.mutex);
         s.elevation.reset();  // a reverted machine is probed again
     }
     if (!target.readiness.empty()) {
@@ -357,25 +359,25 @@ std::optional<Value> run_one(RunContext& ctx, TargetSession& s, const sc::Atomic
         std::string last = "not tried";
         bool ready = false;
         while (!ready && !cancel.at_least(1) && std::chrono::steady_clock::now() < deadline) {
-            auto step = run_step(s, target.platform == Platform::Windows ? "powershell" : "sh",
-                                 target.readiness, false, Elevation::None, target.timeouts.connect,
-                                 1, cancel);
+            auto step = co_await run_step(s, target.platform == Platform::Windows ? "powershell" : "sh",
+                                          target.readiness, false, Elevation::None,
+                                          target.timeouts.connect, 1, cancel);
             if (step.process && step.process->ok()) ready = true;
             else {
                 last = step.error.empty() ? "exit code " + std::to_string(step.process->exit_code)
                                           : step.error;
-                std::this_thread::sleep_for(std::chrono::seconds(2));
+                co_await sleep_for(Millis(2000), cancel, 1);
             }
         }
         if (!ready) {
             fail("target not ready after " + seconds_text(target.timeouts.readiness) + ": " + last);
-            return compose();
+            co_return compose();
         }
     }
-    auto probed = probe_target(s, cancel);
+    auto probed = co_await probe_target(s, cancel);
     if (!probed) {
         fail("target unreachable: " + probed.error().message);
-        return compose();
+        co_return compose();
     }
     elevation = *probed;
 
@@ -387,7 +389,7 @@ std::optional<Value> run_one(RunContext& ctx, TargetSession& s, const sc::Atomic
             source_errors[cfg.name] = src.error().message;
             continue;
         }
-        auto ok = (*src)->preflight(*s.transport, cancel);
+        auto ok = co_await (*src)->preflight(*s.transport, cancel);
         if (!ok) {
             source_errors[cfg.name] = ok.error().message;
             ctx.progress(tag + ": source " + cfg.name + " not collected: " + ok.error().message);
@@ -404,23 +406,21 @@ std::optional<Value> run_one(RunContext& ctx, TargetSession& s, const sc::Atomic
         if (cancel.at_least(1)) break;
         Value p = Value::object();
         p.set_key("description", Value(dep.description));
-        auto check = [&]() {
-            return run_step(s, dep_executor, prereq_script(dep_executor, dep.prereq_command),
-                            test.executor.elevation_required, elevation,
-                            target.timeouts.prerequisites, 1, cancel);
-        };
-        auto step = check();
+        const std::string check_script = prereq_script(dep_executor, dep.prereq_command);
+        auto step = co_await run_step(s, dep_executor, check_script, test.executor.elevation_required,
+                                      elevation, target.timeouts.prerequisites, 1, cancel);
         bool met = step.process && step.process->ok();
         bool fetched = false;
         if (!met && step.error.empty() && ctx.m_options.get_prereqs &&
             !dep.get_prereq_command.empty()) {
             ctx.progress(tag + ": getting prerequisite: " + first_line(dep.description));
-            auto get = run_step(s, dep_executor, dep.get_prereq_command,
-                                test.executor.elevation_required, elevation,
-                                target.timeouts.prerequisites, 1, cancel);
+            auto get = co_await run_step(s, dep_executor, dep.get_prereq_command,
+                                         test.executor.elevation_required, elevation,
+                                         target.timeouts.prerequisites, 1, cancel);
             fetched = true;
             p.set_key("get_exit_code", Value(get.process ? get.process->exit_code : -1));
-            step = check();
+            step = co_await run_step(s, dep_executor, check_script, test.executor.elevation_required,
+                                     elevation, target.timeouts.prerequisites, 1, cancel);
             met = step.process && step.process->ok();
         }
         p.set_key("met", Value(met));
@@ -433,23 +433,23 @@ std::optional<Value> run_one(RunContext& ctx, TargetSession& s, const sc::Atomic
     }
     if (cancel.at_least(1)) {
         fail("interrupted before execution");
-        return compose();
+        co_return compose();
     }
     if (!unmet.empty()) {
         fail("prerequisites unmet: " + first_line(unmet) +
              (ctx.m_options.get_prereqs ? "" : " (--get-prereqs fetches them)"));
-        return compose();
+        co_return compose();
     }
 
     auto invocation = build_invocation(test.executor.name, resolved->command, target.platform,
                                        test.executor.elevation_required, elevation);
     if (!invocation) {
         fail(invocation.error().message);
-        return compose();
+        co_return compose();
     }
 
     for (auto it = sources.begin(); it != sources.end();) {
-        auto ok = (*it)->mark(*s.transport, cancel);
+        auto ok = co_await (*it)->mark(*s.transport, cancel);
         if (!ok) {
             source_errors[(*it)->config().name] = ok.error().message;
             it = sources.erase(it);
@@ -464,7 +464,7 @@ std::optional<Value> run_one(RunContext& ctx, TargetSession& s, const sc::Atomic
     cmd.argv = invocation->argv;
     cmd.timeout = target.timeouts.execution;
     cmd.cancel_level = 1;
-    auto exec = s.transport->run(cmd, cancel);
+    auto exec = co_await s.transport->run(cmd, cancel);
     executed = true;
     bool transport_lost = false;
     if (!exec) {
@@ -513,7 +513,7 @@ std::optional<Value> run_one(RunContext& ctx, TargetSession& s, const sc::Atomic
             for (const auto& src : sources) {
                 std::string dest = telemetry_dir + "/" + safe_name(src->config().name) +
                                    src->file_extension();
-                auto ok = src->fetch(*s.transport, dest, cancel);
+                auto ok = co_await src->fetch(*s.transport, dest, cancel);
                 if (ok) {
                     collected.insert(src->config().name);
                     source_errors.erase(src->config().name);
@@ -524,15 +524,17 @@ std::optional<Value> run_one(RunContext& ctx, TargetSession& s, const sc::Atomic
             }
             facts.collected = collected;
             if (!polling || cancel.at_least(1)) break;
-            DiagnosticSink sink;
-            auto r = ex::evaluate_scenario(checks, facts, telemetry_files, sink);
-            bool done = true;
-            for (const auto& e : r.expectations)
-                if (e.spec.required && e.verdict == ex::ExpectationVerdict::Missing) done = false;
-            for (const auto& d : r.detections)
-                if (!d.passed && d.verdict != ex::DetectionVerdict::NotEvaluated) done = false;
+            bool done = co_await offload(blocking_pool(), [&] {
+                DiagnosticSink sink;
+                auto r = ex::evaluate_scenario(checks, facts, telemetry_files, sink);
+                for (const auto& e : r.expectations)
+                    if (e.spec.required && e.verdict == ex::ExpectationVerdict::Missing) return false;
+                for (const auto& d : r.detections)
+                    if (!d.passed && d.verdict != ex::DetectionVerdict::NotEvaluated) return false;
+                return true;
+            });
             if (done || std::chrono::steady_clock::now() >= deadline) break;
-            std::this_thread::sleep_for(ctx.m_options.poll_interval);
+            co_await sleep_for(ctx.m_options.poll_interval, cancel, 1);
         }
         // Lagging sources (O365 audit) are pending until their latency has passed.
         for (const auto& src : sources) {
@@ -550,9 +552,9 @@ std::optional<Value> run_one(RunContext& ctx, TargetSession& s, const sc::Atomic
     // Cleanup, always (also after errors and timeouts, and after the first signal).
     if (!resolved->cleanup_command.empty() && !cancel.at_least(2)) {
         ctx.progress(tag + ": cleanup", true);
-        auto step = run_step(s, test.executor.name, resolved->cleanup_command,
-                             test.executor.elevation_required, elevation,
-                             target.timeouts.cleanup, 2, cancel);
+        auto step = co_await run_step(s, test.executor.name, resolved->cleanup_command,
+                                      test.executor.elevation_required, elevation,
+                                      target.timeouts.cleanup, 2, cancel);
         cleanup.set_key("ran", Value(true));
         if (step.process) {
             cleanup.set_key("succeeded", Value(step.process->ok()));
@@ -572,7 +574,8 @@ std::optional<Value> run_one(RunContext& ctx, TargetSession& s, const sc::Atomic
     } else {
         cleanup.set_key("reason", Value("aborted by a second signal"));
     }
-    return compose();
+    // The final evaluation reads every fetched file: off the io thread.
+    co_return co_await offload(blocking_pool(), compose);
 }
 
 Value skipped_value(RunContext& ctx, const sc::AtomicTest& test, const std::string& reason,
@@ -594,28 +597,32 @@ bool supports(const sc::AtomicTest& test, Platform p) {
     return std::find(test.platforms.begin(), test.platforms.end(), name) != test.platforms.end();
 }
 
-std::atomic<CancelToken*> g_signal_token{nullptr};
-
-extern "C" void on_signal(int) {
-    if (CancelToken* t = g_signal_token.load()) t->level.fetch_add(1);
+// One worker of a target: its scenarios one after another (a target with concurrency N has
+// N workers pulling from its queue).
+Task<void> target_worker(RunContext& ctx, TargetSession& session) {
+    while (session.next < session.queue.size()) {
+        const sc::AtomicTest& test = *session.queue[session.next++];
+        std::optional<Value> v;
+        try {
+            v = co_await run_one(ctx, session, test);
+        } catch (const std::exception& e) {
+            // One scenario's unexpected failure must not take the run down.
+            ctx.progress("[" + session.config->name + "] " + test.name + ": internal error: " + e.what());
+        }
+        if (!v) continue;
+        const Value* verdict = v->get("verdict");
+        const Value* reason = v->get("reason");
+        std::string line = "[" + session.config->name + "] " + test.name + ": " +
+                           (verdict && verdict->is_string() ? verdict->as_string() : "?");
+        if (reason && reason->is_string() && !reason->as_string().empty())
+            line += " (" + reason->as_string() + ")";
+        ctx.progress(line);
+        // The journal is rewritten with fsync: off the io thread.
+        co_await offload(blocking_pool(), [&] { ctx.finish(std::move(*v)); });
+    }
 }
 
 }  // namespace
-
-std::function<void()> install_signal_handlers(CancelToken& cancel) {
-    g_signal_token = &cancel;
-    struct sigaction sa {};
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    struct sigaction old_int {}, old_term {};
-    ::sigaction(SIGINT, &sa, &old_int);
-    ::sigaction(SIGTERM, &sa, &old_term);
-    return [old_int, old_term]() {
-        ::sigaction(SIGINT, &old_int, nullptr);
-        ::sigaction(SIGTERM, &old_term, nullptr);
-        g_signal_token = nullptr;
-    };
-}
 
 Expected<RunSummary> run_pack(const Lab& lab, const sc::Pack& pack, const RunOptions& options,
                               CancelToken& cancel) {
@@ -677,43 +684,76 @@ Expected<RunSummary> run_pack(const Lab& lab, const sc::Pack& pack, const RunOpt
         }
     }
 
-    // Targets at once on the pool; per target `concurrency` workers pulling its queue.
     for (auto& s : sessions) {
         auto t = TransportRegistry::builtin().create(*s->config);
         if (!t) return t.error();
         s->transport = std::move(*t);
     }
-    boost::asio::thread_pool pool(static_cast<std::size_t>(std::max(1, lab.concurrency)));
+
+    // Everything below runs on one io_context on this thread: each scenario is a coroutine
+    // whose waits (child exits, pipes, deadlines, polling) suspend it; blocking steps go to
+    // blocking_pool(). `concurrency` lanes take target workers (a target's `concurrency`
+    // workers pull from its queue) one at a time, as threads of a pool would.
+    boost::asio::io_context io(1);
+    std::vector<TargetSession*> workers;
     for (auto& s : sessions) {
-        int workers = std::max(1, std::min<int>(s->config->concurrency, static_cast<int>(s->queue.size())));
-        for (int w = 0; w < workers; ++w)
-            boost::asio::post(pool, [&ctx, session = s.get()] {
-                for (;;) {
-                    std::size_t i = session->next.fetch_add(1);
-                    if (i >= session->queue.size()) return;
-                    const sc::AtomicTest& test = *session->queue[i];
-                    std::optional<Value> v;
-                    try {
-                        v = run_one(ctx, *session, test);
-                    } catch (const std::exception& e) {
-                        // One scenario's unexpected failure must not take the run down.
-                        ctx.progress("[" + session->config->name + "] " + test.name +
-                                     ": internal error: " + e.what());
-                    }
-                    if (!v) continue;
-                    const Value* verdict = v->get("verdict");
-                    const Value* reason = v->get("reason");
-                    std::string line = "[" + session->config->name + "] " + test.name + ": " +
-                                       (verdict && verdict->is_string() ? verdict->as_string() : "?");
-                    if (reason && reason->is_string() && !reason->as_string().empty())
-                        line += " (" + reason->as_string() + ")";
-                    ctx.progress(line);
-                    ctx.finish(std::move(*v));
-                }
-            });
+        int n = std::max(1, std::min<int>(s->config->concurrency, static_cast<int>(s->queue.size())));
+        if (s->queue.empty()) continue;
+        for (int w = 0; w < n; ++w) workers.push_back(s.get());
     }
-    pool.join();
-    for (auto& s : sessions) s->transport->close();
+    std::size_t next_worker = 0;
+    std::size_t lanes = std::min<std::size_t>(static_cast<std::size_t>(std::max(1, lab.concurrency)),
+                                              workers.size());
+
+    // SIGINT/SIGTERM: the first stops attacks and collection (cleanup still runs), the
+    // second aborts cleanup too. Delivered on the io_context, never inside a handler.
+    std::optional<boost::asio::signal_set> signals;
+    std::function<void(const boost::system::error_code&, int)> on_signal;
+    if (options.handle_signals) {
+        signals.emplace(io, SIGINT, SIGTERM);
+        on_signal = [&](const boost::system::error_code& ec, int sig) {
+            if (ec) return;
+            cancel.raise();
+            ctx.progress(std::string(sig == SIGINT ? "SIGINT" : "SIGTERM") +
+                         (cancel.at_least(2) ? ": aborting cleanup"
+                                             : ": stopping; cleanup still runs (again to abort it)"));
+            if (!cancel.at_least(2)) signals->async_wait(on_signal);
+        };
+        signals->async_wait(on_signal);
+    }
+
+    auto lane = [&]() -> Task<void> {
+        while (next_worker < workers.size()) {
+            TargetSession* s = workers[next_worker++];
+            co_await target_worker(ctx, *s);
+        }
+    };
+    std::size_t lanes_running = lanes;
+    auto all_done = [&] {
+        // Connections are released once every lane is done; then the signal wait ends.
+        boost::asio::co_spawn(
+            io,
+            [&]() -> Task<void> {
+                for (auto& s : sessions) co_await s->transport->close();
+            },
+            [&](std::exception_ptr) {
+                if (signals) signals->cancel();
+            });
+    };
+    for (std::size_t i = 0; i < lanes; ++i)
+        boost::asio::co_spawn(io, lane, [&](std::exception_ptr e) {
+            if (e) {
+                try {
+                    std::rethrow_exception(e);
+                } catch (const std::exception& x) {
+                    ctx.progress(std::string("internal error: ") + x.what());
+                }
+            }
+            if (--lanes_running == 0) all_done();
+        });
+    if (lanes == 0) all_done();
+    io.run();
+
     if (options.record_dir.empty()) {
         std::error_code ec;
         std::filesystem::remove_all(ctx.m_journal->dir() + "/.telemetry", ec);

@@ -3,8 +3,10 @@
 //   mark sources -> execute (deadline kills the tree) -> collect (poll until every required
 //   expectation is observed or the deadline) -> close the telemetry window -> evaluate ->
 //   cleanup (always: after errors, timeouts and the first SIGINT/SIGTERM) -> journal.
-// Targets run at once on a Boost.Asio thread pool (lab `concurrency`), scenarios on one
-// target one after another (target `concurrency` > 1 allows more).
+// Every scenario is a coroutine (boost::asio::awaitable) on one io_context thread: child
+// exits, pipes, deadlines and polling are asynchronous waits, so many targets progress at
+// once (lab `concurrency` of them), scenarios on one target one after another (target
+// `concurrency` > 1 allows more). Blocking steps run on a small pool (blocking_pool()).
 #pragma once
 
 #include <functional>
@@ -32,6 +34,9 @@ struct RunOptions {
     std::string record_dir;  // keep fetched telemetry + run-info.json here
     Verbosity verbosity = Verbosity::Normal;
     Millis poll_interval{1000};
+    // SIGINT/SIGTERM raise `cancel` one level per signal while the run lasts (1: stop and
+    // clean up; 2: abort cleanup too), through a boost::asio::signal_set.
+    bool handle_signals = false;
     // Progress lines; default: stderr.
     std::function<void(const std::string&)> progress;
 };
@@ -53,9 +58,5 @@ Expected<RunSummary> run_pack(const Lab& lab, const scenarios::Pack& pack,
 Expected<RunSummary> recheck_run(const std::string& out_dir, const std::string& lab_path,
                                  const std::string& pack_path,
                                  std::function<void(const std::string&)> progress);
-
-// Installs SIGINT/SIGTERM handlers raising `cancel` one level per signal (1: stop and clean
-// up; 2: abort cleanup too). Returns a function restoring the previous handlers.
-std::function<void()> install_signal_handlers(CancelToken& cancel);
 
 }  // namespace attest::run

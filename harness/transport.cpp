@@ -1,10 +1,12 @@
 #include "harness/transport.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
-#include <thread>
+#include <filesystem>
 
 namespace attest::run {
 
@@ -30,6 +32,18 @@ const std::string* encoded_payload(const std::vector<std::string>& argv) {
     return nullptr;
 }
 
+// The local process that carries `command` (its own argv, or the tool that reaches the target).
+ProcessRequest local_request(std::vector<std::string> argv, const TargetCommand& command,
+                             const CancelToken& cancel) {
+    ProcessRequest req;
+    req.argv = std::move(argv);
+    req.stdin_data = command.stdin_data;
+    req.timeout = command.timeout;
+    req.cancel = &cancel;
+    req.cancel_level = command.cancel_level;
+    return req;
+}
+
 std::string join_spaces(const std::vector<std::string>& argv) {
     std::string out;
     for (const auto& a : argv) {
@@ -41,8 +55,8 @@ std::string join_spaces(const std::vector<std::string>& argv) {
 
 }  // namespace
 
-Expected<void> Transport::write_file(const std::string& path, const std::string& content,
-                                     const CancelToken& cancel) {
+Task<Expected<void>> Transport::write_file(const std::string& path, const std::string& content,
+                                           const CancelToken& cancel) {
     TargetCommand cmd;
     cmd.timeout = m_target.timeouts.connect + Millis(60000);
     if (m_target.platform == Platform::Windows) {
@@ -54,14 +68,14 @@ Expected<void> Transport::write_file(const std::string& path, const std::string&
         cmd.argv = {"sh", "-c", "cat > \"$1\"", "sh", path};
         cmd.stdin_data = content;
     }
-    auto r = run(cmd, cancel);
-    if (!r) return r.error();
-    if (!r->ok()) return command_failed("cannot write " + path + " on " + m_target.name, *r);
-    return {};
+    auto r = co_await run(cmd, cancel);
+    if (!r) co_return r.error();
+    if (!r->ok()) co_return command_failed("cannot write " + path + " on " + m_target.name, *r);
+    co_return Expected<void>{};
 }
 
-Expected<std::string> Transport::read_file(const std::string& path, std::uint64_t offset,
-                                           bool elevated, const CancelToken& cancel) {
+Task<Expected<std::string>> Transport::read_file(const std::string& path, std::uint64_t offset,
+                                                 bool elevated, const CancelToken& cancel) {
     TargetCommand cmd;
     cmd.timeout = m_target.timeouts.connect + Millis(120000);
     if (m_target.platform == Platform::Windows) {
@@ -74,15 +88,15 @@ Expected<std::string> Transport::read_file(const std::string& path, std::uint64_
     } else {
         cmd.argv = with_sudo({"tail", "-c", "+" + std::to_string(offset + 1), "--", path}, elevated);
     }
-    auto r = run(cmd, cancel);
-    if (!r) return r.error();
-    if (!r->ok()) return command_failed("cannot read " + path + " on " + m_target.name, *r);
-    if (m_target.platform == Platform::Windows) return base64_decode(r->stdout_text);
-    return std::move(r->stdout_text);
+    auto r = co_await run(cmd, cancel);
+    if (!r) co_return r.error();
+    if (!r->ok()) co_return command_failed("cannot read " + path + " on " + m_target.name, *r);
+    if (m_target.platform == Platform::Windows) co_return base64_decode(r->stdout_text);
+    co_return std::move(r->stdout_text);
 }
 
-Expected<std::uint64_t> Transport::file_size(const std::string& path, bool elevated,
-                                             const CancelToken& cancel) {
+Task<Expected<std::uint64_t>> Transport::file_size(const std::string& path, bool elevated,
+                                                   const CancelToken& cancel) {
     TargetCommand cmd;
     cmd.timeout = m_target.timeouts.connect + Millis(30000);
     if (m_target.platform == Platform::Windows)
@@ -90,15 +104,15 @@ Expected<std::uint64_t> Transport::file_size(const std::string& path, bool eleva
                                            ").Length");
     else
         cmd.argv = with_sudo({"stat", "-L", "-c", "%s", "--", path}, elevated);
-    auto r = run(cmd, cancel);
-    if (!r) return r.error();
-    if (!r->ok()) return command_failed("cannot stat " + path + " on " + m_target.name, *r);
+    auto r = co_await run(cmd, cancel);
+    if (!r) co_return r.error();
+    if (!r->ok()) co_return command_failed("cannot stat " + path + " on " + m_target.name, *r);
     try {
-        return static_cast<std::uint64_t>(std::stoull(r->stdout_text));
+        co_return static_cast<std::uint64_t>(std::stoull(r->stdout_text));
     } catch (...) {
-        return make_error("cannot stat " + path + " on " + m_target.name + ": unexpected output '" +
-                          r->stdout_text.substr(0, 80) + "'");
     }
+    co_return make_error("cannot stat " + path + " on " + m_target.name + ": unexpected output '" +
+                         r->stdout_text.substr(0, 80) + "'");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -109,14 +123,8 @@ namespace {
 class LocalTransport final : public Transport {
 public:
     using Transport::Transport;
-    Expected<ProcessResult> run(const TargetCommand& command, const CancelToken& cancel) override {
-        ProcessRequest req;
-        req.argv = command.argv;
-        req.stdin_data = command.stdin_data;
-        req.timeout = command.timeout;
-        req.cancel = &cancel;
-        req.cancel_level = command.cancel_level;
-        return run_process(req);
+    Task<Expected<ProcessResult>> run(const TargetCommand& command, const CancelToken& cancel) override {
+        return async_run_process(local_request(command.argv, command, cancel));
     }
 };
 
@@ -133,46 +141,46 @@ public:
         m_control_dir = "/tmp/attest-ssh-" + std::to_string(::getuid());
         ::mkdir(m_control_dir.c_str(), 0700);
     }
-    ~SshTransport() override { close(); }
+    ~SshTransport() override {
+        if (!m_closed) run_blocking(close());
+    }
 
-    Expected<ProcessResult> run(const TargetCommand& command, const CancelToken& cancel) override {
-        ProcessRequest req;
-        req.argv = ssh_argv(m_target.ssh, m_control_dir, m_target.timeouts.connect,
-                            ssh_remote_command(command.argv, m_target.platform));
-        req.stdin_data = command.stdin_data;
+    Task<Expected<ProcessResult>> run(const TargetCommand& command, const CancelToken& cancel) override {
+        ProcessRequest req = local_request(
+            ssh_argv(m_target.ssh, m_control_dir, m_target.timeouts.connect,
+                     ssh_remote_command(command.argv, m_target.platform)),
+            command, cancel);
         // The deadline is the command's: connection setup gets the connect timeout on top,
         // so a slow handshake never kills a command before its process group is known.
         if (command.timeout.count() > 0) req.timeout = command.timeout + m_target.timeouts.connect;
-        req.cancel = &cancel;
-        req.cancel_level = command.cancel_level;
-        auto r = run_process(req);
-        if (!r) return r;
+        auto r = co_await async_run_process(std::move(req));
+        if (!r) co_return r;
         ProcessResult& res = *r;
         if ((res.timed_out || res.cancelled) && res.stderr_text.find(kPgidTag) == std::string::npos)
             res.stderr_text += "\n[attest: the remote command had not started; nothing to kill]\n";
         std::string remote_id = take_tag(res.stderr_text);
         if ((res.timed_out || res.cancelled) && !remote_id.empty())
-            res.stderr_text += kill_remote(remote_id);
+            res.stderr_text += co_await kill_remote(remote_id);
         // ssh exits 255 for its own failures (connection refused, host key, auth): that is
         // the transport failing, not the command.
         if (res.exit_code == 255 && remote_id.empty() && !res.timed_out && !res.cancelled) {
             std::string detail = res.stderr_text;
             while (!detail.empty() && (detail.back() == '\n' || detail.back() == '\r'))
                 detail.pop_back();
-            return make_error("ssh to " + m_target.ssh.host + ":" +
+            co_return make_error("ssh to " + m_target.ssh.host + ":" +
                               std::to_string(m_target.ssh.port) + " failed: " +
                               (detail.empty() ? "connection closed (ssh exit code 255)" : detail));
         }
         if (res.exit_code == 255 && !remote_id.empty() && !res.timed_out && !res.cancelled &&
             res.stderr_text.find("Connection") != std::string::npos) {
-            return make_error("ssh connection to " + m_target.ssh.host + " lost: " +
-                              res.stderr_text.substr(0, 300));
+            co_return make_error("ssh connection to " + m_target.ssh.host + " lost: " +
+                                 res.stderr_text.substr(0, 300));
         }
-        return r;
+        co_return r;
     }
 
-    void close() override {
-        if (m_closed) return;
+    Task<void> close() override {
+        if (m_closed) co_return;
         m_closed = true;
         ProcessRequest req;
         req.argv = ssh_argv(m_target.ssh, m_control_dir, m_target.timeouts.connect, "");
@@ -183,7 +191,7 @@ public:
         req.argv.pop_back();  // "--"
         req.argv.insert(req.argv.end(), {"-O", "exit", "--", host});
         req.timeout = Millis(5000);
-        (void)run_process(req);
+        (void)co_await async_run_process(std::move(req));
     }
 
 private:
@@ -204,20 +212,15 @@ private:
 
     // The local ssh client was killed; the remote tree keeps running unless killed there.
     // Returns a note for the command's stderr saying what happened.
-    std::string kill_remote(const std::string& id) {
+    Task<std::string> kill_remote(const std::string& id) {
         ProcessRequest req;
-        std::string cmd;
-        if (m_target.platform == Platform::Windows)
-            cmd = "taskkill /T /F /PID " + id;
-        else
-            cmd = "kill -TERM -- -" + id + " 2>/dev/null; sleep 1; kill -KILL -- -" + id +
-                  " 2>/dev/null; true";
+        std::string cmd = ssh_kill_command(m_target.platform, id);
         req.argv = ssh_argv(m_target.ssh, m_control_dir, m_target.timeouts.connect, cmd);
         req.timeout = m_target.timeouts.connect + Millis(10000);
-        auto r = run_process(req);
+        auto r = co_await async_run_process(std::move(req));
         if (r && r->exit_code == 0)
-            return "\n[attest: remote process group " + id + " killed]\n";
-        return "\n[attest: could not kill remote process group " + id + ": " +
+            co_return "\n[attest: remote process group " + id + " killed]\n";
+        co_return "\n[attest: could not kill remote process group " + id + ": " +
                (r ? "exit code " + std::to_string(r->exit_code) + " " + r->stderr_text
                   : r.error().message) +
                "]\n";
@@ -233,18 +236,69 @@ private:
 class CommandTransport final : public Transport {
 public:
     using Transport::Transport;
-    Expected<ProcessResult> run(const TargetCommand& command, const CancelToken& cancel) override {
+    Task<Expected<ProcessResult>> run(const TargetCommand& command, const CancelToken& cancel) override {
         auto argv = expand_command_template(m_target.command.exec, command.argv,
                                             m_target.platform, m_target.command.vm);
-        if (!argv) return argv.error();
-        ProcessRequest req;
-        req.argv = std::move(*argv);
-        req.stdin_data = command.stdin_data;
-        req.timeout = command.timeout;
-        req.cancel = &cancel;
-        req.cancel_level = command.cancel_level;
-        return run_process(req);
+        if (!argv) co_return argv.error();
+        co_return co_await async_run_process(local_request(std::move(*argv), command, cancel));
     }
+
+    // With an `upload` template, the hypervisor's copy-in tool: the content is in a private
+    // file on this machine ({local_path}) and on the tool's stdin; {remote_path} is the
+    // destination in the guest. Without one, through exec like the other transports.
+    Task<Expected<void>> write_file(const std::string& path, const std::string& content,
+                                    const CancelToken& cancel) override {
+        if (m_target.command.upload.empty()) co_return co_await Transport::write_file(path, content, cancel);
+        LocalCopy copy;
+        bool needs_file = false;
+        for (const auto& a : m_target.command.upload)
+            if (a.find("{local_path}") != std::string::npos) needs_file = true;
+        if (needs_file) {
+            auto made = copy.create(content);
+            if (!made) co_return made.error();
+        }
+        auto argv = expand_command_template(m_target.command.upload, {}, m_target.platform,
+                                            m_target.command.vm, path, copy.path);
+        if (!argv) co_return argv.error();
+        TargetCommand cmd;
+        cmd.stdin_data = content;
+        cmd.timeout = m_target.timeouts.connect + Millis(60000);
+        auto r = co_await async_run_process(local_request(std::move(*argv), cmd, cancel));
+        if (!r) co_return r.error();
+        if (!r->ok()) co_return command_failed("cannot upload " + path + " to " + m_target.name, *r);
+        co_return Expected<void>{};
+    }
+
+private:
+    // A file only this user can read, in a private directory; removed with the object.
+    struct LocalCopy {
+        std::string dir, path;
+        Expected<void> create(const std::string& content) {
+            char tmpl[] = "/tmp/attest-upload-XXXXXX";
+            if (::mkdtemp(tmpl) == nullptr) return make_error("cannot create a temporary directory for an upload");
+            dir = tmpl;
+            path = dir + "/content";
+            int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+            if (fd < 0) return make_error("cannot create " + path);
+            std::size_t done = 0;
+            while (done < content.size()) {
+                ssize_t w = ::write(fd, content.data() + done, content.size() - done);
+                if (w < 0 && errno == EINTR) continue;
+                if (w <= 0) {
+                    ::close(fd);
+                    return make_error("cannot write " + path);
+                }
+                done += static_cast<std::size_t>(w);
+            }
+            ::close(fd);
+            return {};
+        }
+        ~LocalCopy() {
+            if (dir.empty()) return;
+            std::error_code ec;
+            std::filesystem::remove_all(dir, ec);
+        }
+    };
 };
 
 }  // namespace
@@ -288,6 +342,11 @@ std::vector<std::string> ssh_argv(const SshConfig& ssh, const std::string& contr
     return argv;
 }
 
+std::string ssh_kill_command(Platform platform, const std::string& id) {
+    if (platform == Platform::Windows) return "taskkill /T /F /PID " + id;
+    return "kill -TERM -- -" + id + " 2>/dev/null; sleep 1; kill -KILL -- -" + id + " 2>/dev/null; true";
+}
+
 std::string ssh_remote_command(const std::vector<std::string>& argv, Platform platform) {
     if (platform == Platform::Windows) {
         // Windows OpenSSH hands the line to cmd.exe (or PowerShell): only base64 and plain
@@ -313,7 +372,8 @@ std::string ssh_remote_command(const std::vector<std::string>& argv, Platform pl
 
 Expected<std::vector<std::string>> expand_command_template(
     const std::vector<std::string>& tmpl, const std::vector<std::string>& argv,
-    Platform platform, const std::string& vm, const std::string& remote_path) {
+    Platform platform, const std::string& vm, const std::string& remote_path,
+    const std::string& local_path) {
     std::vector<std::string> out;
     std::string command_line =
         platform == Platform::Windows ? join_spaces(argv) : posix_join(argv);
@@ -333,6 +393,7 @@ Expected<std::vector<std::string>> expand_command_template(
                     if (name == "vm") arg += vm;
                     else if (name == "command") arg += command_line;
                     else if (name == "remote_path") arg += remote_path;
+                    else if (name == "local_path") arg += local_path;
                     else if (name == "encoded_command") {
                         const std::string* payload = encoded_payload(argv);
                         if (payload == nullptr)
@@ -345,7 +406,7 @@ Expected<std::vector<std::string>> expand_command_template(
                     } else {
                         return make_error("unknown placeholder {" + name +
                                           "} in a command template (expected {vm}, {command}, "
-                                          "{encoded_command}, {argv}, {remote_path})");
+                                          "{encoded_command}, {argv}, {remote_path}, {local_path})");
                     }
                     i = close + 1;
                     continue;

@@ -116,3 +116,23 @@ TEST(Lab, ExampleLabsLoad) {
         EXPECT_TRUE(lab.ok()) << name << "\n" << problems;
     }
 }
+
+TEST(Lab, CommandUploadNeedsADestination) {
+    const char* text = R"(lab: up
+targets:
+- name: vm
+  platform: linux
+  transport: command
+  command: {vm: deb, exec: [guest, '{command}'], upload: [guest-copy, '{local_path}']}
+)";
+    DiagnosticSink sink;
+    ASSERT_FALSE(parse_lab(text, "up.yaml", sink).ok());
+    ASSERT_EQ(sink.error_count(), 1u);
+    EXPECT_NE(sink.collected()[0].format().find("{remote_path}"), std::string::npos);
+    DiagnosticSink ok_sink;
+    std::string good = text;
+    good.replace(good.find("'{local_path}']"), 15, "'{local_path}', '{remote_path}']");
+    auto lab = parse_lab(good, "up.yaml", ok_sink);
+    ASSERT_TRUE(lab.ok()) << (ok_sink.collected().empty() ? "" : ok_sink.collected()[0].format());
+    EXPECT_EQ(lab->targets[0].command.upload.back(), "{remote_path}");
+}

@@ -247,12 +247,18 @@ TEST(RunnerE2E, SshdKilledMidRun) {
     EXPECT_EQ(r.results["run"]["status"], "complete");
 }
 
-TEST(RunnerE2E, SigintDuringExecutionCleansUpAndKeepsTheJournal) {
-    TempDir tmp("sigint");
+// TMP/lab.yaml with one local target "here"; returns TMP/state for the scenarios' pid files.
+std::string local_lab_with_state(const TempDir& tmp, const std::string& lab) {
     std::string state = tmp.path + "/state";
     std::filesystem::create_directories(state);
     write_text(tmp.path + "/lab.yaml",
-               "lab: sigint\ntargets:\n- name: here\n  platform: linux\n  transport: local\n");
+               "lab: " + lab + "\ntargets:\n- name: here\n  platform: linux\n  transport: local\n");
+    return state;
+}
+
+TEST(RunnerE2E, SigintDuringExecutionCleansUpAndKeepsTheJournal) {
+    TempDir tmp("sigint");
+    std::string state = local_lab_with_state(tmp, "sigint");
     std::string pack = write_pack(
         tmp.path + "/pack",
         simple_test(kGuidA, "first", "echo one") +
@@ -291,6 +297,44 @@ TEST(RunnerE2E, SigintDuringExecutionCleansUpAndKeepsTheJournal) {
     EXPECT_EQ(find_scenario(results, "here", "0c7d8f0e-1111-4a5b-9c3d-000000000003"), nullptr);
     for (pid_t p : read_pids(state + "/pids")) EXPECT_FALSE(alive(p)) << "survivor " << p;
     EXPECT_NE(read_text(out + "/run.log").find("long: error"), std::string::npos);
+}
+
+TEST(RunnerE2E, SecondSigintAbortsAHangingCleanup) {
+    TempDir tmp("sigint2");
+    std::string state = local_lab_with_state(tmp, "sigint2");
+    std::string pack = write_pack(
+        tmp.path + "/pack",
+        simple_test(kGuidA, "long", "echo $$ > " + state + "/run; sleep 120",
+                    "echo $$ > " + state + "/cleanup; sleep 120"));
+    std::string out = tmp.path + "/out";
+    pid_t pid = spawn({ATTEST_BINARY, "run", "--lab", tmp.path + "/lab.yaml", "--pack", pack, "--out", out},
+                      tmp.path + "/attest.log");
+    ASSERT_GT(pid, 0);
+    auto wait_for = [&](const std::string& file) {
+        for (int i = 0; i < 200 && read_pids(file).empty(); ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        return !read_pids(file).empty();
+    };
+    ASSERT_TRUE(wait_for(state + "/run")) << read_text(tmp.path + "/attest.log");
+    ::kill(pid, SIGINT);  // first: the attack stops, cleanup starts (and hangs)
+    ASSERT_TRUE(wait_for(state + "/cleanup")) << read_text(tmp.path + "/attest.log");
+    auto started = std::chrono::steady_clock::now();
+    ::kill(pid, SIGINT);  // second: cleanup is killed too
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(10));
+    ASSERT_TRUE(WIFEXITED(status));
+    json results = json::parse(read_text(out + "/results.json"), nullptr, false);
+    ASSERT_TRUE(results.is_object());
+    EXPECT_EQ(results["run"]["status"], "interrupted");
+    const json* longer = find_scenario(results, "here", kGuidA);
+    ASSERT_NE(longer, nullptr);
+    EXPECT_EQ((*longer)["verdict"], "error");
+    EXPECT_EQ((*longer)["cleanup"]["ran"], true);
+    EXPECT_EQ((*longer)["cleanup"]["succeeded"], false);
+    for (const char* f : {"/run", "/cleanup"})
+        for (pid_t p : read_pids(state + f)) EXPECT_FALSE(alive(p)) << "survivor " << p;
+    EXPECT_NE(read_text(out + "/run.log").find("aborting cleanup"), std::string::npos);
 }
 
 TEST(RunnerE2E, FailingCollectorMakesExpectationsNotCollected) {

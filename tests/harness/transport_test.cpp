@@ -1,8 +1,14 @@
 #include "harness/transport.h"
 
+#include "harness/live_collect.h"
+
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
 
 #include <chrono>
 #include <filesystem>
@@ -92,17 +98,101 @@ TEST(Process, CancellationStopsTheChild) {
     req.cancel = &cancel;
     std::thread t([&] {
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
-        cancel.level = 1;
+        cancel.raise();
     });
+    auto started = std::chrono::steady_clock::now();
     auto r = run_process(req);
+    auto took = std::chrono::steady_clock::now() - started;
     t.join();
     ASSERT_TRUE(r.ok());
     EXPECT_TRUE(r->cancelled);
+    // Raising the token wakes the wait at once (no polling interval).
+    EXPECT_LT(took, std::chrono::milliseconds(1500));
     // Cleanup runs at level 2 only: level 1 leaves it alone.
     req.argv = {"true"};
     req.cancel_level = 2;
     auto c = run_process(req);
     EXPECT_TRUE(c->ok());
+}
+
+TEST(Process, LargeOutputOnBothStreamsAndLargeStdinDoNotDeadlock) {
+    ProcessRequest req;
+    // 3 MiB of stdin echoed to stdout while 3 MiB go to stderr: either side blocks forever
+    // unless stdin, stdout and stderr are all served at once.
+    req.argv = {"sh", "-c", "head -c 3145728 /dev/zero | tr '\\0' e >&2 & cat; wait"};
+    req.stdin_data = std::string(3u << 20, 'i');
+    req.output_limit = 1u << 20;
+    req.timeout = std::chrono::seconds(60);
+    auto r = run_process(req);
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_EQ(r->exit_code, 0);
+    EXPECT_FALSE(r->timed_out);
+    EXPECT_EQ(r->stdout_text, std::string(1u << 20, 'i'));
+    EXPECT_EQ(r->stderr_text, std::string(1u << 20, 'e'));
+    EXPECT_EQ(r->dropped_bytes, 2u * (2u << 20));
+}
+
+TEST(Process, ManyChildrenProgressOnOneThread) {
+    // 16 children sleeping 0.5 s each, awaited concurrently by one io_context thread.
+    boost::asio::io_context io;
+    int finished = 0;
+    for (int i = 0; i < 16; ++i) {
+        ProcessRequest req;
+        req.argv = {"sh", "-c", "sleep 0.5; echo " + std::to_string(i)};
+        boost::asio::co_spawn(
+            io,
+            [req, &finished, i]() -> Task<void> {
+                auto r = co_await async_run_process(req);
+                if (r && r->exit_code == 0 && r->stdout_text == std::to_string(i) + "\n") ++finished;
+            },
+            [](std::exception_ptr e) { if (e) std::rethrow_exception(e); });
+    }
+    auto started = std::chrono::steady_clock::now();
+    io.run();
+    EXPECT_EQ(finished, 16);
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(4000));
+}
+
+TEST(Process, EnvironmentExitSignalNoInheritedDescriptorsNoZombie) {
+    ::setenv("ATTEST_TRANSPORT_TEST_VAR", "inherited value", 1);
+    ProcessRequest req;
+    req.argv = {"sh", "-c", "printf '%s' \"$ATTEST_TRANSPORT_TEST_VAR\"; ls /proc/$$/fd | sort -n | tr '\\n' ' '; read x || echo eof"};
+    auto r = run_process(req);
+    ASSERT_TRUE(r.ok());
+    // stdin is closed (end-of-file), and no descriptor but 0-2 (and ls's own) reaches the child.
+    EXPECT_EQ(r->stdout_text, "inherited value0 1 2 eof\n") << r->stdout_text;
+    ::unsetenv("ATTEST_TRANSPORT_TEST_VAR");
+    req.argv = {"sh", "-c", "kill -KILL $$"};
+    auto killed = run_process(req);
+    ASSERT_TRUE(killed.ok());
+    EXPECT_EQ(killed->exit_code, 128 + SIGKILL);
+    // A program whose exec fails (ENOEXEC: executable, but no format) is an error and
+    // leaves no child behind either.
+    auto dir = temp_dir("noexec");
+    std::string bogus = dir + "/not-a-program";
+    { std::ofstream(bogus) << "no shebang, no ELF\n"; }
+    std::filesystem::permissions(bogus, std::filesystem::perms::owner_all);
+    req.argv = {bogus};
+    auto bad = run_process(req);
+    ASSERT_FALSE(bad.ok());
+    EXPECT_NE(bad.error().message.find("not-a-program"), std::string::npos);
+    std::filesystem::remove_all(dir);
+    EXPECT_EQ(::waitpid(-1, nullptr, WNOHANG), -1);
+    EXPECT_EQ(errno, ECHILD);
+}
+
+TEST(Process, SleepForWakesOnCancel) {
+    CancelToken cancel;
+    std::thread t([&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        cancel.raise();
+    });
+    auto started = std::chrono::steady_clock::now();
+    bool full = run_blocking(sleep_for(std::chrono::seconds(30), cancel, 1));
+    t.join();
+    EXPECT_FALSE(full);
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
+    EXPECT_TRUE(run_blocking(sleep_for(std::chrono::milliseconds(10), cancel, 2)));
 }
 
 TEST(Transport, LocalReadsAndWritesFiles) {
@@ -113,14 +203,14 @@ TEST(Transport, LocalReadsAndWritesFiles) {
     CancelToken cancel;
     auto dir = temp_dir("files");
     std::string path = dir + "/it's a file";
-    ASSERT_TRUE((*transport)->write_file(path, "line1\nline2\n", cancel).ok());
-    auto size = (*transport)->file_size(path, false, cancel);
+    ASSERT_TRUE(run_blocking((*transport)->write_file(path, "line1\nline2\n", cancel)).ok());
+    auto size = run_blocking((*transport)->file_size(path, false, cancel));
     ASSERT_TRUE(size.ok());
     EXPECT_EQ(*size, 12u);
-    auto tail = (*transport)->read_file(path, 6, false, cancel);
+    auto tail = run_blocking((*transport)->read_file(path, 6, false, cancel));
     ASSERT_TRUE(tail.ok());
     EXPECT_EQ(*tail, "line2\n");
-    EXPECT_FALSE((*transport)->read_file(dir + "/absent", 0, false, cancel).ok());
+    EXPECT_FALSE(run_blocking((*transport)->read_file(dir + "/absent", 0, false, cancel)).ok());
     std::filesystem::remove_all(dir);
 }
 
@@ -138,10 +228,52 @@ TEST(Transport, CommandTemplateRunsThroughALocalShell) {
     CancelToken cancel;
     TargetCommand cmd;
     cmd.argv = {"sh", "-c", "echo \"it's $((6*7))\"; exit 3"};
-    auto r = (*transport)->run(cmd, cancel);
+    auto r = run_blocking((*transport)->run(cmd, cancel));
     ASSERT_TRUE(r.ok()) << r.error().message;
     EXPECT_EQ(r->stdout_text, "lab vm 1|it's 42\n");
     EXPECT_EQ(r->exit_code, 3);
+}
+
+TEST(Transport, CommandUploadTemplatesCopyInThroughALocalShell) {
+    auto dir = temp_dir("upload");
+    CancelToken cancel;
+    const std::string content = std::string("bytes 'quoted' $HOME \x01\xff\n", 27) + std::string(200000, 'x');
+    TargetConfig t;
+    t.name = "vm1";
+    t.transport = "command";
+    t.command.vm = "lab vm 1";
+    t.command.exec = {"sh", "-c", "eval \"$1\"", "guest-exec", "{command}"};
+    // Content on stdin: stands in for a guest-exec `sh -c 'cat > dest'` copy-in.
+    t.command.upload = {"sh", "-c", "test \"$1\" = 'lab vm 1' && cat > \"$2\"", "guest-copy", "{vm}",
+                        "{remote_path}"};
+    auto stdin_copy = TransportRegistry::builtin().create(t);
+    ASSERT_TRUE(stdin_copy.ok());
+    std::string dest1 = dir + "/it's one";
+    auto w1 = run_blocking((*stdin_copy)->write_file(dest1, content, cancel));
+    ASSERT_TRUE(w1.ok()) << w1.error().message;
+    auto back = run_blocking((*stdin_copy)->read_file(dest1, 0, false, cancel));
+    ASSERT_TRUE(back.ok()) << back.error().message;
+    EXPECT_EQ(*back, content);
+    // A local file: stands in for `VBoxManage guestcontrol {vm} copyto {local_path} ...`.
+    t.command.upload = {"cp", "--", "{local_path}", "{remote_path}"};
+    auto file_copy = TransportRegistry::builtin().create(t);
+    ASSERT_TRUE(file_copy.ok());
+    std::string dest2 = dir + "/two $x";
+    auto w2 = run_blocking((*file_copy)->write_file(dest2, content, cancel));
+    ASSERT_TRUE(w2.ok()) << w2.error().message;
+    std::ifstream in(dest2, std::ios::binary);
+    std::string got((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(got, content);
+    // The private copy is gone afterwards.
+    for (const auto& e : std::filesystem::directory_iterator("/tmp"))
+        EXPECT_NE(e.path().filename().string().rfind("attest-upload-", 0), 0u) << e.path();
+    // A failing copy is an error naming the target.
+    t.command.upload = {"sh", "-c", "exit 4", "{remote_path}"};
+    auto failing = TransportRegistry::builtin().create(t);
+    auto w3 = run_blocking((*failing)->write_file(dest2, content, cancel));
+    ASSERT_FALSE(w3.ok());
+    EXPECT_NE(w3.error().message.find("vm1"), std::string::npos) << w3.error().message;
+    std::filesystem::remove_all(dir);
 }
 
 TEST(Transport, CommandTemplateExpansion) {
@@ -196,6 +328,46 @@ TEST(Transport, SshCommandLine) {
                                          Platform::Windows);
     EXPECT_EQ(win.rfind("powershell -NoProfile -NonInteractive -EncodedCommand ", 0), 0u);
     EXPECT_EQ(win.find_first_of("'\"$&|<>"), std::string::npos) << win;
+}
+
+namespace {
+// PowerShell's -EncodedCommand payload back to text (ASCII scripts only).
+std::string decode_ascii_utf16(const std::string& b64) {
+    auto bytes = base64_decode(b64);
+    EXPECT_TRUE(bytes.ok());
+    std::string out;
+    for (std::size_t i = 0; bytes.ok() && i + 1 < bytes->size(); i += 2) {
+        EXPECT_EQ((*bytes)[i + 1], '\0');
+        out.push_back((*bytes)[i]);
+    }
+    return out;
+}
+}  // namespace
+
+TEST(Transport, WindowsSshCommandLinesExactly) {
+    // An executor invocation: re-run by the wrapper with the same payload.
+    auto inv = build_invocation("powershell", R"(Copy-Item "C:\a b\$x" 'it''s')", Platform::Windows,
+                                false, Elevation::None);
+    ASSERT_TRUE(inv.ok());
+    std::string line = ssh_remote_command(inv->argv, Platform::Windows);
+    const std::string prefix = "powershell -NoProfile -NonInteractive -EncodedCommand ";
+    ASSERT_EQ(line.rfind(prefix, 0), 0u) << line;
+    EXPECT_EQ(decode_ascii_utf16(line.substr(prefix.size())),
+              "[Console]::Error.WriteLine('attest-pgid:' + $PID)\r\n"
+              "& powershell -NoProfile -NonInteractive -EncodedCommand " + inv->argv[4] +
+                  "\r\nexit $LASTEXITCODE\r\n");
+    // Any other argument vector: every argument single-quoted for PowerShell.
+    std::string plain = ssh_remote_command({"wevtutil.exe", "qe", "it's $x", "/f:xml"}, Platform::Windows);
+    EXPECT_EQ(decode_ascii_utf16(plain.substr(prefix.size())),
+              "[Console]::Error.WriteLine('attest-pgid:' + $PID)\r\n"
+              "& 'wevtutil.exe' 'qe' 'it''s $x' '/f:xml'\r\nexit $LASTEXITCODE\r\n");
+    // The remote tree kill after a timeout.
+    EXPECT_EQ(ssh_kill_command(Platform::Windows, "4242"), "taskkill /T /F /PID 4242");
+    EXPECT_EQ(ssh_kill_command(Platform::Linux, "4242"),
+              "kill -TERM -- -4242 2>/dev/null; sleep 1; kill -KILL -- -4242 2>/dev/null; true");
+    // The event query the channel sources send.
+    EXPECT_EQ(wevtutil_query("2024-05-01T10:00:00.000Z"),
+              "*[System[TimeCreated[@SystemTime>='2024-05-01T10:00:00.000Z']]]");
 }
 
 TEST(Transport, SshRemoteCommandRunsLocallyUnderAShell) {
