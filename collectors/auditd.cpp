@@ -202,7 +202,11 @@ std::optional<std::string> decode_hex(std::string_view hex) {
 }
 
 bool is_absent_value(const AuditField& f) {
-    return !f.quoted && (f.value.empty() || f.value == "(null)" || f.value == "(none)");
+    if (f.quoted) return false;
+    if (f.value.empty()) return true;
+    if (f.value.size() != 6 || f.value[0] != '(') return false;
+    std::string_view v = f.value;
+    return v == "(null)" || v == "(none)";
 }
 
 std::optional<std::string> field_value(const AuditField& f) {
@@ -483,7 +487,9 @@ class AuditdCollector final : public Collector {
 public:
     AuditdCollector(InputFile input, const CollectorOptions& options, DiagnosticSink& sink)
         : m_input(std::move(input)), m_reader(m_input, 1 << 20, auditd::kMaxLine),
-          m_options(options), m_sink(sink) {}
+          m_options(options), m_sink(sink) {
+        m_exec_serial.reserve(auditd::kMaxTrackedPids + 1);
+    }
 
     bool next(Event& out) override {
         while (true) {
@@ -634,10 +640,12 @@ private:
             m_exec_order.pop_front();
         }
     }
-    // Hex FNV-1a of "node|pid|serial".
     std::string entity_id(std::string_view node, std::string_view pid) {
         auto it = m_exec_serial.find(exec_key(node, pid));
-        std::uint64_t serial = it == m_exec_serial.end() ? 0 : it->second;
+        return entity_id(node, pid, it == m_exec_serial.end() ? 0 : it->second);
+    }
+    // Hex FNV-1a of "node|pid|serial".
+    static std::string entity_id(std::string_view node, std::string_view pid, std::uint64_t serial) {
         char digits[24];
         char* end = std::to_chars(digits, digits + sizeof digits, serial).ptr;
         std::uint64_t h = auditd::fnv1a(node);
@@ -760,6 +768,7 @@ private:
     void build_event(Group& g, Event& out) {
         m_decoded_used = 0;
         out = Value::object();
+        out.as_object().reserve(12);
         put(out, "@timestamp", Value(timestamp(g.time_ns)));
         const AuditRecord* syscall = nullptr;
         const AuditRecord* cwd = nullptr;
@@ -790,20 +799,22 @@ private:
         // Filled here, stored at the end: references into `out` do not survive its growth.
         put(out, "event", Value());
         Value event = Value::object();
+        event.as_object().reserve(10);
         put(event, "kind", Value("event"));
         put(event, "dataset", Value("auditd.log"));
         put(event, "module", Value("auditd"));
         put(event, "sequence", Value(static_cast<std::int64_t>(g.serial)));
         if (!g.node.empty()) out.set("host.name", Value(g.node));
 
-        std::string sc_name;
+        std::string sc_name_text;
         if (syscall != nullptr) {
             Text arch = value_of(syscall, "arch");
             Text nr = value_of(syscall, "syscall");
-            if (nr) sc_name = auditd::syscall_name(arch.value_or(""), *nr);
+            if (nr) sc_name_text = auditd::syscall_name(arch.value_or(""), *nr);
             for (const auto& f : syscall->enriched)
-                if (is_key(f, "SYSCALL")) sc_name = f.value;
+                if (is_key(f, "SYSCALL")) sc_name_text = f.value;
         }
+        const std::string_view sc_name = sc_name_text;
         std::optional<std::string_view> result;
         if (Text s = value_of(primary, "success")) result = *s == "yes" ? "success" : "failure";
         else if (Text res = value_of(primary, "res"))
@@ -821,8 +832,11 @@ private:
         if (is_exec && pid) remember_exec(g.node, *pid, g.serial);
         if (pid) {
             Value& process = put(out, "process", Value::object());
+            process.as_object().reserve(12);
             put(process, "pid", number_or_string(*pid));
-            put(process, "entity_id", Value(entity_id(g.node, *pid)));
+            // An exec: the serial just remembered for the pid.
+            put(process, "entity_id",
+                Value(is_exec ? entity_id(g.node, *pid, g.serial) : entity_id(g.node, *pid)));
             Text exe = value_of(primary, "exe");
             if (exe) put(process, "executable", Value(*exe));
             if (Text comm = value_of(primary, "comm")) put(process, "name", Value(*comm));
@@ -842,6 +856,7 @@ private:
         }
         if (Text uid = value_of(primary, "uid")) {
             Value& user = put(out, "user", Value::object());
+            user.as_object().reserve(6);
             put(user, "id", Value(*uid));
             for (const auto& f : primary->enriched)
                 if (is_key(f, "UID")) put(user, "name", Value(f.value));
@@ -912,6 +927,7 @@ private:
             if (target != nullptr) {
                 if (Text name = value_of(target, "name")) {
                     Value& file = put(out, "file", Value::object());
+                    file.as_object().reserve(8);
                     std::string path(*name);
                     bool resolvable = !path.empty() && path[0] == '/';
                     if (!resolvable && cwd != nullptr) {
@@ -968,7 +984,7 @@ private:
                 type = {"access"};
             }
         } else if (syscall != nullptr) {
-            action = sc_name.empty() ? std::string_view("syscall") : std::string_view(sc_name);
+            action = sc_name.empty() ? std::string_view("syscall") : sc_name;
             type = {"info"};
         } else {
             action_text = to_lower_type(primary_type);
@@ -988,7 +1004,7 @@ private:
 
         // auditd.*: the source's own names.
         Value& a = put(out, "auditd", Value::object());
-        a.as_object().reserve(8);
+        a.as_object().reserve(7);
         put(a, "message_type", Value(to_lower_type(primary_type)));
         put(a, "sequence", Value(static_cast<std::int64_t>(g.serial)));
         if (result) put(a, "result", Value(*result == "success" ? "success" : "fail"));
@@ -1070,7 +1086,10 @@ private:
     std::string m_key;
     std::string m_stamp;  // format_iso8601 of m_stamp_secs
     std::int64_t m_stamp_secs = 0;
-    std::unordered_map<std::string, std::uint64_t> m_exec_serial;
+    struct KeyHash {
+        std::size_t operator()(const std::string& k) const noexcept { return auditd::fnv1a(k); }
+    };
+    std::unordered_map<std::string, std::uint64_t, KeyHash> m_exec_serial;
     std::deque<std::string> m_exec_order;
 };
 
