@@ -122,24 +122,27 @@ std::string sysmon_linux_events(unsigned long i) {
     unsigned s = static_cast<unsigned>(i % 86400);
     unsigned hh = s / 3600, mm = (s / 60) % 60, ss = s % 60;
     unsigned long pid = 2000 + i % 30000, rec = 4 * i + 1;
-    char sys[768], buf[8192];
-    auto system = [&](int eid, int task, unsigned long record) {
-        std::snprintf(sys, sizeof sys,
+    char buf[8192];
+    std::string out;
+    // The syslog prefix, <System> and the EventData fields every event starts with.
+    auto head = [&](int eid, unsigned long record) {
+        std::snprintf(buf, sizeof buf,
                       "Mar %2lu %02u:%02u:%02u lab%lu sysmon: <Event><System><Provider Name=\"Linux-Sysmon\" "
                       "Guid=\"{ff032593-a8d3-4f13-b0d6-01fc615a0f97}\"/><EventID>%d</EventID><Version>5</Version>"
                       "<Level>4</Level><Task>%d</Task><Opcode>0</Opcode><Keywords>0x8000000000000000</Keywords>"
                       "<TimeCreated SystemTime=\"2024-03-%02luT%02u:%02u:%02u.%06lu000Z\"/><EventRecordID>%lu</EventRecordID>"
                       "<Correlation/><Execution ProcessID=\"812\" ThreadID=\"812\"/><Channel>Linux-Sysmon/Operational</Channel>"
-                      "<Computer>lab%lu</Computer><Security UserId=\"0\"/></System><EventData>",
-                      1 + i % 28, hh, mm, ss, i % 8, eid, task, 1 + i % 28, hh, mm, ss, i % 1000000, record, i % 8);
-        return std::string(sys);
+                      "<Computer>lab%lu</Computer><Security UserId=\"0\"/></System><EventData>"
+                      "<Data Name=\"RuleName\">-</Data><Data Name=\"UtcTime\">2024-03-%02lu %02u:%02u:%02u.%03lu</Data>"
+                      "<Data Name=\"ProcessGuid\">{4c4d7c3e-9a1b-65e5-d1c6-%012lx}</Data><Data Name=\"ProcessId\">%lu</Data>"
+                      "<Data Name=\"Image\">/usr/bin/curl</Data>",
+                      1 + i % 28, hh, mm, ss, i % 8, eid, eid, 1 + i % 28, hh, mm, ss, i % 1000000, record, i % 8,
+                      1 + i % 28, hh, mm, ss, i % 1000, i, pid);
+        out += buf;
     };
-    std::string out;
-    out += system(1, 1, rec);
+    head(1, rec);
     std::snprintf(buf, sizeof buf,
-                  "<Data Name=\"RuleName\">-</Data><Data Name=\"UtcTime\">2024-03-%02lu %02u:%02u:%02u.%03lu</Data>"
-                  "<Data Name=\"ProcessGuid\">{4c4d7c3e-9a1b-65e5-d1c6-%012lx}</Data><Data Name=\"ProcessId\">%lu</Data>"
-                  "<Data Name=\"Image\">/usr/bin/curl</Data><Data Name=\"FileVersion\">-</Data><Data Name=\"Description\">-</Data>"
+                  "<Data Name=\"FileVersion\">-</Data><Data Name=\"Description\">-</Data>"
                   "<Data Name=\"Product\">-</Data><Data Name=\"Company\">-</Data><Data Name=\"OriginalFileName\">-</Data>"
                   "<Data Name=\"CommandLine\">curl -s -o /tmp/x%lu.sh http://example.test/x.sh</Data>"
                   "<Data Name=\"CurrentDirectory\">/home/u%lu</Data><Data Name=\"User\">u%lu</Data>"
@@ -148,38 +151,30 @@ std::string sysmon_linux_events(unsigned long i) {
                   "<Data Name=\"ParentProcessGuid\">{4c4d7c3e-9a1a-65e5-a5b2-%012lx}</Data><Data Name=\"ParentProcessId\">%lu</Data>"
                   "<Data Name=\"ParentImage\">/usr/bin/bash</Data><Data Name=\"ParentCommandLine\">bash</Data>"
                   "<Data Name=\"ParentUser\">u%lu</Data></EventData></Event>\n",
-                  1 + i % 28, hh, mm, ss, i % 1000, i, pid, i, i % 100, i % 100, i, pid - 1, i % 100);
+                  i, i % 100, i % 100, i, pid - 1, i % 100);
     out += buf;
-    out += system(3, 3, rec + 1);
+    head(3, rec + 1);
     std::snprintf(buf, sizeof buf,
-                  "<Data Name=\"RuleName\">-</Data><Data Name=\"UtcTime\">2024-03-%02lu %02u:%02u:%02u.%03lu</Data>"
-                  "<Data Name=\"ProcessGuid\">{4c4d7c3e-9a1b-65e5-d1c6-%012lx}</Data><Data Name=\"ProcessId\">%lu</Data>"
-                  "<Data Name=\"Image\">/usr/bin/curl</Data><Data Name=\"User\">u%lu</Data><Data Name=\"Protocol\">tcp</Data>"
+                  "<Data Name=\"User\">u%lu</Data><Data Name=\"Protocol\">tcp</Data>"
                   "<Data Name=\"Initiated\">true</Data><Data Name=\"SourceIsIpv6\">false</Data><Data Name=\"SourceIp\">10.0.0.5</Data>"
                   "<Data Name=\"SourceHostname\">-</Data><Data Name=\"SourcePort\">%lu</Data><Data Name=\"SourcePortName\">-</Data>"
                   "<Data Name=\"DestinationIsIpv6\">false</Data><Data Name=\"DestinationIp\">203.0.%lu.%lu</Data>"
                   "<Data Name=\"DestinationHostname\">-</Data><Data Name=\"DestinationPort\">80</Data>"
                   "<Data Name=\"DestinationPortName\">-</Data></EventData></Event>\n",
-                  1 + i % 28, hh, mm, ss, i % 1000, i, pid, i % 100, 32768 + i % 28000, i % 256, (i / 256) % 256);
+                  i % 100, 32768 + i % 28000, i % 256, (i / 256) % 256);
     out += buf;
-    out += system(11, 11, rec + 2);
+    head(11, rec + 2);
     std::snprintf(buf, sizeof buf,
-                  "<Data Name=\"RuleName\">-</Data><Data Name=\"UtcTime\">2024-03-%02lu %02u:%02u:%02u.%03lu</Data>"
-                  "<Data Name=\"ProcessGuid\">{4c4d7c3e-9a1b-65e5-d1c6-%012lx}</Data><Data Name=\"ProcessId\">%lu</Data>"
-                  "<Data Name=\"Image\">/usr/bin/curl</Data><Data Name=\"TargetFilename\">/tmp/x%lu.sh</Data>"
+                  "<Data Name=\"TargetFilename\">/tmp/x%lu.sh</Data>"
                   "<Data Name=\"CreationUtcTime\">2024-03-%02lu %02u:%02u:%02u.%03lu</Data><Data Name=\"User\">u%lu</Data>"
                   "</EventData></Event>\n",
-                  1 + i % 28, hh, mm, ss, i % 1000, i, pid, i, 1 + i % 28, hh, mm, ss, i % 1000, i % 100);
+                  i, 1 + i % 28, hh, mm, ss, i % 1000, i % 100);
     out += buf;
     std::snprintf(buf, sizeof buf, "Mar %2lu %02u:%02u:%02u lab%lu CRON[%lu]: (root) CMD (command -v debian-sa1 > /dev/null && debian-sa1 1 1)\n",
                   1 + i % 28, hh, mm, ss, i % 8, pid + 7);
     out += buf;
-    out += system(5, 5, rec + 3);
-    std::snprintf(buf, sizeof buf,
-                  "<Data Name=\"RuleName\">-</Data><Data Name=\"UtcTime\">2024-03-%02lu %02u:%02u:%02u.%03lu</Data>"
-                  "<Data Name=\"ProcessGuid\">{4c4d7c3e-9a1b-65e5-d1c6-%012lx}</Data><Data Name=\"ProcessId\">%lu</Data>"
-                  "<Data Name=\"Image\">/usr/bin/curl</Data><Data Name=\"User\">u%lu</Data></EventData></Event>\n",
-                  1 + i % 28, hh, mm, ss, i % 1000, i, pid, i % 100);
+    head(5, rec + 3);
+    std::snprintf(buf, sizeof buf, "<Data Name=\"User\">u%lu</Data></EventData></Event>\n", i % 100);
     out += buf;
     return out;
 }
