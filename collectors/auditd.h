@@ -23,7 +23,8 @@
 // they are hex; `(null)` / `(none)` are absent. EXECVE long arguments arrive as `aN_len=`,
 // `aN[0]=`, `aN[1]=`... and are joined. The interpreted fields after `\x1d` in ENRICHED logs
 // (`UID="root"`, `SYSCALL=openat`, `SADDR={...}`) go to auditd.enriched.*. A `node=NAME` prefix
-// gives host.name.
+// gives host.name; without it there is no host.name (ecs-mapping.md: host.name is the record's
+// node name, and it names no fallback such as the collecting machine's hostname).
 //
 // ECS (shared/spec/ecs-mapping.md): @timestamp from audit(EPOCH.mmm:SERIAL); event.dataset
 // "auditd.log"; EXECVE: event.category ["process"], event.type ["start"], event.action
