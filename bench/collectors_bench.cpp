@@ -1,7 +1,7 @@
 // Input generator for bench/collectors_bench.sh: writes a large file of realistic records for
 // one collector (values vary per record so nothing is trivially repeated).
 //
-// usage: collectors_bench o365-json|o365-csv|mde|auditd OUT SIZE_MB
+// usage: collectors_bench o365-json|o365-csv|o365-convertto|o365-sentinel|mde|auditd|sysmon-linux OUT SIZE_MB
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -77,11 +77,113 @@ std::string auditd_events(unsigned long i) {
     return buf;
 }
 
+// `Search-UnifiedAuditLog | ConvertTo-Json`: pretty-printed wrapper objects whose AuditData is
+// the record as a JSON string, dates as "\/Date(ms)\/".
+std::string o365_convertto_record(unsigned long i) {
+    std::string audit = o365_record(i), escaped;
+    escaped.reserve(audit.size() + 64);
+    for (char c : audit) {
+        if (c == '"' || c == '\\') escaped += '\\';
+        escaped += c;
+    }
+    char head[512];
+    std::snprintf(head, sizeof head,
+                  "    {\n        \"RecordType\":  1,\n        \"CreationDate\":  \"\\/Date(%lu)\\/\",\n"
+                  "        \"UserIds\":  \"user%lu@contoso.onmicrosoft.com\",\n        \"Operations\":  \"%s\",\n"
+                  "        \"AuditData\":  \"",
+                  1728364117000UL + i * 37, i % 5000, i % 3 == 0 ? "New-InboxRule" : "Set-InboxRule");
+    char tail[256];
+    std::snprintf(tail, sizeof tail,
+                  "\",\n        \"ResultIndex\":  %lu,\n        \"ResultCount\":  1000000,\n"
+                  "        \"Identity\":  \"80ab29e3-9b72-425c-deba-%012lx\",\n        \"IsValid\":  true,\n"
+                  "        \"ObjectState\":  \"Unchanged\"\n    }",
+                  i + 1, i);
+    return head + escaped + tail;
+}
+
+// Sentinel `OfficeActivity` rows (NDJSON): nested fields flattened into JSON strings,
+// TimeGenerated / OfficeWorkload instead of CreationTime / Workload.
+std::string o365_sentinel_record(unsigned long i) {
+    char buf[1536];
+    unsigned s = static_cast<unsigned>(i % 86400);
+    std::snprintf(
+        buf, sizeof buf,
+        R"({"TenantId":"8d4121ed-0008-406d-bff9-0d5bb312183c","TimeGenerated":"2024-10-%02luT%02u:%02u:%02u.%03luZ","OfficeWorkload":"Exchange","RecordType":"ExchangeAdmin","Operation":"%s","ResultStatus":"True","UserId":"user%lu@contoso.onmicrosoft.com","UserType":"Regular","ClientIP":"104.28.%lu.%lu:%lu","OfficeObjectId":"contoso.onmicrosoft.com\\Rule%lu","OfficeId":"80ab29e3-9b72-425c-deba-%012lx","OrganizationId":"8d4121ed-0008-406d-bff9-0d5bb312183c","Parameters":"[{\"Name\":\"ForwardAsAttachmentTo\",\"Value\":\"fwd%lu@example.net\"},{\"Name\":\"Name\",\"Value\":\"Rule%lu\"},{\"Name\":\"StopProcessingRules\",\"Value\":\"True\"}]","ExternalAccess":false,"SourceSystem":"OfficeActivityManager","Type":"OfficeActivity"})",
+        1 + i % 28, s / 3600, (s / 60) % 60, s % 60, i % 1000,
+        i % 3 == 0 ? "New-InboxRule" : (i % 3 == 1 ? "Set-InboxRule" : "Set-Mailbox"), i % 5000, i % 256,
+        (i / 256) % 256, 1024 + i % 60000, i, i, i, i);
+    return buf;
+}
+
+// Sysmon for Linux in syslog: process create (1), network connect (3), file create (11) and
+// process terminate (5) as Sysmon 1.x writes them (one XML event per line after `sysmon:`),
+// with one other program's line among every four events.
+std::string sysmon_linux_events(unsigned long i) {
+    unsigned s = static_cast<unsigned>(i % 86400);
+    unsigned hh = s / 3600, mm = (s / 60) % 60, ss = s % 60;
+    unsigned long pid = 2000 + i % 30000, rec = 4 * i + 1;
+    char buf[8192];
+    std::string out;
+    // The syslog prefix, <System> and the EventData fields every event starts with.
+    auto head = [&](int eid, unsigned long record) {
+        std::snprintf(buf, sizeof buf,
+                      "Mar %2lu %02u:%02u:%02u lab%lu sysmon: <Event><System><Provider Name=\"Linux-Sysmon\" "
+                      "Guid=\"{ff032593-a8d3-4f13-b0d6-01fc615a0f97}\"/><EventID>%d</EventID><Version>5</Version>"
+                      "<Level>4</Level><Task>%d</Task><Opcode>0</Opcode><Keywords>0x8000000000000000</Keywords>"
+                      "<TimeCreated SystemTime=\"2024-03-%02luT%02u:%02u:%02u.%06lu000Z\"/><EventRecordID>%lu</EventRecordID>"
+                      "<Correlation/><Execution ProcessID=\"812\" ThreadID=\"812\"/><Channel>Linux-Sysmon/Operational</Channel>"
+                      "<Computer>lab%lu</Computer><Security UserId=\"0\"/></System><EventData>"
+                      "<Data Name=\"RuleName\">-</Data><Data Name=\"UtcTime\">2024-03-%02lu %02u:%02u:%02u.%03lu</Data>"
+                      "<Data Name=\"ProcessGuid\">{4c4d7c3e-9a1b-65e5-d1c6-%012lx}</Data><Data Name=\"ProcessId\">%lu</Data>"
+                      "<Data Name=\"Image\">/usr/bin/curl</Data>",
+                      1 + i % 28, hh, mm, ss, i % 8, eid, eid, 1 + i % 28, hh, mm, ss, i % 1000000, record, i % 8,
+                      1 + i % 28, hh, mm, ss, i % 1000, i, pid);
+        out += buf;
+    };
+    head(1, rec);
+    std::snprintf(buf, sizeof buf,
+                  "<Data Name=\"FileVersion\">-</Data><Data Name=\"Description\">-</Data>"
+                  "<Data Name=\"Product\">-</Data><Data Name=\"Company\">-</Data><Data Name=\"OriginalFileName\">-</Data>"
+                  "<Data Name=\"CommandLine\">curl -s -o /tmp/x%lu.sh http://example.test/x.sh</Data>"
+                  "<Data Name=\"CurrentDirectory\">/home/u%lu</Data><Data Name=\"User\">u%lu</Data>"
+                  "<Data Name=\"LogonGuid\">{4c4d7c3e-0000-0000-e803-000000000000}</Data><Data Name=\"LogonId\">1000</Data>"
+                  "<Data Name=\"TerminalSessionId\">3</Data><Data Name=\"IntegrityLevel\">no level</Data><Data Name=\"Hashes\">-</Data>"
+                  "<Data Name=\"ParentProcessGuid\">{4c4d7c3e-9a1a-65e5-a5b2-%012lx}</Data><Data Name=\"ParentProcessId\">%lu</Data>"
+                  "<Data Name=\"ParentImage\">/usr/bin/bash</Data><Data Name=\"ParentCommandLine\">bash</Data>"
+                  "<Data Name=\"ParentUser\">u%lu</Data></EventData></Event>\n",
+                  i, i % 100, i % 100, i, pid - 1, i % 100);
+    out += buf;
+    head(3, rec + 1);
+    std::snprintf(buf, sizeof buf,
+                  "<Data Name=\"User\">u%lu</Data><Data Name=\"Protocol\">tcp</Data>"
+                  "<Data Name=\"Initiated\">true</Data><Data Name=\"SourceIsIpv6\">false</Data><Data Name=\"SourceIp\">10.0.0.5</Data>"
+                  "<Data Name=\"SourceHostname\">-</Data><Data Name=\"SourcePort\">%lu</Data><Data Name=\"SourcePortName\">-</Data>"
+                  "<Data Name=\"DestinationIsIpv6\">false</Data><Data Name=\"DestinationIp\">203.0.%lu.%lu</Data>"
+                  "<Data Name=\"DestinationHostname\">-</Data><Data Name=\"DestinationPort\">80</Data>"
+                  "<Data Name=\"DestinationPortName\">-</Data></EventData></Event>\n",
+                  i % 100, 32768 + i % 28000, i % 256, (i / 256) % 256);
+    out += buf;
+    head(11, rec + 2);
+    std::snprintf(buf, sizeof buf,
+                  "<Data Name=\"TargetFilename\">/tmp/x%lu.sh</Data>"
+                  "<Data Name=\"CreationUtcTime\">2024-03-%02lu %02u:%02u:%02u.%03lu</Data><Data Name=\"User\">u%lu</Data>"
+                  "</EventData></Event>\n",
+                  i, 1 + i % 28, hh, mm, ss, i % 1000, i % 100);
+    out += buf;
+    std::snprintf(buf, sizeof buf, "Mar %2lu %02u:%02u:%02u lab%lu CRON[%lu]: (root) CMD (command -v debian-sa1 > /dev/null && debian-sa1 1 1)\n",
+                  1 + i % 28, hh, mm, ss, i % 8, pid + 7);
+    out += buf;
+    head(5, rec + 3);
+    std::snprintf(buf, sizeof buf, "<Data Name=\"User\">u%lu</Data></EventData></Event>\n", i % 100);
+    out += buf;
+    return out;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     if (argc != 4) {
-        std::fprintf(stderr, "usage: %s o365-json|o365-csv|mde|auditd OUT SIZE_MB\n", argv[0]);
+        std::fprintf(stderr, "usage: %s o365-json|o365-csv|o365-convertto|o365-sentinel|mde|auditd|sysmon-linux OUT SIZE_MB\n", argv[0]);
         return 2;
     }
     std::string kind = argv[1];
@@ -101,7 +203,7 @@ int main(int argc, char** argv) {
             chunk.clear();
         }
     };
-    if (kind == "o365-json") put("[\n");
+    if (kind == "o365-json" || kind == "o365-convertto") put("[\n");
     if (kind == "o365-csv")
         put("\"RecordType\",\"CreationDate\",\"UserIds\",\"Operations\",\"AuditData\",\"ResultIndex\","
             "\"ResultCount\",\"Identity\",\"IsValid\",\"ObjectState\"\r\n");
@@ -112,6 +214,12 @@ int main(int argc, char** argv) {
             put("\"ExchangeAdmin\",\"10/8/2024 5:08:37 AM\",\"user@contoso.onmicrosoft.com\",\"New-InboxRule\"," +
                 csv_quote(o365_record(i)) + ",\"" + std::to_string(i + 1) +
                 "\",\"1000000\",\"80ab29e3-9b72\",\"True\",\"Unchanged\"\r\n");
+        } else if (kind == "o365-convertto") {
+            put((i > 0 ? ",\n" : "") + o365_convertto_record(i));
+        } else if (kind == "o365-sentinel") {
+            put(o365_sentinel_record(i) + "\n");
+        } else if (kind == "sysmon-linux") {
+            put(sysmon_linux_events(i));
         } else if (kind == "mde") {
             put(mde_record(i) + "\n");
         } else if (kind == "auditd") {
@@ -122,9 +230,9 @@ int main(int argc, char** argv) {
         }
         ++i;
     }
-    if (kind == "o365-json") put("\n]\n");
+    if (kind == "o365-json" || kind == "o365-convertto") put("\n]\n");
     std::fwrite(chunk.data(), 1, chunk.size(), out);
     std::fclose(out);
-    std::printf("%s: %lu records\n", argv[2], kind == "auditd" ? 2 * i : i);
+    std::printf("%s: %lu records\n", argv[2], kind == "auditd" ? 2 * i : kind == "sysmon-linux" ? 4 * i : i);
     return 0;
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Collector throughput and memory: generates >= 100 MiB inputs under /tmp for o365 (JSON array
-# and Export-Csv), mde (streaming-export NDJSON) and auditd (raw log with interleaved serials),
-# then runs `attest events --source X FILE > /dev/null` on each and prints MiB/s and peak RSS.
+# Collector throughput and memory: generates >= 100 MiB inputs under /tmp for o365 (JSON array,
+# Export-Csv, ConvertTo-Json of Search-UnifiedAuditLog, Sentinel OfficeActivity NDJSON), mde
+# (streaming-export NDJSON), auditd (raw log with interleaved serials) and sysmon_linux (syslog
+# with Sysmon for Linux XML lines among other programs' lines), then runs `attest events --source X FILE > /dev/null` on each and prints MiB/s and peak RSS.
 # Targets: >= 100 MB/s and <= 64 MB RSS per collector. Both wall-clock and CPU (user+sys)
 # throughput are printed: on a loaded machine the wall figure mostly measures the others.
 #
@@ -23,8 +24,9 @@ measure() {  # prints "seconds cpu_seconds max_rss_kb" of the command
   awk '{ print $1, $2 + $3, $4 }' "$WORK/time.txt"
 }
 
-printf "%-8s %-16s %5s %8s %7s %7s %7s %8s %7s\n" source input MiB events wall_s "MiB/s" cpu_s "cpuMiB/s" "RSS MB"
-for spec in o365:o365-json:json o365:o365-csv:csv mde:mde:ndjson auditd:auditd:log; do
+printf "%-12s %-20s %5s %8s %7s %7s %7s %8s %7s\n" source input MiB events wall_s "MiB/s" cpu_s "cpuMiB/s" "RSS MB"
+for spec in o365:o365-json:json o365:o365-csv:csv o365:o365-convertto:json o365:o365-sentinel:ndjson \
+            mde:mde:ndjson auditd:auditd:log sysmon_linux:sysmon-linux:log; do
   IFS=: read -r source kind ext <<<"$spec"
   file=$WORK/$kind.$ext
   if [ ! -f "$file" ] || [ $(( $(stat -c %s "$file") >> 20 )) -lt "$SIZE_MB" ]; then
@@ -36,5 +38,5 @@ for spec in o365:o365-json:json o365:o365-csv:csv mde:mde:ndjson auditd:auditd:l
            grep -o '[0-9]* events' | head -1 | cut -d' ' -f1)
   mb=$(( $(stat -c %s "$file") >> 20 ))
   awk -v s="$source" -v k="$kind.$ext" -v mb="$mb" -v ev="$events" -v t="$secs" -v c="$cpu" -v kb="$kb" 'BEGIN {
-    printf "%-8s %-16s %5d %8d %7.2f %7.1f %7.2f %8.1f %7.1f\n", s, k, mb, ev, t, mb / (t > 0 ? t : 0.01), c, mb / (c > 0 ? c : 0.01), kb / 1024 }'
+    printf "%-12s %-20s %5d %8d %7.2f %7.1f %7.2f %8.1f %7.1f\n", s, k, mb, ev, t, mb / (t > 0 ? t : 0.01), c, mb / (c > 0 ? c : 0.01), kb / 1024 }'
 done

@@ -2,8 +2,11 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
+#include <charconv>
 #include <cstring>
 #include <deque>
+#include <memory>
 #include <unordered_map>
 
 #include "collectors/builtin.h"
@@ -40,8 +43,8 @@ bool is_execve_arg_key(std::string_view k) {
 }
 
 // Fields the kernel writes hex-encoded when they contain spaces, quotes or control bytes.
-bool is_encodable_field(std::string_view record_type, std::string_view key) {
-    if (record_type == "EXECVE") return is_execve_arg_key(key);
+bool is_encodable_key(bool execve, std::string_view key) {
+    if (execve) return is_execve_arg_key(key);
     // Switch on the first byte first: this runs for every unquoted field of every record.
     if (key.empty()) return false;
     switch (key[0]) {
@@ -73,9 +76,10 @@ std::string_view base_name(std::string_view p) {
 }
 
 std::string hex64(std::uint64_t v) {
-    char buf[17];
-    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
-    return buf;
+    static constexpr char kDigits[] = "0123456789abcdef";
+    std::string out(16, '0');
+    for (int i = 15; i >= 0; --i, v >>= 4) out[static_cast<std::size_t>(i)] = kDigits[v & 15];
+    return out;
 }
 
 std::uint64_t fnv1a(std::string_view s, std::uint64_t h = 1469598103934665603ULL) {
@@ -97,23 +101,29 @@ bool parse_u64(std::string_view s, std::uint64_t& out) {
     return true;
 }
 
-// Parses `key=value key="quoted value" key='nested' key={ ... }` pairs.
-void parse_pairs(std::string_view s, std::vector<AuditField>& out, bool flatten_msg) {
+// The next field of a record being parsed: a field left from a record parsed before into the same
+// AuditRecord is reused, so its strings keep their capacity.
+AuditField& next_field(std::vector<AuditField>& out, std::size_t& n) {
+    if (n == out.size()) out.emplace_back();
+    return out[n++];
+}
+
+// Parses `key=value key="quoted value" key='nested' key={ ... }` pairs into out[n...].
+void parse_pairs(std::string_view s, std::vector<AuditField>& out, std::size_t& n, bool flatten_msg) {
     std::size_t i = 0;
     while (i < s.size()) {
         while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
         if (i >= s.size()) break;
-        std::size_t eq = s.find('=', i);
-        std::size_t sp = s.find(' ', i);
-        if (eq == std::string_view::npos || (sp != std::string_view::npos && sp < eq)) {
+        // One scan for the '=' ending the key, stopping at a blank (a bare word without '=').
+        std::size_t eq = i;
+        while (eq < s.size() && s[eq] != '=' && s[eq] != ' ') ++eq;
+        if (eq == s.size() || s[eq] == ' ') {
             // A bare word (no '='): skip it.
-            i = sp == std::string_view::npos ? s.size() : sp + 1;
+            i = eq == s.size() ? s.size() : eq + 1;
             continue;
         }
         std::string_view key = s.substr(i, eq - i);
         i = eq + 1;
-        AuditField f;
-        f.key = std::string(key);
         if (i < s.size() && (s[i] == '"' || s[i] == '\'')) {
             char q = s[i];
             std::size_t close = s.find(q, i + 1);
@@ -122,10 +132,12 @@ void parse_pairs(std::string_view s, std::vector<AuditField>& out, bool flatten_
             i = close + 1;
             if (q == '\'' && flatten_msg && key == "msg") {
                 // User-space records nest their fields in msg='op=... exe="..." res=success'.
-                parse_pairs(v, out, false);
+                parse_pairs(v, out, n, false);
                 continue;
             }
-            f.value = std::string(v);
+            AuditField& f = next_field(out, n);
+            f.key.assign(key);
+            f.value.assign(v);
             f.quoted = true;
         } else if (i < s.size() && s[i] == '{') {
             std::size_t close = s.find('}', i);
@@ -133,16 +145,32 @@ void parse_pairs(std::string_view s, std::vector<AuditField>& out, bool flatten_
             std::string_view v = s.substr(i + 1, close - i - 1);
             while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
             while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
-            f.value = std::string(v);
+            AuditField& f = next_field(out, n);
+            f.key.assign(key);
+            f.value.assign(v);
             f.quoted = true;
             i = close + 1;
         } else {
             std::size_t end = s.find(' ', i);
             if (end == std::string_view::npos) end = s.size();
-            f.value = std::string(s.substr(i, end - i));
+            AuditField& f = next_field(out, n);
+            f.key.assign(key);
+            f.value.assign(s.substr(i, end - i));
+            f.quoted = false;
             i = end;
         }
-        out.push_back(std::move(f));
+    }
+}
+
+RecordKind kind_of(std::string_view t) {
+    switch (t.size()) {
+        case 3: return t == "CWD" ? RecordKind::cwd : t == "EOE" ? RecordKind::eoe : RecordKind::other;
+        case 4: return t == "PATH" ? RecordKind::path : RecordKind::other;
+        case 6: return t == "EXECVE" ? RecordKind::execve : RecordKind::other;
+        case 7: return t == "SYSCALL" ? RecordKind::syscall : RecordKind::other;
+        case 8: return t == "SOCKADDR" ? RecordKind::sockaddr : RecordKind::other;
+        case 9: return t == "PROCTITLE" ? RecordKind::proctitle : RecordKind::other;
+        default: return RecordKind::other;
     }
 }
 
@@ -156,34 +184,45 @@ const AuditField* AuditRecord::find(std::string_view key) const {
     return nullptr;
 }
 
-std::optional<std::string> decode_hex(std::string_view hex) {
-    if (hex.empty() || hex.size() % 2 != 0) return std::nullopt;
-    std::string out;
+bool decode_hex_into(std::string_view hex, std::string& out) {
+    if (hex.empty() || hex.size() % 2 != 0) return false;
     out.resize(hex.size() / 2);
     for (std::size_t i = 0; i < out.size(); ++i) {
         int hi = hex_digit(hex[2 * i]), lo = hex_digit(hex[2 * i + 1]);
-        if (hi < 0 || lo < 0) return std::nullopt;
+        if (hi < 0 || lo < 0) return false;
         out[i] = static_cast<char>((hi << 4) | lo);
     }
+    return true;
+}
+
+std::optional<std::string> decode_hex(std::string_view hex) {
+    std::string out;
+    if (!decode_hex_into(hex, out)) return std::nullopt;
     return out;
 }
 
-std::optional<std::string> field_value_of(const AuditField& f, std::string_view record_type) {
+bool is_absent_value(const AuditField& f) {
+    if (f.quoted) return false;
+    if (f.value.empty()) return true;
+    if (f.value.size() != 6 || f.value[0] != '(') return false;
+    std::string_view v = f.value;
+    return v == "(null)" || v == "(none)";
+}
+
+std::optional<std::string> field_value(const AuditField& f) {
     if (f.quoted) return f.value;
-    if (f.value == "(null)" || f.value == "(none)" || f.value.empty()) return std::nullopt;
-    if (is_encodable_field(record_type, f.key))
+    if (is_absent_value(f)) return std::nullopt;
+    if (is_encodable_key(false, f.key))
         if (auto d = decode_hex(f.value)) return d;
     return f.value;
 }
 
-std::optional<std::string> field_value(const AuditField& f) { return field_value_of(f, ""); }
+namespace {
 
-bool parse_audit_line(std::string_view line, AuditRecord& out, std::string& error,
-                      std::size_t& column) {
+bool parse_line(std::string_view line, AuditRecord& out, std::string& error, std::size_t& column) {
     out.node.clear();
     out.type.clear();
-    out.fields.clear();
-    out.enriched.clear();
+    out.kind = RecordKind::other;
     out.fields.reserve(32);  // a SYSCALL record has ~27 fields: one allocation, no regrowth
     std::size_t i = 0;
     if (starts_with(line, "node=")) {
@@ -193,7 +232,7 @@ bool parse_audit_line(std::string_view line, AuditRecord& out, std::string& erro
             column = 1;
             return false;
         }
-        out.node = std::string(line.substr(5, sp - 5));
+        out.node.assign(line.substr(5, sp - 5));
         i = sp + 1;
     }
     if (line.substr(i, 5) != "type=") {
@@ -207,7 +246,8 @@ bool parse_audit_line(std::string_view line, AuditRecord& out, std::string& erro
         column = line.size() + 1;
         return false;
     }
-    out.type = std::string(line.substr(i + 5, sp - i - 5));
+    out.type.assign(line.substr(i + 5, sp - i - 5));
+    out.kind = kind_of(out.type);
     i = sp + 1;
     while (i < line.size() && line[i] == ' ') ++i;
     if (line.substr(i, 10) != "msg=audit(") {
@@ -240,14 +280,29 @@ bool parse_audit_line(std::string_view line, AuditRecord& out, std::string& erro
         return false;
     }
     for (std::size_t d = frac_text.size(); d < 9; ++d) frac *= 10;
-    out.time_ns = static_cast<std::int64_t>(sec) * 1'000'000'000 + static_cast<std::int64_t>(frac);
+    // Unsigned: an absurd 19-digit epoch wraps instead of overflowing a signed multiplication.
+    out.time_ns = static_cast<std::int64_t>(sec * 1'000'000'000ULL + frac);
     i = close + 1;
     if (i < line.size() && line[i] == ':') ++i;
     std::string_view rest = line.substr(std::min(i, line.size()));
     std::size_t gs = rest.find('\x1d');
-    parse_pairs(rest.substr(0, gs), out.fields, true);
-    if (gs != std::string_view::npos) parse_pairs(rest.substr(gs + 1), out.enriched, false);
+    std::size_t n = 0;
+    parse_pairs(rest.substr(0, gs), out.fields, n, true);
+    out.fields.resize(n);
+    n = 0;
+    if (gs != std::string_view::npos) parse_pairs(rest.substr(gs + 1), out.enriched, n, false);
+    out.enriched.resize(n);
     return true;
+}
+
+}  // namespace
+
+bool parse_audit_line(std::string_view line, AuditRecord& out, std::string& error,
+                      std::size_t& column) {
+    if (parse_line(line, out, error, column)) return true;
+    out.fields.clear();
+    out.enriched.clear();
+    return false;
 }
 
 std::optional<SocketAddress> decode_saddr(std::string_view hex) {
@@ -380,11 +435,61 @@ bool is_standalone_type(std::string_view t) {
            auditd::starts_with(t, "SYSTEM_");
 }
 
+bool is_key(const AuditField& f, std::string_view key) {
+    return f.key.size() == key.size() && std::memcmp(f.key.data(), key.data(), key.size()) == 0;
+}
+
+using Text = std::optional<std::string_view>;
+
+// EXECVE argument keys: "a12" (whole argument), "a12_len" (split argument announced) and
+// "a12[3]" (its parts). Returns false for other keys (argc, ...).
+struct ArgKey {
+    std::uint64_t index = 0;
+    enum { whole, len, part } kind = whole;
+    std::uint64_t part_no = 0;
+};
+// A decimal number as std::to_string writes it (no leading zero), so "a01" is not "a1".
+bool parse_index(std::string_view s, std::uint64_t& out) {
+    if (s.size() > 1 && s[0] == '0') return false;
+    return auditd::parse_u64(s, out);
+}
+bool parse_arg_key(std::string_view k, ArgKey& out) {
+    if (k.size() < 2 || k[0] != 'a' || k[1] < '0' || k[1] > '9') return false;
+    std::size_t i = 1;
+    while (i < k.size() && k[i] >= '0' && k[i] <= '9') ++i;
+    if (!parse_index(k.substr(1, i - 1), out.index)) return false;
+    std::string_view rest = k.substr(i);
+    if (rest.empty()) {
+        out.kind = ArgKey::whole;
+        return true;
+    }
+    if (rest == "_len") {
+        out.kind = ArgKey::len;
+        return true;
+    }
+    if (rest.size() >= 3 && rest.front() == '[' && rest.back() == ']' &&
+        parse_index(rest.substr(1, rest.size() - 2), out.part_no)) {
+        out.kind = ArgKey::part;
+        return true;
+    }
+    return false;
+}
+
+// Per EXECVE argument: its whole value (the last one written wins), or its parts when `_len`
+// announced a split argument and no whole value was written.
+struct ArgSlot {
+    const AuditField* whole = nullptr;
+    bool split = false;
+    std::vector<std::pair<std::uint64_t, const AuditField*>> parts;  // (part number, field)
+};
+
 class AuditdCollector final : public Collector {
 public:
     AuditdCollector(InputFile input, const CollectorOptions& options, DiagnosticSink& sink)
         : m_input(std::move(input)), m_reader(m_input, 1 << 20, auditd::kMaxLine),
-          m_options(options), m_sink(sink) {}
+          m_options(options), m_sink(sink) {
+        m_exec_serial.reserve(auditd::kMaxTrackedPids + 1);
+    }
 
     bool next(Event& out) override {
         while (true) {
@@ -398,9 +503,14 @@ public:
     }
 
 private:
+    static constexpr std::size_t kMaxPooledRecords = 1024;
+
     bool closed(const Group& g) const {
+        // m_latest_ns >= g.time_ns: the difference is exact in unsigned arithmetic (a signed
+        // subtraction could overflow for absurd times).
         return g.complete() || m_opened - g.opened > auditd::kMaxOpenGroups ||
-               m_latest_ns - g.time_ns > auditd::kGroupWindowNs;
+               static_cast<std::uint64_t>(m_latest_ns) - static_cast<std::uint64_t>(g.time_ns) >
+                   static_cast<std::uint64_t>(auditd::kGroupWindowNs);
     }
 
     void read_line() {
@@ -419,10 +529,9 @@ private:
             ++m_stats.skipped;
             return;
         }
-        std::string error;
         std::size_t column = 0;
-        if (!auditd::parse_audit_line(line, m_scratch, error, column)) {
-            m_sink.error(m_options.origin, m_reader.line_number(), column, error + "; skipped");
+        if (!auditd::parse_audit_line(line, m_scratch, m_error, column)) {
+            m_sink.error(m_options.origin, m_reader.line_number(), column, m_error + "; skipped");
             ++m_stats.skipped;
             return;
         }
@@ -434,7 +543,8 @@ private:
                 g = &*it;
                 break;
             }
-        if (m_scratch.type == "EOE") {
+        const auditd::RecordKind kind = m_scratch.kind;
+        if (kind == auditd::RecordKind::eoe) {
             if (g != nullptr) g->eoe = true;
             return;
         }
@@ -446,25 +556,35 @@ private:
             g->time_ns = m_scratch.time_ns;
             g->line = m_scratch.line;
             g->opened = m_opened++;
-            g->records.reserve(8);
-        }
-        const std::string& t = m_scratch.type;
-        if (t == "SYSCALL") {
-            g->has_syscall = true;
-            if (const AuditField* items = m_scratch.find("items")) {
-                std::uint64_t n = 0;
-                if (auditd::parse_u64(items->value, n)) g->items = static_cast<std::int64_t>(n);
+            if (!m_spare_groups.empty()) {
+                g->records = std::move(m_spare_groups.back());
+                m_spare_groups.pop_back();
+            } else {
+                g->records.reserve(8);
             }
-        } else if (t == "PROCTITLE") {
-            g->has_proctitle = true;
-            g->has_aux = true;
-        } else if (t == "PATH") {
-            ++g->paths;
-            g->has_aux = true;
-        } else if (t == "EXECVE" || t == "CWD" || t == "SOCKADDR") {
-            g->has_aux = true;
         }
-        if (g->records.empty() && is_standalone_type(t)) g->standalone = true;
+        switch (kind) {
+            case auditd::RecordKind::syscall:
+                g->has_syscall = true;
+                if (const AuditField* items = m_scratch.find("items")) {
+                    std::uint64_t n = 0;
+                    if (auditd::parse_u64(items->value, n)) g->items = static_cast<std::int64_t>(n);
+                }
+                break;
+            case auditd::RecordKind::proctitle:
+                g->has_proctitle = true;
+                g->has_aux = true;
+                break;
+            case auditd::RecordKind::path:
+                ++g->paths;
+                g->has_aux = true;
+                break;
+            case auditd::RecordKind::execve:
+            case auditd::RecordKind::cwd:
+            case auditd::RecordKind::sockaddr: g->has_aux = true; break;
+            default: break;
+        }
+        if (g->records.empty() && is_standalone_type(m_scratch.type)) g->standalone = true;
         if (g->records.size() >= auditd::kMaxRecordsPerGroup) {
             if (!g->overflow)
                 m_sink.warning(m_options.origin, m_scratch.line, 1,
@@ -476,93 +596,230 @@ private:
             return;
         }
         g->records.push_back(std::move(m_scratch));
-        m_scratch = AuditRecord();
+        // The next line is parsed into a record of an emitted group: its storage is reused.
+        if (!m_pool.empty()) {
+            m_scratch = std::move(m_pool.back());
+            m_pool.pop_back();
+        } else {
+            m_scratch = AuditRecord();
+        }
     }
 
     bool emit_front(Event& out) {
-        Group g = std::move(m_open.front());
-        m_open.pop_front();
+        Group& g = m_open.front();
         build_event(g, out);
         ++m_stats.events;
+        for (auto& r : g.records)
+            if (m_pool.size() < kMaxPooledRecords) m_pool.push_back(std::move(r));
+        g.records.clear();
+        if (m_spare_groups.size() < auditd::kMaxOpenGroups) m_spare_groups.push_back(std::move(g.records));
+        m_open.pop_front();
         return true;
     }
 
+    // The key of (node, pid) in m_exec_serial, built in a reused string.
+    const std::string& exec_key(std::string_view node, std::string_view pid) {
+        m_key.assign(node);
+        m_key += '\0';
+        m_key += pid;
+        return m_key;
+    }
+
     // Last EXECVE serial per (node, pid), bounded; the oldest entries are dropped first.
-    void remember_exec(const std::string& node, const std::string& pid, std::uint64_t serial) {
-        std::string key = node + '\0' + pid;
-        auto [it, inserted] = m_exec_serial.insert_or_assign(key, serial);
-        (void)it;
-        if (inserted) m_exec_order.push_back(key);
+    void remember_exec(std::string_view node, std::string_view pid, std::uint64_t serial) {
+        const std::string& key = exec_key(node, pid);
+        auto it = m_exec_serial.find(key);
+        if (it != m_exec_serial.end()) {
+            it->second = serial;
+            return;
+        }
+        m_exec_serial.emplace(key, serial);
+        m_exec_order.push_back(key);
         while (m_exec_order.size() > auditd::kMaxTrackedPids) {
             m_exec_serial.erase(m_exec_order.front());
             m_exec_order.pop_front();
         }
     }
-    std::string entity_id(const std::string& node, const std::string& pid) const {
-        auto it = m_exec_serial.find(node + '\0' + pid);
-        std::uint64_t serial = it == m_exec_serial.end() ? 0 : it->second;
-        std::string key = node + '|' + pid + '|' + std::to_string(serial);
-        return auditd::hex64(auditd::fnv1a(key));
+    std::string entity_id(std::string_view node, std::string_view pid) {
+        auto it = m_exec_serial.find(exec_key(node, pid));
+        return entity_id(node, pid, it == m_exec_serial.end() ? 0 : it->second);
+    }
+    // Hex FNV-1a of "node|pid|serial".
+    static std::string entity_id(std::string_view node, std::string_view pid, std::uint64_t serial) {
+        char digits[24];
+        char* end = std::to_chars(digits, digits + sizeof digits, serial).ptr;
+        std::uint64_t h = auditd::fnv1a(node);
+        h = auditd::fnv1a("|", h);
+        h = auditd::fnv1a(pid, h);
+        h = auditd::fnv1a("|", h);
+        h = auditd::fnv1a(std::string_view(digits, static_cast<std::size_t>(end - digits)), h);
+        return auditd::hex64(h);
     }
 
-    static std::optional<std::string> value_of(const AuditRecord* r, std::string_view key) {
+    // format_iso8601(ns, 3), formatted once per second: events of one second differ in the
+    // milliseconds only.
+    std::string timestamp(std::int64_t ns) {
+        if (ns < -9'000'000'000'000'000'000) return format_iso8601(ns, 3);  // whole seconds would overflow
+        std::int64_t secs = ns / 1'000'000'000, rem = ns % 1'000'000'000;
+        if (rem < 0) rem += 1'000'000'000, --secs;
+        if (m_stamp.empty() || secs != m_stamp_secs) {
+            m_stamp = format_iso8601(secs * 1'000'000'000, 3);  // "...:SS.000Z"
+            m_stamp_secs = secs;
+        }
+        std::string out = m_stamp;
+        int ms = static_cast<int>(rem / 1'000'000);
+        std::size_t at = out.size() - 4;
+        out[at] = static_cast<char>('0' + ms / 100);
+        out[at + 1] = static_cast<char>('0' + ms / 10 % 10);
+        out[at + 2] = static_cast<char>('0' + ms % 10);
+        return out;
+    }
+
+    // A buffer for one hex-decoded value, valid until the next event.
+    std::string& decode_buffer() {
+        if (m_decoded_used == m_decoded.size()) m_decoded.push_back(std::make_unique<std::string>());
+        return *m_decoded[m_decoded_used];
+    }
+
+    // The value of a field as the program saw it: quoted values as is, unquoted hex decoded for
+    // the fields the kernel encodes, nullopt for (null) / (none) / empty. A view into the field or
+    // into a decode buffer (both live until the next event).
+    Text text(const AuditField& f, bool execve) {
+        if (f.quoted) return std::string_view(f.value);
+        if (auditd::is_absent_value(f)) return std::nullopt;
+        if (auditd::is_encodable_key(execve, f.key)) {
+            std::string& buf = decode_buffer();
+            if (auditd::decode_hex_into(f.value, buf)) {
+                ++m_decoded_used;
+                return std::string_view(buf);
+            }
+        }
+        return std::string_view(f.value);
+    }
+
+    Text value_of(const AuditRecord* r, std::string_view key) {
         if (r == nullptr) return std::nullopt;
         const AuditField* f = r->find(key);
         if (f == nullptr) return std::nullopt;
-        return auditd::field_value_of(*f, r->type);
+        return text(*f, r->kind == auditd::RecordKind::execve);
     }
 
-    static Value number_or_string(const std::string& s) {
+    static Value number_or_string(std::string_view s) {
         std::uint64_t n = 0;
         if (auditd::parse_u64(s, n) && n <= static_cast<std::uint64_t>(INT64_MAX))
             return Value(static_cast<std::int64_t>(n));
         return Value(s);
     }
 
+    // process.args / args_count / command_line from the EXECVE records (argc, aN, aN_len + aN[k]).
+    void put_exec_args(const std::vector<const AuditRecord*>& execves, Value& process) {
+        std::uint64_t argc = 0;
+        for (const auto* r : execves)
+            for (const auto& f : r->fields)
+                if (is_key(f, "argc")) auditd::parse_u64(f.value, argc);
+        argc = std::min<std::uint64_t>(argc, 1u << 16);
+        if (m_args.size() < argc) m_args.resize(argc);
+        for (std::uint64_t a = 0; a < argc; ++a) {
+            m_args[a].whole = nullptr;
+            m_args[a].split = false;
+            m_args[a].parts.clear();
+        }
+        for (const auto* r : execves)
+            for (const auto& f : r->fields) {
+                ArgKey k;
+                if (!parse_arg_key(f.key, k) || k.index >= argc) continue;
+                ArgSlot& slot = m_args[k.index];
+                if (k.kind == ArgKey::whole) slot.whole = &f;
+                else if (k.kind == ArgKey::len) slot.split = true;
+                else slot.parts.emplace_back(k.part_no, &f);
+            }
+        Value arr = Value::array();
+        std::string command_line;
+        std::string arg;
+        for (std::uint64_t a = 0; a < argc; ++a) {
+            ArgSlot& slot = m_args[a];
+            arg.clear();
+            if (slot.whole != nullptr) {
+                arg.assign(text(*slot.whole, true).value_or(""));
+            } else if (slot.split) {
+                // aN[0], aN[1], ... up to the first missing part; a repeated part: the last one.
+                auto& parts = slot.parts;
+                std::stable_sort(parts.begin(), parts.end(),
+                                 [](const auto& x, const auto& y) { return x.first < y.first; });
+                std::uint64_t want = 0;
+                for (std::size_t p = 0; p < parts.size(); ++p) {
+                    if (parts[p].first != want) break;
+                    if (p + 1 < parts.size() && parts[p + 1].first == want) continue;
+                    arg += text(*parts[p].second, true).value_or("");
+                    ++want;
+                }
+            } else {
+                continue;  // missing argument (lost record): keep the others
+            }
+            if (!command_line.empty()) command_line += ' ';
+            command_line += arg;
+            arr.push_back(Value(arg));
+        }
+        put(process, "args_count", Value(static_cast<std::int64_t>(arr.as_array().size())));
+        put(process, "args", std::move(arr));
+        put(process, "command_line", Value(std::move(command_line)));
+    }
+
     void build_event(Group& g, Event& out) {
+        m_decoded_used = 0;
         out = Value::object();
-        put(out, "@timestamp", Value(format_iso8601(g.time_ns, 3)));
+        out.as_object().reserve(12);
+        put(out, "@timestamp", Value(timestamp(g.time_ns)));
         const AuditRecord* syscall = nullptr;
         const AuditRecord* cwd = nullptr;
         const AuditRecord* proctitle = nullptr;
         const AuditRecord* sockaddr = nullptr;
-        std::vector<const AuditRecord*> paths;
-        std::vector<const AuditRecord*> execves;
+        m_paths.clear();
+        m_execves.clear();
         for (const auto& r : g.records) {
-            if (r.type == "SYSCALL" && syscall == nullptr) syscall = &r;
-            else if (r.type == "CWD") cwd = &r;
-            else if (r.type == "PROCTITLE") proctitle = &r;
-            else if (r.type == "SOCKADDR") sockaddr = &r;
-            else if (r.type == "PATH") paths.push_back(&r);
-            else if (r.type == "EXECVE") execves.push_back(&r);
+            switch (r.kind) {
+                case auditd::RecordKind::syscall:
+                    if (syscall == nullptr) syscall = &r;
+                    break;
+                case auditd::RecordKind::cwd: cwd = &r; break;
+                case auditd::RecordKind::proctitle: proctitle = &r; break;
+                case auditd::RecordKind::sockaddr: sockaddr = &r; break;
+                case auditd::RecordKind::path: m_paths.push_back(&r); break;
+                case auditd::RecordKind::execve: m_execves.push_back(&r); break;
+                default: break;
+            }
         }
+        const auto& paths = m_paths;
+        const auto& execves = m_execves;
         const AuditRecord* primary = syscall != nullptr ? syscall
                                      : g.records.empty() ? nullptr
                                                          : &g.records.front();
-        std::string primary_type = primary != nullptr ? primary->type : std::string("UNKNOWN");
+        std::string_view primary_type = primary != nullptr ? std::string_view(primary->type) : "UNKNOWN";
 
         // Filled here, stored at the end: references into `out` do not survive its growth.
         put(out, "event", Value());
         Value event = Value::object();
+        event.as_object().reserve(10);
         put(event, "kind", Value("event"));
         put(event, "dataset", Value("auditd.log"));
         put(event, "module", Value("auditd"));
         put(event, "sequence", Value(static_cast<std::int64_t>(g.serial)));
         if (!g.node.empty()) out.set("host.name", Value(g.node));
 
-        std::string sc_name;
+        std::string sc_name_text;
         if (syscall != nullptr) {
-            auto arch = value_of(syscall, "arch");
-            auto nr = value_of(syscall, "syscall");
-            if (nr) sc_name = auditd::syscall_name(arch.value_or(""), *nr);
+            Text arch = value_of(syscall, "arch");
+            Text nr = value_of(syscall, "syscall");
+            if (nr) sc_name_text = auditd::syscall_name(arch.value_or(""), *nr);
             for (const auto& f : syscall->enriched)
-                if (f.key == "SYSCALL") sc_name = f.value;
+                if (is_key(f, "SYSCALL")) sc_name_text = f.value;
         }
-        std::optional<std::string> result;
-        if (auto s = value_of(primary, "success")) result = *s == "yes" ? "success" : "failure";
-        else if (auto res = value_of(primary, "res"))
+        const std::string_view sc_name = sc_name_text;
+        std::optional<std::string_view> result;
+        if (Text s = value_of(primary, "success")) result = *s == "yes" ? "success" : "failure";
+        else if (Text res = value_of(primary, "res"))
             result = (*res == "success" || *res == "1") ? "success" : "failure";
-        std::optional<std::string> outcome = result;
+        std::optional<std::string_view> outcome = result;
         // A non-blocking connect returns EINPROGRESS (exit=-115): not known to fail yet.
         if (result && *result == "failure" && sc_name == "connect" &&
             value_of(primary, "exit").value_or("") == "-115")
@@ -570,99 +827,69 @@ private:
         if (outcome) put(event, "outcome", Value(*outcome));
 
         // Process and user of the subject.
-        std::optional<std::string> pid = value_of(primary, "pid");
+        Text pid = value_of(primary, "pid");
         bool is_exec = !execves.empty();
         if (is_exec && pid) remember_exec(g.node, *pid, g.serial);
         if (pid) {
             Value& process = put(out, "process", Value::object());
+            process.as_object().reserve(12);
             put(process, "pid", number_or_string(*pid));
-            put(process, "entity_id", Value(entity_id(g.node, *pid)));
-            auto exe = value_of(primary, "exe");
+            // An exec: the serial just remembered for the pid.
+            put(process, "entity_id",
+                Value(is_exec ? entity_id(g.node, *pid, g.serial) : entity_id(g.node, *pid)));
+            Text exe = value_of(primary, "exe");
             if (exe) put(process, "executable", Value(*exe));
-            if (auto comm = value_of(primary, "comm")) put(process, "name", Value(*comm));
+            if (Text comm = value_of(primary, "comm")) put(process, "name", Value(*comm));
             else if (exe) put(process, "name", Value(auditd::base_name(*exe)));
-            if (auto ppid = value_of(primary, "ppid")) {
+            if (Text ppid = value_of(primary, "ppid")) {
                 Value& parent = put(process, "parent", Value::object());
                 put(parent, "pid", number_or_string(*ppid));
                 put(parent, "entity_id", Value(entity_id(g.node, *ppid)));
             }
-            if (auto dir = value_of(cwd, "cwd")) put(process, "working_directory", Value(*dir));
-            if (auto title = value_of(proctitle, "proctitle")) {
-                std::string t = *title;
+            if (Text dir = value_of(cwd, "cwd")) put(process, "working_directory", Value(*dir));
+            if (Text title = value_of(proctitle, "proctitle")) {
+                std::string t(*title);
                 for (auto& c : t)
                     if (c == '\0') c = ' ';
-                put(process, "title", Value(t));
+                put(process, "title", Value(std::move(t)));
             }
         }
-        if (auto uid = value_of(primary, "uid")) {
+        if (Text uid = value_of(primary, "uid")) {
             Value& user = put(out, "user", Value::object());
+            user.as_object().reserve(6);
             put(user, "id", Value(*uid));
             for (const auto& f : primary->enriched)
-                if (f.key == "UID") put(user, "name", Value(f.value));
-            if (auto euid = value_of(primary, "euid")) user.set("effective.id", Value(*euid));
-            if (auto gid = value_of(primary, "gid")) user.set("group.id", Value(*gid));
-            if (auto auid = value_of(primary, "auid"); auid && *auid != "4294967295")
+                if (is_key(f, "UID")) put(user, "name", Value(f.value));
+            if (Text euid = value_of(primary, "euid")) user.set("effective.id", Value(*euid));
+            if (Text gid = value_of(primary, "gid")) user.set("group.id", Value(*gid));
+            if (Text auid = value_of(primary, "auid"); auid && *auid != "4294967295")
                 user.set("audit.id", Value(*auid));
         }
 
         // Rule keys (several keys are hex-encoded, separated by \x01).
-        if (auto key = value_of(primary, "key")) {
+        if (Text key = value_of(primary, "key")) {
             Value tags = Value::array();
             std::size_t s = 0;
             while (s <= key->size()) {
                 std::size_t e = key->find('\x01', s);
-                if (e == std::string::npos) e = key->size();
+                if (e == std::string_view::npos) e = key->size();
                 if (e > s) tags.push_back(Value(key->substr(s, e - s)));
                 s = e + 1;
             }
             put(out, "tags", std::move(tags));
         }
 
-        std::string action;
+        std::string_view action;
+        std::string action_text;  // when the action is not a literal
         std::vector<std::string_view> category, type;
         std::optional<auditd::SocketAddress> sa;
         if (sockaddr != nullptr)
             if (const AuditField* f = sockaddr->find("saddr")) sa = auditd::decode_saddr(f->value);
 
         if (is_exec) {
-            std::unordered_map<std::string, std::string> args;
-            std::uint64_t argc = 0;
-            for (const auto* r : execves)
-                for (const auto& f : r->fields) {
-                    if (f.key == "argc") {
-                        auditd::parse_u64(f.value, argc);
-                        continue;
-                    }
-                    auto v = auditd::field_value_of(f, "EXECVE");
-                    args[f.key] = v.value_or("");
-                }
-            Value arr = Value::array();
-            std::string command_line;
-            argc = std::min<std::uint64_t>(argc, 1u << 16);
-            for (std::uint64_t a = 0; a < argc; ++a) {
-                std::string k = "a" + std::to_string(a);
-                std::string arg;
-                if (auto it = args.find(k); it != args.end()) {
-                    arg = it->second;
-                } else if (args.count(k + "_len") != 0) {
-                    for (std::size_t part = 0;; ++part) {
-                        auto pit = args.find(k + "[" + std::to_string(part) + "]");
-                        if (pit == args.end()) break;
-                        arg += pit->second;
-                    }
-                } else {
-                    continue;  // missing argument (lost record): keep the others
-                }
-                if (!command_line.empty()) command_line += ' ';
-                command_line += arg;
-                arr.push_back(Value(std::move(arg)));
-            }
             Value* pp = out.get("process");
             if (pp == nullptr) pp = &out.set_key("process", Value::object());
-            Value& process = *pp;
-            put(process, "args_count", Value(static_cast<std::int64_t>(arr.as_array().size())));
-            put(process, "args", std::move(arr));
-            put(process, "command_line", Value(command_line));
+            put_exec_args(execves, *pp);
             action = "executed";
             category = {"process"};
             type = {"start"};
@@ -687,9 +914,9 @@ private:
         } else if (syscall != nullptr && !paths.empty()) {
             // The target: a created or deleted entry, else the last non-parent item.
             const AuditRecord* target = nullptr;
-            std::string nametype;
+            std::string_view nametype;
             for (const auto* p : paths) {
-                auto nt = value_of(p, "nametype").value_or("");
+                std::string_view nt = value_of(p, "nametype").value_or("");
                 if (nt == "CREATE" || nt == "DELETE") {
                     target = p;
                     nametype = nt;
@@ -698,20 +925,23 @@ private:
                 if (nt != "PARENT") target = p, nametype = nt;
             }
             if (target != nullptr) {
-                if (auto name = value_of(target, "name")) {
+                if (Text name = value_of(target, "name")) {
                     Value& file = put(out, "file", Value::object());
-                    std::string path = *name;
+                    file.as_object().reserve(8);
+                    std::string path(*name);
                     bool resolvable = !path.empty() && path[0] == '/';
                     if (!resolvable && cwd != nullptr) {
                         // Relative names are relative to the cwd for open/creat/... and for the
                         // *at calls only with AT_FDCWD (a0 = ffffff9c); otherwise unknown.
                         bool at_call = sc_name.size() > 2 && sc_name.substr(sc_name.size() - 2) == "at";
-                        auto a0 = value_of(syscall, "a0").value_or("");
+                        std::string_view a0 = value_of(syscall, "a0").value_or("");
                         if (!at_call || a0 == "ffffff9c" || a0 == "ffffffffffffff9c") {
-                            if (auto dir = value_of(cwd, "cwd")) {
-                                std::string rel = path;
-                                if (rel.rfind("./", 0) == 0) rel = rel.substr(2);
-                                path = *dir + (dir->empty() || dir->back() != '/' ? "/" : "") + rel;
+                            if (Text dir = value_of(cwd, "cwd")) {
+                                std::string_view rel = *name;
+                                if (rel.substr(0, 2) == "./") rel.remove_prefix(2);
+                                path.assign(*dir);
+                                if (dir->empty() || dir->back() != '/') path += '/';
+                                path += rel;
                                 resolvable = true;
                             }
                         }
@@ -721,7 +951,7 @@ private:
                         put(file, "path", Value(path));
                         auto slash = path.find_last_of('/');
                         put(file, "directory",
-                                     Value(slash == 0 ? std::string("/") : path.substr(0, slash)));
+                            Value(slash == 0 ? std::string_view("/") : std::string_view(path).substr(0, slash)));
                     }
                     if (!fname.empty()) {
                         put(file, "name", Value(fname));
@@ -729,8 +959,8 @@ private:
                         if (dot != std::string_view::npos && dot > 0 && dot + 1 < fname.size())
                             put(file, "extension", Value(fname.substr(dot + 1)));
                     }
-                    if (auto inode = value_of(target, "inode")) put(file, "inode", Value(*inode));
-                    if (auto mode = value_of(target, "mode")) put(file, "mode", Value(*mode));
+                    if (Text inode = value_of(target, "inode")) put(file, "inode", Value(*inode));
+                    if (Text mode = value_of(target, "mode")) put(file, "mode", Value(*mode));
                     if (!nametype.empty()) file.set("audit.nametype", Value(nametype));
                 }
             }
@@ -754,10 +984,11 @@ private:
                 type = {"access"};
             }
         } else if (syscall != nullptr) {
-            action = sc_name.empty() ? std::string("syscall") : sc_name;
+            action = sc_name.empty() ? std::string_view("syscall") : sc_name;
             type = {"info"};
         } else {
-            action = to_lower_type(primary_type);
+            action_text = to_lower_type(primary_type);
+            action = action_text;
             type = {"info"};
         }
         put(event, "action", Value(action));
@@ -773,23 +1004,24 @@ private:
 
         // auditd.*: the source's own names.
         Value& a = put(out, "auditd", Value::object());
-        a.as_object().reserve(8);
+        a.as_object().reserve(7);
         put(a, "message_type", Value(to_lower_type(primary_type)));
         put(a, "sequence", Value(static_cast<std::int64_t>(g.serial)));
         if (result) put(a, "result", Value(*result == "success" ? "success" : "fail"));
         if (g.incomplete_when_closed()) put(a, "incomplete", Value(true));
         Value data = Value::object();
         if (primary != nullptr) {
+            const bool execve = primary->kind == auditd::RecordKind::execve;
             data.as_object().reserve(primary->fields.size() + 1);
             for (const auto& f : primary->fields) {
-                if (f.key == "msg") continue;
-                auto v = auditd::field_value_of(f, primary->type);
+                if (is_key(f, "msg")) continue;
+                Text v = text(f, execve);
                 if (!v) continue;
-                if (f.key == "syscall" && !sc_name.empty()) {
+                if (is_key(f, "syscall") && !sc_name.empty()) {
                     put(data, "syscall", Value(sc_name));
                     continue;
                 }
-                put(data, f.key, Value(std::move(*v)));
+                put(data, f.key, Value(*v));
             }
         }
         if (sa) {
@@ -803,14 +1035,14 @@ private:
         put(a, "data", std::move(data));
         if (!paths.empty()) {
             Value arr = Value::array();
+            arr.as_array().reserve(paths.size());
             for (const auto* p : paths) {
                 Value item = Value::object();
                 item.as_object().reserve(p->fields.size());
                 for (const auto& f : p->fields) {
                     // File capability fields (cap_fp=0 ...) are noise for detection: dropped.
                     if (f.key.size() > 4 && std::memcmp(f.key.data(), "cap_", 4) == 0) continue;
-                    auto v = auditd::field_value_of(f, "PATH");
-                    if (v) put(item, f.key, Value(std::move(*v)));
+                    if (Text v = text(f, false)) put(item, f.key, Value(*v));
                 }
                 arr.push_back(std::move(item));
             }
@@ -844,7 +1076,20 @@ private:
     std::int64_t m_latest_ns = 0;
     bool m_eof = false;
     AuditRecord m_scratch;
-    std::unordered_map<std::string, std::uint64_t> m_exec_serial;
+    std::string m_error;
+    std::vector<AuditRecord> m_pool;                      // records of emitted groups, for reuse
+    std::vector<std::vector<AuditRecord>> m_spare_groups;  // their emptied record vectors
+    std::vector<std::unique_ptr<std::string>> m_decoded;  // hex-decoded values of one event
+    std::size_t m_decoded_used = 0;
+    std::vector<const AuditRecord*> m_paths, m_execves;
+    std::vector<ArgSlot> m_args;
+    std::string m_key;
+    std::string m_stamp;  // format_iso8601 of m_stamp_secs
+    std::int64_t m_stamp_secs = 0;
+    struct KeyHash {
+        std::size_t operator()(const std::string& k) const noexcept { return auditd::fnv1a(k); }
+    };
+    std::unordered_map<std::string, std::uint64_t, KeyHash> m_exec_serial;
     std::deque<std::string> m_exec_order;
 };
 

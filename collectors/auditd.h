@@ -23,7 +23,8 @@
 // they are hex; `(null)` / `(none)` are absent. EXECVE long arguments arrive as `aN_len=`,
 // `aN[0]=`, `aN[1]=`... and are joined. The interpreted fields after `\x1d` in ENRICHED logs
 // (`UID="root"`, `SYSCALL=openat`, `SADDR={...}`) go to auditd.enriched.*. A `node=NAME` prefix
-// gives host.name.
+// gives host.name; without it there is no host.name (ecs-mapping.md: host.name is the record's
+// node name, and it names no fallback such as the collecting machine's hostname).
 //
 // ECS (shared/spec/ecs-mapping.md): @timestamp from audit(EPOCH.mmm:SERIAL); event.dataset
 // "auditd.log"; EXECVE: event.category ["process"], event.type ["start"], event.action
@@ -55,9 +56,13 @@ struct AuditField {
     bool quoted = false;  // the value was written in quotes (never hex-encoded then)
 };
 
+// The record types the grouping and the ECS mapping look at (set by parse_audit_line).
+enum class RecordKind : std::uint8_t { other, syscall, execve, cwd, path, proctitle, sockaddr, eoe };
+
 struct AuditRecord {
     std::string node;
     std::string type;
+    RecordKind kind = RecordKind::other;
     std::int64_t time_ns = 0;
     std::uint64_t serial = 0;
     std::vector<AuditField> fields;    // raw values (hex not decoded yet)
@@ -68,11 +73,14 @@ struct AuditRecord {
 };
 
 // Parses one audit.log line. On failure returns false with a reason and a 1-based column.
+// `out` may be a record parsed before: its storage is reused.
 bool parse_audit_line(std::string_view line, AuditRecord& out, std::string& error,
                       std::size_t& column);
 
 // Hex text ("2F746D70") to bytes; nullopt when not even-length hex.
 std::optional<std::string> decode_hex(std::string_view hex);
+// The same into `out` (its capacity reused); false (out unspecified) when not even-length hex.
+bool decode_hex_into(std::string_view hex, std::string& out);
 
 // The value of a field as the program saw it: quoted taken as is, unquoted hex decoded for
 // fields the kernel encodes; nullopt for (null) / (none).

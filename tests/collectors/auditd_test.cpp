@@ -158,6 +158,40 @@ TEST(AuditdGrouping, InterleavedSerialsBecomeOneEventEach) {
     EXPECT_EQ(str_at(create, "process.title"), "touch new mail");
 }
 
+TEST(AuditdGrouping, SplitArgumentsInAnyOrderRepeatedAndMissing) {
+    // a1: parts out of order, part 1 written twice (the last wins); a01 is not a1; a2: part 1
+    // missing (stops at part 0); a3: a whole value wins over parts; a4: (null) then a later
+    // record's value; a5: no part 0 (empty); a9: beyond argc.
+    auto c = collect_text(
+        "type=SYSCALL msg=audit(1700000000.100:200): arch=c000003e syscall=59 success=yes exit=0 items=0 ppid=1 pid=77 uid=0 comm=\"x\" exe=\"/bin/x\"\n"
+        "type=EXECVE msg=audit(1700000000.100:200): argc=6 a0=\"x\" a01=\"bad\" a1_len=8 a1[1]=6D7020 a1[0]=2F74 a1[1]=6D7021 "
+        "a2[0]=41 a2_len=2 a2[2]=43 a3=\"w\" a3_len=3 a3[0]=44 a5[1]=45 a5_len=2 a4=(null) a9=\"beyond\"\n"
+        "type=EXECVE msg=audit(1700000000.100:200): a4=\"late\"\n"
+        "type=PROCTITLE msg=audit(1700000000.100:200): proctitle=78\n",
+        "", ".log");
+    ASSERT_EQ(c.events.size(), 1u) << c.diagnostics_text();
+    EXPECT_EQ(str_at(c.events[0], "process.args"), R"(["x","/tmp!","A","w","late",""])");
+    EXPECT_EQ(str_at(c.events[0], "process.args_count"), "6");
+    EXPECT_EQ(str_at(c.events[0], "process.command_line"), "x /tmp! A w late ");
+}
+
+TEST(AuditdLine, ReusedRecordKeepsNoFieldsOfTheLineBefore) {
+    auditd::AuditRecord r;
+    std::string error;
+    std::size_t col = 0;
+    ASSERT_TRUE(auditd::parse_audit_line(
+        "type=SYSCALL msg=audit(1.0:1): a=1 b=\"two\" c=3\x1d" "A=\"x\" B=\"y\"", r, error, col));
+    ASSERT_TRUE(auditd::parse_audit_line("node=n type=CWD msg=audit(1.0:2): cwd=2F", r, error, col));
+    EXPECT_EQ(r.node, "n");
+    EXPECT_EQ(r.kind, auditd::RecordKind::cwd);
+    ASSERT_EQ(r.fields.size(), 1u);
+    EXPECT_EQ(r.fields[0].key, "cwd");
+    EXPECT_FALSE(r.fields[0].quoted);
+    EXPECT_TRUE(r.enriched.empty());
+    EXPECT_FALSE(auditd::parse_audit_line("type=X", r, error, col));
+    EXPECT_TRUE(r.fields.empty());
+}
+
 TEST(AuditdGrouping, IncompleteGroupAtEndOfFileIsEmittedAndFlagged) {
     std::string text =
         "type=SYSCALL msg=audit(1700000000.000:5): arch=c000003e syscall=257 success=yes items=1 pid=7 uid=0 comm=\"cat\" exe=\"/usr/bin/cat\" key=\"mail\"\n"
