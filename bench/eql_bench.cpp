@@ -12,6 +12,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -34,6 +36,24 @@ double thread_cpu_seconds() {
     timespec ts{};
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
+std::size_t passes_from_env() {
+    const char* p = std::getenv("EQL_BENCH_PASSES");
+    return p != nullptr && std::atoi(p) > 0 ? static_cast<std::size_t>(std::atoi(p)) : 1;
+}
+
+// The events are owned here, so they are fed with their owner (kept ones are shared with the
+// matcher, not copied: aliasing pointers into the vector, which the hits keep alive);
+// EQL_BENCH_COPY=1 feeds `const Event&` instead (the matcher copies what it keeps).
+void feed_all(eql::Matcher& m, const std::shared_ptr<const std::vector<Event>>& events) {
+    const char* copy = std::getenv("EQL_BENCH_COPY");
+    if (copy != nullptr && *copy == '1') {
+        for (const auto& e : *events) m.feed(e);
+        return;
+    }
+    const std::shared_ptr<const void> owner = events;
+    for (const auto& e : *events) m.feed(e, owner);
 }
 
 long rss_kb() {
@@ -122,16 +142,25 @@ int bench_seed(const std::string& rule_path, std::size_t n) {
     events.reserve(n);
     std::int64_t ts = 1'767'225'600'000'000'000;
     for (std::size_t i = 0; i < n; ++i) events.push_back(make_event(rng, i, ts += 1'000'000, 50, 2000));
+    auto all = std::make_shared<const std::vector<Event>>(std::move(events));
     long rss1 = rss_kb();
-    eql::Matcher m(*q);
-    auto t0 = std::chrono::steady_clock::now();
-    double c0 = thread_cpu_seconds();
-    for (const auto& e : events) m.feed(e);
-    m.finish();
-    double s = seconds_since(t0), c = thread_cpu_seconds() - c0;
+    // EQL_BENCH_PASSES=P repeats the timed pass (fresh matcher each time; the last is
+    // printed): for profiling the matcher without the generation dominating.
+    std::size_t passes = passes_from_env();
+    std::optional<eql::Matcher> m;
+    double s = 0, c = 0;
+    for (std::size_t p = 0; p < passes; ++p) {
+        m.emplace(*q);
+        auto t0 = std::chrono::steady_clock::now();
+        double c0 = thread_cpu_seconds();
+        feed_all(*m, all);
+        m->finish();
+        s = seconds_since(t0);
+        c = thread_cpu_seconds() - c0;
+    }
     std::printf("seed rule over %zu in-memory events (%.0f MB): wall %.3f s = %.2f M events/s; cpu %.3f s = %.2f M events/s; %zu hits\n",
                 n, static_cast<double>(rss1 - rss0) / 1024, s, static_cast<double>(n) / s / 1e6, c,
-                static_cast<double>(n) / c / 1e6, m.hits().size());
+                static_cast<double>(n) / c / 1e6, m->hits().size());
     return 0;
 }
 
@@ -150,16 +179,25 @@ int bench_sequence(std::size_t n, std::size_t keys) {
     std::int64_t ts = 1'767'225'600'000'000'000;
     // 1 ms apart: 10 minutes hold 600k events, so every one of the KEYS entity ids stays live.
     for (std::size_t i = 0; i < n; ++i) events.push_back(make_event(rng, i, ts += 1'000'000, 10, keys));
-    eql::Matcher m(*q);
-    auto t0 = std::chrono::steady_clock::now();
-    double c0 = thread_cpu_seconds();
-    for (const auto& e : events) m.feed(e);
-    std::size_t live = m.live_keys(), partials = m.live_partials();
-    m.finish();
-    double s = seconds_since(t0), c = thread_cpu_seconds() - c0;
+    auto all = std::make_shared<const std::vector<Event>>(std::move(events));
+    std::size_t passes = passes_from_env();
+    std::optional<eql::Matcher> m;
+    double s = 0, c = 0;
+    std::size_t live = 0, partials = 0;
+    for (std::size_t p = 0; p < passes; ++p) {
+        m.emplace(*q);
+        auto t0 = std::chrono::steady_clock::now();
+        double c0 = thread_cpu_seconds();
+        feed_all(*m, all);
+        live = m->live_keys();
+        partials = m->live_partials();
+        m->finish();
+        s = seconds_since(t0);
+        c = thread_cpu_seconds() - c0;
+    }
     std::printf("two-term sequence by host.name/process.entity_id, maxspan=10m, %zu entity ids, %zu events: wall %.3f s = "
                 "%.2f M events/s; cpu %.3f s = %.2f M events/s; %zu live keys / %zu pending partial matches at the end, %zu hits\n",
-                keys, n, s, static_cast<double>(n) / s / 1e6, c, static_cast<double>(n) / c / 1e6, live, partials, m.hits().size());
+                keys, n, s, static_cast<double>(n) / s / 1e6, c, static_cast<double>(n) / c / 1e6, live, partials, m->hits().size());
     return 0;
 }
 

@@ -113,6 +113,8 @@ struct Evaluator::Impl {
     std::vector<Slot> slots;
     std::vector<std::size_t> data_profile_slots, translated_slots;
     std::map<std::string, std::uint64_t> events_per_source;
+    std::uint64_t* last_source_count = nullptr;  // events_per_source entry of the last event
+    std::string_view last_source;
     std::uint64_t fed = 0;
     bool finished = false;
 
@@ -141,10 +143,10 @@ struct Evaluator::Impl {
         return true;
     }
 
-    void feed_slot(Slot& s, const Event& e) {
+    void feed_slot(Slot& s, const std::shared_ptr<const Event>& e) {
         ++s.seen;
         if (s.detection && s.actions.size() < 64)
-            if (const Value* a = e.find("event.action"); a && a->is_string())
+            if (const Value* a = e->find("event.action"); a && a->is_string())
                 s.actions.insert(a->as_string());
         s.matcher->feed(e);
     }
@@ -249,7 +251,15 @@ void Evaluator::add_scenario(const ScenarioChecks& checks, RunFacts facts) {
 }
 
 void Evaluator::feed(Event& event) {
+    auto shared = std::make_shared<Event>(std::move(event));
+    feed(shared);
+    if (shared.use_count() == 1) event = std::move(*shared);
+    else event = *shared;
+}
+
+void Evaluator::feed(std::shared_ptr<Event>& shared) {
     auto& impl = *m_impl;
+    Event& event = *shared;
     ++impl.fed;
     std::string_view source;
     bool host_bound = true;
@@ -258,22 +268,33 @@ void Evaluator::feed(Event& event) {
             source = s->name;
             host_bound = s->host_bound;
         }
-    ++impl.events_per_source[std::string(source)];
+    // Source names come from the source table, so consecutive events mostly hit the same entry.
+    if (impl.last_source_count == nullptr || source.data() != impl.last_source.data() ||
+        source.size() != impl.last_source.size()) {
+        impl.last_source_count = &impl.events_per_source[std::string(source)];
+        impl.last_source = source;
+    }
+    ++*impl.last_source_count;
     std::int64_t ts = Impl::event_time(event);
     const Value* host = event.find("host.name");
     bool any_translated = false;
+    std::shared_ptr<const Event> view = shared;
     for (std::size_t k : impl.data_profile_slots) {
         auto& s = impl.slots[k];
-        if (impl.admits(s, source, host_bound, ts, host)) impl.feed_slot(s, event);
+        if (impl.admits(s, source, host_bound, ts, host)) impl.feed_slot(s, view);
     }
     for (std::size_t k : impl.translated_slots) {
         auto& s = impl.slots[k];
         if (!impl.admits(s, source, host_bound, ts, host)) continue;
         if (!any_translated) {
-            translate_sysmon_to_endpoint(event);
+            // A matcher above may have kept the event as it is: translate a copy then.
+            view.reset();
+            if (shared.use_count() > 1) shared = std::make_shared<Event>(*shared);
+            translate_sysmon_to_endpoint(*shared);
+            view = shared;
             any_translated = true;
         }
-        impl.feed_slot(s, event);
+        impl.feed_slot(s, view);
     }
 }
 
@@ -492,6 +513,19 @@ public:
         out = std::move(m_current[m_pos++]);
         return true;
     }
+    // Hands a consumed event back so that it is destroyed on the decoding thread: its memory
+    // then returns to that thread's allocator at once (a free from another thread is deferred,
+    // and the decoder kept touching fresh pages; the decoding thread was the bottleneck).
+    void recycle(Event&& e) {
+        m_dead_local.push_back(std::move(e));
+        if (m_dead_local.size() < kBatch) return;
+        {
+            std::lock_guard<std::mutex> lock(m_mutex);
+            m_dead.push_back(std::move(m_dead_local));
+        }
+        m_dead_local = {};
+        m_dead_local.reserve(kBatch);
+    }
     const CollectorStats& stats() const { return m_collector->stats(); }  // after the end
 
 private:
@@ -502,7 +536,9 @@ private:
         std::vector<Event> batch;
         batch.reserve(kBatch);
         bool more = true;
+        std::deque<std::vector<Event>> dead;
         while (more) {
+            if (!dead.empty()) dead.pop_front();  // destroyed here, outside the lock
             Event e;
             more = m_collector->next(e);
             if (more) batch.push_back(std::move(e));
@@ -511,6 +547,10 @@ private:
                 m_cv.wait(lock, [&] { return m_batches.size() < kMaxBatches || m_stop; });
                 if (m_stop) break;
                 m_batches.push_back(std::move(batch));
+                while (!m_dead.empty()) {
+                    dead.push_back(std::move(m_dead.front()));
+                    m_dead.pop_front();
+                }
                 batch = {};
                 batch.reserve(kBatch);
                 lock.unlock();
@@ -526,7 +566,9 @@ private:
     std::mutex m_mutex;
     std::condition_variable m_cv;
     std::deque<std::vector<Event>> m_batches;
+    std::deque<std::vector<Event>> m_dead;  // consumed events, to destroy on the decoding thread
     std::vector<Event> m_current;
+    std::vector<Event> m_dead_local;        // consumer side, handed over kBatch at a time
     std::size_t m_pos = 0;
     bool m_done = false;
     bool m_stop = false;
@@ -585,8 +627,11 @@ TelemetryStats feed_telemetry(Evaluator& evaluator, const std::vector<std::strin
         --buffered[p.input];
         if (p.ts < last_fed) ++stats.out_of_order;
         last_fed = std::max(last_fed, p.ts);
-        evaluator.feed(p.event);
+        auto shared = std::make_shared<Event>(std::move(p.event));
+        evaluator.feed(shared);
         ++stats.events;
+        // Not kept by any matcher (the common case): back to the decoding thread to be freed.
+        if (shared.use_count() == 1) inputs[p.input]->recycle(std::move(*shared));
         pull(p.input);
     }
     for (const auto& c : inputs) stats.skipped_records += c->stats().skipped;

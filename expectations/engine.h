@@ -113,6 +113,9 @@ public:
     void add_scenario(const ScenarioChecks& checks, RunFacts facts);
     // Events in timestamp order. The event may be modified (vocabulary translation).
     void feed(Event& event);
+    // The same for an owned event: matchers keep it shared instead of copying it. It may be
+    // replaced by a translated copy when a matcher already kept the untranslated one.
+    void feed(std::shared_ptr<Event>& event);
     void finish();
     std::vector<ScenarioResult> results() const;
 

@@ -7,6 +7,7 @@
 //   if (!q) { /* q.error().message: "rule.eql:3:17: expected ']' ...\n<line>\n<caret>" */ }
 //   eql::Matcher m(*q, {.collect_diagnostics = true});
 //   for each event (in timestamp order): m.feed(event);   // events are copied only if kept
+//                                                          // (or shared: feed(shared_ptr))
 //   m.finish();
 //   for (auto& hit : m.hits()) ...                         // Elasticsearch's order
 //   if (m.hits().empty()) m.diagnostics() ...              // per-clause counts, near misses
@@ -98,6 +99,13 @@ public:
     Matcher& operator=(Matcher&&) noexcept;
 
     void feed(const Event& event);
+    // The same, for a caller that owns its events: an event kept (hit, partial match, near
+    // miss) is shared instead of copied. The event must not be modified afterwards.
+    void feed(const std::shared_ptr<const Event>& event);
+    // The same for an event that lives (unmodified) as long as `owner` does, e.g. an element
+    // of a vector that `owner` holds: kept events alias `owner`, and nothing is copied or
+    // reference-counted for the events that are not kept.
+    void feed(const Event& event, const std::shared_ptr<const void>& owner);
     void finish();
     const std::vector<Hit>& hits() const;
     const Diagnostics& diagnostics() const;

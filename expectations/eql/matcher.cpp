@@ -134,11 +134,15 @@ struct Matcher::Impl {
     // scratch, reused between events (no allocation per event once warm)
     std::vector<std::vector<const Value*>> key_choices;
     std::vector<std::string> encoded_keys;
-    std::vector<std::vector<Value>> key_tuples;
+    std::vector<std::vector<const Value*>> key_tuples;  // into the event (copied only when kept)
     std::vector<std::size_t> at;
     std::size_t key_count = 0;
     bool ts_known = false;
     std::int64_t ts_now = 0;
+    // Per event: the category field, looked up once for every term; and each term's filter
+    // result when the diagnostics already computed it (-1: not known).
+    const Value* category_value = nullptr;
+    std::vector<signed char> term_result;
 
     Impl(std::shared_ptr<const Query> query, MatcherOptions opts) : q(std::move(query)), options(opts) {
         if (q->kind == QueryKind::Sequence) {
@@ -180,8 +184,19 @@ struct Matcher::Impl {
         }
     }
 
+    bool category_ok(const CompiledFilter& f) const {
+        if (f.any) return true;
+        if (category_value == nullptr) return false;
+        auto eq = [&f](const Value& v) { return v.is_string() && v.as_string() == f.category; };
+        return any_scalar(*category_value, eq);
+    }
     bool filter_matches(const CompiledFilter& f, const Event& e) const {
-        return category_matches(*q, f, e) && f.condition->test(e);
+        return category_ok(f) && f.condition->test(e);
+    }
+    // Filter of q->terms[t], reusing the diagnostics' verdict for this event when there is one.
+    bool term_matches(std::size_t t, const Event& e) const {
+        if (!term_result.empty() && term_result[t] >= 0) return term_result[t] != 0;
+        return filter_matches(q->terms[t].filter, e);
     }
 
     // Fills key_tuples/encoded_keys with every key of `e` for `term` (cartesian product of
@@ -215,8 +230,8 @@ struct Matcher::Impl {
             tuple.resize(n);
             enc.clear();
             for (std::size_t k = 0; k < n; ++k) {
-                tuple[k] = *key_choices[k][at[k]];
-                encode_scalar(enc, tuple[k]);
+                tuple[k] = key_choices[k][at[k]];
+                encode_scalar(enc, *tuple[k]);
             }
             ++key_count;
             if (key_count >= 256 || n == 0) return;
@@ -230,11 +245,18 @@ struct Matcher::Impl {
         }
     }
 
+    std::vector<Value> key_values(std::size_t i) const {
+        std::vector<Value> out;
+        out.reserve(key_tuples[i].size());
+        for (const Value* v : key_tuples[i]) out.push_back(*v);
+        return out;
+    }
+
     KeyState& state_for(std::size_t i) {
         auto it = states.find(std::string_view(encoded_keys[i]));
         if (it != states.end()) return it->second;
         KeyState& s = states[encoded_keys[i]];
-        s.key_values = key_tuples[i];
+        s.key_values = key_values(i);
         if (q->kind == QueryKind::Sequence) s.pending.resize(stages > 0 ? stages - 1 : 0);
         else s.slots.resize(q->terms.size());
         return s;
@@ -314,18 +336,18 @@ struct Matcher::Impl {
 
     void feed_sequence(const Event& e, std::shared_ptr<const Event>& shared) {
         auto share = [&]() -> const std::shared_ptr<const Event>& {
-            if (!shared) shared = std::make_shared<const Event>(e);
+            if (!shared) shared = keep(e);
             return shared;
         };
         ts_known = false;
         if (stages == 1 && !q->until && !has_leading && !has_trailing) {
             // One-term sequence: each qualifying event is a hit on its own; no state to keep.
             const CompiledTerm& term = q->terms[positive[0]];
-            if (!filter_matches(term.filter, e)) return;
+            if (!term_matches(positive[0], e)) return;
             keys_of(term, e);
             for (std::size_t k = 0; k < key_count; ++k) {
                 Hit h;
-                h.join_keys = key_tuples[k];
+                h.join_keys = key_values(k);
                 h.events.push_back(share());
                 pending_hits.emplace_back(index, std::move(h));
             }
@@ -341,7 +363,7 @@ struct Matcher::Impl {
         }
         for (std::size_t sp = stages; sp-- > 0;) {
             const CompiledTerm& term = q->terms[positive[sp]];
-            if (!filter_matches(term.filter, e)) continue;
+            if (!term_matches(positive[sp], e)) continue;
             const std::int64_t ts = timestamp_of(e);
             keys_of(term, e);
             for (std::size_t k = 0; k < key_count; ++k) {
@@ -370,7 +392,7 @@ struct Matcher::Impl {
         }
         for (std::size_t m = 0; m < q->terms.size(); ++m) {
             const CompiledTerm& term = q->terms[m];
-            if (!term.missing || !filter_matches(term.filter, e)) continue;
+            if (!term.missing || !term_matches(m, e)) continue;
             std::size_t gap = gap_of_missing[m];
             const std::int64_t ts = timestamp_of(e);
             keys_of(term, e);
@@ -398,25 +420,36 @@ struct Matcher::Impl {
     void feed_sample(const Event& e, std::shared_ptr<const Event>& shared) {
         for (std::size_t t = 0; t < q->terms.size(); ++t) {
             const CompiledTerm& term = q->terms[t];
-            if (!filter_matches(term.filter, e)) continue;
+            if (!term_matches(t, e)) continue;
             keys_of(term, e);
             for (std::size_t k = 0; k < key_count; ++k) {
                 KeyState& s = state_for(k);
                 if (s.sampled || s.slots[t]) continue;
-                if (!shared) shared = std::make_shared<const Event>(e);
+                if (!shared) shared = keep(e);
                 s.slots[t] = shared;
                 if (std::all_of(s.slots.begin(), s.slots.end(), [](const auto& p) { return p != nullptr; })) s.sampled = true;
             }
         }
     }
 
-    void collect_diagnostics(const Event& e) {
+    std::shared_ptr<const Event> keep(const Event& e) const {
+        if (owner != nullptr) return std::shared_ptr<const Event>(*owner, &e);
+        return std::make_shared<const Event>(e);
+    }
+
+    // Counts clauses per term; each clause is tested once and the term's verdict (its filter
+    // is the conjunction of these clauses) is kept for the matching itself.
+    void collect_diagnostics(const Event& e, std::shared_ptr<const Event>& shared) {
         std::size_t d = 0;
+        term_result.assign(q->terms.size(), 0);
         for (std::size_t i = 0; i < q->terms.size(); ++i) {
-            if (i > 0 && q->terms[i].source_term == q->terms[i - 1].source_term && q->kind != QueryKind::Event) continue;
+            if (i > 0 && q->terms[i].source_term == q->terms[i - 1].source_term && q->kind != QueryKind::Event) {
+                term_result[i] = term_result[i - 1];  // a runs copy: the same filter
+                continue;
+            }
             const CompiledFilter& f = q->terms[i].filter;
             TermDiagnostics& td = diag.terms[d++];
-            if (!category_matches(*q, f, e)) continue;
+            if (!category_ok(f)) continue;
             ++td.category_events;
             std::size_t failed = 0, failed_at = 0;
             for (std::size_t c = 0; c < f.clauses.size(); ++c) {
@@ -427,21 +460,31 @@ struct Matcher::Impl {
                 }
             }
             if (failed == 0) ++td.matched;
-            if (failed == 1 && td.near_misses.size() < options.max_near_misses)
-                td.near_misses.push_back(NearMiss{std::make_shared<const Event>(e), f.clause_texts[failed_at], td.term});
+            term_result[i] = failed == 0 ? 1 : 0;
+            if (failed == 1 && td.near_misses.size() < options.max_near_misses) {
+                if (!shared) shared = keep(e);
+                td.near_misses.push_back(NearMiss{shared, f.clause_texts[failed_at], td.term});
+            }
         }
     }
 
-    void feed(const Event& e) {
+    // `shared` is the caller's own event when it has one, or an alias of `owner` (kept events
+    // are then shared, not copied); otherwise it is made, by copy, the first time something
+    // keeps the event.
+    const std::shared_ptr<const void>* owner = nullptr;
+
+    void feed(const Event& e, std::shared_ptr<const Event> shared, const std::shared_ptr<const void>* event_owner) {
+        owner = event_owner;
         ++diag.events;
-        std::shared_ptr<const Event> shared;
-        if (options.collect_diagnostics) collect_diagnostics(e);
+        category_value = find_field(e, q->options.category_field);
+        if (options.collect_diagnostics) collect_diagnostics(e, shared);
         switch (q->kind) {
             case QueryKind::Event:
                 if (head_bound && hits.size() >= *head_bound) break;
-                if (filter_matches(q->terms[0].filter, e)) {
+                if (term_matches(0, e)) {
                     Hit h;
-                    h.events.push_back(std::make_shared<const Event>(e));
+                    if (!shared) shared = keep(e);
+                    h.events.push_back(shared);
                     hits.push_back(std::move(h));
                     if (tail_bound && hits.size() > 2 * *tail_bound + 1024) hits.erase(hits.begin(), hits.end() - static_cast<std::ptrdiff_t>(*tail_bound));
                 }
@@ -510,7 +553,9 @@ Matcher::~Matcher() = default;
 Matcher::Matcher(Matcher&&) noexcept = default;
 Matcher& Matcher::operator=(Matcher&&) noexcept = default;
 
-void Matcher::feed(const Event& event) { m_impl->feed(event); }
+void Matcher::feed(const Event& event) { m_impl->feed(event, nullptr, nullptr); }
+void Matcher::feed(const std::shared_ptr<const Event>& event) { m_impl->feed(*event, event, nullptr); }
+void Matcher::feed(const Event& event, const std::shared_ptr<const void>& owner) { m_impl->feed(event, nullptr, &owner); }
 void Matcher::finish() { m_impl->finish(); }
 const std::vector<Hit>& Matcher::hits() const { return m_impl->hits; }
 const Diagnostics& Matcher::diagnostics() const { return m_impl->diag; }

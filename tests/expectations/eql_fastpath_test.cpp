@@ -1,0 +1,103 @@
+// The matcher's fast paths give the answers of the straightforward ones: find_field against
+// Value::find on events of different shapes; shared feeding against copying; diagnostics'
+// cached filter verdicts against a matcher without diagnostics.
+#include "expectations/eql/compiled.h"
+#include "tests/expectations/eql_test_util.h"
+
+namespace attest::eql::test {
+namespace {
+
+const char* kShapes[] = {
+    R"({"event":{"category":["process"],"action":"start"},"process":{"name":"a.exe","parent":{"name":"p.exe"}}})",
+    // flat dotted keys, and a mix of flat and nested
+    R"({"event.category":"file","process.parent.name":"flat.exe","process":{"name":"n.exe"}})",
+    R"({"process.parent":{"name":"mixed.exe"},"process":{"parent":{"name":"later.exe"}}})",
+    // a prefix key that fails first (its object lacks the rest), then one that resolves
+    R"({"process":{"pid":1},"process.parent":{"name":"second.exe"}})",
+    // arrays are not descended by find; empty keys, empty objects, scalars at the root's place
+    R"({"dns":{"answers":[{"data":"1.2.3.4"},{"data":"5.6.7.8"}]},"":{"x":1},"e":{},"n":null})",
+    R"({"a":{"b":{"c":{"d":"deep"}}},"a.b":{"c.d":"flat-deep"},"ab":1,"a.bc":2})",
+    R"({"process":"not an object","process.name":"after-scalar"})",
+    R"({})",
+};
+
+const char* kPaths[] = {"event.category", "event.action", "process.name", "process.parent.name",
+                        "process.parent", "process.pid", "dns.answers.data", "dns.answers", "",
+                        ".x", "e", "e.x", "n", "n.x", "a.b.c.d", "a.b", "ab", "a.bc", "a",
+                        "process", "missing", "process.name.more", "a.b.c"};
+
+TEST(FindField, SameAnswersAsValueFind) {
+    for (const char* json : kShapes) {
+        Event e = ev(json);
+        for (const char* path : kPaths)
+            EXPECT_EQ(detail::find_field(e, path), e.find(path)) << json << " path " << path;
+    }
+    Value scalar("x");
+    EXPECT_EQ(detail::find_field(scalar, "x"), nullptr);
+    Value arr = Value::array();
+    EXPECT_EQ(detail::find_field(arr, "x"), nullptr);
+}
+
+std::vector<Event> mixed_events() {
+    std::vector<Event> out;
+    for (int i = 0; i < 40; ++i) {
+        std::string extra = "\"host\":{\"name\":\"h" + std::to_string(i % 3) + "\"},\"process\":{\"name\":\"" +
+                            (i % 4 == 0 ? "cmd.exe" : "other.exe") + "\",\"entity_id\":\"e" + std::to_string(i % 5) + "\"}";
+        out.push_back(tev(i, i % 2 ? "file" : "process", extra));
+    }
+    return out;
+}
+
+std::string run_with(const std::string& q, const std::vector<Event>& events, bool shared, bool diagnostics) {
+    auto query = must_compile(q);
+    if (!query) return "<error>";
+    MatcherOptions options;
+    options.collect_diagnostics = diagnostics;
+    Matcher m(query, options);
+    std::vector<std::shared_ptr<const Event>> owned;
+    for (const auto& e : events) {
+        if (shared) {
+            owned.push_back(std::make_shared<const Event>(e));
+            m.feed(owned.back());
+        } else {
+            m.feed(e);
+        }
+    }
+    m.finish();
+    return describe(m.hits(), query_kind(*query) != QueryKind::Event);
+}
+
+TEST(FastPaths, SharedFeedingAndDiagnosticsGiveTheSameHits) {
+    auto events = mixed_events();
+    const char* queries[] = {
+        "process where process.name == \"cmd.exe\"",
+        "sequence by host.name [process where process.name : \"CMD.EXE\"] [file where true]",
+        "sequence by host.name with maxspan=20s [process where true] by process.entity_id [file where true] by process.entity_id",
+        "sequence by host.name with maxspan=20s [process where true] ![file where process.name == \"cmd.exe\"] [file where true]",
+        "sequence [process where true] with runs=2 [file where process.name != \"cmd.exe\"]",
+        "sample by host.name [process where true] [file where true]",
+        "sequence by host.name [process where process.name == \"cmd.exe\"] [file where true] until [process where process.name == \"other.exe\"]",
+    };
+    for (const char* q : queries) {
+        std::string plain = run_with(q, events, false, false);
+        EXPECT_NE(plain, "") << q;
+        EXPECT_EQ(run_with(q, events, true, false), plain) << q;
+        EXPECT_EQ(run_with(q, events, false, true), plain) << q;
+        EXPECT_EQ(run_with(q, events, true, true), plain) << q;
+    }
+}
+
+TEST(FastPaths, SharedEventsAreKeptNotCopied) {
+    auto query = must_compile("process where true");
+    MatcherOptions options;
+    options.collect_diagnostics = true;
+    Matcher m(query, options);
+    auto e = std::make_shared<const Event>(tev(1, "process"));
+    m.feed(e);
+    m.finish();
+    ASSERT_EQ(m.hits().size(), 1u);
+    EXPECT_EQ(m.hits()[0].events[0].get(), e.get());
+}
+
+}  // namespace
+}  // namespace attest::eql::test
