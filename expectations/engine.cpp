@@ -183,6 +183,7 @@ void Evaluator::add_scenario(const ScenarioChecks& checks, RunFacts facts) {
     mopts.collect_diagnostics = true;
     mopts.max_near_misses = impl.options.max_near_misses;
     mopts.size_limit = impl.options.max_hits;
+    mopts.max_hit_events = impl.options.max_evidence;  // only these become evidence
 
     for (std::size_t i = 0; i < checks.expectations.size(); ++i) {
         const auto& spec = checks.expectations[i];

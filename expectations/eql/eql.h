@@ -87,6 +87,9 @@ struct MatcherOptions {
     bool collect_diagnostics = false;
     std::size_t max_near_misses = 5;
     std::optional<std::size_t> size_limit;  // none by default (no default size limit)
+    // Event queries without pipes: hits after the first max_hit_events carry no events (they
+    // are counted, not kept). None by default.
+    std::optional<std::size_t> max_hit_events;
 };
 
 // Streaming evaluation: feed events in timestamp/tiebreaker order; memory depends on live

@@ -483,8 +483,10 @@ struct Matcher::Impl {
                 if (head_bound && hits.size() >= *head_bound) break;
                 if (term_matches(0, e)) {
                     Hit h;
-                    if (!shared) shared = keep(e);
-                    h.events.push_back(shared);
+                    if (!options.max_hit_events || !q->pipes.empty() || hits.size() < *options.max_hit_events) {
+                        if (!shared) shared = keep(e);
+                        h.events.push_back(shared);
+                    }
                     hits.push_back(std::move(h));
                     if (tail_bound && hits.size() > 2 * *tail_bound + 1024) hits.erase(hits.begin(), hits.end() - static_cast<std::ptrdiff_t>(*tail_bound));
                 }

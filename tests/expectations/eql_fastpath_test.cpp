@@ -99,5 +99,18 @@ TEST(FastPaths, SharedEventsAreKeptNotCopied) {
     EXPECT_EQ(m.hits()[0].events[0].get(), e.get());
 }
 
+TEST(FastPaths, HitsBeyondMaxHitEventsAreCountedWithoutEvents) {
+    auto query = must_compile("process where true");
+    MatcherOptions options;
+    options.max_hit_events = 2;
+    Matcher m(query, options);
+    for (int i = 0; i < 5; ++i) m.feed(tev(i, "process"));
+    m.finish();
+    ASSERT_EQ(m.hits().size(), 5u);
+    EXPECT_EQ(describe({m.hits().begin(), m.hits().begin() + 2}, false), "0 1");
+    EXPECT_TRUE(m.hits()[2].events.empty());
+    EXPECT_TRUE(m.hits()[4].events.empty());
+}
+
 }  // namespace
 }  // namespace attest::eql::test
