@@ -1,5 +1,7 @@
 #include "collectors/winevent_xml_reader.h"
 
+#include "core/utf8.h"
+
 #include <charconv>
 #include <cstring>
 #include <pugixml.hpp>
@@ -253,27 +255,9 @@ std::size_t find_invalid_utf8(std::string_view s) {
                 continue;
             }
         }
-        unsigned char c = p[i];
-        if (c == 0) return i;
-        if (c < 0x80) {
-            ++i;
-            continue;
-        }
-        std::size_t len;
-        std::uint32_t cp;
-        if ((c & 0xE0) == 0xC0) { len = 2; cp = c & 0x1F; }
-        else if ((c & 0xF0) == 0xE0) { len = 3; cp = c & 0x0F; }
-        else if ((c & 0xF8) == 0xF0) { len = 4; cp = c & 0x07; }
-        else return i;
-        if (i + len > n) return i;
-        for (std::size_t k = 1; k < len; ++k) {
-            unsigned char cc = p[i + k];
-            if ((cc & 0xC0) != 0x80) return i;
-            cp = (cp << 6) | (cc & 0x3F);
-        }
-        if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-            cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-            return i;
+        if (p[i] == 0) return i;
+        std::size_t len = utf8_sequence_length(s, i);
+        if (len == 0) return i;
         i += len;
     }
     return std::string_view::npos;

@@ -19,7 +19,10 @@ public:
     }
     void commit(char* end) { m_size = static_cast<std::size_t>(end - m_data.get()); }
 
-    void push_back(char c) { *reserve(1) = c, ++m_size; }
+    void push_back(char c) {
+        *reserve(1) = c;
+        ++m_size;
+    }
     void append(const char* p, std::size_t n) {
         std::memcpy(reserve(n), p, n);
         m_size += n;

@@ -46,18 +46,29 @@ protected:
         m_pack = std::move(*pack);
     }
 
+    // The run facts of a test: its default arguments, and no time window.
+    RunFacts default_facts(const AtomicTest& t) {
+        RunFacts facts;
+        facts.arguments = *resolve_arguments(t, {});
+        return facts;
+    }
+
     std::vector<ScenarioResult> check(const std::vector<std::string>& guids,
                                       const std::vector<std::string>& files,
                                       EngineOptions options = {}) {
-        Evaluator ev(options);
+        std::vector<std::pair<std::string, RunFacts>> runs;
         for (const auto& g : guids) {
             const AtomicTest* t = m_pack.find_test(g);
             EXPECT_NE(t, nullptr) << g;
-            RunFacts facts;
-            auto args = resolve_arguments(*t, {});
-            facts.arguments = *args;
-            ev.add_scenario(m_pack.checks_for(*t), facts);
+            runs.emplace_back(g, default_facts(*t));
         }
+        return evaluate(runs, files, options);
+    }
+
+    std::vector<ScenarioResult> evaluate(const std::vector<std::pair<std::string, RunFacts>>& runs,
+                                         const std::vector<std::string>& files, EngineOptions options = {}) {
+        Evaluator ev(options);
+        for (const auto& [guid, facts] : runs) ev.add_scenario(m_pack.checks_for(*m_pack.find_test(guid)), facts);
         DiagnosticSink sink;
         TelemetryOptions topts;
         topts.profile = options.data_profile;
@@ -318,20 +329,12 @@ protected:
         RecordedRun run = recorded(guid);
         const AtomicTest* t = m_pack.find_test(guid);
         EXPECT_NE(t, nullptr);
-        RunFacts facts;
+        RunFacts facts = default_facts(*t);
         facts.start_ns = parse_iso8601_ns(run.start);
         facts.end_ns = parse_iso8601_ns(run.end);
         facts.cleanup_start_ns = parse_iso8601_ns(run.cleanup_start);
-        facts.arguments = *resolve_arguments(*t, {});
         facts.collected = std::set<std::string>{"auditd"};
-        Evaluator ev;
-        ev.add_scenario(m_pack.checks_for(*t), facts);
-        DiagnosticSink sink;
-        auto stats = feed_telemetry(ev, {log}, sink, TelemetryOptions{});
-        EXPECT_TRUE(stats.unreadable.empty());
-        EXPECT_EQ(sink.error_count(), 0u);
-        ev.finish();
-        auto results = ev.results();
+        auto results = evaluate({{guid, facts}}, {log});
         EXPECT_EQ(results.size(), 1u);
         return results.at(0);
     }
