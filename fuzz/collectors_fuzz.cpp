@@ -2,9 +2,6 @@
 // are read as a file by each of the three collectors (JSON record scanner + parser, CSV reader,
 // audit line parser, serial grouping, ECS mapping) and given directly to the record parser and
 // the audit line parser. Nothing may crash, hang or grow without bound.
-#include <sys/mman.h>
-#include <unistd.h>
-
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -13,6 +10,7 @@
 #include "collectors/csv.h"
 #include "collectors/json_stream.h"
 #include "core/collector.h"
+#include "fuzz/collect_as_file.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     using namespace attest;
@@ -31,25 +29,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::vector<std::string> fields;
     CsvReader::split(text.substr(0, 4096), fields);
 
-    int fd = memfd_create("attest_collectors_fuzz", 0);
-    if (fd < 0) return 0;
-    if (write(fd, data, size) != static_cast<ssize_t>(size)) {
-        close(fd);
-        return 0;
-    }
-    std::string path = "/proc/self/fd/" + std::to_string(fd);
-    DiagnosticSink sink;
-    sink.set_keep_limit(16);
-    for (const char* source : {"o365", "mde", "auditd"}) {
-        auto collector = CollectorRegistry::builtin().open(path, source, CollectorOptions{}, sink);
-        if (!collector) continue;
-        Event e;
-        std::string out;
-        while ((*collector)->next(e)) {
-            out.clear();
-            e.append_json(out);
-        }
-    }
-    close(fd);
+    fuzz::collect_as_file(data, size, [](const auto& read) {
+        for (const char* source : {"o365", "mde", "auditd"}) read(source, CollectorOptions{});
+    });
     return 0;
 }
