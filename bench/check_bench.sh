@@ -12,14 +12,9 @@
 # usage: bench/check_bench.sh [ATTEST_BINARY] [SIZE_MB]   (default: build-release/attest, 1000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BIN=${1:-build-release/attest}
+source bench/common.sh
+BIN=$(release_binary "${1:-}")
 SIZE_MB=${2:-1000}
-if [ ! -x "$BIN" ]; then
-  echo "building a Release binary into build-release/ ..." >&2
-  cmake -S . -B build-release -G Ninja -DCMAKE_BUILD_TYPE=Release -DATTEST_TESTS=OFF -DATTEST_BENCH=OFF >/dev/null
-  cmake --build build-release --target attest >/dev/null
-  BIN=build-release/attest
-fi
 OUT=/tmp/attest-check-bench-${SIZE_MB}mb.xml
 SAMPLES=(tests/data/t1114/synthetic_s*_sysmon.xml)
 for f in ../shared/data/xml/AutomatedTestingTools_PanacheSysmon_vs_AtomicRedTeam01.libevtx.xml \

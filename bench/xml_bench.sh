@@ -10,14 +10,9 @@
 # usage: bench/xml_bench.sh [ATTEST_BINARY] [SIZE_MB]   (default: build-release/attest, 220)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BIN=${1:-build-release/attest}
+source bench/common.sh
+BIN=$(release_binary "${1:-}")
 SIZE_MB=${2:-220}
-if [ ! -x "$BIN" ]; then
-  echo "building a Release binary into build-release/ ..." >&2
-  cmake -S . -B build-release -G Ninja -DCMAKE_BUILD_TYPE=Release -DATTEST_TESTS=OFF -DATTEST_BENCH=OFF >/dev/null
-  cmake --build build-release --target attest >/dev/null
-  BIN=build-release/attest
-fi
 OUT=/tmp/attest-xml-bench-${SIZE_MB}mb.xml
 SAMPLES=(../shared/data/xml/*.libevtx.xml)
 [ -e "${SAMPLES[0]}" ] || SAMPLES=(examples/telemetry/*.xml)
