@@ -179,6 +179,21 @@ std::int64_t utf16_length(std::string_view s) {
     return n;
 }
 
+// Byte offset of UTF-16 unit offset `units` in UTF-8 `s` (Java string indices, as Elasticsearch
+// counts them): the first code point boundary at or after it (an offset inside a surrogate
+// pair moves past the pair rather than splitting the character), clamped to s.size().
+std::size_t byte_offset_of_utf16(std::string_view s, std::int64_t units) {
+    std::size_t i = 0;
+    std::int64_t n = 0;
+    while (i < s.size() && n < units) {
+        auto c = static_cast<unsigned char>(s[i]);
+        n += c >= 0xF0 ? 2 : 1;
+        ++i;
+        while (i < s.size() && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) ++i;
+    }
+    return i;
+}
+
 bool parse_ip(std::string_view text, unsigned char out[16]) {
     std::string s(text);
     unsigned char v4[4];
@@ -296,17 +311,17 @@ Value call_function(Function f, bool insensitive, const std::vector<Value>& args
             return Value(find_text(s, t, 0, insensitive) != std::string::npos);
         }
         case Function::IndexOf: {
+            // Java's String.indexOf(sub, start): UTF-16 indices, a negative start is 0, a start
+            // past the end finds only the empty string (at the end).
             std::string s = str(0), t = str(1);
             std::int64_t start = 0;
             if (args.size() > 2) {
                 if (!args[2].is_number()) return Value();
                 start = static_cast<std::int64_t>(args[2].as_number());
             }
-            if (start < 0) start = 0;
-            if (static_cast<std::size_t>(start) > s.size()) return Value();
-            std::size_t r = find_text(s, t, static_cast<std::size_t>(start), insensitive);
+            std::size_t r = find_text(s, t, byte_offset_of_utf16(s, start), insensitive);
             if (r == std::string::npos) return Value();
-            return Value(static_cast<std::int64_t>(r));
+            return Value(utf16_length(std::string_view(s).substr(0, r)));
         }
         case Function::Length: return Value(utf16_length(str(0)));
         case Function::Number: {
@@ -320,9 +335,10 @@ Value call_function(Function f, bool insensitive, const std::vector<Value>& args
         }
         case Function::String: return Value(str(0));
         case Function::Substring: {
-            // Python-style slice: negative offsets count from the end, bounds are clamped.
+            // Python-style slice: negative offsets count from the end, bounds are clamped;
+            // offsets are Java string (UTF-16) indices, as Elasticsearch counts them.
             std::string s = str(0);
-            auto len = static_cast<std::int64_t>(s.size());
+            auto len = utf16_length(s);
             if (!args[1].is_number() || (args.size() > 2 && !args[2].is_number())) return Value();
             auto start = static_cast<std::int64_t>(args[1].as_number());
             std::int64_t end = args.size() > 2 ? static_cast<std::int64_t>(args[2].as_number()) : len;
@@ -331,7 +347,8 @@ Value call_function(Function f, bool insensitive, const std::vector<Value>& args
             start = std::min(start, len);
             end = std::min(end, len);
             if (end <= start) return Value(std::string());
-            return Value(s.substr(static_cast<std::size_t>(start), static_cast<std::size_t>(end - start)));
+            std::size_t from = byte_offset_of_utf16(s, start), to = byte_offset_of_utf16(s, end);
+            return Value(s.substr(from, to - from));
         }
     }
     return Value();

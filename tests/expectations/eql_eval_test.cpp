@@ -101,6 +101,25 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"substring(process.name, 5, -4) == \"Shell\"", true}, Case{"substring(process.name, 20) == \"\"", true}
     ));
 
+// Elasticsearch indexes strings as Java does: length, indexOf and substring count UTF-16 code
+// units, so a character outside the BMP counts 2 and an accented letter 1 (2 bytes in UTF-8).
+TEST(EqlEval, StringFunctionsCountUtf16Units) {
+    const char* e = R"({"event":{"category":["file"]},"file":{"name":"r\u00e9sum\u00e9-\ud83d\ude00.pst"}})";
+    EXPECT_TRUE(matches("length(file.name) == 13", e));
+    EXPECT_TRUE(matches("indexOf(file.name, \"-\") == 6", e));
+    EXPECT_TRUE(matches("indexOf(file.name, \".pst\") == 9", e));
+    EXPECT_TRUE(matches(R"(indexOf(file.name, "\u{e9}", 2) == 5)", e));
+    EXPECT_TRUE(matches(R"(substring(file.name, 0, 6) == "r\u{e9}sum\u{e9}")", e));
+    EXPECT_TRUE(matches("substring(file.name, -4) == \".pst\"", e));
+    EXPECT_TRUE(matches(R"(substring(file.name, 7, 9) == "\u{1F600}")", e));
+    // An offset inside the surrogate pair does not split the character.
+    EXPECT_TRUE(matches("substring(file.name, 8) == \".pst\"", e));
+    // Java: a start past the end finds nothing, except the empty string at the end.
+    EXPECT_TRUE(matches("indexOf(file.name, \"p\", 40) == null", e));
+    EXPECT_TRUE(matches("indexOf(file.name, \"\", 40) == 13", e));
+    EXPECT_TRUE(matches("indexOf(file.name, \"r\", -3) == 0", e));
+}
+
 TEST(EqlEval, CategoryFilterAndAny) {
     std::vector<Event> events = {tev(1, "process"), tev(2, "file"), ev(R"({"id":3})"),
                                  ev(R"({"id":4,"event":{"category":["network","process"]}})")};
