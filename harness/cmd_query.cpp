@@ -27,7 +27,8 @@ const char* kHelp =
     "(by the first event's timestamp); there is no default size limit.\n\n"
     "Events are evaluated in timestamp order (ISO-8601 strings or epoch milliseconds), then by the\n"
     "tiebreaker field (events lacking it last), then input order. Inputs already in order are\n"
-    "streamed with bounded memory; otherwise they are read again and sorted.\n\n"
+    "streamed with bounded memory; otherwise they are read again and sorted. Events whose\n"
+    "timestamp is absent or not a date come after every timed one, and are counted on stderr.\n\n"
     "options:\n"
     "  --eql QUERY               the query text\n"
     "  --rule FILE               a .eql file or an Elastic detection-rules .toml file\n"
@@ -54,6 +55,49 @@ int compare_tiebreakers(const Value* a, const Value* b) {
     if (auto c = eql::detail::compare_scalars(*a, *b)) return *c;
     return 0;
 }
+
+// Counts the events whose timestamp field is absent or not a date, remembering the first of
+// each kind for the report.
+class UntimedEvents {
+public:
+    explicit UntimedEvents(std::string field) : m_field(std::move(field)) {}
+    void reset() {
+        m_absent = m_unusable = 0;
+        m_first_absent.clear();
+        m_first_unusable.clear();
+    }
+    void note(const Event& e, std::string_view path, std::uint64_t index) {
+        std::string where = std::string(path) + ": event " + std::to_string(index);
+        if (const Value* v = e.find(m_field)) {
+            if (m_unusable++ == 0) {
+                std::string text = v->to_json();
+                if (text.size() > 80) text = text.substr(0, 80) + "...";
+                m_first_unusable = where + " has " + m_field + " " + text;
+            }
+        } else if (m_absent++ == 0) {
+            m_first_absent = where;
+        }
+    }
+    void report() const {
+        if (m_unusable > 0)
+            std::fprintf(stderr,
+                         "attest query: warning: %llu event(s) have a %s that is not a date (ISO-8601, or epoch "
+                         "milliseconds within years 1678-2262); first: %s\n",
+                         static_cast<unsigned long long>(m_unusable), m_field.c_str(), m_first_unusable.c_str());
+        if (m_absent > 0)
+            std::fprintf(stderr, "attest query: warning: %llu event(s) have no %s; first: %s\n",
+                         static_cast<unsigned long long>(m_absent), m_field.c_str(), m_first_absent.c_str());
+        if (m_unusable + m_absent > 0)
+            std::fprintf(stderr,
+                         "attest query: untimed events are evaluated after every timed one, in input order "
+                         "(--timestamp-field names another field)\n");
+    }
+
+private:
+    std::string m_field;
+    std::uint64_t m_absent = 0, m_unusable = 0;
+    std::string m_first_absent, m_first_unusable;
+};
 
 class Output {
 public:
@@ -183,12 +227,20 @@ int run_query(const std::vector<std::string>& args) {
     bool has_stdin = std::find(paths.begin(), paths.end(), "-") != paths.end();
     bool input_error = false;
 
+    // Events without a usable timestamp are evaluated after every timed one, in input order,
+    // and reported once on stderr: a nightly job must not lose them silently.
+    UntimedEvents untimed(qopts.timestamp_field);
+    std::string_view current_path;
+    std::uint64_t current_index = 0;
     auto ts_of = [&](const Event& e) {
-        return eql::detail::event_timestamp_ns(e, qopts.timestamp_field).value_or(std::numeric_limits<std::int64_t>::max());
+        if (auto ts = eql::detail::event_timestamp_ns(e, qopts.timestamp_field)) return *ts;
+        untimed.note(e, current_path, current_index);
+        return std::numeric_limits<std::int64_t>::max();
     };
 
     // Reads every input, calling fn(event) in input order; false from fn stops early.
     auto read_all = [&](auto&& fn) {
+        untimed.reset();
         for (const auto& path : paths) {
             auto collector = registry.open(path, source, copts, sink);
             if (!collector) {
@@ -196,9 +248,13 @@ int run_query(const std::vector<std::string>& args) {
                 input_error = true;
                 continue;
             }
+            current_path = path;
+            current_index = 0;
             Event e;
-            while ((*collector)->next(e))
+            while ((*collector)->next(e)) {
+                ++current_index;
                 if (!fn(e)) return false;
+            }
         }
         return true;
     };
@@ -233,7 +289,9 @@ int run_query(const std::vector<std::string>& args) {
     }
     if (sorted_run) {
         std::vector<Event> events;
+        std::vector<std::int64_t> times;
         read_all([&](Event& e) {
+            times.push_back(ts_of(e));
             events.push_back(std::move(e));
             e = Event();
             return true;
@@ -241,7 +299,7 @@ int run_query(const std::vector<std::string>& args) {
         std::vector<SortKey> keys;
         keys.reserve(events.size());
         for (std::size_t i = 0; i < events.size(); ++i)
-            keys.push_back(SortKey{ts_of(events[i]),
+            keys.push_back(SortKey{times[i],
                                    qopts.tiebreaker_field.empty() ? nullptr : events[i].find(qopts.tiebreaker_field), i});
         std::stable_sort(keys.begin(), keys.end(), [&](const SortKey& a, const SortKey& b) {
             if (a.ts != b.ts) return a.ts < b.ts;
@@ -254,6 +312,7 @@ int run_query(const std::vector<std::string>& args) {
         for (const auto& k : keys) matcher.feed(events[k.input]);
     }
     matcher.finish();
+    untimed.report();
 
     Output out;
     bool with_keys = eql::query_kind(**query) != eql::QueryKind::Event;

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -87,6 +88,31 @@ TEST_F(QueryE2e, SequencePrintsJoinKeysAndMissingPlaceholders) {
     EXPECT_EQ(r.code, 0) << r.err;
     EXPECT_EQ(r.out.rfind("{\"join_keys\":[\"h1\"],\"events\":[{", 0), 0u) << r.out;
     EXPECT_NE(r.out.find(",{\"missing\":true}]}"), std::string::npos) << r.out;
+}
+
+// An event whose timestamp is absent or not a date is still evaluated (after the timed ones,
+// in input order) and the run says so on stderr, naming the first such event and its value.
+TEST_F(QueryE2e, UntimedEventsAreEvaluatedLastAndReported) {
+    std::string f = write("untimed.ndjson",
+                          R"({"@timestamp":"2026-01-01T00:00:02Z","event":{"category":"process"},"id":2})" "\n"
+                          R"({"@timestamp":"yesterday","event":{"category":"process"},"id":9})" "\n"
+                          R"({"@timestamp":116444736000000000,"event":{"category":"process"},"id":8})" "\n"
+                          R"({"event":{"category":"process"},"id":7})" "\n"
+                          R"({"@timestamp":"2026-01-01T00:00:01Z","event":{"category":"process"},"id":1})" "\n");
+    Result r = run("--eql " + quote("process where true") + " " + f);
+    EXPECT_EQ(r.code, 0) << r.err;
+    std::vector<std::size_t> at;
+    for (const char* id : {"\"id\":1}", "\"id\":2}", "\"id\":9}", "\"id\":8}", "\"id\":7}"}) {
+        at.push_back(r.out.find(id));
+        ASSERT_NE(at.back(), std::string::npos) << id << " missing from " << r.out;
+    }
+    EXPECT_TRUE(std::is_sorted(at.begin(), at.end())) << r.out;
+    EXPECT_NE(r.err.find("2 event(s) have a @timestamp that is not a date"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("untimed.ndjson: event 2 has @timestamp \"yesterday\""), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("1 event(s) have no @timestamp; first: " + f + ": event 4"), std::string::npos) << r.err;
+
+    Result timed = run("--eql " + quote("process where true") + " " + write("timed.ndjson", kEvents));
+    EXPECT_EQ(timed.err.find("warning"), std::string::npos) << timed.err;
 }
 
 TEST_F(QueryE2e, NoHitsExitsOneAndExplains) {
