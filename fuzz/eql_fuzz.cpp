@@ -19,6 +19,8 @@ const std::vector<attest::Event>& sample_events() {
             R"({"@timestamp":"2026-01-01T00:00:01Z","event":{"category":["file"],"action":"creation"},"host":{"name":"h"},"file":{"path":"C:\\a\\b.pst","extension":"pst"},"process":{"name":"powershell.exe","entity_id":"{1}"}})",
             R"({"@timestamp":1767225602000,"event":{"category":"network"},"host":{"name":"h2"},"source":{"ip":"10.0.0.1","port":443},"x":null})",
             R"({"@timestamp":"2026-01-01T00:00:03Z","event":{"category":["process"]},"host":{"name":"h"},"process":{"name":"cmd.exe","pid":5,"entity_id":"{1}"}})",
+            // non-ASCII text: 2-byte and 4-byte UTF-8 (UTF-16 surrogate pair) for the string functions
+            R"({"@timestamp":"2026-01-01T00:00:04Z","event":{"category":["file"]},"host":{"name":"h"},"file":{"name":"r\u00e9sum\u00e9-\ud83d\ude00.pst","extension":"pst"},"process":{"name":"\u00c9XCEL.exe","entity_id":"{1}"}})",
         };
         for (const char* d : docs) v.push_back(attest::parse_json_value(d));
         return v;

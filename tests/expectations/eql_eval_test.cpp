@@ -120,6 +120,22 @@ TEST(EqlEval, StringFunctionsCountUtf16Units) {
     EXPECT_TRUE(matches("indexOf(file.name, \"r\", -3) == 0", e));
 }
 
+// Case-insensitive operators fold ASCII letters only, as the case_insensitive term, wildcard
+// and regexp queries Elasticsearch compiles them to ("ASCII case insensitive").
+TEST(EqlEval, CaseInsensitiveOperatorsFoldAsciiOnly) {
+    const char* e = R"({"event":{"category":["file"]},"file":{"name":"\u00c9XCEL.exe"}})";
+    EXPECT_TRUE(matches(R"(file.name : "\u{c9}xcel.EXE")", e));
+    EXPECT_FALSE(matches(R"(file.name : "\u{e9}xcel.exe")", e));
+    EXPECT_TRUE(matches(R"(file.name in~ ("\u{c9}XCEL.EXE"))", e));
+    EXPECT_FALSE(matches(R"(file.name in~ ("\u{e9}xcel.exe"))", e));
+    EXPECT_TRUE(matches(R"(file.name like~ "\u{c9}x*")", e));
+    EXPECT_FALSE(matches(R"(file.name like~ "\u{e9}x*")", e));
+    EXPECT_TRUE(matches(R"(file.name regex~ "\u{c9}x.*")", e));
+    EXPECT_FALSE(matches(R"(file.name regex~ "\u{e9}x.*")", e));
+    EXPECT_TRUE(matches(R"(startsWith~(file.name, "\u{c9}x"))", e));
+    EXPECT_FALSE(matches(R"(startsWith~(file.name, "\u{e9}x"))", e));
+}
+
 TEST(EqlEval, CategoryFilterAndAny) {
     std::vector<Event> events = {tev(1, "process"), tev(2, "file"), ev(R"({"id":3})"),
                                  ev(R"({"id":4,"event":{"category":["network","process"]}})")};
