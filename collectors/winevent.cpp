@@ -131,7 +131,7 @@ std::string_view after_last(std::string_view path, char sep) {
     return p == std::string_view::npos ? path : path.substr(p + 1);
 }
 
-enum class Kind { Sysmon, SysmonLinux, PowerShell, Other };
+enum class Kind { Sysmon, SysmonLinux, PowerShell, Security, Other };
 
 Kind kind_of(const WinEventRecord& r) {
     if (r.provider_name == "Linux-Sysmon" || r.channel == "Linux-Sysmon/Operational") return Kind::SysmonLinux;
@@ -140,6 +140,7 @@ Kind kind_of(const WinEventRecord& r) {
     if (r.provider_name == "Microsoft-Windows-PowerShell" || r.provider_name == "PowerShellCore" ||
         r.channel == "Microsoft-Windows-PowerShell/Operational" || r.channel == "PowerShellCore/Operational")
         return Kind::PowerShell;
+    if (r.channel == "Security" || r.provider_name == "Microsoft-Windows-Security-Auditing") return Kind::Security;
     return Kind::Other;
 }
 
@@ -667,6 +668,7 @@ void WinEventNormalizer::Impl::normalize(WinEventRecord& r, Event& e, Kind kind)
     if (kind == Kind::Sysmon) put(event, "dataset", Value("windows.sysmon_operational"));
     else if (kind == Kind::SysmonLinux) put(event, "dataset", Value("sysmon_linux.log"));
     else if (kind == Kind::PowerShell) put(event, "dataset", Value("windows.powershell_operational"));
+    else if (kind == Kind::Security) put(event, "dataset", Value("windows.security"));  // a pack's `source: security`
     if (!created.empty()) put(event, "created", Value(std::move(created)));
     if (options.include_original && !r.original.empty()) put(event, "original", Value(std::move(r.original)));
 

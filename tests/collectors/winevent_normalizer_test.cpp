@@ -206,8 +206,12 @@ TEST(WinEventNormalizerTest, EachSysmonEventIdUnderBothProfiles) {
             std::string ctx = "EID " + std::to_string(c.eid) + " profile " + std::string(profile_name(profile));
             EXPECT_EQ(s(e, "event.code"), std::to_string(c.eid)) << ctx;
             EXPECT_EQ(s(e, "event.action"), profile == Profile::Sysmon ? c.sysmon_action : c.endpoint_action) << ctx;
-            if (profile == Profile::Sysmon && c.category) EXPECT_EQ(s(e, "event.category"), c.category) << ctx;
-            if (profile == Profile::Sysmon && c.type) EXPECT_EQ(s(e, "event.type"), c.type) << ctx;
+            if (profile == Profile::Sysmon && c.category) {
+                EXPECT_EQ(s(e, "event.category"), c.category) << ctx;
+            }
+            if (profile == Profile::Sysmon && c.type) {
+                EXPECT_EQ(s(e, "event.type"), c.type) << ctx;
+            }
             EXPECT_EQ(s(e, "@timestamp"), "2019-07-19T14:42:52.000Z") << ctx;
             EXPECT_EQ(s(e, "process.entity_id"), "{747f3d96-d6eb-5d31-0000-0010e0252500}") << ctx;
             for (const auto& [path, want] : c.fields) EXPECT_EQ(s(e, path), want) << ctx << " field " << path;
@@ -400,6 +404,11 @@ TEST(WinEventNormalizerTest, GenericChannelKeepsWinlogFields) {
     EXPECT_EQ(s(ev[0], "winlog.event_data.CallerProcessName"), "<absent>");
     EXPECT_EQ(s(ev[0], "@timestamp"), "2023-01-24T11:52:02.155Z");
     EXPECT_EQ(s(ev[0], "event.action"), "<absent>");
+    // The dataset a pack's `source: security` selects (expectations/sources.cpp).
+    EXPECT_EQ(s(ev[0], "event.dataset"), "windows.security");
+    r.channel = "Application";
+    r.provider_name = "MsiInstaller";
+    EXPECT_EQ(s(normalize({r})[0], "event.dataset"), "<absent>");
 }
 
 }  // namespace

@@ -1,7 +1,13 @@
 #include "expectations/engine.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "core/diagnostics.h"
 #include "core/timeutil.h"
 
 namespace attest::expectations {
@@ -138,6 +144,30 @@ TEST_F(EngineTest, ObservedWithEvidenceAndOptionalNotCollected) {
     EXPECT_EQ(r.expectations[0].evidence.size(), 2u);
     EXPECT_EQ(r.expectations[1].verdict, ExpectationVerdict::NotCollected);
     EXPECT_EQ(r.verdict, ScenarioVerdict::Passed) << r.reason;
+}
+
+// Windows Security log XML through the real collector: an expectation with `source: security`
+// sees its events (the collector tags them with the dataset the source maps to).
+TEST(EngineSources, SecurityExpectationSeesSecurityChannelEvents) {
+    auto path = std::filesystem::temp_directory_path() / ("attest-security-" + std::to_string(::getpid()) + ".xml");
+    std::ofstream(path) << R"(<Events><Event xmlns="http://schemas.microsoft.com/win/2004/08/events/event"><System>)"
+                           R"(<Provider Name="Microsoft-Windows-Security-Auditing"/><EventID>4799</EventID>)"
+                           R"(<TimeCreated SystemTime="2023-01-24T11:52:02.155029100Z"/><Channel>Security</Channel>)"
+                           R"(<Computer>ws1.corp.example</Computer></System><EventData>)"
+                           R"(<Data Name="TargetUserName">Administrators</Data>)"
+                           R"(<Data Name="CallerProcessName">C:\Windows\System32\net1.exe</Data></EventData></Event></Events>)";
+    ScenarioChecks c;
+    c.guid = "g";
+    c.expectations.push_back(expectation("sec-4799", "security",
+                                         R"(any where event.code == "4799" and winlog.event_data.TargetUserName == "Administrators")"));
+    RunFacts f;
+    f.host = "ws1";
+    DiagnosticSink sink;
+    auto r = evaluate_scenario(c, f, {path.string()}, sink, {});
+    std::filesystem::remove(path);
+    ASSERT_EQ(r.expectations.size(), 1u);
+    EXPECT_EQ(r.expectations[0].verdict, ExpectationVerdict::Observed) << r.expectations[0].reason;
+    EXPECT_EQ(r.expectations[0].count, 1u);
 }
 
 TEST_F(EngineTest, HostAndWindowBoundTheEvidence) {
