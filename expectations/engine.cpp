@@ -611,7 +611,10 @@ TelemetryStats feed_telemetry(Evaluator& evaluator, const std::vector<std::strin
         std::int64_t ts = INT64_MIN;
         if (const Value* t = e.find("@timestamp"); t && t->is_string())
             ts = parse_iso8601_ns(t->as_string()).value_or(INT64_MIN);
-        if (ts == INT64_MIN) ts = last_ts[i];  // keep untimed events where they were
+        if (ts == INT64_MIN) {
+            ++stats.untimed;
+            ts = last_ts[i];  // keep untimed events where they were
+        }
         last_ts[i] = std::max(last_ts[i], ts);
         heap.push(Pending{ts, seq++, i, std::move(e)});
         ++buffered[i];

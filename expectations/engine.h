@@ -132,6 +132,9 @@ struct TelemetryStats {
     std::uint64_t bytes = 0;
     std::uint64_t skipped_records = 0;
     std::uint64_t out_of_order = 0;  // events older than one already fed (beyond the buffer)
+    // Events without a usable @timestamp: fed where they were read, but outside every bounded
+    // window (they cannot be placed in one).
+    std::uint64_t untimed = 0;
     std::vector<std::string> unreadable;  // "path: reason"
 };
 

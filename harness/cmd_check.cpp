@@ -165,6 +165,11 @@ int run_check(const std::vector<std::string>& args) {
     evaluator.finish();
     std::int64_t finished = now_ns();
     for (const auto& u : stats.unreadable) std::fprintf(stderr, "attest check: %s\n", u.c_str());
+    if (stats.untimed > 0)
+        std::fprintf(stderr,
+                     "attest check: warning: %llu event(s) have no usable @timestamp; no time-bounded "
+                     "expectation counts them (run.telemetry_stats.untimed)\n",
+                     static_cast<unsigned long long>(stats.untimed));
 
     auto results = evaluator.results();
     Value run = Value::object();
@@ -183,6 +188,7 @@ int run_check(const std::vector<std::string>& args) {
     tstats.set_key("events", Value(static_cast<std::int64_t>(stats.events)));
     tstats.set_key("skipped_records", Value(static_cast<std::int64_t>(stats.skipped_records)));
     tstats.set_key("out_of_order", Value(static_cast<std::int64_t>(stats.out_of_order)));
+    tstats.set_key("untimed", Value(static_cast<std::int64_t>(stats.untimed)));
     run.set_key("telemetry_stats", std::move(tstats));
     std::vector<Value> scenario_values;
     for (const auto& r : results) scenario_values.push_back(scenario_to_json(r));

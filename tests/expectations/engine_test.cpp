@@ -170,6 +170,23 @@ TEST(EngineSources, SecurityExpectationSeesSecurityChannelEvents) {
     EXPECT_EQ(r.expectations[0].count, 1u);
 }
 
+// A record without a time is still read, and counted as untimed (a bounded window cannot admit it).
+TEST(EngineSources, UntimedEventsAreCounted) {
+    auto path = std::filesystem::temp_directory_path() / ("attest-untimed-" + std::to_string(::getpid()) + ".xml");
+    std::ofstream(path) << R"(<Events><Event xmlns="http://schemas.microsoft.com/win/2004/08/events/event"><System>)"
+                           R"(<Provider Name="Microsoft-Windows-Security-Auditing"/><EventID>4799</EventID>)"
+                           R"(<TimeCreated SystemTime="2023-01-24T11:52:02.155029100Z"/><Channel>Security</Channel></System></Event>)"
+                           R"(<Event xmlns="http://schemas.microsoft.com/win/2004/08/events/event"><System>)"
+                           R"(<Provider Name="Microsoft-Windows-Security-Auditing"/><EventID>4798</EventID>)"
+                           R"(<Channel>Security</Channel></System></Event></Events>)";
+    Evaluator ev;
+    DiagnosticSink sink;
+    auto stats = feed_telemetry(ev, {path.string()}, sink);
+    std::filesystem::remove(path);
+    EXPECT_EQ(stats.events, 2u);
+    EXPECT_EQ(stats.untimed, 1u);
+}
+
 TEST_F(EngineTest, HostAndWindowBoundTheEvidence) {
     RunFacts f;
     f.host = "ws1";
