@@ -66,16 +66,17 @@ public:
         m_first_absent.clear();
         m_first_unusable.clear();
     }
+    // Only the first event of each kind is described; the others are just counted.
     void note(const Event& e, std::string_view path, std::uint64_t index) {
-        std::string where = std::string(path) + ": event " + std::to_string(index);
+        auto where = [&] { return std::string(path) + ": event " + std::to_string(index); };
         if (const Value* v = e.find(m_field)) {
             if (m_unusable++ == 0) {
                 std::string text = v->to_json();
                 if (text.size() > 80) text = text.substr(0, 80) + "...";
-                m_first_unusable = where + " has " + m_field + " " + text;
+                m_first_unusable = where() + " has " + m_field + " " + text;
             }
         } else if (m_absent++ == 0) {
-            m_first_absent = where;
+            m_first_absent = where();
         }
     }
     void report() const {
