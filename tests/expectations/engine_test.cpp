@@ -146,16 +146,23 @@ TEST_F(EngineTest, ObservedWithEvidenceAndOptionalNotCollected) {
     EXPECT_EQ(r.verdict, ScenarioVerdict::Passed) << r.reason;
 }
 
+// Writes `content` to a fresh file in the temp directory and returns its path.
+std::filesystem::path temp_file(const std::string& stem, const std::string& content) {
+    auto path = std::filesystem::temp_directory_path() / (stem + "-" + std::to_string(::getpid()) + ".xml");
+    std::ofstream(path) << content;
+    return path;
+}
+
 // Windows Security log XML through the real collector: an expectation with `source: security`
 // sees its events (the collector tags them with the dataset the source maps to).
 TEST(EngineSources, SecurityExpectationSeesSecurityChannelEvents) {
-    auto path = std::filesystem::temp_directory_path() / ("attest-security-" + std::to_string(::getpid()) + ".xml");
-    std::ofstream(path) << R"(<Events><Event xmlns="http://schemas.microsoft.com/win/2004/08/events/event"><System>)"
-                           R"(<Provider Name="Microsoft-Windows-Security-Auditing"/><EventID>4799</EventID>)"
-                           R"(<TimeCreated SystemTime="2023-01-24T11:52:02.155029100Z"/><Channel>Security</Channel>)"
-                           R"(<Computer>ws1.corp.example</Computer></System><EventData>)"
-                           R"(<Data Name="TargetUserName">Administrators</Data>)"
-                           R"(<Data Name="CallerProcessName">C:\Windows\System32\net1.exe</Data></EventData></Event></Events>)";
+    auto path = temp_file("attest-security",
+                          R"(<Events><Event xmlns="http://schemas.microsoft.com/win/2004/08/events/event"><System>)"
+                          R"(<Provider Name="Microsoft-Windows-Security-Auditing"/><EventID>4799</EventID>)"
+                          R"(<TimeCreated SystemTime="2023-01-24T11:52:02.155029100Z"/><Channel>Security</Channel>)"
+                          R"(<Computer>ws1.corp.example</Computer></System><EventData>)"
+                          R"(<Data Name="TargetUserName">Administrators</Data>)"
+                          R"(<Data Name="CallerProcessName">C:\Windows\System32\net1.exe</Data></EventData></Event></Events>)");
     ScenarioChecks c;
     c.guid = "g";
     c.expectations.push_back(expectation("sec-4799", "security",
@@ -172,13 +179,13 @@ TEST(EngineSources, SecurityExpectationSeesSecurityChannelEvents) {
 
 // A record without a time is still read, and counted as untimed (a bounded window cannot admit it).
 TEST(EngineSources, UntimedEventsAreCounted) {
-    auto path = std::filesystem::temp_directory_path() / ("attest-untimed-" + std::to_string(::getpid()) + ".xml");
-    std::ofstream(path) << R"(<Events><Event xmlns="http://schemas.microsoft.com/win/2004/08/events/event"><System>)"
-                           R"(<Provider Name="Microsoft-Windows-Security-Auditing"/><EventID>4799</EventID>)"
-                           R"(<TimeCreated SystemTime="2023-01-24T11:52:02.155029100Z"/><Channel>Security</Channel></System></Event>)"
-                           R"(<Event xmlns="http://schemas.microsoft.com/win/2004/08/events/event"><System>)"
-                           R"(<Provider Name="Microsoft-Windows-Security-Auditing"/><EventID>4798</EventID>)"
-                           R"(<Channel>Security</Channel></System></Event></Events>)";
+    auto path = temp_file("attest-untimed",
+                          R"(<Events><Event xmlns="http://schemas.microsoft.com/win/2004/08/events/event"><System>)"
+                          R"(<Provider Name="Microsoft-Windows-Security-Auditing"/><EventID>4799</EventID>)"
+                          R"(<TimeCreated SystemTime="2023-01-24T11:52:02.155029100Z"/><Channel>Security</Channel></System></Event>)"
+                          R"(<Event xmlns="http://schemas.microsoft.com/win/2004/08/events/event"><System>)"
+                          R"(<Provider Name="Microsoft-Windows-Security-Auditing"/><EventID>4798</EventID>)"
+                          R"(<Channel>Security</Channel></System></Event></Events>)");
     Evaluator ev;
     DiagnosticSink sink;
     auto stats = feed_telemetry(ev, {path.string()}, sink);

@@ -338,6 +338,18 @@ protected:
         EXPECT_EQ(results.size(), 1u);
         return results.at(0);
     }
+
+    // The scenario failed on expectation `id`, whose nearest miss is a `process` event that
+    // failed only `clause`.
+    static void expect_missing_with_near_miss(const ScenarioResult& r, const std::string& id, const char* clause,
+                                              const char* process) {
+        EXPECT_EQ(r.verdict, ScenarioVerdict::Failed);
+        const auto& e = exp(r, id);
+        EXPECT_EQ(e.verdict, ExpectationVerdict::Missing);
+        ASSERT_FALSE(e.near_misses.empty()) << e.reason;
+        EXPECT_EQ(e.near_misses[0].failed_clause, clause);
+        EXPECT_EQ(e.near_misses[0].event->find("process.name")->as_string(), process);
+    }
 };
 
 TEST_F(T1114Linux, BothScenariosPassOnTheirRecordedAuditLogs) {
@@ -362,22 +374,12 @@ TEST_F(T1114Linux, RemovingTheTarExecutionFailsL1WithTheLaunchingShellAsTheNearM
     // The executor's `sh -c "... tar -czf ... /var/mail"` names the spool too: only its
     // process name differs.
     auto r = check_recorded(kL1, without_serials(recorded(kL1).log, {7213}));
-    EXPECT_EQ(r.verdict, ScenarioVerdict::Failed);
-    const auto& e = exp(r, "l1-auditd-exec-tar");
-    EXPECT_EQ(e.verdict, ExpectationVerdict::Missing);
-    ASSERT_FALSE(e.near_misses.empty()) << e.reason;
-    EXPECT_EQ(e.near_misses[0].failed_clause, R"(process.name == "tar")");
-    EXPECT_EQ(e.near_misses[0].event->find("process.name")->as_string(), "sh");
+    expect_missing_with_near_miss(r, "l1-auditd-exec-tar", R"(process.name == "tar")", "sh");
 }
 
 TEST_F(T1114Linux, RemovingCurlsConnectFailsL2WithThePythonProbeAsTheNearMiss) {
     auto r = check_recorded(kL2, without_serials(recorded(kL2).log, {8106}));
-    EXPECT_EQ(r.verdict, ScenarioVerdict::Failed);
-    const auto& e = exp(r, "l2-auditd-connect");
-    EXPECT_EQ(e.verdict, ExpectationVerdict::Missing);
-    ASSERT_FALSE(e.near_misses.empty()) << e.reason;
-    EXPECT_EQ(e.near_misses[0].failed_clause, R"(process.name == "curl")");
-    EXPECT_EQ(e.near_misses[0].event->find("process.name")->as_string(), "python3");
+    expect_missing_with_near_miss(r, "l2-auditd-connect", R"(process.name == "curl")", "python3");
     // The detection needs the connect too.
     EXPECT_EQ(r.detections[0].verdict, DetectionVerdict::NotFired);
 }
