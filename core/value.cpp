@@ -44,19 +44,6 @@ Value* Value::get(std::string_view key) {
     return const_cast<Value*>(static_cast<const Value*>(this)->get(key));
 }
 
-const Value* Value::find(std::string_view path) const {
-    if (!is_object()) return nullptr;
-    for (const auto& m : as_object()) {
-        const std::string& k = m.key;
-        if (k.size() > path.size()) continue;
-        if (std::memcmp(path.data(), k.data(), k.size()) != 0) continue;
-        if (k.size() == path.size()) return &m.value;
-        if (path[k.size()] != '.') continue;
-        if (const Value* r = m.value.find(path.substr(k.size() + 1))) return r;
-    }
-    return nullptr;
-}
-
 Value& Value::set_key(std::string_view key, Value v) {
     if (is_null()) m_v = Object{};
     auto& obj = as_object();

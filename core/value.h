@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <initializer_list>
 #include <string>
 #include <string_view>
@@ -74,9 +75,10 @@ public:
     const Value* get(std::string_view key) const;
     Value* get(std::string_view key);
 
-    // Field lookup by dotted path: nested objects, flat dotted keys, or a mix.
-    // Never allocates. Returns nullptr when absent. Does not descend into arrays;
-    // use for_each_at() where arrays of objects must be searched.
+    // Field lookup by dotted path: nested objects, flat dotted keys, or a mix (the first
+    // match in member order). Never allocates. Returns nullptr when absent. Does not descend
+    // into arrays; use for_each_at() where arrays of objects must be searched. Inline: the
+    // EQL matcher and the engine call it for every event and field.
     const Value* find(std::string_view path) const;
 
     // Calls fn(const Value&) for every value reachable by the dotted path, descending through
@@ -125,6 +127,30 @@ inline Value::Value(double d) : m_v(d) {}
 inline Value::Value(std::string s) : m_v(std::move(s)) {}
 inline Value::Value(std::string_view s) : m_v(std::string(s)) {}
 inline Value::Value(const char* s) : m_v(std::string(s)) {}
+
+namespace detail {
+// Value::find's body. A free function over raw member pointers: written as a range-for member
+// function, the same logic measured 5-10% slower in the EQL seed-rule benchmark (code layout).
+inline const Value* find_in(const Value& v, std::string_view path) {
+    if (!v.is_object()) return nullptr;
+    const Object& obj = v.as_object();
+    const Member* m = obj.data();
+    const Member* end = m + obj.size();
+    for (; m != end; ++m) {
+        const std::string& k = m->key;
+        const std::size_t n = k.size();
+        if (n > path.size()) continue;
+        if (n != 0 && k[0] != path[0]) continue;  // most keys are rejected on their first byte
+        if (std::memcmp(path.data(), k.data(), n) != 0) continue;
+        if (n == path.size()) return &m->value;
+        if (path[n] != '.') continue;
+        if (const Value* r = find_in(m->value, path.substr(n + 1))) return r;
+    }
+    return nullptr;
+}
+}  // namespace detail
+
+inline const Value* Value::find(std::string_view path) const { return detail::find_in(*this, path); }
 
 // Appends `s` as a JSON string literal (with quotes) to `out`. Invalid UTF-8 bytes are
 // replaced by U+FFFD so the output is always valid JSON.

@@ -206,7 +206,7 @@ class FieldValue final : public ValueNode {
 public:
     explicit FieldValue(FieldPath p) : m_path(std::move(p)) {}
     Value eval(const Event& e) const override {
-        if (const Value* v = find_field(e, m_path.path)) {
+        if (const Value* v = e.find(m_path.path)) {
             // Functions see the first value of a multi-valued field, as a script's doc[f].value.
             if (v->is_array()) {
                 for (const auto& x : v->as_array())
@@ -654,12 +654,12 @@ namespace detail {
 bool category_matches(const Query& q, const CompiledFilter& f, const Event& e) {
     if (f.any) return true;
     auto eq = [&f](const Value& v) { return v.is_string() && v.as_string() == f.category; };
-    if (const Value* v = find_field(e, q.options.category_field)) return any_scalar(*v, eq);
+    if (const Value* v = e.find(q.options.category_field)) return any_scalar(*v, eq);
     return false;
 }
 
 std::optional<std::int64_t> event_timestamp_ns(const Event& e, const std::string& field) {
-    const Value* v = find_field(e, field);
+    const Value* v = e.find(field);
     if (v == nullptr) return std::nullopt;
     if (v->is_int()) {
         std::int64_t ms = v->as_int();

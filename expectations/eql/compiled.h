@@ -1,11 +1,10 @@
 // The compiled form of an EQL query (internal to expectations/eql): a tree of predicate
 // objects evaluated directly against events. Field paths are kept as the dotted string that
-// find_field() (Value::find's answers, faster) resolves without allocating; literals are pre-lowered for the insensitive
+// Value::find() resolves without allocating; literals are pre-lowered for the insensitive
 // operators; wildcards and regexes are compiled once.
 #pragma once
 
 #include <cstdint>
-#include <cstring>
 #include <memory>
 #include <optional>
 #include <string>
@@ -31,27 +30,6 @@ bool any_scalar(const Value& v, F& f) {
     return f(v);
 }
 
-// Value::find() with the same answers (nested objects, flat dotted keys or a mix, first match
-// in member order), inlined for the matcher's hot loop; keys are rejected on their first byte
-// before a compare.
-inline const Value* find_field(const Value& v, std::string_view path) {
-    if (!v.is_object()) return nullptr;
-    const Object& obj = v.as_object();
-    const Member* m = obj.data();
-    const Member* end = m + obj.size();
-    for (; m != end; ++m) {
-        const std::string& k = m->key;
-        const std::size_t n = k.size();
-        if (n > path.size()) continue;
-        if (n != 0 && k[0] != path[0]) continue;
-        if (std::memcmp(path.data(), k.data(), n) != 0) continue;
-        if (n == path.size()) return &m->value;
-        if (path[n] != '.') continue;
-        if (const Value* r = find_field(m->value, path.substr(n + 1))) return r;
-    }
-    return nullptr;
-}
-
 class ValueNode {
 public:
     virtual ~ValueNode() = default;
@@ -66,7 +44,7 @@ struct FieldPath {
 
     template <class F>
     bool any(const Event& e, F& f) const {
-        if (const Value* v = find_field(e, path)) return any_scalar(*v, f);
+        if (const Value* v = e.find(path)) return any_scalar(*v, f);
         bool hit = false;
         e.for_each_at(path, [&](const Value& v) {
             if (!hit && any_scalar(v, f)) hit = true;

@@ -476,7 +476,7 @@ struct Matcher::Impl {
     void feed(const Event& e, std::shared_ptr<const Event> shared, const std::shared_ptr<const void>* event_owner) {
         owner = event_owner;
         ++diag.events;
-        category_value = find_field(e, q->options.category_field);
+        category_value = e.find(q->options.category_field);
         if (options.collect_diagnostics) collect_diagnostics(e, shared);
         switch (q->kind) {
             case QueryKind::Event:

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <string_view>
 #include <vector>
 
 #include "core/json.h"
@@ -35,6 +36,50 @@ TEST(Value, FindBacktracksWhenAPrefixLeadsNowhere) {
     Value e = parse_json_value(R"({"a":{"b":1},"a.b":{"c":2}})");
     EXPECT_EQ(e.find("a.b.c")->as_int(), 2);
     EXPECT_EQ(e.find("a.b")->as_int(), 1);
+}
+
+const char* kShapes[] = {
+    R"({"event":{"category":["process"],"action":"start"},"process":{"name":"a.exe","parent":{"name":"p.exe"}}})",
+    // flat dotted keys, and a mix of flat and nested
+    R"({"event.category":"file","process.parent.name":"flat.exe","process":{"name":"n.exe"}})",
+    R"({"process.parent":{"name":"mixed.exe"},"process":{"parent":{"name":"later.exe"}}})",
+    // a prefix key that fails first (its object lacks the rest), then one that resolves
+    R"({"process":{"pid":1},"process.parent":{"name":"second.exe"}})",
+    // arrays are not descended by find; empty keys, empty objects, scalars at the root's place
+    R"({"dns":{"answers":[{"data":"1.2.3.4"},{"data":"5.6.7.8"}]},"":{"x":1},"e":{},"n":null})",
+    R"({"a":{"b":{"c":{"d":"deep"}}},"a.b":{"c.d":"flat-deep"},"ab":1,"a.bc":2})",
+    R"({"process":"not an object","process.name":"after-scalar"})",
+    R"({})",
+};
+
+const char* kPaths[] = {"event.category", "event.action", "process.name", "process.parent.name",
+                        "process.parent", "process.pid", "dns.answers.data", "dns.answers", "",
+                        ".x", "e", "e.x", "n", "n.x", "a.b.c.d", "a.b", "ab", "a.bc", "a",
+                        "process", "missing", "process.name.more", "a.b.c"};
+
+// The straightforward lookup that Value::find must agree with: every key of the object, in member
+// order, compared whole against the path or against the path's dotted prefix.
+const Value* reference_find(const Value& v, std::string_view path) {
+    if (!v.is_object()) return nullptr;
+    for (const Member& m : v.as_object()) {
+        std::string_view k = m.key;
+        if (path == k) return &m.value;
+        if (path.size() > k.size() && path.substr(0, k.size()) == k && path[k.size()] == '.')
+            if (const Value* r = reference_find(m.value, path.substr(k.size() + 1))) return r;
+    }
+    return nullptr;
+}
+
+TEST(Value, FindGivesTheStraightforwardLookupsAnswersOnEveryShape) {
+    for (const char* json : kShapes) {
+        Value e = parse_json_value(json);
+        for (const char* path : kPaths)
+            EXPECT_EQ(e.find(path), reference_find(e, path)) << json << " path " << path;
+    }
+    Value scalar("x");
+    EXPECT_EQ(scalar.find("x"), nullptr);
+    Value arr = Value::array();
+    EXPECT_EQ(arr.find("x"), nullptr);
 }
 
 TEST(Value, ForEachAtDescendsArraysOfObjects) {

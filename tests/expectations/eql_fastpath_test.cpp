@@ -1,42 +1,9 @@
-// The matcher's fast paths give the answers of the straightforward ones: find_field against
-// Value::find on events of different shapes; shared feeding against copying; diagnostics'
-// cached filter verdicts against a matcher without diagnostics.
-#include "expectations/eql/compiled.h"
+// The matcher's fast paths give the answers of the straightforward ones: shared feeding
+// against copying; diagnostics' cached filter verdicts against a matcher without diagnostics.
 #include "tests/expectations/eql_test_util.h"
 
 namespace attest::eql::test {
 namespace {
-
-const char* kShapes[] = {
-    R"({"event":{"category":["process"],"action":"start"},"process":{"name":"a.exe","parent":{"name":"p.exe"}}})",
-    // flat dotted keys, and a mix of flat and nested
-    R"({"event.category":"file","process.parent.name":"flat.exe","process":{"name":"n.exe"}})",
-    R"({"process.parent":{"name":"mixed.exe"},"process":{"parent":{"name":"later.exe"}}})",
-    // a prefix key that fails first (its object lacks the rest), then one that resolves
-    R"({"process":{"pid":1},"process.parent":{"name":"second.exe"}})",
-    // arrays are not descended by find; empty keys, empty objects, scalars at the root's place
-    R"({"dns":{"answers":[{"data":"1.2.3.4"},{"data":"5.6.7.8"}]},"":{"x":1},"e":{},"n":null})",
-    R"({"a":{"b":{"c":{"d":"deep"}}},"a.b":{"c.d":"flat-deep"},"ab":1,"a.bc":2})",
-    R"({"process":"not an object","process.name":"after-scalar"})",
-    R"({})",
-};
-
-const char* kPaths[] = {"event.category", "event.action", "process.name", "process.parent.name",
-                        "process.parent", "process.pid", "dns.answers.data", "dns.answers", "",
-                        ".x", "e", "e.x", "n", "n.x", "a.b.c.d", "a.b", "ab", "a.bc", "a",
-                        "process", "missing", "process.name.more", "a.b.c"};
-
-TEST(FindField, SameAnswersAsValueFind) {
-    for (const char* json : kShapes) {
-        Event e = ev(json);
-        for (const char* path : kPaths)
-            EXPECT_EQ(detail::find_field(e, path), e.find(path)) << json << " path " << path;
-    }
-    Value scalar("x");
-    EXPECT_EQ(detail::find_field(scalar, "x"), nullptr);
-    Value arr = Value::array();
-    EXPECT_EQ(detail::find_field(arr, "x"), nullptr);
-}
 
 std::vector<Event> mixed_events() {
     std::vector<Event> out;
