@@ -345,12 +345,13 @@ bool normalize_o365_record(Value record, Event& out, std::string& error) {
             failed = true;
         }
     }
+    // Elastic's o365 integration files every audit record under event.category "web" (its
+    // rules read `event.category:web`); ECS allows an array, so our finer categories follow.
     Classification cls = classify_o365_operation(op, failed);
-    if (!cls.category.empty()) {
-        Value cats = Value::array();
-        for (auto c : cls.category) cats.push_back(Value(c));
-        put(event, "category", std::move(cats));
-    }
+    Value cats = Value::array();
+    cats.push_back(Value("web"));
+    for (auto c : cls.category) cats.push_back(Value(c));
+    put(event, "category", std::move(cats));
     Value types = Value::array();
     for (auto t : cls.type) types.push_back(Value(t));
     put(event, "type", std::move(types));

@@ -1,4 +1,4 @@
-// WinEventRecord -> ECS (shared/spec/ecs-mapping.md), for both profiles, plus PowerShell 4104
+// WinEventRecord -> ECS (shared/spec/ecs-mapping.md), sysmon profile, plus PowerShell 4104
 // script block reassembly. One mapping for XML and EVTX input.
 #include "collectors/winevent.h"
 
@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "collectors/windows_args.h"
+#include "core/ascii.h"
 #include "core/timeutil.h"
 
 namespace attest {
@@ -43,20 +44,38 @@ namespace {
 constexpr std::string_view kZeroGuid = "{00000000-0000-0000-0000-000000000000}";
 
 // "", "-" and the all-zero GUID mean "absent" in Windows events (spec: absent stays absent).
-bool is_absent(std::string_view v) { return v.empty() || v == "-" || v == kZeroGuid; }
+bool is_absent(std::string_view v) {
+    return v.empty() || v == "-" || v == kZeroGuid || v == kZeroGuid.substr(1, 36);
+}
 
 bool is_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 
-// Windows renders GUIDs in lowercase (EvtRender, python-evtx), libevtx in uppercase. One
-// spelling makes the renderings of the same record identical and process.entity_id joinable.
-void canonicalize_guid(std::string& v) {
-    if (v.size() != 38 || v[0] != '{' || v[37] != '}') return;
-    for (std::size_t i = 1; i < 37; ++i) {
-        bool dash = i == 9 || i == 14 || i == 19 || i == 24;
-        if (dash ? v[i] != '-' : !is_hex(v[i])) return;
+bool is_guid_body(std::string_view v) {
+    if (v.size() != 36) return false;
+    for (std::size_t i = 0; i < 36; ++i) {
+        bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+        if (dash ? v[i] != '-' : !is_hex(v[i])) return false;
     }
+    return true;
+}
+
+// Renderers spell GUIDs differently: braced in either case (Windows, libevtx, python-evtx),
+// bare (EvtxECmd, Get-WinEvent, evtx_dump). They are emitted as Sysmon's own XML and the EVTX
+// record write them, braced and upper-case (shared/spec/telemetry.md "GUIDs and hex differ by
+// renderer"), so process.entity_id is the source's value and joins across renderings. A bare
+// GUID gets braces only in a field that names a GUID (ProcessGuid, LogonGuid, ...): other
+// values that happen to look like one (ScriptBlockId) stay as written.
+void canonicalize_guid(std::string& v, bool guid_field = true) {
+    bool braced = v.size() == 38 && v[0] == '{' && v[37] == '}' &&
+                  is_guid_body(std::string_view(v).substr(1, 36));
+    if (!braced && !(guid_field && is_guid_body(v))) return;
+    if (!braced) v = '{' + v + '}';
     for (std::size_t i = 1; i < 37; ++i)
-        v[i] = static_cast<char>(v[i] | ((v[i] >= 'A' && v[i] <= 'F') ? 0x20 : 0));
+        if (v[i] >= 'a' && v[i] <= 'f') v[i] = static_cast<char>(v[i] - 'a' + 'A');
+}
+
+bool names_guid(std::string_view name) {
+    return name.size() >= 4 && ascii_iequals(name.substr(name.size() - 4), "guid");
 }
 
 void to_lower(std::string& s) {
@@ -68,17 +87,6 @@ std::string lower(std::string_view s) {
     std::string r(s);
     to_lower(r);
     return r;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        char x = a[i], y = b[i];
-        if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-        if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-        if (x != y) return false;
-    }
-    return true;
 }
 
 std::string_view trim(std::string_view s) {
@@ -193,36 +201,6 @@ const SysmonEventInfo* sysmon_info(std::int64_t id) {
     return nullptr;
 }
 
-// The Elastic Defend vocabulary (`endpoint` profile) for the Sysmon events it has an
-// equivalent for; other events keep the sysmon mapping.
-struct EndpointEventInfo {
-    int id;
-    const char* action;
-    std::initializer_list<const char*> category;
-    std::initializer_list<const char*> type;
-};
-
-const EndpointEventInfo kEndpointEvents[] = {
-    {1, "start", {"process"}, {"start"}},
-    {5, "end", {"process"}, {"end"}},
-    {3, "connection_attempted", {"network"}, {"start"}},
-    {7, "load", {"library"}, {"start"}},
-    {11, "creation", {"file"}, {"creation"}},
-    {29, "creation", {"file"}, {"creation"}},
-    {23, "deletion", {"file"}, {"deletion"}},
-    {26, "deletion", {"file"}, {"deletion"}},
-    {22, "lookup_requested", {"network"}, {"protocol"}},
-    {12, "modification", {"registry"}, {"change"}},
-    {13, "modification", {"registry"}, {"change"}},
-    {14, "modification", {"registry"}, {"change"}},
-};
-
-const EndpointEventInfo* endpoint_info(std::int64_t id) {
-    for (const auto& e : kEndpointEvents)
-        if (e.id == id) return &e;
-    return nullptr;
-}
-
 const char* log_level_name(std::string_view level) {
     if (level == "0" || level == "4") return "information";
     if (level == "1") return "critical";
@@ -244,7 +222,7 @@ public:
     // Sysmon spells some names inconsistently (SourceProcessGUID vs SourceProcessGuid).
     const std::string* nocase(std::string_view name) const {
         for (const auto& m : m_data.as_object())
-            if (iequals(m.key, name)) return &m.value.as_string();
+            if (ascii_iequals(m.key, name)) return &m.value.as_string();
         return nullptr;
     }
 
@@ -645,7 +623,7 @@ void WinEventNormalizer::Impl::normalize(WinEventRecord& r, Event& e, Kind kind)
     event_data.as_object().reserve(r.data.size());
     for (auto& [name, value] : r.data) {
         if (is_absent(value)) continue;
-        canonicalize_guid(value);
+        canonicalize_guid(value, names_guid(name));
         event_data.as_object().push_back(Member{std::move(name), Value(std::move(value))});
     }
     DataView d(event_data);
@@ -725,24 +703,10 @@ void WinEventNormalizer::Impl::map_sysmon(WinEventRecord& r, Event& e, const Dat
     Value& event = *e.get("event");
 
     // event.action / category / type
+    // (the sysmon profile; telemetry/sources/sysmon.cpp translates it to Elastic Defend's)
     const SysmonEventInfo* info = sysmon_info(id);
-    const EndpointEventInfo* ep = options.profile == Profile::Endpoint ? endpoint_info(id) : nullptr;
     const std::string* event_type = d["EventType"];
-    if (ep != nullptr) {
-        std::string_view action = ep->action;
-        if (id == 3) {
-            const std::string* initiated = d["Initiated"];
-            if (initiated != nullptr && iequals(*initiated, "false")) action = "connection_accepted";
-        }
-        if ((id == 12 || id == 14) && event_type && event_type->find("Delete") != std::string::npos) action = "deletion";
-        put(event, "action", Value(action));
-        Array cat, type;
-        for (const char* c : ep->category) cat.emplace_back(c);
-        for (const char* t : ep->type) type.emplace_back(t);
-        if (id == 12 && event_type && event_type->find("Delete") != std::string::npos) type = Array{Value("deletion")};
-        put(event, "category", Value(std::move(cat)));
-        put(event, "type", Value(std::move(type)));
-    } else if (info != nullptr) {
+    if (info != nullptr) {
         put(event, "action", Value(info->action));
         if (info->category.size() > 0) {
             Array cat, type;
@@ -857,8 +821,10 @@ void WinEventNormalizer::Impl::map_sysmon(WinEventRecord& r, Event& e, const Dat
             if (proto || v6 || initiated) {
                 Value& net = child(e, "network");
                 if (proto) put(net, "transport", Value(lower(*proto)));
-                if (v6) put(net, "type", Value(iequals(*v6, "true") ? "ipv6" : "ipv4"));
-                if (initiated) put(net, "direction", Value(iequals(*initiated, "true") ? "egress" : "ingress"));
+                if (v6) put(net, "type", Value(ascii_iequals(*v6, "true") ? "ipv6" : "ipv4"));
+                if (initiated)
+                    put(net, "direction",
+                        Value(ascii_iequals(*initiated, "true") ? "egress" : "ingress"));
             }
             break;
         }

@@ -52,7 +52,7 @@ struct WinEventRecord {
     void clear();
 };
 
-// Maps WinEventRecords to ECS events (shared/spec/ecs-mapping.md), both profiles, and
+// Maps WinEventRecords to ECS events (shared/spec/ecs-mapping.md), sysmon profile, and
 // reassembles PowerShell 4104 script blocks by (Computer, ScriptBlockId). Events come out in
 // input order; a split script block comes out when its last part arrives, or at finish()
 // marked incomplete.

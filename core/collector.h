@@ -17,13 +17,14 @@
 
 namespace attest {
 
-// The ECS vocabulary for Windows endpoint data (see shared/spec/ecs-mapping.md).
+// The ECS vocabulary for Windows endpoint data (see shared/spec/ecs-mapping.md). Collectors
+// always write the sysmon profile (the Elastic Agent integrations' vocabulary); the telemetry
+// layer translates to endpoint from each source's table (telemetry/vocabulary.h).
 enum class Profile { Sysmon, Endpoint };
 std::string_view profile_name(Profile p);
 Expected<Profile> parse_profile(std::string_view name);
 
 struct CollectorOptions {
-    Profile profile = Profile::Sysmon;
     bool include_original = false;  // keep the raw record in event.original
     unsigned threads = 0;           // 0: all cores (collectors that can decode in parallel)
     std::string origin;             // provenance name (defaults to the file path)

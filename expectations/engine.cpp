@@ -6,11 +6,15 @@
 #include <deque>
 #include <mutex>
 #include <queue>
-#include <thread>
 #include <set>
+#include <thread>
 
+#include "core/ascii.h"
 #include "core/timeutil.h"
-#include "expectations/sources.h"
+#include "telemetry/host.h"
+#include "telemetry/open.h"
+#include "telemetry/sources.h"
+#include "telemetry/vocabulary.h"
 
 namespace attest::expectations {
 
@@ -48,40 +52,7 @@ std::optional<ScenarioVerdict> parse_scenario_verdict(std::string_view name) {
     return std::nullopt;
 }
 
-void translate_sysmon_to_endpoint(Event& event) {
-    const Value* dataset = event.find("event.dataset");
-    if (!dataset || !dataset->is_string() || dataset->as_string() != "windows.sysmon_operational")
-        return;
-    const Value* code = event.find("event.code");
-    if (!code || !code->is_string()) return;
-    const std::string& c = code->as_string();
-    // Elastic Defend's actions for the event kinds Sysmon reports (shared/spec/ecs-mapping.md).
-    const char* action = nullptr;
-    bool library = false;
-    if (c == "1") action = "start";
-    else if (c == "5") action = "end";
-    else if (c == "3") action = "connection_attempted";
-    else if (c == "7") action = "load", library = true;
-    else if (c == "11" || c == "29") action = "creation";
-    else if (c == "23" || c == "26") action = "deletion";
-    else if (c == "22") action = "lookup_requested";
-    else if (c == "2") action = "overwrite";  // file creation time changed: a modification
-    else if (c == "12" || c == "13" || c == "14") action = "modification";
-    if (!action) return;
-    event.set("event.action", Value(action));
-    if (library) event.set("event.category", Value(Array{Value("library")}));
-}
-
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (std::tolower(static_cast<unsigned char>(a[i])) !=
-            std::tolower(static_cast<unsigned char>(b[i])))
-            return false;
-    return true;
-}
 
 std::string join(const std::vector<std::string>& items, std::string_view sep) {
     std::string out;
@@ -133,12 +104,8 @@ struct Evaluator::Impl {
         if ((s.lo != INT64_MIN || s.hi != INT64_MAX) && ts == INT64_MIN) return false;
         if (!s.host.empty() && host_bound) {
             if (!host || !host->is_string()) return false;
-            // Computer names are often FQDNs while the lab knows the short name.
-            std::string_view h = host->as_string();
-            if (!iequals(h, s.host) &&
-                !(h.size() > s.host.size() && h[s.host.size()] == '.' &&
-                  iequals(h.substr(0, s.host.size()), s.host)))
-                return false;
+            // Computer names are FQDNs or upper-case NetBIOS names, the lab's either.
+            if (!telemetry::same_host(host->as_string(), s.host)) return false;
         }
         return true;
     }
@@ -196,7 +163,8 @@ void Evaluator::add_scenario(const ScenarioChecks& checks, RunFacts facts) {
         slot.index = i;
         slot.sources = {spec.source};
         slot.profile = impl.options.profile_override.value_or(spec.profile.value_or(Profile::Sysmon));
-        slot.host = (find_source(spec.source) && find_source(spec.source)->host_bound) ? f.host : "";
+        const telemetry::SourceSpec* source = telemetry::find_source(spec.source);
+        slot.host = source != nullptr && source->host_bound ? f.host : "";
         bounds(spec.window, slot.lo, slot.hi);
         if (!q) {
             errors.push_back("expectation " + spec.id + ": " + q.error().message);
@@ -265,7 +233,7 @@ void Evaluator::feed(std::shared_ptr<Event>& shared) {
     std::string_view source;
     bool host_bound = true;
     if (const Value* d = event.find("event.dataset"); d && d->is_string())
-        if (const SourceInfo* s = source_of_dataset(d->as_string())) {
+        if (const telemetry::SourceSpec* s = telemetry::source_of_dataset(d->as_string())) {
             source = s->name;
             host_bound = s->host_bound;
         }
@@ -291,7 +259,7 @@ void Evaluator::feed(std::shared_ptr<Event>& shared) {
             // A matcher above may have kept the event as it is: translate a copy then.
             view.reset();
             if (shared.use_count() > 1) shared = std::make_shared<Event>(*shared);
-            translate_sysmon_to_endpoint(*shared);
+            telemetry::translate(*shared, Profile::Endpoint);
             view = shared;
             any_translated = true;
         }
@@ -371,7 +339,8 @@ void Evaluator::finish() {
             }
             bool any_collected = false;
             if (r.spec.sources.empty()) {
-                for (const auto& s : source_table()) any_collected = any_collected || collected(sc.facts, s.name);
+                for (const auto* s : telemetry::all_sources())
+                    any_collected = any_collected || collected(sc.facts, s->name);
             } else {
                 for (const auto& s : r.spec.sources) any_collected = any_collected || collected(sc.facts, s);
             }
@@ -391,7 +360,7 @@ void Evaluator::finish() {
                 bool any_possible = false;
                 for (const auto& lit : literals)
                     for (const auto& a : slot.actions)
-                        any_possible = any_possible || iequals(lit, a);
+                        any_possible = any_possible || ascii_iequals(lit, a);
                 if (!literals.empty() && !slot.actions.empty() && !any_possible) {
                     r.vocabulary_mismatch = true;
                     std::vector<std::string> seen(slot.actions.begin(), slot.actions.end());
@@ -582,11 +551,10 @@ TelemetryStats feed_telemetry(Evaluator& evaluator, const std::vector<std::strin
                               DiagnosticSink& sink, const TelemetryOptions& options) {
     TelemetryStats stats;
     CollectorOptions copts;
-    copts.profile = options.profile;
     copts.threads = options.threads;
     std::vector<std::unique_ptr<PrefetchingInput>> inputs;
     for (const auto& path : files) {
-        auto c = CollectorRegistry::builtin().open(path, options.source, copts, sink);
+        auto c = telemetry::open_telemetry(path, options.source, copts, options.profile, sink);
         if (!c) {
             stats.unreadable.push_back(c.error().message);
             continue;

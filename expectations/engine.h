@@ -146,7 +146,7 @@ struct TelemetryOptions {
     std::size_t reorder_window = 4096;
 };
 
-// Reads telemetry files through CollectorRegistry::builtin() and feeds the evaluator once,
+// Reads telemetry files through telemetry::open_telemetry() and feeds the evaluator once,
 // merged across files by @timestamp. Unreadable files are listed, the others still read.
 TelemetryStats feed_telemetry(Evaluator& evaluator, const std::vector<std::string>& files,
                               DiagnosticSink& sink, const TelemetryOptions& options = {});
@@ -170,9 +170,5 @@ std::string substitute_text(std::string_view text, const std::map<std::string, s
 
 // The string literals a query compares event.action with (==, :, in, in~, like, like~).
 std::vector<std::string> event_action_literals(std::string_view query);
-
-// Rewrites a Sysmon-profile event's event.action (and library event.category) to the Elastic
-// Defend (endpoint) vocabulary. Events of other datasets are left alone.
-void translate_sysmon_to_endpoint(Event& event);
 
 }  // namespace attest::expectations

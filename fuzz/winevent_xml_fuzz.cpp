@@ -29,10 +29,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
     fuzz::collect_as_file(data, size, [](const auto& read) {
         for (const char* source : {"winevent_xml", "sysmon_linux"})
-            for (Profile profile : {Profile::Sysmon, Profile::Endpoint}) {
+            for (bool original : {false, true}) {
                 CollectorOptions options;
-                options.profile = profile;
-                options.include_original = profile == Profile::Endpoint;
+                options.include_original = original;
                 read(source, options);
             }
     });

@@ -6,6 +6,7 @@
 
 #include "core/collector.h"
 #include "harness/cli.h"
+#include "telemetry/open.h"
 
 namespace attest::cli {
 namespace {
@@ -16,7 +17,7 @@ const char* kHelp =
     "Reads telemetry files (format detected from content unless --source is given) and prints\n"
     "one normalized ECS event per line (NDJSON), in input order. FILE may be '-' for stdin.\n\n"
     "options:\n"
-    "  --source FORMAT   force the input format (see below)\n"
+    "  --source FORMAT   force the input format (attest sources: the formats per source)\n"
     "  --profile P       ECS vocabulary for Windows endpoint data: sysmon (default) or endpoint\n"
     "  --original        keep the raw record in event.original\n"
     "  --threads N       decoding threads for formats that can use them (default: all cores)\n"
@@ -47,10 +48,11 @@ int run_events(const std::vector<std::string>& args) {
     if (opts.positionals().empty()) throw UsageError{"no input files"};
 
     CollectorOptions copts;
+    Profile profile = Profile::Sysmon;
     if (auto p = opts.get("profile")) {
         auto prof = parse_profile(*p);
         if (!prof) throw UsageError{prof.error().message};
-        copts.profile = *prof;
+        profile = *prof;
     }
     copts.include_original = opts.has("original");
     if (auto t = opts.get("threads")) {
@@ -75,7 +77,7 @@ int run_events(const std::vector<std::string>& args) {
     std::map<std::string, std::uint64_t> by_kind;
 
     for (const auto& path : opts.positionals()) {
-        auto collector = registry.open(path, source, copts, sink);
+        auto collector = telemetry::open_telemetry(path, source, copts, profile, sink);
         if (!collector) {
             std::fprintf(stderr, "%s\n", collector.error().message.c_str());
             unreadable = true;

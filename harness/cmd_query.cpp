@@ -6,11 +6,12 @@
 
 #include "core/collector.h"
 #include "core/timeutil.h"
-#include "expectations/eql/eql.h"
 #include "expectations/eql/compiled.h"
+#include "expectations/eql/eql.h"
 #include "expectations/eql/functions.h"
 #include "expectations/eql/rule.h"
 #include "harness/cli.h"
+#include "telemetry/open.h"
 
 namespace attest::cli {
 namespace {
@@ -205,7 +206,6 @@ int run_query(const std::vector<std::string>& args) {
         std::fprintf(stderr, "%s\n", query.error().message.c_str());
         return kExitUsage;
     }
-    copts.profile = profile.value_or(Profile::Sysmon);
 
     eql::MatcherOptions mopts;
     mopts.collect_diagnostics = opts.has("explain");
@@ -243,7 +243,8 @@ int run_query(const std::vector<std::string>& args) {
     auto read_all = [&](auto&& fn) {
         untimed.reset();
         for (const auto& path : paths) {
-            auto collector = registry.open(path, source, copts, sink);
+            auto collector = telemetry::open_telemetry(path, source, copts,
+                                                       profile.value_or(Profile::Sysmon), sink);
             if (!collector) {
                 std::fprintf(stderr, "%s\n", collector.error().message.c_str());
                 input_error = true;

@@ -6,7 +6,17 @@
 #include <set>
 #include <sstream>
 
+#include "telemetry/sources.h"
+
 namespace attest::run {
+
+std::optional<telemetry::Acquisition> SourceConfig::acquisition() const {
+    if (api) return telemetry::Acquisition::O365Api;
+    if (!file.empty()) return telemetry::Acquisition::ExportedFile;
+    if (!channel.empty()) return telemetry::Acquisition::WindowsChannel;
+    if (!log.empty()) return telemetry::Acquisition::LogFile;
+    return std::nullopt;
+}
 
 const SourceConfig* TargetConfig::source(const std::string& source_name) const {
     for (const auto& s : sources)
@@ -159,9 +169,15 @@ public:
             t.collection = duration(node["collection"], "timeouts.collection", t.collection);
     }
 
-    void parse_source(const std::string& name, const YAML::Node& node, TargetConfig& target) {
+    void parse_source(const YAML::Node& key, const YAML::Node& node, TargetConfig& target) {
         SourceConfig s;
+        const std::string name = key.as<std::string>("");
         s.name = name;
+        const telemetry::SourceSpec* spec = telemetry::find_source(name);
+        if (spec == nullptr) {
+            error(key, "unknown source '" + name + "' (known: " + telemetry::source_names() + ")");
+            return;
+        }
         if (!expect_map(node, "source '" + name + "'")) return;
         check_keys(node, {"log", "channel", "file", "api", "latency", "optional"},
                    "source '" + name + "'");
@@ -197,13 +213,39 @@ public:
                 s.api = c;
             }
         }
-        int kinds = !s.log.empty() + !s.channel.empty() + !s.file.empty() + s.api.has_value();
-        if (kinds != 1)
-            error(node, "source '" + name +
-                            "' needs exactly one of log, channel, file or api (how it is read)");
-        if (!s.channel.empty() && target.platform != Platform::Windows)
-            error(node, "source '" + name + "': event log channels exist on windows targets only");
+        check_acquisition(*spec, node, s, target);
         target.sources.push_back(std::move(s));
+    }
+
+    // How the source is read must be one the source table allows; with none given, the
+    // table's default location (the Sysmon channel, the audit log) is used.
+    void check_acquisition(const telemetry::SourceSpec& spec, const YAML::Node& node,
+                           SourceConfig& s, const TargetConfig& target) {
+        int kinds = !s.log.empty() + !s.channel.empty() + !s.file.empty() + s.api.has_value();
+        if (kinds == 0 && !spec.live.empty() && !spec.live.front().location.empty()) {
+            const auto& def = spec.live.front();
+            (def.kind == telemetry::Acquisition::WindowsChannel ? s.channel : s.log) =
+                std::string(def.location);
+            kinds = 1;
+        }
+        if (kinds != 1) {
+            error(node, "source '" + s.name +
+                            "' needs exactly one of log, channel, file or api (how it is read)");
+            return;
+        }
+        auto kind = *s.acquisition();
+        if (spec.acquisition(kind) == nullptr) {
+            std::string allowed;
+            for (const auto& a : spec.live)
+                allowed +=
+                    (allowed.empty() ? "" : ", ") + std::string(telemetry::acquisition_key(a.kind));
+            error(node, "source '" + s.name + "' is not read from a " +
+                            std::string(telemetry::acquisition_key(kind)) +
+                            " (it takes: " + allowed + ")");
+        }
+        if (kind == telemetry::Acquisition::WindowsChannel && target.platform != Platform::Windows)
+            error(node,
+                  "source '" + s.name + "': event log channels exist on windows targets only");
     }
 
     void parse_target(const YAML::Node& node, const Lab& lab, Lab& out) {
@@ -308,7 +350,7 @@ public:
         if (const auto sources = node["sources"]) {
             if (expect_map(sources, "sources"))
                 for (auto it = sources.begin(); it != sources.end(); ++it)
-                    parse_source(it->first.as<std::string>(""), it->second, t);
+                    parse_source(it->first, it->second, t);
         }
         out.targets.push_back(std::move(t));
     }

@@ -36,6 +36,7 @@
 #include "core/diagnostics.h"
 #include "core/expected.h"
 #include "harness/executor.h"
+#include "telemetry/source_spec.h"
 
 namespace attest::run {
 
@@ -68,6 +69,9 @@ struct SourceConfig {
     std::optional<O365ApiConfig> api;
     Millis latency{0};      // how long events take to show up at the source
     bool optional = false;  // a failing preflight is a warning, not not_collected
+
+    // Which of the four read methods is set (api, file, channel, log), if any.
+    std::optional<telemetry::Acquisition> acquisition() const;
 };
 
 struct SshConfig {

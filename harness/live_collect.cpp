@@ -3,8 +3,10 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
 #include "harness/o365_api.h"
+#include "telemetry/sources.h"
 
 namespace attest::run {
 
@@ -37,28 +39,46 @@ Task<Expected<ProcessResult>> run_checked(Transport& t, std::vector<std::string>
     co_return co_await t.run(cmd, cancel);
 }
 
-// The Linux audit log, read from the offset noted before execution. A log rotated in
-// between (smaller than the offset) is read from its start.
-class AuditdSource final : public LiveSource {
+std::vector<std::string> split_words(std::string_view text) {
+    std::vector<std::string> out;
+    std::size_t i = 0;
+    while (i < text.size()) {
+        auto end = text.find(' ', i);
+        if (end == std::string_view::npos) end = text.size();
+        if (end > i) out.emplace_back(text.substr(i, end - i));
+        i = end + 1;
+    }
+    return out;
+}
+
+// A log file on the target (the audit log, syslog), read from the offset noted before
+// execution. A log rotated in between (smaller than the offset) is read from its start.
+class LogFileSource final : public LiveSource {
 public:
-    AuditdSource(SourceConfig c, bool sudo) : LiveSource(std::move(c)), m_sudo(sudo) {}
-    std::string collector() const override { return "auditd"; }
+    LogFileSource(SourceConfig c, const telemetry::LiveAcquisition& how, bool sudo)
+        : LiveSource(std::move(c)), m_how(how), m_sudo(sudo) {}
+    std::string collector() const override { return std::string(m_how.collector); }
     std::string file_extension() const override { return ".log"; }
 
     Task<Expected<void>> preflight(Transport& t, const CancelToken& cancel) override {
         auto size = co_await t.file_size(m_config.log, m_sudo, cancel);
-        if (!size) co_return make_error("audit log not readable: " + size.error().message);
-        std::vector<std::string> argv = {"auditctl", "-l"};
+        if (!size)
+            co_return make_error(m_config.name + " log not readable: " + size.error().message);
+        if (m_how.preflight.empty()) co_return Expected<void>{};
+        // The source table's check lists what the source records (auditctl -l: the rules).
+        std::vector<std::string> argv = split_words(m_how.preflight);
         if (m_sudo) argv.insert(argv.begin(), {"sudo", "-n", "--"});
-        auto rules = co_await run_checked(t, argv, cancel);
-        if (!rules) co_return rules.error();
-        if (rules->exit_code != 0)
-            co_return make_error("auditctl -l failed (is auditd running?): " +
-                              trim(rules->stderr_text));
-        if (rules->stdout_text.find("No rules") != std::string::npos ||
-            trim(rules->stdout_text).empty())
-            co_return make_error("no audit rules are loaded (scripts/run-local-lab.sh loads the "
-                                 "pack's rules)");
+        auto listing = co_await run_checked(t, argv, cancel);
+        if (!listing) co_return listing.error();
+        if (listing->exit_code != 0)
+            co_return make_error(std::string(m_how.preflight) + " failed (is " + m_config.name +
+                                 " running?): " + trim(listing->stderr_text));
+        if (listing->stdout_text.find("No rules") != std::string::npos ||
+            trim(listing->stdout_text).empty())
+            co_return make_error(std::string(m_how.preflight) + " lists nothing: no " +
+                                 m_config.name +
+                                 " rules are loaded (scripts/run-local-lab.sh "
+                                 "loads the pack's rules)");
         co_return Expected<void>{};
     }
 
@@ -82,6 +102,7 @@ public:
     }
 
 private:
+    telemetry::LiveAcquisition m_how;
     bool m_sudo;
     std::uint64_t m_offset = 0;
 };
@@ -89,8 +110,9 @@ private:
 // A Windows event log channel through wevtutil, from the target's clock before execution.
 class ChannelSource final : public LiveSource {
 public:
-    explicit ChannelSource(SourceConfig c) : LiveSource(std::move(c)) {}
-    std::string collector() const override { return "winevent_xml"; }
+    ChannelSource(SourceConfig c, const telemetry::LiveAcquisition& how)
+        : LiveSource(std::move(c)), m_how(how) {}
+    std::string collector() const override { return std::string(m_how.collector); }
     std::string file_extension() const override { return ".xml"; }
 
     Task<Expected<void>> preflight(Transport& t, const CancelToken& cancel) override {
@@ -98,17 +120,7 @@ public:
             "$ErrorActionPreference = 'Stop'\r\n"
             "$c = Get-WinEvent -ListLog " + powershell_quote(m_config.channel) +
             "\r\nif (-not $c.IsEnabled) { [Console]::Error.WriteLine('channel disabled'); exit 3 }\r\n";
-        if (m_config.name == "sysmon")
-            script +=
-                "if (-not (Get-Service -Name Sysmon64,Sysmon -ErrorAction SilentlyContinue |"
-                " Where-Object Status -eq 'Running')) {"
-                " [Console]::Error.WriteLine('the Sysmon service is not running'); exit 3 }\r\n";
-        if (m_config.name == "powershell")
-            script +=
-                "$p = Get-ItemProperty -ErrorAction SilentlyContinue "
-                "'HKLM:\\SOFTWARE\\Policies\\Microsoft\\Windows\\PowerShell\\ScriptBlockLogging'\r\n"
-                "if ($p.EnableScriptBlockLogging -ne 1) { [Console]::Error.WriteLine("
-                "'script block logging is not enabled by policy (EnableScriptBlockLogging)'); exit 3 }\r\n";
+        script += m_how.preflight;  // the source's own check (Sysmon running, logging policy)
         auto r = co_await run_checked(t, powershell_encoded_argv(script), cancel);
         if (!r) co_return r.error();
         if (r->exit_code != 0)
@@ -144,21 +156,24 @@ public:
     }
 
 private:
+    telemetry::LiveAcquisition m_how;
     std::string m_since;
 };
 
 // An exported O365 audit file on this machine (copied as it is now).
-class O365FileSource final : public LiveSource {
+class ExportedFileSource final : public LiveSource {
 public:
-    explicit O365FileSource(SourceConfig c) : LiveSource(std::move(c)) {}
-    std::string collector() const override { return "o365"; }
+    ExportedFileSource(SourceConfig c, const telemetry::LiveAcquisition& how)
+        : LiveSource(std::move(c)), m_how(how) {}
+    std::string collector() const override { return std::string(m_how.collector); }
     std::string file_extension() const override {
         auto ext = std::filesystem::path(m_config.file).extension().string();
         return ext.empty() ? ".json" : ext;
     }
     Task<Expected<void>> preflight(Transport&, const CancelToken&) override {
         if (!std::filesystem::exists(m_config.file))
-            co_return make_error("o365 export " + m_config.file + " does not exist (yet)");
+            co_return make_error(m_config.name + " export " + m_config.file +
+                                 " does not exist (yet)");
         co_return Expected<void>{};
     }
     Task<Expected<void>> mark(Transport&, const CancelToken&) override { co_return Expected<void>{}; }
@@ -169,13 +184,17 @@ public:
         if (ec) co_return make_error("cannot copy " + m_config.file + ": " + ec.message());
         co_return Expected<void>{};
     }
+
+private:
+    telemetry::LiveAcquisition m_how;
 };
 
 // The Management Activity API: content blobs created since the mark.
 class O365ApiSource final : public LiveSource {
 public:
-    explicit O365ApiSource(SourceConfig c) : LiveSource(std::move(c)) {}
-    std::string collector() const override { return "o365"; }
+    O365ApiSource(SourceConfig c, const telemetry::LiveAcquisition& how)
+        : LiveSource(std::move(c)), m_how(how) {}
+    std::string collector() const override { return std::string(m_how.collector); }
     std::string file_extension() const override { return ".json"; }
     Task<Expected<void>> preflight(Transport&, const CancelToken&) override {
         const char* secret = std::getenv(m_config.api->client_secret_env.c_str());
@@ -199,6 +218,7 @@ public:
     }
 
 private:
+    telemetry::LiveAcquisition m_how;
     std::int64_t m_since_ns = 0;
 };
 
@@ -211,21 +231,37 @@ std::string wevtutil_query(const std::string& since_iso) {
 Expected<std::unique_ptr<LiveSource>> make_live_source(const SourceConfig& config,
                                                        Platform platform,
                                                        bool privileged_reads) {
-    if (config.api) return std::unique_ptr<LiveSource>(std::make_unique<O365ApiSource>(config));
-    if (!config.file.empty())
-        return std::unique_ptr<LiveSource>(std::make_unique<O365FileSource>(config));
-    if (!config.channel.empty()) {
-        if (platform != Platform::Windows)
-            return make_error("source " + config.name + ": channels exist on windows only");
-        return std::unique_ptr<LiveSource>(std::make_unique<ChannelSource>(config));
+    using telemetry::Acquisition;
+    const telemetry::SourceSpec* spec = telemetry::find_source(config.name);
+    if (spec == nullptr)
+        return make_error("unknown source '" + config.name +
+                          "' (known: " + telemetry::source_names() + ")");
+    auto kind = config.acquisition();
+    if (!kind) return make_error("source " + config.name + ": no log, channel, file or api");
+    const telemetry::LiveAcquisition* how = spec->acquisition(*kind);
+    if (how == nullptr)
+        return make_error("source " + config.name + " is not read from a " +
+                          std::string(telemetry::acquisition_key(*kind)));
+    std::unique_ptr<LiveSource> source;
+    switch (*kind) {
+        case Acquisition::O365Api:
+            source = std::make_unique<O365ApiSource>(config, *how);
+            break;
+        case Acquisition::ExportedFile:
+            source = std::make_unique<ExportedFileSource>(config, *how);
+            break;
+        case Acquisition::WindowsChannel:
+            if (platform != Platform::Windows)
+                return make_error("source " + config.name + ": channels exist on windows only");
+            source = std::make_unique<ChannelSource>(config, *how);
+            break;
+        case Acquisition::LogFile:
+            if (platform == Platform::Windows)
+                return make_error("source " + config.name + ": log files are read on linux/macos");
+            source = std::make_unique<LogFileSource>(config, *how, privileged_reads);
+            break;
     }
-    if (!config.log.empty()) {
-        if (platform == Platform::Windows)
-            return make_error("source " + config.name + ": log files are read on linux/macos");
-        return std::unique_ptr<LiveSource>(
-            std::make_unique<AuditdSource>(config, privileged_reads));
-    }
-    return make_error("source " + config.name + ": no log, channel, file or api");
+    return source;
 }
 
 }  // namespace attest::run

@@ -1,14 +1,18 @@
 // Live collection through the transport: for each telemetry source of a target, check it is
 // alive (preflight), note where its log stands before execution (mark), and fetch what was
-// written since (fetch); all three are coroutines on the runner's executor. What is fetched is written to a file that a collector of
-// CollectorRegistry::builtin() reads, so live runs and `attest check` share one code path.
+// written since (fetch); all three are coroutines on the runner's executor. What is fetched is
+// written to a file that a collector of CollectorRegistry::builtin() reads, so live runs and
+// `attest check` share one code path. Which ways a source can be read, the collector that
+// reads what is fetched and the source's own liveness check come from its SourceSpec
+// (telemetry/sources/<name>.cpp, `attest sources`):
 //
-//   auditd  {log: PATH}      the audit log on the target, from the byte offset noted before
-//   sysmon / powershell / any {channel: NAME}
-//                            wevtutil qe NAME /q:"*[System[TimeCreated[@SystemTime>='T']]]"
-//                            /f:xml, T the target's own clock before execution
-//   o365    {file: PATH}     an exported audit file on this machine
-//   o365    {api: {...}}     the Office 365 Management Activity API (harness/o365_api.h)
+//   log {log: PATH}          a file on the target, from the byte offset noted before (auditd,
+//                            sysmon_linux); preflight: the table's listing command (auditctl -l)
+//   channel {channel: NAME}  wevtutil qe NAME /q:"*[System[TimeCreated[@SystemTime>='T']]]"
+//                            /f:xml, T the target's own clock before execution (sysmon,
+//                            powershell, security)
+//   file {file: PATH}        an exported file on this machine (o365, mde)
+//   api {api: {...}}         the Office 365 Management Activity API (harness/o365_api.h)
 #pragma once
 
 #include <memory>

@@ -20,8 +20,8 @@
 #include "core/timeutil.h"
 #include "expectations/engine.h"
 #include "expectations/results.h"
-#include "expectations/sources.h"
 #include "harness/live_collect.h"
+#include "telemetry/sources.h"
 
 namespace attest::run {
 
@@ -501,7 +501,7 @@ Task<std::optional<Value>> run_one(RunContext& ctx, TargetSession& s, const sc::
         Millis wait{0};
         Millis lag_latency{0};
         for (const auto& src : sources) {
-            const auto* info = ex::find_source(src->config().name);
+            const auto* info = telemetry::find_source(src->config().name);
             if (info && info->lagging) lag_latency = std::max(lag_latency, src->config().latency);
             else wait = std::max(wait, src->config().latency);
         }
@@ -538,7 +538,7 @@ Task<std::optional<Value>> run_one(RunContext& ctx, TargetSession& s, const sc::
         }
         // Lagging sources (O365 audit) are pending until their latency has passed.
         for (const auto& src : sources) {
-            const auto* info = ex::find_source(src->config().name);
+            const auto* info = telemetry::find_source(src->config().name);
             if (info && info->lagging && facts.end_ns &&
                 now_ns() < *facts.end_ns + std::chrono::nanoseconds(src->config().latency).count())
                 facts.pending.insert(src->config().name);

@@ -10,10 +10,10 @@
 #include "core/timeutil.h"
 #include "expectations/engine.h"
 #include "expectations/results.h"
-#include "expectations/sources.h"
 #include "harness/journal.h"
 #include "harness/o365_api.h"
 #include "harness/runner.h"
+#include "telemetry/sources.h"
 
 namespace attest::run {
 
@@ -130,7 +130,7 @@ Expected<RunSummary> recheck_run(const std::string& out_dir, const std::string& 
             std::string dir = out_dir + "/recheck/" + test->guid;
             std::filesystem::create_directories(dir);
             for (const auto& src : target->sources) {
-                const auto* info = ex::find_source(src.name);
+                const auto* info = telemetry::find_source(src.name);
                 if (!info || !info->lagging) continue;
                 std::string dest = dir + "/" + src.name + ".json";
                 auto ok = copy_or_fetch(src, facts.start_ns.value_or(0), dest);

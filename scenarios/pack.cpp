@@ -7,8 +7,8 @@
 #include <sstream>
 
 #include "expectations/eql/rule.h"
-#include "expectations/sources.h"
 #include "scenarios/yaml_util.h"
+#include "telemetry/sources.h"
 
 namespace attest::scenarios {
 namespace fs = std::filesystem;
@@ -227,8 +227,9 @@ private:
             error("E113", n["id"], ctx, "duplicate expectation id");
         e.description = scalar(n, "description", ctx, false);
         e.source = scalar(n, "source", ctx, true);
-        if (!e.source.empty() && !expectations::find_source(e.source))
-            error("E114", n["source"], ctx, "unknown source '" + e.source + "' (known: " + expectations::source_names() + ")");
+        if (!e.source.empty() && !telemetry::find_source(e.source))
+            error("E114", n["source"], ctx,
+                  "unknown source '" + e.source + "' (known: " + telemetry::source_names() + ")");
         e.query = scalar(n, "query", ctx, true);
         if (!e.query.empty()) check_placeholders(e.query, n["query"], test, ctx);
         if (auto m = n["min_count"]; m) {
@@ -276,8 +277,10 @@ private:
             if (!s.IsSequence()) error("E101", s, ctx, "'sources' is a list of source names");
             else
                 for (const auto& x : s) {
-                    if (!x.IsScalar() || !expectations::find_source(x.Scalar()))
-                        error("E114", x, ctx, "unknown source '" + (x.IsScalar() ? x.Scalar() : "") + "' (known: " + expectations::source_names() + ")");
+                    if (!x.IsScalar() || !telemetry::find_source(x.Scalar()))
+                        error("E114", x, ctx,
+                              "unknown source '" + (x.IsScalar() ? x.Scalar() : "") +
+                                  "' (known: " + telemetry::source_names() + ")");
                     else d.sources.push_back(x.Scalar());
                 }
         }

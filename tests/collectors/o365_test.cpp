@@ -92,7 +92,7 @@ TEST(O365RealSamples, CsvNewInboxRuleHasParametersClientIpWithPortAndUtcTime) {
     EXPECT_EQ(str_at(e, "event.action"), "New-InboxRule");
     EXPECT_EQ(str_at(e, "event.provider"), "Exchange");
     EXPECT_EQ(str_at(e, "event.outcome"), "success");
-    EXPECT_EQ(str_at(e, "event.category"), R"(["email","configuration"])");
+    EXPECT_EQ(str_at(e, "event.category"), R"(["web","email","configuration"])");
     EXPECT_EQ(str_at(e, "event.type"), R"(["creation"])");
     EXPECT_EQ(str_at(e, "user.id"), "stinger@contoso.onmicrosoft.com");
     EXPECT_EQ(str_at(e, "source.ip"), "104.28.196.199");
@@ -109,7 +109,7 @@ TEST(O365RealSamples, BracketedIpv6WithPortAndPlainIpv6) {
     ASSERT_EQ(c.events.size(), 1u);
     EXPECT_EQ(str_at(c.events[0], "source.ip"), "2a09:bac5:114:105::1a:9b");
     EXPECT_EQ(str_at(c.events[0], "source.port"), "54809");
-    EXPECT_EQ(str_at(c.events[0], "event.category"), R"(["iam","configuration"])");
+    EXPECT_EQ(str_at(c.events[0], "event.category"), R"(["web","iam","configuration"])");
 
     auto spray = collect_file(testing::shared_data("o365/t1110.003_msolspray-powershell.json"), "");
     ASSERT_EQ(spray.events.size(), 11u);
@@ -118,7 +118,7 @@ TEST(O365RealSamples, BracketedIpv6WithPortAndPlainIpv6) {
     EXPECT_EQ(first.find("source.port"), nullptr);
     EXPECT_EQ(str_at(first, "event.action"), "UserLoginFailed");
     EXPECT_EQ(str_at(first, "event.outcome"), "failure");
-    EXPECT_EQ(str_at(first, "event.category"), R"(["authentication"])");
+    EXPECT_EQ(str_at(first, "event.category"), R"(["web","authentication"])");
 }
 
 TEST(O365RealSamples, AzureAdModifiedPropertiesAreFoldedByName) {
@@ -133,7 +133,7 @@ TEST(O365RealSamples, AzureAdModifiedPropertiesAreFoldedByName) {
         found = true;
     }
     EXPECT_TRUE(found);
-    EXPECT_EQ(str_at(c.events[0], "event.category"), R"(["iam"])");
+    EXPECT_EQ(str_at(c.events[0], "event.category"), R"(["web","iam"])");
 }
 
 // The real example from the spec, as Management Activity API content (a pretty-printed array).

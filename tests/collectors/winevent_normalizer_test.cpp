@@ -1,4 +1,5 @@
-// WinEventNormalizer: the ECS mapping of each Sysmon event ID under both profiles, PowerShell
+// WinEventNormalizer: the ECS mapping of each Sysmon event ID (sysmon profile: the endpoint
+// translation is the telemetry layer's, tests/telemetry/vocabulary_test.cpp), PowerShell
 // 4104 reassembly and 4103, driven through WinEventRecords (as both readers build them).
 #include <gtest/gtest.h>
 
@@ -28,10 +29,8 @@ WinEventRecord sysmon_record(int eid, std::vector<std::pair<std::string, std::st
     return r;
 }
 
-std::vector<Event> normalize(std::vector<WinEventRecord> records, Profile profile = Profile::Sysmon,
-                             DiagnosticSink* sink = nullptr) {
+std::vector<Event> normalize(std::vector<WinEventRecord> records, DiagnosticSink* sink = nullptr) {
     CollectorOptions opts;
-    opts.profile = profile;
     opts.origin = "mem";
     WinEventNormalizer n(opts, "test");
     if (sink) n.set_diagnostics(sink, "mem");
@@ -88,7 +87,7 @@ TEST(WinEventNormalizerTest, ProcessCreateSysmonProfile) {
     EXPECT_EQ(s(e, "winlog.channel"), "Microsoft-Windows-Sysmon/Operational");
     EXPECT_EQ(s(e, "winlog.provider_name"), "Microsoft-Windows-Sysmon");
     EXPECT_EQ(s(e, "winlog.process.pid"), "2796");  // the Sysmon service, not the subject
-    EXPECT_EQ(s(e, "process.entity_id"), "{747f3d96-d6eb-5d31-0000-0010e0252500}");
+    EXPECT_EQ(s(e, "process.entity_id"), "{747F3D96-D6EB-5D31-0000-0010E0252500}");
     EXPECT_EQ(s(e, "process.pid"), "5828");
     EXPECT_EQ(s(e, "process.executable"), "C:\\Windows\\System32\\cmd.exe");
     EXPECT_EQ(s(e, "process.name"), "cmd.exe");
@@ -100,7 +99,7 @@ TEST(WinEventNormalizerTest, ProcessCreateSysmonProfile) {
     EXPECT_EQ(s(e, "process.hash.md5"), "bb");
     EXPECT_EQ(s(e, "process.hash.sha256"), "cc");
     EXPECT_EQ(s(e, "process.hash.imphash"), "dd");
-    EXPECT_EQ(s(e, "process.parent.entity_id"), "{747f3d96-d4b9-5d31-0000-0010f70b0700}");
+    EXPECT_EQ(s(e, "process.parent.entity_id"), "{747F3D96-D4B9-5D31-0000-0010F70B0700}");
     EXPECT_EQ(s(e, "process.parent.pid"), "4516");
     EXPECT_EQ(s(e, "process.parent.executable"), "C:\\Windows\\explorer.exe");
     EXPECT_EQ(s(e, "process.parent.name"), "explorer.exe");
@@ -116,106 +115,161 @@ TEST(WinEventNormalizerTest, ProcessCreateSysmonProfile) {
     EXPECT_EQ(s(e, "attest.position"), "7");
 }
 
-TEST(WinEventNormalizerTest, ProcessCreateEndpointProfile) {
-    auto ev = normalize({sysmon_record(1, kProcessCreate)}, Profile::Endpoint);
-    ASSERT_EQ(ev.size(), 1u);
-    EXPECT_EQ(s(ev[0], "event.action"), "start");
-    EXPECT_EQ(s(ev[0], "event.category"), R"(["process"])");
-    EXPECT_EQ(s(ev[0], "process.name"), "cmd.exe");
-}
-
 struct EidCase {
     int eid;
     std::vector<std::pair<std::string, std::string>> data;
     const char* sysmon_action;
-    const char* endpoint_action;
     const char* category;
     const char* type;
     std::vector<std::pair<const char*, const char*>> fields;  // ECS path -> expected (JSON for non-strings)
 };
 
-TEST(WinEventNormalizerTest, EachSysmonEventIdUnderBothProfiles) {
+TEST(WinEventNormalizerTest, EachSysmonEventId) {
     const std::string guid = "{747F3D96-D6EB-5D31-0000-0010E0252500}";
     const EidCase cases[] = {
         {3,
-         {{"UtcTime", "2019-07-19 14:42:52.000"}, {"ProcessGuid", guid}, {"ProcessId", "10"},
-          {"Image", "C:\\a\\b.exe"}, {"User", "NT AUTHORITY\\SYSTEM"}, {"Protocol", "TCP"}, {"Initiated", "true"},
-          {"SourceIsIpv6", "false"}, {"SourceIp", "10.0.0.5"}, {"SourceHostname", "h.local"}, {"SourcePort", "50000"},
-          {"DestinationIsIpv6", "false"}, {"DestinationIp", "93.184.216.34"}, {"DestinationHostname", ""},
-          {"DestinationPort", "443"}, {"DestinationPortName", "https"}},
-         "NetworkConnect", "connection_attempted", R"(["network"])", nullptr,
-         {{"source.ip", "10.0.0.5"}, {"source.port", "50000"}, {"source.domain", "h.local"},
-          {"destination.ip", "93.184.216.34"}, {"destination.port", "443"}, {"destination.domain", "<absent>"},
-          {"network.transport", "tcp"}, {"network.type", "ipv4"}, {"process.name", "b.exe"},
+         {{"UtcTime", "2019-07-19 14:42:52.000"},
+          {"ProcessGuid", guid},
+          {"ProcessId", "10"},
+          {"Image", "C:\\a\\b.exe"},
+          {"User", "NT AUTHORITY\\SYSTEM"},
+          {"Protocol", "TCP"},
+          {"Initiated", "true"},
+          {"SourceIsIpv6", "false"},
+          {"SourceIp", "10.0.0.5"},
+          {"SourceHostname", "h.local"},
+          {"SourcePort", "50000"},
+          {"DestinationIsIpv6", "false"},
+          {"DestinationIp", "93.184.216.34"},
+          {"DestinationHostname", ""},
+          {"DestinationPort", "443"},
+          {"DestinationPortName", "https"}},
+         "NetworkConnect",
+         R"(["network"])",
+         nullptr,
+         {{"source.ip", "10.0.0.5"},
+          {"source.port", "50000"},
+          {"source.domain", "h.local"},
+          {"destination.ip", "93.184.216.34"},
+          {"destination.port", "443"},
+          {"destination.domain", "<absent>"},
+          {"network.transport", "tcp"},
+          {"network.type", "ipv4"},
+          {"process.name", "b.exe"},
           {"user.name", "SYSTEM"}}},
         {5,
-         {{"UtcTime", "2019-07-19 14:42:52.000"}, {"ProcessGuid", guid}, {"ProcessId", "10"}, {"Image", "C:\\a\\b.exe"}},
-         "ProcessTerminate", "end", R"(["process"])", R"(["end"])",
+         {{"UtcTime", "2019-07-19 14:42:52.000"},
+          {"ProcessGuid", guid},
+          {"ProcessId", "10"},
+          {"Image", "C:\\a\\b.exe"}},
+         "ProcessTerminate",
+         R"(["process"])",
+         R"(["end"])",
          {{"process.pid", "10"}, {"process.executable", "C:\\a\\b.exe"}}},
         {7,
-         {{"UtcTime", "2019-07-19 14:42:52.000"}, {"ProcessGuid", guid}, {"ProcessId", "10"}, {"Image", "C:\\a\\b.exe"},
-          {"ImageLoaded", "C:\\Windows\\System32\\wininet.dll"}, {"Hashes", "SHA256=EE"}, {"Signed", "true"}},
-         "ImageLoad", "load", nullptr, nullptr,
-         {{"file.path", "C:\\Windows\\System32\\wininet.dll"}, {"file.name", "wininet.dll"},
-          {"dll.path", "C:\\Windows\\System32\\wininet.dll"}, {"dll.name", "wininet.dll"}, {"file.hash.sha256", "ee"},
+         {{"UtcTime", "2019-07-19 14:42:52.000"},
+          {"ProcessGuid", guid},
+          {"ProcessId", "10"},
+          {"Image", "C:\\a\\b.exe"},
+          {"ImageLoaded", "C:\\Windows\\System32\\wininet.dll"},
+          {"Hashes", "SHA256=EE"},
+          {"Signed", "true"}},
+         "ImageLoad",
+         nullptr,
+         nullptr,
+         {{"file.path", "C:\\Windows\\System32\\wininet.dll"},
+          {"file.name", "wininet.dll"},
+          {"dll.path", "C:\\Windows\\System32\\wininet.dll"},
+          {"dll.name", "wininet.dll"},
+          {"file.hash.sha256", "ee"},
           {"process.hash", "<absent>"}}},
         {11,
-         {{"UtcTime", "2019-07-19 14:42:52.000"}, {"ProcessGuid", guid}, {"ProcessId", "10"}, {"Image", "C:\\a\\b.exe"},
+         {{"UtcTime", "2019-07-19 14:42:52.000"},
+          {"ProcessGuid", guid},
+          {"ProcessId", "10"},
+          {"Image", "C:\\a\\b.exe"},
           {"TargetFilename", "C:\\Users\\bob\\AppData\\Local\\Microsoft\\Outlook\\bob.OST"},
           {"CreationUtcTime", "2019-07-19 14:42:52.000"}},
-         "FileCreate", "creation", R"(["file"])", R"(["creation"])",
-         {{"file.path", "C:\\Users\\bob\\AppData\\Local\\Microsoft\\Outlook\\bob.OST"}, {"file.name", "bob.OST"},
-          {"file.directory", "C:\\Users\\bob\\AppData\\Local\\Microsoft\\Outlook"}, {"file.extension", "OST"},
+         "FileCreate",
+         R"(["file"])",
+         R"(["creation"])",
+         {{"file.path", "C:\\Users\\bob\\AppData\\Local\\Microsoft\\Outlook\\bob.OST"},
+          {"file.name", "bob.OST"},
+          {"file.directory", "C:\\Users\\bob\\AppData\\Local\\Microsoft\\Outlook"},
+          {"file.extension", "OST"},
           {"user", "<absent>"}}},
         {12,
-         {{"EventType", "CreateKey"}, {"UtcTime", "2019-07-19 14:42:52.000"}, {"ProcessGuid", guid},
-          {"ProcessId", "10"}, {"Image", "C:\\a\\b.exe"}, {"TargetObject", "HKLM\\SOFTWARE\\Evil"}},
-         "RegistryEvent (Object create and delete)", "modification", R"(["registry"])", nullptr,
-         {{"registry.path", "HKLM\\SOFTWARE\\Evil"}, {"registry.hive", "HKLM"}, {"registry.key", "SOFTWARE\\Evil"},
+         {{"EventType", "CreateKey"},
+          {"UtcTime", "2019-07-19 14:42:52.000"},
+          {"ProcessGuid", guid},
+          {"ProcessId", "10"},
+          {"Image", "C:\\a\\b.exe"},
+          {"TargetObject", "HKLM\\SOFTWARE\\Evil"}},
+         "RegistryEvent (Object create and delete)",
+         R"(["registry"])",
+         nullptr,
+         {{"registry.path", "HKLM\\SOFTWARE\\Evil"},
+          {"registry.hive", "HKLM"},
+          {"registry.key", "SOFTWARE\\Evil"},
           {"registry.value", "<absent>"}}},
         {13,
-         {{"EventType", "SetValue"}, {"UtcTime", "2019-07-19 14:42:52.000"}, {"ProcessGuid", guid},
-          {"ProcessId", "10"}, {"Image", "C:\\a\\b.exe"},
+         {{"EventType", "SetValue"},
+          {"UtcTime", "2019-07-19 14:42:52.000"},
+          {"ProcessGuid", guid},
+          {"ProcessId", "10"},
+          {"Image", "C:\\a\\b.exe"},
           {"TargetObject", "HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Run\\evil"},
           {"Details", "C:\\evil.exe"}},
-         "RegistryEvent (Value Set)", "modification", R"(["registry"])", R"(["change"])",
-         {{"registry.hive", "HKLM"}, {"registry.key", "SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Run"},
-          {"registry.value", "evil"}, {"registry.data.strings", R"(["C:\\evil.exe"])"}}},
+         "RegistryEvent (Value Set)",
+         R"(["registry"])",
+         R"(["change"])",
+         {{"registry.hive", "HKLM"},
+          {"registry.key", "SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Run"},
+          {"registry.value", "evil"},
+          {"registry.data.strings", R"(["C:\\evil.exe"])"}}},
         {22,
-         {{"UtcTime", "2019-07-19 14:42:52.000"}, {"ProcessGuid", guid}, {"ProcessId", "10"},
-          {"QueryName", "example.com"}, {"QueryStatus", "0"},
+         {{"UtcTime", "2019-07-19 14:42:52.000"},
+          {"ProcessGuid", guid},
+          {"ProcessId", "10"},
+          {"QueryName", "example.com"},
+          {"QueryStatus", "0"},
           {"QueryResults", "type:  5 edge.example.net;::ffff:93.184.216.34;2606:2800::1;"},
           {"Image", "C:\\a\\b.exe"}},
-         "DnsQuery", "lookup_requested", R"(["network"])", nullptr,
+         "DnsQuery",
+         R"(["network"])",
+         nullptr,
          {{"dns.question.name", "example.com"},
           {"dns.answers",
            R"([{"type":"CNAME","data":"edge.example.net"},{"type":"A","data":"93.184.216.34"},{"type":"AAAA","data":"2606:2800::1"}])"},
           {"dns.resolved_ip", R"(["93.184.216.34","2606:2800::1"])"}}},
         {23,
-         {{"UtcTime", "2019-07-19 14:42:52.000"}, {"ProcessGuid", guid}, {"ProcessId", "10"}, {"User", "CORP\\bob"},
-          {"Image", "C:\\a\\b.exe"}, {"TargetFilename", "C:\\tmp\\x.txt"}, {"Hashes", "MD5=01"},
-          {"IsExecutable", "false"}, {"Archived", "true"}},
-         "FileDelete", "deletion", R"(["file"])", R"(["deletion"])",
+         {{"UtcTime", "2019-07-19 14:42:52.000"},
+          {"ProcessGuid", guid},
+          {"ProcessId", "10"},
+          {"User", "CORP\\bob"},
+          {"Image", "C:\\a\\b.exe"},
+          {"TargetFilename", "C:\\tmp\\x.txt"},
+          {"Hashes", "MD5=01"},
+          {"IsExecutable", "false"},
+          {"Archived", "true"}},
+         "FileDelete",
+         R"(["file"])",
+         R"(["deletion"])",
          {{"file.path", "C:\\tmp\\x.txt"}, {"file.extension", "txt"}, {"file.hash.md5", "01"}}},
     };
     for (const auto& c : cases) {
-        for (Profile profile : {Profile::Sysmon, Profile::Endpoint}) {
-            auto ev = normalize({sysmon_record(c.eid, c.data)}, profile);
-            ASSERT_EQ(ev.size(), 1u);
-            const Event& e = ev[0];
-            std::string ctx = "EID " + std::to_string(c.eid) + " profile " + std::string(profile_name(profile));
-            EXPECT_EQ(s(e, "event.code"), std::to_string(c.eid)) << ctx;
-            EXPECT_EQ(s(e, "event.action"), profile == Profile::Sysmon ? c.sysmon_action : c.endpoint_action) << ctx;
-            if (profile == Profile::Sysmon && c.category) {
-                EXPECT_EQ(s(e, "event.category"), c.category) << ctx;
-            }
-            if (profile == Profile::Sysmon && c.type) {
-                EXPECT_EQ(s(e, "event.type"), c.type) << ctx;
-            }
-            EXPECT_EQ(s(e, "@timestamp"), "2019-07-19T14:42:52.000Z") << ctx;
-            EXPECT_EQ(s(e, "process.entity_id"), "{747f3d96-d6eb-5d31-0000-0010e0252500}") << ctx;
-            for (const auto& [path, want] : c.fields) EXPECT_EQ(s(e, path), want) << ctx << " field " << path;
-        }
+        auto ev = normalize({sysmon_record(c.eid, c.data)});
+        ASSERT_EQ(ev.size(), 1u);
+        const Event& e = ev[0];
+        std::string ctx = "EID " + std::to_string(c.eid);
+        EXPECT_EQ(s(e, "event.code"), std::to_string(c.eid)) << ctx;
+        EXPECT_EQ(s(e, "event.action"), c.sysmon_action) << ctx;
+        if (c.category) EXPECT_EQ(s(e, "event.category"), c.category) << ctx;
+        if (c.type) EXPECT_EQ(s(e, "event.type"), c.type) << ctx;
+        EXPECT_EQ(s(e, "@timestamp"), "2019-07-19T14:42:52.000Z") << ctx;
+        EXPECT_EQ(s(e, "process.entity_id"), "{747F3D96-D6EB-5D31-0000-0010E0252500}") << ctx;
+        for (const auto& [path, want] : c.fields)
+            EXPECT_EQ(s(e, path), want) << ctx << " field " << path;
     }
 }
 
@@ -239,9 +293,33 @@ TEST(WinEventNormalizerTest, CategoryAndTypeFollowTheSpecTable) {
     // 12: creation or deletion by EventType
     auto del = normalize({sysmon_record(12, {{"EventType", "DeleteKey"}, {"TargetObject", "HKLM\\X"}})});
     EXPECT_EQ(s(del[0], "event.type"), R"(["deletion"])");
-    auto del_ep = normalize({sysmon_record(12, {{"EventType", "DeleteKey"}, {"TargetObject", "HKLM\\X"}})},
-                            Profile::Endpoint);
-    EXPECT_EQ(s(del_ep[0], "event.action"), "deletion");
+}
+
+// Renderers spell GUIDs braced or bare, in either case (spec/telemetry.md "GUIDs and hex
+// differ by renderer"): every GUID field comes out as Windows writes it, braced upper-case.
+TEST(WinEventNormalizerTest, GuidsComeOutBracedUpperCaseFromEveryRendering) {
+    const char* want = "{747F3D96-D6EB-5D31-0000-0010E0252500}";
+    for (const char* spelling :
+         {"{747f3d96-d6eb-5d31-0000-0010e0252500}", "{747F3D96-D6EB-5D31-0000-0010E0252500}",
+          "747f3d96-d6eb-5d31-0000-0010e0252500", "747F3D96-D6EB-5D31-0000-0010E0252500"}) {
+        auto r = sysmon_record(1, {{"ProcessGuid", spelling},
+                                   {"ParentProcessGuid", spelling},
+                                   {"LogonGuid", spelling},
+                                   {"RuleName", "747f3d96-d6eb-5d31-0000-0010e0252500"}});
+        r.provider_guid = "{5770385f-c22a-43e0-bf4c-06f5698ffbd9}";
+        auto ev = normalize({r});
+        ASSERT_EQ(ev.size(), 1u);
+        EXPECT_EQ(s(ev[0], "process.entity_id"), want) << spelling;
+        EXPECT_EQ(s(ev[0], "process.parent.entity_id"), want) << spelling;
+        EXPECT_EQ(s(ev[0], "winlog.event_data.LogonGuid"), want) << spelling;
+        EXPECT_EQ(s(ev[0], "winlog.provider_guid"), "{5770385F-C22A-43E0-BF4C-06F5698FFBD9}");
+        // A value that only looks like a GUID, in a field that does not name one, stays as is.
+        EXPECT_EQ(s(ev[0], "winlog.event_data.RuleName"), "747f3d96-d6eb-5d31-0000-0010e0252500");
+    }
+    // The all-zero GUID means absent in either spelling.
+    auto zero =
+        normalize({sysmon_record(1, {{"LogonGuid", "00000000-0000-0000-0000-000000000000"}})});
+    EXPECT_EQ(s(zero[0], "winlog.event_data.LogonGuid"), "<absent>");
 }
 
 TEST(WinEventNormalizerTest, ProcessAccessUsesTheSourceProcess) {
@@ -250,7 +328,7 @@ TEST(WinEventNormalizerTest, ProcessAccessUsesTheSourceProcess) {
                                             {"SourceImage", "C:\\tools\\mimikatz.exe"},
                                             {"TargetImage", "C:\\Windows\\system32\\lsass.exe"},
                                             {"GrantedAccess", "0x1010"}})});
-    EXPECT_EQ(s(ev[0], "process.entity_id"), "{747f3d96-0000-0000-0000-000000000001}");
+    EXPECT_EQ(s(ev[0], "process.entity_id"), "{747F3D96-0000-0000-0000-000000000001}");
     EXPECT_EQ(s(ev[0], "process.name"), "mimikatz.exe");
     EXPECT_EQ(s(ev[0], "winlog.event_data.TargetImage"), "C:\\Windows\\system32\\lsass.exe");
 }
@@ -334,8 +412,9 @@ TEST(WinEventNormalizerTest, LostPartGivesAnIncompleteBlockAtFinish) {
 
 TEST(WinEventNormalizerTest, DuplicatePartIsReportedAndIgnored) {
     DiagnosticSink sink;
-    auto ev = normalize({part(1, 2, "AAA", "id-z", 1), part(1, 2, "AAA", "id-z", 2), part(2, 2, "BBB", "id-z", 3)},
-                        Profile::Sysmon, &sink);
+    auto ev = normalize(
+        {part(1, 2, "AAA", "id-z", 1), part(1, 2, "AAA", "id-z", 2), part(2, 2, "BBB", "id-z", 3)},
+        &sink);
     ASSERT_EQ(ev.size(), 1u);
     EXPECT_EQ(s(ev[0], "powershell.file.script_block_text"), "AAABBB");
     ASSERT_EQ(sink.collected().size(), 1u);
@@ -347,7 +426,7 @@ TEST(WinEventNormalizerTest, PendingBlocksAreBounded) {
     std::vector<WinEventRecord> records;
     const std::size_t n = WinEventNormalizer::kMaxPendingBlocks + 5;
     for (std::size_t i = 0; i < n; ++i) records.push_back(part(1, 2, "X", "id-" + std::to_string(i), static_cast<int>(i)));
-    auto ev = normalize(std::move(records), Profile::Sysmon, &sink);
+    auto ev = normalize(std::move(records), &sink);
     ASSERT_EQ(ev.size(), n);
     // The 5 oldest were emitted early (incomplete, reported), the rest at finish().
     EXPECT_EQ(s(ev[0], "powershell.file.script_block_id"), "id-0");

@@ -83,9 +83,9 @@ TEST(WinEventXmlTest, LibevtxBannerAndPrettyPrinting) {
     ASSERT_EQ(run.events.size(), 1u) << run.diagnostics_text();
     EXPECT_EQ(run.str(0, "attest.source"), "winevent_xml");
     EXPECT_EQ(run.str(0, "event.action"), "ProcessTerminate");
-    // libevtx writes GUIDs in uppercase; they come out in Windows' lowercase spelling.
-    EXPECT_EQ(run.str(0, "process.entity_id"), "{747f3d96-d6eb-5d31-0000-0010e0252500}");
-    EXPECT_EQ(run.str(0, "winlog.provider_guid"), "{5770385f-c22a-43e0-bf4c-06f5698ffbd9}");
+    // GUIDs come out braced and upper-case whatever the renderer wrote (spec/telemetry.md).
+    EXPECT_EQ(run.str(0, "process.entity_id"), "{747F3D96-D6EB-5D31-0000-0010E0252500}");
+    EXPECT_EQ(run.str(0, "winlog.provider_guid"), "{5770385F-C22A-43E0-BF4C-06F5698FFBD9}");
     EXPECT_EQ(run.events[0].find("attest.position")->as_int(), 3);
     EXPECT_FALSE(run.has(0, "winlog.event_data.RuleName"));  // empty: absent
 }

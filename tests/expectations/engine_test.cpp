@@ -92,20 +92,6 @@ TEST(EventActionLiterals, FindsComparedLiteralsOnly) {
     EXPECT_TRUE(event_action_literals(R"(any where not event.action == "x" and event.actions == "y")").empty());
 }
 
-TEST(Translate, SysmonActionsBecomeEndpointActions) {
-    Event e = sysmon_event("11", "2026-01-01T00:00:00.000Z", "H", {{"event.action", Value("FileCreate")}});
-    translate_sysmon_to_endpoint(e);
-    EXPECT_EQ(e.find("event.action")->as_string(), "creation");
-    Event l = sysmon_event("7", "2026-01-01T00:00:00.000Z", "H", {});
-    translate_sysmon_to_endpoint(l);
-    EXPECT_EQ(l.find("event.action")->as_string(), "load");
-    Event other = Value::object();
-    other.set("event.dataset", Value("o365.audit"));
-    other.set("event.action", Value("New-InboxRule"));
-    translate_sysmon_to_endpoint(other);
-    EXPECT_EQ(other.find("event.action")->as_string(), "New-InboxRule");
-}
-
 class EngineTest : public ::testing::Test {
 protected:
     ScenarioChecks checks() {
@@ -205,6 +191,47 @@ TEST_F(EngineTest, HostAndWindowBoundTheEvidence) {
     EXPECT_EQ(r.expectations[0].verdict, ExpectationVerdict::Missing);
     EXPECT_EQ(r.verdict, ScenarioVerdict::Failed);
     EXPECT_EQ(r.expectations[0].reason, "no sysmon event in the time window");
+}
+
+// The run's host and the events' host.name name one machine however each is spelled: short
+// or fully qualified, upper or lower case, in both directions.
+TEST_F(EngineTest, HostBindingAcceptsShortAndQualifiedNamesBothWays) {
+    const std::tuple<const char*, const char*, std::uint64_t> table[] = {
+        {"server002.lab.local", "SERVER002", 1},
+        {"SERVER002", "server002.lab.local", 1},
+        {"server002", "Server002", 1},
+        {"server002.lab.local", "server002.other.local", 0},
+        {"server002", "server0021", 0},
+    };
+    for (const auto& [run_host, event_host, want] : table) {
+        RunFacts f;
+        f.host = run_host;
+        auto r = run(checks(), f,
+                     {sysmon_event("1", "2026-01-01T10:00:01.000Z", event_host,
+                                   {{"process.name", Value("powershell.exe")},
+                                    {"process.command_line", Value("powershell Copy-Item a b")}})});
+        EXPECT_EQ(r.expectations[0].count, want) << run_host << " vs " << event_host;
+    }
+}
+
+// An endpoint-profile expectation over sysmon-profile data reads the source table's
+// translation (telemetry/sources/sysmon.cpp): an accepted connection is connection_accepted.
+TEST_F(EngineTest, EndpointMatchersSeeTheSourceTablesVocabulary) {
+    ScenarioChecks c;
+    c.guid = "g";
+    auto ex =
+        expectation("accept", "sysmon", R"(network where event.action == "connection_accepted")");
+    ex.profile = Profile::Endpoint;
+    c.expectations.push_back(ex);
+    auto sysmon_view =
+        expectation("raw", "sysmon", R"(network where event.action == "NetworkConnect")");
+    c.expectations.push_back(sysmon_view);
+    auto r = run(c, {},
+                 {sysmon_event("3", "2026-01-01T10:00:01.000Z", "WS1",
+                               {{"event.action", Value("NetworkConnect")},
+                                {"winlog.event_data.Initiated", Value("false")}})});
+    EXPECT_EQ(r.expectations[0].count, 1u) << r.expectations[0].reason;
+    EXPECT_EQ(r.expectations[1].count, 1u) << r.expectations[1].reason;
 }
 
 TEST_F(EngineTest, MissingNamesTheNearMissClause) {

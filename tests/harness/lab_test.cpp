@@ -28,7 +28,8 @@ targets:
 )";
     DiagnosticSink sink;
     auto lab = parse_lab(text, "test.yaml", sink);
-    ASSERT_TRUE(lab.ok()) << (sink.collected().empty() ? lab.error().message : sink.collected()[0].format());
+    ASSERT_TRUE(lab.ok()) << (sink.collected().empty() ? lab.error().message
+                                                       : sink.collected()[0].format());
     EXPECT_EQ(lab->name, "test");
     EXPECT_EQ(lab->concurrency, 3);
     ASSERT_EQ(lab->targets.size(), 2u);
@@ -135,4 +136,44 @@ targets:
     auto lab = parse_lab(good, "up.yaml", ok_sink);
     ASSERT_TRUE(lab.ok()) << (ok_sink.collected().empty() ? "" : ok_sink.collected()[0].format());
     EXPECT_EQ(lab->targets[0].command.upload.back(), "{remote_path}");
+}
+
+// Source names, their read methods and defaults come from the source table.
+TEST(Lab, SourcesFollowTheSourceTable) {
+    const char* text = R"(lab: t
+targets:
+- name: win
+  platform: windows
+  sources:
+    sysmon: {latency: 5s}
+    mde: {channel: Microsoft-Windows-Sysmon/Operational}
+    winlogbeat: {file: x.ndjson}
+- name: lin
+  platform: linux
+  sources:
+    auditd: {}
+    sysmon_linux: {log: /var/log/syslog}
+)";
+    DiagnosticSink sink;
+    auto lab = parse_lab(text, "t.yaml", sink);
+    ASSERT_FALSE(lab.ok());
+    std::string all;
+    for (const auto& d : sink.collected()) all += d.format() + "\n";
+    EXPECT_NE(all.find("t.yaml:7:10: source 'mde' is not read from a channel (it takes: file)"),
+              std::string::npos)
+        << all;
+    EXPECT_NE(all.find("t.yaml:8:5: unknown source 'winlogbeat' (known: sysmon, powershell, "),
+              std::string::npos)
+        << all;
+    EXPECT_EQ(sink.collected().size(), 2u) << all;
+
+    DiagnosticSink ok_sink;
+    auto good = parse_lab(
+        "lab: t\ntargets:\n- name: win\n  platform: windows\n  sources:\n    sysmon: {latency: "
+        "5s}\n"
+        "- name: lin\n  platform: linux\n  sources:\n    auditd: {}\n",
+        "t.yaml", ok_sink);
+    ASSERT_TRUE(good.ok()) << (ok_sink.collected().empty() ? "" : ok_sink.collected()[0].format());
+    EXPECT_EQ(good->targets[0].source("sysmon")->channel, "Microsoft-Windows-Sysmon/Operational");
+    EXPECT_EQ(good->targets[1].source("auditd")->log, "/var/log/audit/audit.log");
 }

@@ -1,0 +1,38 @@
+#include "telemetry/open.h"
+
+#include "telemetry/vocabulary.h"
+
+namespace attest::telemetry {
+
+namespace {
+
+// Passes a collector's events through the vocabulary of a profile.
+class TranslatingCollector final : public Collector {
+public:
+    TranslatingCollector(std::unique_ptr<Collector> inner, Profile profile)
+        : m_inner(std::move(inner)), m_profile(profile) {}
+    bool next(Event& out) override {
+        bool more = m_inner->next(out);
+        m_stats = m_inner->stats();
+        if (more) translate(out, m_profile);
+        return more;
+    }
+
+private:
+    std::unique_ptr<Collector> m_inner;
+    Profile m_profile;
+};
+
+}  // namespace
+
+Expected<std::unique_ptr<Collector>> open_telemetry(const std::string& path,
+                                                    std::string_view collector,
+                                                    const CollectorOptions& options,
+                                                    Profile profile, DiagnosticSink& sink) {
+    auto c = CollectorRegistry::builtin().open(path, collector, options, sink);
+    if (!c || profile == Profile::Sysmon) return c;
+    return std::unique_ptr<Collector>(
+        std::make_unique<TranslatingCollector>(std::move(*c), profile));
+}
+
+}  // namespace attest::telemetry

@@ -1,0 +1,29 @@
+// The built-in sources, one function per file in this folder (telemetry/sources/<name>.cpp).
+#pragma once
+
+#include <initializer_list>
+#include <string_view>
+#include <vector>
+
+#include "telemetry/source_spec.h"
+
+namespace attest::telemetry {
+
+const SourceSpec& sysmon_source();        // sysmon.cpp
+const SourceSpec& powershell_source();    // powershell.cpp
+const SourceSpec& security_source();      // security.cpp
+const SourceSpec& o365_source();          // o365.cpp
+const SourceSpec& mde_source();           // mde.cpp
+const SourceSpec& auditd_source();        // auditd.cpp
+const SourceSpec& sysmon_linux_source();  // sysmon_linux.cpp
+
+// Groups of common field names: every source's provenance and dataset fields, and the System
+// fields of every Windows event rendering.
+enum FieldGroup : unsigned { kBaseFields = 1, kWinlogFields = 2 };
+// The fields of `groups` and `names` (declared once, in common_fields.cpp), followed by the
+// source's own native fields.
+std::vector<FieldSpec> with_common_fields(unsigned groups,
+                                          std::initializer_list<std::string_view> names,
+                                          std::vector<FieldSpec> native);
+
+}  // namespace attest::telemetry
