@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "collectors/windows_args.h"
+#include "core/text.h"
 #include "core/timeutil.h"
 
 namespace attest {
@@ -57,28 +58,6 @@ void canonicalize_guid(std::string& v) {
     }
     for (std::size_t i = 1; i < 37; ++i)
         v[i] = static_cast<char>(v[i] | ((v[i] >= 'A' && v[i] <= 'F') ? 0x20 : 0));
-}
-
-void to_lower(std::string& s) {
-    for (char& c : s)
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-}
-
-std::string lower(std::string_view s) {
-    std::string r(s);
-    to_lower(r);
-    return r;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        char x = a[i], y = b[i];
-        if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-        if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-        if (x != y) return false;
-    }
-    return true;
 }
 
 std::string_view trim(std::string_view s) {
@@ -264,7 +243,7 @@ void put_hashes(Value& target, std::string_view hashes) {
         std::string_view value = trim(item.substr(eq + 1));
         if (is_absent(value)) continue;
         if (hash == nullptr) hash = &child(target, "hash");
-        hash->set_key(lower(trim(item.substr(0, eq))), Value(lower(value)));
+        hash->set_key(ascii_lowercase(trim(item.substr(0, eq))), Value(ascii_lowercase(value)));
     }
 }
 
@@ -572,7 +551,7 @@ bool WinEventNormalizer::pop(Event& out) {
 void WinEventNormalizer::Impl::add_script_block_part(Event&& e, const std::string& computer, std::int64_t number,
                                                     std::int64_t total) {
     const std::string& id = e.find("powershell.file.script_block_id")->as_string();
-    std::string key = computer + '\n' + lower(id);
+    std::string key = computer + '\n' + ascii_lowercase(id);
     auto it = pending.find(key);
     if (it == pending.end()) {
         it = pending.emplace(key, PendingBlock{}).first;
@@ -856,7 +835,7 @@ void WinEventNormalizer::Impl::map_sysmon(WinEventRecord& r, Event& e, const Dat
             const std::string* initiated = d["Initiated"];
             if (proto || v6 || initiated) {
                 Value& net = child(e, "network");
-                if (proto) put(net, "transport", Value(lower(*proto)));
+                if (proto) put(net, "transport", Value(ascii_lowercase(*proto)));
                 if (v6) put(net, "type", Value(iequals(*v6, "true") ? "ipv6" : "ipv4"));
                 if (initiated) put(net, "direction", Value(iequals(*initiated, "true") ? "egress" : "ingress"));
             }
