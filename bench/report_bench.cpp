@@ -7,12 +7,11 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
 
-#include <nlohmann/json.hpp>
-
+#include "core/atomic_file.h"
 #include "reports/reports.h"
-#include "reports/sink.h"
 
 using nlohmann::json;
 
@@ -103,7 +102,7 @@ int main(int argc, char** argv) {
             best = std::min(best, std::chrono::duration<double, std::milli>(Clock::now() - t).count());
         }
         auto t = Clock::now();
-        auto written = attest::reports::write_file_atomic(out_dir / w.default_file, doc);
+        auto written = attest::write_file_atomic(out_dir / w.default_file, doc);
         double write_ms = std::chrono::duration<double, std::milli>(Clock::now() - t).count();
         if (!written) {
             std::fprintf(stderr, "%s\n", written.error().message.c_str());

@@ -11,6 +11,7 @@
 
 #include "collectors/builtin.h"
 #include "core/line_reader.h"
+#include "core/text.h"
 #include "core/timeutil.h"
 
 namespace attest {
@@ -61,13 +62,6 @@ bool is_encodable_key(bool execve, std::string_view key) {
         case 'v': return key == "vm";
         default: return false;
     }
-}
-
-std::string to_lower(std::string_view s) {
-    std::string r(s);
-    for (auto& c : r)
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    return r;
 }
 
 std::string_view base_name(std::string_view p) {
@@ -1065,7 +1059,7 @@ private:
         set_provenance(out, "auditd", m_options.origin, Value(static_cast<std::int64_t>(g.line)));
     }
 
-    static std::string to_lower_type(std::string_view t) { return auditd::to_lower(t); }
+    static std::string to_lower_type(std::string_view t) { return ascii_lowercase(t); }
 
     InputFile m_input;
     LineReader m_reader;

@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "core/line_reader.h"
+
 namespace attest {
 
 namespace {
@@ -14,21 +16,15 @@ CsvReader::CsvReader(InputFile& input, std::size_t max_record)
 bool CsvReader::fill() {
     if (m_eof) return false;
     std::size_t keep_from = m_in_record && !m_oversized ? m_start : m_pos;
-    if (keep_from > 0) {
-        std::memmove(m_buf.data(), m_buf.data() + keep_from, m_end - keep_from);
-        m_consumed += keep_from;
-        m_pos -= keep_from;
-        m_end -= keep_from;
-        m_start = m_start >= keep_from ? m_start - keep_from : 0;
-    }
-    if (m_buf.size() < m_end + kChunk) m_buf.resize(m_end + kChunk);
-    long n = m_input.read(m_buf.data() + m_end, m_buf.size() - m_end);
+    long n = refill_buffer(m_input, m_buf, keep_from, m_end, kChunk);
+    m_consumed += keep_from;
+    m_pos -= keep_from;
+    m_start = m_start >= keep_from ? m_start - keep_from : 0;
     if (n <= 0) {
         if (n < 0) m_read_error = true;
         m_eof = true;
         return false;
     }
-    m_end += static_cast<std::size_t>(n);
     if (!m_bom_checked) {
         m_bom_checked = true;
         if (m_consumed == 0 && m_end >= 3 && std::memcmp(m_buf.data(), "\xEF\xBB\xBF", 3) == 0)

@@ -9,9 +9,10 @@
 // a few templates and hundreds of records instantiating them.
 #include "collectors/evtx_chunk.h"
 
-#include "core/utf8.h"
-
 #include <zlib.h>
+
+#include "core/timeutil.h"
+#include "core/utf8.h"
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -110,20 +111,6 @@ void append_padded(std::string& out, std::uint64_t v, int width) {
     } while (v != 0 && n < 20);
     for (int i = n; i < width; ++i) out.push_back('0');
     while (n > 0) out.push_back(buf[--n]);
-}
-
-// Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
-void civil_from_days(std::int64_t z, std::int64_t& y, unsigned& m, unsigned& d) {
-    z += 719468;
-    const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    const unsigned doe = static_cast<unsigned>(z - era * 146097);
-    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    y = static_cast<std::int64_t>(yoe) + era * 400;
-    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    const unsigned mp = (5 * doy + 2) / 153;
-    d = doy - (153 * mp + 2) / 5 + 1;
-    m = mp < 10 ? mp + 3 : mp - 9;
-    if (m <= 2) ++y;
 }
 
 // FILETIME as libevtx writes it: 100 ns precision, printed with 9 fractional digits.

@@ -9,21 +9,13 @@
 #include "collectors/builtin.h"
 #include "collectors/csv.h"
 #include "collectors/json_stream.h"
+#include "core/text.h"
 #include "core/timeutil.h"
 
 namespace attest {
 namespace o365 {
 
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (std::tolower(static_cast<unsigned char>(a[i])) !=
-            std::tolower(static_cast<unsigned char>(b[i])))
-            return false;
-    return true;
-}
 
 bool contains(std::string_view s, std::string_view part) {
     return s.find(part) != std::string_view::npos;

@@ -8,7 +8,7 @@
 #include <utility>
 
 #include "collectors/windows_args.h"
-#include "core/ascii.h"
+#include "core/text.h"
 #include "core/timeutil.h"
 
 namespace attest {
@@ -75,18 +75,7 @@ void canonicalize_guid(std::string& v, bool guid_field = true) {
 }
 
 bool names_guid(std::string_view name) {
-    return name.size() >= 4 && ascii_iequals(name.substr(name.size() - 4), "guid");
-}
-
-void to_lower(std::string& s) {
-    for (char& c : s)
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-}
-
-std::string lower(std::string_view s) {
-    std::string r(s);
-    to_lower(r);
-    return r;
+    return name.size() >= 4 && iequals(name.substr(name.size() - 4), "guid");
 }
 
 std::string_view trim(std::string_view s) {
@@ -222,7 +211,7 @@ public:
     // Sysmon spells some names inconsistently (SourceProcessGUID vs SourceProcessGuid).
     const std::string* nocase(std::string_view name) const {
         for (const auto& m : m_data.as_object())
-            if (ascii_iequals(m.key, name)) return &m.value.as_string();
+            if (iequals(m.key, name)) return &m.value.as_string();
         return nullptr;
     }
 
@@ -242,7 +231,7 @@ void put_hashes(Value& target, std::string_view hashes) {
         std::string_view value = trim(item.substr(eq + 1));
         if (is_absent(value)) continue;
         if (hash == nullptr) hash = &child(target, "hash");
-        hash->set_key(lower(trim(item.substr(0, eq))), Value(lower(value)));
+        hash->set_key(ascii_lowercase(trim(item.substr(0, eq))), Value(ascii_lowercase(value)));
     }
 }
 
@@ -550,7 +539,7 @@ bool WinEventNormalizer::pop(Event& out) {
 void WinEventNormalizer::Impl::add_script_block_part(Event&& e, const std::string& computer, std::int64_t number,
                                                     std::int64_t total) {
     const std::string& id = e.find("powershell.file.script_block_id")->as_string();
-    std::string key = computer + '\n' + lower(id);
+    std::string key = computer + '\n' + ascii_lowercase(id);
     auto it = pending.find(key);
     if (it == pending.end()) {
         it = pending.emplace(key, PendingBlock{}).first;
@@ -820,11 +809,9 @@ void WinEventNormalizer::Impl::map_sysmon(WinEventRecord& r, Event& e, const Dat
             const std::string* initiated = d["Initiated"];
             if (proto || v6 || initiated) {
                 Value& net = child(e, "network");
-                if (proto) put(net, "transport", Value(lower(*proto)));
-                if (v6) put(net, "type", Value(ascii_iequals(*v6, "true") ? "ipv6" : "ipv4"));
-                if (initiated)
-                    put(net, "direction",
-                        Value(ascii_iequals(*initiated, "true") ? "egress" : "ingress"));
+                if (proto) put(net, "transport", Value(ascii_lowercase(*proto)));
+                if (v6) put(net, "type", Value(iequals(*v6, "true") ? "ipv6" : "ipv4"));
+                if (initiated) put(net, "direction", Value(iequals(*initiated, "true") ? "egress" : "ingress"));
             }
             break;
         }

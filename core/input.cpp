@@ -4,8 +4,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <string>
 
 namespace attest {
 
@@ -36,6 +38,10 @@ InputFile& InputFile::operator=(InputFile&& o) noexcept {
 }
 
 Expected<InputFile> InputFile::open(const std::string& path) {
+    return open(path, 0);
+}
+
+Expected<InputFile> InputFile::open(const std::string& path, std::uint64_t offset) {
     InputFile f;
     f.m_path = path;
     if (path == "-") {
@@ -50,6 +56,15 @@ Expected<InputFile> InputFile::open(const std::string& path) {
     if (::fstat(f.m_fd, &st) == 0) {
         if (S_ISDIR(st.st_mode)) return make_error(path + ": is a directory");
         if (S_ISREG(st.st_mode)) f.m_size = st.st_size;
+    }
+    if (offset > 0) {
+        if (f.m_size < 0)
+            return make_error(path + ": cannot start at byte " + std::to_string(offset) +
+                              " of a stream");
+        std::int64_t start = std::min<std::int64_t>(static_cast<std::int64_t>(offset), f.m_size);
+        if (::lseek(f.m_fd, start, SEEK_SET) < 0)
+            return make_error(path + ": cannot seek: " + std::strerror(errno));
+        f.m_size -= start;
     }
 #ifdef POSIX_FADV_SEQUENTIAL
     if (f.m_size >= 0) ::posix_fadvise(f.m_fd, 0, 0, POSIX_FADV_SEQUENTIAL);

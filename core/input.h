@@ -21,6 +21,9 @@ public:
     // Opens `path` ("-" is standard input). The first bytes are read ahead for format
     // detection and are still returned by read().
     static Expected<InputFile> open(const std::string& path);
+    // Opens a regular file from byte `offset` on (what a growing log gained since the last
+    // read): size() and head() then describe the bytes from the offset.
+    static Expected<InputFile> open(const std::string& path, std::uint64_t offset);
 
     const std::string& path() const { return m_path; }
     // The first bytes of the file (up to 64 KiB), for format detection.

@@ -4,17 +4,24 @@
 
 namespace attest {
 
+long refill_buffer(InputFile& input, std::string& buf, std::size_t keep_from, std::size_t& end,
+                   std::size_t chunk) {
+    if (keep_from > 0) {
+        std::memmove(buf.data(), buf.data() + keep_from, end - keep_from);
+        end -= keep_from;
+    }
+    if (buf.size() < end + chunk) buf.resize(end + chunk);
+    long n = input.read(buf.data() + end, buf.size() - end);
+    if (n > 0) end += static_cast<std::size_t>(n);
+    return n;
+}
+
 bool LineReader::fill() {
     if (m_eof) return false;
-    // Compact: move the unconsumed tail to the front.
-    if (m_pos > 0) {
-        std::memmove(m_buf.data(), m_buf.data() + m_pos, m_end - m_pos);
-        m_consumed += m_pos;
-        m_end -= m_pos;
-        m_pos = 0;
-    }
-    if (m_buf.size() < m_end + m_chunk) m_buf.resize(m_end + m_chunk);
-    long n = m_input.read(m_buf.data() + m_end, m_buf.size() - m_end);
+    // Compact: the unconsumed tail moves to the front.
+    long n = refill_buffer(m_input, m_buf, m_pos, m_end, m_chunk);
+    m_consumed += m_pos;
+    m_pos = 0;
     if (n < 0) {
         m_error = true;
         m_eof = true;
@@ -24,7 +31,6 @@ bool LineReader::fill() {
         m_eof = true;
         return false;
     }
-    m_end += static_cast<std::size_t>(n);
     return true;
 }
 

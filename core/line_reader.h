@@ -9,6 +9,13 @@
 
 namespace attest {
 
+// The one refill step of the streaming readers (lines, CSV, JSON records): drops the bytes
+// of `buf` before `keep_from` (moving [keep_from, end) to the front and lowering `end` by
+// keep_from; the caller shifts its own positions by the same amount), then appends up to
+// `chunk` bytes read from `input`. Returns the bytes read: 0 at the end, -1 on a read error.
+long refill_buffer(InputFile& input, std::string& buf, std::size_t keep_from, std::size_t& end,
+                   std::size_t chunk);
+
 class LineReader {
 public:
     explicit LineReader(InputFile& input, std::size_t chunk = 1 << 20,

@@ -1,6 +1,10 @@
 #include "core/timeutil.h"
 
+#include <cerrno>
+#include <charconv>
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
 
 namespace attest {
 
@@ -11,6 +15,19 @@ std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
     const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
     const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+
+void civil_from_days(std::int64_t z, std::int64_t& y, unsigned& m, unsigned& d) {
+    z += 719468;
+    const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    const unsigned doe = static_cast<unsigned>(z - era * 146097);
+    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    y = static_cast<std::int64_t>(yoe) + era * 400;
+    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const unsigned mp = (5 * doy + 2) / 153;
+    d = doy - (153 * mp + 2) / 5 + 1;
+    m = mp < 10 ? mp + 3 : mp - 9;
+    y += m <= 2;
 }
 
 namespace {
@@ -25,19 +42,6 @@ bool digits(std::string_view s, size_t pos, size_t n, int& out) {
     }
     out = v;
     return true;
-}
-
-void civil_from_days(std::int64_t z, std::int64_t& y, unsigned& m, unsigned& d) {
-    z += 719468;
-    const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    const unsigned doe = static_cast<unsigned>(z - era * 146097);
-    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    y = static_cast<std::int64_t>(yoe) + era * 400;
-    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    const unsigned mp = (5 * doy + 2) / 153;
-    d = doy - (153 * mp + 2) / 5 + 1;
-    m = mp < 10 ? mp + 3 : mp - 9;
-    y += m <= 2;
 }
 
 }  // namespace
@@ -116,6 +120,78 @@ std::string format_iso8601(std::int64_t ns, int frac_digits) {
     }
     out.push_back('Z');
     return out;
+}
+
+std::optional<std::int64_t> timestamp_value_ns(const Value& v) {
+    auto from_ms = [](double ms) -> std::optional<std::int64_t> {
+        double ns = ms * 1e6;
+        if (!(ns > -9.2e18 && ns < 9.2e18)) return std::nullopt;
+        return static_cast<std::int64_t>(ns);
+    };
+    if (v.is_int()) {
+        std::int64_t ms = v.as_int();
+        if (ms > INT64_MAX / 1'000'000 || ms < INT64_MIN / 1'000'000) return std::nullopt;
+        return ms * 1'000'000;
+    }
+    if (v.is_double()) return from_ms(v.as_double());
+    if (!v.is_string()) return std::nullopt;
+    std::string_view s = v.as_string();
+    if (auto ns = parse_iso8601_ns(s)) return ns;
+    if (s.empty() || s.size() > 64) return std::nullopt;
+    std::int64_t ms = 0;
+    auto r = std::from_chars(s.data(), s.data() + s.size(), ms);
+    if (r.ec == std::errc() && r.ptr == s.data() + s.size()) return timestamp_value_ns(Value(ms));
+    std::string text(s);
+    char* end = nullptr;
+    double d = std::strtod(text.c_str(), &end);
+    if (end != text.c_str() + text.size() || !std::isfinite(d) ||
+        text.find_first_of("xXnN") != std::string::npos)
+        return std::nullopt;  // no hex floats, inf or nan
+    return from_ms(d);
+}
+
+std::optional<std::int64_t> duration_unit_ns(std::string_view unit) {
+    static constexpr struct {
+        std::string_view name;
+        std::int64_t ns;
+    } kUnits[] = {{"ms", 1'000'000LL},
+                  {"s", 1'000'000'000LL},
+                  {"m", 60'000'000'000LL},
+                  {"h", 3'600'000'000'000LL},
+                  {"d", 86'400'000'000'000LL}};
+    for (const auto& u : kUnits)
+        if (u.name == unit) return u.ns;
+    return std::nullopt;
+}
+
+std::optional<std::int64_t> parse_duration_ns(std::string_view text, DurationSyntax syntax) {
+    std::size_t i = 0;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
+    std::size_t whole = i;
+    if (syntax.fractions && i < text.size() && text[i] == '.') {
+        ++i;
+        while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
+    }
+    if (whole == 0 || i == whole + 1) return std::nullopt;  // no digits, or "5." without a fraction
+    std::string number(text.substr(0, i));
+    double n = std::strtod(number.c_str(), nullptr);
+    std::string_view unit = text.substr(i);
+    if (unit.empty()) {
+        if (n == 0) return 0;
+        unit = syntax.bare_unit;
+    }
+    auto per = duration_unit_ns(unit);
+    if (!per) return std::nullopt;
+    if (i == whole) {  // whole numbers exactly, without going through a double
+        std::int64_t k = 0;
+        if (std::from_chars(text.data(), text.data() + whole, k).ec != std::errc() ||
+            k > INT64_MAX / *per)
+            return std::nullopt;
+        return k * *per;
+    }
+    double ns = n * static_cast<double>(*per);
+    if (!(ns < 9.2e18)) return std::nullopt;
+    return static_cast<std::int64_t>(ns);
 }
 
 }  // namespace attest

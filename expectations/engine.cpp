@@ -2,14 +2,10 @@
 
 #include <algorithm>
 #include <cctype>
-#include <condition_variable>
-#include <deque>
-#include <mutex>
-#include <queue>
 #include <set>
 #include <thread>
 
-#include "core/ascii.h"
+#include "core/text.h"
 #include "core/timeutil.h"
 #include "telemetry/host.h"
 #include "telemetry/open.h"
@@ -91,8 +87,7 @@ struct Evaluator::Impl {
 
     static std::int64_t event_time(const Event& e) {
         const Value* ts = e.find("@timestamp");
-        if (!ts || !ts->is_string()) return INT64_MIN;
-        return parse_iso8601_ns(ts->as_string()).value_or(INT64_MIN);
+        return ts ? timestamp_value_ns(*ts).value_or(INT64_MIN) : INT64_MIN;
     }
 
     bool admits(const Slot& s, std::string_view source, bool host_bound, std::int64_t ts,
@@ -360,7 +355,7 @@ void Evaluator::finish() {
                 bool any_possible = false;
                 for (const auto& lit : literals)
                     for (const auto& a : slot.actions)
-                        any_possible = any_possible || ascii_iequals(lit, a);
+                        any_possible = any_possible || iequals(lit, a);
                 if (!literals.empty() && !slot.actions.empty() && !any_possible) {
                     r.vocabulary_mismatch = true;
                     std::vector<std::string> seen(slot.actions.begin(), slot.actions.end());
@@ -441,185 +436,12 @@ void Evaluator::finish() {
 
 std::vector<ScenarioResult> Evaluator::results() const { return m_impl->scenarios; }
 
-namespace {
-
-struct Pending {
-    std::int64_t ts;
-    std::uint64_t seq;
-    std::size_t input;
-    Event event;
-};
-struct Later {
-    bool operator()(const Pending& a, const Pending& b) const {
-        return a.ts != b.ts ? a.ts > b.ts : a.seq > b.seq;
-    }
-};
-
-// Decodes one input on its own thread, handing events over in batches, so that parsing and
-// matching overlap (each is about half of the work).
-class PrefetchingInput {
-public:
-    explicit PrefetchingInput(std::unique_ptr<Collector> collector)
-        : m_collector(std::move(collector)), m_thread([this] { run(); }) {}
-    ~PrefetchingInput() {
-        {
-            std::lock_guard<std::mutex> lock(m_mutex);
-            m_stop = true;
-        }
-        m_cv.notify_all();
-        m_thread.join();
-    }
-    bool next(Event& out) {
-        if (m_pos == m_current.size()) {
-            std::unique_lock<std::mutex> lock(m_mutex);
-            m_cv.wait(lock, [&] { return !m_batches.empty() || m_done; });
-            if (m_batches.empty()) return false;
-            m_current = std::move(m_batches.front());
-            m_batches.pop_front();
-            m_pos = 0;
-            lock.unlock();
-            m_cv.notify_all();
-        }
-        out = std::move(m_current[m_pos++]);
-        return true;
-    }
-    // Hands a consumed event back so that it is destroyed on the decoding thread: its memory
-    // then returns to that thread's allocator at once (a free from another thread is deferred,
-    // and the decoder kept touching fresh pages; the decoding thread was the bottleneck).
-    void recycle(Event&& e) {
-        m_dead_local.push_back(std::move(e));
-        if (m_dead_local.size() < kBatch) return;
-        {
-            std::lock_guard<std::mutex> lock(m_mutex);
-            m_dead.push_back(std::move(m_dead_local));
-        }
-        m_dead_local = {};
-        m_dead_local.reserve(kBatch);
-    }
-    const CollectorStats& stats() const { return m_collector->stats(); }  // after the end
-
-private:
-    static constexpr std::size_t kBatch = 256;
-    static constexpr std::size_t kMaxBatches = 16;
-
-    void run() {
-        std::vector<Event> batch;
-        batch.reserve(kBatch);
-        bool more = true;
-        std::deque<std::vector<Event>> dead;
-        while (more) {
-            if (!dead.empty()) dead.pop_front();  // destroyed here, outside the lock
-            Event e;
-            more = m_collector->next(e);
-            if (more) batch.push_back(std::move(e));
-            if (batch.size() == kBatch || (!more && !batch.empty())) {
-                std::unique_lock<std::mutex> lock(m_mutex);
-                m_cv.wait(lock, [&] { return m_batches.size() < kMaxBatches || m_stop; });
-                if (m_stop) break;
-                m_batches.push_back(std::move(batch));
-                while (!m_dead.empty()) {
-                    dead.push_back(std::move(m_dead.front()));
-                    m_dead.pop_front();
-                }
-                batch = {};
-                batch.reserve(kBatch);
-                lock.unlock();
-                m_cv.notify_all();
-            }
-        }
-        std::lock_guard<std::mutex> lock(m_mutex);
-        m_done = true;
-        m_cv.notify_all();
-    }
-
-    std::unique_ptr<Collector> m_collector;
-    std::mutex m_mutex;
-    std::condition_variable m_cv;
-    std::deque<std::vector<Event>> m_batches;
-    std::deque<std::vector<Event>> m_dead;  // consumed events, to destroy on the decoding thread
-    std::vector<Event> m_current;
-    std::vector<Event> m_dead_local;        // consumer side, handed over kBatch at a time
-    std::size_t m_pos = 0;
-    bool m_done = false;
-    bool m_stop = false;
-    std::thread m_thread;  // last: started once everything above is constructed
-};
-
-}  // namespace
-
-TelemetryStats feed_telemetry(Evaluator& evaluator, const std::vector<std::string>& files,
-                              DiagnosticSink& sink, const TelemetryOptions& options) {
-    TelemetryStats stats;
-    CollectorOptions copts;
-    copts.threads = options.threads;
-    std::vector<std::unique_ptr<PrefetchingInput>> inputs;
-    for (const auto& path : files) {
-        auto c = telemetry::open_telemetry(path, options.source, copts, options.profile, sink);
-        if (!c) {
-            stats.unreadable.push_back(c.error().message);
-            continue;
-        }
-        ++stats.files;
-        inputs.push_back(std::make_unique<PrefetchingInput>(std::move(*c)));
-    }
-    // A k-way merge by @timestamp; each input keeps up to reorder_window events buffered so
-    // that records slightly out of order within a file come out in order.
-    std::priority_queue<Pending, std::vector<Pending>, Later> heap;
-    std::vector<std::size_t> buffered(inputs.size(), 0);
-    std::vector<bool> done(inputs.size(), false);
-    std::vector<std::int64_t> last_ts(inputs.size(), INT64_MIN);
-    std::uint64_t seq = 0;
-    auto pull = [&](std::size_t i) {
-        if (done[i]) return false;
-        Event e;
-        if (!inputs[i]->next(e)) {
-            done[i] = true;
-            return false;
-        }
-        std::int64_t ts = INT64_MIN;
-        if (const Value* t = e.find("@timestamp"); t && t->is_string())
-            ts = parse_iso8601_ns(t->as_string()).value_or(INT64_MIN);
-        if (ts == INT64_MIN) {
-            ++stats.untimed;
-            ts = last_ts[i];  // keep untimed events where they were
-        }
-        last_ts[i] = std::max(last_ts[i], ts);
-        heap.push(Pending{ts, seq++, i, std::move(e)});
-        ++buffered[i];
-        return true;
-    };
-    std::size_t window = std::max<std::size_t>(1, options.reorder_window);
-    for (std::size_t i = 0; i < inputs.size(); ++i)
-        while (buffered[i] < window && pull(i)) {
-        }
-    std::int64_t last_fed = INT64_MIN;
-    while (!heap.empty()) {
-        Pending p = std::move(const_cast<Pending&>(heap.top()));
-        heap.pop();
-        --buffered[p.input];
-        if (p.ts < last_fed) ++stats.out_of_order;
-        last_fed = std::max(last_fed, p.ts);
-        auto shared = std::make_shared<Event>(std::move(p.event));
-        evaluator.feed(shared);
-        ++stats.events;
-        // Not kept by any matcher (the common case): back to the decoding thread to be freed.
-        if (shared.use_count() == 1) inputs[p.input]->recycle(std::move(*shared));
-        pull(p.input);
-    }
-    for (const auto& c : inputs) stats.skipped_records += c->stats().skipped;
-    return stats;
-}
-
-ScenarioResult evaluate_scenario(const ScenarioChecks& checks, const RunFacts& facts,
-                                 const std::vector<std::string>& telemetry_files,
-                                 DiagnosticSink& sink, const EngineOptions& options) {
-    Evaluator ev(options);
-    ev.add_scenario(checks, facts);
-    TelemetryOptions topts;
-    topts.profile = options.data_profile;
-    feed_telemetry(ev, telemetry_files, sink, topts);
-    ev.finish();
-    return ev.results().front();
+void Evaluator::restart() {
+    std::vector<ScenarioResult> added = std::move(m_impl->scenarios);
+    EngineOptions options = m_impl->options;
+    m_impl = std::make_unique<Impl>();
+    m_impl->options = options;
+    for (auto& r : added) add_scenario(r.checks, std::move(r.facts));
 }
 
 }  // namespace attest::expectations

@@ -7,7 +7,8 @@
 //
 //   Evaluator ev(options);
 //   ev.add_scenario(checks, facts);          // once per scenario run
-//   feed_telemetry(ev, files, sink);          // or ev.feed(event) yourself, in time order
+//   telemetry::feed(ev, inputs, sink);        // the time-ordered stream (telemetry/stream.h),
+//                                             // or ev.feed(event) yourself, in time order
 //   ev.finish();
 //   for (const ScenarioResult& r : ev.results()) ...   // scenario_to_json(r) for results.json
 #pragma once
@@ -116,6 +117,9 @@ public:
     // The same for an owned event: matchers keep it shared instead of copying it. It may be
     // replaced by a translated copy when a matcher already kept the untranslated one.
     void feed(std::shared_ptr<Event>& event);
+    // Forgets every event fed and starts again with the same scenarios (the stream starts
+    // over when its input turns out to be out of order).
+    void restart();
     void finish();
     std::vector<ScenarioResult> results() const;
 
@@ -125,36 +129,6 @@ private:
     struct Impl;
     std::unique_ptr<Impl> m_impl;
 };
-
-struct TelemetryStats {
-    std::uint64_t files = 0;
-    std::uint64_t events = 0;
-    std::uint64_t bytes = 0;
-    std::uint64_t skipped_records = 0;
-    std::uint64_t out_of_order = 0;  // events older than one already fed (beyond the buffer)
-    // Events without a usable @timestamp: fed where they were read, but outside every bounded
-    // window (they cannot be placed in one).
-    std::uint64_t untimed = 0;
-    std::vector<std::string> unreadable;  // "path: reason"
-};
-
-struct TelemetryOptions {
-    std::string source;  // force a collector; empty: detect per file
-    Profile profile = Profile::Sysmon;
-    unsigned threads = 0;
-    // Events held per file to put slightly out-of-order records back in order.
-    std::size_t reorder_window = 4096;
-};
-
-// Reads telemetry files through telemetry::open_telemetry() and feeds the evaluator once,
-// merged across files by @timestamp. Unreadable files are listed, the others still read.
-TelemetryStats feed_telemetry(Evaluator& evaluator, const std::vector<std::string>& files,
-                              DiagnosticSink& sink, const TelemetryOptions& options = {});
-
-// One scenario over telemetry files: the short form for the runner.
-ScenarioResult evaluate_scenario(const ScenarioChecks& checks, const RunFacts& facts,
-                                 const std::vector<std::string>& telemetry_files,
-                                 DiagnosticSink& sink, const EngineOptions& options = {});
 
 // Substitutes #{arg} and {run.host} / {run.start} / {run.end} in an EQL query as string
 // literals: inside a string literal the value is escaped into it, elsewhere it becomes a

@@ -37,6 +37,7 @@ struct ExpectationSpec {
     std::optional<Window> window;      // none: the pack default (or unbounded)
     std::optional<Profile> profile;    // vocabulary the query is written for (default sysmon)
     SpecPosition position;
+    SpecPosition query_position;  // of the query's YAML scalar (its indicator for | and >)
 };
 
 struct DetectionSpec {
@@ -60,9 +61,6 @@ struct ScenarioChecks {
     std::vector<ExpectationSpec> expectations;
     std::vector<DetectionSpec> detections;
 };
-
-// Parses "5s", "10m", "2h", "1d", "250ms", "0" into nanoseconds.
-std::optional<std::int64_t> parse_duration_ns(std::string_view text);
 
 // Whether an argument name is a secret: listed in `secrets`, or named like one
 // (password, passwd, secret, token, api_key, apikey, access_key, credential).

@@ -2,9 +2,9 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <set>
 
+#include "core/atomic_file.h"
 #include "core/json.h"
 #include "core/timeutil.h"
 #include "expectations/engine.h"
@@ -13,6 +13,7 @@
 #include "harness/cli.h"
 #include "reports/reports.h"
 #include "scenarios/pack.h"
+#include "telemetry/stream.h"
 
 namespace attest::cli {
 namespace {
@@ -67,14 +68,14 @@ int run_check(const std::vector<std::string>& args) {
     if (telemetry.empty()) throw UsageError{"--telemetry FILE is required (one or more)"};
 
     EngineOptions eopts;
-    TelemetryOptions topts;
+    telemetry::StreamOptions topts;
     topts.source = opts.get_or("source", "");
     if (auto p = opts.get("profile")) {
         auto prof = parse_profile(*p);
         if (!prof) throw UsageError{prof.error().message};
         eopts.profile_override = *prof;
         eopts.data_profile = *prof;
-        topts.profile = *prof;
+        topts.collector.profile = *prof;
     }
     std::map<std::string, std::string> overrides;
     for (const auto& a : opts.all("arg")) {
@@ -161,15 +162,18 @@ int run_check(const std::vector<std::string>& args) {
 
     std::int64_t started = now_ns();
     DiagnosticSink sink(DiagnosticSink::stderr_printer());
-    TelemetryStats stats = feed_telemetry(evaluator, telemetry, sink, topts);
+    telemetry::StreamStats stats =
+        telemetry::feed(evaluator, telemetry::Stream::files(telemetry, topts), sink, topts);
     evaluator.finish();
     std::int64_t finished = now_ns();
     for (const auto& u : stats.unreadable) std::fprintf(stderr, "attest check: %s\n", u.c_str());
     if (stats.untimed > 0)
-        std::fprintf(stderr,
-                     "attest check: warning: %llu event(s) have no usable @timestamp; no time-bounded "
-                     "expectation counts them (run.telemetry_stats.untimed)\n",
-                     static_cast<unsigned long long>(stats.untimed));
+        std::fprintf(
+            stderr,
+            "attest check: warning: %llu event(s) have no usable @timestamp (first: %s); they are "
+            "evaluated after every timed event and no time-bounded expectation counts them "
+            "(run.telemetry_stats.untimed)\n",
+            static_cast<unsigned long long>(stats.untimed), stats.first_untimed.c_str());
 
     auto results = evaluator.results();
     Value run = Value::object();
@@ -189,6 +193,12 @@ int run_check(const std::vector<std::string>& args) {
     tstats.set_key("skipped_records", Value(static_cast<std::int64_t>(stats.skipped_records)));
     tstats.set_key("out_of_order", Value(static_cast<std::int64_t>(stats.out_of_order)));
     tstats.set_key("untimed", Value(static_cast<std::int64_t>(stats.untimed)));
+    tstats.set_key("sorted", Value(stats.sorted));
+    tstats.set_key("spilled_runs", Value(static_cast<std::int64_t>(stats.spilled_runs)));
+    Value per_source = Value::object();
+    for (const auto& [name, n] : stats.per_source)
+        per_source.set_key(name, Value(static_cast<std::int64_t>(n)));
+    tstats.set_key("per_source", std::move(per_source));
     run.set_key("telemetry_stats", std::move(tstats));
     std::vector<Value> scenario_values;
     for (const auto& r : results) scenario_values.push_back(scenario_to_json(r));
@@ -203,13 +213,12 @@ int run_check(const std::vector<std::string>& args) {
     fs::create_directories(out_dir, ec);
     std::string out_path = (fs::path(out_dir) / "results.json").string();
     {
-        std::ofstream out(out_path, std::ios::binary | std::ios::trunc);
         std::string text;
         doc.append_json(text);
         text += '\n';
-        out << text;
-        if (!out) {
-            std::fprintf(stderr, "attest check: cannot write %s\n", out_path.c_str());
+        if (auto w = write_file_atomic(out_path, text); !w) {
+            std::fprintf(stderr, "attest check: cannot write results: %s\n",
+                         w.error().message.c_str());
             return kExitUsage;
         }
     }

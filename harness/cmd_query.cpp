@@ -11,7 +11,7 @@
 #include "expectations/eql/functions.h"
 #include "expectations/eql/rule.h"
 #include "harness/cli.h"
-#include "telemetry/open.h"
+#include "telemetry/stream.h"
 
 namespace attest::cli {
 namespace {
@@ -20,16 +20,19 @@ const char* kHelp =
     "usage: attest query (--eql QUERY | --rule FILE) [--event-category-field F]\n"
     "                    [--timestamp-field F] [--tiebreaker-field F] [--profile P]\n"
     "                    [--source FORMAT] [--size N] [--explain] FILE...\n\n"
-    "Evaluates an Elasticsearch EQL query locally over telemetry files (any format 'attest events'\n"
+    "Evaluates an Elasticsearch EQL query locally over telemetry files (any format 'attest "
+    "events'\n"
     "reads, detected from content, or NDJSON events) and prints one hit per line (NDJSON):\n"
     "  {\"events\":[EVENT]}                            for an event query\n"
     "  {\"join_keys\":[...],\"events\":[EVENT, ...]}     for a sequence or a sample\n"
     "A missing-event term ![...] shows as {\"missing\":true}. Hits come in Elasticsearch's order\n"
     "(by the first event's timestamp); there is no default size limit.\n\n"
-    "Events are evaluated in timestamp order (ISO-8601 strings or epoch milliseconds), then by the\n"
+    "Events are evaluated in timestamp order (ISO-8601 strings or epoch milliseconds), then by "
+    "the\n"
     "tiebreaker field (events lacking it last), then input order. Inputs already in order are\n"
-    "streamed with bounded memory; otherwise they are read again and sorted. Events whose\n"
-    "timestamp is absent or not a date come after every timed one, and are counted on stderr.\n\n"
+    "streamed with bounded memory; otherwise they are read again and sorted on disk (sorted runs\n"
+    "under $TMPDIR, merged), still with bounded memory. Events whose timestamp is absent or not a\n"
+    "date come after every timed one, and are counted on stderr.\n\n"
     "options:\n"
     "  --eql QUERY               the query text\n"
     "  --rule FILE               a .eql file or an Elastic detection-rules .toml file\n"
@@ -45,61 +48,30 @@ const char* kHelp =
     "Exit codes (grep's convention): 0 hits printed, 1 no hits, 2 query, usage or input error\n"
     "(query errors show file:line:column, the line and a caret).\n";
 
-struct SortKey {
-    std::int64_t ts;
-    const Value* tiebreaker;  // into the stored event
-    std::size_t input;
-};
-
-int compare_tiebreakers(const Value* a, const Value* b) {
-    if (a == nullptr || b == nullptr) return (a == nullptr) - (b == nullptr);  // missing last
-    if (auto c = eql::detail::compare_scalars(*a, *b)) return *c;
-    return 0;
+int compare_tiebreakers(const Value& a, const Value& b) {
+    return eql::detail::compare_scalars(a, b).value_or(0);
 }
 
-// Counts the events whose timestamp field is absent or not a date, remembering the first of
-// each kind for the report.
-class UntimedEvents {
-public:
-    explicit UntimedEvents(std::string field) : m_field(std::move(field)) {}
-    void reset() {
-        m_absent = m_unusable = 0;
-        m_first_absent.clear();
-        m_first_unusable.clear();
-    }
-    // Only the first event of each kind is described; the others are just counted.
-    void note(const Event& e, std::string_view path, std::uint64_t index) {
-        auto where = [&] { return std::string(path) + ": event " + std::to_string(index); };
-        if (const Value* v = e.find(m_field)) {
-            if (m_unusable++ == 0) {
-                std::string text = v->to_json();
-                if (text.size() > 80) text = text.substr(0, 80) + "...";
-                m_first_unusable = where() + " has " + m_field + " " + text;
-            }
-        } else if (m_absent++ == 0) {
-            m_first_absent = where();
-        }
-    }
-    void report() const {
-        if (m_unusable > 0)
-            std::fprintf(stderr,
-                         "attest query: warning: %llu event(s) have a %s that is not a date (ISO-8601, or epoch "
-                         "milliseconds within years 1678-2262); first: %s\n",
-                         static_cast<unsigned long long>(m_unusable), m_field.c_str(), m_first_unusable.c_str());
-        if (m_absent > 0)
-            std::fprintf(stderr, "attest query: warning: %llu event(s) have no %s; first: %s\n",
-                         static_cast<unsigned long long>(m_absent), m_field.c_str(), m_first_absent.c_str());
-        if (m_unusable + m_absent > 0)
-            std::fprintf(stderr,
-                         "attest query: untimed events are evaluated after every timed one, in input order "
-                         "(--timestamp-field names another field)\n");
-    }
-
-private:
-    std::string m_field;
-    std::uint64_t m_absent = 0, m_unusable = 0;
-    std::string m_first_absent, m_first_unusable;
-};
+// Events without a usable timestamp are evaluated after every timed one, in input order,
+// and reported once on stderr: a nightly job must not lose them silently.
+void report_untimed(const telemetry::StreamStats& stats, const std::string& field) {
+    std::uint64_t unusable = stats.untimed - stats.untimed_absent;
+    if (unusable > 0)
+        std::fprintf(
+            stderr,
+            "attest query: warning: %llu event(s) have a %s that is not a date (ISO-8601, or epoch "
+            "milliseconds within years 1678-2262); first: %s\n",
+            static_cast<unsigned long long>(unusable), field.c_str(), stats.first_unusable.c_str());
+    if (stats.untimed_absent > 0)
+        std::fprintf(stderr, "attest query: warning: %llu event(s) have no %s; first: %s\n",
+                     static_cast<unsigned long long>(stats.untimed_absent), field.c_str(),
+                     stats.first_absent.c_str());
+    if (stats.untimed > 0)
+        std::fprintf(
+            stderr,
+            "attest query: untimed events are evaluated after every timed one, in input order "
+            "(--timestamp-field names another field)\n");
+}
 
 class Output {
 public:
@@ -223,98 +195,26 @@ int run_query(const std::vector<std::string>& args) {
     if (!source.empty() && registry.find(source) == nullptr)
         throw UsageError{"unknown source '" + source + "' (known: " + registry.names() + ")"};
 
+    copts.profile = profile.value_or(Profile::Sysmon);
     DiagnosticSink sink(DiagnosticSink::stderr_printer());
-    const auto& paths = opts.positionals();
-    bool has_stdin = std::find(paths.begin(), paths.end(), "-") != paths.end();
-    bool input_error = false;
-
-    // Events without a usable timestamp are evaluated after every timed one, in input order,
-    // and reported once on stderr: a nightly job must not lose them silently.
-    UntimedEvents untimed(qopts.timestamp_field);
-    std::string_view current_path;
-    std::uint64_t current_index = 0;
-    auto ts_of = [&](const Event& e) {
-        if (auto ts = eql::detail::event_timestamp_ns(e, qopts.timestamp_field)) return *ts;
-        untimed.note(e, current_path, current_index);
-        return std::numeric_limits<std::int64_t>::max();
-    };
-
-    // Reads every input, calling fn(event) in input order; false from fn stops early.
-    auto read_all = [&](auto&& fn) {
-        untimed.reset();
-        for (const auto& path : paths) {
-            auto collector = telemetry::open_telemetry(path, source, copts,
-                                                       profile.value_or(Profile::Sysmon), sink);
-            if (!collector) {
-                std::fprintf(stderr, "%s\n", collector.error().message.c_str());
-                input_error = true;
-                continue;
-            }
-            current_path = path;
-            current_index = 0;
-            Event e;
-            while ((*collector)->next(e)) {
-                ++current_index;
-                if (!fn(e)) return false;
-            }
-        }
-        return true;
-    };
-
+    telemetry::StreamOptions sopts;
+    sopts.source = source;
+    sopts.collector = copts;
+    sopts.timestamp_field = qopts.timestamp_field;
+    sopts.tiebreaker_field = qopts.tiebreaker_field;
+    sopts.compare_tiebreakers = compare_tiebreakers;
     eql::Matcher matcher(*query, mopts);
-    bool sorted_run = has_stdin;
-    if (!has_stdin) {
-        // Fast path: stream while checking the order; on the first event out of order, start
-        // over with a sorting pass (inputs are files, so they can be read again).
-        std::int64_t last_ts = std::numeric_limits<std::int64_t>::min();
-        Value last_tb;
-        bool last_has_tb = false;
-        bool ordered = read_all([&](Event& e) {
-            std::int64_t ts = ts_of(e);
-            if (ts < last_ts) return false;
-            if (!qopts.tiebreaker_field.empty()) {
-                const Value* tb = e.find(qopts.tiebreaker_field);
-                if (ts == last_ts && compare_tiebreakers(last_has_tb ? &last_tb : nullptr, tb) > 0) return false;
-                last_has_tb = tb != nullptr;
-                if (tb) last_tb = *tb;
-            }
-            last_ts = ts;
-            matcher.feed(e);
-            return true;
-        });
-        if (!ordered) {
-            std::fprintf(stderr, "attest query: input not in timestamp order; sorting it in memory\n");
+    telemetry::Stream stream(telemetry::Stream::files(opts.positionals(), sopts), sink, sopts);
+    auto stats = stream.run(
+        [&](std::shared_ptr<Event>& e) { matcher.feed(std::shared_ptr<const Event>(e)); },
+        [&] {
+            std::fprintf(stderr, "attest query: input not in timestamp order; sorting it\n");
             matcher = eql::Matcher(*query, mopts);
-            sorted_run = true;
-            input_error = false;
-        }
-    }
-    if (sorted_run) {
-        std::vector<Event> events;
-        std::vector<std::int64_t> times;
-        read_all([&](Event& e) {
-            times.push_back(ts_of(e));
-            events.push_back(std::move(e));
-            e = Event();
-            return true;
         });
-        std::vector<SortKey> keys;
-        keys.reserve(events.size());
-        for (std::size_t i = 0; i < events.size(); ++i)
-            keys.push_back(SortKey{times[i],
-                                   qopts.tiebreaker_field.empty() ? nullptr : events[i].find(qopts.tiebreaker_field), i});
-        std::stable_sort(keys.begin(), keys.end(), [&](const SortKey& a, const SortKey& b) {
-            if (a.ts != b.ts) return a.ts < b.ts;
-            if (!qopts.tiebreaker_field.empty()) {
-                int c = compare_tiebreakers(a.tiebreaker, b.tiebreaker);
-                if (c != 0) return c < 0;
-            }
-            return a.input < b.input;
-        });
-        for (const auto& k : keys) matcher.feed(events[k.input]);
-    }
+    for (const auto& u : stats.unreadable) std::fprintf(stderr, "%s\n", u.c_str());
+    bool input_error = !stats.unreadable.empty();
     matcher.finish();
-    untimed.report();
+    report_untimed(stats, qopts.timestamp_field);
 
     Output out;
     bool with_keys = eql::query_kind(**query) != eql::QueryKind::Event;

@@ -67,32 +67,6 @@ void Masker::mask_value(Value& value) const {
     }
 }
 
-Expected<void> write_file_atomically(const std::string& path, const std::string& content) {
-    std::string tmp = path + ".tmp" + std::to_string(::getpid());
-    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) return make_error("cannot write " + tmp + ": " + std::strerror(errno));
-    std::size_t done = 0;
-    while (done < content.size()) {
-        ssize_t w = ::write(fd, content.data() + done, content.size() - done);
-        if (w < 0) {
-            if (errno == EINTR) continue;
-            int e = errno;
-            ::close(fd);
-            ::unlink(tmp.c_str());
-            return make_error("cannot write " + tmp + ": " + std::strerror(e));
-        }
-        done += static_cast<std::size_t>(w);
-    }
-    ::fsync(fd);
-    ::close(fd);
-    if (::rename(tmp.c_str(), path.c_str()) != 0) {
-        int e = errno;
-        ::unlink(tmp.c_str());
-        return make_error("cannot rename " + tmp + " to " + path + ": " + std::strerror(e));
-    }
-    return {};
-}
-
 Expected<std::unique_ptr<Journal>> Journal::open(const std::string& out_dir, const Masker* masker) {
     std::error_code ec;
     std::filesystem::create_directories(out_dir, ec);
@@ -134,7 +108,7 @@ Expected<void> Journal::write_locked(const Value& run) {
     Value doc = expectations::results_document(run_copy, m_scenarios);
     std::string text = doc.to_json();
     text.push_back('\n');
-    return write_file_atomically(results_path(), text);
+    return write_file_atomic(results_path(), text);
 }
 
 void Journal::log(const std::string& line) {

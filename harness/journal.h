@@ -6,11 +6,12 @@
 #include <cstdio>
 #include <memory>
 #include <mutex>
-#include <shared_mutex>
 #include <set>
+#include <shared_mutex>
 #include <string>
 #include <vector>
 
+#include "core/atomic_file.h"
 #include "core/expected.h"
 #include "core/value.h"
 
@@ -31,10 +32,6 @@ private:
     mutable std::shared_mutex m_mutex;
     std::vector<std::string> m_secrets;  // longest first, so overlapping secrets mask whole
 };
-
-// Atomically replaces `path` with `content` (temporary file in the same directory, fsync,
-// rename): readers see the old or the new file, never half of one.
-Expected<void> write_file_atomically(const std::string& path, const std::string& content);
 
 class Journal {
 public:

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "telemetry/sources.h"
+#include "core/timeutil.h"
 
 namespace attest::run {
 
@@ -31,24 +32,11 @@ const TargetConfig* Lab::target(const std::string& target_name) const {
 }
 
 Expected<Millis> parse_duration(const std::string& text) {
-    std::size_t i = 0;
-    while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.'))
-        ++i;
-    if (i == 0) return make_error("invalid duration '" + text + "' (e.g. 250ms, 30s, 5m, 1h)");
-    double number = 0;
-    try {
-        number = std::stod(text.substr(0, i));
-    } catch (...) {
-        return make_error("invalid duration '" + text + "'");
-    }
-    std::string unit = text.substr(i);
-    double ms = 0;
-    if (unit.empty() || unit == "s") ms = number * 1000;
-    else if (unit == "ms") ms = number;
-    else if (unit == "m") ms = number * 60000;
-    else if (unit == "h") ms = number * 3600000;
-    else return make_error("invalid duration unit in '" + text + "' (ms, s, m or h)");
-    return Millis(static_cast<long long>(ms));
+    auto ns = parse_duration_ns(text, DurationSyntax{true, "s"});
+    if (!ns)
+        return make_error("invalid duration '" + text +
+                          "' (a number and a unit: 250ms, 30s, 5m, 1h, 1d)");
+    return Millis(*ns / 1'000'000);
 }
 
 namespace {

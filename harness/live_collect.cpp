@@ -1,10 +1,13 @@
 #include "harness/live_collect.h"
 
+#include <algorithm>
+#include <charconv>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <optional>
 
+#include "core/atomic_file.h"
 #include "harness/o365_api.h"
 #include "telemetry/sources.h"
 
@@ -12,17 +15,14 @@ namespace attest::run {
 
 namespace {
 
-Expected<void> write_local(const std::string& dest, const std::string& content) {
-    std::string tmp = dest + ".part";
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        if (!out) return make_error("cannot write " + tmp);
-        out.write(content.data(), static_cast<std::streamsize>(content.size()));
-        if (!out) return make_error("cannot write " + tmp);
-    }
-    std::error_code ec;
-    std::filesystem::rename(tmp, dest, ec);
-    if (ec) return make_error("cannot rename " + tmp + ": " + ec.message());
+// Appends whole records to what earlier polls fetched (the first poll of a scenario starts
+// the file), so that a poll only reads and hands over what is new.
+Expected<void> append_local(const std::string& dest, const std::string& content, bool first) {
+    if (first) return write_file_atomic(dest, content);
+    std::ofstream out(dest, std::ios::binary | std::ios::app);
+    out.write(content.data(), static_cast<std::streamsize>(content.size()));
+    out.flush();
+    if (!out) return make_error("cannot append to " + dest);
     return {};
 }
 
@@ -86,25 +86,32 @@ public:
         auto size = co_await t.file_size(m_config.log, m_sudo, cancel);
         if (!size) co_return size.error();
         m_offset = *size;
+        m_polls = 0;
         co_return Expected<void>{};
     }
 
+    bool appends() const override { return true; }
+
+    // Reads the log from where the previous poll stopped (after the last whole line).
     Task<Expected<void>> fetch(Transport& t, const std::string& dest, const CancelToken& cancel) override {
         auto size = co_await t.file_size(m_config.log, m_sudo, cancel);
         if (!size) co_return size.error();
-        std::uint64_t from = *size < m_offset ? 0 : m_offset;
-        auto data = co_await t.read_file(m_config.log, from, m_sudo, cancel);
+        if (*size < m_offset) m_offset = 0;  // rotated since: the new log from its start
+        auto data = co_await t.read_file(m_config.log, m_offset, m_sudo, cancel);
         if (!data) co_return data.error();
+        m_fetched_bytes += data->size();
         // Keep whole records only: the last line may still be being written.
         auto last_newline = data->rfind('\n');
         data->resize(last_newline == std::string::npos ? 0 : last_newline + 1);
-        co_return write_local(dest, *data);
+        m_offset += data->size();
+        co_return append_local(dest, *data, m_polls++ == 0);
     }
 
 private:
     telemetry::LiveAcquisition m_how;
     bool m_sudo;
-    std::uint64_t m_offset = 0;
+    std::uint64_t m_offset = 0;  // next byte of the log to fetch
+    std::uint64_t m_polls = 0;
 };
 
 // A Windows event log channel through wevtutil, from the target's clock before execution.
@@ -137,14 +144,20 @@ public:
         if (!r) co_return r.error();
         if (r->exit_code != 0) co_return make_error("cannot read the target's clock");
         m_since = trim(r->stdout_text);
+        m_last_record = 0;
+        m_polls = 0;
         co_return Expected<void>{};
     }
+
+    bool appends() const override { return true; }
 
     Task<Expected<void>> fetch(Transport& t, const std::string& dest, const CancelToken& cancel) override {
         std::string script =
             "[Console]::OutputEncoding = [Text.Encoding]::UTF8\r\n"
-            "& wevtutil.exe qe " + powershell_quote(m_config.channel) + " " +
-            powershell_quote("/q:" + wevtutil_query(m_since)) + " /f:xml\r\nexit $LASTEXITCODE\r\n";
+            "& wevtutil.exe qe " +
+            powershell_quote(m_config.channel) + " " +
+            powershell_quote("/q:" + wevtutil_query(m_since, m_last_record)) +
+            " /f:xml\r\nexit $LASTEXITCODE\r\n";
         TargetCommand cmd;
         cmd.argv = powershell_encoded_argv(script);
         cmd.timeout = t.target().timeouts.connect + Millis(120000);
@@ -152,12 +165,16 @@ public:
         if (!r) co_return r.error();
         if (r->exit_code != 0)
             co_return make_error("wevtutil qe " + m_config.channel + " failed: " + trim(r->stderr_text));
-        co_return write_local(dest, r->stdout_text);
+        m_fetched_bytes += r->stdout_text.size();
+        m_last_record = std::max(m_last_record, last_record_id(r->stdout_text));
+        co_return append_local(dest, r->stdout_text, m_polls++ == 0);
     }
 
 private:
     telemetry::LiveAcquisition m_how;
     std::string m_since;
+    std::uint64_t m_last_record = 0;  // the next poll asks for records after this one
+    std::uint64_t m_polls = 0;
 };
 
 // An exported O365 audit file on this machine (copied as it is now).
@@ -213,7 +230,7 @@ public:
             O365Client client(*m_config.api);
             auto records = client.fetch_audit(m_since_ns, now_ns());
             if (!records) return records.error();
-            return write_local(dest, *records);
+            return write_file_atomic(dest, *records);
         });
     }
 
@@ -224,8 +241,22 @@ private:
 
 }  // namespace
 
-std::string wevtutil_query(const std::string& since_iso) {
-    return "*[System[TimeCreated[@SystemTime>='" + since_iso + "']]]";
+std::string wevtutil_query(const std::string& since_iso, std::uint64_t after_record) {
+    std::string time = "TimeCreated[@SystemTime>='" + since_iso + "']";
+    if (after_record == 0) return "*[System[" + time + "]]";
+    return "*[System[" + time + " and EventRecordID>" + std::to_string(after_record) + "]]";
+}
+
+std::uint64_t last_record_id(std::string_view xml) {
+    static constexpr std::string_view kTag = "<EventRecordID>";
+    std::uint64_t best = 0;
+    for (auto at = xml.find(kTag); at != std::string_view::npos; at = xml.find(kTag, at + 1)) {
+        std::uint64_t id = 0;
+        auto begin = xml.data() + at + kTag.size();
+        auto r = std::from_chars(begin, xml.data() + xml.size(), id);
+        if (r.ec == std::errc() && r.ptr != begin) best = std::max(best, id);
+    }
+    return best;
 }
 
 Expected<std::unique_ptr<LiveSource>> make_live_source(const SourceConfig& config,

@@ -32,10 +32,14 @@ public:
     virtual Task<Expected<void>> preflight(Transport& transport, const CancelToken& cancel) = 0;
     // Notes the position before execution.
     virtual Task<Expected<void>> mark(Transport& transport, const CancelToken& cancel) = 0;
-    // Writes everything since the mark to `dest` (replacing it). Called repeatedly while
-    // collection polls; each call returns the whole window so far.
+    // Brings `dest` up to date with everything since the mark. Called repeatedly while
+    // collection polls. A source that appends() adds only what arrived since its previous
+    // fetch (the first fetch after mark() starts the file); the others rewrite it whole.
     virtual Task<Expected<void>> fetch(Transport& transport, const std::string& dest,
                                        const CancelToken& cancel) = 0;
+    virtual bool appends() const { return false; }
+    // Bytes read from the target by fetch() so far (an incremental poll reads only new ones).
+    std::uint64_t fetched_bytes() const { return m_fetched_bytes; }
 
     const SourceConfig& config() const { return m_config; }
     // The collector (CollectorRegistry name) that reads what fetch() writes.
@@ -45,6 +49,7 @@ public:
 protected:
     explicit LiveSource(SourceConfig config) : m_config(std::move(config)) {}
     SourceConfig m_config;
+    std::uint64_t m_fetched_bytes = 0;
 };
 
 // `privileged_reads`: read logs through `sudo -n` (target user is not root).
@@ -52,7 +57,10 @@ Expected<std::unique_ptr<LiveSource>> make_live_source(const SourceConfig& confi
                                                        Platform platform,
                                                        bool privileged_reads);
 
-// The wevtutil query for events at or after `since_iso` (exposed for tests).
-std::string wevtutil_query(const std::string& since_iso);
+// The wevtutil query for events at or after `since_iso` and, when `after_record` is not 0,
+// with a record id above it (what an earlier poll already fetched). Exposed for tests.
+std::string wevtutil_query(const std::string& since_iso, std::uint64_t after_record = 0);
+// The highest <EventRecordID> in wevtutil's XML output (0: none).
+std::uint64_t last_record_id(std::string_view xml);
 
 }  // namespace attest::run

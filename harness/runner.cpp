@@ -3,12 +3,11 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
-
-#include <algorithm>
-#include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -22,6 +21,7 @@
 #include "expectations/results.h"
 #include "harness/live_collect.h"
 #include "telemetry/sources.h"
+#include "telemetry/tail.h"
 
 namespace attest::run {
 
@@ -158,7 +158,7 @@ public:
         doc.set_key("scenarios", m_run_info_entries);
         m_masker.mask(doc);
         std::filesystem::create_directories(m_options.record_dir);
-        (void)write_file_atomically(m_options.record_dir + "/run-info.json", doc.to_json() + "\n");
+        (void)write_file_atomic(m_options.record_dir + "/run-info.json", doc.to_json() + "\n");
     }
 };
 
@@ -286,6 +286,7 @@ Task<std::optional<Value>> run_one(RunContext& ctx, TargetSession& s, const sc::
     std::set<std::string> collected;
     std::map<std::string, std::string> source_errors;
     std::vector<std::string> telemetry_files;
+    telemetry::Tail tail;  // what the polls read so far, per source file
     std::string telemetry_dir;
     bool executed = false;
     Elevation elevation = Elevation::Unavailable;
@@ -293,7 +294,7 @@ Task<std::optional<Value>> run_one(RunContext& ctx, TargetSession& s, const sc::
 
     auto compose = [&]() -> Value {
         DiagnosticSink sink;
-        ex::ScenarioResult r = ex::evaluate_scenario(checks, facts, telemetry_files, sink);
+        ex::ScenarioResult r = evaluate_scenario(checks, facts, tail.inputs(), sink);
         Value v = ex::scenario_to_json(r);
         v.set_key("target", Value(target.name));
         v.set_key("platform", Value(platform_name(target.platform)));
@@ -515,6 +516,14 @@ Task<std::optional<Value>> run_one(RunContext& ctx, TargetSession& s, const sc::
                                    src->file_extension();
                 auto ok = co_await src->fetch(*s.transport, dest, cancel);
                 if (ok) {
+                    // Only what the fetch appended is read (the poll is incremental).
+                    DiagnosticSink sink;
+                    ok = tail.poll(dest, src->collector(),
+                                   src->appends() ? telemetry::Tail::Growth::Appends
+                                                  : telemetry::Tail::Growth::Rewritten,
+                                   sink);
+                }
+                if (ok) {
                     collected.insert(src->config().name);
                     source_errors.erase(src->config().name);
                     telemetry_files.push_back(dest);
@@ -526,7 +535,7 @@ Task<std::optional<Value>> run_one(RunContext& ctx, TargetSession& s, const sc::
             if (!polling || cancel.at_least(1)) break;
             bool done = co_await offload(blocking_pool(), [&] {
                 DiagnosticSink sink;
-                auto r = ex::evaluate_scenario(checks, facts, telemetry_files, sink);
+                auto r = evaluate_scenario(checks, facts, tail.inputs(), sink);
                 for (const auto& e : r.expectations)
                     if (e.spec.required && e.verdict == ex::ExpectationVerdict::Missing) return false;
                 for (const auto& d : r.detections)
@@ -587,7 +596,7 @@ Value skipped_value(RunContext& ctx, const sc::AtomicTest& test, const std::stri
     auto resolved = sc::resolve_test(test, ctx.m_options.arguments, ctx.m_pack.atomics_folder);
     if (resolved) facts.arguments = resolved->arguments;
     DiagnosticSink sink;
-    Value v = ex::scenario_to_json(ex::evaluate_scenario(checks, facts, {}, sink));
+    Value v = ex::scenario_to_json(evaluate_scenario(checks, facts, {}, sink));
     if (!target_name.empty()) v.set_key("target", Value(target_name));
     return v;
 }
@@ -623,6 +632,16 @@ Task<void> target_worker(RunContext& ctx, TargetSession& session) {
 }
 
 }  // namespace
+
+ex::ScenarioResult evaluate_scenario(const ex::ScenarioChecks& checks, const ex::RunFacts& facts,
+                                     std::vector<telemetry::StreamInput> inputs,
+                                     DiagnosticSink& sink) {
+    ex::Evaluator ev;
+    ev.add_scenario(checks, facts);
+    telemetry::feed(ev, std::move(inputs), sink);
+    ev.finish();
+    return ev.results().front();
+}
 
 Expected<RunSummary> run_pack(const Lab& lab, const sc::Pack& pack, const RunOptions& options,
                               CancelToken& cancel) {

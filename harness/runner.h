@@ -16,10 +16,12 @@
 #include <vector>
 
 #include "core/value.h"
+#include "expectations/engine.h"
 #include "harness/journal.h"
 #include "harness/lab.h"
 #include "harness/transport.h"
 #include "scenarios/pack.h"
+#include "telemetry/stream.h"
 
 namespace attest::run {
 
@@ -58,5 +60,12 @@ Expected<RunSummary> run_pack(const Lab& lab, const scenarios::Pack& pack,
 Expected<RunSummary> recheck_run(const std::string& out_dir, const std::string& lab_path,
                                  const std::string& pack_path,
                                  std::function<void(const std::string&)> progress);
+
+// One scenario over telemetry inputs, read through the time-ordered stream
+// (telemetry/stream.h); shared by the run, its collection polls and recheck.
+expectations::ScenarioResult evaluate_scenario(const expectations::ScenarioChecks& checks,
+                                               const expectations::RunFacts& facts,
+                                               std::vector<telemetry::StreamInput> inputs,
+                                               DiagnosticSink& sink);
 
 }  // namespace attest::run

@@ -54,7 +54,7 @@ Expected<void> copy_or_fetch(const SourceConfig& cfg, std::int64_t from_ns, cons
         O365Client client(*cfg.api);
         auto records = client.fetch_audit(from_ns - 5LL * 60 * 1000000000LL, now_ns());
         if (!records) return records.error();
-        return write_file_atomically(dest, *records);
+        return write_file_atomic(dest, *records);
     }
     return make_error("source " + cfg.name + " cannot be fetched again after the run");
 }
@@ -151,7 +151,8 @@ Expected<RunSummary> recheck_run(const std::string& out_dir, const std::string& 
             }
             facts.collected = collected;
             DiagnosticSink sink;
-            Value v = ex::scenario_to_json(ex::evaluate_scenario(checks, facts, files, sink));
+            Value v = ex::scenario_to_json(
+                evaluate_scenario(checks, facts, telemetry::Stream::files(files, {}), sink));
             for (const char* key : {"target", "platform", "prerequisites", "execution", "cleanup",
                                     "window_closed_before_cleanup", "collection"})
                 if (const Value* k = old.get(key)) v.set_key(key, *k);
@@ -174,7 +175,7 @@ Expected<RunSummary> recheck_run(const std::string& out_dir, const std::string& 
     run.set_key("mode", Value("recheck"));
     run.set_key("rechecked", Value(format_iso8601(now_ns())));
     Value out = ex::results_document(run, scenarios);
-    auto w = write_file_atomically(results_path, out.to_json() + "\n");
+    auto w = write_file_atomic(results_path, out.to_json() + "\n");
     if (!w) return w.error();
     RunSummary summary;
     summary.results_path = results_path;

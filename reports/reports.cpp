@@ -5,8 +5,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/atomic_file.h"
 #include "reports/history.h"
-#include "reports/sink.h"
 #include "reports/text.h"
 
 namespace attest::reports {

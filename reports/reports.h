@@ -15,7 +15,7 @@
 // rename). It attempts every format and reports all failures in one error message.
 //
 // Formatters never touch the file system (render_* below); sinks never know formats
-// (reports/sink.h). Writers are looked up by name in ReportWriterRegistry ("html", "json",
+// (core/atomic_file.h). Writers are looked up by name in ReportWriterRegistry ("html", "json",
 // "junit", "navigator", "attire").
 //
 // The results document is read tolerantly: unknown members are ignored, missing or mistyped

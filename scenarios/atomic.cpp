@@ -79,8 +79,9 @@ public:
         auto root = load_yaml_file(m_path, m_problems);
         if (!root) return std::nullopt;
         if (!root->IsMap()) {
-            error("E014", *root, "", "an atomics file is a mapping with attack_technique, "
-                                     "display_name and atomic_tests");
+            report(Code::E014, *root, "",
+                   "an atomics file is a mapping with attack_technique, "
+                   "display_name and atomic_tests");
             return std::nullopt;
         }
         AtomicFile file;
@@ -88,15 +89,15 @@ public:
         check_keys(*root, kTopKeys, "file");
         file.technique = scalar(*root, "attack_technique", "file", true);
         if (!file.technique.empty() && !is_technique_id(file.technique))
-            error("E003", (*root)["attack_technique"], "file",
-                  "attack_technique '" + file.technique +
-                      "' is not a technique id (T1234 or T1234.001)");
+            report(Code::E003, (*root)["attack_technique"], "file",
+                   "attack_technique '" + file.technique +
+                       "' is not a technique id (T1234 or T1234.001)");
         file.display_name = scalar(*root, "display_name", "file", true);
         const YAML::Node tests = (*root)["atomic_tests"];
         if (!tests) {
-            error("E002", *root, "file", "missing 'atomic_tests'");
+            report(Code::E002, *root, "file", "missing 'atomic_tests'");
         } else if (!tests.IsSequence()) {
-            error("E014", tests, "file", "'atomic_tests' must be a list");
+            report(Code::E014, tests, "file", "'atomic_tests' must be a list");
         } else {
             for (std::size_t i = 0; i < tests.size(); ++i) {
                 AtomicTest t;
@@ -111,13 +112,9 @@ public:
     }
 
 private:
-    void error(const char* code, const YAML::Node& at, const std::string& ctx, std::string msg) {
+    void report(Code code, const YAML::Node& at, const std::string& ctx, std::string msg) {
         auto [line, col] = node_position(at);
-        m_problems.error(code, m_path, line, col, ctx, std::move(msg));
-    }
-    void warning(const char* code, const YAML::Node& at, const std::string& ctx, std::string msg) {
-        auto [line, col] = node_position(at);
-        m_problems.warning(code, m_path, line, col, ctx, std::move(msg));
+        m_problems.add(code, m_path, line, col, ctx, std::move(msg));
     }
 
     void check_keys(const YAML::Node& map, const std::set<std::string>& known,
@@ -125,7 +122,7 @@ private:
         for (auto it = map.begin(); it != map.end(); ++it) {
             std::string key = it->first.IsScalar() ? it->first.Scalar() : "";
             if (!known.count(key))
-                warning("W008", it->first, ctx, "unknown key '" + key + "' (ignored)");
+                report(Code::W008, it->first, ctx, "unknown key '" + key + "' (ignored)");
         }
     }
 
@@ -134,11 +131,11 @@ private:
                        bool required) {
         const YAML::Node n = map[key];
         if (!n || n.IsNull()) {
-            if (required) error("E002", map, ctx, std::string("missing '") + key + "'");
+            if (required) report(Code::E002, map, ctx, std::string("missing '") + key + "'");
             return {};
         }
         if (!n.IsScalar()) {
-            error("E014", n, ctx, std::string("'") + key + "' must be a scalar");
+            report(Code::E014, n, ctx, std::string("'") + key + "' must be a scalar");
             return {};
         }
         return n.Scalar();
@@ -149,7 +146,7 @@ private:
         auto [line, col] = node_position(node);
         t.position = {line, col};
         if (!node.IsMap()) {
-            error("E014", node, ctx, "a test must be a mapping");
+            report(Code::E014, node, ctx, "a test must be a mapping");
             return false;
         }
         t.name = scalar(node, "name", ctx, true);
@@ -157,35 +154,36 @@ private:
         check_keys(node, kTestKeys, ctx);
         t.guid = lower(scalar(node, "auto_generated_guid", ctx, false));
         if (t.guid.empty())
-            warning("W009", node, ctx,
-                    "no auto_generated_guid: expectations cannot attach to this test");
+            report(Code::W009, node, ctx,
+                   "no auto_generated_guid: expectations cannot attach to this test");
         else if (!is_guid(t.guid))
-            error("E010", node["auto_generated_guid"], ctx,
-                  "auto_generated_guid '" + t.guid + "' is not a GUID");
+            report(Code::E010, node["auto_generated_guid"], ctx,
+                   "auto_generated_guid '" + t.guid + "' is not a GUID");
         t.description = scalar(node, "description", ctx, false);
 
         const YAML::Node platforms = node["supported_platforms"];
         if (!platforms) {
-            error("E002", node, ctx, "missing 'supported_platforms'");
+            report(Code::E002, node, ctx, "missing 'supported_platforms'");
         } else if (!platforms.IsSequence() || platforms.size() == 0) {
-            error("E014", platforms, ctx, "'supported_platforms' must be a non-empty list");
+            report(Code::E014, platforms, ctx, "'supported_platforms' must be a non-empty list");
         } else {
             for (const auto& p : platforms) {
                 if (!p.IsScalar()) {
-                    error("E014", p, ctx, "a platform must be a string");
+                    report(Code::E014, p, ctx, "a platform must be a string");
                     continue;
                 }
                 std::string name = lower(p.Scalar());
                 if (!kPlatforms.count(name))
-                    warning("W012", p, ctx, "unknown platform '" + p.Scalar() + "'");
+                    report(Code::W012, p, ctx, "unknown platform '" + p.Scalar() + "'");
                 t.platforms.push_back(name);
             }
         }
 
         if (const YAML::Node args = node["input_arguments"]; args && !args.IsNull()) {
             if (!args.IsMap())
-                error("E014", args, ctx, "'input_arguments' must be a mapping of name to "
-                                         "{description, type, default}");
+                report(Code::E014, args, ctx,
+                       "'input_arguments' must be a mapping of name to "
+                       "{description, type, default}");
             else
                 for (auto it = args.begin(); it != args.end(); ++it) load_argument(it->first, it->second, ctx, t);
         }
@@ -193,16 +191,16 @@ private:
         t.dependency_executor_name = scalar(node, "dependency_executor_name", ctx, false);
         if (!t.dependency_executor_name.empty() &&
             !kExecutors.count(lower(t.dependency_executor_name)))
-            error("E004", node["dependency_executor_name"], ctx,
-                  "unknown dependency_executor_name '" + t.dependency_executor_name +
-                      "' (known: powershell, command_prompt, sh, bash, manual)");
+            report(Code::E004, node["dependency_executor_name"], ctx,
+                   "unknown dependency_executor_name '" + t.dependency_executor_name +
+                       "' (known: powershell, command_prompt, sh, bash, manual)");
         if (const YAML::Node deps = node["dependencies"]; deps && !deps.IsNull()) {
             if (!deps.IsSequence()) {
-                error("E014", deps, ctx, "'dependencies' must be a list");
+                report(Code::E014, deps, ctx, "'dependencies' must be a list");
             } else {
                 for (const auto& d : deps) {
                     if (!d.IsMap()) {
-                        error("E014", d, ctx, "a dependency must be a mapping");
+                        report(Code::E014, d, ctx, "a dependency must be a mapping");
                         continue;
                     }
                     check_keys(d, kDependencyKeys, ctx + " dependency");
@@ -217,35 +215,35 @@ private:
 
         const YAML::Node ex = node["executor"];
         if (!ex) {
-            error("E002", node, ctx, "missing 'executor'");
+            report(Code::E002, node, ctx, "missing 'executor'");
         } else if (!ex.IsMap()) {
-            error("E014", ex, ctx, "'executor' must be a mapping");
+            report(Code::E014, ex, ctx, "'executor' must be a mapping");
         } else {
             check_keys(ex, kExecutorKeys, ctx + " executor");
             t.executor.name = lower(scalar(ex, "name", ctx + " executor", true));
             if (!t.executor.name.empty() && !kExecutors.count(t.executor.name))
-                error("E004", ex["name"], ctx,
-                      "unknown executor '" + t.executor.name +
-                          "' (known: powershell, command_prompt, sh, bash, manual)");
+                report(Code::E004, ex["name"], ctx,
+                       "unknown executor '" + t.executor.name +
+                           "' (known: powershell, command_prompt, sh, bash, manual)");
             if (const YAML::Node er = ex["elevation_required"]; er && !er.IsNull()) {
                 std::string v = er.IsScalar() ? lower(er.Scalar()) : "";
                 if (v == "true") t.executor.elevation_required = true;
                 else if (v != "false")
-                    error("E014", er, ctx, "'elevation_required' must be true or false");
+                    report(Code::E014, er, ctx, "'elevation_required' must be true or false");
             }
             t.executor.command = scalar(ex, "command", ctx, false);
             t.executor.cleanup_command = scalar(ex, "cleanup_command", ctx, false);
             t.executor.steps = scalar(ex, "steps", ctx, false);
             if (t.executor.name == "manual") {
                 if (t.executor.steps.empty())
-                    error("E013", ex, ctx, "a manual executor needs 'steps'");
+                    report(Code::E013, ex, ctx, "a manual executor needs 'steps'");
             } else if (!t.executor.name.empty() && t.executor.command.empty()) {
-                error("E013", ex, ctx, "executor '" + t.executor.name + "' needs a 'command'");
+                report(Code::E013, ex, ctx, "executor '" + t.executor.name + "' needs a 'command'");
             }
         }
         if (!t.dependencies.empty() && t.dependency_executor_name.empty() &&
             t.executor.name.empty())
-            warning("W015", node, ctx, "dependencies without an executor to run them");
+            report(Code::W015, node, ctx, "dependencies without an executor to run them");
         cross_check(node, t, ctx);
         return true;
     }
@@ -258,7 +256,8 @@ private:
         a.position = {line, col};
         std::string actx = ctx + " argument '" + a.name + "'";
         if (!value.IsMap()) {
-            error("E014", value, actx, "an input argument is a mapping {description, type, default}");
+            report(Code::E014, value, actx,
+                   "an input argument is a mapping {description, type, default}");
             t.input_arguments.push_back(std::move(a));
             return;
         }
@@ -267,18 +266,19 @@ private:
         std::string type = scalar(value, "type", actx, true);
         a.type = lower(type);
         if (!a.type.empty() && !kArgumentTypes.count(a.type))
-            error("E016", value["type"], actx,
-                  "unknown argument type '" + type + "' (known: string, path, url, integer, float)");
+            report(
+                Code::E016, value["type"], actx,
+                "unknown argument type '" + type + "' (known: string, path, url, integer, float)");
         if (const YAML::Node d = value["default"]; d && !d.IsNull()) {
             if (!d.IsScalar()) {
-                error("E014", d, actx, "'default' must be a scalar");
+                report(Code::E014, d, actx, "'default' must be a scalar");
             } else {
                 a.default_value = d.Scalar();
                 if (a.type == "integer" || a.type == "float") {
                     if (!value_fits_type(a.default_value, a.type))
-                        error("E017", d, actx,
-                              "default '" + a.default_value + "' is not " +
-                                  (a.type == "integer" ? "an integer" : "a number"));
+                        report(Code::E017, d, actx,
+                               "default '" + a.default_value + "' is not " +
+                                   (a.type == "integer" ? "an integer" : "a number"));
                 }
             }
         }
@@ -292,8 +292,8 @@ private:
             for (const auto& name : argument_references(text)) {
                 used.insert(name);
                 if (!t.find_argument(name))
-                    error("E005", where, ctx,
-                          "#{" + name + "} is used but not declared in input_arguments");
+                    report(Code::E005, where, ctx,
+                           "#{" + name + "} is used but not declared in input_arguments");
             }
         };
         const YAML::Node ex = node["executor"];
@@ -315,25 +315,25 @@ private:
             for (const auto& name : argument_references(a.default_value)) used.insert(name);
         for (const auto& a : t.input_arguments)
             if (!used.count(a.name))
-                m_problems.warning("W006", m_path, a.position.line, a.position.column, ctx,
-                                   "input argument '" + a.name + "' is declared but never used");
+                m_problems.add(Code::W006, m_path, a.position.line, a.position.column, ctx,
+                               "input argument '" + a.name + "' is declared but never used");
 
         bool unix_like = std::any_of(t.platforms.begin(), t.platforms.end(), [](const auto& p) {
             return p == "linux" || p == "macos";
         });
         if (unix_like && !t.executor.elevation_required) {
             if (uses_sudo(t.executor.command) || uses_sudo(t.executor.cleanup_command))
-                error("E007", ex ? ex : node, ctx,
-                      "uses sudo on linux/macos but executor.elevation_required is not true");
+                report(Code::E007, ex ? ex : node, ctx,
+                       "uses sudo on linux/macos but executor.elevation_required is not true");
             // Upstream atomics use sudo in prerequisites of unelevated tests (T1552.007):
             // allowed, but the runner must be able to sudo without a password.
             bool dep_sudo = false;
             for (const auto& d : t.dependencies)
                 dep_sudo = dep_sudo || uses_sudo(d.prereq_command) || uses_sudo(d.get_prereq_command);
             if (dep_sudo)
-                warning("W019", node["dependencies"] ? node["dependencies"] : node, ctx,
-                        "prerequisites use sudo while elevation_required is not true: the lab "
-                        "user needs passwordless sudo");
+                report(Code::W019, node["dependencies"] ? node["dependencies"] : node, ctx,
+                       "prerequisites use sudo while elevation_required is not true: the lab "
+                       "user needs passwordless sudo");
         }
     }
 
@@ -402,11 +402,10 @@ std::vector<AtomicFile> load_atomics_folder(const std::string& dir, Problems& pr
             if (t.guid.empty()) continue;
             auto [it, inserted] = seen.emplace(t.guid, std::make_pair(f, t.position));
             if (!inserted)
-                problems.error("E011", f, t.position.line, t.position.column,
-                               "test '" + t.name + "'",
-                               "auto_generated_guid " + t.guid + " is also used at " +
-                                   it->second.first + ":" +
-                                   std::to_string(it->second.second.line));
+                problems.add(Code::E011, f, t.position.line, t.position.column,
+                             "test '" + t.name + "'",
+                             "auto_generated_guid " + t.guid + " is also used at " +
+                                 it->second.first + ":" + std::to_string(it->second.second.line));
         }
         out.push_back(std::move(*file));
     }

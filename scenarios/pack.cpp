@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
+#include "core/timeutil.h"
 #include "expectations/eql/rule.h"
 #include "scenarios/yaml_util.h"
 #include "telemetry/sources.h"
@@ -61,26 +63,30 @@ public:
         auto root = load_yaml_file(m_path, m_problems);
         if (!root) return;
         if (!root->IsMap()) {
-            error("E101", *root, "", "expectations.yaml is a mapping (version, defaults, scenarios)");
+            report(Code::E101, *root, "",
+                   "expectations.yaml is a mapping (version, defaults, scenarios)");
             return;
         }
         check_keys(*root, kTopKeys, "file");
         if (auto v = (*root)["version"]; v && (!v.IsScalar() || v.Scalar() != "1"))
-            error("E102", v, "file", "unsupported version (this attest reads version 1)");
+            report(Code::E102, v, "file", "unsupported version (this attest reads version 1)");
         if (auto n = (*root)["name"]; n && n.IsScalar()) m_pack.name = n.Scalar();
         if (auto d = (*root)["defaults"]; d) {
-            if (!d.IsMap()) error("E101", d, "defaults", "'defaults' must be a mapping");
+            if (!d.IsMap())
+                report(Code::E101, d, "defaults", "'defaults' must be a mapping");
             else {
                 for (auto it = d.begin(); it != d.end(); ++it)
                     if (it->first.Scalar() != "window")
-                        warning("W108", it->first, "defaults", "unknown key '" + it->first.Scalar() + "' (ignored)");
+                        report(Code::W108, it->first, "defaults",
+                               "unknown key '" + it->first.Scalar() + "' (ignored)");
                 if (d["window"]) m_default_window = window(d["window"], "defaults");
             }
         }
         auto scenarios = (*root)["scenarios"];
         if (!scenarios) return;
         if (!scenarios.IsMap()) {
-            error("E101", scenarios, "scenarios", "'scenarios' must be a mapping of test GUID to checks");
+            report(Code::E101, scenarios, "scenarios",
+                   "'scenarios' must be a mapping of test GUID to checks");
             return;
         }
         std::map<std::string, const AtomicTest*> by_guid;
@@ -91,7 +97,8 @@ public:
             std::string ctx = "scenario " + guid;
             const AtomicTest* test = by_guid.count(guid) ? by_guid[guid] : nullptr;
             if (!test)
-                error("E103", it->first, ctx, "no atomic test in the pack has auto_generated_guid " + guid);
+                report(Code::E103, it->first, ctx,
+                       "no atomic test in the pack has auto_generated_guid " + guid);
             else
                 ctx = "scenario '" + test->name + "'";
             load_scenario(it->second, guid, test, ctx);
@@ -99,28 +106,25 @@ public:
     }
 
 private:
-    void error(const char* code, const YAML::Node& at, const std::string& ctx, std::string msg) {
+    void report(Code code, const YAML::Node& at, const std::string& ctx, std::string msg) {
         auto [l, c] = node_position(at);
-        m_problems.error(code, m_path, l, c, ctx, std::move(msg));
-    }
-    void warning(const char* code, const YAML::Node& at, const std::string& ctx, std::string msg) {
-        auto [l, c] = node_position(at);
-        m_problems.warning(code, m_path, l, c, ctx, std::move(msg));
+        m_problems.add(code, m_path, l, c, ctx, std::move(msg));
     }
     void check_keys(const YAML::Node& map, const std::set<std::string>& known, const std::string& ctx) {
         for (auto it = map.begin(); it != map.end(); ++it) {
             std::string key = it->first.IsScalar() ? it->first.Scalar() : "";
-            if (!known.count(key)) warning("W108", it->first, ctx, "unknown key '" + key + "' (ignored)");
+            if (!known.count(key))
+                report(Code::W108, it->first, ctx, "unknown key '" + key + "' (ignored)");
         }
     }
     std::string scalar(const YAML::Node& map, const char* key, const std::string& ctx, bool required) {
         auto n = map[key];
         if (!n || n.IsNull()) {
-            if (required) error("E104", map, ctx, std::string("missing '") + key + "'");
+            if (required) report(Code::E104, map, ctx, std::string("missing '") + key + "'");
             return {};
         }
         if (!n.IsScalar()) {
-            error("E101", n, ctx, std::string("'") + key + "' must be a scalar");
+            report(Code::E101, n, ctx, std::string("'") + key + "' must be a scalar");
             return {};
         }
         return n.Scalar();
@@ -128,22 +132,23 @@ private:
 
     std::optional<Window> window(const YAML::Node& n, const std::string& ctx) {
         if (!n.IsMap()) {
-            error("E105", n, ctx, "'window' is {before: DURATION, after: DURATION} (e.g. 5s, 10m)");
+            report(Code::E105, n, ctx,
+                   "'window' is {before: DURATION, after: DURATION} (e.g. 5s, 10m)");
             return std::nullopt;
         }
         Window w;
         for (auto it = n.begin(); it != n.end(); ++it) {
             std::string key = it->first.Scalar();
             if (key != "before" && key != "after") {
-                error("E105", it->first, ctx, "'window' takes 'before' and 'after', not '" + key + "'");
+                report(Code::E105, it->first, ctx,
+                       "'window' takes 'before' and 'after', not '" + key + "'");
                 continue;
             }
-            auto d = it->second.IsScalar() ? expectations::parse_duration_ns(it->second.Scalar())
-                                           : std::nullopt;
+            auto d = it->second.IsScalar() ? parse_duration_ns(it->second.Scalar()) : std::nullopt;
             if (!d) {
-                error("E105", it->second, ctx,
-                      "'" + key + "' is a duration such as 500ms, 5s, 10m, 2h or 1d, not '" +
-                          (it->second.IsScalar() ? it->second.Scalar() : std::string("?")) + "'");
+                report(Code::E105, it->second, ctx,
+                       "'" + key + "' is a duration such as 500ms, 5s, 10m, 2h or 1d, not '" +
+                           (it->second.IsScalar() ? it->second.Scalar() : std::string("?")) + "'");
                 continue;
             }
             (key == "before" ? w.before_ns : w.after_ns) = *d;
@@ -156,7 +161,8 @@ private:
         if (p.empty()) return std::nullopt;
         auto parsed = parse_profile(p);
         if (!parsed) {
-            error("E106", map["profile"], ctx, "unknown profile '" + p + "' (sysmon or endpoint)");
+            report(Code::E106, map["profile"], ctx,
+                   "unknown profile '" + p + "' (sysmon or endpoint)");
             return std::nullopt;
         }
         return *parsed;
@@ -165,32 +171,39 @@ private:
     void load_scenario(const YAML::Node& n, const std::string& guid, const AtomicTest* test,
                        const std::string& ctx) {
         if (!n.IsMap()) {
-            error("E101", n, ctx, "a scenario entry is a mapping (expectations, detections, secrets)");
+            report(Code::E101, n, ctx,
+                   "a scenario entry is a mapping (expectations, detections, secrets)");
             return;
         }
         check_keys(n, kScenarioKeys, ctx);
         ScenarioChecks& checks = m_pack.checks[guid];
         checks.guid = guid;
         if (auto name = n["name"]; name && name.IsScalar() && test && name.Scalar() != test->name)
-            warning("W109", name, ctx, "name '" + name.Scalar() + "' differs from the test's name '" + test->name + "'");
+            report(
+                Code::W109, name, ctx,
+                "name '" + name.Scalar() + "' differs from the test's name '" + test->name + "'");
         if (auto s = n["secrets"]; s) {
-            if (!s.IsSequence()) error("E101", s, ctx, "'secrets' is a list of input argument names");
+            if (!s.IsSequence())
+                report(Code::E101, s, ctx, "'secrets' is a list of input argument names");
             else
                 for (const auto& x : s) {
                     if (!x.IsScalar()) continue;
                     if (test && !test->find_argument(x.Scalar()))
-                        error("E110", x, ctx, "secret '" + x.Scalar() + "' is not an input argument of the test");
+                        report(Code::E110, x, ctx,
+                               "secret '" + x.Scalar() + "' is not an input argument of the test");
                     checks.secrets.push_back(x.Scalar());
                 }
         }
         std::set<std::string> ids;
         if (auto list = n["expectations"]; list) {
-            if (!list.IsSequence()) error("E101", list, ctx, "'expectations' must be a list");
+            if (!list.IsSequence())
+                report(Code::E101, list, ctx, "'expectations' must be a list");
             else
                 for (const auto& e : list) load_expectation(e, test, ctx, checks, ids);
         }
         if (auto list = n["detections"]; list) {
-            if (!list.IsSequence()) error("E101", list, ctx, "'detections' must be a list");
+            if (!list.IsSequence())
+                report(Code::E101, list, ctx, "'detections' must be a list");
             else
                 for (const auto& d : list) load_detection(d, ctx, checks);
         }
@@ -200,13 +213,16 @@ private:
                             const std::string& ctx) {
         for (const auto& name : argument_references(query))
             if (test && !test->find_argument(name))
-                error("E111", at, ctx, "query uses #{" + name + "}, which is not an input argument of the test");
+                report(Code::E111, at, ctx,
+                       "query uses #{" + name + "}, which is not an input argument of the test");
         std::size_t pos = 0;
         while ((pos = query.find("{run.", pos)) != std::string::npos) {
             auto close = query.find('}', pos);
             std::string fact = query.substr(pos + 1, close == std::string::npos ? 8 : close - pos - 1);
             if (fact != "run.host" && fact != "run.start" && fact != "run.end")
-                error("E112", at, ctx, "unknown run fact {" + fact + "} (known: {run.host}, {run.start}, {run.end})");
+                report(
+                    Code::E112, at, ctx,
+                    "unknown run fact {" + fact + "} (known: {run.host}, {run.start}, {run.end})");
             pos += 5;
         }
     }
@@ -214,7 +230,7 @@ private:
     void load_expectation(const YAML::Node& n, const AtomicTest* test, const std::string& sctx,
                           ScenarioChecks& checks, std::set<std::string>& ids) {
         if (!n.IsMap()) {
-            error("E101", n, sctx, "an expectation is a mapping (id, source, query, ...)");
+            report(Code::E101, n, sctx, "an expectation is a mapping (id, source, query, ...)");
             return;
         }
         ExpectationSpec e;
@@ -224,14 +240,19 @@ private:
         auto [l, c] = node_position(n);
         e.position = {m_path, l, c};
         if (!e.id.empty() && !ids.insert(e.id).second)
-            error("E113", n["id"], ctx, "duplicate expectation id");
+            report(Code::E113, n["id"], ctx, "duplicate expectation id");
         e.description = scalar(n, "description", ctx, false);
         e.source = scalar(n, "source", ctx, true);
         if (!e.source.empty() && !telemetry::find_source(e.source))
-            error("E114", n["source"], ctx,
-                  "unknown source '" + e.source + "' (known: " + telemetry::source_names() + ")");
+            report(
+                Code::E114, n["source"], ctx,
+                "unknown source '" + e.source + "' (known: " + telemetry::source_names() + ")");
         e.query = scalar(n, "query", ctx, true);
         if (!e.query.empty()) check_placeholders(e.query, n["query"], test, ctx);
+        if (n["query"]) {
+            auto [ql, qc] = node_position(n["query"]);
+            e.query_position = {m_path, ql, qc};
+        }
         if (auto m = n["min_count"]; m) {
             std::string v = scalar(n, "min_count", ctx, false);
             try {
@@ -240,14 +261,15 @@ private:
                 if (used != v.size() || x < 1) throw std::invalid_argument(v);
                 e.min_count = static_cast<std::uint64_t>(x);
             } catch (...) {
-                error("E115", m, ctx, "min_count is a positive integer, not '" + v + "'");
+                report(Code::E115, m, ctx, "min_count is a positive integer, not '" + v + "'");
             }
         }
         if (auto r = n["required"]; r) {
             std::string v = scalar(n, "required", ctx, false);
             if (v == "true") e.required = true;
             else if (v == "false") e.required = false;
-            else error("E115", r, ctx, "required is true or false, not '" + v + "'");
+            else
+                report(Code::E115, r, ctx, "required is true or false, not '" + v + "'");
         }
         e.window = n["window"] ? window(n["window"], ctx) : m_default_window;
         e.profile = profile(n, ctx);
@@ -256,7 +278,7 @@ private:
 
     void load_detection(const YAML::Node& n, const std::string& sctx, ScenarioChecks& checks) {
         if (!n.IsMap()) {
-            error("E101", n, sctx, "a detection is a mapping (rule, expected, profile)");
+            report(Code::E101, n, sctx, "a detection is a mapping (rule, expected, profile)");
             return;
         }
         DetectionSpec d;
@@ -270,17 +292,20 @@ private:
         std::string expected = scalar(n, "expected", ctx, false);
         if (expected.empty() || expected == "fires") d.expect_fires = true;
         else if (expected == "does_not_fire") d.expect_fires = false;
-        else error("E116", n["expected"], ctx, "expected is 'fires' or 'does_not_fire', not '" + expected + "'");
+        else
+            report(Code::E116, n["expected"], ctx,
+                   "expected is 'fires' or 'does_not_fire', not '" + expected + "'");
         std::optional<Profile> declared = profile(n, ctx);
         std::optional<Profile> from_rule;
         if (auto s = n["sources"]; s) {
-            if (!s.IsSequence()) error("E101", s, ctx, "'sources' is a list of source names");
+            if (!s.IsSequence())
+                report(Code::E101, s, ctx, "'sources' is a list of source names");
             else
                 for (const auto& x : s) {
                     if (!x.IsScalar() || !telemetry::find_source(x.Scalar()))
-                        error("E114", x, ctx,
-                              "unknown source '" + (x.IsScalar() ? x.Scalar() : "") +
-                                  "' (known: " + telemetry::source_names() + ")");
+                        report(Code::E114, x, ctx,
+                               "unknown source '" + (x.IsScalar() ? x.Scalar() : "") +
+                                   "' (known: " + telemetry::source_names() + ")");
                     else d.sources.push_back(x.Scalar());
                 }
         }
@@ -289,12 +314,13 @@ private:
             fs::path rp = fs::path(m_pack.root) / d.rule;
             std::error_code ec;
             if (!fs::is_regular_file(rp, ec)) {
-                error("E117", n["rule"], ctx, "rule file " + rp.string() + " cannot be read");
+                report(Code::E117, n["rule"], ctx, "rule file " + rp.string() + " cannot be read");
             } else {
                 // .eql (the query verbatim) or detection-rules TOML, read by the EQL module.
                 auto rule = eql::load_rule(rp.string());
                 if (!rule) {
-                    error("E118", n["rule"], ctx, "rule file cannot be read: " + rule.error().message);
+                    report(Code::E118, n["rule"], ctx,
+                           "rule file cannot be read: " + rule.error().message);
                 } else {
                     d.query = rule->query;
                     if (d.rule_id.empty()) d.rule_id = rule->rule_id;
@@ -308,7 +334,9 @@ private:
         if (declared) d.profile = *declared;
         else if (from_rule) d.profile = *from_rule;
         else if (!n["profile"])
-            error("E104", n, ctx, "missing 'profile' (the vocabulary the rule is written for: sysmon or endpoint; a TOML rule's index patterns can imply it)");
+            report(Code::E104, n, ctx,
+                   "missing 'profile' (the vocabulary the rule is written for: sysmon or endpoint; "
+                   "a TOML rule's index patterns can imply it)");
         checks.detections.push_back(std::move(d));
     }
 
@@ -338,7 +366,9 @@ Expected<Pack> load_pack(const std::string& path, Problems& problems) {
     pack.atomics_folder = atomics_folder_of(path);
     pack.files = load_atomics_folder(path, problems);
     if (pack.files.empty())
-        problems.error("E120", path, 0, 0, "pack", "no atomics YAML found (atomics/TXXXX/TXXXX.yaml, TXXXX/TXXXX.yaml or *.yaml)");
+        problems.add(
+            Code::E120, path, 0, 0, "pack",
+            "no atomics YAML found (atomics/TXXXX/TXXXX.yaml, TXXXX/TXXXX.yaml or *.yaml)");
     for (const char* name : {"expectations.yaml", "expectations.yml"}) {
         fs::path e = fs::path(path) / name;
         if (fs::is_regular_file(e, ec)) {
@@ -361,7 +391,47 @@ Expected<Pack> load_pack(const std::string& path, Problems& problems) {
 
 namespace attest::scenarios {
 
+namespace {
+
+// Where a query problem lies in the YAML file: the scalar starts at `at` (a plain or quoted
+// scalar on its line; for a block scalar, `|` or `>`, the text starts on the next line at the
+// block's indentation, which YAML strips from every line). Other scalars are folded into one
+// line by YAML, so their problems are on their first line.
+std::pair<std::uint64_t, std::uint64_t> yaml_text_position(const std::vector<std::string>& lines,
+                                                           const expectations::SpecPosition& at,
+                                                           const eql::QueryProblem& p) {
+    if (at.line == 0 || at.line > lines.size()) return {at.line, at.column};
+    auto indent = [&](std::uint64_t line) -> std::uint64_t {
+        if (line == 0 || line > lines.size()) return 0;
+        return lines[line - 1].find_first_not_of(' ') == std::string::npos
+                   ? 0
+                   : lines[line - 1].find_first_not_of(' ');
+    };
+    const std::string& first = lines[at.line - 1];
+    char style = at.column - 1 < first.size() ? first[at.column - 1] : ' ';
+    if (style == '|' || style == '>') return {at.line + p.line, indent(at.line + 1) + p.column};
+    std::uint64_t line = at.line + p.line - 1;
+    if (p.line > 1) return {line, indent(line) + p.column};
+    return {line, at.column + p.column - ((style == '"' || style == '\'') ? 0 : 1)};
+}
+
+using LineCache = std::map<std::string, std::vector<std::string>>;
+const std::vector<std::string>& source_lines(LineCache& cache, const std::string& path) {
+    auto [it, fresh] = cache.try_emplace(path);
+    if (fresh) {
+        std::ifstream in(path, std::ios::binary);
+        for (std::string line; std::getline(in, line);) {
+            if (!line.empty() && line.back() == '\r') line.pop_back();
+            it->second.push_back(line);
+        }
+    }
+    return it->second;
+}
+
+}  // namespace
+
 void check_pack_queries(const Pack& pack, Problems& problems) {
+    LineCache files;
     const std::map<std::string, std::string> sample_run = {
         {"run.host", "HOST"},
         {"run.start", "2026-01-01T00:00:00.000Z"},
@@ -376,19 +446,21 @@ void check_pack_queries(const Pack& pack, Problems& problems) {
             if (e.query.empty()) continue;
             auto q = expectations::substitute_query(e.query, args, sample_run);
             if (!q) continue;  // placeholders are reported by the loader
-            auto compiled = eql::compile(*q, e.id, {});
-            if (!compiled)
-                problems.error("E130", e.position.file, e.position.line, e.position.column,
-                               ctx + " expectation '" + e.id + "'",
-                               "query does not compile: " + compiled.error().message);
+            for (const auto& p : eql::query_problems(*q)) {
+                auto [line, column] = yaml_text_position(source_lines(files, e.query_position.file),
+                                                         e.query_position, p);
+                problems.add(Code::E130, e.query_position.file, line, column,
+                             ctx + " expectation '" + e.id + "'",
+                             "query does not compile: " + p.message);
+            }
         }
         for (const auto& d : checks.detections) {
             if (d.query.empty()) continue;
             auto compiled = eql::compile(d.query, d.rule, {});
             if (!compiled)
-                problems.error("E130", d.position.file, d.position.line, d.position.column,
-                               ctx + " detection '" + d.rule + "'",
-                               "rule does not compile: " + compiled.error().message);
+                problems.add(Code::E130, d.position.file, d.position.line, d.position.column,
+                             ctx + " detection '" + d.rule + "'",
+                             "rule does not compile: " + compiled.error().message);
         }
     }
 }

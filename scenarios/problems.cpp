@@ -22,16 +22,73 @@ std::string Problem::format() const {
     return out;
 }
 
-void Problems::error(std::string code, std::string file, std::uint64_t line, std::uint64_t column,
-                     std::string context, std::string message) {
-    m_items.push_back(Problem{Severity::Error, std::move(code), std::move(file), line, column,
-                              std::move(context), std::move(message), {}});
+const std::vector<CodeInfo>& problem_codes() {
+    static const std::vector<CodeInfo> table = {
+        {Code::E001, "E001", Severity::Error, "file unreadable, empty, or YAML syntax error"},
+        {Code::E002, "E002", Severity::Error,
+         "missing required key of an atomic (attack_technique, atomic_tests, name, "
+         "supported_platforms, executor, executor.name, prereq_command)"},
+        {Code::E003, "E003", Severity::Error, "attack_technique is not T1234 / T1234.001"},
+        {Code::E004, "E004", Severity::Error, "unknown executor / dependency_executor_name"},
+        {Code::E005, "E005", Severity::Error, "#{arg} used but not declared"},
+        {Code::W006, "W006", Severity::Warning, "input argument declared but never used"},
+        {Code::E007, "E007", Severity::Error,
+         "sudo in command/cleanup on linux/macos without elevation_required: true"},
+        {Code::W008, "W008", Severity::Warning, "unknown key in an atomic (ignored)"},
+        {Code::W009, "W009", Severity::Warning,
+         "test without auto_generated_guid (no expectations can attach)"},
+        {Code::E010, "E010", Severity::Error, "auto_generated_guid is not a GUID"},
+        {Code::E011, "E011", Severity::Error, "GUID used by two tests"},
+        {Code::W012, "W012", Severity::Warning, "unknown platform"},
+        {Code::E013, "E013", Severity::Error, "executor without command (manual: without steps)"},
+        {Code::E014, "E014", Severity::Error, "wrong YAML node type"},
+        {Code::W015, "W015", Severity::Warning, "dependencies without an executor"},
+        {Code::E016, "E016", Severity::Error, "unknown input argument type"},
+        {Code::E017, "E017", Severity::Error, "default does not fit an integer / float argument"},
+        {Code::W019, "W019", Severity::Warning,
+         "prerequisites use sudo in a test without elevation_required"},
+        {Code::E101, "E101", Severity::Error, "wrong node type in expectations.yaml"},
+        {Code::E102, "E102", Severity::Error, "unsupported expectations.yaml version"},
+        {Code::E103, "E103", Severity::Error, "scenario GUID not in the pack"},
+        {Code::E104, "E104", Severity::Error, "missing key (id, source, query, rule, profile)"},
+        {Code::E105, "E105", Severity::Error, "bad window (durations: 500ms, 5s, 10m, 2h, 1d)"},
+        {Code::E106, "E106", Severity::Error, "unknown profile"},
+        {Code::W108, "W108", Severity::Warning, "unknown key in expectations.yaml (ignored)"},
+        {Code::W109, "W109", Severity::Warning, "scenario name differs from the test's"},
+        {Code::E110, "E110", Severity::Error, "secret names no input argument"},
+        {Code::E111, "E111", Severity::Error, "query uses #{arg} the test does not declare"},
+        {Code::E112, "E112", Severity::Error, "unknown run fact {run.x}"},
+        {Code::E113, "E113", Severity::Error, "duplicate expectation id"},
+        {Code::E114, "E114", Severity::Error, "unknown source"},
+        {Code::E115, "E115", Severity::Error, "bad min_count / required"},
+        {Code::E116, "E116", Severity::Error, "expected is not fires / does_not_fire"},
+        {Code::E117, "E117", Severity::Error, "rule file missing"},
+        {Code::E118, "E118", Severity::Error, "rule file unreadable (TOML errors)"},
+        {Code::E120, "E120", Severity::Error, "no atomics found"},
+        {Code::E130, "E130", Severity::Error,
+         "query or rule does not compile (EQL message with position)"},
+    };
+    return table;
 }
 
-void Problems::warning(std::string code, std::string file, std::uint64_t line,
-                       std::uint64_t column, std::string context, std::string message) {
-    m_items.push_back(Problem{Severity::Warning, std::move(code), std::move(file), line, column,
-                              std::move(context), std::move(message), {}});
+const CodeInfo& code_info(Code code) {
+    const auto& table = problem_codes();
+    for (const auto& c : table)
+        if (c.code == code) return c;
+    return table.front();  // unreachable: every enumerator has its row (tested)
+}
+
+void Problems::add(Code code, std::string file, std::uint64_t line, std::uint64_t column,
+                   std::string context, std::string message) {
+    const CodeInfo& info = code_info(code);
+    m_items.push_back(Problem{info.severity,
+                              std::string(info.name),
+                              std::move(file),
+                              line,
+                              column,
+                              std::move(context),
+                              std::move(message),
+                              {}});
 }
 
 std::size_t Problems::error_count() const {

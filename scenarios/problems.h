@@ -5,15 +5,67 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/diagnostics.h"
 
 namespace attest::scenarios {
 
+// Every problem code: E for errors, W for warnings. problem_codes() declares each one's
+// severity and meaning (docs/packs.md lists the same table; a test keeps them equal).
+enum class Code {
+    E001,
+    E002,
+    E003,
+    E004,
+    E005,
+    W006,
+    E007,
+    W008,
+    W009,
+    E010,
+    E011,
+    W012,
+    E013,
+    E014,
+    W015,
+    E016,
+    E017,
+    W019,
+    E101,
+    E102,
+    E103,
+    E104,
+    E105,
+    E106,
+    W108,
+    W109,
+    E110,
+    E111,
+    E112,
+    E113,
+    E114,
+    E115,
+    E116,
+    E117,
+    E118,
+    E120,
+    E130
+};
+
+struct CodeInfo {
+    Code code;
+    std::string_view name;  // "E003"
+    Severity severity;
+    std::string_view summary;
+};
+const std::vector<CodeInfo>& problem_codes();
+const CodeInfo& code_info(Code code);
+
 struct Problem {
     Severity severity = Severity::Error;
-    std::string code;     // "E003", "W008", ... (docs/packs.md lists them)
+    std::string code;  // "E003", "W008", ... (code_info(c).name)
     std::string file;
     std::uint64_t line = 0;    // 1-based; 0 when unknown
     std::uint64_t column = 0;  // 1-based; 0 when unknown
@@ -28,10 +80,9 @@ struct Problem {
 class Problems {
 public:
     void add(Problem p) { m_items.push_back(std::move(p)); }
-    void error(std::string code, std::string file, std::uint64_t line, std::uint64_t column,
-               std::string context, std::string message);
-    void warning(std::string code, std::string file, std::uint64_t line, std::uint64_t column,
-                 std::string context, std::string message);
+    // The severity comes from the code's table entry.
+    void add(Code code, std::string file, std::uint64_t line, std::uint64_t column,
+             std::string context, std::string message);
     const std::vector<Problem>& items() const { return m_items; }
     std::size_t error_count() const;
     std::size_t warning_count() const;

@@ -15,7 +15,7 @@ std::pair<std::uint64_t, std::uint64_t> node_position(const YAML::Node& node) {
 std::optional<YAML::Node> load_yaml_file(const std::string& path, Problems& problems) {
     std::ifstream in(path, std::ios::binary);
     if (!in) {
-        problems.error("E001", path, 0, 0, "", "cannot read the file");
+        problems.add(Code::E001, path, 0, 0, "", "cannot read the file");
         return std::nullopt;
     }
     std::stringstream ss;
@@ -23,14 +23,13 @@ std::optional<YAML::Node> load_yaml_file(const std::string& path, Problems& prob
     try {
         YAML::Node n = YAML::Load(ss.str());
         if (!n.IsDefined() || n.IsNull()) {
-            problems.error("E001", path, 0, 0, "", "the file is empty");
+            problems.add(Code::E001, path, 0, 0, "", "the file is empty");
             return std::nullopt;
         }
         return n;
     } catch (const YAML::Exception& e) {
-        problems.error("E001", path, e.mark.line >= 0 ? e.mark.line + 1 : 0,
-                       e.mark.column >= 0 ? e.mark.column + 1 : 0, "",
-                       "YAML syntax error: " + e.msg);
+        problems.add(Code::E001, path, e.mark.line >= 0 ? e.mark.line + 1 : 0,
+                     e.mark.column >= 0 ? e.mark.column + 1 : 0, "", "YAML syntax error: " + e.msg);
         return std::nullopt;
     }
 }

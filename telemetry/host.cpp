@@ -1,6 +1,6 @@
 #include "telemetry/host.h"
 
-#include "core/ascii.h"
+#include "core/text.h"
 
 namespace attest::telemetry {
 
@@ -14,11 +14,11 @@ std::string_view first_label(std::string_view name) {
 
 bool same_host(std::string_view a, std::string_view b) {
     if (a.empty() || b.empty()) return false;
-    if (ascii_iequals(a, b)) return true;
+    if (iequals(a, b)) return true;
     bool a_bare = a.find('.') == std::string_view::npos;
     bool b_bare = b.find('.') == std::string_view::npos;
     if (!a_bare && !b_bare) return false;
-    return ascii_iequals(first_label(a), first_label(b));
+    return iequals(first_label(a), first_label(b));
 }
 
 }  // namespace attest::telemetry

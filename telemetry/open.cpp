@@ -30,9 +30,13 @@ Expected<std::unique_ptr<Collector>> open_telemetry(const std::string& path,
                                                     const CollectorOptions& options,
                                                     Profile profile, DiagnosticSink& sink) {
     auto c = CollectorRegistry::builtin().open(path, collector, options, sink);
-    if (!c || profile == Profile::Sysmon) return c;
-    return std::unique_ptr<Collector>(
-        std::make_unique<TranslatingCollector>(std::move(*c), profile));
+    if (!c) return c;
+    return with_vocabulary(std::move(*c), profile);
+}
+
+std::unique_ptr<Collector> with_vocabulary(std::unique_ptr<Collector> collector, Profile profile) {
+    if (profile == Profile::Sysmon) return collector;
+    return std::make_unique<TranslatingCollector>(std::move(collector), profile);
 }
 
 }  // namespace attest::telemetry

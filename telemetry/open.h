@@ -13,6 +13,9 @@
 
 namespace attest::telemetry {
 
+// Passes a collector's events through the vocabulary of `profile` (itself for sysmon).
+std::unique_ptr<Collector> with_vocabulary(std::unique_ptr<Collector> collector, Profile profile);
+
 // `collector` names a format of CollectorRegistry::builtin(); empty: detect it from content.
 Expected<std::unique_ptr<Collector>> open_telemetry(const std::string& path,
                                                     std::string_view collector,

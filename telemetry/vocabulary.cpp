@@ -1,6 +1,6 @@
 #include "telemetry/vocabulary.h"
 
-#include "core/ascii.h"
+#include "core/text.h"
 #include "telemetry/sources.h"
 
 namespace attest::telemetry {
@@ -24,7 +24,7 @@ const VocabularyRule* endpoint_rule(const SourceSpec& spec, const Event& event) 
         if (rule.code != code->as_string()) continue;
         if (rule.when_field.empty()) return &rule;
         const Value* v = event.find(rule.when_field);
-        if (v != nullptr && v->is_string() && ascii_iequals(v->as_string(), rule.when_value))
+        if (v != nullptr && v->is_string() && iequals(v->as_string(), rule.when_value))
             return &rule;
     }
     return nullptr;

@@ -128,7 +128,7 @@ public:
                 }
                 for (const auto& lit : m_strings) {
                     if (lit.size() != s.size()) continue;
-                    if (m_insensitive ? iequals_ascii(s, lit) : s == lit) return true;
+                    if (m_insensitive ? iequals(s, lit) : s == lit) return true;
                 }
                 return false;
             }
@@ -348,7 +348,9 @@ public:
                 }
             std::string hint;
             for (const auto& cand : function_table())
-                if (iequals_ascii(cand.name, e.name)) hint = std::string(", did you mean '") + cand.name + "'? (function names are case-sensitive)";
+                if (iequals(cand.name, e.name))
+                    hint = std::string(", did you mean '") + cand.name +
+                           "'? (function names are case-sensitive)";
             add(e.op_span, "unknown function '" + e.name + "'" + hint);
             return;
         }
@@ -684,6 +686,27 @@ std::optional<std::int64_t> event_timestamp_ns(const Event& e, const std::string
 }
 
 }  // namespace detail
+
+std::vector<QueryProblem> query_problems(std::string_view text, const QueryOptions&) {
+    std::vector<Problem> problems;
+    QueryAst ast;
+    if (auto p = parse(text, ast))
+        problems.push_back(*p);
+    else
+        check_query(ast, problems);
+    // Parsing and checking are all compile_at() can refuse.
+    std::stable_sort(problems.begin(), problems.end(), [](const Problem& a, const Problem& b) {
+        return a.span.begin < b.span.begin;
+    });
+    std::vector<QueryProblem> out;
+    for (const auto& p : problems) {
+        QueryProblem q;
+        offset_to_line_column(text, std::min(p.span.begin, text.size()), q.line, q.column);
+        q.message = p.message;
+        out.push_back(std::move(q));
+    }
+    return out;
+}
 
 Expected<std::shared_ptr<const Query>> compile(std::string_view text, std::string_view origin, const QueryOptions& options) {
     return compile_at(text, origin, options, 1, 1);

@@ -156,14 +156,15 @@ std::size_t find_text(std::string_view hay, std::string_view needle, std::size_t
     if (!insensitive) return hay.find(needle, from);
     if (needle.size() > hay.size()) return std::string_view::npos;
     for (std::size_t i = from; i + needle.size() <= hay.size(); ++i)
-        if (iequals_ascii(hay.substr(i, needle.size()), needle)) return i;
+        if (iequals(hay.substr(i, needle.size()), needle)) return i;
     return std::string_view::npos;
 }
 
 std::size_t rfind_text(std::string_view hay, std::string_view needle, std::size_t from, bool insensitive) {
     if (needle.size() > hay.size() || from > hay.size()) return std::string_view::npos;
     for (std::size_t i = hay.size() - needle.size() + 1; i-- > from;)
-        if (insensitive ? iequals_ascii(hay.substr(i, needle.size()), needle) : hay.substr(i, needle.size()) == needle)
+        if (insensitive ? iequals(hay.substr(i, needle.size()), needle)
+                        : hay.substr(i, needle.size()) == needle)
             return i;
     return std::string_view::npos;
 }
@@ -298,13 +299,13 @@ Value call_function(Function f, bool insensitive, const std::vector<Value>& args
             std::string s = str(0), t = str(1);
             if (t.size() > s.size()) return Value(false);
             std::string_view tail = std::string_view(s).substr(s.size() - t.size());
-            return Value(insensitive ? iequals_ascii(tail, t) : tail == t);
+            return Value(insensitive ? iequals(tail, t) : tail == t);
         }
         case Function::StartsWith: {
             std::string s = str(0), t = str(1);
             if (t.size() > s.size()) return Value(false);
             std::string_view head = std::string_view(s).substr(0, t.size());
-            return Value(insensitive ? iequals_ascii(head, t) : head == t);
+            return Value(insensitive ? iequals(head, t) : head == t);
         }
         case Function::StringContains: {
             std::string s = str(0), t = str(1);

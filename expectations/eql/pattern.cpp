@@ -4,19 +4,6 @@
 
 namespace attest::eql {
 
-std::string ascii_lowercase(std::string_view s) {
-    std::string out(s);
-    for (char& c : out) c = ascii_lower(c);
-    return out;
-}
-
-bool iequals_ascii(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
-    return true;
-}
-
 namespace {
 
 // Length of the UTF-8 sequence starting with byte c (1 for invalid bytes, so every byte is

@@ -12,12 +12,9 @@
 #include <vector>
 
 #include "core/expected.h"
+#include "core/text.h"
 
 namespace attest::eql {
-
-inline char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
-std::string ascii_lowercase(std::string_view s);
-bool iequals_ascii(std::string_view a, std::string_view b);
 
 // `*` matches any run of characters, `?` exactly one (a UTF-8 code point); every other
 // character, backslash included, is literal.

@@ -50,4 +50,15 @@ Expected<std::shared_ptr<const Query>> compile_at(std::string_view text, std::st
                                                   const QueryOptions& options, std::uint64_t line,
                                                   std::uint64_t column);
 
+// Why a query does not compile, at a 1-based line and column of the query text, kept
+// structured so that a caller can place it in a larger file (a query in expectations.yaml).
+struct QueryProblem {
+    std::uint64_t line = 1;
+    std::uint64_t column = 1;
+    std::string message;
+};
+// Every problem of a query that does not compile (empty: it compiles); compile() reports the
+// same ones as text.
+std::vector<QueryProblem> query_problems(std::string_view text, const QueryOptions& options = {});
+
 }  // namespace attest::eql

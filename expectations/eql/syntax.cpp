@@ -34,6 +34,7 @@
 #include <cstring>
 
 #include "core/diagnostics.h"
+#include "core/timeutil.h"
 #include "core/utf8.h"
 
 namespace attest::eql::syntax {
@@ -454,14 +455,10 @@ private:
         // The unit must follow the number directly, as in Elasticsearch ("5m", "10s").
         if (m_tok.kind != Tok::Ident || m_tok.span.begin != number_span.end)
             fail(number_span, "maxspan needs a time unit (ms, s, m, h or d), as in maxspan=" + std::to_string(n) + "s");
-        std::int64_t mult = 0;
-        const std::string& u = m_tok.text;
-        if (u == "ms") mult = 1;
-        else if (u == "s") mult = 1000;
-        else if (u == "m") mult = 60'000;
-        else if (u == "h") mult = 3'600'000;
-        else if (u == "d") mult = 86'400'000;
-        else fail(m_tok.span, "unknown time unit '" + u + "' (use ms, s, m, h or d)");
+        auto unit_ns = duration_unit_ns(m_tok.text);
+        if (!unit_ns)
+            fail(m_tok.span, "unknown time unit '" + m_tok.text + "' (use ms, s, m, h or d)");
+        std::int64_t mult = *unit_ns / 1'000'000;
         if (n < 0 || n > INT64_MAX / mult / 1'000'000) fail(number_span, "maxspan is too large");
         advance();
         q.maxspan_ms = n * mult;

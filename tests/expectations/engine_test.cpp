@@ -9,6 +9,7 @@
 
 #include "core/diagnostics.h"
 #include "core/timeutil.h"
+#include "telemetry/stream.h"
 
 namespace attest::expectations {
 namespace {
@@ -156,7 +157,11 @@ TEST(EngineSources, SecurityExpectationSeesSecurityChannelEvents) {
     RunFacts f;
     f.host = "ws1";
     DiagnosticSink sink;
-    auto r = evaluate_scenario(c, f, {path.string()}, sink, {});
+    Evaluator ev;
+    ev.add_scenario(c, f);
+    telemetry::feed(ev, telemetry::Stream::files({path.string()}, {}), sink);
+    ev.finish();
+    auto r = ev.results().front();
     std::filesystem::remove(path);
     ASSERT_EQ(r.expectations.size(), 1u);
     EXPECT_EQ(r.expectations[0].verdict, ExpectationVerdict::Observed) << r.expectations[0].reason;
@@ -174,7 +179,7 @@ TEST(EngineSources, UntimedEventsAreCounted) {
                           R"(<Channel>Security</Channel></System></Event></Events>)");
     Evaluator ev;
     DiagnosticSink sink;
-    auto stats = feed_telemetry(ev, {path.string()}, sink);
+    auto stats = telemetry::feed(ev, telemetry::Stream::files({path.string()}, {}), sink);
     std::filesystem::remove(path);
     EXPECT_EQ(stats.events, 2u);
     EXPECT_EQ(stats.untimed, 1u);

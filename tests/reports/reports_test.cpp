@@ -1,10 +1,11 @@
-#include <filesystem>
-#include <fstream>
+#include "reports/reports.h"
 
 #include <gtest/gtest.h>
 
-#include "reports/reports.h"
-#include "reports/sink.h"
+#include <filesystem>
+#include <fstream>
+
+#include "core/atomic_file.h"
 #include "tests/reports/results_builder.h"
 
 namespace attest::reports {

@@ -101,13 +101,21 @@ TEST(PackTest, BrokenPackListsEveryProblemWithPositions) {
     EXPECT_TRUE(has(problems, "E104", exp, 11, "missing 'query'")) << dump(problems);
     EXPECT_TRUE(has(problems, "E105", exp, 13, "5 minutes")) << dump(problems);
     EXPECT_TRUE(has(problems, "E115", exp, 17, "min_count")) << dump(problems);
-    EXPECT_TRUE(has(problems, "E130", exp, 14, "expectation 'e4'")) << dump(problems);
-    EXPECT_TRUE(has(problems, "E117", exp, 19, "missing.eql")) << dump(problems);
-    EXPECT_TRUE(has(problems, "E106", exp, 22, "defend")) << dump(problems);
-    EXPECT_TRUE(has(problems, "E116", exp, 23, "maybe")) << dump(problems);
-    EXPECT_TRUE(has(problems, "E130", exp, 21, "bad.eql")) << dump(problems);
-    EXPECT_TRUE(has(problems, "E103", exp, 24, "ffffffff-ffff-ffff-ffff-ffffffffffff")) << dump(problems);
-    EXPECT_EQ(problems.error_count(), 18u) << dump(problems);
+    // A query's problems point into the query inside expectations.yaml (line and column of the
+    // YAML file), for a plain scalar and for a literal block.
+    EXPECT_TRUE(has(problems, "E130", exp, 16, "expectation 'e4'")) << dump(problems);
+    EXPECT_TRUE(has(problems, "E130", exp, 21, "expectation 'e5'")) << dump(problems);
+    for (const auto& p : problems.items()) {
+        if (p.code != "E130" || p.context.find("expectation") == std::string::npos) continue;
+        EXPECT_EQ(p.column, p.line == 16 ? 46u : 39u) << p.format();
+    }
+    EXPECT_TRUE(has(problems, "E117", exp, 24, "missing.eql")) << dump(problems);
+    EXPECT_TRUE(has(problems, "E106", exp, 27, "defend")) << dump(problems);
+    EXPECT_TRUE(has(problems, "E116", exp, 28, "maybe")) << dump(problems);
+    EXPECT_TRUE(has(problems, "E130", exp, 26, "bad.eql")) << dump(problems);
+    EXPECT_TRUE(has(problems, "E103", exp, 29, "ffffffff-ffff-ffff-ffff-ffffffffffff"))
+        << dump(problems);
+    EXPECT_EQ(problems.error_count(), 19u) << dump(problems);
 }
 
 TEST(PackTest, MissingPathIsAnError) {

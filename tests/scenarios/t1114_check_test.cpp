@@ -12,6 +12,7 @@
 #include "core/timeutil.h"
 #include "expectations/engine.h"
 #include "scenarios/pack.h"
+#include "telemetry/stream.h"
 
 namespace attest::scenarios {
 namespace {
@@ -70,9 +71,9 @@ protected:
         Evaluator ev(options);
         for (const auto& [guid, facts] : runs) ev.add_scenario(m_pack.checks_for(*m_pack.find_test(guid)), facts);
         DiagnosticSink sink;
-        TelemetryOptions topts;
-        topts.profile = options.data_profile;
-        auto stats = feed_telemetry(ev, files, sink, topts);
+        telemetry::StreamOptions topts;
+        topts.collector.profile = options.data_profile;
+        auto stats = telemetry::feed(ev, telemetry::Stream::files(files, topts), sink, topts);
         EXPECT_TRUE(stats.unreadable.empty());
         EXPECT_EQ(sink.error_count(), 0u);
         ev.finish();

@@ -1,4 +1,5 @@
-// Where rendered reports go. A sink knows nothing about formats.
+// The one atomic file writer: results.json, reports, the journal, run info and fetched
+// telemetry are all written through it.
 #pragma once
 
 #include <filesystem>
@@ -6,10 +7,10 @@
 
 #include "core/expected.h"
 
-namespace attest::reports {
+namespace attest {
 
 // Writes `content` to `path` atomically: a temporary file in the same directory, flushed and
 // renamed over the target, so readers (a CI job, a browser refreshing) never see half a file.
 Expected<void> write_file_atomic(const std::filesystem::path& path, std::string_view content);
 
-}  // namespace attest::reports
+}  // namespace attest

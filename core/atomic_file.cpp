@@ -1,16 +1,19 @@
-#include "reports/sink.h"
+#include "core/atomic_file.h"
+
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
-#include <fcntl.h>
 #include <random>
-#include <unistd.h>
 
-namespace attest::reports {
+namespace attest {
 
 namespace {
 
-std::string errno_text() { return std::strerror(errno); }
+std::string errno_text() {
+    return std::strerror(errno);
+}
 
 std::string random_suffix() {
     std::random_device rd;
@@ -60,4 +63,4 @@ Expected<void> write_file_atomic(const std::filesystem::path& path, std::string_
     return {};
 }
 
-}  // namespace attest::reports
+}  // namespace attest
