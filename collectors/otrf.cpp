@@ -67,7 +67,7 @@ std::string channel_name(std::string c) {
 struct Held {
     WinEventRecord record;
     std::optional<std::int64_t> local_ns;
-    std::uint64_t line;
+    std::uint64_t line = 0;
     std::string original;
 };
 
@@ -81,7 +81,11 @@ public:
 protected:
     bool handle(Value& rec, const JsonRecord& where, std::string& error) override {
         if (m_identical.seen(current_text())) ++m_identical_count;  // kept: the dataset has them
-        Held h{WinEventRecord{}, std::nullopt, where.line, {}};
+        Held& h = m_current;  // reused: its strings and data vector keep their capacity
+        h.record.clear();
+        h.local_ns.reset();
+        h.line = where.line;
+        h.original.clear();
         if (!convert(rec, h, error)) return false;
         if (options().include_original) h.original.assign(current_text());
         measure_offset(h);
@@ -159,8 +163,10 @@ private:
                 if (auto utc = parse_iso8601_ns(value)) {
                     constexpr std::int64_t kQuarter = 15LL * 60 * 1000000000;
                     double q = std::round(static_cast<double>(*utc - *h.local_ns) / kQuarter);
-                    m_offset = static_cast<std::int64_t>(q) * kQuarter;
-                    std::int64_t minutes = *m_offset / 60000000000LL;
+                    std::int64_t offset = static_cast<std::int64_t>(q) * kQuarter;
+                    if (m_offset == offset) return;
+                    m_offset = offset;
+                    std::int64_t minutes = offset / 60000000000LL;
                     char buf[96];
                     std::snprintf(buf, sizeof buf,
                                   "local time %c%02lld:%02lld to UTC, measured on Sysmon UtcTime",
@@ -168,6 +174,7 @@ private:
                                   static_cast<long long>(std::llabs(minutes) / 60),
                                   static_cast<long long>(std::llabs(minutes) % 60));
                     m_note = buf;
+                    return;
                 }
     }
 
@@ -189,6 +196,7 @@ private:
         add(h.record, h.line);
     }
 
+    Held m_current;
     std::deque<Held> m_held;
     std::optional<std::int64_t> m_offset;
     std::string m_note;

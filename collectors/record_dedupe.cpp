@@ -1,15 +1,14 @@
 #include "collectors/record_dedupe.h"
 
+#include <functional>
+
 namespace attest {
 namespace {
 
-std::uint64_t fnv1a64(std::string_view s) {
-    std::uint64_t h = 1469598103934665603ULL;
-    for (unsigned char c : s) {
-        h ^= c;
-        h *= 1099511628211ULL;
-    }
-    return h;
+// The standard library's string hash (word at a time): a key is a whole exported row, so a
+// byte-at-a-time hash was an eighth of the OTRF collector's time. Keys live in one process only.
+std::uint64_t key_hash(std::string_view s) {
+    return std::hash<std::string_view>{}(s);
 }
 
 void append_lower(std::string& out, std::string_view s) {
@@ -24,7 +23,7 @@ std::string_view string_at(const Event& e, std::string_view path) {
 }  // namespace
 
 bool RecordDeduper::seen(std::string_view key) {
-    std::uint64_t h = fnv1a64(key);
+    std::uint64_t h = key_hash(key);
     if (!m_set.insert(h).second) return true;
     m_order.push_back(h);
     if (m_order.size() > m_capacity) {
