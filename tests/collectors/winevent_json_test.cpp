@@ -169,8 +169,9 @@ TEST(ClassicPowerShell, XmlEventsMapAsElasticWindowsPowershell) {
     const Event& start = r.events[0];
     EXPECT_EQ(str(start, "event.dataset"), "windows.powershell");
     EXPECT_EQ(str(start, "event.type"), "[\"start\"]");
-    EXPECT_EQ(str(start, "process.command_line"),
-              "powershell.exe & {Get-Mailbox |\n  Export-Csv C:\\temp\\mb.csv}");  // XML normalizes CRLF
+    EXPECT_EQ(
+        str(start, "process.command_line"),
+        "powershell.exe & {Get-Mailbox |\n  Export-Csv C:\\temp\\mb.csv}");  // XML normalizes CRLF
     EXPECT_EQ(str(start, "process.title"), "ConsoleHost");
     EXPECT_EQ(str(start, "powershell.engine.version"), "5.1.17763.1");
     EXPECT_EQ(str(start, "powershell.runspace_id"), "5f3b1c2d-0000-4a3b-8c1d-2e3f4a5b6c7d");
@@ -298,6 +299,14 @@ TEST(FormatsBadInput, ReportedWithPosition) {
          "sentinel",
          1,
          {{2, "no time"}, {3, "cut short"}}},
+        {"tests/data/formats/evtxecmd.bad.jsonl",
+         "winevent_json",
+         1,
+         {{2, "cut short"}, {3, "no EventID"}}},
+        {"tests/data/formats/otrf.bad.json",
+         "otrf",
+         1,
+         {{2, "no usable time"}, {3, "not terminated"}}},
     };
     for (const Case& c : cases) {
         SCOPED_TRACE(c.file);
