@@ -151,7 +151,8 @@ enum class Kind { Sysmon, SysmonLinux, PowerShell, ClassicPowerShell, Security, 
 
 Kind kind_of(const WinEventRecord& r) {
     // The classic channel: provider "PowerShell" (no GUID), events 400/403/600/800 and others.
-    if (iequals(r.channel, "Windows PowerShell") || (r.channel.empty() && r.provider_name == "PowerShell"))
+    if (iequals(r.channel, "Windows PowerShell") ||
+        (r.channel.empty() && r.provider_name == "PowerShell"))
         return Kind::ClassicPowerShell;
     if (r.provider_name == "Linux-Sysmon" || r.channel == "Linux-Sysmon/Operational") return Kind::SysmonLinux;
     if (r.provider_name == "Microsoft-Windows-Sysmon" || r.channel == "Microsoft-Windows-Sysmon/Operational")
@@ -691,7 +692,8 @@ void WinEventNormalizer::Impl::normalize(WinEventRecord& r, Event& e, Kind kind)
     if (kind == Kind::Sysmon) put(event, "dataset", Value("windows.sysmon_operational"));
     else if (kind == Kind::SysmonLinux) put(event, "dataset", Value("sysmon_linux.log"));
     else if (kind == Kind::PowerShell) put(event, "dataset", Value("windows.powershell_operational"));
-    else if (kind == Kind::ClassicPowerShell) put(event, "dataset", Value("windows.powershell"));
+    else if (kind == Kind::ClassicPowerShell)
+        put(event, "dataset", Value("windows.powershell"));
     else if (kind == Kind::Security) put(event, "dataset", Value("windows.security"));  // a pack's `source: security`
     if (!created.empty()) put(event, "created", Value(std::move(created)));
     if (options.include_original && !r.original.empty()) put(event, "original", Value(std::move(r.original)));
@@ -701,7 +703,8 @@ void WinEventNormalizer::Impl::normalize(WinEventRecord& r, Event& e, Kind kind)
 
     if (sysmon) map_sysmon(r, e, d, kind == Kind::SysmonLinux);
     else if (kind == Kind::PowerShell) map_powershell(r, e, d);
-    else if (kind == Kind::ClassicPowerShell) map_classic_powershell(r, e, d);
+    else if (kind == Kind::ClassicPowerShell)
+        map_classic_powershell(r, e, d);
     else if (!is_absent(r.user_id)) put(child(e, "user"), "id", Value(r.user_id));
 
     Value& winlog = put(e, "winlog", Value::object());
@@ -742,7 +745,8 @@ void WinEventNormalizer::Impl::normalize(WinEventRecord& r, Event& e, Kind kind)
     if (!event_data.as_object().empty()) put(winlog, "event_data", std::move(event_data));
 
     set_provenance(e, source_name, options.origin, std::move(r.position));
-    if (!r.lossy.empty() && (e.find("process.command_line") || e.find("powershell.file.script_block_text")))
+    if (!r.lossy.empty() &&
+        (e.find("process.command_line") || e.find("powershell.file.script_block_text")))
         put(child(e, "attest"), "rendering_loss", Value(std::move(r.lossy)));
     if (from_created && !r.time_note.empty() && e.get("@timestamp"))
         put(child(e, "attest"), "time_note", Value(std::move(r.time_note)));
@@ -976,32 +980,41 @@ void WinEventNormalizer::Impl::map_powershell(WinEventRecord& r, Event& e, const
 // joins lines with ", ", which is accepted as a separator before a known key too.
 namespace {
 
-constexpr std::string_view kClassicKeys[] = {
-    "NewEngineState", "PreviousEngineState", "NewProviderState", "ProviderName", "SequenceNumber",
-    "HostName",       "HostVersion",         "HostId",           "HostApplication", "EngineVersion",
-    "RunspaceId",     "PipelineId",          "CommandName",      "CommandType",  "ScriptName",
-    "CommandPath",    "CommandLine",         "DetailSequence",   "DetailTotal",  "UserId",
-    "Connected User", "Shell ID"};
+constexpr std::string_view kClassicKeys[] = {"NewEngineState",   "PreviousEngineState",
+                                             "NewProviderState", "ProviderName",
+                                             "SequenceNumber",   "HostName",
+                                             "HostVersion",      "HostId",
+                                             "HostApplication",  "EngineVersion",
+                                             "RunspaceId",       "PipelineId",
+                                             "CommandName",      "CommandType",
+                                             "ScriptName",       "CommandPath",
+                                             "CommandLine",      "DetailSequence",
+                                             "DetailTotal",      "UserId",
+                                             "Connected User",   "Shell ID"};
 
 std::size_t classic_key_at(std::string_view text, std::size_t i) {
     for (std::string_view k : kClassicKeys)
-        if (text.compare(i, k.size(), k) == 0 && i + k.size() < text.size() && text[i + k.size()] == '=')
+        if (text.compare(i, k.size(), k) == 0 && i + k.size() < text.size() &&
+            text[i + k.size()] == '=')
             return k.size();
     return 0;
 }
 
-std::vector<std::pair<std::string_view, std::string_view>> parse_classic_details(std::string_view text) {
+std::vector<std::pair<std::string_view, std::string_view>> parse_classic_details(
+    std::string_view text) {
     std::vector<std::pair<std::string_view, std::string_view>> out;
     std::size_t value_start = 0;
     auto close = [&](std::size_t end) {
         if (out.empty()) return;
         std::string_view v = text.substr(value_start, end - value_start);
-        while (!v.empty() && (v.back() == '\r' || v.back() == '\n' || v.back() == '\t' || v.back() == ' ' || v.back() == ','))
+        while (!v.empty() && (v.back() == '\r' || v.back() == '\n' || v.back() == '\t' ||
+                              v.back() == ' ' || v.back() == ','))
             v.remove_suffix(1);
         out.back().second = v;
     };
     for (std::size_t i = 0; i < text.size(); ++i) {
-        bool boundary = i == 0 || text[i - 1] == '\t' || text[i - 1] == '\n' || (i >= 2 && text.compare(i - 2, 2, ", ") == 0);
+        bool boundary = i == 0 || text[i - 1] == '\t' || text[i - 1] == '\n' ||
+                        (i >= 2 && text.compare(i - 2, 2, ", ") == 0);
         if (!boundary) continue;
         std::size_t n = classic_key_at(text, i);
         if (n == 0) continue;
@@ -1018,10 +1031,14 @@ std::vector<std::pair<std::string_view, std::string_view>> parse_classic_details
 
 }  // namespace
 
-void WinEventNormalizer::Impl::map_classic_powershell(WinEventRecord& r, Event& e, const DataView& d) {
+void WinEventNormalizer::Impl::map_classic_powershell(WinEventRecord& r, Event& e,
+                                                      const DataView& d) {
     Value& event = *e.get("event");
     put(event, "category", str_array({"process"}));
-    put(event, "type", str_array({r.event_id == 400 ? "start" : r.event_id == 403 ? "end" : "info"}));
+    put(event, "type",
+        str_array({r.event_id == 400   ? "start"
+                   : r.event_id == 403 ? "end"
+                                       : "info"}));
     const std::string* block = nullptr;
     const std::string* invocation = nullptr;
     const std::string* pipeline = nullptr;
@@ -1046,27 +1063,47 @@ void WinEventNormalizer::Impl::map_classic_powershell(WinEventRecord& r, Event& 
             if (key == "HostApplication") {
                 process.set_key("command_line", Value(value));
                 put_args(process, std::string(value), false);
-            } else if (key == "HostId") process.set_key("entity_id", Value(value));
-            else if (key == "HostName") process.set_key("title", Value(value));
-            else if (key == "HostVersion") ps.set("process.executable_version", Value(value));
-            else if (key == "EngineVersion") ps.set("engine.version", Value(value));
-            else if (key == "NewEngineState") ps.set("engine.new_state", Value(value));
-            else if (key == "PreviousEngineState") ps.set("engine.previous_state", Value(value));
-            else if (key == "NewProviderState") ps.set("provider.new_state", Value(value));
-            else if (key == "ProviderName") ps.set("provider.name", Value(value));
-            else if (key == "RunspaceId") ps.set_key("runspace_id", Value(value));
-            else if (key == "PipelineId") ps.set_key("pipeline_id", Value(value));
-            else if (key == "CommandName") command.set_key("name", Value(value));
-            else if (key == "CommandType") command.set_key("type", Value(value));
-            else if (key == "CommandPath") command.set_key("path", Value(value));
-            else if (key == "CommandLine") command.set_key("value", Value(value));
-            else if (key == "ScriptName") put_file_path(child(e, "file"), value, '\\');
-            else if (key == "SequenceNumber" && to_int(value, n)) put(event, "sequence", Value(n));
-            else if (key == "DetailSequence" && to_int(value, n)) ps.set_key("sequence", Value(n));
-            else if (key == "DetailTotal" && to_int(value, n)) ps.set_key("total", Value(n));
-            else if (key == "UserId") user = value;
+            } else if (key == "HostId")
+                process.set_key("entity_id", Value(value));
+            else if (key == "HostName")
+                process.set_key("title", Value(value));
+            else if (key == "HostVersion")
+                ps.set("process.executable_version", Value(value));
+            else if (key == "EngineVersion")
+                ps.set("engine.version", Value(value));
+            else if (key == "NewEngineState")
+                ps.set("engine.new_state", Value(value));
+            else if (key == "PreviousEngineState")
+                ps.set("engine.previous_state", Value(value));
+            else if (key == "NewProviderState")
+                ps.set("provider.new_state", Value(value));
+            else if (key == "ProviderName")
+                ps.set("provider.name", Value(value));
+            else if (key == "RunspaceId")
+                ps.set_key("runspace_id", Value(value));
+            else if (key == "PipelineId")
+                ps.set_key("pipeline_id", Value(value));
+            else if (key == "CommandName")
+                command.set_key("name", Value(value));
+            else if (key == "CommandType")
+                command.set_key("type", Value(value));
+            else if (key == "CommandPath")
+                command.set_key("path", Value(value));
+            else if (key == "CommandLine")
+                command.set_key("value", Value(value));
+            else if (key == "ScriptName")
+                put_file_path(child(e, "file"), value, '\\');
+            else if (key == "SequenceNumber" && to_int(value, n))
+                put(event, "sequence", Value(n));
+            else if (key == "DetailSequence" && to_int(value, n))
+                ps.set_key("sequence", Value(n));
+            else if (key == "DetailTotal" && to_int(value, n))
+                ps.set_key("total", Value(n));
+            else if (key == "UserId")
+                user = value;
         }
-    if (pipeline != nullptr && block != pipeline && command.get("value") == nullptr && !is_absent(*pipeline))
+    if (pipeline != nullptr && block != pipeline && command.get("value") == nullptr &&
+        !is_absent(*pipeline))
         command.set_key("value", Value(trim(*pipeline)));
     if (invocation != nullptr) put_invocation_details(command, *invocation);
     if (!command.as_object().empty()) ps.set_key("command", std::move(command));

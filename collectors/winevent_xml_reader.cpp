@@ -353,7 +353,8 @@ bool XmlEventStream::fill() {
         }
         if (!m_utf16) m_utf16.emplace(m_encoding == Encoding::Utf16Be);
         m_decoded.clear();
-        m_utf16->decode(m_raw.data(), m_raw_len, m_decoded);  // keeps a split unit for the next call
+        m_utf16->decode(m_raw.data(), m_raw_len,
+                        m_decoded);  // keeps a split unit for the next call
         m_raw_len = 0;
         if (m_eof) m_utf16->finish(m_decoded);  // a dangling surrogate or odd final byte: U+FFFD
         append_decoded(m_decoded.data(), m_decoded.size());

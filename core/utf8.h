@@ -67,12 +67,15 @@ public:
         const auto* p = reinterpret_cast<const unsigned char*>(data);
         std::size_t i = 0;
         if (m_has_odd && n > 0) {
-            unit(m_be ? (std::uint32_t(m_odd) << 8 | p[0]) : (std::uint32_t(p[0]) << 8 | m_odd), out);
+            unit(m_be ? (std::uint32_t(m_odd) << 8 | p[0]) : (std::uint32_t(p[0]) << 8 | m_odd),
+                 out);
             m_has_odd = false;
             i = 1;
         }
         for (; i + 1 < n; i += 2)
-            unit(m_be ? (std::uint32_t(p[i]) << 8 | p[i + 1]) : (std::uint32_t(p[i + 1]) << 8 | p[i]), out);
+            unit(m_be ? (std::uint32_t(p[i]) << 8 | p[i + 1])
+                      : (std::uint32_t(p[i + 1]) << 8 | p[i]),
+                 out);
         if (i < n) {
             m_odd = p[i];
             m_has_odd = true;
@@ -96,9 +99,12 @@ private:
             }
             append_utf8(out, 0xFFFD);
         }
-        if (u >= 0xD800 && u <= 0xDBFF) m_pending_high = u;
-        else if (u >= 0xDC00 && u <= 0xDFFF) append_utf8(out, 0xFFFD);
-        else append_utf8(out, u);
+        if (u >= 0xD800 && u <= 0xDBFF)
+            m_pending_high = u;
+        else if (u >= 0xDC00 && u <= 0xDFFF)
+            append_utf8(out, 0xFFFD);
+        else
+            append_utf8(out, u);
     }
 
     bool m_be;

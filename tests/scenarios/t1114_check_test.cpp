@@ -115,7 +115,9 @@ std::string export_windows_events(const std::vector<std::string>& xml_files, boo
         while (c && (*c)->next(e)) {
             auto text = [&](std::string_view f) {
                 const Value* v = e.find(f);
-                return v == nullptr ? std::string() : v->is_string() ? v->as_string() : v->to_json();
+                return v == nullptr     ? std::string()
+                       : v->is_string() ? v->as_string()
+                                        : v->to_json();
             };
             std::string created = text("event.created");  // 2019-05-21T15:32:57.286Z
             Value row = Value::object();
@@ -128,7 +130,8 @@ std::string export_windows_events(const std::vector<std::string>& xml_files, boo
                 row.set_key("Computer", Value(text("winlog.computer_name")));
                 if (const Value* d = e.find("winlog.event_data")) row.set_key("EventData", *d);
             } else {
-                row.set_key("TimeCreated", Value(created.substr(0, 10) + " " + created.substr(11, 12)));
+                row.set_key("TimeCreated",
+                            Value(created.substr(0, 10) + " " + created.substr(11, 12)));
                 row.set_key("SourceName", Value(text("winlog.provider_name")));
                 row.set_key("Channel", Value(text("winlog.channel")));
                 row.set_key("EventID", *e.find("winlog.event_id"));
@@ -149,7 +152,8 @@ TEST_F(T1114Check, Scenario4VerdictsAreTheSameOverOtrfAndSentinelExports) {
     ASSERT_EQ(expected[0].verdict, ScenarioVerdict::Passed);
     for (bool sentinel : {false, true}) {
         SCOPED_TRACE(sentinel ? "sentinel" : "otrf");
-        fs::path exported = fs::temp_directory_path() / (sentinel ? "attest_t1114_s4.sentinel.jsonl" : "attest_t1114_s4.otrf.json");
+        fs::path exported = fs::temp_directory_path() / (sentinel ? "attest_t1114_s4.sentinel.jsonl"
+                                                                  : "attest_t1114_s4.otrf.json");
         std::ofstream(exported) << export_windows_events({xml[0], xml[1]}, sentinel);
         auto got = check({kS4}, {exported.string(), xml[2]});
         ASSERT_EQ(got.size(), 1u);
@@ -160,7 +164,8 @@ TEST_F(T1114Check, Scenario4VerdictsAreTheSameOverOtrfAndSentinelExports) {
                 << got[0].expectations[i].spec.id << ": " << got[0].expectations[i].reason;
         ASSERT_EQ(got[0].detections.size(), expected[0].detections.size());
         for (std::size_t i = 0; i < got[0].detections.size(); ++i)
-            EXPECT_EQ(got[0].detections[i].verdict, expected[0].detections[i].verdict) << got[0].detections[i].reason;
+            EXPECT_EQ(got[0].detections[i].verdict, expected[0].detections[i].verdict)
+                << got[0].detections[i].reason;
         fs::remove(exported);
     }
 }
