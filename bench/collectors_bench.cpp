@@ -1,7 +1,9 @@
 // Input generator for bench/collectors_bench.sh: writes a large file of realistic records for
 // one collector (values vary per record so nothing is trivially repeated).
 //
-// usage: collectors_bench o365-json|o365-csv|o365-convertto|o365-sentinel|mde|auditd|sysmon-linux OUT SIZE_MB
+// usage: collectors_bench
+// o365-json|o365-csv|o365-convertto|o365-sentinel|mde|auditd|sysmon-linux|evtxecmd|evtx-dump|getwinevent|otrf|sentinel|winlogbeat
+// OUT SIZE_MB
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -179,11 +181,94 @@ std::string sysmon_linux_events(unsigned long i) {
     return out;
 }
 
+// Windows event JSON renderings and exports (the formats of shared/spec/telemetry.md, "Formats
+// seen in the wild"): one Sysmon process creation per record, values varying per record.
+std::string evtxecmd_record(unsigned long i) {
+    char buf[2048];
+    unsigned s = static_cast<unsigned>(i % 86400);
+    std::snprintf(
+        buf, sizeof buf,
+        R"({"Event":{"System":{"Provider":{"@Name":"Microsoft-Windows-Sysmon","@Guid":"5770385f-c22a-43e0-bf4c-06f5698ffbd9"},"EventID":"1","Version":"5","Level":"4","Task":"1","Opcode":"0","Keywords":"0x8000000000000000","TimeCreated":{"@SystemTime":"2024-03-%02lu %02u:%02u:%02u.2862546"},"EventRecordID":"%lu","Correlation":null,"Execution":{"@ProcessID":"3416","@ThreadID":"3496"},"Channel":"Microsoft-Windows-Sysmon/Operational","Computer":"WS%lu","Security":{"@UserID":"S-1-5-18"}},"EventData":{"Data":[{"@Name":"RuleName"},{"@Name":"UtcTime","#text":"2024-03-%02lu %02u:%02u:%02u.276"},{"@Name":"ProcessGuid","#text":"365abb72-1a29-5ce4-0000-%012lx"},{"@Name":"ProcessId","#text":"%lu"},{"@Name":"Image","#text":"C:\\Windows\\System32\\cmd.exe"},{"@Name":"CommandLine","#text":"cmd.exe /c echo %lu &amp;&amp; whoami"},{"@Name":"CurrentDirectory","#text":"C:\\Users\\u%lu\\"},{"@Name":"User","#text":"LAB\\u%lu"},{"@Name":"LogonId","#text":"0xC796"},{"@Name":"IntegrityLevel","#text":"High"},{"@Name":"Hashes","#text":"SHA256=17F746D82695FA9B35493B41859D39D786D32B23A9D2E00F4011DEC7A02402AE"},{"@Name":"ParentProcessGuid","#text":"365abb72-4f8a-5ce3-0000-%012lx"},{"@Name":"ParentProcessId","#text":"%lu"},{"@Name":"ParentImage","#text":"C:\\Windows\\explorer.exe"},{"@Name":"ParentCommandLine","#text":"C:\\Windows\\explorer.exe"}]}}})",
+        1 + i % 28, s / 3600, (s / 60) % 60, s % 60, i, i % 50, 1 + i % 28, s / 3600, (s / 60) % 60,
+        s % 60, i, 1000 + i % 60000, i, i % 100, i % 100, i / 3, 900 + i % 5000);
+    return buf;
+}
+
+std::string evtx_dump_record(unsigned long i) {
+    char buf[2048];
+    unsigned s = static_cast<unsigned>(i % 86400);
+    std::snprintf(
+        buf, sizeof buf,
+        R"({"Event":{"#attributes":{"xmlns":"http://schemas.microsoft.com/win/2004/08/events/event"},"System":{"Provider":{"#attributes":{"Name":"Microsoft-Windows-Sysmon","Guid":"5770385F-C22A-43E0-BF4C-06F5698FFBD9"}},"EventID":1,"Version":5,"Level":4,"Task":1,"Opcode":0,"Keywords":"0x8000000000000000","TimeCreated":{"#attributes":{"SystemTime":"2024-03-%02luT%02u:%02u:%02u.286254600Z"}},"EventRecordID":%lu,"Correlation":null,"Execution":{"#attributes":{"ProcessID":3416,"ThreadID":3496}},"Channel":"Microsoft-Windows-Sysmon/Operational","Computer":"WS%lu","Security":{"#attributes":{"UserID":"S-1-5-18"}}},"EventData":{"RuleName":"","UtcTime":"2024-03-%02lu %02u:%02u:%02u.276","ProcessGuid":"365ABB72-1A29-5CE4-0000-%012lX","ProcessId":%lu,"Image":"C:\\Windows\\System32\\cmd.exe","CommandLine":"cmd.exe /c echo %lu","CurrentDirectory":"C:\\Users\\u%lu\\","User":"LAB\\u%lu","LogonId":"0xc796","TerminalSessionId":1,"IntegrityLevel":"High","Hashes":"SHA256=17F746D82695FA9B35493B41859D39D786D32B23A9D2E00F4011DEC7A02402AE","ParentProcessGuid":"365ABB72-4F8A-5CE3-0000-%012lX","ParentProcessId":%lu,"ParentImage":"C:\\Windows\\explorer.exe","ParentCommandLine":"C:\\Windows\\explorer.exe"}}})",
+        1 + i % 28, s / 3600, (s / 60) % 60, s % 60, i, i % 50, 1 + i % 28, s / 3600, (s / 60) % 60,
+        s % 60, i, 1000 + i % 60000, i, i % 100, i % 100, i / 3, 900 + i % 5000);
+    return buf;
+}
+
+std::string getwinevent_record(unsigned long i) {
+    char buf[2048];
+    std::snprintf(
+        buf, sizeof buf,
+        R"({"Id":3,"Version":5,"Qualifiers":null,"Level":4,"Task":3,"Opcode":0,"Keywords":-9223372036854775808,"RecordId":%lu,"ProviderName":"Microsoft-Windows-Sysmon","ProviderId":"5770385f-c22a-43e0-bf4c-06f5698ffbd9","LogName":"Microsoft-Windows-Sysmon/Operational","ProcessId":3416,"ThreadId":3628,"MachineName":"WS%lu","UserId":{"BinaryLength":12,"AccountDomainSid":null,"Value":"S-1-5-18"},"TimeCreated":"\/Date(%lu)\/","Properties":[{"Value":""},{"Value":"2024-03-01 06:58:40.721"},{"Value":"365abb72-1a29-5ce4-0000-%012lx"},{"Value":%lu},{"Value":"C:\\Windows\\System32\\mshta.exe"},{"Value":"LAB\\u%lu"},{"Value":"tcp"},{"Value":true},{"Value":false},{"Value":"10.0.2.15"},{"Value":"ws.home"},{"Value":%lu},{"Value":""},{"Value":false},{"Value":"105.73.%lu.%lu"},{"Value":"host%lu.example.net"},{"Value":443},{"Value":"https"}],"Message":"Network connection detected:"})",
+        i, i % 50, 1709276320000UL + i * 7, i, 1000 + i % 60000, i % 100, 49152 + i % 16000,
+        i % 256, (i / 256) % 256, i);
+    return buf;
+}
+
+std::string otrf_record(unsigned long i) {
+    char buf[2048];
+    unsigned s = static_cast<unsigned>(i % 86400);
+    if (i % 4 == 3)
+        std::snprintf(
+            buf, sizeof buf,
+            R"({"TimeCreated":"2024-03-%02lu %02u:%02u:%02u.799","SourceName":"Microsoft-Windows-Security-Auditing","EventID":4688,"Channel":"Security","Task":"13312","Message":"A new process has been created.","Hostname":"WS%lu","SubjectUserName":"u%lu","NewProcessId":"0x%lx","NewProcessName":"C:\\Windows\\System32\\whoami.exe","CommandLine":"whoami /all %lu","ParentProcessName":"C:\\Windows\\System32\\cmd.exe"})",
+            1 + i % 28, s / 3600, (s / 60) % 60, s % 60, i % 50, i % 100, 0x1000 + i % 60000, i);
+    else
+        std::snprintf(
+            buf, sizeof buf,
+            R"({"TimeCreated":"2024-03-%02lu %02u:%02u:%02u.799","SourceName":"Microsoft-Windows-Sysmon","EventID":1,"Channel":"Microsoft-Windows-Sysmon/Operational","Task":"1","Message":"Process Create:","Hostname":"WS%lu","RuleName":"-","UtcTime":"2024-03-%02lu %02u:%02u:%02u.799","ProcessGuid":"{365abb72-1a29-5ce4-0000-%012lx}","ProcessId":"%lu","Image":"C:\\Windows\\System32\\cmd.exe","CommandLine":"cmd.exe /c echo %lu","User":"LAB\\u%lu","ParentProcessGuid":"{365abb72-4f8a-5ce3-0000-%012lx}","ParentProcessId":"%lu","ParentImage":"C:\\Windows\\explorer.exe"})",
+            1 + i % 28, s / 3600, (s / 60) % 60, s % 60, i % 50, 1 + i % 28, (s / 3600 + 4) % 24,
+            (s / 60) % 60, s % 60, i, 1000 + i % 60000, i, i % 100, i / 3, 900 + i % 5000);
+    return buf;
+}
+
+std::string sentinel_record(unsigned long i) {
+    char buf[2048];
+    unsigned s = static_cast<unsigned>(i % 86400);
+    if (i % 2 == 0)
+        std::snprintf(
+            buf, sizeof buf,
+            R"({"TenantId":"8d4121ed-0008-406d-bff9-0d5bb312183c","TimeGenerated":"2024-03-%02luT%02u:%02u:%02u.5Z","SourceSystem":"OpsManager","Type":"SecurityEvent","Computer":"WS%lu.lab.local","EventID":4688,"Channel":"Security","Activity":"4688 - A new process has been created.","CommandLine":"whoami /all %lu","EventData":"<EventData xmlns=\"http://schemas.microsoft.com/win/2004/08/events/event\"><Data Name=\"SubjectUserName\">u%lu</Data><Data Name=\"NewProcessId\">0x%lx</Data><Data Name=\"NewProcessName\">C:\\Windows\\System32\\whoami.exe</Data><Data Name=\"CommandLine\">whoami /all %lu</Data><Data Name=\"ParentProcessName\">C:\\Windows\\System32\\cmd.exe</Data></EventData>"})",
+            1 + i % 28, s / 3600, (s / 60) % 60, s % 60, i % 50, i, i % 100, 0x1000 + i % 60000, i);
+    else
+        std::snprintf(
+            buf, sizeof buf,
+            R"({"TenantId":"8d4121ed-0008-406d-bff9-0d5bb312183c","TimeGenerated":"2024-03-%02luT%02u:%02u:%02u.9Z","SourceSystem":"OpsManager","Type":"WindowsEvent","Computer":"WS%lu","EventID":1,"Provider":"Microsoft-Windows-Sysmon","Channel":"Microsoft-Windows-Sysmon/Operational","EventRecordId":"%lu","EventData":{"RuleName":"-","UtcTime":"2024-03-%02luT%02u:%02u:%02u.2760000Z","ProcessGuid":"365abb72-1a29-5ce4-0000-%012lx","ProcessId":"%lu","Image":"C:\\Windows\\System32\\cmd.exe","CommandLine":"cmd.exe /c echo %lu","ParentProcessId":"%lu"}})",
+            1 + i % 28, s / 3600, (s / 60) % 60, s % 60, i % 50, i, 1 + i % 28, s / 3600,
+            (s / 60) % 60, s % 60, i, 1000 + i % 60000, i, 900 + i % 5000);
+    return buf;
+}
+
+std::string winlogbeat_record(unsigned long i) {
+    char buf[2048];
+    unsigned s = static_cast<unsigned>(i % 86400);
+    std::snprintf(
+        buf, sizeof buf,
+        R"J({"_index":".ds-logs-windows.sysmon_operational-default-2024.03.01-000001","_id":"%lx","_source":{"@timestamp":"2024-03-%02luT%02u:%02u:%02u.276Z","agent":{"type":"filebeat","version":"8.12.0"},"event":{"code":"1","kind":"event","category":["process"],"type":["start"],"action":"Process Create (rule: ProcessCreate)"},"host":{"name":"ws%lu"},"process":{"entity_id":"{365abb72-1a29-5ce4-0000-%012lx}","pid":%lu,"executable":"C:\\Windows\\System32\\cmd.exe","command_line":"cmd.exe /c echo %lu","parent":{"pid":%lu,"executable":"C:\\Windows\\explorer.exe"}},"winlog":{"channel":"Microsoft-Windows-Sysmon/Operational","event_id":"1","record_id":%lu,"computer_name":"ws%lu","provider_name":"Microsoft-Windows-Sysmon","event_data":{"User":"LAB\\u%lu","LogonId":"0xc796","IntegrityLevel":"High"}}}})J",
+        i, 1 + i % 28, s / 3600, (s / 60) % 60, s % 60, i % 50, i, 1000 + i % 60000, i,
+        900 + i % 5000, i, i % 50, i % 100);
+    return buf;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     if (argc != 4) {
-        std::fprintf(stderr, "usage: %s o365-json|o365-csv|o365-convertto|o365-sentinel|mde|auditd|sysmon-linux OUT SIZE_MB\n", argv[0]);
+        std::fprintf(stderr,
+                     "usage: %s "
+                     "o365-json|o365-csv|o365-convertto|o365-sentinel|mde|auditd|sysmon-linux|"
+                     "evtxecmd|evtx-dump|getwinevent|otrf|sentinel|winlogbeat OUT SIZE_MB\n",
+                     argv[0]);
         return 2;
     }
     std::string kind = argv[1];
@@ -203,7 +288,7 @@ int main(int argc, char** argv) {
             chunk.clear();
         }
     };
-    if (kind == "o365-json" || kind == "o365-convertto") put("[\n");
+    if (kind == "o365-json" || kind == "o365-convertto" || kind == "getwinevent") put("[\n");
     if (kind == "o365-csv")
         put("\"RecordType\",\"CreationDate\",\"UserIds\",\"Operations\",\"AuditData\",\"ResultIndex\","
             "\"ResultCount\",\"Identity\",\"IsValid\",\"ObjectState\"\r\n");
@@ -222,6 +307,18 @@ int main(int argc, char** argv) {
             put(sysmon_linux_events(i));
         } else if (kind == "mde") {
             put(mde_record(i) + "\n");
+        } else if (kind == "evtxecmd") {
+            put(evtxecmd_record(i) + "\r\n");
+        } else if (kind == "evtx-dump") {
+            put(evtx_dump_record(i) + "\n");
+        } else if (kind == "getwinevent") {
+            put((i > 0 ? ",\n" : "") + getwinevent_record(i));
+        } else if (kind == "otrf") {
+            put(otrf_record(i) + "\n");
+        } else if (kind == "sentinel") {
+            put(sentinel_record(i) + "\n");
+        } else if (kind == "winlogbeat") {
+            put(winlogbeat_record(i) + "\n");
         } else if (kind == "auditd") {
             put(auditd_events(i));
         } else {
@@ -230,7 +327,7 @@ int main(int argc, char** argv) {
         }
         ++i;
     }
-    if (kind == "o365-json" || kind == "o365-convertto") put("\n]\n");
+    if (kind == "o365-json" || kind == "o365-convertto" || kind == "getwinevent") put("\n]\n");
     std::fwrite(chunk.data(), 1, chunk.size(), out);
     std::fclose(out);
     std::printf("%s: %lu records\n", argv[2], kind == "auditd" ? 2 * i : kind == "sysmon-linux" ? 4 * i : i);

@@ -2,7 +2,9 @@
 # Collector throughput and memory: generates >= 100 MiB inputs under /tmp for o365 (JSON array,
 # Export-Csv, ConvertTo-Json of Search-UnifiedAuditLog, Sentinel OfficeActivity NDJSON), mde
 # (streaming-export NDJSON), auditd (raw log with interleaved serials) and sysmon_linux (syslog
-# with Sysmon for Linux XML lines among other programs' lines), then runs `attest events --source X FILE > /dev/null` on each and prints MiB/s and peak RSS.
+# with Sysmon for Linux XML lines among other programs' lines), the Windows event JSON renderings
+# (EvtxECmd, evtx_dump, Get-WinEvent), OTRF host JSON, Sentinel SecurityEvent/WindowsEvent rows
+# and Winlogbeat hits, then runs `attest events --source X FILE > /dev/null` on each and prints MiB/s and peak RSS.
 # Targets: >= 100 MB/s and <= 64 MB RSS per collector. Both wall-clock and CPU (user+sys)
 # throughput are printed: on a loaded machine the wall figure mostly measures the others.
 #
@@ -26,7 +28,9 @@ measure() {  # prints "seconds cpu_seconds max_rss_kb" of the command
 
 printf "%-12s %-20s %5s %8s %7s %7s %7s %8s %7s\n" source input MiB events wall_s "MiB/s" cpu_s "cpuMiB/s" "RSS MB"
 for spec in o365:o365-json:json o365:o365-csv:csv o365:o365-convertto:json o365:o365-sentinel:ndjson \
-            mde:mde:ndjson auditd:auditd:log sysmon_linux:sysmon-linux:log; do
+            mde:mde:ndjson auditd:auditd:log sysmon_linux:sysmon-linux:log \
+            winevent_json:evtxecmd:jsonl winevent_json:evtx-dump:jsonl winevent_json:getwinevent:json \
+            otrf:otrf:json sentinel:sentinel:jsonl winlogbeat:winlogbeat:ndjson; do
   IFS=: read -r source kind ext <<<"$spec"
   file=$WORK/$kind.$ext
   if [ ! -f "$file" ] || [ $(( $(stat -c %s "$file") >> 20 )) -lt "$SIZE_MB" ]; then

@@ -11,6 +11,10 @@ void register_evtx_collector(CollectorRegistry& registry);           // evtx.cpp
 void register_o365_collector(CollectorRegistry& registry);           // o365.cpp
 void register_mde_collector(CollectorRegistry& registry);            // mde.cpp
 void register_auditd_collector(CollectorRegistry& registry);         // auditd.cpp
+void register_winevent_json_collector(CollectorRegistry& registry);  // winevent_json.cpp
+void register_otrf_collector(CollectorRegistry& registry);           // otrf.cpp
+void register_sentinel_collector(CollectorRegistry& registry);       // sentinel.cpp
+void register_winlogbeat_collector(CollectorRegistry& registry);     // winlogbeat.cpp
 void register_ndjson_collector(CollectorRegistry& registry);         // ndjson.cpp
 
 }  // namespace attest

@@ -35,12 +35,57 @@ JsonRecordReader::JsonRecordReader(InputFile& input, std::size_t max_record)
     : m_input(input), m_max_record(max_record) {
     auto head = input.head();
     m_skip_bom = head.size() >= 3 && head.substr(0, 3) == "\xEF\xBB\xBF";
+    // Windows PowerShell 5.1 `>` writes UTF-16LE with a BOM; without one, "{\0" or "[\0" tells.
+    auto u = [&](std::size_t i) { return static_cast<unsigned char>(head[i]); };
+    if (head.size() >= 2 && ((u(0) == 0xFF && u(1) == 0xFE) || (u(0) == 0xFE && u(1) == 0xFF))) {
+        m_utf16.emplace(u(0) == 0xFE);
+        m_utf16_skip = 2;
+    } else if (head.size() >= 4 && u(0) != 0 && u(1) == 0 && u(3) == 0) {
+        m_utf16.emplace(false);
+    } else if (head.size() >= 4 && u(0) == 0 && u(1) != 0 && u(2) == 0) {
+        m_utf16.emplace(true);
+    }
+}
+
+long JsonRecordReader::read_utf8(char* out, std::size_t n) {
+    if (!m_utf16) return m_input.read(out, n);
+    // Decode into m_decoded and hand it out; n is large (kChunk), so one raw read at a time.
+    while (m_decoded.size() - m_decoded_pos == 0) {
+        m_decoded.clear();
+        m_decoded_pos = 0;
+        std::string& raw = m_raw;
+        raw.resize(std::max<std::size_t>(n / 2, 2));
+        long got = m_input.read(raw.data(), raw.size());
+        if (got < 0) return got;
+        if (got == 0) {
+            m_utf16->finish(m_decoded);
+            if (m_decoded.empty()) return 0;
+            break;
+        }
+        std::size_t skip = std::min<std::size_t>(m_utf16_skip, static_cast<std::size_t>(got));
+        m_utf16_skip -= skip;
+        m_utf16->decode(raw.data() + skip, static_cast<std::size_t>(got) - skip, m_decoded);
+    }
+    std::size_t k = std::min(n, m_decoded.size() - m_decoded_pos);
+    std::memcpy(out, m_decoded.data() + m_decoded_pos, k);
+    m_decoded_pos += k;
+    return static_cast<long>(k);
+}
+
+bool JsonRecordReader::at_record_banner() const {
+    // `evtx_dump -o json` writes "Record <id>" before each pretty-printed record.
+    std::string_view rest(m_buf.data() + m_pos, m_end - m_pos);
+    if (!m_skip_record_banners || rest.substr(0, 7) != "Record ") return false;
+    std::size_t i = 7;
+    while (i < rest.size() && rest[i] >= '0' && rest[i] <= '9') ++i;
+    return i > 7 && (i == rest.size() || rest[i] == '\r' || rest[i] == '\n');
 }
 
 bool JsonRecordReader::fill() {
     if (m_eof) return false;
     std::size_t keep_from = m_in_record ? m_start : m_pos;
-    long n = refill_buffer(m_input, m_buf, keep_from, m_end, kChunk);
+    long n = refill_buffer_from([this](char* out, std::size_t size) { return read_utf8(out, size); },
+                                m_buf, keep_from, m_end, kChunk);
     m_consumed += keep_from;
     m_pos -= keep_from;
     m_start -= keep_from;
@@ -182,6 +227,10 @@ JsonRecordReader::Step JsonRecordReader::step(JsonRecord& record) {
                     m_in_string = true;
                     ++m_pos;
                 }
+                continue;
+            }
+            if (at_record_banner()) {
+                m_skipping_line = true;
                 continue;
             }
             set_problem(m_line, column_at(m_pos),

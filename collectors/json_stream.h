@@ -1,4 +1,5 @@
-// Streaming JSON record reader shared by the o365 and mde collectors.
+// Streaming JSON record reader shared by the JSON collectors (o365, mde, winevent_json, otrf,
+// sentinel, winlogbeat). UTF-8 (BOM optional) or UTF-16 (BOM, or "{\0" / "[\0") input.
 //
 // Telemetry exports come as a JSON array of records (Management Activity API content,
 // ConvertTo-Json), as records one per line (NDJSON), as one object, or as pretty-printed objects
@@ -18,10 +19,12 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "core/input.h"
+#include "core/utf8.h"
 #include "core/value.h"
 
 namespace attest {
@@ -66,6 +69,9 @@ public:
         }
     }
 
+    // Skip `evtx_dump -o json` "Record <id>" lines between records instead of reporting them.
+    void skip_record_banners() { m_skip_record_banners = true; }
+
     bool read_error() const { return m_read_error; }
     bool in_array() const { return m_array_depth > 0; }
 
@@ -74,6 +80,8 @@ private:
     Step step(JsonRecord& record);
     Step finish_record(std::size_t end, JsonRecord& record);
     bool fill();
+    long read_utf8(char* out, std::size_t n);
+    bool at_record_banner() const;
     void set_problem(std::uint64_t line, std::uint64_t column, std::string message);
     void advance_newline(std::size_t at);
     std::uint64_t column_at(std::size_t at) const;
@@ -105,6 +113,12 @@ private:
 
     bool m_has_problem = false;
     JsonStreamProblem m_problem;
+
+    bool m_skip_record_banners = false;
+    std::optional<Utf16Decoder> m_utf16;  // set when the input is UTF-16
+    std::size_t m_utf16_skip = 0;         // BOM bytes still to drop
+    std::string m_raw, m_decoded;
+    std::size_t m_decoded_pos = 0;
 };
 
 // Parses one JSON text into a Value (member order kept) with nesting limited to `max_depth`.

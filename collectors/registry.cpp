@@ -9,6 +9,10 @@ void register_builtin_collectors(CollectorRegistry& registry) {
     register_o365_collector(registry);
     register_mde_collector(registry);
     register_auditd_collector(registry);
+    register_winevent_json_collector(registry);
+    register_otrf_collector(registry);
+    register_sentinel_collector(registry);
+    register_winlogbeat_collector(registry);
     register_ndjson_collector(registry);
 }
 

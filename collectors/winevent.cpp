@@ -35,6 +35,8 @@ void WinEventRecord::clear() {
     computer.clear();
     user_id.clear();
     data.clear();
+    lossy.clear();
+    time_note.clear();
     original.clear();
     position = Value();
 }
@@ -72,6 +74,20 @@ void canonicalize_guid(std::string& v, bool guid_field = true) {
     if (!braced) v = '{' + v + '}';
     for (std::size_t i = 1; i < 37; ++i)
         if (v[i] >= 'a' && v[i] <= 'f') v[i] = static_cast<char>(v[i] - 'a' + 'A');
+}
+
+// HexInt values: Windows writes 0xc796, EvtxECmd 0xC796, libevtx 0x000000000000c796. One
+// spelling (Windows'), so the renderings of one record are equal and compare by value.
+void canonicalize_hex(std::string& v) {
+    if (v.size() < 3 || v[0] != '0' || (v[1] != 'x' && v[1] != 'X')) return;
+    for (std::size_t i = 2; i < v.size(); ++i)
+        if (!is_hex(v[i])) return;
+    std::size_t first = v.find_first_not_of('0', 2);
+    if (first == std::string::npos) first = v.size() - 1;
+    std::string out = "0x";
+    for (std::size_t i = first; i < v.size(); ++i)
+        out.push_back(static_cast<char>(v[i] | ((v[i] >= 'A' && v[i] <= 'F') ? 0x20 : 0)));
+    v = std::move(out);
 }
 
 bool names_guid(std::string_view name) {
@@ -128,9 +144,13 @@ std::string_view after_last(std::string_view path, char sep) {
     return p == std::string_view::npos ? path : path.substr(p + 1);
 }
 
-enum class Kind { Sysmon, SysmonLinux, PowerShell, Security, Other };
+enum class Kind { Sysmon, SysmonLinux, PowerShell, ClassicPowerShell, Security, Other };
 
 Kind kind_of(const WinEventRecord& r) {
+    // The classic channel: provider "PowerShell" (no GUID), events 400/403/600/800 and others.
+    if (iequals(r.channel, "Windows PowerShell") ||
+        (r.channel.empty() && r.provider_name == "PowerShell"))
+        return Kind::ClassicPowerShell;
     if (r.provider_name == "Linux-Sysmon" || r.channel == "Linux-Sysmon/Operational") return Kind::SysmonLinux;
     if (r.provider_name == "Microsoft-Windows-Sysmon" || r.channel == "Microsoft-Windows-Sysmon/Operational")
         return Kind::Sysmon;
@@ -208,6 +228,7 @@ public:
             if (m.key == name) return &m.value.as_string();
         return nullptr;
     }
+    const Object& members() const { return m_data.as_object(); }
     // Sysmon spells some names inconsistently (SourceProcessGUID vs SourceProcessGuid).
     const std::string* nocase(std::string_view name) const {
         for (const auto& m : m_data.as_object())
@@ -478,6 +499,7 @@ struct WinEventNormalizer::Impl {
     void normalize(WinEventRecord& r, Event& e, Kind kind);
     void map_sysmon(WinEventRecord& r, Event& e, const DataView& d, bool on_linux);
     void map_powershell(WinEventRecord& r, Event& e, const DataView& d);
+    void map_classic_powershell(WinEventRecord& r, Event& e, const DataView& d);
     void add_script_block_part(Event&& e, const std::string& computer, std::int64_t number, std::int64_t total);
     void emit_block(std::map<std::string, PendingBlock>::iterator it, bool complete);
     void warn(const Event& e, std::string message);
@@ -613,6 +635,7 @@ void WinEventNormalizer::Impl::normalize(WinEventRecord& r, Event& e, Kind kind)
     for (auto& [name, value] : r.data) {
         if (is_absent(value)) continue;
         canonicalize_guid(value, names_guid(name));
+        canonicalize_hex(value);
         event_data.as_object().push_back(Member{std::move(name), Value(std::move(value))});
     }
     DataView d(event_data);
@@ -624,7 +647,8 @@ void WinEventNormalizer::Impl::normalize(WinEventRecord& r, Event& e, Kind kind)
     std::string timestamp;
     if (sysmon)
         if (const std::string* utc = d["UtcTime"]) timestamp = format_timestamp(*utc);
-    if (timestamp.empty()) timestamp = created;
+    bool from_created = timestamp.empty();
+    if (from_created) timestamp = created;
     if (!timestamp.empty()) put(e, "@timestamp", Value(std::move(timestamp)));
 
     Value& event = put(e, "event", Value::object());
@@ -635,6 +659,8 @@ void WinEventNormalizer::Impl::normalize(WinEventRecord& r, Event& e, Kind kind)
     if (kind == Kind::Sysmon) put(event, "dataset", Value("windows.sysmon_operational"));
     else if (kind == Kind::SysmonLinux) put(event, "dataset", Value("sysmon_linux.log"));
     else if (kind == Kind::PowerShell) put(event, "dataset", Value("windows.powershell_operational"));
+    else if (kind == Kind::ClassicPowerShell)
+        put(event, "dataset", Value("windows.powershell"));
     else if (kind == Kind::Security) put(event, "dataset", Value("windows.security"));  // a pack's `source: security`
     if (!created.empty()) put(event, "created", Value(std::move(created)));
     if (options.include_original && !r.original.empty()) put(event, "original", Value(std::move(r.original)));
@@ -644,6 +670,8 @@ void WinEventNormalizer::Impl::normalize(WinEventRecord& r, Event& e, Kind kind)
 
     if (sysmon) map_sysmon(r, e, d, kind == Kind::SysmonLinux);
     else if (kind == Kind::PowerShell) map_powershell(r, e, d);
+    else if (kind == Kind::ClassicPowerShell)
+        map_classic_powershell(r, e, d);
     else if (!is_absent(r.user_id)) put(child(e, "user"), "id", Value(r.user_id));
 
     Value& winlog = put(e, "winlog", Value::object());
@@ -684,6 +712,11 @@ void WinEventNormalizer::Impl::normalize(WinEventRecord& r, Event& e, Kind kind)
     if (!event_data.as_object().empty()) put(winlog, "event_data", std::move(event_data));
 
     set_provenance(e, source_name, options.origin, std::move(r.position));
+    if (!r.lossy.empty() &&
+        (e.find("process.command_line") || e.find("powershell.file.script_block_text")))
+        put(child(e, "attest"), "rendering_loss", Value(std::move(r.lossy)));
+    if (from_created && !r.time_note.empty() && e.get("@timestamp"))
+        put(child(e, "attest"), "time_note", Value(std::move(r.time_note)));
 }
 
 void WinEventNormalizer::Impl::map_sysmon(WinEventRecord& r, Event& e, const DataView& d, bool on_linux) {
@@ -892,6 +925,144 @@ void WinEventNormalizer::Impl::map_powershell(WinEventRecord& r, Event& e, const
         if (!file.as_object().empty()) e.set_key("file", std::move(file));
         put_user(e, user);  // beside user.id when the record had a UserID
     }
+}
+
+// Classic "Windows PowerShell" channel (400/403/600/800), as Elastic's windows.powershell: the
+// details block is `\tKey=Value` lines in one unnamed Data (or in Message); a value runs to the
+// next line break + tab + known key, so a multi-line HostApplication stays whole. EvtxECmd
+// joins lines with ", ", which is accepted as a separator before a known key too.
+namespace {
+
+constexpr std::string_view kClassicKeys[] = {"NewEngineState",   "PreviousEngineState",
+                                             "NewProviderState", "ProviderName",
+                                             "SequenceNumber",   "HostName",
+                                             "HostVersion",      "HostId",
+                                             "HostApplication",  "EngineVersion",
+                                             "RunspaceId",       "PipelineId",
+                                             "CommandName",      "CommandType",
+                                             "ScriptName",       "CommandPath",
+                                             "CommandLine",      "DetailSequence",
+                                             "DetailTotal",      "UserId",
+                                             "Connected User",   "Shell ID"};
+
+std::size_t classic_key_at(std::string_view text, std::size_t i) {
+    for (std::string_view k : kClassicKeys)
+        if (text.compare(i, k.size(), k) == 0 && i + k.size() < text.size() &&
+            text[i + k.size()] == '=')
+            return k.size();
+    return 0;
+}
+
+std::vector<std::pair<std::string_view, std::string_view>> parse_classic_details(
+    std::string_view text) {
+    std::vector<std::pair<std::string_view, std::string_view>> out;
+    std::size_t value_start = 0;
+    auto close = [&](std::size_t end) {
+        if (out.empty()) return;
+        std::string_view v = text.substr(value_start, end - value_start);
+        while (!v.empty() && (v.back() == '\r' || v.back() == '\n' || v.back() == '\t' ||
+                              v.back() == ' ' || v.back() == ','))
+            v.remove_suffix(1);
+        out.back().second = v;
+    };
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        bool boundary = i == 0 || text[i - 1] == '\t' || text[i - 1] == '\n' ||
+                        (i >= 2 && text.compare(i - 2, 2, ", ") == 0);
+        if (!boundary) continue;
+        std::size_t n = classic_key_at(text, i);
+        if (n == 0) continue;
+        std::size_t end = i;
+        while (end > 0 && (text[end - 1] == '\t' || text[end - 1] == ' ')) --end;
+        close(end);
+        out.emplace_back(text.substr(i, n), std::string_view());
+        value_start = i + n + 1;
+        i += n;
+    }
+    close(text.size());
+    return out;
+}
+
+}  // namespace
+
+void WinEventNormalizer::Impl::map_classic_powershell(WinEventRecord& r, Event& e,
+                                                      const DataView& d) {
+    Value& event = *e.get("event");
+    put(event, "category", str_array({"process"}));
+    put(event, "type",
+        str_array({r.event_id == 400   ? "start"
+                   : r.event_id == 403 ? "end"
+                                       : "info"}));
+    const std::string* block = nullptr;
+    const std::string* invocation = nullptr;
+    const std::string* pipeline = nullptr;
+    for (const Member& m : d.members()) {
+        const std::string& name = m.key;
+        const std::string& value = m.value.as_string();
+        if (block == nullptr && (value.find("HostApplication=") != std::string::npos ||
+                                 value.find("DetailSequence=") != std::string::npos))
+            block = &value;
+        else if (invocation == nullptr && (value.find("CommandInvocation(") != std::string::npos ||
+                                           value.find("ParameterBinding(") != std::string::npos))
+            invocation = &value;
+        else if (pipeline == nullptr && r.event_id == 800 && name == "param1")
+            pipeline = &value;
+    }
+    Value ps = Value::object(), command = Value::object(), process = Value::object();
+    std::string_view user;
+    if (block != nullptr)
+        for (const auto& [key, value] : parse_classic_details(*block)) {
+            if (is_absent(value)) continue;
+            std::int64_t n;
+            if (key == "HostApplication") {
+                process.set_key("command_line", Value(value));
+                put_args(process, std::string(value), false);
+            } else if (key == "HostId")
+                process.set_key("entity_id", Value(value));
+            else if (key == "HostName")
+                process.set_key("title", Value(value));
+            else if (key == "HostVersion")
+                ps.set("process.executable_version", Value(value));
+            else if (key == "EngineVersion")
+                ps.set("engine.version", Value(value));
+            else if (key == "NewEngineState")
+                ps.set("engine.new_state", Value(value));
+            else if (key == "PreviousEngineState")
+                ps.set("engine.previous_state", Value(value));
+            else if (key == "NewProviderState")
+                ps.set("provider.new_state", Value(value));
+            else if (key == "ProviderName")
+                ps.set("provider.name", Value(value));
+            else if (key == "RunspaceId")
+                ps.set_key("runspace_id", Value(value));
+            else if (key == "PipelineId")
+                ps.set_key("pipeline_id", Value(value));
+            else if (key == "CommandName")
+                command.set_key("name", Value(value));
+            else if (key == "CommandType")
+                command.set_key("type", Value(value));
+            else if (key == "CommandPath")
+                command.set_key("path", Value(value));
+            else if (key == "CommandLine")
+                command.set_key("value", Value(value));
+            else if (key == "ScriptName")
+                put_file_path(child(e, "file"), value, '\\');
+            else if (key == "SequenceNumber" && to_int(value, n))
+                put(event, "sequence", Value(n));
+            else if (key == "DetailSequence" && to_int(value, n))
+                ps.set_key("sequence", Value(n));
+            else if (key == "DetailTotal" && to_int(value, n))
+                ps.set_key("total", Value(n));
+            else if (key == "UserId")
+                user = value;
+        }
+    if (pipeline != nullptr && block != pipeline && command.get("value") == nullptr &&
+        !is_absent(*pipeline))
+        command.set_key("value", Value(trim(*pipeline)));
+    if (invocation != nullptr) put_invocation_details(command, *invocation);
+    if (!command.as_object().empty()) ps.set_key("command", std::move(command));
+    if (!ps.as_object().empty()) e.set_key("powershell", std::move(ps));
+    if (!process.as_object().empty()) e.set_key("process", std::move(process));
+    put_user(e, user);
 }
 
 }  // namespace attest

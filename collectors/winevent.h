@@ -46,6 +46,13 @@ struct WinEventRecord {
     // or <UserData> leaf elements flattened by name.
     std::vector<std::pair<std::string, std::string>> data;
 
+    // Set by renderers that lose information (EvtxECmd: line breaks as ", "): said in
+    // attest.rendering_loss of events whose command line or script text came from it.
+    std::string lossy;
+    // Set when time_created is an estimate (a local time shifted by a measured offset): said
+    // in attest.time_note of events whose @timestamp came from it.
+    std::string time_note;
+
     std::string original;  // the raw record, when CollectorOptions::include_original
     Value position;        // provenance: line number, record id or byte offset
 

@@ -307,50 +307,6 @@ void XmlEventStream::detect_encoding() {
     }
 }
 
-void XmlEventStream::decode_utf16(const unsigned char* p, std::size_t n) {
-    // Worst case 3 bytes of UTF-8 per UTF-16 unit (a surrogate pair: 4 bytes per 2 units).
-    if (m_buf.size() < m_end + (n / 2) * 3 + 8) m_buf.resize(m_end + (n / 2) * 3 + 8);
-    char* o = m_buf.data() + m_end;
-    const bool be = m_encoding == Encoding::Utf16Be;
-    auto put = [&o](std::uint32_t cp) {
-        if (cp < 0x80) {
-            *o++ = static_cast<char>(cp);
-        } else if (cp < 0x800) {
-            *o++ = static_cast<char>(0xC0 | (cp >> 6));
-            *o++ = static_cast<char>(0x80 | (cp & 0x3F));
-        } else if (cp < 0x10000) {
-            *o++ = static_cast<char>(0xE0 | (cp >> 12));
-            *o++ = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-            *o++ = static_cast<char>(0x80 | (cp & 0x3F));
-        } else {
-            *o++ = static_cast<char>(0xF0 | (cp >> 18));
-            *o++ = static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-            *o++ = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-            *o++ = static_cast<char>(0x80 | (cp & 0x3F));
-        }
-    };
-    for (std::size_t i = 0; i + 1 < n; i += 2) {
-        std::uint32_t u = be ? (std::uint32_t(p[i]) << 8 | p[i + 1]) : (std::uint32_t(p[i + 1]) << 8 | p[i]);
-        if (m_pending_high != 0) {
-            if (u >= 0xDC00 && u <= 0xDFFF) {
-                put(0x10000 + ((m_pending_high - 0xD800) << 10) + (u - 0xDC00));
-                m_pending_high = 0;
-                continue;
-            }
-            put(0xFFFD);  // a high surrogate without its low half
-            m_pending_high = 0;
-        }
-        if (u >= 0xD800 && u <= 0xDBFF) {
-            m_pending_high = u;  // may pair with the first unit of the next chunk
-        } else if (u >= 0xDC00 && u <= 0xDFFF) {
-            put(0xFFFD);
-        } else {
-            put(u);
-        }
-    }
-    m_end = static_cast<std::size_t>(o - m_buf.data());
-}
-
 void XmlEventStream::append_decoded(const char* p, std::size_t n) {
     if (m_buf.size() < m_end + n) m_buf.resize(m_end + n + kChunk);
     std::memcpy(m_buf.data() + m_end, p, n);
@@ -395,15 +351,13 @@ bool XmlEventStream::fill() {
                 return m_end > before;
             }
         }
-        std::size_t even = m_raw_len & ~std::size_t(1);
-        decode_utf16(reinterpret_cast<const unsigned char*>(m_raw.data()), even);
-        if (even < m_raw_len) m_raw[0] = m_raw[even];
-        m_raw_len -= even;
-        if (m_eof && (m_pending_high != 0 || m_raw_len != 0)) {
-            append_decoded("\xEF\xBF\xBD", 3);  // a dangling surrogate or odd final byte
-            m_pending_high = 0;
-            m_raw_len = 0;
-        }
+        if (!m_utf16) m_utf16.emplace(m_encoding == Encoding::Utf16Be);
+        m_decoded.clear();
+        m_utf16->decode(m_raw.data(), m_raw_len,
+                        m_decoded);  // keeps a split unit for the next call
+        m_raw_len = 0;
+        if (m_eof) m_utf16->finish(m_decoded);  // a dangling surrogate or odd final byte: U+FFFD
+        append_decoded(m_decoded.data(), m_decoded.size());
         if (m_end > before || m_eof) return m_end > before;
     }
 }

@@ -6,12 +6,14 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "collectors/winevent.h"
 #include "core/diagnostics.h"
 #include "core/input.h"
+#include "core/utf8.h"
 
 namespace attest {
 
@@ -85,7 +87,6 @@ private:
     void flush_stray();
     void report(std::uint64_t line, std::uint64_t column, std::string message);
     void detect_encoding();
-    void decode_utf16(const unsigned char* p, std::size_t n);
 
     InputFile& m_input;
     std::string m_origin;
@@ -95,7 +96,8 @@ private:
     Encoding m_encoding = Encoding::Unknown;
     std::string m_raw;                 // undecoded input (until detection, and for UTF-16)
     std::size_t m_raw_len = 0;
-    std::uint32_t m_pending_high = 0;  // a high surrogate waiting for its pair
+    std::optional<Utf16Decoder> m_utf16;  // UTF-16 input: the streaming transcoder
+    std::string m_decoded;
     bool m_eof = false;
     bool m_read_error = false;
     bool m_started = false;

@@ -6,14 +6,8 @@ namespace attest {
 
 long refill_buffer(InputFile& input, std::string& buf, std::size_t keep_from, std::size_t& end,
                    std::size_t chunk) {
-    if (keep_from > 0) {
-        std::memmove(buf.data(), buf.data() + keep_from, end - keep_from);
-        end -= keep_from;
-    }
-    if (buf.size() < end + chunk) buf.resize(end + chunk);
-    long n = input.read(buf.data() + end, buf.size() - end);
-    if (n > 0) end += static_cast<std::size_t>(n);
-    return n;
+    return refill_buffer_from([&](char* out, std::size_t n) { return input.read(out, n); }, buf,
+                              keep_from, end, chunk);
 }
 
 bool LineReader::fill() {

@@ -15,6 +15,20 @@ namespace attest {
 // `chunk` bytes read from `input`. Returns the bytes read: 0 at the end, -1 on a read error.
 long refill_buffer(InputFile& input, std::string& buf, std::size_t keep_from, std::size_t& end,
                    std::size_t chunk);
+// The same step with a reader of the caller's (`read(char*, size) -> long`, e.g. a decoder in
+// front of the file).
+template <class Read>
+long refill_buffer_from(Read&& read, std::string& buf, std::size_t keep_from, std::size_t& end,
+                        std::size_t chunk) {
+    if (keep_from > 0) {
+        std::char_traits<char>::move(buf.data(), buf.data() + keep_from, end - keep_from);
+        end -= keep_from;
+    }
+    if (buf.size() < end + chunk) buf.resize(end + chunk);
+    long n = read(buf.data() + end, buf.size() - end);
+    if (n > 0) end += static_cast<std::size_t>(n);
+    return n;
+}
 
 class LineReader {
 public:

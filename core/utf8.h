@@ -54,3 +54,63 @@ inline std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
 }
 
 }  // namespace attest
+
+namespace attest {
+
+// Streaming UTF-16 (LE or BE) to UTF-8: units may be split across chunks (an odd byte or a
+// high surrogate waits for the next call); unpaired surrogates become U+FFFD.
+class Utf16Decoder {
+public:
+    explicit Utf16Decoder(bool big_endian = false) : m_be(big_endian) {}
+
+    void decode(const char* data, std::size_t n, std::string& out) {
+        const auto* p = reinterpret_cast<const unsigned char*>(data);
+        std::size_t i = 0;
+        if (m_has_odd && n > 0) {
+            unit(m_be ? (std::uint32_t(m_odd) << 8 | p[0]) : (std::uint32_t(p[0]) << 8 | m_odd),
+                 out);
+            m_has_odd = false;
+            i = 1;
+        }
+        for (; i + 1 < n; i += 2)
+            unit(m_be ? (std::uint32_t(p[i]) << 8 | p[i + 1])
+                      : (std::uint32_t(p[i + 1]) << 8 | p[i]),
+                 out);
+        if (i < n) {
+            m_odd = p[i];
+            m_has_odd = true;
+        }
+    }
+    // At the end of input: a dangling half unit or surrogate becomes U+FFFD.
+    void finish(std::string& out) {
+        if (m_pending_high != 0 || m_has_odd) append_utf8(out, 0xFFFD);
+        m_pending_high = 0;
+        m_has_odd = false;
+    }
+
+private:
+    void unit(std::uint32_t u, std::string& out) {
+        if (m_pending_high != 0) {
+            std::uint32_t high = m_pending_high;
+            m_pending_high = 0;
+            if (u >= 0xDC00 && u <= 0xDFFF) {
+                append_utf8(out, 0x10000 + ((high - 0xD800) << 10) + (u - 0xDC00));
+                return;
+            }
+            append_utf8(out, 0xFFFD);
+        }
+        if (u >= 0xD800 && u <= 0xDBFF)
+            m_pending_high = u;
+        else if (u >= 0xDC00 && u <= 0xDFFF)
+            append_utf8(out, 0xFFFD);
+        else
+            append_utf8(out, u);
+    }
+
+    bool m_be;
+    bool m_has_odd = false;
+    unsigned char m_odd = 0;
+    std::uint32_t m_pending_high = 0;
+};
+
+}  // namespace attest

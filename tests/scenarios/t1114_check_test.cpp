@@ -104,6 +104,73 @@ TEST_F(T1114Check, EachWindowsScenarioPassesOnItsSyntheticTelemetry) {
     }
 }
 
+// Scenario 4's Windows telemetry rewritten as the exports real datasets come in (an OTRF host
+// file, a Sentinel WindowsEvent export) gives the verdicts its XML gives.
+std::string export_windows_events(const std::vector<std::string>& xml_files, bool sentinel) {
+    std::string out;
+    for (const auto& path : xml_files) {
+        DiagnosticSink sink;
+        auto c = CollectorRegistry::builtin().open(path, "winevent_xml", {}, sink);
+        EXPECT_TRUE(c) << path;
+        Event e;
+        while (c && (*c)->next(e)) {
+            auto text = [&](std::string_view f) {
+                const Value* v = e.find(f);
+                return v == nullptr     ? std::string()
+                       : v->is_string() ? v->as_string()
+                                        : v->to_json();
+            };
+            std::string created = text("event.created");  // 2019-05-21T15:32:57.286Z
+            Value row = Value::object();
+            if (sentinel) {
+                row.set_key("TimeGenerated", Value(created));
+                row.set_key("Type", Value("WindowsEvent"));
+                row.set_key("Provider", Value(text("winlog.provider_name")));
+                row.set_key("Channel", Value(text("winlog.channel")));
+                row.set_key("EventID", Value(text("winlog.event_id")));
+                row.set_key("Computer", Value(text("winlog.computer_name")));
+                if (const Value* d = e.find("winlog.event_data")) row.set_key("EventData", *d);
+            } else {
+                row.set_key("TimeCreated",
+                            Value(created.substr(0, 10) + " " + created.substr(11, 12)));
+                row.set_key("SourceName", Value(text("winlog.provider_name")));
+                row.set_key("Channel", Value(text("winlog.channel")));
+                row.set_key("EventID", *e.find("winlog.event_id"));
+                row.set_key("Hostname", Value(text("winlog.computer_name")));
+                if (const Value* d = e.find("winlog.event_data"))
+                    for (const auto& m : d->as_object()) row.set_key(m.key, m.value);
+            }
+            out += row.to_json() + "\n";
+        }
+    }
+    return out;
+}
+
+TEST_F(T1114Check, Scenario4VerdictsAreTheSameOverOtrfAndSentinelExports) {
+    const auto xml = files_of(kS4);
+    auto expected = check({kS4}, xml);
+    ASSERT_EQ(expected.size(), 1u);
+    ASSERT_EQ(expected[0].verdict, ScenarioVerdict::Passed);
+    for (bool sentinel : {false, true}) {
+        SCOPED_TRACE(sentinel ? "sentinel" : "otrf");
+        fs::path exported = fs::temp_directory_path() / (sentinel ? "attest_t1114_s4.sentinel.jsonl"
+                                                                  : "attest_t1114_s4.otrf.json");
+        std::ofstream(exported) << export_windows_events({xml[0], xml[1]}, sentinel);
+        auto got = check({kS4}, {exported.string(), xml[2]});
+        ASSERT_EQ(got.size(), 1u);
+        EXPECT_EQ(got[0].verdict, expected[0].verdict) << got[0].reason;
+        ASSERT_EQ(got[0].expectations.size(), expected[0].expectations.size());
+        for (std::size_t i = 0; i < got[0].expectations.size(); ++i)
+            EXPECT_EQ(got[0].expectations[i].verdict, expected[0].expectations[i].verdict)
+                << got[0].expectations[i].spec.id << ": " << got[0].expectations[i].reason;
+        ASSERT_EQ(got[0].detections.size(), expected[0].detections.size());
+        for (std::size_t i = 0; i < got[0].detections.size(); ++i)
+            EXPECT_EQ(got[0].detections[i].verdict, expected[0].detections[i].verdict)
+                << got[0].detections[i].reason;
+        fs::remove(exported);
+    }
+}
+
 TEST_F(T1114Check, EvidenceCountsAreExact) {
     auto r1 = check({kS1}, files_of(kS1))[0];
     EXPECT_EQ(exp(r1, "t1-sysmon-1-copy").count, 1u);
