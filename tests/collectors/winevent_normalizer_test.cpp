@@ -264,8 +264,12 @@ TEST(WinEventNormalizerTest, EachSysmonEventId) {
         std::string ctx = "EID " + std::to_string(c.eid);
         EXPECT_EQ(s(e, "event.code"), std::to_string(c.eid)) << ctx;
         EXPECT_EQ(s(e, "event.action"), c.sysmon_action) << ctx;
-        if (c.category) EXPECT_EQ(s(e, "event.category"), c.category) << ctx;
-        if (c.type) EXPECT_EQ(s(e, "event.type"), c.type) << ctx;
+        if (c.category) {
+            EXPECT_EQ(s(e, "event.category"), c.category) << ctx;
+        }
+        if (c.type) {
+            EXPECT_EQ(s(e, "event.type"), c.type) << ctx;
+        }
         EXPECT_EQ(s(e, "@timestamp"), "2019-07-19T14:42:52.000Z") << ctx;
         EXPECT_EQ(s(e, "process.entity_id"), "{747F3D96-D6EB-5D31-0000-0010E0252500}") << ctx;
         for (const auto& [path, want] : c.fields)
