@@ -10,7 +10,7 @@ const SourceSpec& auditd_source() {
         .description = "Linux audit (auditd)",
         .host_bound = true,
         .lagging = false,
-        .collectors = {"auditd", "ndjson"},
+        .collectors = {"auditd", "sentinel", "ndjson"},
         .live = {{Acquisition::LogFile, "auditd", "/var/log/audit/audit.log", "auditctl -l"}},
         .endpoint_vocabulary = {},
         .fields = with_common_fields(

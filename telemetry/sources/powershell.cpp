@@ -13,7 +13,7 @@ const SourceSpec& powershell_source() {
         .description = "PowerShell logging (Operational 4103 / 4104, classic Windows PowerShell)",
         .host_bound = true,
         .lagging = false,
-        .collectors = {"winevent_xml", "evtx", "ndjson"},
+        .collectors = {"winevent_xml", "evtx", "winevent_json", "otrf", "sentinel", "winlogbeat", "ndjson"},
         .live =
             {{Acquisition::WindowsChannel, "winevent_xml",
               "Microsoft-Windows-PowerShell/Operational",

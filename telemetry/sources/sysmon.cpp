@@ -66,7 +66,7 @@ const SourceSpec& sysmon_source() {
         .description = "Sysmon for Windows (Microsoft-Windows-Sysmon/Operational)",
         .host_bound = true,
         .lagging = false,
-        .collectors = {"winevent_xml", "evtx", "ndjson"},
+        .collectors = {"winevent_xml", "evtx", "winevent_json", "otrf", "sentinel", "winlogbeat", "ndjson"},
         .live =
             {{Acquisition::WindowsChannel, "winevent_xml", "Microsoft-Windows-Sysmon/Operational",
               "if (-not (Get-Service -Name Sysmon64,Sysmon -ErrorAction SilentlyContinue |"

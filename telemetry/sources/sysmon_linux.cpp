@@ -30,7 +30,7 @@ const SourceSpec& sysmon_linux_source() {
         .description = "Sysmon for Linux (syslog)",
         .host_bound = true,
         .lagging = false,
-        .collectors = {"sysmon_linux", "winevent_xml", "ndjson"},
+        .collectors = {"sysmon_linux", "winevent_xml", "sentinel", "ndjson"},
         .live = {{Acquisition::LogFile, "sysmon_linux", "/var/log/syslog", ""}},
         .endpoint_vocabulary = {},
         .fields = with_common_fields(
