@@ -12,6 +12,8 @@ Command validate_command();
 Command list_command();
 Command run_command();
 Command recheck_command();
+Command ship_command();
+Command alerts_command();
 
 void register_builtin_commands(Registry& registry) {
     registry.add(events_command());
@@ -23,6 +25,8 @@ void register_builtin_commands(Registry& registry) {
     registry.add(list_command());
     registry.add(run_command());
     registry.add(recheck_command());
+    registry.add(ship_command());
+    registry.add(alerts_command());
 }
 
 }  // namespace attest::cli
