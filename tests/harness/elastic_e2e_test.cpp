@@ -198,11 +198,10 @@ TEST(ElasticE2E, QueryElasticMatchesTheLocalQuery) {
     EXPECT_EQ(remote_lines[0], lines_of(windowed.out)[0]);
     EXPECT_EQ(json::parse(remote_lines[0])["join_keys"], json::array({"h1"}));
     auto body = json::parse(lab.standin->requests()[0]["body"].get<std::string>());
-    EXPECT_EQ(body.dump(),
-              json::parse(R"({"query":")" + json(seq).get<std::string>() + R"(","size":1000,
+    EXPECT_EQ(body.dump(), json::parse(R"({"query":)" + json(seq).dump() + R"(,"size":1000,
         "filter":{"range":{"@timestamp":{"gte":"2026-12-01T10:00:00.000Z","lte":"2026-12-01T10:10:00.000Z"}}},
         "wait_for_completion_timeout":"2s"})")
-                  .dump());
+                               .dump());
 
     auto none = lab.attest("none", {"query", "--index", "logs-endpoint.events.*", "--eql",
                                     "process where process.pid == 99"});
