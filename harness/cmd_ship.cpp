@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "core/collector.h"
+#include "core/json_buffer.h"
 #include "harness/elastic_cli.h"
 
 namespace attest::cli {
@@ -31,13 +32,13 @@ struct Origin {
 // One _bulk request being built: NDJSON (action line + document per item) and, per item, its
 // offset in the body and its origin.
 struct Batch {
-    std::string body;
+    JsonBuffer body;  // reused: its capacity stays at the request size
     std::vector<std::size_t> offsets;
     std::vector<Origin> origins;
     std::size_t size() const { return offsets.size(); }
     std::string_view item(std::size_t i) const {
         std::size_t end = i + 1 < offsets.size() ? offsets[i + 1] : body.size();
-        return std::string_view(body).substr(offsets[i], end - offsets[i]);
+        return body.view().substr(offsets[i], end - offsets[i]);
     }
     void clear() {
         body.clear();
@@ -54,7 +55,8 @@ public:
     // Sends the batch; 429 items again (bounded by the client's retry policy). False on a
     // connection or protocol error (already printed).
     bool send(const Batch& batch) {
-        std::string body = batch.body;
+        std::string again_body;  // the items refused with 429, sent again
+        std::string_view body = batch.body.view();
         std::vector<std::size_t> items(batch.size());
         for (std::size_t i = 0; i < items.size(); ++i) items[i] = i;
         const auto& policy = m_client.retry();
@@ -74,8 +76,9 @@ public:
             m_indexed += items.size() - rejected->size();
             if (again.empty()) break;
             std::this_thread::sleep_for(policy.backoff(round, ""));
-            body.clear();
-            for (std::size_t i : again) body += batch.item(i);
+            again_body.clear();
+            for (std::size_t i : again) again_body += batch.item(i);
+            body = again_body;
             items = std::move(again);
         }
         return true;
@@ -149,9 +152,9 @@ int run_ship(const std::vector<std::string>& args) {
         while ((*collector)->next(e)) {
             batch.offsets.push_back(batch.body.size());
             batch.origins.push_back(Origin{f, ++n});
-            batch.body += action;
+            batch.body.append(action);
             e.append_json(batch.body);
-            batch.body += '\n';
+            batch.body.push_back('\n');
             if (batch.body.size() < max_bytes) continue;
             if (!shipper.send(batch)) return kExitUsage;
             batch.clear();

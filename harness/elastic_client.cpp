@@ -74,8 +74,7 @@ Expected<ElasticClient> ElasticClient::connect(const ElasticConfig& config) {
 }
 
 Expected<HttpResponse> ElasticClient::send(const std::string& method, const std::string& path,
-                                           const std::string& body,
-                                           const std::string& content_type) {
+                                           std::string_view body, const std::string& content_type) {
     HttpRequest req;
     req.method = method;
     req.target = m_prefix + path;
@@ -184,7 +183,7 @@ Expected<std::uint64_t> ElasticClient::export_hits(const std::string& index, con
     return count;
 }
 
-Expected<std::vector<BulkRejection>> ElasticClient::bulk(const std::string& ndjson,
+Expected<std::vector<BulkRejection>> ElasticClient::bulk(std::string_view ndjson,
                                                          std::size_t documents) {
     auto r = send("POST", "/_bulk", ndjson, "application/x-ndjson");
     if (!r) return r.error();

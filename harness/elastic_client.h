@@ -71,7 +71,7 @@ public:
     // POST /_bulk with an NDJSON body of `documents` create actions. Retries the whole request
     // on 429/5xx (through call's policy); returns the rejected items (429 included: the caller
     // decides whether to resend them).
-    Expected<std::vector<BulkRejection>> bulk(const std::string& ndjson, std::size_t documents);
+    Expected<std::vector<BulkRejection>> bulk(std::string_view ndjson, std::size_t documents);
 
     std::uint64_t requests() const { return m_http.requests(); }
     const RetryPolicy& retry() const { return m_retry; }
@@ -84,7 +84,7 @@ private:
           m_authorization(std::move(authorization)),
           m_retry(retry) {}
     Expected<HttpResponse> send(const std::string& method, const std::string& path,
-                                const std::string& body, const std::string& content_type);
+                                std::string_view body, const std::string& content_type);
 
     HttpsClient m_http;
     std::string m_prefix;         // path prefix of the base URL ("" or "/es")

@@ -221,7 +221,7 @@ Expected<HttpResponse> HttpsClient::exchange(const HttpRequest& request) {
     for (const auto& [k, v] : request.headers) req.set(k, v);
     if (!request.body.empty() || request.method == "POST" || request.method == "PUT") {
         req.set(http::field::content_type, request.content_type);
-        req.body() = request.body;
+        req.body().assign(request.body.data(), request.body.size());
     }
     req.prepare_payload();
     auto& tcp_layer = beast::get_lowest_layer(stream);

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -43,7 +44,7 @@ using Headers = std::vector<std::pair<std::string, std::string>>;
 struct HttpRequest {
     std::string method = "GET";
     std::string target = "/";
-    std::string body;
+    std::string_view body;  // not owned: a bulk body is megabytes, and it must outlive send()
     std::string content_type = "application/json";
     Headers headers;  // e.g. Authorization: never printed
 };
