@@ -7,6 +7,7 @@
 #include "core/collector.h"
 #include "harness/cli.h"
 #include "telemetry/open.h"
+#include "harness/elastic_cli.h"
 
 namespace attest::cli {
 namespace {
@@ -42,6 +43,7 @@ private:
 };
 
 int run_events(const std::vector<std::string>& args) {
+    if (elastic_requested(args)) return run_elastic_events(args);
     Options opts;
     opts.option("source").option("profile").flag("original").option("threads").flag("summary");
     opts.parse(args);
@@ -128,7 +130,8 @@ int run_events(const std::vector<std::string>& args) {
 }  // namespace
 
 Command events_command() {
-    return Command{"events", "normalize telemetry files to ECS events (NDJSON)", kHelp, run_events};
+    return Command{"events", "normalize telemetry files to ECS events (NDJSON)",
+                   std::string(kHelp) + "\n" + kElasticEventsHelp + "\n" + kElasticConnectionHelp, run_events};
 }
 
 }  // namespace attest::cli

@@ -12,6 +12,7 @@
 #include "expectations/eql/rule.h"
 #include "harness/cli.h"
 #include "telemetry/stream.h"
+#include "harness/elastic_cli.h"
 
 namespace attest::cli {
 namespace {
@@ -139,6 +140,7 @@ void print_explain(const eql::Diagnostics& d) {
 }
 
 int run_query(const std::vector<std::string>& args) {
+    if (elastic_requested(args)) return run_elastic_query(args);
     Options opts;
     opts.option("eql").option("rule").option("event-category-field").option("timestamp-field").option("tiebreaker-field")
         .option("profile").option("source").option("size").flag("explain");
@@ -228,7 +230,8 @@ int run_query(const std::vector<std::string>& args) {
 }  // namespace
 
 Command query_command() {
-    return Command{"query", "run an EQL query or detection rule over telemetry (NDJSON hits)", kHelp, run_query};
+    return Command{"query", "run an EQL query or detection rule over telemetry (NDJSON hits)",
+                   std::string(kHelp) + "\n" + kElasticQueryHelp + "\n" + kElasticConnectionHelp, run_query};
 }
 
 }  // namespace attest::cli

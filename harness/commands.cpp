@@ -13,6 +13,8 @@ Command list_command();
 Command run_command();
 Command recheck_command();
 Command sources_command();
+Command ship_command();
+Command alerts_command();
 
 void register_builtin_commands(Registry& registry) {
     registry.add(events_command());
@@ -25,6 +27,8 @@ void register_builtin_commands(Registry& registry) {
     registry.add(run_command());
     registry.add(recheck_command());
     registry.add(sources_command());
+    registry.add(ship_command());
+    registry.add(alerts_command());
 }
 
 }  // namespace attest::cli

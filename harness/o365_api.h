@@ -1,7 +1,7 @@
 // The Office 365 Management Activity API, read-only: OAuth2 client credentials at the login
 // endpoint, then the content blobs of a content type (Audit.Exchange) between two times,
 // following NextPageUri paging, each blob a JSON array of audit records.
-// HTTPS with Boost.Beast + OpenSSL; the peer certificate and host name are verified.
+// HTTPS through harness/https_client.h; the peer certificate and host name are verified.
 // The client secret comes from the environment variable the lab names and never appears in
 // errors or logs.
 #pragma once
@@ -10,16 +10,10 @@
 #include <string>
 
 #include "core/expected.h"
+#include "harness/https_client.h"
 #include "harness/lab.h"
 
 namespace attest::run {
-
-struct HttpsUrl {
-    std::string host;
-    std::string port = "443";
-    std::string target = "/";  // path and query
-};
-Expected<HttpsUrl> parse_https_url(const std::string& url);
 
 class O365Client {
 public:

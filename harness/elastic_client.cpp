@@ -1,0 +1,217 @@
+#include "harness/elastic_client.h"
+
+#include <cstdlib>
+#include <thread>
+
+#include "harness/executor.h"
+
+namespace attest::run {
+
+using ojson = nlohmann::ordered_json;
+
+std::string elastic_error_message(int status, const std::string& body) {
+    std::string out = "HTTP " + std::to_string(status);
+    auto j = nlohmann::json::parse(body, nullptr, false);
+    if (j.is_object() && j.contains("error")) {
+        const auto& e = j["error"];
+        if (e.is_string()) return out + ": " + e.get<std::string>();
+        if (e.is_object()) {
+            std::string type = e.value("type", ""), reason = e.value("reason", "");
+            out += " " + type + ": " + reason;
+            if (e.contains("root_cause") && e["root_cause"].is_array() &&
+                !e["root_cause"].empty() && e["root_cause"][0].is_object()) {
+                std::string root = e["root_cause"][0].value("reason", "");
+                if (!root.empty() && root != reason) out += " (" + root + ")";
+            }
+            for (char& c : out)
+                if (c == '\n' || c == '\r') c = ' ';
+            return out;
+        }
+    }
+    std::string text = body.substr(0, 200);
+    for (char& c : text)
+        if (static_cast<unsigned char>(c) < 0x20) c = ' ';
+    return text.empty() ? out : out + ": " + text;
+}
+
+std::string index_path(const std::string& pattern) {
+    return url_encode(pattern, ",*");
+}
+
+ojson time_range_filter(const std::string& field, const std::string& from, const std::string& to) {
+    ojson bounds = ojson::object();
+    if (!from.empty()) bounds["gte"] = from;
+    if (!to.empty()) bounds["lte"] = to;
+    return ojson{{"range", {{field, bounds}}}};
+}
+
+Expected<ElasticClient> ElasticClient::connect(const ElasticConfig& config) {
+    auto u = parse_https_url(config.url);
+    if (!u) return u.error();
+    std::string prefix = u->target;
+    while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
+    if (prefix.find('?') != std::string::npos)
+        return make_error("the Elasticsearch URL must not have a query string");
+    if (!config.trust.fingerprint.empty()) {
+        auto fp = normalize_fingerprint(config.trust.fingerprint);
+        if (!fp) return fp.error();
+    }
+    std::string auth;
+    const char* key = std::getenv(config.api_key_env.c_str());
+    const char* user = std::getenv(config.username_env.c_str());
+    const char* password = std::getenv(config.password_env.c_str());
+    if (key != nullptr && *key != '\0') {
+        auth = "ApiKey " + std::string(key);
+    } else if (user != nullptr && *user != '\0') {
+        if (password == nullptr)
+            return make_error(config.username_env + " is set but " + config.password_env +
+                              " is not");
+        auth = "Basic " + base64_encode(std::string(user) + ":" + password);
+    }
+    HttpsUrl origin{u->host, u->port, "/"};
+    return ElasticClient(HttpsClient(origin, config.trust, config.timeout), prefix, auth,
+                         config.retry);
+}
+
+Expected<HttpResponse> ElasticClient::send(const std::string& method, const std::string& path,
+                                           std::string_view body, const std::string& content_type) {
+    HttpRequest req;
+    req.method = method;
+    req.target = m_prefix + path;
+    req.body = body;
+    req.content_type = content_type;
+    if (!m_authorization.empty()) req.headers.emplace_back("Authorization", m_authorization);
+    return m_http.send_with_retry(req, m_retry);
+}
+
+Expected<ojson> ElasticClient::call(const std::string& method, const std::string& path,
+                                    const std::string& body) {
+    auto r = send(method, path, body, "application/json");
+    if (!r) return r.error();
+    if (r->status >= 300)
+        return make_error(method + " " + path + ": " + elastic_error_message(r->status, r->body));
+    auto j = ojson::parse(r->body, nullptr, false);
+    if (j.is_discarded() || !j.is_object())
+        return make_error(method + " " + path + ": the answer is not a JSON object");
+    return j;
+}
+
+Expected<ojson> ElasticClient::eql_search(const std::string& index, const ojson& body,
+                                          std::chrono::milliseconds deadline) {
+    auto start = std::chrono::steady_clock::now();
+    auto r = call("POST", "/" + index_path(index) + "/_eql/search", body.dump());
+    if (!r) return r;
+    std::string id =
+        r->contains("id") && (*r)["id"].is_string() ? (*r)["id"].get<std::string>() : "";
+    while (r->value("is_running", false)) {
+        if (id.empty()) return make_error("_eql/search: a running search without an id");
+        if (std::chrono::steady_clock::now() - start > deadline) {
+            (void)call("DELETE", "/_eql/search/" + url_encode(id));
+            return make_error("_eql/search: still running after " +
+                              std::to_string(deadline.count() / 1000) +
+                              "s (cancelled); narrow the time range");
+        }
+        r = call("GET", "/_eql/search/" + url_encode(id) + "?wait_for_completion_timeout=2s");
+        if (!r) return r;
+    }
+    // A search that went async keeps its result until keep_alive: free it now.
+    if (!id.empty()) (void)call("DELETE", "/_eql/search/" + url_encode(id));
+    return r;
+}
+
+namespace {
+
+// Returns the hits array of a search answer, or nullptr.
+const ojson* hits_of(const ojson& answer) {
+    if (!answer.contains("hits") || !answer["hits"].is_object()) return nullptr;
+    const auto& h = answer["hits"];
+    if (!h.contains("hits") || !h["hits"].is_array()) return nullptr;
+    return &h["hits"];
+}
+
+}  // namespace
+
+Expected<std::uint64_t> ElasticClient::export_hits(const std::string& index, const ojson& query,
+                                                   std::size_t page_size,
+                                                   const std::function<bool(const ojson&)>& fn,
+                                                   const std::string& timestamp_field) {
+    auto pit = call("POST", "/" + index_path(index) + "/_pit?keep_alive=1m");
+    if (!pit) return pit.error();
+    if (!pit->contains("id") || !(*pit)["id"].is_string())
+        return make_error("_pit: no id in the answer");
+    std::string pit_id = (*pit)["id"].get<std::string>();
+    std::uint64_t count = 0;
+    ojson search_after;
+    Expected<std::uint64_t> result = count;
+    for (;;) {
+        ojson body{
+            {"size", page_size},
+            {"pit", {{"id", pit_id}, {"keep_alive", "1m"}}},
+            {"sort", ojson::array({ojson{{timestamp_field, "asc"}}, ojson{{"_shard_doc", "asc"}}})},
+            {"query", query}};
+        if (!search_after.is_null()) body["search_after"] = search_after;
+        auto page = call("POST", "/_search", body.dump());
+        if (!page) {
+            result = page.error();
+            break;
+        }
+        if (page->contains("pit_id") && (*page)["pit_id"].is_string())
+            pit_id = (*page)["pit_id"].get<std::string>();
+        const ojson* hits = hits_of(*page);
+        if (hits == nullptr) {
+            result = make_error("_search: no hits.hits in the answer");
+            break;
+        }
+        bool stop = false;
+        for (const auto& hit : *hits) {
+            ++count;
+            if (!fn(hit)) {
+                stop = true;
+                break;
+            }
+        }
+        if (stop || hits->size() < page_size || hits->empty()) break;
+        const auto& last = hits->back();
+        if (!last.contains("sort")) {
+            result = make_error("_search: a hit without sort values (cannot page)");
+            break;
+        }
+        search_after = last["sort"];
+    }
+    (void)call("DELETE", "/_pit", ojson{{"id", pit_id}}.dump());
+    if (!result) return result;
+    return count;
+}
+
+Expected<std::vector<BulkRejection>> ElasticClient::bulk(std::string_view ndjson,
+                                                         std::size_t documents) {
+    auto r = send("POST", "/_bulk", ndjson, "application/x-ndjson");
+    if (!r) return r.error();
+    if (r->status >= 300)
+        return make_error("POST /_bulk: " + elastic_error_message(r->status, r->body));
+    auto j = nlohmann::json::parse(r->body, nullptr, false);
+    if (!j.is_object() || !j.contains("items") || !j["items"].is_array())
+        return make_error("POST /_bulk: the answer has no items");
+    const auto& items = j["items"];
+    if (items.size() != documents)
+        return make_error("POST /_bulk: " + std::to_string(items.size()) + " items answered for " +
+                          std::to_string(documents) + " documents");
+    std::vector<BulkRejection> rejected;
+    if (!j.value("errors", true)) return rejected;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        const auto& item = items[i];
+        if (!item.is_object() || item.empty()) return make_error("POST /_bulk: a malformed item");
+        const auto& action = item.begin().value();
+        int status = action.is_object() ? action.value("status", 0) : 0;
+        if (status >= 200 && status < 300) continue;
+        std::string reason;
+        if (action.is_object() && action.contains("error") && action["error"].is_object())
+            reason = action["error"].value("type", "") + ": " + action["error"].value("reason", "");
+        for (char& c : reason)
+            if (c == '\n' || c == '\r') c = ' ';
+        rejected.push_back(BulkRejection{i, status, reason});
+    }
+    return rejected;
+}
+
+}  // namespace attest::run

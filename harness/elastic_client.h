@@ -1,0 +1,102 @@
+// The Elasticsearch REST subset attest uses (../shared/spec/elastic.md, docs/elastic.md):
+// EQL search with async polling, point-in-time + search_after export, _bulk indexing.
+// Built on harness/https_client.h (one HTTPS client for every API attest talks to).
+//
+// Credentials come from the environment only (never from the command line, where `ps` shows
+// them): ATTEST_ELASTIC_API_KEY (the encoded "id:key" form Elasticsearch returns), or
+// ATTEST_ELASTIC_USERNAME + ATTEST_ELASTIC_PASSWORD for basic auth. They go into the
+// Authorization header and nowhere else: no message, log or journal entry quotes them.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "core/expected.h"
+#include "core/value.h"
+#include "harness/https_client.h"
+
+namespace attest::run {
+
+struct ElasticConfig {
+    std::string url;  // https://host:9200[/prefix]
+    TlsTrust trust;
+    RetryPolicy retry;
+    std::chrono::milliseconds timeout{60000};
+    std::string api_key_env = "ATTEST_ELASTIC_API_KEY";
+    std::string username_env = "ATTEST_ELASTIC_USERNAME";
+    std::string password_env = "ATTEST_ELASTIC_PASSWORD";
+};
+
+// One line out of an Elasticsearch error answer: "HTTP 400 parsing_exception: reason" (the
+// first root cause is added when it says something else). Bodies that are not the documented
+// JSON are cut to 200 characters on one line.
+std::string elastic_error_message(int status, const std::string& body);
+
+// A bulk item that was not indexed: its place in the request and Elasticsearch's verdict.
+struct BulkRejection {
+    std::size_t item = 0;  // 0-based position among the request's documents
+    int status = 0;
+    std::string reason;  // "type: reason"
+};
+
+class ElasticClient {
+public:
+    // Parses the URL and reads the credentials from the environment (none is allowed: a
+    // cluster without security, or a test).
+    static Expected<ElasticClient> connect(const ElasticConfig& config);
+
+    // A JSON call: retried on 429/502/503/504, any other status >= 300 becomes an error.
+    Expected<nlohmann::ordered_json> call(const std::string& method, const std::string& path,
+                                          const std::string& body = "");
+
+    // POST /<index>/_eql/search with `body`; when Elasticsearch answers with a running async
+    // search, polls GET /_eql/search/<id> until it completes (or `deadline` passes) and deletes
+    // the stored result. Returns the completed response.
+    Expected<nlohmann::ordered_json> eql_search(const std::string& index,
+                                                const nlohmann::ordered_json& body,
+                                                std::chrono::milliseconds deadline);
+
+    // Every document of `index` matching `query` (Query DSL) in @timestamp order, through a
+    // point in time and search_after pages of `page_size`; calls fn(hit) for each hit
+    // ({"_index","_id","_source","sort"}). The point in time is closed at the end, also on error.
+    Expected<std::uint64_t> export_hits(
+        const std::string& index, const nlohmann::ordered_json& query, std::size_t page_size,
+        const std::function<bool(const nlohmann::ordered_json& hit)>& fn,
+        const std::string& timestamp_field = "@timestamp");
+
+    // POST /_bulk with an NDJSON body of `documents` create actions. Retries the whole request
+    // on 429/5xx (through call's policy); returns the rejected items (429 included: the caller
+    // decides whether to resend them).
+    Expected<std::vector<BulkRejection>> bulk(std::string_view ndjson, std::size_t documents);
+
+    std::uint64_t requests() const { return m_http.requests(); }
+    const RetryPolicy& retry() const { return m_retry; }
+
+private:
+    ElasticClient(HttpsClient http, std::string prefix, std::string authorization,
+                  RetryPolicy retry)
+        : m_http(std::move(http)),
+          m_prefix(std::move(prefix)),
+          m_authorization(std::move(authorization)),
+          m_retry(retry) {}
+    Expected<HttpResponse> send(const std::string& method, const std::string& path,
+                                std::string_view body, const std::string& content_type);
+
+    HttpsClient m_http;
+    std::string m_prefix;         // path prefix of the base URL ("" or "/es")
+    std::string m_authorization;  // the header value; never printed
+    RetryPolicy m_retry;
+};
+
+// Index patterns as a path segment: commas and wildcards kept, anything else encoded.
+std::string index_path(const std::string& pattern);
+
+// The @timestamp range filter of a window; empty bounds are left out.
+nlohmann::ordered_json time_range_filter(const std::string& field, const std::string& from,
+                                         const std::string& to);
+
+}  // namespace attest::run
