@@ -633,9 +633,9 @@ Expected<RunSummary> run_pack(const Lab& lab, const sc::Pack& pack, const RunOpt
         tests = pack.tests();
     } else {
         for (const auto& name : options.scenarios) {
-            const auto* t = pack.find_test(name);
-            if (t == nullptr) return make_error("no scenario '" + name + "' in " + pack.root);
-            tests.push_back(t);
+            auto t = pack.select_test(name);
+            if (!t) return t.error();
+            tests.push_back(*t);
         }
     }
     if (tests.empty()) return make_error("the pack " + pack.root + " has no scenarios");
