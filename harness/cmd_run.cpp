@@ -81,7 +81,8 @@ int run_run(const std::vector<std::string>& args) {
     if (auto out = opts.get("out")) {
         options.out_dir = *out;
     } else {
-        options.out_dir = default_out_dir("run", expectations::make_run_id(run::now_ns()));
+        options.run_id = expectations::make_run_id(run::now_ns());
+        options.out_dir = default_out_dir("run", options.run_id);
     }
 
     run::CancelToken cancel;

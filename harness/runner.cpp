@@ -74,7 +74,7 @@ public:
     RunContext(const Lab& lab, const sc::Pack& pack, const RunOptions& options,
                CancelToken& cancel)
         : m_lab(lab), m_pack(pack), m_options(options), m_cancel(cancel) {
-        m_run_id = ex::make_run_id(now_ns());
+        m_run_id = options.run_id.empty() ? ex::make_run_id(now_ns()) : options.run_id;
         m_started_ns = now_ns();
         for (const auto& t : lab.targets) {
             for (const auto& env : t.secret_envs)

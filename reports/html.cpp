@@ -604,7 +604,8 @@ void HtmlWriter::timeline(const json& s) {
     const double left = 20, right = 980;
     auto x = [&](std::int64_t at) { return left + (right - left) * static_cast<double>(at - lo) / static_cast<double>(hi - lo); };
     char buf[256];
-    o() += "<svg class=\"timeline\" viewBox=\"0 0 1000 124\" role=\"img\" aria-label=\"timeline\" xmlns=\"http://www.w3.org/2000/svg\">";
+    // In a scroller: on a phone the timeline keeps readable labels and scrolls on its own.
+    o() += "<div class=\"scroll\"><svg class=\"timeline\" viewBox=\"0 0 1000 124\" role=\"img\" aria-label=\"timeline\" xmlns=\"http://www.w3.org/2000/svg\">";
     o() += "<line x1=\"20\" y1=\"48\" x2=\"980\" y2=\"48\" stroke=\"#9aa3b5\" stroke-width=\"1.5\"/>";
     if (start && end) {
         std::snprintf(buf, sizeof buf, "<rect x=\"%.1f\" y=\"36\" width=\"%.1f\" height=\"24\" rx=\"3\" fill=\"#dbe4fb\" stroke=\"#2f5bd3\"/>",
@@ -634,7 +635,7 @@ void HtmlWriter::timeline(const json& s) {
         t(cut_utf8(tk.label, 200, rest));
         o() += "</title></circle>";
     }
-    o() += "</svg>";
+    o() += "</svg></div>";
     o() += "<div class=\"legend\"><span>blue band: execution</span><span>green dots: first event of each expectation</span>"
            "<span>amber dots: first hit of each detection</span>";
     if (ticks.size() >= kMaxTicks) o() += "<span>(first " + std::to_string(kMaxTicks) + " events)</span>";

@@ -72,7 +72,7 @@ ul.events{list-style:none;padding:0;margin:4px 0}
 ul.events>li{border-top:1px dashed var(--line);padding:6px 0}
 .prov,.k{color:var(--muted);font-size:12px}
 .cut,.more{color:var(--muted);font-style:italic}
-svg.timeline{width:100%;height:auto;max-height:110px;display:block;margin:6px 0}
+svg.timeline{width:100%;min-width:600px;height:auto;max-height:140px;display:block;margin:6px 0}
 svg.trend{width:100%;max-width:640px;height:auto;display:block}
 table.changes tr.regression td,table.changes tr.new-failure td{background:var(--bad-bg)}
 table.changes tr.fixed td{background:var(--ok-bg)}
@@ -93,7 +93,8 @@ body:has(#only-failures:checked) .v-skipped:not(.total):not(.badge),
 body:has(#only-failures:checked) .v-inconclusive:not(.total):not(.badge){display:none}
 @media (max-width:640px){main{padding:8px}header.top h1{font-size:18px}.total{min-width:70px;padding:4px 8px}
 .total b{font-size:17px}table.matrix th.opt,table.matrix td.opt{display:none}section.card{padding:10px}
-.inline-tech{display:block}table.matrix td.name{min-width:0}.cells{min-width:0}th,td{padding:4px 5px}
+.inline-tech{display:block}table.matrix td.name{min-width:0;width:55%;word-break:normal;overflow-wrap:anywhere}
+.cells{min-width:0}th,td{padding:4px 5px}table.matrix th{white-space:normal}
 .kv{grid-template-columns:1fr}.controls .hint{display:none}}
 @media print{body{background:#fff;font-size:11px}header.top{background:#fff;color:#000;border-bottom:2px solid #000}
 header.top h1 small,dl.meta,dl.meta dt,.total span{color:#000}.total{background:#fff;border:1px solid #999;border-left-width:5px}

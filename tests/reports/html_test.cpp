@@ -176,7 +176,7 @@ TEST(Html, HistoryDiffAndTrend) {
     std::string html = render_html(results, {nullptr, &view});
     EXPECT_NE(html.find("id=\"history\""), std::string::npos);
     EXPECT_NE(html.find("Compared with the previous run <code>run-1</code>"), std::string::npos);
-    EXPECT_NE(html.find("coverage 100% → 67%"), std::string::npos);
+    EXPECT_NE(html.find("coverage 100% (3 of 3 measured) → 67% (2 of 3 measured)"), std::string::npos) << html.substr(0, 4000);
     EXPECT_NE(html.find("<tr class=\"regression\">"), std::string::npos);
     EXPECT_NE(html.find("<svg class=\"trend\""), std::string::npos);
     EXPECT_NE(html.find("<polyline"), std::string::npos);
