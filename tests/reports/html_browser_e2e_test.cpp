@@ -115,6 +115,9 @@ public:
             ::setpgid(0, 0);  // its own group, so the test can end the browser and its helpers
             ::dup2(to_browser[0], 3);
             ::dup2(from_browser[1], 4);
+            // dup2 onto the same number keeps O_CLOEXEC (when the pipe already was fd 3).
+            ::fcntl(3, F_SETFD, 0);
+            ::fcntl(4, F_SETFD, 0);
             int devnull = ::open("/dev/null", O_RDWR);
             ::dup2(devnull, 1);
             ::dup2(devnull, 2);
@@ -214,22 +217,29 @@ protected:
 // Attaches to the report's page; "" when chromium shows none.
 std::string attach_to_page(Browser& browser) {
     std::string target_id;
-    for (int attempt = 0; attempt < 100 && target_id.empty(); ++attempt) {
+    for (int attempt = 0; attempt < 300 && target_id.empty(); ++attempt) {  // a loaded CI machine is slow
         auto targets = browser.send("Target.getTargets", json::object());
-        if (!targets.is_object()) return "";
+        if (!targets.is_object()) {
+            ADD_FAILURE() << "no answer from chromium over the DevTools pipe";
+            return "";
+        }
         for (const auto& t : targets["result"]["targetInfos"])
             if (t.value("type", "") == "page" && t.value("url", "").starts_with("file://")) target_id = t["targetId"];
         if (target_id.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
-    if (target_id.empty()) return "";
+    if (target_id.empty()) {
+        ADD_FAILURE() << "chromium shows no file:// page";
+        return "";
+    }
     auto attached = browser.send("Target.attachToTarget", {{"targetId", target_id}, {"flatten", true}});
+    if (!attached.is_object()) ADD_FAILURE() << "no answer to Target.attachToTarget";
     return attached.is_object() ? attached["result"].value("sessionId", "") : "";
 }
 
 // Waits for the load and for the report's own script (it fills #shown-count); its text.
 std::string wait_for_report_script(Browser& browser, const std::string& session) {
     std::string count;
-    for (int attempt = 0; attempt < 100 && count.empty(); ++attempt) {
+    for (int attempt = 0; attempt < 300 && count.empty(); ++attempt) {
         auto v = browser.evaluate(session,
                                   "document.readyState === 'complete' && document.getElementById('shown-count') ? "
                                   "document.getElementById('shown-count').textContent : ''");
@@ -416,6 +426,7 @@ struct LayoutCheck {
 void check_layout(const std::string& chromium, const std::filesystem::path& dir, const std::filesystem::path& report,
                   const std::string& label, bool has_skipped) {
     Browser browser;
+    std::filesystem::create_directories(dir / ("profile-" + label));
     ASSERT_TRUE(browser.start(chromium, dir / ("profile-" + label), "file://" + report.string()));
     std::string session = attach_to_page(browser);
     ASSERT_FALSE(session.empty());
@@ -427,7 +438,9 @@ void check_layout(const std::string& chromium, const std::filesystem::path& dir,
         std::this_thread::sleep_for(std::chrono::milliseconds(300));
         auto state = browser.evaluate(session, R"js(JSON.stringify((() => {
             const rows = Array.from(document.querySelectorAll('table.matrix tbody tr'));
-            const visible = rows.filter(r => r.offsetParent !== null);
+            // checkVisibility: a closed <details> hides its content without display:none.
+            const shown = r => r.checkVisibility ? r.checkVisibility() : r.offsetParent !== null;
+            const visible = rows.filter(shown);
             const first = visible[0];
             const skippedGroup = document.querySelector('details.skipped-rows');
             return {

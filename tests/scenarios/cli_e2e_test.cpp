@@ -138,7 +138,7 @@ TEST(CliConventions, ScenarioByGuidPrefixNumberOrAnyCaseName) {
     fs::path out = fs::temp_directory_path() / ("attest_cli_select_" + std::to_string(::getpid()));
     std::string base = "check --pack " + src("scenarios/t1114") + " --telemetry " +
                        src("tests/data/t1114/synthetic_s1_sysmon.xml") + " --out " + out.string() + " --scenario ";
-    for (const char* key : {"23df3cbb", "T1114.001-1", "'copy outlook pst/ost'"}) {
+    for (const char* key : {"23df3cbb", "T1114.001-1", "'copy outlook pst/ost FILES via powershell to a staging directory'"}) {
         auto r = run(base + key);
         EXPECT_EQ(r.status, 0) << key << ": " << r.out;
         EXPECT_NE(r.out.find("23df3cbb-43ee-4bd5-a013-21ce438ed77f"), std::string::npos) << key;
