@@ -307,7 +307,7 @@ void HtmlWriter::header() {
     };
     meta("mode", text(run, "mode"));
     meta("lab", text(run, "lab"));
-    meta("pack", text(run, "pack"));
+    meta("pack", relative_path(text(run, "pack")));
     meta("started", text(run, "started"));
     meta("finished", text(run, "finished"));
     auto start = parse_iso8601_ns(text(run, "started")), end = parse_iso8601_ns(text(run, "finished"));

@@ -94,7 +94,7 @@ body:has(#only-failures:checked) .v-inconclusive:not(.total):not(.badge){display
 @media (max-width:640px){main{padding:8px}header.top h1{font-size:18px}.total{min-width:70px;padding:4px 8px}
 .total b{font-size:17px}table.matrix th.opt,table.matrix td.opt{display:none}section.card{padding:10px}
 .inline-tech{display:block}table.matrix td.name{min-width:0;width:55%;word-break:normal;overflow-wrap:anywhere}
-.cells{min-width:0}th,td{padding:4px 5px}table.matrix th{white-space:normal}
+.cells{min-width:0}th,td{padding:4px 5px}table.matrix th{white-space:normal;overflow-wrap:normal}
 .kv{grid-template-columns:1fr}.controls .hint{display:none}}
 @media print{body{background:#fff;font-size:11px}header.top{background:#fff;color:#000;border-bottom:2px solid #000}
 header.top h1 small,dl.meta,dl.meta dt,.total span{color:#000}.total{background:#fff;border:1px solid #999;border-left-width:5px}
