@@ -212,6 +212,35 @@ std::string axis_label(std::int64_t offset_ns) {
     return buf;
 }
 
+struct TimelineDot {
+    std::int64_t at;
+    std::string label;
+    bool ok;
+};
+constexpr std::size_t kMaxTicks = 200;  // the SVG stays small whatever the evidence size
+
+// One dot per expectation / detection at its earliest event keeps the SVG small; the
+// evidence lists below have the individual events.
+std::vector<TimelineDot> timeline_dots(const json& s) {
+    std::vector<TimelineDot> ticks;
+    for (const auto& e : list(s, "expectations")) {
+        std::optional<std::int64_t> first;
+        for (const auto& ev : list(e, "evidence"))
+            if (auto at = event_time(ev); at && (!first || *at < *first)) first = at;
+        if (first && ticks.size() < kMaxTicks)
+            ticks.push_back({*first, text(e, "id") + ": " + std::to_string(integer(e, "count")) + " events", true});
+    }
+    for (const auto& d : list(s, "detections")) {
+        std::optional<std::int64_t> first;
+        for (const auto& hit : list(d, "evidence"))
+            for (const auto& ev : list(hit, "events"))
+                if (auto at = event_time(ev); at && (!first || *at < *first)) first = at;
+        if (first && ticks.size() < kMaxTicks)
+            ticks.push_back({*first, "detection " + text(d, "name", text(d, "rule")) + ": " + std::to_string(integer(d, "hits")) + " hits", false});
+    }
+    return ticks;
+}
+
 class HtmlWriter {
 public:
     HtmlWriter(const json& results, const RenderContext& context)
@@ -562,30 +591,7 @@ void HtmlWriter::timeline(const json& s) {
     auto start = parse_iso8601_ns(text(exec, "start", text(window, "start")));
     auto end = parse_iso8601_ns(text(exec, "end", text(window, "end")));
     auto cleanup_at = parse_iso8601_ns(text(cleanup, "start"));
-    struct Tick {
-        std::int64_t at;
-        std::string label;
-        bool ok;
-    };
-    std::vector<Tick> ticks;
-    constexpr std::size_t kMaxTicks = 200;  // the SVG stays small whatever the evidence size
-    // One dot per expectation / detection at its earliest event keeps the SVG small; the
-    // evidence lists below have the individual events.
-    for (const auto& e : list(s, "expectations")) {
-        std::optional<std::int64_t> first;
-        for (const auto& ev : list(e, "evidence"))
-            if (auto at = event_time(ev); at && (!first || *at < *first)) first = at;
-        if (first && ticks.size() < kMaxTicks)
-            ticks.push_back({*first, text(e, "id") + ": " + std::to_string(integer(e, "count")) + " events", true});
-    }
-    for (const auto& d : list(s, "detections")) {
-        std::optional<std::int64_t> first;
-        for (const auto& hit : list(d, "evidence"))
-            for (const auto& ev : list(hit, "events"))
-                if (auto at = event_time(ev); at && (!first || *at < *first)) first = at;
-        if (first && ticks.size() < kMaxTicks)
-            ticks.push_back({*first, "detection " + text(d, "name", text(d, "rule")) + ": " + std::to_string(integer(d, "hits")) + " hits", false});
-    }
+    std::vector<TimelineDot> ticks = timeline_dots(s);
     std::vector<std::int64_t> all;
     for (auto p : {start, end, cleanup_at})
         if (p) all.push_back(*p);
