@@ -1,6 +1,7 @@
 #include "expectations/engine.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <set>
 #include <thread>
@@ -82,7 +83,8 @@ struct Evaluator::Impl {
     std::map<std::string, std::uint64_t> events_per_source;
     std::uint64_t* last_source_count = nullptr;  // events_per_source entry of the last event
     std::string_view last_source;
-    std::uint64_t fed = 0;
+    // Read by the progress line from another thread; only the feeding thread writes it.
+    std::atomic<std::uint64_t> fed{0};
     bool finished = false;
 
     static std::int64_t event_time(const Event& e) {
@@ -119,7 +121,7 @@ Evaluator::Evaluator(EngineOptions options) : m_impl(std::make_unique<Impl>()) {
 }
 Evaluator::~Evaluator() = default;
 
-std::uint64_t Evaluator::events_fed() const { return m_impl->fed; }
+std::uint64_t Evaluator::events_fed() const { return m_impl->fed.load(std::memory_order_relaxed); }
 
 void Evaluator::add_scenario(const ScenarioChecks& checks, RunFacts facts) {
     auto& impl = *m_impl;
@@ -224,7 +226,7 @@ void Evaluator::feed(Event& event) {
 void Evaluator::feed(std::shared_ptr<Event>& shared) {
     auto& impl = *m_impl;
     Event& event = *shared;
-    ++impl.fed;
+    impl.fed.store(impl.fed.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
     std::string_view source;
     bool host_bound = true;
     if (const Value* d = event.find("event.dataset"); d && d->is_string())

@@ -39,7 +39,9 @@ Value scenario_to_json(const ScenarioResult& r) {
     s.set_key("guid", Value(r.checks.guid));
     s.set_key("name", Value(r.checks.name));
     s.set_key("technique", Value(r.checks.technique));
-    s.set_key("tactic", Value("collection"));
+    Value tactics = Value::array();
+    for (const auto& t : r.checks.tactics) tactics.push_back(Value(t));
+    s.set_key("tactics", std::move(tactics));
     Value platforms = Value::array();
     for (const auto& p : r.checks.platforms) platforms.push_back(Value(p));
     s.set_key("platforms", std::move(platforms));

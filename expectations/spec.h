@@ -56,6 +56,9 @@ struct ScenarioChecks {
     std::string guid;
     std::string name;
     std::string technique;
+    // ATT&CK tactic short names: the pack's `tactics:` for the scenario, else the technique's
+    // from the shipped table (attack_tactics.h); empty when neither knows.
+    std::vector<std::string> tactics;
     std::vector<std::string> platforms;
     std::vector<std::string> secrets;  // argument names whose values are masked
     std::vector<ExpectationSpec> expectations;

@@ -26,7 +26,7 @@ const char* kHelp =
     "                    [--source FORMAT] [--out DIR] [--history DB] [--quiet]\n\n"
     "Evaluates the pack's expectations and detection rules over recorded telemetry (format\n"
     "detected per file), in one pass over all files merged by @timestamp, and writes\n"
-    "OUT/results.json (schema attest.results/1; default OUT: out/check-<timestamp>) and the\n"
+    "OUT/results.json (schema attest.results/1; default OUT: out/check-<run id>) and the\n"
     "reports beside it (report.html, junit.xml, navigator.json, attire.json). --history DB\n"
     "records the run into an SQLite history (see attest history) and adds the diff and trend\n"
     "to the HTML.\n\n"
@@ -48,12 +48,29 @@ std::int64_t now_ns() {
         .count();
 }
 
+// Required expectations decide the verdict, so they are the denominator; optional ones and
+// detections are added only when there are any.
 std::string summarize(const ScenarioResult& r) {
-    std::size_t observed = 0, fired_ok = 0;
-    for (const auto& e : r.expectations) observed += e.verdict == ExpectationVerdict::Observed;
+    std::size_t required = 0, observed = 0, optional = 0, optional_seen = 0, fired_ok = 0;
+    for (const auto& e : r.expectations) {
+        bool seen = e.verdict == ExpectationVerdict::Observed;
+        (e.spec.required ? required : optional) += 1;
+        (e.spec.required ? observed : optional_seen) += seen;
+    }
     for (const auto& d : r.detections) fired_ok += d.passed;
-    return std::to_string(observed) + "/" + std::to_string(r.expectations.size()) + " observed, " +
-           std::to_string(fired_ok) + "/" + std::to_string(r.detections.size()) + " detections ok";
+    std::string out = std::to_string(observed) + "/" + std::to_string(required) + " required";
+    if (optional) out += ", +" + std::to_string(optional_seen) + "/" + std::to_string(optional) + " optional";
+    if (!r.detections.empty())
+        out += ", " + std::to_string(fired_ok) + "/" + std::to_string(r.detections.size()) + " detections ok";
+    return out;
+}
+
+std::string stats_line(const telemetry::StreamStats& stats) {
+    std::string line = std::to_string(stats.events) + " events from " + std::to_string(stats.files) + " file(s)";
+    if (stats.skipped_records) line += ", " + std::to_string(stats.skipped_records) + " records skipped";
+    if (stats.out_of_order) line += ", " + std::to_string(stats.out_of_order) + " out of order";
+    if (stats.untimed) line += ", " + std::to_string(stats.untimed) + " without @timestamp";
+    return line;
 }
 
 int run_check(const std::vector<std::string>& args) {
@@ -66,6 +83,16 @@ int run_check(const std::vector<std::string>& args) {
     std::vector<std::string> telemetry = opts.all("telemetry");
     for (const auto& p : opts.positionals()) telemetry.push_back(p);
     if (telemetry.empty()) throw UsageError{"--telemetry FILE is required (one or more)"};
+    // A missing or empty input is found before any work, so no report that looks like a
+    // result is written for it.
+    std::string bad_inputs;
+    for (const auto& t : telemetry)
+        if (auto why = input_file_problem(t); !why.empty()) bad_inputs += "attest check: telemetry " + t + ": " + why + "\n";
+    if (!bad_inputs.empty()) {
+        std::fputs(bad_inputs.c_str(), stderr);
+        std::fputs("attest check: no results written\n", stderr);
+        return kExitUsage;
+    }
 
     EngineOptions eopts;
     telemetry::StreamOptions topts;
@@ -113,8 +140,9 @@ int run_check(const std::vector<std::string>& args) {
     std::vector<std::pair<const scenarios::AtomicTest*, RunFacts>> selected;
     if (!opts.all("scenario").empty()) {
         for (const auto& key : opts.all("scenario")) {
-            const auto* t = pack->find_test(key);
-            if (!t) throw UsageError{"no test '" + key + "' in pack " + pack_path};
+            auto found = pack->select_test(key);
+            if (!found) throw UsageError{found.error().message};
+            const auto* t = *found;
             RunFacts facts;
             for (const auto& e : run_info)
                 if (e.guid == t->guid) facts = e.facts;
@@ -161,9 +189,20 @@ int run_check(const std::vector<std::string>& args) {
             throw UsageError{"--arg " + k + ": none of the selected tests has that input argument"};
 
     std::int64_t started = now_ns();
-    DiagnosticSink sink(DiagnosticSink::stderr_printer());
-    telemetry::StreamStats stats =
-        telemetry::feed(evaluator, telemetry::Stream::files(telemetry, topts), sink, topts);
+    CollapsingPrinter collapsing;
+    DiagnosticSink sink(collapsing.printer());
+    std::uint64_t input_bytes = 0;
+    for (const auto& t : telemetry) {
+        std::error_code size_ec;
+        auto size = fs::file_size(t, size_ec);
+        if (!size_ec) input_bytes += size;
+    }
+    telemetry::StreamStats stats;
+    {
+        ProgressLine progress("reading telemetry", input_bytes, [&] { return evaluator.events_fed(); });
+        stats = telemetry::feed(evaluator, telemetry::Stream::files(telemetry, topts), sink, topts);
+    }
+    collapsing.finish();
     evaluator.finish();
     std::int64_t finished = now_ns();
     for (const auto& u : stats.unreadable) std::fprintf(stderr, "attest check: %s\n", u.c_str());
@@ -176,8 +215,9 @@ int run_check(const std::vector<std::string>& args) {
             static_cast<unsigned long long>(stats.untimed), stats.first_untimed.c_str());
 
     auto results = evaluator.results();
+    std::string run_id = make_run_id(started);
     Value run = Value::object();
-    run.set_key("id", Value(make_run_id(started)));
+    run.set_key("id", Value(run_id));
     run.set_key("mode", Value("check"));
     run.set_key("started", Value(format_iso8601(started)));
     run.set_key("finished", Value(format_iso8601(finished)));
@@ -200,15 +240,16 @@ int run_check(const std::vector<std::string>& args) {
         per_source.set_key(name, Value(static_cast<std::int64_t>(n)));
     tstats.set_key("per_source", std::move(per_source));
     run.set_key("telemetry_stats", std::move(tstats));
+    if (!stats.unreadable.empty()) {
+        Value incomplete = Value::array();
+        for (const auto& u : stats.unreadable) incomplete.push_back(Value("telemetry " + u));
+        run.set_key("incomplete", std::move(incomplete));
+    }
     std::vector<Value> scenario_values;
     for (const auto& r : results) scenario_values.push_back(scenario_to_json(r));
     Value doc = results_document(std::move(run), std::move(scenario_values));
 
-    std::string out_dir = opts.get_or("out", "");
-    if (out_dir.empty()) {
-        std::string id = make_run_id(started);
-        out_dir = "out/check-" + id.substr(0, id.find('-'));
-    }
+    std::string out_dir = opts.get_or("out", default_out_dir("check", run_id));
     std::error_code ec;
     fs::create_directories(out_dir, ec);
     std::string out_path = (fs::path(out_dir) / "results.json").string();
@@ -233,9 +274,11 @@ int run_check(const std::vector<std::string>& args) {
 
     bool all_passed = true;
     if (!opts.has("quiet")) {
-        std::printf("%-13s %-36s %-11s %-36s %s\n", "VERDICT", "GUID", "TECHNIQUE", "CHECKS", "NAME");
+        std::printf("%-13s %-36s %-11s %-44s %s\n", "VERDICT", "GUID", "TECHNIQUE", "CHECKS", "NAME");
         for (const auto& r : results)
-            std::printf("%-13s %-36s %-11s %-36s %s\n", std::string(verdict_name(r.verdict)).c_str(),
+            std::printf("%-*s %-36s %-11s %-44s %s\n",
+                        13 + static_cast<int>(paint("", Colour::Red, stdout).size()),
+                        paint(verdict_name(r.verdict), verdict_colour(verdict_name(r.verdict)), stdout).c_str(),
                         r.checks.guid.c_str(), r.checks.technique.c_str(), summarize(r).c_str(),
                         r.checks.name.c_str());
         for (const auto& r : results) {
@@ -253,9 +296,7 @@ int run_check(const std::vector<std::string>& args) {
                                 std::string(verdict_name(d.verdict)).c_str(),
                                 std::string(profile_name(d.evaluated_profile)).c_str(), d.reason.c_str());
         }
-        std::printf("\n%llu events from %llu file(s); results: %s\n",
-                    static_cast<unsigned long long>(stats.events),
-                    static_cast<unsigned long long>(stats.files), out_path.c_str());
+        std::printf("\ntelemetry: %s\nresults: %s\n", stats_line(stats).c_str(), out_path.c_str());
     }
     for (const auto& r : results)
         if (r.verdict != ScenarioVerdict::Passed && r.verdict != ScenarioVerdict::Skipped)

@@ -1,5 +1,7 @@
 // attest list: one row per atomic test of a pack.
+#include <cctype>
 #include <cstdio>
+#include <filesystem>
 
 #include "harness/cli.h"
 #include "scenarios/pack.h"
@@ -8,18 +10,54 @@ namespace attest::cli {
 namespace {
 
 const char* kHelp =
-    "usage: attest list --pack DIR\n\n"
+    "usage: attest list --pack DIR [TECHNIQUE...] [--technique T]... [--platform P]...\n\n"
     "Lists the tests of a scenario pack (or a stock atomics folder): GUID, technique, name,\n"
     "platforms, and the number of expectations and detections attached to it. Load problems\n"
     "are summarized on stderr (details: attest validate).\n\n"
-    "Exit codes: 0 ok, 2 usage error or no such pack.\n";
+    "Filters (a test is listed when it matches one value of each filter given):\n"
+    "  TECHNIQUE, --technique T   T1005, or T1114 for T1114 and its sub-techniques\n"
+    "  --platform P               windows, linux, macos, office-365, ... (case-insensitive)\n\n"
+    "Exit codes: 0 ok (also when no test matches: the count says so), 2 usage error or no such\n"
+    "pack.\n";
+
+std::string lower(std::string s) {
+    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+
+bool technique_matches(const std::string& technique, const std::vector<std::string>& wanted) {
+    if (wanted.empty()) return true;
+    for (const auto& w : wanted) {
+        std::string up = w;
+        for (auto& c : up) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        if (technique == up || technique.starts_with(up + ".")) return true;
+    }
+    return false;
+}
+
+bool platform_matches(const std::vector<std::string>& platforms,
+                      const std::vector<std::string>& wanted) {
+    if (wanted.empty()) return true;
+    for (const auto& p : platforms)
+        for (const auto& w : wanted)
+            if (lower(p) == lower(w)) return true;
+    return false;
+}
 
 int run_list(const std::vector<std::string>& args) {
     Options opts;
-    opts.option("pack");
+    opts.option("pack").multi("technique").multi("platform");
     opts.parse(args);
     std::string path = opts.get_or("pack", "");
-    if (path.empty() && opts.positionals().size() == 1) path = opts.positionals().front();
+    std::vector<std::string> techniques = opts.all("technique");
+    for (const auto& p : opts.positionals()) {
+        // Without --pack, the first positional naming something on disk is the pack.
+        std::error_code ec;
+        if (path.empty() && std::filesystem::exists(p, ec))
+            path = p;
+        else
+            techniques.push_back(p);
+    }
     if (path.empty()) throw UsageError{"--pack DIR is required"};
     scenarios::Problems problems;
     auto pack = scenarios::load_pack(path, problems);
@@ -29,7 +67,13 @@ int run_list(const std::vector<std::string>& args) {
     }
     std::printf("%-36s  %-11s  %-16s  %4s  %4s  %s\n", "GUID", "TECHNIQUE", "PLATFORMS", "EXP",
                 "DET", "NAME");
+    std::size_t shown = 0, total = 0;
     for (const auto* t : pack->tests()) {
+        ++total;
+        if (!technique_matches(t->technique, techniques) ||
+            !platform_matches(t->platforms, opts.all("platform")))
+            continue;
+        ++shown;
         auto checks = pack->checks_for(*t);
         std::string platforms;
         for (const auto& p : t->platforms) platforms += (platforms.empty() ? "" : ",") + p;
@@ -37,9 +81,12 @@ int run_list(const std::vector<std::string>& args) {
                     platforms.c_str(), checks.expectations.size(), checks.detections.size(),
                     t->name.c_str());
     }
+    if (shown < total) std::printf("%zu of %zu tests match the filters\n", shown, total);
     if (problems.error_count() || problems.warning_count())
-        std::fprintf(stderr, "attest list: %zu error(s), %zu warning(s) while loading (see attest validate %s)\n",
-                     problems.error_count(), problems.warning_count(), path.c_str());
+        std::fprintf(
+            stderr,
+            "attest list: %zu error(s), %zu warning(s) while loading (see attest validate %s)\n",
+            problems.error_count(), problems.warning_count(), path.c_str());
     return kExitOk;
 }
 

@@ -31,7 +31,7 @@ const char* kHelp =
     "  --target NAME     only this target (repeatable)\n"
     "  --arg NAME=VALUE  override an input argument (repeatable)\n"
     "  --get-prereqs     run get_prereq_command for unmet prerequisites\n"
-    "  --out DIR         results directory (default runs/RUN-ID)\n"
+    "  --out DIR         results directory (default out/run-RUN-ID)\n"
     "  --record DIR      keep the fetched telemetry and a run-info.json for `attest check`\n"
     "  --history DB      record the run into an SQLite history (attest history; HTML trend)\n"
     "  --quiet           no progress lines;  --verbose  every state change\n\n"
@@ -81,7 +81,8 @@ int run_run(const std::vector<std::string>& args) {
     if (auto out = opts.get("out")) {
         options.out_dir = *out;
     } else {
-        options.out_dir = "runs/" + expectations::make_run_id(run::now_ns());
+        options.run_id = expectations::make_run_id(run::now_ns());
+        options.out_dir = default_out_dir("run", options.run_id);
     }
 
     run::CancelToken cancel;

@@ -1,8 +1,14 @@
-// attest validate: checks a pack, a stock atomics folder or one atomics file and lists every
-// problem with its position.
+// attest validate: checks a pack, a stock atomics folder, one atomics file, a lab file or a
+// detection rule, recognised by content (not by name), and lists every problem with its
+// position.
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 
+#include "expectations/eql/rule.h"
 #include "harness/cli.h"
+#include "harness/lab.h"
 #include "scenarios/pack.h"
 
 namespace attest::cli {
@@ -10,18 +16,101 @@ namespace {
 
 const char* kHelp =
     "usage: attest validate [--no-queries] PACK|FILE\n\n"
-    "Loads a scenario pack (atomics + expectations.yaml + rules), a stock Atomic Red Team\n"
-    "atomics folder or one atomics YAML file, and lists every problem as\n"
-    "file:line:column: error|warning CODE: item: what (docs/packs.md lists the codes).\n"
+    "Recognises what it is given by content and validates it:\n"
+    "  a folder                  scenario pack (atomics + expectations.yaml + rules) or stock "
+    "atomics\n"
+    "  expectations.yaml         (has version + scenarios) the pack of its folder\n"
+    "  an atomics YAML file      (has attack_technique + atomic_tests)\n"
+    "  a lab file                (has targets)\n"
+    "  a detection rule          (.eql text or an Elastic TOML rule with [rule] query)\n"
+    "and lists every problem as file:line:column: what (docs/packs.md lists the pack codes).\n"
     "Expectation queries and detection rules are compiled too (skip with --no-queries).\n\n"
     "Exit codes: 0 no errors (warnings allowed), 1 errors found, 2 usage error or no such path.\n";
+
+enum class Kind { Pack, PackOfFolder, Lab, Rule, Unknown };
+
+// What a file is, from its first top-level keys (YAML) or its syntax (rules).
+Kind classify(const std::string& path, std::string& text) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream buffer;
+    buffer << in.rdbuf();
+    text = buffer.str();
+    auto top_key = [&](std::string_view key) {
+        std::string k = std::string(key) + ":";
+        return text.starts_with(k) || text.find("\n" + k) != std::string::npos;
+    };
+    if (top_key("attack_technique") || top_key("atomic_tests")) return Kind::Pack;
+    if (top_key("scenarios") && top_key("version")) return Kind::PackOfFolder;
+    if (top_key("targets")) return Kind::Lab;
+    auto ext = std::filesystem::path(path).extension().string();
+    if (ext == ".eql" || ext == ".toml" || text.find("[rule]") != std::string::npos)
+        return Kind::Rule;
+    return Kind::Unknown;
+}
+
+int validate_lab(const std::string& path) {
+    DiagnosticSink sink(DiagnosticSink::stderr_printer());
+    auto lab = run::load_lab(path, sink);
+    std::printf("%s: lab file: %zu error(s), %zu warning(s)\n", path.c_str(),
+                sink.error_count() + (lab ? 0 : 1), sink.warning_count());
+    if (!lab) std::printf("%s\n", lab.error().message.c_str());
+    return lab && sink.error_count() == 0 ? kExitOk : kExitFailed;
+}
+
+int validate_rule(const std::string& path, bool compile) {
+    auto rule = eql::load_rule(path);
+    if (rule && compile) {
+        auto query = eql::compile_rule(*rule, {});
+        if (!query) {
+            std::printf("%s\n%s: detection rule: 1 error(s)\n", query.error().message.c_str(),
+                        path.c_str());
+            return kExitFailed;
+        }
+    }
+    if (!rule) {
+        std::printf("%s\n%s: detection rule: 1 error(s)\n", rule.error().message.c_str(),
+                    path.c_str());
+        return kExitFailed;
+    }
+    std::printf("%s: detection rule: 0 error(s)\n", path.c_str());
+    return kExitOk;
+}
 
 int run_validate(const std::vector<std::string>& args) {
     Options opts;
     opts.flag("no-queries");
     opts.parse(args);
-    if (opts.positionals().size() != 1) throw UsageError{"give one pack folder or atomics file"};
-    const std::string& path = opts.positionals().front();
+    if (opts.positionals().size() != 1)
+        throw UsageError{"give one pack folder, atomics, lab or rule file"};
+    std::string path = opts.positionals().front();
+    std::error_code ec;
+    if (!std::filesystem::is_directory(path, ec)) {
+        if (auto why = input_file_problem(path); !why.empty()) {
+            std::fprintf(stderr, "attest validate: %s: %s\n", path.c_str(), why.c_str());
+            return kExitUsage;
+        }
+        std::string text;
+        switch (classify(path, text)) {
+            case Kind::Lab:
+                return validate_lab(path);
+            case Kind::Rule:
+                return validate_rule(path, !opts.has("no-queries"));
+            case Kind::PackOfFolder:
+                path = std::filesystem::path(path).parent_path().string();
+                break;
+            case Kind::Pack:
+                break;
+            case Kind::Unknown:
+                std::fprintf(stderr,
+                             "attest validate: %s: cannot tell what this is (not a lab: no "
+                             "'targets'; not atomics: no "
+                             "'attack_technique'; not expectations.yaml: no 'version' + "
+                             "'scenarios'; not a .eql/.toml rule)\n",
+                             path.c_str());
+                return kExitUsage;
+        }
+        if (path.empty()) path = ".";
+    }
     scenarios::Problems problems;
     auto pack = scenarios::load_pack(path, problems);
     if (!pack) {
@@ -37,10 +126,11 @@ int run_validate(const std::vector<std::string>& args) {
         expectations += c.expectations.size();
         detections += c.detections.size();
     }
-    std::printf("%s: %zu file(s), %zu test(s), %zu expectation(s), %zu detection(s): %zu error(s), "
-                "%zu warning(s)\n",
-                path.c_str(), pack->files.size(), tests, expectations, detections,
-                problems.error_count(), problems.warning_count());
+    std::printf(
+        "%s: %zu file(s), %zu test(s), %zu expectation(s), %zu detection(s): %zu error(s), "
+        "%zu warning(s)\n",
+        path.c_str(), pack->files.size(), tests, expectations, detections, problems.error_count(),
+        problems.warning_count());
     return problems.error_count() == 0 ? kExitOk : kExitFailed;
 }
 

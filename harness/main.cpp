@@ -45,8 +45,11 @@ int main(int argc, char** argv) {
     }
     const Command* cmd = Registry::instance().find(args[0]);
     if (cmd == nullptr) {
-        std::fprintf(stderr, "attest: unknown command '%s'\n\n", args[0].c_str());
-        print_usage(stderr);
+        std::vector<std::string> names;
+        for (const auto& c : Registry::instance().all()) names.push_back(c.name);
+        std::string hint = closest_name(args[0], names);
+        std::fprintf(stderr, "attest: unknown command '%s'%s\n'attest --help' lists the commands\n", args[0].c_str(),
+                     hint.empty() ? "" : (" (did you mean '" + hint + "'?)").c_str());
         return kExitUsage;
     }
     std::vector<std::string> rest(args.begin() + 1, args.end());

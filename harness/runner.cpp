@@ -74,7 +74,7 @@ public:
     RunContext(const Lab& lab, const sc::Pack& pack, const RunOptions& options,
                CancelToken& cancel)
         : m_lab(lab), m_pack(pack), m_options(options), m_cancel(cancel) {
-        m_run_id = ex::make_run_id(now_ns());
+        m_run_id = options.run_id.empty() ? ex::make_run_id(now_ns()) : options.run_id;
         m_started_ns = now_ns();
         for (const auto& t : lab.targets) {
             for (const auto& env : t.secret_envs)
@@ -652,9 +652,9 @@ Expected<RunSummary> run_pack(const Lab& lab, const sc::Pack& pack, const RunOpt
         tests = pack.tests();
     } else {
         for (const auto& name : options.scenarios) {
-            const auto* t = pack.find_test(name);
-            if (t == nullptr) return make_error("no scenario '" + name + "' in " + pack.root);
-            tests.push_back(t);
+            auto t = pack.select_test(name);
+            if (!t) return t.error();
+            tests.push_back(*t);
         }
     }
     if (tests.empty()) return make_error("the pack " + pack.root + " has no scenarios");

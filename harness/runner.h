@@ -33,6 +33,7 @@ struct RunOptions {
     std::map<std::string, std::string> arguments;  // --arg overrides
     bool get_prereqs = false;
     std::string out_dir;
+    std::string run_id;      // empty: a fresh one (the CLI passes the id its out/run-<id>/ names)
     std::string record_dir;  // keep fetched telemetry + run-info.json here
     Verbosity verbosity = Verbosity::Normal;
     Millis poll_interval{1000};

@@ -5,7 +5,10 @@
 // procedure-id{type, id}, mitre-technique-id, order, steps[]{order, time-start, time-stop,
 // executor, command, process-id, exit-code, is-timeout, output[]{content, level, type}}}.
 // Only executed scenarios (those with an "execution" member) become procedures: Attire logs
-// what ran, and `attest check` runs nothing.
+// what ran, and `attest check` runs nothing. Attire has no field for a detection outcome, so
+// the purple-team result goes where VECTR imports the test case's text: procedure-description
+// starts with the telemetry verdict and lists each expectation and detection with its outcome
+// and evidence count.
 #include <set>
 
 #include "reports/reports.h"
@@ -23,6 +26,30 @@ ordered_json output_entries(const std::string& stdout_text, const std::string& s
         out.push_back({{"content", valid_utf8(stdout_text)}, {"level", "STDOUT"}, {"type", "console"}});
     if (!stderr_text.empty())
         out.push_back({{"content", valid_utf8(stderr_text)}, {"level", "STDERR"}, {"type", "console"}});
+    return out;
+}
+
+std::string with_reason(const nlohmann::json& item) {
+    std::string reason = text(item, "reason");
+    return reason.empty() ? "" : " (" + reason + ")";
+}
+
+// The VECTR-visible outcome: verdict, then one line per expectation and detection.
+std::string procedure_description(const nlohmann::json& s) {
+    std::string out = "attest verdict: " + text(s, "verdict", "error") + with_reason(s);
+    if (has(s, "target")) out += "; target " + text(s, "target");
+    const auto& exec = member(s, "execution");
+    if (has(exec, "exit_code")) out += "; attack step exit code " + std::to_string(integer(exec, "exit_code"));
+    for (const auto& e : list(s, "expectations")) {
+        out += "\nexpectation " + text(e, "id") + (flag(e, "required", true) ? "" : " (optional)") + ": " +
+               text(e, "verdict") + ", " + std::to_string(integer(e, "count")) + " matching event(s)" + with_reason(e);
+    }
+    for (const auto& d : list(s, "detections")) {
+        bool ok = flag(d, "passed", text(d, "verdict") == "fired");
+        out += "\ndetection " + text(d, "name", text(d, "rule")) + ": " + text(d, "verdict", "not_evaluated") +
+               " (expected " + text(d, "expected", "fires") + ", " + (ok ? "as expected" : "NOT as expected") + "), " +
+               std::to_string(integer(d, "hits")) + " hit(s)";
+    }
     return out;
 }
 
@@ -83,10 +110,7 @@ std::string render_attire(const nlohmann::json& results, const RenderContext&) {
         }
         ordered_json p;
         p["procedure-name"] = valid_utf8(text(s, "name"));
-        std::string description = "attest verdict: " + text(s, "verdict", "error");
-        if (has(s, "reason")) description += " (" + text(s, "reason") + ")";
-        if (has(s, "target")) description += "; target " + text(s, "target");
-        p["procedure-description"] = valid_utf8(description);
+        p["procedure-description"] = valid_utf8(procedure_description(s));
         p["procedure-id"] = {{"type", "guid"}, {"id", valid_utf8(text(s, "guid"))}};
         p["mitre-technique-id"] = valid_utf8(text(s, "technique"));
         p["order"] = ++order;

@@ -97,6 +97,20 @@ const char* change_kind_name(ScenarioChange::Kind kind) {
     return "changed";
 }
 
+Coverage RunSummary::coverage() const {
+    Coverage c;
+    c.add("passed", passed);
+    c.add("failed", failed);
+    c.add("error", error);
+    c.add("inconclusive", inconclusive);
+    c.add("skipped", skipped);
+    return c;
+}
+
+std::string RunScope::label() const {
+    return "pack " + (pack.empty() ? std::string("(none)") : pack) + (lab.empty() ? " (no lab)" : " on lab " + lab);
+}
+
 std::string scenario_key(const std::string& guid, const std::string& name, const std::string& target) {
     return (guid.empty() ? "name:" + name : guid) + "|" + target;
 }
@@ -264,7 +278,8 @@ Expected<void> HistoryDb::record(const nlohmann::json& results) {
     return {};
 }
 
-Expected<std::vector<RunSummary>> HistoryDb::runs(int last, const std::string& technique) const {
+Expected<std::vector<RunSummary>> HistoryDb::runs(int last, const std::string& technique,
+                                                  const std::optional<RunScope>& scope) const {
     // Counts come from the scenario rows so that a technique filter gives its own totals.
     std::string sql =
         "SELECT * FROM (SELECT r.run_id, COALESCE(r.mode,''), COALESCE(r.started,''), COALESCE(r.lab,''), "
@@ -276,12 +291,17 @@ Expected<std::vector<RunSummary>> HistoryDb::runs(int last, const std::string& t
         "r.passed, r.failed, r.error, r.inconclusive, r.skipped, COUNT(s.id) AS scenarios "
         "FROM runs r LEFT JOIN scenario_results s ON s.run_ref = r.id AND " +
         std::string(kTechniqueFilter) +
+        " WHERE (?3 IS NULL OR (COALESCE(r.pack,'') = ?3 AND COALESCE(r.lab,'') = ?4))"
         " GROUP BY r.id HAVING (?1 IS NULL OR ?1 = '' OR COUNT(s.id) > 0) "
         "ORDER BY rstarted DESC, rid DESC LIMIT ?2) ORDER BY rstarted, rid";
     Statement q(m_handle->db, sql);
     if (!q.ok()) return m_handle->fail("query runs");
     q.bind(1, technique);
     q.bind(2, std::int64_t{last > 0 ? last : -1});
+    if (scope) {
+        q.bind(3, scope->pack);
+        q.bind(4, scope->lab);
+    }
     std::vector<RunSummary> out;
     int rc;
     while ((rc = q.step()) == SQLITE_ROW) {
@@ -305,14 +325,27 @@ Expected<std::vector<RunSummary>> HistoryDb::runs(int last, const std::string& t
     return out;
 }
 
-Expected<std::vector<TechniquePoint>> HistoryDb::technique_trend(int last, const std::string& technique) const {
-    auto selected = runs(last, technique);
+Expected<std::vector<RunScope>> HistoryDb::scopes() const {
+    Statement q(m_handle->db,
+                "SELECT COALESCE(pack,''), COALESCE(lab,''), MAX(COALESCE(started,'')) AS latest, MAX(id) AS rid "
+                "FROM runs GROUP BY COALESCE(pack,''), COALESCE(lab,'') ORDER BY latest, rid");
+    if (!q.ok()) return m_handle->fail("query scopes");
+    std::vector<RunScope> out;
+    int rc;
+    while ((rc = q.step()) == SQLITE_ROW) out.push_back({q.column_text(0), q.column_text(1)});
+    if (rc != SQLITE_DONE) return m_handle->fail("query scopes");
+    return out;
+}
+
+Expected<std::vector<TechniquePoint>> HistoryDb::technique_trend(int last, const std::string& technique,
+                                                                 const std::optional<RunScope>& scope) const {
+    auto selected = runs(last, technique, scope);
     if (!selected) return selected.error();
+    // Counts per verdict; coverage.h decides what they mean.
     std::string sql =
-        "SELECT r.run_id, COALESCE(r.started,''), COALESCE(s.technique,''), SUM(s.verdict = 'passed'), "
-        "SUM(s.verdict <> 'skipped'), COUNT(*) FROM scenario_results s JOIN runs r ON s.run_ref = r.id "
-        "WHERE r.run_id = ?2 AND " + std::string(kTechniqueFilter) +
-        " GROUP BY s.technique ORDER BY s.technique";
+        "SELECT r.run_id, COALESCE(r.started,''), COALESCE(s.technique,''), s.verdict, COUNT(*) "
+        "FROM scenario_results s JOIN runs r ON s.run_ref = r.id WHERE r.run_id = ?2 AND " +
+        std::string(kTechniqueFilter) + " GROUP BY s.technique, s.verdict ORDER BY s.technique";
     Statement q(m_handle->db, sql);
     if (!q.ok()) return m_handle->fail("query trend");
     std::vector<TechniquePoint> out;
@@ -322,14 +355,10 @@ Expected<std::vector<TechniquePoint>> HistoryDb::technique_trend(int last, const
         q.bind(2, run.run_id);
         int rc;
         while ((rc = q.step()) == SQLITE_ROW) {
-            TechniquePoint p;
-            p.run_id = q.column_text(0);
-            p.started = q.column_text(1);
-            p.technique = q.column_text(2);
-            p.passed = q.column_int(3);
-            p.evaluated = q.column_int(4);
-            p.total = q.column_int(5);
-            out.push_back(std::move(p));
+            std::string tech = q.column_text(2);
+            if (out.empty() || out.back().run_id != run.run_id || out.back().technique != tech)
+                out.push_back({q.column_text(0), q.column_text(1), tech, {}});
+            out.back().coverage.add(q.column_text(3), q.column_int(4));
         }
         if (rc != SQLITE_DONE) return m_handle->fail("query trend");
     }
@@ -383,11 +412,15 @@ Expected<std::vector<ScenarioChange>> HistoryDb::changes(const std::string& prev
 }
 
 Expected<HistoryView> HistoryDb::view_for(const std::string& run_id, int last) const {
-    auto all = runs(0);
+    auto everything = runs(0);
+    if (!everything) return everything.error();
+    auto found = std::find_if(everything->begin(), everything->end(),
+                              [&](const RunSummary& r) { return r.run_id == run_id; });
+    if (found == everything->end()) return make_error(m_handle->path + ": run " + run_id + " is not recorded");
+    auto all = runs(0, "", RunScope{found->pack, found->lab});
     if (!all) return all.error();
     HistoryView view;
     auto it = std::find_if(all->begin(), all->end(), [&](const RunSummary& r) { return r.run_id == run_id; });
-    if (it == all->end()) return make_error(m_handle->path + ": run " + run_id + " is not recorded");
     auto end = it + 1;
     auto begin = (last > 0 && end - all->begin() > last) ? end - last : all->begin();
     view.runs.assign(begin, end);

@@ -9,6 +9,8 @@
 //        platform, verdict, reason, cleanup_succeeded)
 //   item_results(id, scenario_ref -> scenario_results, kind 'expectation'|'detection',
 //        item_id, description, verdict, passed, required, count, reason)
+// Runs are compared only within a scope: the same pack on the same lab (a stock-atomics run
+// never "regresses" a T1114 pack run). Coverage is reports/coverage.h's, as everywhere.
 // Recording a run id that is already present replaces it (so `attest run --history` followed
 // by `attest report --history` on the same results does not count the run twice). Each
 // recording is one transaction; all statements are prepared with bound parameters.
@@ -25,6 +27,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/expected.h"
+#include "reports/coverage.h"
 
 struct sqlite3;
 
@@ -35,15 +38,19 @@ constexpr int kHistorySchemaVersion = 1;
 struct RunSummary {
     std::string run_id, mode, started, lab, pack;
     std::int64_t passed = 0, failed = 0, error = 0, inconclusive = 0, skipped = 0;
-    std::int64_t evaluated() const { return passed + failed + error + inconclusive; }
-    // Share of evaluated (not skipped) scenarios that passed, 0..100.
-    double coverage() const { return evaluated() ? 100.0 * passed / evaluated() : 0.0; }
+    Coverage coverage() const;
+};
+
+// The comparison scope of a run: pack and lab as recorded ('' when absent).
+struct RunScope {
+    std::string pack, lab;
+    bool operator==(const RunScope&) const = default;
+    std::string label() const;  // "pack P on lab L" / "pack P (no lab)"
 };
 
 struct TechniquePoint {
     std::string run_id, started, technique;
-    std::int64_t passed = 0, evaluated = 0, total = 0;
-    double coverage() const { return evaluated ? 100.0 * passed / evaluated : 0.0; }
+    Coverage coverage;
 };
 
 struct ScenarioChange {
@@ -55,8 +62,8 @@ const char* change_kind_name(ScenarioChange::Kind kind);
 
 // What the HTML report needs from the history, computed for one run.
 struct HistoryView {
-    std::vector<RunSummary> runs;       // oldest first, ending with the current run
-    std::optional<RunSummary> previous;  // the run before the current one
+    std::vector<RunSummary> runs;       // same scope, oldest first, ending with the current run
+    std::optional<RunSummary> previous;  // the run before the current one in the same scope
     std::vector<ScenarioChange> changes;  // current vs previous, regressions first
     // guid|target -> verdict in the previous run, for per-scenario badges.
     std::map<std::string, std::string> previous_verdicts;
@@ -75,11 +82,16 @@ public:
 
     Expected<void> record(const nlohmann::json& results);
 
-    // Runs oldest first; the last `last` ones when last > 0. With a technique, the counts are
-    // those of that technique (and its sub-techniques) only, and runs without it are left out.
-    Expected<std::vector<RunSummary>> runs(int last = 0, const std::string& technique = "") const;
-    // Coverage per technique per run, for the runs returned by runs(last, technique).
-    Expected<std::vector<TechniquePoint>> technique_trend(int last = 0, const std::string& technique = "") const;
+    // Runs oldest first; the last `last` ones when last > 0; only `scope`'s when given. With a
+    // technique, the counts are those of that technique (and its sub-techniques) only, and
+    // runs without it are left out.
+    Expected<std::vector<RunSummary>> runs(int last = 0, const std::string& technique = "",
+                                           const std::optional<RunScope>& scope = std::nullopt) const;
+    // Every scope with recorded runs, the one with the most recent run last.
+    Expected<std::vector<RunScope>> scopes() const;
+    // Coverage per technique per run, for the runs returned by runs(last, technique, scope).
+    Expected<std::vector<TechniquePoint>> technique_trend(int last = 0, const std::string& technique = "",
+                                                          const std::optional<RunScope>& scope = std::nullopt) const;
     // Verdict changes of run `current` against run `previous` (technique filter optional).
     Expected<std::vector<ScenarioChange>> changes(const std::string& previous, const std::string& current,
                                                   const std::string& technique = "") const;

@@ -6,11 +6,15 @@
 // U+2028/2029 escaped. Nothing from the results ever becomes a URL.
 #include <algorithm>
 #include <cmath>
+#include <cctype>
 #include <cstdio>
+#include <filesystem>
 #include <map>
+#include <set>
 #include <openssl/sha.h>
 
 #include "core/timeutil.h"
+#include "reports/coverage.h"
 #include "reports/history.h"
 #include "reports/html_assets.h"
 #include "reports/reports.h"
@@ -123,6 +127,120 @@ std::string format_duration(std::int64_t ns) {
     return buf;
 }
 
+// Display order: scenarios that ran first, grouped by verdict with failures on top (pack
+// order within a group); skipped ones last, where the report collapses them.
+int verdict_rank(const std::string& verdict) {
+    static const char* kOrder[] = {"failed", "error", "inconclusive", "passed"};
+    for (int i = 0; i < 4; ++i)
+        if (verdict == kOrder[i]) return i;
+    return verdict == "skipped" ? 5 : 1;  // an unknown verdict sits with the errors
+}
+
+std::vector<std::size_t> display_order(const json& scenarios) {
+    std::vector<std::size_t> order(scenarios.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        return verdict_rank(text(scenarios[a], "verdict", "error")) < verdict_rank(text(scenarios[b], "verdict", "error"));
+    });
+    return order;
+}
+
+bool is_skipped(const json& s) { return text(s, "verdict", "error") == "skipped"; }
+
+// Field names a query mentions (identifier tokens outside string literals), to highlight the
+// fields of an evidence event the expectation matched on.
+std::set<std::string> query_fields(std::string_view query) {
+    std::set<std::string> out;
+    std::size_t i = 0;
+    auto ident = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '@'; };
+    while (i < query.size()) {
+        char c = query[i];
+        if (c == '"' || c == '\'') {
+            for (++i; i < query.size() && query[i] != c; ++i)
+                if (query[i] == '\\') ++i;
+            ++i;
+        } else if (ident(c) && !std::isdigit(static_cast<unsigned char>(c))) {
+            std::size_t start = i;
+            while (i < query.size() && ident(query[i])) ++i;
+            out.emplace(query.substr(start, i - start));
+        } else {
+            ++i;
+        }
+    }
+    return out;
+}
+
+// Leaf fields of an event as dotted paths, in document order (nested and flat keys alike).
+void flatten(const json& j, const std::string& prefix, std::vector<std::pair<std::string, const json*>>& out) {
+    if (j.is_object() && !j.empty()) {
+        for (auto it = j.begin(); it != j.end(); ++it) flatten(*it, prefix.empty() ? it.key() : prefix + "." + it.key(), out);
+        return;
+    }
+    out.emplace_back(prefix, &j);
+}
+
+// A path as the reader knows it: relative to the working directory when inside it.
+std::string relative_path(const std::string& path) {
+    std::error_code ec;
+    std::filesystem::path p(path);
+    if (!p.is_absolute()) return path;
+    auto cwd = std::filesystem::current_path(ec);
+    if (ec) return path;
+    auto rel = p.lexically_relative(cwd);
+    if (rel.empty() || rel.native().starts_with("..")) return path;
+    return rel.string();
+}
+
+// A round axis step giving at most ~6 ticks over `span_ns`.
+std::int64_t axis_step(std::int64_t span_ns) {
+    static const std::int64_t kSteps[] = {1'000'000, 10'000'000, 100'000'000, 1'000'000'000, 2'000'000'000,
+                                          5'000'000'000, 10'000'000'000, 15'000'000'000, 30'000'000'000,
+                                          60'000'000'000, 120'000'000'000, 300'000'000'000, 600'000'000'000,
+                                          1'800'000'000'000, 3'600'000'000'000, 21'600'000'000'000, 86'400'000'000'000};
+    for (auto step : kSteps)
+        if (span_ns / step <= 6) return step;
+    return span_ns / 6 + 1;
+}
+
+std::string axis_label(std::int64_t offset_ns) {
+    char buf[32];
+    double s = static_cast<double>(offset_ns) / 1e9;
+    if (offset_ns % 1'000'000'000 != 0 && s < 10) std::snprintf(buf, sizeof buf, "+%.2gs", s);
+    else if (s < 120) std::snprintf(buf, sizeof buf, "+%.0fs", s);
+    else if (s < 7200) std::snprintf(buf, sizeof buf, "+%.0fm", s / 60);
+    else std::snprintf(buf, sizeof buf, "+%.0fh", s / 3600);
+    return buf;
+}
+
+struct TimelineDot {
+    std::int64_t at;
+    std::string label;
+    bool ok;
+};
+constexpr std::size_t kMaxTicks = 200;  // the SVG stays small whatever the evidence size
+
+// One dot per expectation / detection at its earliest event keeps the SVG small; the
+// evidence lists below have the individual events.
+std::vector<TimelineDot> timeline_dots(const json& s) {
+    std::vector<TimelineDot> ticks;
+    for (const auto& e : list(s, "expectations")) {
+        std::optional<std::int64_t> first;
+        for (const auto& ev : list(e, "evidence"))
+            if (auto at = event_time(ev); at && (!first || *at < *first)) first = at;
+        if (first && ticks.size() < kMaxTicks)
+            ticks.push_back({*first, text(e, "id") + ": " + std::to_string(integer(e, "count")) + " events", true});
+    }
+    for (const auto& d : list(s, "detections")) {
+        std::optional<std::int64_t> first;
+        for (const auto& hit : list(d, "evidence"))
+            for (const auto& ev : list(hit, "events"))
+                if (auto at = event_time(ev); at && (!first || *at < *first)) first = at;
+        if (first && ticks.size() < kMaxTicks)
+            ticks.push_back({*first, "detection " + text(d, "name", text(d, "rule")) + ": " + std::to_string(integer(d, "hits")) + " hits", false});
+    }
+    return ticks;
+}
+
 class HtmlWriter {
 public:
     HtmlWriter(const json& results, const RenderContext& context)
@@ -159,13 +277,19 @@ private:
     void history_section();
     void trend_svg();
     void matrix();
+    void matrix_row(const json& s, std::size_t index);
+    void incomplete_banner();
+    void telemetry_stats();
     void scenario(const json& s, std::size_t index);
+    void attack_step(const json& s);
     void timeline(const json& s);
+    void timeline_axis(std::int64_t lo, std::int64_t hi, std::int64_t origin, double left, double right);
     void execution(const json& s);
     void expectation(const json& e, const std::string& anchor);
     void detection(const json& d, const std::string& anchor);
-    void event_item(const json& event, bool full);
-    void evidence_list(const json& events, std::int64_t omitted_by_engine);
+    void event_item(const json& event, bool full, const std::set<std::string>& matched = {});
+    void field_table(const json& event, const std::set<std::string>& matched);
+    void evidence_list(const json& events, std::int64_t omitted_by_engine, const std::set<std::string>& matched = {});
     void near_misses(const json& item);
     std::string previous_verdict(const json& s) const;
 
@@ -212,16 +336,19 @@ void HtmlWriter::header() {
     };
     meta("mode", text(run, "mode"));
     meta("lab", text(run, "lab"));
-    meta("pack", text(run, "pack"));
+    meta("pack", relative_path(text(run, "pack")));
     meta("started", text(run, "started"));
     meta("finished", text(run, "finished"));
     auto start = parse_iso8601_ns(text(run, "started")), end = parse_iso8601_ns(text(run, "finished"));
     if (start && end && *end >= *start) meta("duration", format_duration(*end - *start));
     meta("attest", text(run, "attest_version"));
     std::string telemetry;
-    for (const auto& f : list(run, "telemetry")) telemetry += (telemetry.empty() ? "" : ", ") + display(f);
+    for (const auto& f : list(run, "telemetry")) telemetry += (telemetry.empty() ? "" : ", ") + relative_path(display(f));
     meta("telemetry", telemetry);
-    o() += "</dl><div class=\"totals\">";
+    meta("coverage", run_coverage(m_results).label());
+    o() += "</dl>";
+    telemetry_stats();
+    o() += "<div class=\"totals\">";
     std::map<std::string, std::int64_t> counted;
     for (const auto& s : list(m_results, "scenarios")) ++counted[text(s, "verdict", "error")];
     const json& totals = member(m_results, "totals");
@@ -230,6 +357,46 @@ void HtmlWriter::header() {
         o() += "<div class=\"total v-" + std::string(v) + "\"><b>" + std::to_string(n) + "</b><span>" + v + "</span></div>";
     }
     o() += "</div></div></header>\n<main>\n";
+    incomplete_banner();
+}
+
+// run.incomplete (a string or a list of them): why the run did not complete. The verdicts
+// below are then not a result, and the report says so before anything else.
+void HtmlWriter::incomplete_banner() {
+    const json& why = member(member(m_results, "run"), "incomplete");
+    std::vector<std::string> reasons;
+    if (why.is_string()) reasons.push_back(why.get<std::string>());
+    for (const auto& r : list(member(m_results, "run"), "incomplete")) reasons.push_back(display(r));
+    if (reasons.empty()) return;
+    o() += "<section class=\"card incomplete\" id=\"incomplete\"><h2>This run did not complete</h2>"
+           "<p>The verdicts below are not a result: the input could not be read completely.</p><ul>";
+    for (const auto& r : reasons) {
+        o() += "<li>";
+        cut(r, m_max_chars);
+        o() += "</li>";
+    }
+    o() += "</ul></section>\n";
+}
+
+// run.telemetry_stats: what the reader skipped or could not place in time.
+void HtmlWriter::telemetry_stats() {
+    const json& stats = member(member(m_results, "run"), "telemetry_stats");
+    if (!stats.is_object()) return;
+    std::string line = std::to_string(integer(stats, "events")) + " events";
+    auto add = [&](const char* key, const char* label) {
+        if (integer(stats, key) > 0) line += " · " + std::to_string(integer(stats, key)) + " " + label;
+    };
+    add("skipped_records", "records skipped");
+    add("out_of_order", "out of order");
+    add("untimed", "without @timestamp");
+    for (const char* key : {"skipped_by_reason", "per_source"}) {
+        const json& m = member(stats, key);
+        if (!m.is_object()) continue;
+        for (auto it = m.begin(); it != m.end(); ++it) line += " · " + it.key() + ": " + display(*it);
+    }
+    o() += "<p class=\"stats\">telemetry: ";
+    cut(line, m_max_chars);
+    o() += "</p>";
 }
 
 void HtmlWriter::controls() {
@@ -241,7 +408,7 @@ void HtmlWriter::controls() {
 void HtmlWriter::trend_svg() {
     const auto& runs = m_history->runs;
     if (runs.size() < 2) return;
-    // Coverage (share of evaluated scenarios that passed) per run, oldest to newest.
+    // Coverage (reports/coverage.h) per run, oldest to newest; an unmeasured run sits at 0.
     const double width = 640, height = 180, left = 40, right = 16, top = 14, bottom = 34;
     double step = (width - left - right) / static_cast<double>(runs.size() - 1);
     auto x = [&](std::size_t i) { return left + step * static_cast<double>(i); };
@@ -258,20 +425,18 @@ void HtmlWriter::trend_svg() {
     }
     std::string points;
     for (std::size_t i = 0; i < runs.size(); ++i) {
-        std::snprintf(buf, sizeof buf, "%.1f,%.1f ", x(i), y(runs[i].coverage()));
+        std::snprintf(buf, sizeof buf, "%.1f,%.1f ", x(i), y(runs[i].coverage().percent().value_or(0)));
         points += buf;
     }
     o() += "<polyline fill=\"none\" stroke=\"#2f5bd3\" stroke-width=\"2.5\" points=\"" + points + "\"/>";
     for (std::size_t i = 0; i < runs.size(); ++i) {
         bool last = i + 1 == runs.size();
-        bool dropped = i > 0 && runs[i].coverage() < runs[i - 1].coverage();
+        double pct = runs[i].coverage().percent().value_or(0);
+        bool dropped = i > 0 && pct < runs[i - 1].coverage().percent().value_or(0);
         std::snprintf(buf, sizeof buf, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%s\" fill=\"%s\"><title>", x(i),
-                      y(runs[i].coverage()), last ? "5" : "3.5", dropped ? "#c62828" : "#2f5bd3");
+                      y(pct), last ? "5" : "3.5", dropped ? "#c62828" : "#2f5bd3");
         o() += buf;
-        t(runs[i].run_id);
-        std::snprintf(buf, sizeof buf, ": %.0f%% (%lld of %lld passed)", runs[i].coverage(),
-                      static_cast<long long>(runs[i].passed), static_cast<long long>(runs[i].evaluated()));
-        o() += buf;
+        t(runs[i].run_id + ": " + runs[i].coverage().label());
         o() += "</title></circle>";
     }
     std::snprintf(buf, sizeof buf, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" fill=\"#5b6475\">", left, height - 10);
@@ -302,10 +467,9 @@ void HtmlWriter::history_section() {
         t(prev.started);
         o() += ")";
     }
-    char buf[200];
-    double now_cov = m_history->runs.empty() ? 0 : m_history->runs.back().coverage();
-    std::snprintf(buf, sizeof buf, ": coverage %.0f%% → %.0f%%. ", prev.coverage(), now_cov);
-    o() += buf;
+    std::string now_cov = m_history->runs.empty() ? "n/a" : m_history->runs.back().coverage().label();
+    o() += ": coverage ";
+    t(prev.coverage().label() + " → " + now_cov + ". ");
     o() += "<span class=\"badge regression\">" + std::to_string(counts[ScenarioChange::Kind::Regression]) +
            " regressions</span> <span class=\"badge new-failure\">" +
            std::to_string(counts[ScenarioChange::Kind::NewFailure]) + " new failures</span> <span class=\"badge fixed\">" +
@@ -346,86 +510,88 @@ void HtmlWriter::matrix() {
         o() += "<p class=\"muted\">No scenarios in this run.</p></section>\n";
         return;
     }
-    o() += "<div class=\"scroll\"><table class=\"matrix\"><thead><tr><th>Scenario</th><th>Verdict</th>"
-           "<th class=\"opt\">Technique</th><th class=\"opt\">Target</th><th>Expectations · detections</th>"
-           "</tr></thead><tbody>";
-    std::size_t index = 0;
-    for (const auto& s : scenarios) {
-        std::string verdict = text(s, "verdict", "error");
-        std::string anchor = "s-" + std::to_string(index++);
-        o() += "<tr class=\"" + verdict_class(verdict) + "\" data-verdict=\"";
-        a(verdict);
-        o() += "\"><td class=\"name\"><a href=\"#" + anchor + "\">";
-        cut(text(s, "name", text(s, "guid", "(unnamed)")), 200);
-        o() += "</a></td><td><span class=\"badge " + verdict_class(verdict) + "\">";
-        t(verdict);
-        o() += "</span>";
-        std::string before = previous_verdict(s);
-        if (before == "passed" && (verdict == "failed" || verdict == "error"))
-            o() += " <span class=\"badge regression\">regression</span>";
-        o() += "</td><td class=\"opt\">";
-        t(text(s, "technique"));
-        o() += "</td><td class=\"opt\">";
-        cut(text(s, "target"), 80);
-        o() += "</td><td><div class=\"cells\">";
-        std::size_t k = 0;
-        for (const auto& e : list(s, "expectations")) {
-            o() += "<a class=\"cell " + expectation_class(e) + "\" href=\"#" + anchor + "-e" + std::to_string(k++) + "\" title=\"";
-            std::string label = "expectation " + text(e, "id") + ": " + text(e, "verdict");
-            std::size_t rest;
-            a(cut_utf8(label, 200, rest));
-            o() += "\"></a>";
+    const char* kHead = "<div class=\"scroll\"><table class=\"matrix\"><thead><tr><th>Scenario</th><th>Verdict</th>"
+                        "<th class=\"opt\">Technique</th><th class=\"opt\">Target</th><th>Expectations · detections</th>"
+                        "</tr></thead><tbody>";
+    std::size_t skipped = std::count_if(scenarios.begin(), scenarios.end(), is_skipped), seen = 0;
+    bool ran_any = false;
+    for (std::size_t i : display_order(scenarios)) {
+        if (is_skipped(scenarios[i])) {
+            if (seen++ == 0) {
+                if (ran_any) o() += "</tbody></table></div>";
+                o() += "<details class=\"skipped-rows\"><summary>" + std::to_string(skipped) + " skipped scenario" +
+                       (skipped == 1 ? "" : "s") + " (not run: platform, prerequisites or selection)</summary>";
+                o() += kHead;
+            }
+        } else if (!ran_any) {
+            ran_any = true;
+            o() += kHead;
         }
-        k = 0;
-        for (const auto& d : list(s, "detections")) {
-            o() += "<a class=\"cell det " + detection_class(d) + "\" href=\"#" + anchor + "-d" + std::to_string(k++) + "\" title=\"";
-            std::string label = "detection " + text(d, "name", text(d, "rule")) + ": " + detection_label(d);
-            std::size_t rest;
-            a(cut_utf8(label, 200, rest));
-            o() += "\"></a>";
-        }
-        if (list(s, "expectations").empty() && list(s, "detections").empty()) o() += "<span class=\"muted\">none</span>";
-        o() += "</div></td></tr>";
+        matrix_row(scenarios[i], i);
     }
-    o() += "</tbody></table></div><div class=\"legend\">"
+    o() += "</tbody></table></div>";
+    if (skipped) o() += "</details>";
+    o() += "<div class=\"legend\">"
            "<span><i class=\"cell c-ok\"></i>observed / fired as expected</span>"
            "<span><i class=\"cell c-bad\"></i>missing / not as expected</span>"
            "<span><i class=\"cell c-soft\"></i>optional, missing</span>"
            "<span><i class=\"cell c-warn\"></i>not collected / pending</span>"
-           "<span><i class=\"cell c-na\"></i>not evaluated</span>"
+           "<span><i class=\"cell c-na\"></i>not evaluated (or scenario skipped)</span>"
            "<span><i class=\"cell det c-na\"></i>round: detection rule</span></div></section>\n";
+}
+
+void HtmlWriter::matrix_row(const json& s, std::size_t index) {
+    std::string verdict = text(s, "verdict", "error");
+    std::string anchor = "s-" + std::to_string(index);
+    bool skipped = verdict == "skipped";
+    o() += "<tr class=\"" + verdict_class(verdict) + "\" data-verdict=\"";
+    a(verdict);
+    o() += "\"><td class=\"name\"><a href=\"#" + anchor + "\">";
+    cut(text(s, "name", text(s, "guid", "(unnamed)")), 200);
+    // On a phone the technique column is hidden; the technique stays under the name.
+    o() += "</a><span class=\"sub inline-tech\">";
+    t(text(s, "technique"));
+    o() += "</span></td><td><span class=\"badge " + verdict_class(verdict) + "\">";
+    t(verdict);
+    o() += "</span>";
+    std::string before = previous_verdict(s);
+    if (before == "passed" && (verdict == "failed" || verdict == "error"))
+        o() += " <span class=\"badge regression\">regression</span>";
+    o() += "</td><td class=\"opt\">";
+    t(text(s, "technique"));
+    o() += "</td><td class=\"opt\">";
+    cut(text(s, "target"), 80);
+    o() += "</td><td><div class=\"cells\">";
+    std::size_t k = 0;
+    for (const auto& e : list(s, "expectations")) {
+        // A skipped scenario's expectations were never evaluated: grey, not a telemetry gap.
+        std::string cls = skipped ? "c-na" : expectation_class(e);
+        o() += "<a class=\"cell " + cls + "\" href=\"#" + anchor + "-e" + std::to_string(k++) + "\" title=\"";
+        std::size_t rest;
+        a(cut_utf8("expectation " + text(e, "id") + ": " + (skipped ? "not evaluated" : text(e, "verdict")), 200, rest));
+        o() += "\"></a>";
+    }
+    k = 0;
+    for (const auto& d : list(s, "detections")) {
+        std::string cls = skipped ? "c-na" : detection_class(d);
+        o() += "<a class=\"cell det " + cls + "\" href=\"#" + anchor + "-d" + std::to_string(k++) + "\" title=\"";
+        std::size_t rest;
+        a(cut_utf8("detection " + text(d, "name", text(d, "rule")) + ": " + detection_label(d), 200, rest));
+        o() += "\"></a>";
+    }
+    if (list(s, "expectations").empty() && list(s, "detections").empty()) o() += "<span class=\"muted\">none</span>";
+    o() += "</div></td></tr>";
 }
 
 void HtmlWriter::timeline(const json& s) {
     const json& exec = member(s, "execution");
     const json& cleanup = member(s, "cleanup");
-    auto start = parse_iso8601_ns(text(exec, "start"));
-    auto end = parse_iso8601_ns(text(exec, "end"));
+    // `attest check` has no execution; its run-info window stands for it.
+    const json& window = member(s, "window");
+    auto start = parse_iso8601_ns(text(exec, "start", text(window, "start")));
+    auto end = parse_iso8601_ns(text(exec, "end", text(window, "end")));
     auto cleanup_at = parse_iso8601_ns(text(cleanup, "start"));
-    struct Tick {
-        std::int64_t at;
-        std::string label;
-        bool ok;
-    };
-    std::vector<Tick> ticks;
-    constexpr std::size_t kMaxTicks = 200;  // the SVG stays small whatever the evidence size
-    // One dot per expectation / detection at its earliest event keeps the SVG small; the
-    // evidence lists below have the individual events.
-    for (const auto& e : list(s, "expectations")) {
-        std::optional<std::int64_t> first;
-        for (const auto& ev : list(e, "evidence"))
-            if (auto at = event_time(ev); at && (!first || *at < *first)) first = at;
-        if (first && ticks.size() < kMaxTicks)
-            ticks.push_back({*first, text(e, "id") + ": " + std::to_string(integer(e, "count")) + " events", true});
-    }
-    for (const auto& d : list(s, "detections")) {
-        std::optional<std::int64_t> first;
-        for (const auto& hit : list(d, "evidence"))
-            for (const auto& ev : list(hit, "events"))
-                if (auto at = event_time(ev); at && (!first || *at < *first)) first = at;
-        if (first && ticks.size() < kMaxTicks)
-            ticks.push_back({*first, "detection " + text(d, "name", text(d, "rule")) + ": " + std::to_string(integer(d, "hits")) + " hits", false});
-    }
+    std::vector<TimelineDot> ticks = timeline_dots(s);
     std::vector<std::int64_t> all;
     for (auto p : {start, end, cleanup_at})
         if (p) all.push_back(*p);
@@ -444,25 +610,29 @@ void HtmlWriter::timeline(const json& s) {
     const double left = 20, right = 980;
     auto x = [&](std::int64_t at) { return left + (right - left) * static_cast<double>(at - lo) / static_cast<double>(hi - lo); };
     char buf[256];
-    o() += "<svg class=\"timeline\" viewBox=\"0 0 1000 96\" role=\"img\" aria-label=\"timeline\" xmlns=\"http://www.w3.org/2000/svg\">";
+    // In a scroller: on a phone the timeline keeps readable labels and scrolls on its own.
+    o() += "<div class=\"scroll\"><svg class=\"timeline\" viewBox=\"0 0 1000 124\" role=\"img\" aria-label=\"timeline\" xmlns=\"http://www.w3.org/2000/svg\">";
     o() += "<line x1=\"20\" y1=\"48\" x2=\"980\" y2=\"48\" stroke=\"#9aa3b5\" stroke-width=\"1.5\"/>";
     if (start && end) {
         std::snprintf(buf, sizeof buf, "<rect x=\"%.1f\" y=\"36\" width=\"%.1f\" height=\"24\" rx=\"3\" fill=\"#dbe4fb\" stroke=\"#2f5bd3\"/>",
                       x(*start), std::max(2.0, x(*end) - x(*start)));
         o() += buf;
     }
-    auto marker = [&](std::int64_t at, const char* label, const char* color, bool above, const char* anchor) {
+    auto marker = [&](std::int64_t at, const char* label, const char* color, int label_y, const char* anchor) {
         std::snprintf(buf, sizeof buf,
                       "<line x1=\"%.1f\" y1=\"28\" x2=\"%.1f\" y2=\"68\" stroke=\"%s\" stroke-width=\"2\"/>"
                       "<text x=\"%.1f\" y=\"%d\" font-size=\"13\" fill=\"%s\" text-anchor=\"%s\">%s</text>",
-                      x(at), x(at), color, x(at), above ? 20 : 86, color, anchor, label);
+                      x(at), x(at), color, x(at), label_y, color, anchor, label);
         o() += buf;
     };
-    if (start) marker(*start, "start", "#2f5bd3", true, "start");
-    if (end) marker(*end, "end", "#2f5bd3", true, "end");
+    // Labels that would overlap go on separate rows.
+    bool close = start && end && x(*end) - x(*start) < 80;
+    if (start) marker(*start, "start", "#2f5bd3", 22, close ? "end" : "start");
+    if (end) marker(*end, "end", "#2f5bd3", close ? 10 : 22, close ? "start" : "end");
     if (cleanup_ran && cleanup_at)
         marker(*cleanup_at, flag(cleanup, "succeeded", true) ? "cleanup" : "cleanup failed",
-               flag(cleanup, "succeeded", true) ? "#5b6475" : "#c62828", false, "end");
+               flag(cleanup, "succeeded", true) ? "#5b6475" : "#c62828", 82, "end");
+    timeline_axis(lo, hi, start ? *start : lo, left, right);
     for (const auto& tk : ticks) {
         std::snprintf(buf, sizeof buf, "<circle cx=\"%.1f\" cy=\"48\" r=\"5\" fill=\"%s\" fill-opacity=\"0.8\"><title>", x(tk.at),
                       tk.ok ? "#2e7d32" : "#a15c00");
@@ -471,7 +641,7 @@ void HtmlWriter::timeline(const json& s) {
         t(cut_utf8(tk.label, 200, rest));
         o() += "</title></circle>";
     }
-    o() += "</svg>";
+    o() += "</svg></div>";
     o() += "<div class=\"legend\"><span>blue band: execution</span><span>green dots: first event of each expectation</span>"
            "<span>amber dots: first hit of each detection</span>";
     if (ticks.size() >= kMaxTicks) o() += "<span>(first " + std::to_string(kMaxTicks) + " events)</span>";
@@ -479,6 +649,44 @@ void HtmlWriter::timeline(const json& s) {
         o() += flag(s, "window_closed_before_cleanup") ? "<span>telemetry window closed before cleanup</span>"
                                                          : "<span>telemetry window still open at cleanup</span>";
     o() += "</div>";
+}
+
+// Whether the attack step itself succeeded, beside the telemetry verdict: a passed verdict
+// over a step that failed (an upload rejected with 501) is not the same result.
+void HtmlWriter::attack_step(const json& s) {
+    const json& exec = member(s, "execution");
+    if (!exec.is_object()) return;
+    const json& success = member(s, "success");  // the pack's optional per-test success check
+    bool timed_out = flag(exec, "timed_out");
+    bool has_exit = has(exec, "exit_code");
+    bool ok = !timed_out && (!has_exit || integer(exec, "exit_code") == 0);
+    if (success.is_object() && member(success, "passed").is_boolean()) ok = ok && flag(success, "passed");
+    o() += "<p class=\"step\">attack step: <span class=\"badge ";
+    o() += ok ? "c-ok\">succeeded" : "c-bad\">failed";
+    o() += "</span> <span class=\"sub\">";
+    std::string detail = timed_out ? "timed out" : has_exit ? "exit code " + std::to_string(integer(exec, "exit_code")) : "no exit code";
+    if (success.is_object()) detail += "; success check: " + text(success, "reason", flag(success, "passed") ? "passed" : "failed");
+    cut(detail, 300);
+    o() += "</span></p>";
+}
+
+// A time axis under the timeline: round ticks labelled as offsets from the execution start.
+void HtmlWriter::timeline_axis(std::int64_t lo, std::int64_t hi, std::int64_t origin, double left, double right) {
+    auto x = [&](std::int64_t at) { return left + (right - left) * static_cast<double>(at - lo) / static_cast<double>(hi - lo); };
+    std::int64_t step = axis_step(hi - lo);
+    // First tick: the first multiple of step (counted from the origin) at or after lo.
+    std::int64_t first = origin + ((lo - origin) / step) * step;
+    if (first < lo) first += step;
+    char buf[256];
+    o() += "<g class=\"axis\"><line x1=\"20\" y1=\"98\" x2=\"980\" y2=\"98\" stroke=\"#c3c9d5\"/>";
+    for (std::int64_t at = first; at <= hi; at += step) {
+        std::snprintf(buf, sizeof buf,
+                      "<line class=\"tick\" x1=\"%.1f\" y1=\"94\" x2=\"%.1f\" y2=\"102\" stroke=\"#9aa3b5\"/>"
+                      "<text x=\"%.1f\" y=\"117\" font-size=\"12\" fill=\"#5b6475\" text-anchor=\"middle\">%s</text>",
+                      x(at), x(at), x(at), at < origin ? ("-" + axis_label(origin - at).substr(1)).c_str() : axis_label(at - origin).c_str());
+        o() += buf;
+    }
+    o() += "</g>";
 }
 
 void HtmlWriter::execution(const json& s) {
@@ -497,11 +705,11 @@ void HtmlWriter::execution(const json& s) {
         if (st && en && *en >= *st) o() += " · " + format_duration(*en - *st);
         o() += "</summary><div class=\"body\">";
         pre(text(exec, "command"), m_max_chars * 4);
-        if (has(exec, "stdout")) {
+        if (!text(exec, "stdout").empty()) {
             o() += "<h4>stdout</h4>";
             pre(text(exec, "stdout"), m_max_chars * 4);
         }
-        if (has(exec, "stderr")) {
+        if (!text(exec, "stderr").empty()) {
             o() += "<h4>stderr</h4>";
             pre(text(exec, "stderr"), m_max_chars * 4);
         }
@@ -551,7 +759,7 @@ void HtmlWriter::execution(const json& s) {
     }
 }
 
-void HtmlWriter::event_item(const json& event, bool full) {
+void HtmlWriter::event_item(const json& event, bool full, const std::set<std::string>& matched) {
     // One line per event keeps 500 x 10 expectations within a few MB; the full document of the
     // first event shows everything else, and results.json has them all.
     o() += "<li><span class=\"prov\">";
@@ -589,29 +797,51 @@ void HtmlWriter::event_item(const json& event, bool full) {
         break;
     }
     if (full) {
-        // The rest of the event, compact (wrapped by CSS): what the line above shows is left
-        // out, and pretty-printing would double the size of large reports.
+        // The rest of the event: what the line above shows is left out.
         json rest = event;
         if (rest.is_object()) {
             rest.erase("@timestamp");
             erase_path(rest, "attest.source");
             erase_path(rest, "attest.origin");
             erase_path(rest, "attest.position");
-            if (key_field) erase_path(rest, key_field);
+            if (key_field && !matched.count(key_field)) erase_path(rest, key_field);
         }
         o() += "<details><summary>other fields</summary>";
-        pre(dump_json(rest), m_max_event_bytes);
+        field_table(rest, matched);
         o() += "</details>";
     }
     o() += "</li>";
 }
 
-void HtmlWriter::evidence_list(const json& events, std::int64_t omitted_by_engine) {
+// One row per field; the fields the query tests are highlighted and listed first. The table is
+// bounded like the rest of an event (m_max_event_bytes of values in all).
+void HtmlWriter::field_table(const json& event, const std::set<std::string>& matched) {
+    std::vector<std::pair<std::string, const json*>> fields;
+    flatten(event, "", fields);
+    std::stable_partition(fields.begin(), fields.end(), [&](const auto& f) { return matched.count(f.first) > 0; });
+    o() += "<table class=\"fields\"><tbody>";
+    std::size_t budget = m_max_event_bytes * 4, shown = 0;
+    for (const auto& [path, value] : fields) {
+        std::string v = display(*value);
+        if (v.size() > budget && shown > 0) break;
+        budget -= std::min(budget, v.size());
+        ++shown;
+        o() += matched.count(path) ? "<tr class=\"matched\"><th>" : "<tr><th>";
+        cut(path, 200);
+        o() += "</th><td><code>";
+        cut(v, m_max_chars);
+        o() += "</code></td></tr>";
+    }
+    o() += "</tbody></table>";
+    if (shown < fields.size()) o() += "<p class=\"more\">… and " + std::to_string(fields.size() - shown) + " more fields in results.json</p>";
+}
+
+void HtmlWriter::evidence_list(const json& events, std::int64_t omitted_by_engine, const std::set<std::string>& matched) {
     std::size_t n = 0;
     o() += "<ul class=\"events\">";
     for (const auto& ev : events) {
         if (n >= m_cap) break;
-        event_item(ev, n++ == 0);
+        event_item(ev, n++ == 0, matched);
     }
     o() += "</ul>";
     std::int64_t rest = static_cast<std::int64_t>(events.size() > m_cap ? events.size() - m_cap : 0) +
@@ -671,7 +901,7 @@ void HtmlWriter::expectation(const json& e, const std::string& anchor) {
     const auto& evidence = list(e, "evidence");
     if (!evidence.empty() || integer(e, "evidence_omitted") > 0) {
         o() += "<h4>Matching events</h4>";
-        evidence_list(evidence, integer(e, "evidence_omitted"));
+        evidence_list(evidence, integer(e, "evidence_omitted"), query_fields(text(e, "query")));
     }
     near_misses(e);
     const auto& clauses = list(e, "clause_counts");
@@ -747,8 +977,10 @@ void HtmlWriter::scenario(const json& s, std::size_t index) {
     std::string sub;
     for (const char* key : {"technique", "tactic", "target", "platform"})
         if (has(s, key)) sub += (sub.empty() ? "" : " · ") + text(s, key);
+    for (const auto& tactic : list(s, "tactics")) sub += (sub.empty() ? "" : " · ") + display(tactic);
     cut(sub, 300);
     o() += "</span></h3>";
+    attack_step(s);
     if (!before.empty() && before != verdict) {
         o() += "<p class=\"sub\">previous run: ";
         t(before);
@@ -786,8 +1018,15 @@ std::string HtmlWriter::render() {
     controls();
     history_section();
     matrix();
-    std::size_t index = 0;
-    for (const auto& s : scenarios) scenario(s, index++);
+    bool in_skipped = false;
+    for (std::size_t i : display_order(scenarios)) {
+        if (is_skipped(scenarios[i]) && !in_skipped) {
+            in_skipped = true;
+            o() += "<details class=\"skipped-cards\" id=\"skipped\"><summary>Skipped scenarios</summary>";
+        }
+        scenario(scenarios[i], i);
+    }
+    if (in_skipped) o() += "</details>";
 
     // Data for the script: only what the filter needs, never executable.
     json data = {{"run", text(run, "id")}, {"scenarios", json::array()}};

@@ -72,16 +72,30 @@ ul.events{list-style:none;padding:0;margin:4px 0}
 ul.events>li{border-top:1px dashed var(--line);padding:6px 0}
 .prov,.k{color:var(--muted);font-size:12px}
 .cut,.more{color:var(--muted);font-style:italic}
-svg.timeline{width:100%;height:auto;max-height:110px;display:block;margin:6px 0}
+svg.timeline{width:100%;min-width:600px;height:auto;max-height:140px;display:block;margin:6px 0}
 svg.trend{width:100%;max-width:640px;height:auto;display:block}
 table.changes tr.regression td,table.changes tr.new-failure td{background:var(--bad-bg)}
 table.changes tr.fixed td{background:var(--ok-bg)}
 .muted{color:var(--muted)}
+section.incomplete{border:2px solid var(--bad);background:var(--bad-bg)}
+section.incomplete h2{color:var(--bad)}
+p.stats{margin:0 0 8px;color:#cfd5e3;font-size:13px}
+p.step{margin:4px 0;font-size:13px}
+table.fields{font-size:12px;margin:4px 0}
+table.fields th{white-space:normal;word-break:break-all;width:34%;font-weight:400;font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
+table.fields tr.matched th,table.fields tr.matched td{background:#fff8c4;font-weight:600;color:var(--fg)}
+.inline-tech{display:none}
+details.skipped-rows,details.skipped-cards{background:var(--na-bg);color:var(--na)}
+details.skipped-rows>summary,details.skipped-cards>summary{font-weight:600}
+details.skipped-cards>section.card{margin:8px}
 body:has(#only-failures:checked) .v-passed:not(.total):not(.badge),
 body:has(#only-failures:checked) .v-skipped:not(.total):not(.badge),
 body:has(#only-failures:checked) .v-inconclusive:not(.total):not(.badge){display:none}
 @media (max-width:640px){main{padding:8px}header.top h1{font-size:18px}.total{min-width:70px;padding:4px 8px}
-.total b{font-size:17px}table.matrix th.opt,table.matrix td.opt{display:none}section.card{padding:10px}}
+.total b{font-size:17px}table.matrix th.opt,table.matrix td.opt{display:none}section.card{padding:10px}
+.inline-tech{display:block}table.matrix td.name{min-width:0;width:55%;word-break:normal;overflow-wrap:anywhere}
+.cells{min-width:0}th,td{padding:4px 5px}table.matrix th{white-space:normal;overflow-wrap:normal}
+.kv{grid-template-columns:1fr}.controls .hint{display:none}}
 @media print{body{background:#fff;font-size:11px}header.top{background:#fff;color:#000;border-bottom:2px solid #000}
 header.top h1 small,dl.meta,dl.meta dt,.total span{color:#000}.total{background:#fff;border:1px solid #999;border-left-width:5px}
 .controls{display:none}section.card{break-inside:avoid;border-color:#999}pre{max-height:none;overflow:visible}
@@ -108,6 +122,13 @@ inline constexpr const char* kScript = R"js(
   if (location.hash === '#failures') box.checked = true;
   box.addEventListener('change', update);
   update();
+  // A link to a scenario inside a collapsed group opens the group first.
+  function reveal() {
+    var target = location.hash.length > 1 ? document.getElementById(location.hash.slice(1)) : null;
+    for (var d = target; d; d = d.parentElement) if (d.tagName === 'DETAILS') d.open = true;
+  }
+  window.addEventListener('hashchange', reveal);
+  reveal();
   // Printing shows all evidence: open every <details> for the print, restore afterwards.
   window.addEventListener('beforeprint', function () {
     document.querySelectorAll('details:not([open])').forEach(function (d) { d.open = true; d.setAttribute('data-print-opened', ''); });

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "core/timeutil.h"
+#include "reports/coverage.h"
 #include "reports/reports.h"
 #include "reports/text.h"
 
@@ -88,7 +89,10 @@ std::string render_junit(const nlohmann::json& results, const RenderContext&) {
         attr(out, "value", text(run, key));
         out += "/>\n";
     }
-    out += "    </properties>\n";
+    out += "      <property";
+    attr(out, "name", "attest.coverage");
+    attr(out, "value", run_coverage(results).label());
+    out += "/>\n    </properties>\n";
 
     for (const auto& s : scenarios) {
         std::string verdict = text(s, "verdict", "error");

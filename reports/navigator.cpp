@@ -1,11 +1,14 @@
 // ATT&CK Navigator layer (layer format 4.5, domain enterprise-attack). One technique entry
-// per technique (and tactic) tested; score = share of evaluated scenarios that passed (0..100);
-// the comment lists each scenario with its verdict. Techniques whose scenarios were all
-// skipped or inconclusive get no score and a grey colour, so "not measured" never looks like
-// "not detected". Parents of tested sub-techniques get showSubtechniques so the cell opens.
+// per technique and tactic tested (the scenario's `tactics`; a scenario without tactics gives
+// an entry without one, which Navigator shows under every tactic of the technique, rather than
+// a wrong tactic); score = coverage (reports/coverage.h) of its scenarios; the comment lists
+// each scenario with its verdict. Techniques whose scenarios were all skipped or inconclusive
+// get no score and a grey colour, so "not measured" never looks like "not detected". Parents of
+// tested sub-techniques get showSubtechniques so the cell opens.
 #include <map>
 #include <set>
 
+#include "reports/coverage.h"
 #include "reports/reports.h"
 #include "reports/text.h"
 
@@ -20,8 +23,7 @@ constexpr const char* kColorNotMeasured = "#c8c8c8";
 
 struct TechniqueCell {
     std::string technique, tactic;
-    int passed = 0, evaluated = 0, total = 0;
-    std::string comment;
+    Coverage coverage;
     std::vector<std::pair<std::string, std::string>> scenarios;  // name, verdict
 };
 
@@ -50,6 +52,17 @@ bool looks_like_technique(const std::string& id) {
     return true;
 }
 
+// The scenario's tactics (`tactics`, or the older single `tactic`); {""} when it has none, so
+// the technique still gets its one tactic-less entry.
+std::vector<std::string> scenario_tactics(const nlohmann::json& scenario) {
+    std::vector<std::string> out;
+    for (const auto& t : list(scenario, "tactics"))
+        if (t.is_string() && !tactic_shortname(t.get<std::string>()).empty()) out.push_back(tactic_shortname(t.get<std::string>()));
+    if (out.empty() && has(scenario, "tactic")) out.push_back(tactic_shortname(text(scenario, "tactic")));
+    if (out.empty()) out.emplace_back();
+    return out;
+}
+
 }  // namespace
 
 std::string render_navigator(const nlohmann::json& results, const RenderContext&) {
@@ -65,18 +78,17 @@ std::string render_navigator(const nlohmann::json& results, const RenderContext&
             ignored.push_back(text(s, "name") + " (technique '" + technique + "')");
             continue;
         }
-        std::string tactic = tactic_shortname(text(s, "tactic"));
-        auto& cell = cells[{technique, tactic}];
-        cell.technique = technique;
-        cell.tactic = tactic;
         std::string verdict = text(s, "verdict", "error");
-        ++cell.total;
-        if (verdict == "passed") ++cell.passed;
-        if (verdict != "skipped" && verdict != "inconclusive") ++cell.evaluated;
         std::string name = text(s, "name", text(s, "guid"));
         if (has(s, "target")) name += " [" + text(s, "target") + "]";
-        cell.scenarios.emplace_back(name, verdict);
-        if (technique.size() == 9) parents_with_subs.insert(technique.substr(0, 5) + "|" + tactic);
+        for (const auto& tactic : scenario_tactics(s)) {
+            auto& cell = cells[{technique, tactic}];
+            cell.technique = technique;
+            cell.tactic = tactic;
+            cell.coverage.add(verdict);
+            cell.scenarios.emplace_back(name, verdict);
+            if (technique.size() == 9) parents_with_subs.insert(technique.substr(0, 5) + "|" + tactic);
+        }
     }
 
     ordered_json techniques = ordered_json::array();
@@ -89,17 +101,17 @@ std::string render_navigator(const nlohmann::json& results, const RenderContext&
             if (!comment.empty()) comment += "\n";
             comment += verdict + ": " + name;
         }
-        if (cell.evaluated > 0) {
-            int score = static_cast<int>(100.0 * cell.passed / cell.evaluated + 0.5);
-            t["score"] = score;
-            t["color"] = cell.passed == cell.evaluated ? kColorPassed : cell.passed == 0 ? kColorFailed : kColorPartial;
+        const Coverage& c = cell.coverage;
+        if (auto score = c.rounded()) {
+            t["score"] = *score;
+            t["color"] = c.passed == c.measured ? kColorPassed : c.passed == 0 ? kColorFailed : kColorPartial;
         } else {
             t["color"] = kColorNotMeasured;
         }
         t["comment"] = valid_utf8(comment);
         t["enabled"] = true;
-        t["metadata"] = ordered_json::array({{{"name", "scenarios"}, {"value", std::to_string(cell.total)}},
-                                             {{"name", "passed"}, {"value", std::to_string(cell.passed)}}});
+        t["metadata"] = ordered_json::array({{{"name", "scenarios"}, {"value", std::to_string(c.total)}},
+                                             {{"name", "passed"}, {"value", std::to_string(c.passed)}}});
         t["links"] = ordered_json::array();
         t["showSubtechniques"] = false;
         techniques.push_back(std::move(t));
@@ -132,7 +144,8 @@ std::string render_navigator(const nlohmann::json& results, const RenderContext&
     if (has(run, "pack")) description += ", pack " + text(run, "pack");
     if (has(run, "lab")) description += ", lab " + text(run, "lab");
     if (has(run, "started")) description += ", " + text(run, "started");
-    description += ". Score: share of evaluated scenarios that passed.";
+    description += ". Coverage " + run_coverage(results).label() +
+                   ". Score: share of measured (not skipped / inconclusive) scenarios that passed.";
     if (!ignored.empty()) description += " Not shown (no ATT&CK technique id): " + std::to_string(ignored.size()) + ".";
     layer["description"] = valid_utf8(description);
     layer["filters"] = {{"platforms", {"Windows", "Linux", "macOS", "Office Suite", "Identity Provider", "SaaS", "IaaS"}}};
@@ -150,6 +163,7 @@ std::string render_navigator(const nlohmann::json& results, const RenderContext&
     layer["metadata"] = ordered_json::array();
     for (const char* key : {"id", "mode", "lab", "pack"})
         if (has(run, key)) layer["metadata"].push_back({{"name", std::string("attest.run.") + key}, {"value", valid_utf8(text(run, key))}});
+    layer["metadata"].push_back({{"name", "attest.coverage"}, {"value", run_coverage(results).label()}});
     layer["links"] = ordered_json::array();
     layer["showTacticRowBackground"] = false;
     layer["tacticRowBackground"] = "#dddddd";

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "core/timeutil.h"
+#include "expectations/attack_tactics.h"
 #include "expectations/eql/rule.h"
 #include "scenarios/yaml_util.h"
 #include "telemetry/sources.h"
@@ -26,12 +27,57 @@ std::vector<const AtomicTest*> Pack::tests() const {
     return out;
 }
 
+namespace {
+
+std::string lowercase(std::string_view s) {
+    std::string out(s);
+    for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+}
+
+// "T1005-2" -> technique "T1005", number 2 (1-based).
+bool parse_test_number(std::string_view key, std::string& technique, std::size_t& number) {
+    auto dash = key.rfind('-');
+    if (dash == std::string_view::npos || dash + 1 >= key.size() || key.size() - dash > 4) return false;
+    number = 0;
+    for (char c : key.substr(dash + 1)) {
+        if (c < '0' || c > '9') return false;
+        number = number * 10 + static_cast<std::size_t>(c - '0');
+    }
+    technique = std::string(key.substr(0, dash));
+    for (auto& c : technique) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return number > 0 && technique.size() >= 5 && technique[0] == 'T';
+}
+
+}  // namespace
+
+Expected<const AtomicTest*> Pack::select_test(std::string_view key) const {
+    std::string lower = lowercase(key);
+    std::string technique;
+    std::size_t number = 0;
+    bool by_number = parse_test_number(key, technique, number);
+    // Exact matches win over prefixes, so a GUID that prefixes nothing else is never ambiguous.
+    std::vector<const AtomicTest*> exact, prefix;
+    for (const auto* t : tests()) {
+        if (t->guid == lower || lowercase(t->name) == lower || (by_number && t->technique == technique && t->index + 1 == number))
+            exact.push_back(t);
+        else if (lower.size() >= 4 && t->guid.starts_with(lower))
+            prefix.push_back(t);
+    }
+    const auto& matches = exact.empty() ? prefix : exact;
+    if (matches.size() == 1) return matches.front();
+    if (matches.size() > 1) {
+        std::string which;
+        for (const auto* t : matches) which += (which.empty() ? "" : ", ") + t->guid + " (" + t->name + ")";
+        return make_error("'" + std::string(key) + "' matches " + std::to_string(matches.size()) + " tests: " + which);
+    }
+    return make_error("no test '" + std::string(key) + "' in pack " + root +
+                      " (a GUID or GUID prefix, T1234-N, or the test's name; attest list --pack " + root + ")");
+}
+
 const AtomicTest* Pack::find_test(std::string_view key) const {
-    std::string lower(key);
-    for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    for (const auto* t : tests())
-        if (t->guid == lower || t->name == key) return t;
-    return nullptr;
+    auto t = select_test(key);
+    return t ? *t : nullptr;
 }
 
 ScenarioChecks Pack::checks_for(const AtomicTest& test) const {
@@ -40,6 +86,7 @@ ScenarioChecks Pack::checks_for(const AtomicTest& test) const {
     c.guid = test.guid;
     c.name = test.name;
     c.technique = test.technique;
+    if (c.tactics.empty()) c.tactics = expectations::tactics_for_technique(test.technique);
     c.platforms = test.platforms;
     return c;
 }
@@ -47,8 +94,8 @@ ScenarioChecks Pack::checks_for(const AtomicTest& test) const {
 namespace {
 
 const std::set<std::string> kTopKeys = {"version", "name", "description", "defaults", "scenarios"};
-const std::set<std::string> kScenarioKeys = {"name", "secrets", "expectations", "detections",
-                                             "lab"};
+const std::set<std::string> kScenarioKeys = {"name",       "secrets", "tactics", "expectations",
+                                             "detections", "lab"};
 const std::set<std::string> kExpectationKeys = {"id",       "description", "source", "query",
                                                 "min_count", "required",   "window", "profile"};
 const std::set<std::string> kDetectionKeys = {"rule",    "rule_id", "name", "expected",
@@ -194,6 +241,7 @@ private:
                     checks.secrets.push_back(x.Scalar());
                 }
         }
+        if (auto t = n["tactics"]; t) load_tactics(t, ctx, checks);
         std::set<std::string> ids;
         if (auto list = n["expectations"]; list) {
             if (!list.IsSequence())
@@ -206,6 +254,23 @@ private:
                 report(Code::E101, list, ctx, "'detections' must be a list");
             else
                 for (const auto& d : list) load_detection(d, ctx, checks);
+        }
+    }
+
+    // ATT&CK tactic short names; "Defense Evasion" is accepted and written "defense-evasion".
+    void load_tactics(const YAML::Node& list, const std::string& ctx, ScenarioChecks& checks) {
+        if (!list.IsSequence()) {
+            error("E101", list, ctx, "'tactics' is a list of ATT&CK tactic names (e.g. [discovery])");
+            return;
+        }
+        for (const auto& x : list) {
+            std::string name = x.IsScalar() ? x.Scalar() : "";
+            for (auto& c : name) c = c == ' ' || c == '_' ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            if (!expectations::is_tactic_name(name)) {
+                error("E125", x, ctx, "unknown ATT&CK tactic '" + (x.IsScalar() ? x.Scalar() : "") + "' (known: " + expectations::tactic_names() + ")");
+                continue;
+            }
+            checks.tactics.push_back(name);
         }
     }
 

@@ -28,6 +28,12 @@ struct Pack {
     std::vector<std::string> lab_files;  // relative paths under lab/
 
     std::vector<const AtomicTest*> tests() const;
+    // The one test `key` names: its GUID or a unique GUID prefix (4+ characters), its
+    // technique and 1-based number in the technique's file ("T1005-2", as
+    // Invoke-AtomicTest -TestNumbers), or its name (case-insensitive). The error says whether
+    // nothing matched (with the closest name) or which tests an ambiguous key matches.
+    Expected<const AtomicTest*> select_test(std::string_view key) const;
+    // select_test() without the message: null when no single test matches.
     const AtomicTest* find_test(std::string_view guid_or_name) const;
     // The checks of a test, completed with its name, technique and platforms (empty checks
     // for a test the expectations file does not mention).

@@ -12,7 +12,7 @@ PKGS=(
   libgtest-dev libgmock-dev libsqlite3-dev zlib1g-dev libmimalloc-dev
   # real components the tests and the default lab use
   auditd openssh-server openssh-client curl python3 libevtx-utils iproute2 procps
-  chromium
+  chromium libxml2-utils util-linux
 )
 
 missing=()

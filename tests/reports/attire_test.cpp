@@ -67,5 +67,26 @@ TEST(Attire, InvalidUtf8InOutputStillGivesValidJson) {
     EXPECT_EQ(log["procedures"][0]["steps"][0]["output"][0]["content"], "bytes \xEF\xBF\xBD\xEF\xBF\xBD end");
 }
 
+// The purple-team result reaches VECTR: procedure-description (imported as the test case's
+// description) carries the verdict, each expectation and each detection with its outcome and
+// evidence count; an empty reason leaves no "()".
+TEST(Attire, DescriptionCarriesDetectionOutcomesAndEvidence) {
+    auto log = json::parse(render_attire(load_fixture("results-basic.json"), {}));
+    std::string passed = log["procedures"][0]["procedure-description"];
+    EXPECT_TRUE(passed.starts_with("attest verdict: passed")) << passed;
+    EXPECT_EQ(passed.find("()"), std::string::npos) << passed;
+    EXPECT_NE(passed.find("matching event(s)"), std::string::npos) << passed;
+    EXPECT_NE(passed.find("detection "), std::string::npos) << passed;
+    EXPECT_NE(passed.find("fired (expected fires, as expected), 1 hit(s)"), std::string::npos) << passed;
+    std::string failed = log["procedures"][1]["procedure-description"];
+    EXPECT_NE(failed.find("not_fired (expected fires, NOT as expected)"), std::string::npos) << failed;
+    EXPECT_NE(failed.find("(optional): missing"), std::string::npos) << failed;
+
+    json bare = make_scenario("g1", "T1059.001", "passed");
+    bare.erase("reason");
+    auto one = json::parse(render_attire(make_results("r", "2026-11-22T00:00:00Z", json::array({bare})), {}));
+    EXPECT_EQ(one["procedures"][0]["procedure-description"].get<std::string>().find("()"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace attest::reports

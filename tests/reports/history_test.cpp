@@ -60,16 +60,50 @@ TEST_F(HistoryTest, ThreeRunsWithARegressionInTheSecond) {
     ASSERT_TRUE(trend);
     ASSERT_EQ(trend->size(), 6u);  // T1114.001 and T1114.002 in three runs
     EXPECT_EQ((*trend)[0].technique, "T1114.001");
-    EXPECT_DOUBLE_EQ((*trend)[0].coverage(), 100.0);
+    EXPECT_DOUBLE_EQ((*trend)[0].coverage.percent().value(), 100.0);
     EXPECT_EQ((*trend)[2].run_id, "run-2");
     EXPECT_EQ((*trend)[2].technique, "T1114.001");
-    EXPECT_DOUBLE_EQ((*trend)[2].coverage(), 0.0);
+    EXPECT_DOUBLE_EQ((*trend)[2].coverage.percent().value(), 0.0);
 
     auto filtered = db->runs(2, "T1059");
     ASSERT_TRUE(filtered);
     ASSERT_EQ(filtered->size(), 2u);
     EXPECT_EQ((*filtered)[0].run_id, "run-2");
     EXPECT_EQ((*filtered)[0].passed + (*filtered)[0].failed, 1);
+}
+
+// The sequence: a T1114 pack run, then a stock-atomics run into the same database.
+// Different packs are different scopes: no "coverage 0% -> 22%", no "absent -> error".
+TEST_F(HistoryTest, RunsAreComparedOnlyWithinTheSamePackAndLab) {
+    ASSERT_TRUE(record_run(m_db, nightly_run(1)));
+    json stock = make_results("stock-1", "2026-11-23T08:30:00Z",
+                              json::array({make_scenario("a1", "T1005", "error"), make_scenario("a2", "T1082", "passed")}));
+    stock["run"]["pack"] = "atomics";
+    ASSERT_TRUE(record_run(m_db, stock));
+    auto db = HistoryDb::open(m_db, false);
+    ASSERT_TRUE(db);
+    auto view = db->view_for("stock-1");
+    ASSERT_TRUE(view) << view.error().message;
+    EXPECT_FALSE(view->previous) << "a run of another pack is not the previous run";
+    EXPECT_TRUE(view->changes.empty());
+    ASSERT_EQ(view->runs.size(), 1u);
+    auto scopes = db->scopes();
+    ASSERT_TRUE(scopes);
+    ASSERT_EQ(scopes->size(), 2u);
+    EXPECT_EQ(scopes->back().pack, "atomics");  // the most recent last
+    // Another lab is another scope too; the same pack and lab compare.
+    json other_lab = nightly_run(2);
+    other_lab["run"]["lab"] = "qemu";
+    ASSERT_TRUE(record_run(m_db, other_lab));
+    EXPECT_FALSE(db->view_for("run-2")->previous);
+    json same = nightly_run(3);
+    ASSERT_TRUE(record_run(m_db, same));
+    auto third = db->view_for("run-3");
+    ASSERT_TRUE(third && third->previous);
+    EXPECT_EQ(third->previous->run_id, "run-1");
+    auto scoped = db->runs(0, "", RunScope{"scenarios/t1114", "local"});
+    ASSERT_TRUE(scoped);
+    EXPECT_EQ(scoped->size(), 2u);
 }
 
 TEST_F(HistoryTest, RecordingTheSameRunAgainReplacesIt) {

@@ -115,6 +115,9 @@ public:
             ::setpgid(0, 0);  // its own group, so the test can end the browser and its helpers
             ::dup2(to_browser[0], 3);
             ::dup2(from_browser[1], 4);
+            // dup2 onto the same number keeps O_CLOEXEC (when the pipe already was fd 3).
+            ::fcntl(3, F_SETFD, 0);
+            ::fcntl(4, F_SETFD, 0);
             int devnull = ::open("/dev/null", O_RDWR);
             ::dup2(devnull, 1);
             ::dup2(devnull, 2);
@@ -211,6 +214,41 @@ protected:
     std::filesystem::path m_dir;
 };
 
+// Attaches to the report's page; "" when chromium shows none.
+std::string attach_to_page(Browser& browser) {
+    std::string target_id;
+    for (int attempt = 0; attempt < 300 && target_id.empty(); ++attempt) {  // a loaded CI machine is slow
+        auto targets = browser.send("Target.getTargets", json::object());
+        if (!targets.is_object()) {
+            ADD_FAILURE() << "no answer from chromium over the DevTools pipe";
+            return "";
+        }
+        for (const auto& t : targets["result"]["targetInfos"])
+            if (t.value("type", "") == "page" && t.value("url", "").starts_with("file://")) target_id = t["targetId"];
+        if (target_id.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    if (target_id.empty()) {
+        ADD_FAILURE() << "chromium shows no file:// page";
+        return "";
+    }
+    auto attached = browser.send("Target.attachToTarget", {{"targetId", target_id}, {"flatten", true}});
+    if (!attached.is_object()) ADD_FAILURE() << "no answer to Target.attachToTarget";
+    return attached.is_object() ? attached["result"].value("sessionId", "") : "";
+}
+
+// Waits for the load and for the report's own script (it fills #shown-count); its text.
+std::string wait_for_report_script(Browser& browser, const std::string& session) {
+    std::string count;
+    for (int attempt = 0; attempt < 300 && count.empty(); ++attempt) {
+        auto v = browser.evaluate(session,
+                                  "document.readyState === 'complete' && document.getElementById('shown-count') ? "
+                                  "document.getElementById('shown-count').textContent : ''");
+        count = v.is_string() ? v.get<std::string>() : "";
+        if (count.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return count;
+}
+
 json hostile_results(int port) {
     std::string hit = "http://127.0.0.1:" + std::to_string(port);
     const std::vector<std::string> payloads = {
@@ -271,31 +309,9 @@ TEST_F(HtmlBrowserTest, HostilePayloadsDoNotRunAndShowAsText) {
 
     Browser browser;
     ASSERT_TRUE(browser.start(m_chromium, m_dir / "profile", url));
-
-    // Find the page and attach to it.
-    std::string target_id;
-    for (int attempt = 0; attempt < 100 && target_id.empty(); ++attempt) {
-        auto targets = browser.send("Target.getTargets", json::object());
-        ASSERT_TRUE(targets.is_object()) << "no answer from chromium over the DevTools pipe";
-        for (const auto& t : targets["result"]["targetInfos"])
-            if (t.value("type", "") == "page" && t.value("url", "").starts_with("file://")) target_id = t["targetId"];
-        if (target_id.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    ASSERT_FALSE(target_id.empty());
-    auto attached = browser.send("Target.attachToTarget", {{"targetId", target_id}, {"flatten", true}});
-    std::string session = attached["result"].value("sessionId", "");
-    ASSERT_FALSE(session.empty()) << attached.dump();
-
-    // Wait for the load and for our own script (the positive control: it fills #shown-count).
-    std::string count;
-    for (int attempt = 0; attempt < 100; ++attempt) {
-        auto v = browser.evaluate(session,
-                                  "document.readyState === 'complete' && document.getElementById('shown-count') ? "
-                                  "document.getElementById('shown-count').textContent : ''");
-        count = v.is_string() ? v.get<std::string>() : "";
-        if (!count.empty()) break;
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
+    std::string session = attach_to_page(browser);
+    ASSERT_FALSE(session.empty());
+    std::string count = wait_for_report_script(browser, session);
     EXPECT_EQ(count, "showing 7 of 7 scenarios") << "the report's own script did not run";
     std::this_thread::sleep_for(std::chrono::milliseconds(500));  // let any stray handler fire
 
@@ -367,6 +383,123 @@ TEST_F(HtmlBrowserTest, HostilePayloadsDoNotRunAndShowAsText) {
     // No request reached the loopback listener at any point.
     EXPECT_EQ(listener.hits(), 0);
     browser.stop();
+}
+
+// The demo's shape (scripts/demo.sh on the local lab): a few Linux scenarios ran, one of them
+// "passed" although its attack step failed (an upload rejected with 501), and the pack's many
+// Windows scenarios were skipped, listed first in pack order.
+json demo_results() {
+    json scenarios = json::array();
+    for (int i = 0; i < 12; ++i) {
+        json s = make_scenario("w" + std::to_string(i), "T1114.001", "skipped", "local");
+        s.erase("execution");
+        s.erase("cleanup");
+        s["reason"] = "platform windows not supported by target local (linux)";
+        s["expectations"][0]["verdict"] = "not_collected";
+        scenarios.push_back(s);
+    }
+    json ran = make_scenario("l1", "T1114.003", "passed", "local");
+    ran["expectations"][0]["evidence"] = json::array({make_event("2026-11-22T08:30:02.000Z", "tar czf /tmp/mail.tgz")});
+    ran["expectations"][0]["evidence"][0]["process"]["name"] = "tar";
+    ran["expectations"][0]["query"] = "process where process.name == \"tar\" and process.command_line : \"*mail*\"";
+    json upload = make_scenario("l2", "T1048.003", "passed", "local");
+    upload["execution"]["exit_code"] = 22;
+    upload["execution"]["stderr"] = "curl: (22) The requested URL returned error: 501";
+    json failed = make_scenario("l3", "T1005", "failed", "local");
+    scenarios.push_back(ran);
+    scenarios.push_back(upload);
+    scenarios.push_back(failed);
+    json results = make_results("demo", "2026-11-22T08:30:00.000Z", scenarios);
+    results["run"]["telemetry"] = {"/var/log/audit/audit.log"};
+    results["run"]["telemetry_stats"] = {{"events", 147000}, {"skipped_records", 1499}, {"out_of_order", 127836}, {"untimed", 0}};
+    return results;
+}
+
+struct LayoutCheck {
+    const char* name;
+    int width, height;
+    bool mobile;
+};
+
+// Opens a report, then at desktop and phone width: the first screen shows a scenario that ran,
+// skipped rows are collapsed, timelines have axis ticks, nothing overflows horizontally.
+void check_layout(const std::string& chromium, const std::filesystem::path& dir, const std::filesystem::path& report,
+                  const std::string& label, bool has_skipped) {
+    Browser browser;
+    std::filesystem::create_directories(dir / ("profile-" + label));
+    ASSERT_TRUE(browser.start(chromium, dir / ("profile-" + label), "file://" + report.string()));
+    std::string session = attach_to_page(browser);
+    ASSERT_FALSE(session.empty());
+    ASSERT_FALSE(wait_for_report_script(browser, session).empty()) << label;
+    const char* keep = std::getenv("ATTEST_KEEP_SCREENSHOTS");
+    for (const LayoutCheck& vp : {LayoutCheck{"desktop", 1366, 900, false}, LayoutCheck{"phone", 390, 844, true}}) {
+        browser.send("Emulation.setDeviceMetricsOverride",
+                     {{"width", vp.width}, {"height", vp.height}, {"deviceScaleFactor", 1}, {"mobile", vp.mobile}}, session);
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        auto state = browser.evaluate(session, R"js(JSON.stringify((() => {
+            const rows = Array.from(document.querySelectorAll('table.matrix tbody tr'));
+            // checkVisibility: a closed <details> hides its content without display:none.
+            const shown = r => r.checkVisibility ? r.checkVisibility() : r.offsetParent !== null;
+            const visible = rows.filter(shown);
+            const first = visible[0];
+            const skippedGroup = document.querySelector('details.skipped-rows');
+            return {
+              scrollWidth: document.documentElement.scrollWidth,
+              firstVerdict: first ? first.dataset.verdict : null,
+              firstTop: first ? first.getBoundingClientRect().top : null,
+              viewport: window.innerHeight,
+              skippedVisible: visible.filter(r => r.dataset.verdict === 'skipped').length,
+              skippedRows: rows.filter(r => r.dataset.verdict === 'skipped').length,
+              skippedGroupOpen: skippedGroup ? skippedGroup.open : null,
+              timelines: document.querySelectorAll('svg.timeline').length,
+              axisTicks: document.querySelectorAll('svg.timeline g.axis line.tick').length,
+              axisLabels: Array.from(document.querySelectorAll('svg.timeline g.axis text')).map(t => t.textContent).slice(0, 8)
+            }; })()))js");
+        ASSERT_TRUE(state.is_string()) << label << " " << vp.name << ": " << state.dump();
+        auto st = json::parse(state.get<std::string>());
+        std::string where = label + " at " + vp.name + ": " + st.dump();
+        EXPECT_LE(st["scrollWidth"].get<int>(), vp.width) << where;
+        ASSERT_TRUE(st["firstVerdict"].is_string()) << where;
+        EXPECT_NE(st["firstVerdict"], "skipped") << where;
+        EXPECT_LT(st["firstTop"].get<double>(), st["viewport"].get<double>()) << "first screen: " << where;
+        EXPECT_EQ(st["skippedVisible"], 0) << where;
+        if (has_skipped) {
+            EXPECT_GT(st["skippedRows"].get<int>(), 0) << where;
+            EXPECT_EQ(st["skippedGroupOpen"], false) << where;
+        }
+        ASSERT_GT(st["timelines"].get<int>(), 0) << where;
+        EXPECT_GE(st["axisTicks"].get<int>(), 2 * st["timelines"].get<int>()) << where;
+        auto shot = browser.send("Page.captureScreenshot", {{"format", "png"}}, session);
+        ASSERT_TRUE(shot.is_object() && shot["result"].contains("data")) << where;
+        std::string png = base64_decode(shot["result"]["data"].get<std::string>());
+        if (keep) std::ofstream(std::filesystem::path(keep) / (label + "-" + vp.name + ".png"), std::ios::binary) << png;
+        Image img;
+        std::string why;
+        ASSERT_TRUE(decode_png(png, img, why)) << where << ": " << why;
+        EXPECT_GT(luminance_variance(img), 200.0) << where << " screenshot looks blank";
+    }
+    browser.stop();
+}
+
+TEST_F(HtmlBrowserTest, DemoReportShowsWhatRanFirstAtDesktopAndPhoneWidth) {
+    ReportOptions options;
+    options.formats = {"html"};
+    auto written = write_all_reports(demo_results(), m_dir, options);
+    ASSERT_TRUE(written) << written.error().message;
+    check_layout(m_chromium, m_dir, m_dir / "report.html", "demo", true);
+}
+
+// A real failed check through the binary: a run-info window that closes before the staged copies.
+TEST_F(HtmlBrowserTest, FailedCheckReportAtDesktopAndPhoneWidth) {
+    std::string src = ATTEST_SOURCE_DIR;
+    std::ofstream(m_dir / "run-info.json") << R"({"host": "ATTEST-WIN10", "scenarios": [{"guid": "23df3cbb-43ee-4bd5-a013-21ce438ed77f",
+        "start": "2026-11-20T10:00:00.900Z", "end": "2026-11-20T10:00:01.100Z", "cleanup_start": "2026-11-20T10:00:01.500Z"}]})";
+    std::string cmd = std::string(ATTEST_BINARY) + " check --quiet --pack " + src + "/scenarios/t1114 --run-info " +
+                      (m_dir / "run-info.json").string() + " --telemetry " + src +
+                      "/tests/data/t1114/synthetic_s1_sysmon.xml --out " + (m_dir / "check").string() + " >/dev/null 2>&1";
+    int status = std::system(cmd.c_str());
+    ASSERT_EQ(WEXITSTATUS(status), 1) << "the check should fail";
+    check_layout(m_chromium, m_dir, m_dir / "check" / "report.html", "failed-check", false);
 }
 
 }  // namespace

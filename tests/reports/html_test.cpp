@@ -1,4 +1,5 @@
 #include <cctype>
+#include <filesystem>
 #include <regex>
 #include <set>
 
@@ -175,7 +176,7 @@ TEST(Html, HistoryDiffAndTrend) {
     std::string html = render_html(results, {nullptr, &view});
     EXPECT_NE(html.find("id=\"history\""), std::string::npos);
     EXPECT_NE(html.find("Compared with the previous run <code>run-1</code>"), std::string::npos);
-    EXPECT_NE(html.find("coverage 100% → 67%"), std::string::npos);
+    EXPECT_NE(html.find("coverage 100% (3 of 3 measured) → 67% (2 of 3 measured)"), std::string::npos) << html.substr(0, 4000);
     EXPECT_NE(html.find("<tr class=\"regression\">"), std::string::npos);
     EXPECT_NE(html.find("<svg class=\"trend\""), std::string::npos);
     EXPECT_NE(html.find("<polyline"), std::string::npos);
@@ -191,6 +192,75 @@ TEST(Html, OddDocumentsStillRender) {
         std::string html = render_html(doc, {});
         EXPECT_NE(html.find("</html>"), std::string::npos);
     }
+}
+
+// Issue 15's report: what ran first, grouped by verdict; skipped rows grey and collapsed; a time
+// axis; evidence as a field table with the queried fields highlighted; relative paths; no empty
+// stderr box; the attack step's own outcome; the telemetry statistics; an incomplete run says so.
+TEST(Html, RanScenariosFirstSkippedCollapsedAndGrey) {
+    json skipped = make_scenario("s0", "T1114.001", "skipped");
+    skipped["expectations"][0]["verdict"] = "not_collected";
+    json results = make_results("r", "2026-11-22T08:30:00.000Z",
+                                json::array({skipped, make_scenario("p1", "T1082", "passed"), make_scenario("f1", "T1005", "failed")}));
+    std::string html = render_html(results, {});
+    auto failed_row = html.find("<tr class=\"v-failed\"");
+    auto passed_row = html.find("<tr class=\"v-passed\"");
+    auto group = html.find("<details class=\"skipped-rows\"><summary>1 skipped scenario");
+    auto skipped_row = html.find("<tr class=\"v-skipped\"");
+    ASSERT_NE(failed_row, std::string::npos);
+    EXPECT_LT(failed_row, passed_row);
+    EXPECT_LT(passed_row, group);
+    EXPECT_LT(group, skipped_row);
+    // The skipped scenario's expectation is grey (never evaluated), not the orange of a gap.
+    EXPECT_EQ(html.find("<a class=\"cell c-warn\""), std::string::npos);
+    EXPECT_NE(html.find("expectation s0-e1: not evaluated"), std::string::npos);
+    // Its card is in the collapsed group; anchors keep the pack index.
+    EXPECT_LT(html.find("<details class=\"skipped-cards\""), html.find("id=\"s-0\""));
+    EXPECT_LT(html.find("id=\"s-2\""), html.find("id=\"s-1\""));
+}
+
+TEST(Html, TimelineHasATimeAxis) {
+    json s = make_scenario("g1", "T1082", "passed");
+    s["execution"]["start"] = "2026-11-22T08:30:00.000Z";
+    s["execution"]["end"] = "2026-11-22T08:30:40.000Z";
+    std::string html = render_html(make_results("r", "2026-11-22T08:30:00.000Z", json::array({s})), {});
+    EXPECT_NE(html.find("<g class=\"axis\">"), std::string::npos);
+    EXPECT_GE(count_of(html, "<line class=\"tick\""), 3u);
+    EXPECT_NE(html.find(">+0s</text>"), std::string::npos);
+    EXPECT_NE(html.find(">+10s</text>"), std::string::npos);
+}
+
+TEST(Html, EvidenceFieldTableHighlightsQueriedFields) {
+    json s = make_scenario("g1", "T1082", "passed");
+    auto& e = s["expectations"][0];
+    e["query"] = "process where process.executable : \"*cmd.exe\" and event.code == \"1\"";
+    std::string html = render_html(make_results("r", "2026-11-22T08:30:00.000Z", json::array({s})), {});
+    EXPECT_NE(html.find("<table class=\"fields\">"), std::string::npos);
+    EXPECT_NE(html.find("<tr class=\"matched\"><th>event.code</th>"), std::string::npos) << html;
+    EXPECT_NE(html.find("<tr class=\"matched\"><th>process.executable</th>"), std::string::npos);
+    EXPECT_NE(html.find("<tr><th>event.action</th>"), std::string::npos);
+    // A word inside a string literal is not a field.
+    EXPECT_EQ(html.find("<tr class=\"matched\"><th>event.action</th>"), std::string::npos);
+}
+
+TEST(Html, AttackStepStatsRelativePathsAndNoEmptyBoxes) {
+    json s = make_scenario("g1", "T1048.003", "passed");
+    s["execution"]["exit_code"] = 22;
+    s["execution"]["stderr"] = "";
+    json results = make_results("r", "2026-11-22T08:30:00.000Z", json::array({s}));
+    results["run"]["telemetry"] = {std::filesystem::current_path().string() + "/telemetry/audit.log", "/elsewhere/x.log"};
+    results["run"]["telemetry_stats"] = {{"events", 147000}, {"skipped_records", 1499}, {"out_of_order", 127836}, {"untimed", 0}};
+    std::string html = render_html(results, {});
+    EXPECT_NE(html.find("attack step: <span class=\"badge c-bad\">failed</span> <span class=\"sub\">exit code 22"),
+              std::string::npos);
+    EXPECT_NE(html.find("<dd>telemetry/audit.log, /elsewhere/x.log</dd>"), std::string::npos);
+    EXPECT_NE(html.find("147000 events · 1499 records skipped · 127836 out of order"), std::string::npos);
+    EXPECT_EQ(html.find("<h4>stderr</h4>"), std::string::npos);
+    EXPECT_EQ(html.find("This run did not complete"), std::string::npos);
+    results["run"]["incomplete"] = {"telemetry /data/big.evtx: truncated chunk at byte 65536"};
+    html = render_html(results, {});
+    EXPECT_LT(html.find("This run did not complete"), html.find("id=\"matrix\""));
+    EXPECT_NE(html.find("truncated chunk at byte 65536"), std::string::npos);
 }
 
 }  // namespace

@@ -1,5 +1,10 @@
 #include <gtest/gtest.h>
 #include <pugixml.hpp>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
 
 #include "reports/reports.h"
 #include "tests/reports/results_builder.h"
@@ -83,6 +88,36 @@ TEST(Junit, EmptyOrOddDocumentsStillRender) {
         pugi::xml_document doc;
         EXPECT_TRUE(doc.load_string(xml.c_str())) << xml;
     }
+}
+
+// The JUnit file validates against the schema CI servers use (tests/data/junit/junit.xsd),
+// for the fixture and for hostile text; xmllint is the validator.
+TEST(Junit, ValidatesAgainstTheJunitSchema) {
+    if (std::system("command -v xmllint >/dev/null 2>&1") != 0) GTEST_SKIP() << "xmllint (libxml2-utils) is not installed";
+    json hostile = make_scenario("g1", "T1059.001", "failed");
+    hostile["name"] = std::string("bad \x01 name <x> & \"q\"");
+    hostile["execution"]["stderr"] = "]]> \x02 stderr";
+    json inconclusive = make_scenario("g2", "T1059.001", "inconclusive");
+    inconclusive.erase("execution");
+    auto dir = std::filesystem::temp_directory_path() / ("attest-junit-xsd-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    int n = 0;
+    for (const json& results : {load_fixture("results-basic.json"),
+                                make_results("r", "2026-11-22T00:00:00Z", json::array({hostile, inconclusive})),
+                                make_results("empty", "2026-11-22T00:00:00Z", json::array())}) {
+        auto file = dir / ("junit-" + std::to_string(n++) + ".xml");
+        std::ofstream(file) << render_junit(results, {});
+        std::string cmd = "xmllint --noout --schema " + std::string(ATTEST_SOURCE_DIR) + "/tests/data/junit/junit.xsd " +
+                          file.string() + " 2>&1";
+        FILE* p = ::popen(cmd.c_str(), "r");
+        ASSERT_NE(p, nullptr);
+        std::string out;
+        char buf[512];
+        while (std::fgets(buf, sizeof buf, p)) out += buf;
+        EXPECT_EQ(::pclose(p), 0) << file << ": " << out;
+        EXPECT_NE(out.find("validates"), std::string::npos) << out;
+    }
+    std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -68,8 +68,8 @@ TEST_F(ReportCliTest, ThreeNightlyRunsShowTheRegression) {
     EXPECT_NE(all.out.find("run-1"), std::string::npos);
     EXPECT_NE(all.out.find("run-3"), std::string::npos);
     // Run 3 fixed g1: no regression in the latest run, one "fixed".
-    EXPECT_NE(all.out.find("regressions in run-3 since run-2: 0"), std::string::npos) << all.out;
-    EXPECT_NE(all.out.find("fixed: T1114.001  scenario g1 [lab-win]: failed -> passed"), std::string::npos) << all.out;
+    EXPECT_NE(all.out.find("  regressions in run-3 since run-2: 0"), std::string::npos) << all.out;
+    EXPECT_NE(all.out.find("    fixed: T1114.001  scenario g1 [lab-win]: failed -> passed"), std::string::npos) << all.out;
     EXPECT_NE(all.out.find("T1114.001    100% →   0% → 100%"), std::string::npos) << all.out;
 
     // Looking at the first two runs only shows the regression.
@@ -100,11 +100,41 @@ TEST_F(ReportCliTest, RegressionListedWhenLatestRunRegresses) {
         std::ofstream(file) << nightly_run(n).dump();
         ASSERT_EQ(run_attest("report " + file.string() + " --out " + (m_dir / "out").string() + " --history " + db).exit_code, 0);
     }
+    // A nightly job fails on regressions: exit 1, in text and in JSON.
     auto r = run_attest("history --db " + db);
-    ASSERT_EQ(r.exit_code, 0) << r.out;
-    EXPECT_NE(r.out.find("regressions in run-2 since run-1: 1\n  T1114.001  scenario g1 [lab-win]: passed -> failed"),
+    EXPECT_EQ(r.exit_code, 1) << r.out;
+    EXPECT_NE(r.out.find("pack scenarios/t1114 on lab local\n"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("regressions in run-2 since run-1: 1\n    T1114.001  scenario g1 [lab-win]: passed -> failed"),
               std::string::npos)
         << r.out;
+    auto j = run_attest("history --db " + db + " --json");
+    EXPECT_EQ(j.exit_code, 1) << j.out;
+    auto doc = nlohmann::json::parse(j.out);
+    EXPECT_EQ(doc["regressions"], 1);
+    ASSERT_EQ(doc["scopes"].size(), 1u);
+    EXPECT_EQ(doc["scopes"][0]["pack"], "scenarios/t1114");
+    EXPECT_EQ(doc["scopes"][0]["changes"][0]["kind"], "regression");
+    EXPECT_EQ(doc["scopes"][0]["runs"][1]["coverage"]["percent"], 67);
+
+    // The sequence: a stock-atomics run recorded next is another scope, so it neither
+    // "regresses" nor hides the T1114 regression.
+    auto stock = nightly_run(3);
+    stock["run"]["id"] = "stock-1";
+    stock["run"]["pack"] = "atomics";
+    stock["scenarios"][0]["verdict"] = "error";
+    std::ofstream(m_dir / "stock.json") << stock.dump();
+    ASSERT_EQ(run_attest("report " + (m_dir / "stock.json").string() + " --out " + (m_dir / "out").string() + " --history " + db)
+                  .exit_code,
+              0);
+    auto scoped = run_attest("history --db " + db + " --json");
+    auto sdoc = nlohmann::json::parse(scoped.out);
+    EXPECT_EQ(sdoc["regressions"], 1) << scoped.out;
+    ASSERT_EQ(sdoc["scopes"].size(), 2u);
+    EXPECT_EQ(sdoc["scopes"][1]["pack"], "atomics");
+    EXPECT_TRUE(sdoc["scopes"][1]["changes"].empty()) << scoped.out;
+    auto only_stock = run_attest("history --db " + db + " --pack atomics");
+    EXPECT_EQ(only_stock.exit_code, 0) << only_stock.out;
+    EXPECT_NE(only_stock.out.find("need two runs of this scope"), std::string::npos) << only_stock.out;
 }
 
 TEST_F(ReportCliTest, ErrorsAndUsage) {

@@ -17,9 +17,10 @@ struct Run {
     std::string out;
 };
 
-Run run(const std::string& args) {
+// A shell command line, stdout and stderr together (through a pipe: never a terminal).
+Run run_shell(const std::string& command) {
     Run r;
-    std::string cmd = std::string(ATTEST_BINARY) + " " + args + " 2>&1";
+    std::string cmd = command + " 2>&1";
     FILE* p = popen(cmd.c_str(), "r");
     if (!p) return r;
     std::array<char, 4096> buf;
@@ -29,6 +30,8 @@ Run run(const std::string& args) {
     r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
     return r;
 }
+
+Run run(const std::string& args) { return run_shell(std::string(ATTEST_BINARY) + " " + args); }
 
 std::string src(const std::string& rel) { return std::string(ATTEST_SOURCE_DIR) + "/" + rel; }
 
@@ -89,6 +92,117 @@ TEST(CliE2e, CheckWritesResultsAndExitCodes) {
     EXPECT_EQ(run("check --pack " + src("tests/data/packs/broken") + " --telemetry " + src("tests/data/t1114/synthetic_s1_sysmon.xml")).status, 2);
     EXPECT_EQ(run("check --pack " + src("scenarios/t1114") + " --arg nosuch=1 --telemetry " + src("tests/data/t1114/synthetic_s1_sysmon.xml")).status, 2);
     fs::remove_all(out);
+}
+
+}  // namespace
+
+namespace {
+
+// CLI conventions (issue 15): did-you-mean, single-value options, list filters, --scenario
+// forms, no result-looking output from failed input, progress only on a terminal.
+TEST(CliConventions, DidYouMeanForCommandsAndOptions) {
+    auto cmd = run("chek --pack x");
+    EXPECT_EQ(cmd.status, 2);
+    EXPECT_NE(cmd.out.find("unknown command 'chek' (did you mean 'check'?)"), std::string::npos) << cmd.out;
+    EXPECT_EQ(cmd.out.find("commands:"), std::string::npos) << "no full help dump: " << cmd.out;
+    auto opt = run("list --pakc " + src("scenarios/t1114"));
+    EXPECT_EQ(opt.status, 2);
+    EXPECT_NE(opt.out.find("unknown option '--pakc' (did you mean --pack?)"), std::string::npos) << opt.out;
+    auto far = run("list --zzzzzz 1");
+    EXPECT_EQ(far.out.find("did you mean"), std::string::npos) << far.out;
+}
+
+TEST(CliConventions, RepeatedSingleValueOptionIsAnError) {
+    auto r = run("list --pack " + src("scenarios/t1114") + " --pack " + src("scenarios/t1114"));
+    EXPECT_EQ(r.status, 2);
+    EXPECT_NE(r.out.find("option --pack given twice"), std::string::npos) << r.out;
+}
+
+TEST(CliConventions, ListFiltersByTechniqueAndPlatform) {
+    auto all = run("list --pack " + src("scenarios/t1114"));
+    auto sub = run("list --pack " + src("scenarios/t1114") + " T1114.003");
+    ASSERT_EQ(sub.status, 0) << sub.out;
+    EXPECT_NE(sub.out.find("8b986d4a-4577-4d17-a4e8-404b81b0d4d0  T1114.003"), std::string::npos) << sub.out;
+    EXPECT_EQ(sub.out.find("T1114.001"), std::string::npos) << sub.out;
+    EXPECT_NE(sub.out.find("tests match the filters"), std::string::npos);
+    // A parent technique takes its sub-techniques; platforms compare case-insensitively.
+    auto parent = run("list --pack " + src("scenarios/t1114") + " --technique t1114");
+    EXPECT_EQ(parent.out.find("match the filters"), std::string::npos) << parent.out;
+    auto linux_only = run("list " + src("scenarios/t1114") + " --platform LINUX");
+    EXPECT_EQ(linux_only.out.find("  windows  "), std::string::npos) << linux_only.out;
+    EXPECT_NE(linux_only.out.find("linux"), std::string::npos) << linux_only.out;
+    EXPECT_LT(linux_only.out.size(), all.out.size());
+}
+
+TEST(CliConventions, ScenarioByGuidPrefixNumberOrAnyCaseName) {
+    fs::path out = fs::temp_directory_path() / ("attest_cli_select_" + std::to_string(::getpid()));
+    std::string base = "check --pack " + src("scenarios/t1114") + " --telemetry " +
+                       src("tests/data/t1114/synthetic_s1_sysmon.xml") + " --out " + out.string() + " --scenario ";
+    for (const char* key : {"23df3cbb", "T1114.001-1", "'copy outlook pst/ost FILES via powershell to a staging directory'"}) {
+        auto r = run(base + key);
+        EXPECT_EQ(r.status, 0) << key << ": " << r.out;
+        EXPECT_NE(r.out.find("23df3cbb-43ee-4bd5-a013-21ce438ed77f"), std::string::npos) << key;
+    }
+    auto none = run(base + "ffffffff");
+    EXPECT_EQ(none.status, 2);
+    EXPECT_NE(none.out.find("no test 'ffffffff'"), std::string::npos) << none.out;
+    fs::remove_all(out);
+}
+
+TEST(CliConventions, CheckWithMissingOrEmptyTelemetryWritesNoReport) {
+    fs::path out = fs::temp_directory_path() / ("attest_cli_missing_" + std::to_string(::getpid()));
+    fs::remove_all(out);
+    auto r = run("check --pack " + src("scenarios/t1114") + " --telemetry /nonexistent.xml --out " + out.string());
+    EXPECT_EQ(r.status, 2);
+    EXPECT_NE(r.out.find("telemetry /nonexistent.xml: no such file"), std::string::npos) << r.out;
+    EXPECT_FALSE(fs::exists(out / "report.html"));
+    EXPECT_FALSE(fs::exists(out / "results.json"));
+    fs::create_directories(out);
+    std::ofstream(out / "empty.xml").flush();
+    auto e = run("check --pack " + src("scenarios/t1114") + " --telemetry " + (out / "empty.xml").string() + " --out " +
+                 out.string());
+    EXPECT_EQ(e.status, 2);
+    EXPECT_NE(e.out.find("empty.xml: is empty (0 bytes)"), std::string::npos) << e.out;
+    EXPECT_FALSE(fs::exists(out / "report.html"));
+    fs::remove_all(out);
+}
+
+TEST(CliConventions, ProgressAndColourOnATerminalOnly) {
+    if (std::system("command -v script >/dev/null 2>&1") != 0) GTEST_SKIP() << "util-linux 'script' is not installed";
+    fs::path out = fs::temp_directory_path() / ("attest_cli_progress_" + std::to_string(::getpid()));
+    std::string check = std::string(ATTEST_BINARY) + " check --pack " + src("scenarios/t1114") + " --telemetry " +
+                        src("tests/data/t1114/synthetic_s1_sysmon.xml") + " --out " + out.string();
+    // Under a pseudo-terminal (script): the progress line and coloured verdicts.
+    auto tty = run_shell("script -qec \"env -u NO_COLOR ATTEST_PROGRESS_AFTER_MS=0 TERM=xterm " + check + "\" /dev/null");
+    EXPECT_NE(tty.out.find("reading telemetry:"), std::string::npos) << tty.out;
+    EXPECT_NE(tty.out.find("\x1b[32mpassed"), std::string::npos) << tty.out;
+    // The same in a pipe, and on a terminal with NO_COLOR: neither.
+    auto pipe = run_shell("env -u NO_COLOR ATTEST_PROGRESS_AFTER_MS=0 TERM=xterm " + check);
+    EXPECT_EQ(pipe.out.find("reading telemetry"), std::string::npos) << pipe.out;
+    EXPECT_EQ(pipe.out.find('\x1b'), std::string::npos) << pipe.out;
+    auto no_colour = run_shell("script -qec \"env NO_COLOR=1 ATTEST_PROGRESS_AFTER_MS=0 TERM=xterm " + check + "\" /dev/null");
+    EXPECT_EQ(no_colour.out.find("reading telemetry"), std::string::npos) << no_colour.out;
+    EXPECT_EQ(no_colour.out.find('\x1b'), std::string::npos) << no_colour.out;
+    fs::remove_all(out);
+}
+
+TEST(CliConventions, ValidateRecognisesFilesByContent) {
+    auto lab = run("validate " + src("labs/examples/ssh-linux.yaml"));
+    EXPECT_NE(lab.out.find("lab file"), std::string::npos) << lab.out;
+    auto expectations = run("validate " + src("scenarios/t1114/expectations.yaml"));
+    EXPECT_EQ(expectations.status, 0) << expectations.out;
+    EXPECT_NE(expectations.out.find("expectation(s)"), std::string::npos) << expectations.out;
+    fs::path dir = fs::temp_directory_path() / ("attest_cli_validate_" + std::to_string(::getpid()));
+    fs::create_directories(dir);
+    std::ofstream(dir / "rule.eql") << "process where process.name == \"x\" and\n";
+    auto rule = run("validate " + (dir / "rule.eql").string());
+    EXPECT_EQ(rule.status, 1) << rule.out;
+    EXPECT_NE(rule.out.find("detection rule"), std::string::npos) << rule.out;
+    std::ofstream(dir / "empty.yaml").flush();
+    auto empty = run("validate " + (dir / "empty.yaml").string());
+    EXPECT_EQ(empty.status, 2);
+    EXPECT_NE(empty.out.find("is empty (0 bytes)"), std::string::npos) << empty.out;
+    fs::remove_all(dir);
 }
 
 }  // namespace

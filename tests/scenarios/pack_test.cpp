@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 
 namespace attest::scenarios {
 namespace {
@@ -116,6 +117,54 @@ TEST(PackTest, BrokenPackListsEveryProblemWithPositions) {
     EXPECT_TRUE(has(problems, "E103", exp, 29, "ffffffff-ffff-ffff-ffff-ffffffffffff"))
         << dump(problems);
     EXPECT_EQ(problems.error_count(), 19u) << dump(problems);
+}
+
+// A scenario's tactics: the pack's `tactics:` (any case, spaces allowed), else the technique's
+// from the shipped table; a name that is not an ATT&CK tactic is E125.
+TEST(PackTest, TacticsFromThePackElseFromTheTechnique) {
+    fs::path dir = fs::temp_directory_path() / ("attest_pack_tactics_" + std::to_string(::getpid()));
+    fs::create_directories(dir / "atomics/T1082");
+    std::ofstream(dir / "atomics/T1082/T1082.yaml") << R"(attack_technique: T1082
+display_name: System Information Discovery
+atomic_tests:
+- name: uname
+  auto_generated_guid: 11111111-2222-3333-4444-555555555555
+  description: uname
+  supported_platforms: [linux]
+  executor:
+    name: sh
+    command: uname -a
+- name: hostname
+  auto_generated_guid: 11111111-2222-3333-4444-666666666666
+  description: hostname
+  supported_platforms: [linux]
+  executor:
+    name: sh
+    command: hostname
+)";
+    std::ofstream(dir / "expectations.yaml") << R"(version: 1
+scenarios:
+  11111111-2222-3333-4444-555555555555:
+    tactics: [Defense Evasion, discovery, nonsense]
+)";
+    Problems problems;
+    auto pack = load_pack(dir.string(), problems);
+    ASSERT_TRUE(pack);
+    EXPECT_TRUE(has(problems, "E125", "expectations.yaml", 4, "nonsense")) << dump(problems);
+    auto given = pack->checks_for(*pack->find_test("11111111-2222-3333-4444-555555555555"));
+    EXPECT_EQ(given.tactics, (std::vector<std::string>{"defense-evasion", "discovery"}));
+    auto from_table = pack->checks_for(*pack->find_test("hostname"));
+    EXPECT_EQ(from_table.tactics, std::vector<std::string>{"discovery"});
+
+    // --scenario forms: GUID prefix (ambiguous when shared), T1234-N, case-insensitive name.
+    EXPECT_EQ((*pack->select_test("T1082-2"))->name, "hostname");
+    EXPECT_EQ((*pack->select_test("UNAME"))->name, "uname");
+    EXPECT_EQ((*pack->select_test("11111111-2222-3333-4444-6666"))->name, "hostname");
+    auto ambiguous = pack->select_test("11111111");
+    ASSERT_FALSE(ambiguous);
+    EXPECT_NE(ambiguous.error().message.find("matches 2 tests"), std::string::npos) << ambiguous.error().message;
+    EXPECT_FALSE(pack->select_test("T1082-3"));
+    fs::remove_all(dir);
 }
 
 TEST(PackTest, MissingPathIsAnError) {
