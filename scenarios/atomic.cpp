@@ -36,9 +36,9 @@ const std::set<std::string> kExecutors = {"powershell", "command_prompt", "sh", 
 const std::set<std::string> kArgumentTypes = {"string", "path", "url", "integer", "float"};
 // Upstream's platform list (atomic-red-team atomic-test schema).
 const std::set<std::string> kPlatforms = {
-    "windows", "macos",  "linux",     "office-365", "azure-ad",  "google-workspace",
-    "saas",    "iaas",   "iaas:aws",  "iaas:azure", "iaas:gcp",  "containers",
-    "esxi"};
+    "windows",          "macos",      "linux", "office-365", "azure-ad",
+    "google-workspace", "saas",       "iaas",  "iaas:aws",   "iaas:azure",
+    "iaas:gcp",         "containers", "esxi"};
 
 std::string lower(std::string s) {
     for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -63,8 +63,7 @@ bool uses_sudo(std::string_view cmd) {
         bool start_ok = pos == 0 || !(std::isalnum(static_cast<unsigned char>(cmd[pos - 1])) ||
                                       cmd[pos - 1] == '_' || cmd[pos - 1] == '-');
         std::size_t end = pos + 4;
-        bool end_ok = end >= cmd.size() || cmd[end] == ' ' || cmd[end] == '\t' ||
-                      cmd[end] == '\n';
+        bool end_ok = end >= cmd.size() || cmd[end] == ' ' || cmd[end] == '\t' || cmd[end] == '\n';
         if (start_ok && end_ok) return true;
         pos = end;
     }
@@ -73,14 +72,16 @@ bool uses_sudo(std::string_view cmd) {
 
 class AtomicLoader {
 public:
-    AtomicLoader(const std::string& path, Problems& problems) : m_path(path), m_problems(problems) {}
+    AtomicLoader(const std::string& path, Problems& problems)
+        : m_path(path), m_problems(problems) {}
 
     std::optional<AtomicFile> load() {
         auto root = load_yaml_file(m_path, m_problems);
         if (!root) return std::nullopt;
         if (!root->IsMap()) {
-            error("E014", *root, "", "an atomics file is a mapping with attack_technique, "
-                                     "display_name and atomic_tests");
+            error("E014", *root, "",
+                  "an atomics file is a mapping with attack_technique, "
+                  "display_name and atomic_tests");
             return std::nullopt;
         }
         AtomicFile file;
@@ -184,10 +185,12 @@ private:
 
         if (const YAML::Node args = node["input_arguments"]; args && !args.IsNull()) {
             if (!args.IsMap())
-                error("E014", args, ctx, "'input_arguments' must be a mapping of name to "
-                                         "{description, type, default}");
+                error("E014", args, ctx,
+                      "'input_arguments' must be a mapping of name to "
+                      "{description, type, default}");
             else
-                for (auto it = args.begin(); it != args.end(); ++it) load_argument(it->first, it->second, ctx, t);
+                for (auto it = args.begin(); it != args.end(); ++it)
+                    load_argument(it->first, it->second, ctx, t);
         }
 
         t.dependency_executor_name = scalar(node, "dependency_executor_name", ctx, false);
@@ -229,7 +232,8 @@ private:
                           "' (known: powershell, command_prompt, sh, bash, manual)");
             if (const YAML::Node er = ex["elevation_required"]; er && !er.IsNull()) {
                 std::string v = er.IsScalar() ? lower(er.Scalar()) : "";
-                if (v == "true") t.executor.elevation_required = true;
+                if (v == "true")
+                    t.executor.elevation_required = true;
                 else if (v != "false")
                     error("E014", er, ctx, "'elevation_required' must be true or false");
             }
@@ -258,7 +262,8 @@ private:
         a.position = {line, col};
         std::string actx = ctx + " argument '" + a.name + "'";
         if (!value.IsMap()) {
-            error("E014", value, actx, "an input argument is a mapping {description, type, default}");
+            error("E014", value, actx,
+                  "an input argument is a mapping {description, type, default}");
             t.input_arguments.push_back(std::move(a));
             return;
         }
@@ -267,8 +272,9 @@ private:
         std::string type = scalar(value, "type", actx, true);
         a.type = lower(type);
         if (!a.type.empty() && !kArgumentTypes.count(a.type))
-            error("E016", value["type"], actx,
-                  "unknown argument type '" + type + "' (known: string, path, url, integer, float)");
+            error(
+                "E016", value["type"], actx,
+                "unknown argument type '" + type + "' (known: string, path, url, integer, float)");
         if (const YAML::Node d = value["default"]; d && !d.IsNull()) {
             if (!d.IsScalar()) {
                 error("E014", d, actx, "'default' must be a scalar");
@@ -318,9 +324,8 @@ private:
                 m_problems.warning("W006", m_path, a.position.line, a.position.column, ctx,
                                    "input argument '" + a.name + "' is declared but never used");
 
-        bool unix_like = std::any_of(t.platforms.begin(), t.platforms.end(), [](const auto& p) {
-            return p == "linux" || p == "macos";
-        });
+        bool unix_like = std::any_of(t.platforms.begin(), t.platforms.end(),
+                                     [](const auto& p) { return p == "linux" || p == "macos"; });
         if (unix_like && !t.executor.elevation_required) {
             if (uses_sudo(t.executor.command) || uses_sudo(t.executor.cleanup_command))
                 error("E007", ex ? ex : node, ctx,
@@ -329,7 +334,8 @@ private:
             // allowed, but the runner must be able to sudo without a password.
             bool dep_sudo = false;
             for (const auto& d : t.dependencies)
-                dep_sudo = dep_sudo || uses_sudo(d.prereq_command) || uses_sudo(d.get_prereq_command);
+                dep_sudo =
+                    dep_sudo || uses_sudo(d.prereq_command) || uses_sudo(d.get_prereq_command);
             if (dep_sudo)
                 warning("W019", node["dependencies"] ? node["dependencies"] : node, ctx,
                         "prerequisites use sudo while elevation_required is not true: the lab "
@@ -405,8 +411,7 @@ std::vector<AtomicFile> load_atomics_folder(const std::string& dir, Problems& pr
                 problems.error("E011", f, t.position.line, t.position.column,
                                "test '" + t.name + "'",
                                "auto_generated_guid " + t.guid + " is also used at " +
-                                   it->second.first + ":" +
-                                   std::to_string(it->second.second.line));
+                                   it->second.first + ":" + std::to_string(it->second.second.line));
         }
         out.push_back(std::move(*file));
     }
@@ -427,13 +432,12 @@ std::vector<std::string> argument_references(std::string_view text) {
         std::size_t close = text.find('}', pos + 2);
         if (close == std::string_view::npos) break;
         std::string name(text.substr(pos + 2, close - pos - 2));
-        bool plausible = !name.empty() && name.size() < 128 &&
-                         std::all_of(name.begin(), name.end(), [](char c) {
-                             return std::isalnum(static_cast<unsigned char>(c)) || c == '_' ||
-                                    c == '-' || c == '.';
-                         });
-        if (plausible && std::find(out.begin(), out.end(), name) == out.end())
-            out.push_back(name);
+        bool plausible =
+            !name.empty() && name.size() < 128 && std::all_of(name.begin(), name.end(), [](char c) {
+                return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' ||
+                       c == '.';
+            });
+        if (plausible && std::find(out.begin(), out.end(), name) == out.end()) out.push_back(name);
         pos = plausible ? close + 1 : pos + 2;
     }
     return out;
@@ -483,7 +487,8 @@ Expected<std::map<std::string, std::string>> resolve_arguments(
         const InputArgument* a = test.find_argument(name);
         if (!a) {
             std::string known;
-            for (const auto& x : test.input_arguments) known += (known.empty() ? "" : ", ") + x.name;
+            for (const auto& x : test.input_arguments)
+                known += (known.empty() ? "" : ", ") + x.name;
             problems += (problems.empty() ? "" : "; ") + std::string("test '") + test.name +
                         "' has no input argument '" + name + "'" +
                         (known.empty() ? " (it has none)" : " (known: " + known + ")");
@@ -503,8 +508,8 @@ Expected<std::map<std::string, std::string>> resolve_arguments(
             if (!ok) {
                 problems += (problems.empty() ? "" : "; ") + std::string("argument '") + name +
                             "' of test '" + test.name + "' takes " +
-                            (a->type == "integer" ? "an integer" : "a number") + ", not '" +
-                            value + "'";
+                            (a->type == "integer" ? "an integer" : "a number") + ", not '" + value +
+                            "'";
                 continue;
             }
         }

@@ -47,9 +47,9 @@ namespace {
 const std::set<std::string> kTopKeys = {"version", "name", "description", "defaults", "scenarios"};
 const std::set<std::string> kScenarioKeys = {"name", "secrets", "expectations", "detections",
                                              "lab"};
-const std::set<std::string> kExpectationKeys = {"id",       "description", "source", "query",
-                                                "min_count", "required",   "window", "profile"};
-const std::set<std::string> kDetectionKeys = {"rule",    "rule_id", "name", "expected",
+const std::set<std::string> kExpectationKeys = {"id",        "description", "source", "query",
+                                                "min_count", "required",    "window", "profile"};
+const std::set<std::string> kDetectionKeys = {"rule",    "rule_id", "name",  "expected",
                                               "profile", "sources", "window"};
 
 class ExpectationsLoader {
@@ -61,7 +61,8 @@ public:
         auto root = load_yaml_file(m_path, m_problems);
         if (!root) return;
         if (!root->IsMap()) {
-            error("E101", *root, "", "expectations.yaml is a mapping (version, defaults, scenarios)");
+            error("E101", *root, "",
+                  "expectations.yaml is a mapping (version, defaults, scenarios)");
             return;
         }
         check_keys(*root, kTopKeys, "file");
@@ -69,18 +70,21 @@ public:
             error("E102", v, "file", "unsupported version (this attest reads version 1)");
         if (auto n = (*root)["name"]; n && n.IsScalar()) m_pack.name = n.Scalar();
         if (auto d = (*root)["defaults"]; d) {
-            if (!d.IsMap()) error("E101", d, "defaults", "'defaults' must be a mapping");
+            if (!d.IsMap())
+                error("E101", d, "defaults", "'defaults' must be a mapping");
             else {
                 for (auto it = d.begin(); it != d.end(); ++it)
                     if (it->first.Scalar() != "window")
-                        warning("W108", it->first, "defaults", "unknown key '" + it->first.Scalar() + "' (ignored)");
+                        warning("W108", it->first, "defaults",
+                                "unknown key '" + it->first.Scalar() + "' (ignored)");
                 if (d["window"]) m_default_window = window(d["window"], "defaults");
             }
         }
         auto scenarios = (*root)["scenarios"];
         if (!scenarios) return;
         if (!scenarios.IsMap()) {
-            error("E101", scenarios, "scenarios", "'scenarios' must be a mapping of test GUID to checks");
+            error("E101", scenarios, "scenarios",
+                  "'scenarios' must be a mapping of test GUID to checks");
             return;
         }
         std::map<std::string, const AtomicTest*> by_guid;
@@ -91,7 +95,8 @@ public:
             std::string ctx = "scenario " + guid;
             const AtomicTest* test = by_guid.count(guid) ? by_guid[guid] : nullptr;
             if (!test)
-                error("E103", it->first, ctx, "no atomic test in the pack has auto_generated_guid " + guid);
+                error("E103", it->first, ctx,
+                      "no atomic test in the pack has auto_generated_guid " + guid);
             else
                 ctx = "scenario '" + test->name + "'";
             load_scenario(it->second, guid, test, ctx);
@@ -107,13 +112,16 @@ private:
         auto [l, c] = node_position(at);
         m_problems.warning(code, m_path, l, c, ctx, std::move(msg));
     }
-    void check_keys(const YAML::Node& map, const std::set<std::string>& known, const std::string& ctx) {
+    void check_keys(const YAML::Node& map, const std::set<std::string>& known,
+                    const std::string& ctx) {
         for (auto it = map.begin(); it != map.end(); ++it) {
             std::string key = it->first.IsScalar() ? it->first.Scalar() : "";
-            if (!known.count(key)) warning("W108", it->first, ctx, "unknown key '" + key + "' (ignored)");
+            if (!known.count(key))
+                warning("W108", it->first, ctx, "unknown key '" + key + "' (ignored)");
         }
     }
-    std::string scalar(const YAML::Node& map, const char* key, const std::string& ctx, bool required) {
+    std::string scalar(const YAML::Node& map, const char* key, const std::string& ctx,
+                       bool required) {
         auto n = map[key];
         if (!n || n.IsNull()) {
             if (required) error("E104", map, ctx, std::string("missing '") + key + "'");
@@ -135,7 +143,8 @@ private:
         for (auto it = n.begin(); it != n.end(); ++it) {
             std::string key = it->first.Scalar();
             if (key != "before" && key != "after") {
-                error("E105", it->first, ctx, "'window' takes 'before' and 'after', not '" + key + "'");
+                error("E105", it->first, ctx,
+                      "'window' takes 'before' and 'after', not '" + key + "'");
                 continue;
             }
             auto d = it->second.IsScalar() ? expectations::parse_duration_ns(it->second.Scalar())
@@ -165,32 +174,39 @@ private:
     void load_scenario(const YAML::Node& n, const std::string& guid, const AtomicTest* test,
                        const std::string& ctx) {
         if (!n.IsMap()) {
-            error("E101", n, ctx, "a scenario entry is a mapping (expectations, detections, secrets)");
+            error("E101", n, ctx,
+                  "a scenario entry is a mapping (expectations, detections, secrets)");
             return;
         }
         check_keys(n, kScenarioKeys, ctx);
         ScenarioChecks& checks = m_pack.checks[guid];
         checks.guid = guid;
         if (auto name = n["name"]; name && name.IsScalar() && test && name.Scalar() != test->name)
-            warning("W109", name, ctx, "name '" + name.Scalar() + "' differs from the test's name '" + test->name + "'");
+            warning(
+                "W109", name, ctx,
+                "name '" + name.Scalar() + "' differs from the test's name '" + test->name + "'");
         if (auto s = n["secrets"]; s) {
-            if (!s.IsSequence()) error("E101", s, ctx, "'secrets' is a list of input argument names");
+            if (!s.IsSequence())
+                error("E101", s, ctx, "'secrets' is a list of input argument names");
             else
                 for (const auto& x : s) {
                     if (!x.IsScalar()) continue;
                     if (test && !test->find_argument(x.Scalar()))
-                        error("E110", x, ctx, "secret '" + x.Scalar() + "' is not an input argument of the test");
+                        error("E110", x, ctx,
+                              "secret '" + x.Scalar() + "' is not an input argument of the test");
                     checks.secrets.push_back(x.Scalar());
                 }
         }
         std::set<std::string> ids;
         if (auto list = n["expectations"]; list) {
-            if (!list.IsSequence()) error("E101", list, ctx, "'expectations' must be a list");
+            if (!list.IsSequence())
+                error("E101", list, ctx, "'expectations' must be a list");
             else
                 for (const auto& e : list) load_expectation(e, test, ctx, checks, ids);
         }
         if (auto list = n["detections"]; list) {
-            if (!list.IsSequence()) error("E101", list, ctx, "'detections' must be a list");
+            if (!list.IsSequence())
+                error("E101", list, ctx, "'detections' must be a list");
             else
                 for (const auto& d : list) load_detection(d, ctx, checks);
         }
@@ -200,13 +216,17 @@ private:
                             const std::string& ctx) {
         for (const auto& name : argument_references(query))
             if (test && !test->find_argument(name))
-                error("E111", at, ctx, "query uses #{" + name + "}, which is not an input argument of the test");
+                error("E111", at, ctx,
+                      "query uses #{" + name + "}, which is not an input argument of the test");
         std::size_t pos = 0;
         while ((pos = query.find("{run.", pos)) != std::string::npos) {
             auto close = query.find('}', pos);
-            std::string fact = query.substr(pos + 1, close == std::string::npos ? 8 : close - pos - 1);
+            std::string fact =
+                query.substr(pos + 1, close == std::string::npos ? 8 : close - pos - 1);
             if (fact != "run.host" && fact != "run.start" && fact != "run.end")
-                error("E112", at, ctx, "unknown run fact {" + fact + "} (known: {run.host}, {run.start}, {run.end})");
+                error(
+                    "E112", at, ctx,
+                    "unknown run fact {" + fact + "} (known: {run.host}, {run.start}, {run.end})");
             pos += 5;
         }
     }
@@ -228,7 +248,9 @@ private:
         e.description = scalar(n, "description", ctx, false);
         e.source = scalar(n, "source", ctx, true);
         if (!e.source.empty() && !expectations::find_source(e.source))
-            error("E114", n["source"], ctx, "unknown source '" + e.source + "' (known: " + expectations::source_names() + ")");
+            error(
+                "E114", n["source"], ctx,
+                "unknown source '" + e.source + "' (known: " + expectations::source_names() + ")");
         e.query = scalar(n, "query", ctx, true);
         if (!e.query.empty()) check_placeholders(e.query, n["query"], test, ctx);
         if (auto m = n["min_count"]; m) {
@@ -244,9 +266,12 @@ private:
         }
         if (auto r = n["required"]; r) {
             std::string v = scalar(n, "required", ctx, false);
-            if (v == "true") e.required = true;
-            else if (v == "false") e.required = false;
-            else error("E115", r, ctx, "required is true or false, not '" + v + "'");
+            if (v == "true")
+                e.required = true;
+            else if (v == "false")
+                e.required = false;
+            else
+                error("E115", r, ctx, "required is true or false, not '" + v + "'");
         }
         e.window = n["window"] ? window(n["window"], ctx) : m_default_window;
         e.profile = profile(n, ctx);
@@ -267,18 +292,26 @@ private:
         d.rule_id = scalar(n, "rule_id", ctx, false);
         d.name = scalar(n, "name", ctx, false);
         std::string expected = scalar(n, "expected", ctx, false);
-        if (expected.empty() || expected == "fires") d.expect_fires = true;
-        else if (expected == "does_not_fire") d.expect_fires = false;
-        else error("E116", n["expected"], ctx, "expected is 'fires' or 'does_not_fire', not '" + expected + "'");
+        if (expected.empty() || expected == "fires")
+            d.expect_fires = true;
+        else if (expected == "does_not_fire")
+            d.expect_fires = false;
+        else
+            error("E116", n["expected"], ctx,
+                  "expected is 'fires' or 'does_not_fire', not '" + expected + "'");
         std::optional<Profile> declared = profile(n, ctx);
         std::optional<Profile> from_rule;
         if (auto s = n["sources"]; s) {
-            if (!s.IsSequence()) error("E101", s, ctx, "'sources' is a list of source names");
+            if (!s.IsSequence())
+                error("E101", s, ctx, "'sources' is a list of source names");
             else
                 for (const auto& x : s) {
                     if (!x.IsScalar() || !expectations::find_source(x.Scalar()))
-                        error("E114", x, ctx, "unknown source '" + (x.IsScalar() ? x.Scalar() : "") + "' (known: " + expectations::source_names() + ")");
-                    else d.sources.push_back(x.Scalar());
+                        error("E114", x, ctx,
+                              "unknown source '" + (x.IsScalar() ? x.Scalar() : "") +
+                                  "' (known: " + expectations::source_names() + ")");
+                    else
+                        d.sources.push_back(x.Scalar());
                 }
         }
         d.window = n["window"] ? window(n["window"], ctx) : m_default_window;
@@ -291,7 +324,8 @@ private:
                 // .eql (the query verbatim) or detection-rules TOML, read by the EQL module.
                 auto rule = eql::load_rule(rp.string());
                 if (!rule) {
-                    error("E118", n["rule"], ctx, "rule file cannot be read: " + rule.error().message);
+                    error("E118", n["rule"], ctx,
+                          "rule file cannot be read: " + rule.error().message);
                 } else {
                     d.query = rule->query;
                     if (d.rule_id.empty()) d.rule_id = rule->rule_id;
@@ -302,10 +336,14 @@ private:
         }
         if (d.rule_id.empty()) d.rule_id = fs::path(d.rule).stem().string();
         if (d.name.empty()) d.name = d.rule_id;
-        if (declared) d.profile = *declared;
-        else if (from_rule) d.profile = *from_rule;
+        if (declared)
+            d.profile = *declared;
+        else if (from_rule)
+            d.profile = *from_rule;
         else if (!n["profile"])
-            error("E104", n, ctx, "missing 'profile' (the vocabulary the rule is written for: sysmon or endpoint; a TOML rule's index patterns can imply it)");
+            error("E104", n, ctx,
+                  "missing 'profile' (the vocabulary the rule is written for: sysmon or endpoint; "
+                  "a TOML rule's index patterns can imply it)");
         checks.detections.push_back(std::move(d));
     }
 
@@ -331,11 +369,14 @@ Expected<Pack> load_pack(const std::string& path, Problems& problems) {
     }
     pack.root = path;
     pack.name = fs::path(path).lexically_normal().filename().string();
-    if (pack.name.empty()) pack.name = fs::path(path).lexically_normal().parent_path().filename().string();
+    if (pack.name.empty())
+        pack.name = fs::path(path).lexically_normal().parent_path().filename().string();
     pack.atomics_folder = atomics_folder_of(path);
     pack.files = load_atomics_folder(path, problems);
     if (pack.files.empty())
-        problems.error("E120", path, 0, 0, "pack", "no atomics YAML found (atomics/TXXXX/TXXXX.yaml, TXXXX/TXXXX.yaml or *.yaml)");
+        problems.error(
+            "E120", path, 0, 0, "pack",
+            "no atomics YAML found (atomics/TXXXX/TXXXX.yaml, TXXXX/TXXXX.yaml or *.yaml)");
     for (const char* name : {"expectations.yaml", "expectations.yml"}) {
         fs::path e = fs::path(path) / name;
         if (fs::is_regular_file(e, ec)) {

@@ -24,14 +24,26 @@ std::string Problem::format() const {
 
 void Problems::error(std::string code, std::string file, std::uint64_t line, std::uint64_t column,
                      std::string context, std::string message) {
-    m_items.push_back(Problem{Severity::Error, std::move(code), std::move(file), line, column,
-                              std::move(context), std::move(message), {}});
+    m_items.push_back(Problem{Severity::Error,
+                              std::move(code),
+                              std::move(file),
+                              line,
+                              column,
+                              std::move(context),
+                              std::move(message),
+                              {}});
 }
 
-void Problems::warning(std::string code, std::string file, std::uint64_t line,
-                       std::uint64_t column, std::string context, std::string message) {
-    m_items.push_back(Problem{Severity::Warning, std::move(code), std::move(file), line, column,
-                              std::move(context), std::move(message), {}});
+void Problems::warning(std::string code, std::string file, std::uint64_t line, std::uint64_t column,
+                       std::string context, std::string message) {
+    m_items.push_back(Problem{Severity::Warning,
+                              std::move(code),
+                              std::move(file),
+                              line,
+                              column,
+                              std::move(context),
+                              std::move(message),
+                              {}});
 }
 
 std::size_t Problems::error_count() const {
@@ -40,7 +52,9 @@ std::size_t Problems::error_count() const {
     return n;
 }
 
-std::size_t Problems::warning_count() const { return m_items.size() - error_count(); }
+std::size_t Problems::warning_count() const {
+    return m_items.size() - error_count();
+}
 
 void Problems::attach_source_lines() {
     std::map<std::string, std::vector<std::string>> cache;
