@@ -30,6 +30,10 @@ struct RunOptions {
     std::vector<std::string> targets;    // target names; empty: all of the lab
     std::map<std::string, std::string> arguments;  // --arg overrides
     bool get_prereqs = false;
+    // Safety rails (harness/safety.h): run destructive tests on targets without a snapshot
+    // revert; skip tests with these risks ("destructive" names every destructive one).
+    bool allow_destructive = false;
+    std::vector<std::string> exclude_risks;
     std::string out_dir;
     std::string record_dir;  // keep fetched telemetry + run-info.json here
     Verbosity verbosity = Verbosity::Normal;
@@ -42,7 +46,7 @@ struct RunOptions {
 };
 
 struct RunSummary {
-    int passed = 0, failed = 0, error = 0, inconclusive = 0, skipped = 0;
+    int passed = 0, failed = 0, error = 0, inconclusive = 0, skipped = 0, executed = 0;
     bool interrupted = false;
     std::string results_path;
 };

@@ -1,5 +1,7 @@
 #include "scenarios/pack.h"
 
+#include "scenarios/risk.h"
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -45,7 +47,7 @@ ScenarioChecks Pack::checks_for(const AtomicTest& test) const {
 namespace {
 
 const std::set<std::string> kTopKeys = {"version", "name", "description", "defaults", "scenarios"};
-const std::set<std::string> kScenarioKeys = {"name", "secrets", "expectations", "detections",
+const std::set<std::string> kScenarioKeys = {"name", "secrets", "expectations", "detections", "risks",
                                              "lab"};
 const std::set<std::string> kExpectationKeys = {"id",        "description", "source", "query",
                                                 "min_count", "required",    "window", "profile"};
@@ -197,6 +199,7 @@ private:
                     checks.secrets.push_back(x.Scalar());
                 }
         }
+        load_risks(n["risks"], ctx, checks);
         std::set<std::string> ids;
         if (auto list = n["expectations"]; list) {
             if (!list.IsSequence())
@@ -209,6 +212,17 @@ private:
                 error("E101", list, ctx, "'detections' must be a list");
             else
                 for (const auto& d : list) load_detection(d, ctx, checks);
+        }
+    }
+
+    // `risks: [reboot, ...]`: what the pack knows a test does beyond what its commands show.
+    void load_risks(const YAML::Node& list, const std::string& ctx, ScenarioChecks& checks) {
+        if (!list) return;
+        if (!list.IsSequence()) return error("E101", list, ctx, "'risks' is a list of risk names");
+        for (const auto& r : list) {
+            if (r.IsScalar() && parse_risk(r.Scalar())) checks.risks.push_back(r.Scalar());
+            else error("E119", r, ctx, "unknown risk '" + (r.IsScalar() ? r.Scalar() : std::string("?")) +
+                                          "' (known: " + risk_names() + ")");
         }
     }
 
