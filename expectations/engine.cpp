@@ -39,12 +39,13 @@ std::string_view verdict_name(ScenarioVerdict v) {
         case ScenarioVerdict::Error: return "error";
         case ScenarioVerdict::Inconclusive: return "inconclusive";
         case ScenarioVerdict::Skipped: return "skipped";
+        case ScenarioVerdict::Executed: return "executed";
     }
     return "?";
 }
 std::optional<ScenarioVerdict> parse_scenario_verdict(std::string_view name) {
     for (auto v : {ScenarioVerdict::Passed, ScenarioVerdict::Failed, ScenarioVerdict::Error,
-                   ScenarioVerdict::Inconclusive, ScenarioVerdict::Skipped})
+                   ScenarioVerdict::Inconclusive, ScenarioVerdict::Skipped, ScenarioVerdict::Executed})
         if (verdict_name(v) == name) return v;
     return std::nullopt;
 }
@@ -427,7 +428,8 @@ void Evaluator::finish() {
             sc.verdict = ScenarioVerdict::Inconclusive;
             sc.reason = join(unknown, "; ");
         } else if (sc.expectations.empty() && sc.detections.empty()) {
-            sc.verdict = ScenarioVerdict::Inconclusive;
+            // Only a run knows the test executed; over recorded telemetry alone it is unknown.
+            sc.verdict = sc.facts.start_ns ? ScenarioVerdict::Executed : ScenarioVerdict::Inconclusive;
             sc.reason = "the pack declares no expectation or detection for this test";
         } else {
             sc.verdict = ScenarioVerdict::Passed;

@@ -59,7 +59,9 @@ struct EngineOptions {
 
 enum class ExpectationVerdict { Observed, Missing, NotCollected, Pending };
 enum class DetectionVerdict { Fired, NotFired, NotEvaluated };
-enum class ScenarioVerdict { Passed, Failed, Error, Inconclusive, Skipped };
+// Executed: the test ran (the runner saw it start) but its pack declares nothing to check,
+// so it has nothing to pass or fail; a nightly job over stock atomics counts it apart.
+enum class ScenarioVerdict { Passed, Failed, Error, Inconclusive, Skipped, Executed };
 std::string_view verdict_name(ExpectationVerdict v);
 std::string_view verdict_name(DetectionVerdict v);
 std::string_view verdict_name(ScenarioVerdict v);

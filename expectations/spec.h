@@ -61,6 +61,7 @@ struct ScenarioChecks {
     std::vector<std::string> tactics;
     std::vector<std::string> platforms;
     std::vector<std::string> secrets;  // argument names whose values are masked
+    std::vector<std::string> risks;    // risk names the pack declares (scenarios/risk.h)
     std::vector<ExpectationSpec> expectations;
     std::vector<DetectionSpec> detections;
 };

@@ -299,7 +299,8 @@ int run_check(const std::vector<std::string>& args) {
         std::printf("\ntelemetry: %s\nresults: %s\n", stats_line(stats).c_str(), out_path.c_str());
     }
     for (const auto& r : results)
-        if (r.verdict != ScenarioVerdict::Passed && r.verdict != ScenarioVerdict::Skipped)
+        if (r.verdict != ScenarioVerdict::Passed && r.verdict != ScenarioVerdict::Skipped &&
+            r.verdict != ScenarioVerdict::Executed)
             all_passed = false;
     if (!stats.unreadable.empty()) return kExitUsage;
     return all_passed ? kExitOk : kExitFailed;

@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/encoding.h"
 #include "core/expected.h"
 
 namespace attest::run {
@@ -25,8 +26,8 @@ Expected<Platform> parse_platform(std::string_view name);
 
 // How a target gains privileges for `elevation_required: true`.
 enum class Elevation {
-    None,      // the session is already privileged (root / elevated administrator)
-    Sudo,      // Linux/macOS: prefix `sudo -n` (never prompts; fails clearly instead)
+    None,  // the session is already privileged (root / elevated administrator)
+    Sudo,  // Linux/macOS: prefix `sudo -n` (never prompts; fails clearly instead)
     Unavailable,
 };
 
@@ -42,10 +43,6 @@ Expected<Invocation> build_invocation(std::string_view executor, std::string_vie
                                       Platform platform, bool elevation_required,
                                       Elevation elevation);
 
-// UTF-8 to UTF-16LE bytes (invalid UTF-8 bytes become U+FFFD).
-std::string utf8_to_utf16le(std::string_view utf8);
-std::string base64_encode(std::string_view bytes);
-Expected<std::string> base64_decode(std::string_view text);
 // base64(UTF-16LE(script)): the argument of powershell -EncodedCommand.
 std::string encode_powershell(std::string_view script);
 // The full Windows command line: powershell -NoProfile -NonInteractive -EncodedCommand X.

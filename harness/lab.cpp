@@ -1,5 +1,7 @@
 #include "harness/lab.h"
 
+#include "scenarios/risk.h"
+
 #include <yaml-cpp/yaml.h>
 
 #include <fstream>
@@ -343,6 +345,19 @@ public:
         out.targets.push_back(std::move(t));
     }
 
+    void parse_safety(const YAML::Node& root, SafetyPolicy& safety) {
+        safety.file = m_path;
+        if (const auto allow = root["allow_risks"]) {
+            safety.line = allow.Mark().line + 1;
+            safety.allow_risks = string_list(allow, "allow_risks");
+            for (const auto& r : *safety.allow_risks)
+                if (!scenarios::parse_risk(r))
+                    error(allow, "unknown risk '" + r + "' in allow_risks (known: " +
+                                     scenarios::risk_names() + ")");
+        }
+        if (root["deny_tests"]) safety.deny_tests = string_list(root["deny_tests"], "deny_tests");
+    }
+
     Expected<Lab> parse(const std::string& text) {
         YAML::Node root;
         try {
@@ -357,7 +372,11 @@ public:
             error(root, "a lab file is a mapping with lab: and targets:");
             return make_error(m_path + ": not a valid lab file");
         }
-        check_keys(root, {"lab", "concurrency", "timeouts", "targets", "description"}, "lab file");
+        check_keys(root,
+                   {"lab", "concurrency", "timeouts", "targets", "description", "allow_risks",
+                    "deny_tests"},
+                   "lab file");
+        parse_safety(root, lab.safety);
         if (root["lab"]) lab.name = scalar(root["lab"], "lab");
         else error(root, "the lab has no name (lab: NAME)");
         if (root["concurrency"])

@@ -108,6 +108,19 @@ struct TargetConfig {
     int line = 0;
 
     const SourceConfig* source(const std::string& name) const;
+    // Whether every scenario starts from a clean snapshot (a revert step is configured), so a
+    // destructive test cannot leave damage behind.
+    bool can_revert() const { return !revert.empty(); }
+};
+
+// What a lab lets tests do (docs/labs.md, "Safety rails"). Risk names are
+// scenarios/risk.h's; `deny_tests` entries are technique ids, `T1114.001#3`, test names or
+// GUID prefixes.
+struct SafetyPolicy {
+    std::optional<std::vector<std::string>> allow_risks;  // nullopt: every risk
+    std::vector<std::string> deny_tests;
+    std::string file;  // lab file and line of the policy, for reasons
+    int line = 0;
 };
 
 struct Lab {
@@ -115,6 +128,7 @@ struct Lab {
     std::string path;
     int concurrency = 4;
     Timeouts timeouts;
+    SafetyPolicy safety;
     std::vector<TargetConfig> targets;
 
     const TargetConfig* target(const std::string& name) const;

@@ -1,5 +1,7 @@
 #include "harness/runner.h"
 
+#include "harness/plan.h"
+
 #include <signal.h>
 #include <unistd.h>
 
@@ -679,27 +681,30 @@ Expected<RunSummary> run_pack(const Lab& lab, const sc::Pack& pack, const RunOpt
                  options.out_dir);
     (void)ctx.m_journal->flush(ctx.run_object("running"));
 
-    // Placement: each test on every selected target whose platform it supports; a test no
-    // target supports is recorded once as skipped, with the reason.
+    // Placement: each test on every selected target whose platform it supports and whose
+    // lab lets it run (harness/plan.h decides, as for --plan). A test refused by the safety
+    // rails is skipped on that target with the reason; a test no target supports is recorded
+    // once as skipped.
+    PlanOptions placement{options.targets, options.arguments, options.allow_destructive, options.exclude_risks};
     for (const auto* test : tests) {
         bool placed = false;
-        for (auto& s : sessions)
-            if (supports(*test, s->config->platform)) {
+        std::string reasons;
+        for (auto& s : sessions) {
+            std::string why = placement_refusal(lab, *s->config, pack, *test, placement);
+            if (why.empty()) {
                 s->queue.push_back(test);
                 placed = true;
+            } else if (supports(*test, s->config->platform)) {
+                ctx.progress("[" + s->config->name + "] " + test->name + ": skipped (" + why + ")");
+                ctx.finish(skipped_value(ctx, *test, why, s->config->name));
+                placed = true;
+            } else {
+                reasons += (reasons.empty() ? "" : "; ") + why;
             }
+        }
         if (!placed) {
-            std::string plats;
-            for (const auto& p : test->platforms) plats += (plats.empty() ? "" : ", ") + p;
-            std::string reason = "platform not supported by the target" +
-                                 std::string(sessions.size() > 1 ? "s" : "") + ": the test supports " +
-                                 plats + "; ";
-            for (std::size_t i = 0; i < sessions.size(); ++i)
-                reason += (i ? ", " : "") + sessions[i]->config->name + " is " +
-                          std::string(platform_name(sessions[i]->config->platform));
-            ctx.progress("[" + sessions[0]->config->name + "] " + test->name + ": skipped (" + reason + ")");
-            ctx.finish(skipped_value(ctx, *test, reason,
-                                     sessions.size() == 1 ? sessions[0]->config->name : ""));
+            ctx.progress("[" + sessions[0]->config->name + "] " + test->name + ": skipped (" + reasons + ")");
+            ctx.finish(skipped_value(ctx, *test, reasons, sessions.size() == 1 ? sessions[0]->config->name : ""));
         }
     }
 
@@ -790,11 +795,13 @@ Expected<RunSummary> run_pack(const Lab& lab, const sc::Pack& pack, const RunOpt
         else if (name == "failed") ++summary.failed;
         else if (name == "error") ++summary.error;
         else if (name == "inconclusive") ++summary.inconclusive;
+        else if (name == "executed") ++summary.executed;
         else if (name == "skipped") ++summary.skipped;
     }
     ctx.progress("done: " + std::to_string(summary.passed) + " passed, " +
                  std::to_string(summary.failed) + " failed, " + std::to_string(summary.error) +
                  " error, " + std::to_string(summary.inconclusive) + " inconclusive, " +
+                 std::to_string(summary.executed) + " executed without checks, " +
                  std::to_string(summary.skipped) + " skipped" +
                  (summary.interrupted ? " (interrupted)" : "") + "; " + summary.results_path);
     return summary;

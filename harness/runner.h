@@ -32,6 +32,10 @@ struct RunOptions {
     std::vector<std::string> targets;    // target names; empty: all of the lab
     std::map<std::string, std::string> arguments;  // --arg overrides
     bool get_prereqs = false;
+    // Safety rails (harness/safety.h): run destructive tests on targets without a snapshot
+    // revert; skip tests with these risks ("destructive" names every destructive one).
+    bool allow_destructive = false;
+    std::vector<std::string> exclude_risks;
     std::string out_dir;
     std::string run_id;      // empty: a fresh one (the CLI passes the id its out/run-<id>/ names)
     std::string record_dir;  // keep fetched telemetry + run-info.json here
@@ -45,7 +49,7 @@ struct RunOptions {
 };
 
 struct RunSummary {
-    int passed = 0, failed = 0, error = 0, inconclusive = 0, skipped = 0;
+    int passed = 0, failed = 0, error = 0, inconclusive = 0, skipped = 0, executed = 0;
     bool interrupted = false;
     std::string results_path;
 };

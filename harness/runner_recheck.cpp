@@ -185,6 +185,7 @@ Expected<RunSummary> recheck_run(const std::string& out_dir, const std::string& 
         else if (name == "failed") ++summary.failed;
         else if (name == "error") ++summary.error;
         else if (name == "inconclusive") ++summary.inconclusive;
+        else if (name == "executed") ++summary.executed;
         else if (name == "skipped") ++summary.skipped;
     }
     if (progress) progress(std::to_string(rechecked) + " scenario(s) with pending expectations re-evaluated; " + results_path);

@@ -1,5 +1,7 @@
 #include "scenarios/pack.h"
 
+#include "scenarios/risk.h"
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -94,8 +96,8 @@ ScenarioChecks Pack::checks_for(const AtomicTest& test) const {
 namespace {
 
 const std::set<std::string> kTopKeys = {"version", "name", "description", "defaults", "scenarios"};
-const std::set<std::string> kScenarioKeys = {"name",       "secrets", "tactics", "expectations",
-                                             "detections", "lab"};
+const std::set<std::string> kScenarioKeys = {"name",         "secrets",    "tactics", "risks",
+                                             "expectations", "detections", "lab"};
 const std::set<std::string> kExpectationKeys = {"id",       "description", "source", "query",
                                                 "min_count", "required",   "window", "profile"};
 const std::set<std::string> kDetectionKeys = {"rule",    "rule_id", "name", "expected",
@@ -242,6 +244,7 @@ private:
                 }
         }
         if (auto t = n["tactics"]; t) load_tactics(t, ctx, checks);
+        if (auto r = n["risks"]; r) load_risks(r, ctx, checks);
         std::set<std::string> ids;
         if (auto list = n["expectations"]; list) {
             if (!list.IsSequence())
@@ -257,17 +260,29 @@ private:
         }
     }
 
+    // `risks: [reboot, ...]`: what the pack knows a test does beyond what its commands show.
+    void load_risks(const YAML::Node& list, const std::string& ctx, ScenarioChecks& checks) {
+        if (!list.IsSequence()) return report(Code::E101, list, ctx, "'risks' is a list of risk names");
+        for (const auto& r : list) {
+            if (r.IsScalar() && parse_risk(r.Scalar())) checks.risks.push_back(r.Scalar());
+            else
+                report(Code::E119, r, ctx,
+                       "unknown risk '" + (r.IsScalar() ? r.Scalar() : std::string("?")) + "' (known: " +
+                           risk_names() + ")");
+        }
+    }
+
     // ATT&CK tactic short names; "Defense Evasion" is accepted and written "defense-evasion".
     void load_tactics(const YAML::Node& list, const std::string& ctx, ScenarioChecks& checks) {
         if (!list.IsSequence()) {
-            error("E101", list, ctx, "'tactics' is a list of ATT&CK tactic names (e.g. [discovery])");
+            report(Code::E101, list, ctx, "'tactics' is a list of ATT&CK tactic names (e.g. [discovery])");
             return;
         }
         for (const auto& x : list) {
             std::string name = x.IsScalar() ? x.Scalar() : "";
             for (auto& c : name) c = c == ' ' || c == '_' ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
             if (!expectations::is_tactic_name(name)) {
-                error("E125", x, ctx, "unknown ATT&CK tactic '" + (x.IsScalar() ? x.Scalar() : "") + "' (known: " + expectations::tactic_names() + ")");
+                report(Code::E125, x, ctx, "unknown ATT&CK tactic '" + (x.IsScalar() ? x.Scalar() : "") + "' (known: " + expectations::tactic_names() + ")");
                 continue;
             }
             checks.tactics.push_back(name);

@@ -64,7 +64,9 @@ const std::vector<CodeInfo>& problem_codes() {
         {Code::E116, "E116", Severity::Error, "expected is not fires / does_not_fire"},
         {Code::E117, "E117", Severity::Error, "rule file missing"},
         {Code::E118, "E118", Severity::Error, "rule file unreadable (TOML errors)"},
+        {Code::E119, "E119", Severity::Error, "unknown risk name in risks"},
         {Code::E120, "E120", Severity::Error, "no atomics found"},
+        {Code::E125, "E125", Severity::Error, "unknown ATT&CK tactic in tactics"},
         {Code::E130, "E130", Severity::Error,
          "query or rule does not compile (EQL message with position)"},
     };

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+using namespace attest;
 using namespace attest::run;
 
 namespace {
@@ -45,17 +46,6 @@ TEST(Executor, InputArgumentsWithQuotesAndDollarSurviveEncoding) {
               "AGUAcwB0AGkAbgBhAHQAaQBvAG4AIAAnAGkAdAAnAHMAIAAkACgAYwBhAGwAYwApACcA");
     // Nothing but base64 and fixed flags reaches the remote command line.
     for (char ch : inv->argv[4]) EXPECT_TRUE(std::isalnum(static_cast<unsigned char>(ch)) || ch == '+' || ch == '/' || ch == '=');
-}
-
-TEST(Executor, Base64RoundTripAndInvalidUtf8) {
-    for (std::string s : {"", "a", "ab", "abc", "abcd", "\x01\xff\x80"}) {
-        auto d = base64_decode(base64_encode(s));
-        ASSERT_TRUE(d.ok());
-        EXPECT_EQ(*d, s);
-    }
-    EXPECT_FALSE(base64_decode("ab!c").ok());
-    // An invalid byte becomes U+FFFD (FD FF in UTF-16LE), the next byte is kept.
-    EXPECT_EQ(utf8_to_utf16le("\xC3" "A"), std::string("\xFD\xFF" "A\0", 4));
 }
 
 TEST(Executor, CommandPromptWrapsTheScriptInACmdFile) {

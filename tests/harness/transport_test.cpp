@@ -15,6 +15,7 @@
 #include <fstream>
 #include <thread>
 
+using namespace attest;
 using namespace attest::run;
 
 namespace {
