@@ -35,17 +35,12 @@ bool all_digits(const std::string& s) {
     });
 }
 
-bool looks_like_guid_prefix(const std::string& s) {
-    return s.size() >= 8 && std::all_of(s.begin(), s.end(), [](char c) {
-               return std::isxdigit(static_cast<unsigned char>(c)) || c == '-';
-           });
-}
-
-bool test_matches(const std::string& selector, const AtomicTest& test) {
+// A number counts within the selected techniques (Invoke-AtomicTest's -TestNumbers); any other
+// key (GUID or prefix, `T1114.001-3`, a name in any case) is the pack's one test lookup.
+bool test_matches(const Pack& pack, const std::string& selector, const AtomicTest& test) {
     if (all_digits(selector)) return std::to_string(test_number(test)) == selector;
-    std::string l = lower(selector);
-    if (looks_like_guid_prefix(l) && test.guid.rfind(l, 0) == 0) return true;
-    return lower(test.name) == l;
+    auto found = pack.select_test(selector);
+    return found && *found == &test;
 }
 
 bool platform_matches(const std::vector<std::string>& platforms, const AtomicTest& test) {
@@ -113,7 +108,7 @@ Expected<std::vector<const AtomicTest*>> select_tests(const Pack& pack,
     for (const std::string& selector : selection.tests) {
         bool found = false;
         for (const AtomicTest* t : in_techniques)
-            if (test_matches(trim(selector), *t)) found = true;
+            if (test_matches(pack, trim(selector), *t)) found = true;
         if (!found)
             errors += "\nno test '" + selector +
                       "' among the selected tests (by number, name or GUID); they are:" +
@@ -122,7 +117,7 @@ Expected<std::vector<const AtomicTest*>> select_tests(const Pack& pack,
     for (const AtomicTest* t : in_techniques) {
         bool keep = selection.tests.empty() ||
                     std::any_of(selection.tests.begin(), selection.tests.end(),
-                                [&](const std::string& s) { return test_matches(trim(s), *t); });
+                                [&](const std::string& s) { return test_matches(pack, trim(s), *t); });
         if (keep) out.push_back(t);
     }
     if (!errors.empty()) return make_error(errors.substr(1));

@@ -1,8 +1,8 @@
 // Which tests of a pack a run, a plan or a listing takes, as Invoke-AtomicTest users name
 // them: techniques (`T1114.001`, `T1114` for the technique and its sub-techniques), and tests
-// by number (1-based within their technique file, Invoke-AtomicTest's -TestNumbers), by name
-// (case-insensitive, Invoke-AtomicTest's -TestNames) or by GUID (or a prefix of 8 or more
-// characters, -TestGuids). Every selector that matches nothing is an error that says what
+// by number (1-based within their technique file, Invoke-AtomicTest's -TestNumbers), or by any
+// key Pack::select_test takes: a name in any case (-TestNames), a GUID or an unambiguous
+// prefix (-TestGuids), `T1114.001-3`. Every selector that matches nothing is an error that says what
 // would have matched.
 #pragma once
 
