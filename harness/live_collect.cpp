@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "harness/o365_api.h"
+#include "harness/sensors.h"
 
 namespace attest::run {
 
@@ -57,9 +58,14 @@ public:
                               trim(rules->stderr_text));
         if (rules->stdout_text.find("No rules") != std::string::npos ||
             trim(rules->stdout_text).empty())
-            co_return make_error("no audit rules are loaded (scripts/run-local-lab.sh loads the "
-                                 "pack's rules)");
+            co_return make_error("no audit rules are loaded (the lab loads the pack's with "
+                                 "`rules: pack` on its auditd source)");
+        m_coverage = AuditCoverage::parse(rules->stdout_text);
         co_return Expected<void>{};
+    }
+
+    std::string not_logged(const expectations::ExpectationSpec& spec) const override {
+        return audit_not_logged_reason(spec, m_coverage);
     }
 
     Task<Expected<void>> mark(Transport& t, const CancelToken& cancel) override {
@@ -84,6 +90,7 @@ public:
 private:
     bool m_sudo;
     std::uint64_t m_offset = 0;
+    AuditCoverage m_coverage;
 };
 
 // A Windows event log channel through wevtutil, from the target's clock before execution.

@@ -15,6 +15,7 @@
 #include <string>
 
 #include "core/expected.h"
+#include "expectations/spec.h"
 #include "harness/lab.h"
 #include "harness/transport.h"
 
@@ -32,6 +33,10 @@ public:
     // collection polls; each call returns the whole window so far.
     virtual Task<Expected<void>> fetch(Transport& transport, const std::string& dest,
                                        const CancelToken& cancel) = 0;
+
+    // Why the source, as preflight found it configured, cannot log what `spec` looks for
+    // (auditd: no loaded rule logs its syscall); empty when it can or nobody knows.
+    virtual std::string not_logged(const expectations::ExpectationSpec&) const { return {}; }
 
     const SourceConfig& config() const { return m_config; }
     // The collector (CollectorRegistry name) that reads what fetch() writes.

@@ -22,6 +22,8 @@
 #include "expectations/results.h"
 #include "expectations/sources.h"
 #include "harness/live_collect.h"
+#include "harness/qemu.h"
+#include "harness/sensors.h"
 
 namespace attest::run {
 
@@ -62,8 +64,11 @@ Value strings_value(const std::set<std::string>& items) {
 // One target: its transport and its queue of scenarios. Only touched from the run's
 // io_context thread, so it needs no locking.
 struct TargetSession {
+    TargetConfig effective;  // the lab's target, with what the qemu driver filled in (ssh)
     const TargetConfig* config = nullptr;
     std::unique_ptr<Transport> transport;
+    std::unique_ptr<QemuVm> vm;  // a VM attest starts, reverts and stops itself
+    AuditProvision audit;        // rules loaded at preflight, removed at the end
     std::optional<Elevation> elevation;
     std::vector<const sc::AtomicTest*> queue;
     std::size_t next = 0;
@@ -267,6 +272,189 @@ std::string safe_name(std::string s) {
     return s.empty() ? "_" : s;
 }
 
+// Seconds with millisecond resolution, for results and progress lines.
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+    auto ms = std::chrono::duration_cast<Millis>(std::chrono::steady_clock::now() - t0).count();
+    return static_cast<double>(ms) / 1000.0;
+}
+
+std::string number_text(double v) {
+    std::ostringstream o;
+    o << v;
+    return o.str();
+}
+
+// Retries the readiness command (a qemu target's default: `true`, sshd answering) until it
+// exits 0 or `within` has passed. Each try is bounded by what is left, so a guest that never
+// answers is reported within the readiness timeout (plus at most one connect timeout).
+Task<Expected<void>> wait_ready(TargetSession& s, Millis within, const CancelToken& cancel) {
+    const TargetConfig& t = *s.config;
+    const std::string command = t.readiness.empty() ? "true" : t.readiness;
+    const auto deadline = std::chrono::steady_clock::now() + within;
+    std::string last = "not tried";
+    for (;;) {
+        if (cancel.at_least(1)) co_return make_error("interrupted while waiting for the target");
+        auto left = std::chrono::duration_cast<Millis>(deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0) break;
+        Millis attempt = std::max(Millis(1000), std::min(left - t.timeouts.connect, t.timeouts.connect));
+        auto step = co_await run_step(s, t.platform == Platform::Windows ? "powershell" : "sh", command,
+                                      false, Elevation::None, attempt, 1, cancel);
+        if (step.process && step.process->ok()) co_return Expected<void>{};
+        last = !step.error.empty() ? step.error
+               : step.process->timed_out ? "no answer within " + seconds_text(attempt)
+                                         : "exit code " + std::to_string(step.process->exit_code);
+        left = std::chrono::duration_cast<Millis>(deadline - std::chrono::steady_clock::now());
+        // A reverted VM answers within a second or two: poll it closely.
+        co_await sleep_for(std::clamp(left, Millis(0), Millis(s.vm ? 250 : 2000)), cancel, 1);
+    }
+    co_return make_error("target not ready after " + seconds_text(within) + ": " + first_line(last));
+}
+
+// The VM side of a revert: start it (from the snapshot, or cold and then make the snapshot
+// once it is ready) or load the snapshot into the running VM. Returns the outcome.
+Task<Expected<std::string>> revert_vm(RunContext& ctx, TargetSession& s, const std::string& tag,
+                                      const CancelToken& cancel) {
+    QemuVm& vm = *s.vm;
+    // The ssh master connection belongs to the guest state about to be replaced or saved.
+    co_await s.transport->close();
+    if (vm.running()) {
+        auto loaded = co_await vm.load_snapshot();
+        if (!loaded) co_return loaded.error();
+        co_return std::string("reverted");
+    }
+    ctx.progress(tag + ": starting the VM (" + vm.accel() + ", state in " + vm.state_dir() + ")");
+    auto cold = co_await vm.start(cancel);
+    if (!cold) co_return cold.error();
+    if (!*cold) co_return std::string("started_from_snapshot");
+    ctx.progress(tag + ": booting; snapshot '" + vm.config().snapshot + "' is made once it is ready");
+    auto ready = co_await wait_ready(s, s.config->timeouts.readiness, cancel);
+    if (!ready)
+        co_return make_error("the guest did not become ready: " + ready.error().message +
+                             " (serial console: " + vm.state_dir() + "/console.log)");
+    co_await s.transport->close();
+    auto saved = co_await vm.save_snapshot();
+    if (!saved) co_return saved.error();
+    co_return std::string("snapshot_created");
+}
+
+struct Restored {
+    Value record;  // results.json "revert": snapshot, outcome, seconds, readiness_seconds
+    std::string error;
+};
+
+// Takes the target back to its clean state before a scenario and waits until it answers:
+// the qemu driver's snapshot or the lab's `revert:` template, then readiness. A target
+// without either only waits for its readiness command (if any); its record is null.
+Task<Restored> restore_target(RunContext& ctx, TargetSession& s, const std::string& tag,
+                              const CancelToken& cancel) {
+    const TargetConfig& t = *s.config;
+    Restored out;
+    if (!s.vm && t.revert.empty()) {
+        if (!t.readiness.empty())
+            if (auto ready = co_await wait_ready(s, t.timeouts.readiness, cancel); !ready)
+                out.error = ready.error().message;
+        co_return out;
+    }
+    out.record = Value::object();
+    out.record.set_key("started", Value(format_iso8601(now_ns())));
+    auto t0 = std::chrono::steady_clock::now();
+    Expected<std::string> outcome = std::string("reverted");
+    if (s.vm) {
+        out.record.set_key("snapshot", Value(s.vm->config().snapshot));
+        outcome = co_await revert_vm(ctx, s, tag, cancel);
+    } else {
+        std::string shown;
+        for (const auto& a : t.revert) shown += (shown.empty() ? "" : " ") + a;
+        out.record.set_key("snapshot", Value(shown));
+        auto argv = expand_command_template(t.revert, {}, t.platform, t.command.vm);
+        if (!argv) {
+            outcome = argv.error();
+        } else {
+            ProcessRequest req;
+            req.argv = *argv;
+            req.timeout = t.timeouts.readiness;
+            req.cancel = &cancel;
+            auto r = co_await async_run_process(std::move(req));
+            if (!r) outcome = r.error();
+            else if (!r->ok())
+                outcome = make_error("exit code " + std::to_string(r->exit_code) + " " +
+                                     first_line(r->stderr_text));
+        }
+    }
+    out.record.set_key("seconds", Value(seconds_since(t0)));
+    // A reverted machine is probed and provisioned again.
+    s.elevation.reset();
+    s.audit.forget();
+    if (!outcome) {
+        out.record.set_key("outcome", Value("failed"));
+        out.record.set_key("error", Value(outcome.error().message));
+        out.error = "snapshot revert failed: " + outcome.error().message;
+        co_return out;
+    }
+    out.record.set_key("outcome", Value(*outcome));
+    auto t1 = std::chrono::steady_clock::now();
+    auto ready = co_await wait_ready(s, t.timeouts.readiness, cancel);
+    out.record.set_key("readiness_seconds", Value(seconds_since(t1)));
+    if (!ready) out.error = ready.error().message;
+    ctx.progress(tag + ": " + *outcome + " ('" + out.record.get("snapshot")->as_string() + "') in " +
+                 number_text(out.record.get("seconds")->as_number()) + " s, ready after " +
+                 number_text(seconds_since(t1)) + " s");
+    co_return out;
+}
+
+// A revert brings back the guest clock of the snapshot: set it from this machine's before
+// anything runs (every telemetry window depends on it) and record the skew corrected.
+Task<Value> set_guest_clock(TargetSession& s, Elevation elevation, const CancelToken& cancel) {
+    Value v = Value::object();
+    std::int64_t before = now_ns();
+    auto read = co_await run_step(s, "sh", "date -u +%s.%N", false, elevation, Millis(15000), 1, cancel);
+    std::int64_t after = now_ns();
+    if (read.process && read.process->ok()) {
+        try {
+            double guest = std::stod(read.process->stdout_text);
+            v.set_key("skew_seconds", Value(guest - static_cast<double>(before + after) / 2e9));
+        } catch (...) {
+        }
+    }
+    // The command arrives about half a round trip after it leaves.
+    std::int64_t at = now_ns() + (after - before) / 2;
+    char stamp[48];
+    std::snprintf(stamp, sizeof stamp, "@%lld.%09lld", static_cast<long long>(at / 1000000000),
+                  static_cast<long long>(at % 1000000000));
+    auto set = co_await run_step(s, "sh", std::string("date -u -s ") + stamp + " >/dev/null", true,
+                                 elevation, Millis(15000), 1, cancel);
+    v.set_key("set", Value(set.process && set.process->ok()));
+    if (!set.process || !set.process->ok())
+        v.set_key("error", Value(set.process ? first_line(set.process->stderr_text) : set.error));
+    co_return v;
+}
+
+// Provisions the target's auditd as the lab says (start it, load the rules), once per clean
+// state. Returns why the source cannot be collected, or empty.
+Task<std::string> provision_sensors(RunContext& ctx, TargetSession& s, Elevation elevation,
+                                    const std::string& tag, const CancelToken& cancel) {
+    const SourceConfig* cfg = s.config->source("auditd");
+    if (cfg == nullptr || (cfg->rules.empty() && !cfg->start) || s.audit.applied()) co_return "";
+    std::vector<AuditRule> rules;
+    std::string path;
+    if (!cfg->rules.empty()) {
+        path = cfg->rules == "pack" ? ctx.m_pack.root + "/lab/auditd.rules"
+               : std::filesystem::path(cfg->rules).is_absolute()
+                   ? cfg->rules
+                   : ctx.m_lab.dir + "/" + cfg->rules;
+        auto read = read_audit_rules(path);
+        if (!read) co_return "audit rules: " + read.error().message;
+        rules = std::move(*read);
+    }
+    auto applied = co_await s.audit.apply(*s.transport, rules, cfg->start, elevation, cancel);
+    if (!applied) co_return applied.error().message;
+    ctx.progress(tag + ": auditd: loaded " + std::to_string(s.audit.added().size()) + " of " +
+                     std::to_string(rules.size()) + " rule(s) from " + path +
+                     (s.audit.started_pid().empty() ? "" : ", started auditd (pid " + s.audit.started_pid() + ")"),
+                 true);
+    co_return "";
+}
+
 // One scenario on one target, the whole lifecycle, as a coroutine on the run's io_context:
 // every wait (processes, polling, readiness) suspends it and lets the other targets run.
 // nullopt: not started (interrupted).
@@ -282,6 +470,7 @@ Task<std::optional<Value>> run_one(RunContext& ctx, TargetSession& s, const sc::
     Value cleanup = Value::object();
     cleanup.set_key("ran", Value(false));
     Value collection = Value::object();
+    Value revert;  // null: the target has no snapshot revert
     bool window_closed = false;
     std::set<std::string> collected;
     std::map<std::string, std::string> source_errors;
@@ -300,6 +489,7 @@ Task<std::optional<Value>> run_one(RunContext& ctx, TargetSession& s, const sc::
         v.set_key("prerequisites", prerequisites);
         v.set_key("execution", execution);
         v.set_key("cleanup", cleanup);
+        if (!revert.is_null()) v.set_key("revert", revert);
         v.set_key("window_closed_before_cleanup", Value(window_closed || !executed));
         collection.set_key("collected", strings_value(collected));
         Value errors = Value::object();
@@ -334,45 +524,12 @@ Task<std::optional<Value>> run_one(RunContext& ctx, TargetSession& s, const sc::
         if (ex::is_secret_argument(checks, name)) ctx.m_masker.add(value);
     ctx.progress(tag + ": start");
 
-    // Snapshot revert, then wait for the machine to answer.
-    if (!target.revert.empty()) {
-        auto argv = expand_command_template(target.revert, {}, target.platform, target.command.vm);
-        if (!argv) {
-            fail("snapshot revert: " + argv.error().message);
-            co_return compose();
-        }
-        ProcessRequest req;
-        req.argv = *argv;
-        req.timeout = target.timeouts.readiness;
-        req.cancel = &cancel;
-        auto r = co_await async_run_process(std::move(req));
-        if (!r || !r->ok()) {
-            fail("snapshot revert failed: " + (r ? "exit code " + std::to_string(r->exit_code) +
-                                                       " " + first_line(r->stderr_text)
-                                                 : r.error().message));
-            co_return compose();
-        }
-        s.elevation.reset();  // a reverted machine is probed again
-    }
-    if (!target.readiness.empty()) {
-        auto deadline = std::chrono::steady_clock::now() + target.timeouts.readiness;
-        std::string last = "not tried";
-        bool ready = false;
-        while (!ready && !cancel.at_least(1) && std::chrono::steady_clock::now() < deadline) {
-            auto step = co_await run_step(s, target.platform == Platform::Windows ? "powershell" : "sh",
-                                          target.readiness, false, Elevation::None,
-                                          target.timeouts.connect, 1, cancel);
-            if (step.process && step.process->ok()) ready = true;
-            else {
-                last = step.error.empty() ? "exit code " + std::to_string(step.process->exit_code)
-                                          : step.error;
-                co_await sleep_for(Millis(2000), cancel, 1);
-            }
-        }
-        if (!ready) {
-            fail("target not ready after " + seconds_text(target.timeouts.readiness) + ": " + last);
-            co_return compose();
-        }
+    // Snapshot revert (the qemu driver's or the lab's template), then wait for the machine.
+    auto restored = co_await restore_target(ctx, s, tag, cancel);
+    revert = restored.record;
+    if (!restored.error.empty()) {
+        fail(restored.error);
+        co_return compose();
     }
     auto probed = co_await probe_target(s, cancel);
     if (!probed) {
@@ -380,10 +537,18 @@ Task<std::optional<Value>> run_one(RunContext& ctx, TargetSession& s, const sc::
         co_return compose();
     }
     elevation = *probed;
+    if (!revert.is_null() && target.platform != Platform::Windows) {
+        revert.set_key("clock", co_await set_guest_clock(s, elevation, cancel));
+        if (const Value* skew = revert.find("clock.skew_seconds"); skew && skew->is_number())
+            ctx.progress(tag + ": guest clock set (skew was " + number_text(skew->as_double()) + " s)", true);
+    }
+    if (auto why = co_await provision_sensors(ctx, s, elevation, tag, cancel); !why.empty())
+        source_errors["auditd"] = why;
 
     // Preflight: a dead source makes its expectations not_collected, not failed.
     std::vector<std::unique_ptr<LiveSource>> sources;
     for (const auto& cfg : target.sources) {
+        if (source_errors.count(cfg.name)) continue;  // provisioning failed
         auto src = make_live_source(cfg, target.platform, elevation == Elevation::Sudo);
         if (!src) {
             source_errors[cfg.name] = src.error().message;
@@ -397,6 +562,11 @@ Task<std::optional<Value>> run_one(RunContext& ctx, TargetSession& s, const sc::
         }
         sources.push_back(std::move(*src));
     }
+    // What the sensors are configured to log, as preflight found them.
+    for (const auto& spec : checks.expectations)
+        for (const auto& src : sources)
+            if (src->config().name == spec.source)
+                if (auto why = src->not_logged(spec); !why.empty()) facts.not_logged[spec.id] = why;
 
     // Prerequisites: check, get (--get-prereqs), check again.
     const std::string dep_executor =
@@ -479,7 +649,18 @@ Task<std::optional<Value>> run_one(RunContext& ctx, TargetSession& s, const sc::
         execution = process_value(*exec, test.executor.name, resolved->command);
         facts.start_ns = exec->start_ns;
         facts.end_ns = exec->end_ns;
-        if (exec->timed_out)
+        // ssh exits 255 both for a command that did and for a connection that died under it
+        // (sshd killed, guest gone): a target that no longer answers tells them apart.
+        if (exec->exit_code == 255 && target.transport == "ssh" && !exec->timed_out && !exec->cancelled) {
+            co_await s.transport->close();
+            auto alive = co_await run_step(s, "sh", "true", false, Elevation::None,
+                                           target.timeouts.connect, 1, cancel);
+            transport_lost = !alive.process || !alive.process->ok();
+        }
+        if (transport_lost)
+            fail("connection to the target lost during execution (ssh exit code 255): " +
+                 first_line(exec->stderr_text));
+        else if (exec->timed_out)
             fail("execution timed out after " + seconds_text(target.timeouts.execution) +
                  " (process tree killed)");
         else if (exec->cancelled)
@@ -549,8 +730,17 @@ Task<std::optional<Value>> run_one(RunContext& ctx, TargetSession& s, const sc::
     facts.cleanup_start_ns = now_ns();
     window_closed = true;
 
-    // Cleanup, always (also after errors and timeouts, and after the first signal).
-    if (!resolved->cleanup_command.empty() && !cancel.at_least(2)) {
+    // Cleanup, always (also after errors and timeouts, and after the first signal). A target
+    // whose connection died mid-test cannot run it: its snapshot revert undoes the test.
+    if (transport_lost && (s.vm || !target.revert.empty()) && !cancel.at_least(2)) {
+        ctx.progress(tag + ": connection lost: reverting the snapshot instead of cleanup");
+        auto undo = co_await restore_target(ctx, s, tag, cancel);
+        cleanup.set_key("replaced_by_revert", Value(true));
+        cleanup.set_key("revert", undo.record);
+        cleanup.set_key("reason", Value("the connection to the target was lost during execution; "
+                                        "the snapshot revert replaces the cleanup"));
+        if (!undo.error.empty()) ctx.progress(tag + ": " + undo.error);
+    } else if (!resolved->cleanup_command.empty() && !cancel.at_least(2)) {
         ctx.progress(tag + ": cleanup", true);
         auto step = co_await run_step(s, test.executor.name, resolved->cleanup_command,
                                       test.executor.elevation_required, elevation,
@@ -622,6 +812,26 @@ Task<void> target_worker(RunContext& ctx, TargetSession& session) {
     }
 }
 
+// The end of a run on a target: undo the sensor provisioning (a VM that stops is not worth
+// it), release connections, power the VM off unless the lab keeps it running.
+Task<void> release_target(RunContext& ctx, TargetSession& s) {
+    const std::string tag = "[" + s.config->name + "]";
+    if (s.audit.applied() && (!s.vm || s.vm->config().keep_running)) {
+        auto line = co_await s.audit.undo(*s.transport, s.elevation.value_or(Elevation::None), ctx.m_cancel);
+        if (!line.empty()) ctx.progress(tag + " auditd: " + line);
+    }
+    co_await s.transport->close();
+    if (!s.vm || !s.vm->running()) co_return;
+    if (s.vm->config().keep_running) {
+        ctx.progress(tag + " VM left running (pid " + std::to_string(s.vm->pid()) +
+                     "; `attest lab stop` stops it)");
+        co_return;
+    }
+    int pid = s.vm->pid();
+    co_await offload(blocking_pool(), [&] { s.vm->stop(); });
+    ctx.progress(tag + " VM stopped (pid " + std::to_string(pid) + ")");
+}
+
 }  // namespace
 
 Expected<RunSummary> run_pack(const Lab& lab, const sc::Pack& pack, const RunOptions& options,
@@ -645,7 +855,8 @@ Expected<RunSummary> run_pack(const Lab& lab, const sc::Pack& pack, const RunOpt
             std::find(options.targets.begin(), options.targets.end(), t.name) == options.targets.end())
             continue;
         auto session = std::make_unique<TargetSession>();
-        session->config = &t;
+        session->effective = t;
+        session->config = &session->effective;
         sessions.push_back(std::move(session));
     }
     for (const auto& name : options.targets)
@@ -685,6 +896,11 @@ Expected<RunSummary> run_pack(const Lab& lab, const sc::Pack& pack, const RunOpt
     }
 
     for (auto& s : sessions) {
+        if (s->config->qemu && !s->queue.empty()) {
+            auto vm = QemuVm::prepare(s->effective, lab.dir);
+            if (!vm) return vm.error();
+            s->vm = std::move(*vm);
+        }
         auto t = TransportRegistry::builtin().create(*s->config);
         if (!t) return t.error();
         s->transport = std::move(*t);
@@ -734,7 +950,7 @@ Expected<RunSummary> run_pack(const Lab& lab, const sc::Pack& pack, const RunOpt
         boost::asio::co_spawn(
             io,
             [&]() -> Task<void> {
-                for (auto& s : sessions) co_await s->transport->close();
+                for (auto& s : sessions) co_await release_target(ctx, *s);
             },
             [&](std::exception_ptr) {
                 if (signals) signals->cancel();
