@@ -126,7 +126,9 @@ Task<Expected<void>> AuditProvision::apply(Transport& t, const std::vector<Audit
     else
         script +=
             "  echo 'auditd is not running (the lab starts it with start: true)' >&2; exit 3\n";
-    script += "fi\nauditctl -e 1 >/dev/null || exit 3\n";
+    script +=
+        "fi\necho \"attest-enabled $(auditctl -s | awk '$1 == \"enabled\" {print $2}')\"\n"
+        "auditctl -e 1 >/dev/null || exit 3\n";
     for (std::size_t i = 0; i < rules.size(); ++i) {
         const AuditRule& ws = rules[i];
         // A watch needs its path to exist.
@@ -146,6 +148,8 @@ Task<Expected<void>> AuditProvision::apply(Transport& t, const std::vector<Audit
     for (std::string line; std::getline(out, line);) {
         if (line.rfind("attest-started ", 0) == 0)
             m_started_pid = line.substr(15);
+        else if (line == "attest-enabled 0")
+            m_was_disabled = true;
         else if (line.rfind("attest-added ", 0) == 0) {
             std::size_t i = std::stoul(line.substr(13));
             if (i < rules.size()) m_added.push_back(rules[i]);
@@ -156,17 +160,20 @@ Task<Expected<void>> AuditProvision::apply(Transport& t, const std::vector<Audit
 
 Task<std::string> AuditProvision::undo(Transport& t, Elevation elevation,
                                        const CancelToken& cancel) {
-    if (!m_applied || (m_added.empty() && m_started_pid.empty())) co_return std::string();
+    if (!m_applied || (m_added.empty() && m_started_pid.empty() && !m_was_disabled))
+        co_return std::string();
     std::string script;
     for (auto it = m_added.rbegin(); it != m_added.rend(); ++it)
         script += "auditctl " + quoted_words(removal_of(*it)) + " >/dev/null 2>&1 || echo " +
                   posix_quote("could not remove: " + quoted_words(*it)) + " >&2\n";
+    if (m_was_disabled) script += "auditctl -e 0 >/dev/null\n";
     if (!m_started_pid.empty())
         script += "kill " + m_started_pid + " && i=0; while kill -0 " + m_started_pid +
                   " 2>/dev/null && [ $i -lt 50 ]; do i=$((i+1)); sleep 0.1; done\n";
     auto r = co_await run_elevated(t, script, elevation, cancel);
     std::string what =
         "removed " + std::to_string(m_added.size()) + " audit rule(s)" +
+        (m_was_disabled ? ", auditing disabled again" : "") +
         (m_started_pid.empty() ? "" : ", stopped auditd (pid " + m_started_pid + ")");
     if (!r)
         what = "could not undo the audit provisioning: " + r.error().message;

@@ -45,13 +45,15 @@ public:
     // alone: not ours to remove).
     Task<Expected<void>> apply(Transport& transport, const std::vector<AuditRule>& rules,
                                bool start, Elevation elevation, const CancelToken& cancel);
-    // Removes the rules apply() added (newest first) and stops the daemon it started.
+    // Removes the rules apply() added (newest first), turns auditing off again if it was, and
+    // stops the daemon it started.
     // Returns a line saying what was undone.
     Task<std::string> undo(Transport& transport, Elevation elevation, const CancelToken& cancel);
     // A snapshot revert took the target back to before apply(): nothing is left to undo.
     void forget() {
         m_added.clear();
         m_started_pid.clear();
+        m_was_disabled = false;
         m_applied = false;
     }
     bool applied() const { return m_applied; }
@@ -61,6 +63,7 @@ public:
 private:
     std::vector<AuditRule> m_added;
     std::string m_started_pid;
+    bool m_was_disabled = false;  // auditing was off (auditctl -e 0) before apply()
     bool m_applied = false;
 };
 
