@@ -174,7 +174,7 @@ TEST(Lab, QemuTargetProblemsHavePositions) {
         {"  qemu: {memory: 64M}\n", "vm.yaml:4:9: qemu.image (the directory scripts/lab-image.sh made) is required"},
         {"  qemu: {image: i, memory: lots}\n", "vm.yaml:4:28: qemu.memory must be a size in MiB"},
         {"  qemu: {image: i, accel: hvf}\n", "vm.yaml:4:27: qemu.accel must be auto, kvm or tcg"},
-        {"  qemu: {image: i, disk: x}\n", "vm.yaml:4:21: unknown key 'disk' in qemu"},
+        {"  qemu: {image: i, disk: x}\n", "vm.yaml:4:20: unknown key 'disk' in qemu"},
         {"  transport: local\n  qemu: {image: i}\n", "a qemu target is reached through ssh"},
         {"  qemu: {image: i}\n  revert: [virsh, snapshot-revert, x, clean]\n", "revert: templates are for other hypervisors"},
         {"  qemu: {image: i}\n  concurrency: 2\n", "one scenario at a time"},
