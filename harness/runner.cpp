@@ -3,12 +3,11 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
-
-#include <algorithm>
-#include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -61,12 +60,49 @@ Value strings_value(const std::set<std::string>& items) {
     return a;
 }
 
+// Counts the wall time spent waiting on the target (every command and file transfer goes
+// through run() or write_file()), so a scenario's record can tell the target's time from
+// attest's own (results: timing.transport_seconds; bench/lab_bench.sh).
+class TimedTransport final : public Transport {
+public:
+    explicit TimedTransport(std::unique_ptr<Transport> inner)
+        : Transport(inner->target()), m_inner(std::move(inner)) {}
+    Task<Expected<ProcessResult>> run(const TargetCommand& command,
+                                      const CancelToken& cancel) override {
+        auto t0 = std::chrono::steady_clock::now();
+        auto r = co_await m_inner->run(command, cancel);
+        add(std::chrono::steady_clock::now() - t0);
+        co_return r;
+    }
+    Task<void> close() override { co_await m_inner->close(); }
+    Task<Expected<void>> write_file(const std::string& path, const std::string& content,
+                                    const CancelToken& cancel) override {
+        // The base class writes through run() (counted there); the command transport's own
+        // upload is timed here.
+        auto t0 = std::chrono::steady_clock::now();
+        auto before = m_busy_ns.load();
+        auto r = co_await m_inner->write_file(path, content, cancel);
+        if (m_busy_ns.load() == before) add(std::chrono::steady_clock::now() - t0);
+        co_return r;
+    }
+    // Seconds waited on the target since the last call (a target running scenarios in
+    // parallel counts them together). Atomic: the final evaluation reads it off the io thread.
+    double take_busy_seconds() { return static_cast<double>(m_busy_ns.exchange(0)) / 1e9; }
+
+private:
+    void add(std::chrono::steady_clock::duration d) {
+        m_busy_ns += std::chrono::duration_cast<std::chrono::nanoseconds>(d).count();
+    }
+    std::unique_ptr<Transport> m_inner;
+    std::atomic<std::int64_t> m_busy_ns{0};
+};
+
 // One target: its transport and its queue of scenarios. Only touched from the run's
 // io_context thread, so it needs no locking.
 struct TargetSession {
     TargetConfig effective;  // the lab's target, with what the qemu driver filled in (ssh)
     const TargetConfig* config = nullptr;
-    std::unique_ptr<Transport> transport;
+    std::unique_ptr<TimedTransport> transport;
     std::unique_ptr<QemuVm> vm;  // a VM attest starts, reverts and stops itself
     AuditProvision audit;        // rules loaded at preflight, removed at the end
     std::optional<Elevation> elevation;
@@ -76,8 +112,7 @@ struct TargetSession {
 
 class RunContext {
 public:
-    RunContext(const Lab& lab, const sc::Pack& pack, const RunOptions& options,
-               CancelToken& cancel)
+    RunContext(const Lab& lab, const sc::Pack& pack, const RunOptions& options, CancelToken& cancel)
         : m_lab(lab), m_pack(pack), m_options(options), m_cancel(cancel) {
         m_run_id = ex::make_run_id(now_ns());
         m_started_ns = now_ns();
@@ -107,8 +142,10 @@ public:
         if (m_journal) m_journal->log(masked);
         if (m_options.verbosity == Verbosity::Quiet) return;
         if (verbose_only && m_options.verbosity != Verbosity::Verbose) return;
-        if (m_options.progress) m_options.progress(masked);
-        else std::fprintf(stderr, "%s\n", masked.c_str());
+        if (m_options.progress)
+            m_options.progress(masked);
+        else
+            std::fprintf(stderr, "%s\n", masked.c_str());
     }
 
     Value run_object(const std::string& status) const {
@@ -189,10 +226,11 @@ Task<Expected<Elevation>> probe_target(TargetSession& s, const CancelToken& canc
     }
     auto r = co_await s.transport->run(cmd, cancel);
     if (!r) co_return r.error();
-    if (r->timed_out) co_return make_error("target did not answer within " + seconds_text(cmd.timeout));
+    if (r->timed_out)
+        co_return make_error("target did not answer within " + seconds_text(cmd.timeout));
     if (r->exit_code != 0)
-        co_return make_error("probe command failed: exit code " + std::to_string(r->exit_code) + ": " +
-                          first_line(r->stderr_text));
+        co_return make_error("probe command failed: exit code " + std::to_string(r->exit_code) +
+                             ": " + first_line(r->stderr_text));
     Elevation e;
     if (t.elevation != "auto") {
         e = elevation_from_config(t.elevation);
@@ -211,7 +249,8 @@ Task<Expected<Elevation>> probe_target(TargetSession& s, const CancelToken& canc
     co_return e;
 }
 
-Value process_value(const ProcessResult& r, const std::string& executor, const std::string& command) {
+Value process_value(const ProcessResult& r, const std::string& executor,
+                    const std::string& command) {
     Value v = Value::object();
     v.set_key("executor", Value(executor));
     v.set_key("command", Value(command));
@@ -248,7 +287,8 @@ Task<StepResult> run_step(TargetSession& s, const std::string& executor, const s
                           bool elevation_required, Elevation elevation, Millis timeout,
                           int cancel_level, const CancelToken& cancel) {
     StepResult out;
-    auto inv = build_invocation(executor, script, s.config->platform, elevation_required, elevation);
+    auto inv =
+        build_invocation(executor, script, s.config->platform, elevation_required, elevation);
     if (!inv) {
         out.error = inv.error().message;
         co_return out;
@@ -268,7 +308,8 @@ Task<StepResult> run_step(TargetSession& s, const std::string& executor, const s
 
 std::string safe_name(std::string s) {
     for (char& c : s)
-        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.')) c = '_';
+        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.'))
+            c = '_';
     return s.empty() ? "_" : s;
 }
 
@@ -296,18 +337,20 @@ Task<Expected<void>> wait_ready(TargetSession& s, Millis within, const CancelTok
         if (cancel.at_least(1)) co_return make_error("interrupted while waiting for the target");
         auto left = std::chrono::duration_cast<Millis>(deadline - std::chrono::steady_clock::now());
         if (left.count() <= 0) break;
-        Millis attempt = std::max(Millis(1000), std::min(left - t.timeouts.connect, t.timeouts.connect));
-        auto step = co_await run_step(s, t.platform == Platform::Windows ? "powershell" : "sh", command,
-                                      false, Elevation::None, attempt, 1, cancel);
+        Millis attempt =
+            std::max(Millis(1000), std::min(left - t.timeouts.connect, t.timeouts.connect));
+        auto step = co_await run_step(s, t.platform == Platform::Windows ? "powershell" : "sh",
+                                      command, false, Elevation::None, attempt, 1, cancel);
         if (step.process && step.process->ok()) co_return Expected<void>{};
-        last = !step.error.empty() ? step.error
+        last = !step.error.empty()       ? step.error
                : step.process->timed_out ? "no answer within " + seconds_text(attempt)
                                          : "exit code " + std::to_string(step.process->exit_code);
         left = std::chrono::duration_cast<Millis>(deadline - std::chrono::steady_clock::now());
         // A reverted VM answers within a second or two: poll it closely.
         co_await sleep_for(std::clamp(left, Millis(0), Millis(s.vm ? 250 : 2000)), cancel, 1);
     }
-    co_return make_error("target not ready after " + seconds_text(within) + ": " + first_line(last));
+    co_return make_error("target not ready after " + seconds_text(within) + ": " +
+                         first_line(last));
 }
 
 // The VM side of a revert: start it (from the snapshot, or cold and then make the snapshot
@@ -326,7 +369,8 @@ Task<Expected<std::string>> revert_vm(RunContext& ctx, TargetSession& s, const s
     auto cold = co_await vm.start(cancel);
     if (!cold) co_return cold.error();
     if (!*cold) co_return std::string("started_from_snapshot");
-    ctx.progress(tag + ": booting; snapshot '" + vm.config().snapshot + "' is made once it is ready");
+    ctx.progress(tag + ": booting; snapshot '" + vm.config().snapshot +
+                 "' is made once it is ready");
     auto ready = co_await wait_ready(s, s.config->timeouts.readiness, cancel);
     if (!ready)
         co_return make_error("the guest did not become ready: " + ready.error().message +
@@ -375,7 +419,8 @@ Task<Restored> restore_target(RunContext& ctx, TargetSession& s, const std::stri
             req.timeout = t.timeouts.readiness;
             req.cancel = &cancel;
             auto r = co_await async_run_process(std::move(req));
-            if (!r) outcome = r.error();
+            if (!r)
+                outcome = r.error();
             else if (!r->ok())
                 outcome = make_error("exit code " + std::to_string(r->exit_code) + " " +
                                      first_line(r->stderr_text));
@@ -396,9 +441,9 @@ Task<Restored> restore_target(RunContext& ctx, TargetSession& s, const std::stri
     auto ready = co_await wait_ready(s, t.timeouts.readiness, cancel);
     out.record.set_key("readiness_seconds", Value(seconds_since(t1)));
     if (!ready) out.error = ready.error().message;
-    ctx.progress(tag + ": " + *outcome + " ('" + out.record.get("snapshot")->as_string() + "') in " +
-                 number_text(out.record.get("seconds")->as_number()) + " s, ready after " +
-                 number_text(seconds_since(t1)) + " s");
+    ctx.progress(tag + ": " + *outcome + " ('" + out.record.get("snapshot")->as_string() +
+                 "') in " + number_text(out.record.get("seconds")->as_number()) +
+                 " s, ready after " + number_text(seconds_since(t1)) + " s");
     co_return out;
 }
 
@@ -407,7 +452,8 @@ Task<Restored> restore_target(RunContext& ctx, TargetSession& s, const std::stri
 Task<Value> set_guest_clock(TargetSession& s, Elevation elevation, const CancelToken& cancel) {
     Value v = Value::object();
     std::int64_t before = now_ns();
-    auto read = co_await run_step(s, "sh", "date -u +%s.%N", false, elevation, Millis(15000), 1, cancel);
+    auto read =
+        co_await run_step(s, "sh", "date -u +%s.%N", false, elevation, Millis(15000), 1, cancel);
     std::int64_t after = now_ns();
     if (read.process && read.process->ok()) {
         try {
@@ -439,9 +485,8 @@ Task<std::string> provision_sensors(RunContext& ctx, TargetSession& s, Elevation
     std::string path;
     if (!cfg->rules.empty()) {
         path = cfg->rules == "pack" ? ctx.m_pack.root + "/lab/auditd.rules"
-               : std::filesystem::path(cfg->rules).is_absolute()
-                   ? cfg->rules
-                   : ctx.m_lab.dir + "/" + cfg->rules;
+               : std::filesystem::path(cfg->rules).is_absolute() ? cfg->rules
+                                                                 : ctx.m_lab.dir + "/" + cfg->rules;
         auto read = read_audit_rules(path);
         if (!read) co_return "audit rules: " + read.error().message;
         rules = std::move(*read);
@@ -450,7 +495,9 @@ Task<std::string> provision_sensors(RunContext& ctx, TargetSession& s, Elevation
     if (!applied) co_return applied.error().message;
     ctx.progress(tag + ": auditd: loaded " + std::to_string(s.audit.added().size()) + " of " +
                      std::to_string(rules.size()) + " rule(s) from " + path +
-                     (s.audit.started_pid().empty() ? "" : ", started auditd (pid " + s.audit.started_pid() + ")"),
+                     (s.audit.started_pid().empty()
+                          ? ""
+                          : ", started auditd (pid " + s.audit.started_pid() + ")"),
                  true);
     co_return "";
 }
@@ -490,6 +537,9 @@ Task<std::optional<Value>> run_one(RunContext& ctx, TargetSession& s, const sc::
         v.set_key("execution", execution);
         v.set_key("cleanup", cleanup);
         if (!revert.is_null()) v.set_key("revert", revert);
+        Value timing = Value::object();
+        timing.set_key("transport_seconds", Value(s.transport->take_busy_seconds()));
+        v.set_key("timing", std::move(timing));
         v.set_key("window_closed_before_cleanup", Value(window_closed || !executed));
         collection.set_key("collected", strings_value(collected));
         Value errors = Value::object();
@@ -527,6 +577,8 @@ Task<std::optional<Value>> run_one(RunContext& ctx, TargetSession& s, const sc::
     // Snapshot revert (the qemu driver's or the lab's template), then wait for the machine.
     auto restored = co_await restore_target(ctx, s, tag, cancel);
     revert = restored.record;
+    // From here on, the time waited on the target is counted apart from attest's own.
+    (void)s.transport->take_busy_seconds();
     if (!restored.error.empty()) {
         fail(restored.error);
         co_return compose();
@@ -540,7 +592,9 @@ Task<std::optional<Value>> run_one(RunContext& ctx, TargetSession& s, const sc::
     if (!revert.is_null() && target.platform != Platform::Windows) {
         revert.set_key("clock", co_await set_guest_clock(s, elevation, cancel));
         if (const Value* skew = revert.find("clock.skew_seconds"); skew && skew->is_number())
-            ctx.progress(tag + ": guest clock set (skew was " + number_text(skew->as_double()) + " s)", true);
+            ctx.progress(
+                tag + ": guest clock set (skew was " + number_text(skew->as_double()) + " s)",
+                true);
     }
     if (auto why = co_await provision_sensors(ctx, s, elevation, tag, cancel); !why.empty())
         source_errors["auditd"] = why;
@@ -577,8 +631,9 @@ Task<std::optional<Value>> run_one(RunContext& ctx, TargetSession& s, const sc::
         Value p = Value::object();
         p.set_key("description", Value(dep.description));
         const std::string check_script = prereq_script(dep_executor, dep.prereq_command);
-        auto step = co_await run_step(s, dep_executor, check_script, test.executor.elevation_required,
-                                      elevation, target.timeouts.prerequisites, 1, cancel);
+        auto step =
+            co_await run_step(s, dep_executor, check_script, test.executor.elevation_required,
+                              elevation, target.timeouts.prerequisites, 1, cancel);
         bool met = step.process && step.process->ok();
         bool fetched = false;
         if (!met && step.error.empty() && ctx.m_options.get_prereqs &&
@@ -589,14 +644,17 @@ Task<std::optional<Value>> run_one(RunContext& ctx, TargetSession& s, const sc::
                                          target.timeouts.prerequisites, 1, cancel);
             fetched = true;
             p.set_key("get_exit_code", Value(get.process ? get.process->exit_code : -1));
-            step = co_await run_step(s, dep_executor, check_script, test.executor.elevation_required,
-                                     elevation, target.timeouts.prerequisites, 1, cancel);
+            step =
+                co_await run_step(s, dep_executor, check_script, test.executor.elevation_required,
+                                  elevation, target.timeouts.prerequisites, 1, cancel);
             met = step.process && step.process->ok();
         }
         p.set_key("met", Value(met));
         p.set_key("fetched", Value(fetched));
-        p.set_key("output", Value(step.process ? clip(step.process->stdout_text + step.process->stderr_text, 4096)
-                                              : step.error));
+        p.set_key(
+            "output",
+            Value(step.process ? clip(step.process->stdout_text + step.process->stderr_text, 4096)
+                               : step.error));
         prerequisites.push_back(std::move(p));
         if (!met && unmet.empty())
             unmet = dep.description + (step.error.empty() ? "" : " (" + step.error + ")");
@@ -651,7 +709,8 @@ Task<std::optional<Value>> run_one(RunContext& ctx, TargetSession& s, const sc::
         facts.end_ns = exec->end_ns;
         // ssh exits 255 both for a command that did and for a connection that died under it
         // (sshd killed, guest gone): a target that no longer answers tells them apart.
-        if (exec->exit_code == 255 && target.transport == "ssh" && !exec->timed_out && !exec->cancelled) {
+        if (exec->exit_code == 255 && target.transport == "ssh" && !exec->timed_out &&
+            !exec->cancelled) {
             co_await s.transport->close();
             auto alive = co_await run_step(s, "sh", "true", false, Elevation::None,
                                            target.timeouts.connect, 1, cancel);
@@ -675,7 +734,7 @@ Task<std::optional<Value>> run_one(RunContext& ctx, TargetSession& s, const sc::
     // Collection: poll until every required expectation is observed or the deadline.
     if (!sources.empty() && !transport_lost) {
         std::string base = ctx.m_options.record_dir.empty() ? ctx.m_journal->dir() + "/.telemetry"
-                                                           : ctx.m_options.record_dir;
+                                                            : ctx.m_options.record_dir;
         telemetry_dir = base + "/" + safe_name(target.name) + "/" +
                         safe_name(test.guid.empty() ? test.name : test.guid);
         std::filesystem::create_directories(telemetry_dir);
@@ -683,8 +742,10 @@ Task<std::optional<Value>> run_one(RunContext& ctx, TargetSession& s, const sc::
         Millis lag_latency{0};
         for (const auto& src : sources) {
             const auto* info = ex::find_source(src->config().name);
-            if (info && info->lagging) lag_latency = std::max(lag_latency, src->config().latency);
-            else wait = std::max(wait, src->config().latency);
+            if (info && info->lagging)
+                lag_latency = std::max(lag_latency, src->config().latency);
+            else
+                wait = std::max(wait, src->config().latency);
         }
         auto deadline = std::chrono::steady_clock::now() + wait + target.timeouts.collection;
         bool polling = facts.preset_verdict.empty();
@@ -692,8 +753,8 @@ Task<std::optional<Value>> run_one(RunContext& ctx, TargetSession& s, const sc::
         for (int round = 0;; ++round) {
             telemetry_files.clear();
             for (const auto& src : sources) {
-                std::string dest = telemetry_dir + "/" + safe_name(src->config().name) +
-                                   src->file_extension();
+                std::string dest =
+                    telemetry_dir + "/" + safe_name(src->config().name) + src->file_extension();
                 auto ok = co_await src->fetch(*s.transport, dest, cancel);
                 if (ok) {
                     collected.insert(src->config().name);
@@ -709,7 +770,8 @@ Task<std::optional<Value>> run_one(RunContext& ctx, TargetSession& s, const sc::
                 DiagnosticSink sink;
                 auto r = ex::evaluate_scenario(checks, facts, telemetry_files, sink);
                 for (const auto& e : r.expectations)
-                    if (e.spec.required && e.verdict == ex::ExpectationVerdict::Missing) return false;
+                    if (e.spec.required && e.verdict == ex::ExpectationVerdict::Missing)
+                        return false;
                 for (const auto& d : r.detections)
                     if (!d.passed && d.verdict != ex::DetectionVerdict::NotEvaluated) return false;
                 return true;
@@ -750,7 +812,8 @@ Task<std::optional<Value>> run_one(RunContext& ctx, TargetSession& s, const sc::
             cleanup.set_key("succeeded", Value(step.process->ok()));
             cleanup.set_key("exit_code", Value(step.process->exit_code));
             cleanup.set_key("timed_out", Value(step.process->timed_out));
-            cleanup.set_key("output", Value(clip(step.process->stdout_text + step.process->stderr_text, 4096)));
+            cleanup.set_key(
+                "output", Value(clip(step.process->stdout_text + step.process->stderr_text, 4096)));
         } else {
             cleanup.set_key("succeeded", Value(false));
             cleanup.set_key("output", Value(step.error));
@@ -797,7 +860,8 @@ Task<void> target_worker(RunContext& ctx, TargetSession& session) {
             v = co_await run_one(ctx, session, test);
         } catch (const std::exception& e) {
             // One scenario's unexpected failure must not take the run down.
-            ctx.progress("[" + session.config->name + "] " + test.name + ": internal error: " + e.what());
+            ctx.progress("[" + session.config->name + "] " + test.name +
+                         ": internal error: " + e.what());
         }
         if (!v) continue;
         const Value* verdict = v->get("verdict");
@@ -817,7 +881,8 @@ Task<void> target_worker(RunContext& ctx, TargetSession& session) {
 Task<void> release_target(RunContext& ctx, TargetSession& s) {
     const std::string tag = "[" + s.config->name + "]";
     if (s.audit.applied() && (!s.vm || s.vm->config().keep_running)) {
-        auto line = co_await s.audit.undo(*s.transport, s.elevation.value_or(Elevation::None), ctx.m_cancel);
+        auto line = co_await s.audit.undo(*s.transport, s.elevation.value_or(Elevation::None),
+                                          ctx.m_cancel);
         if (!line.empty()) ctx.progress(tag + " auditd: " + line);
     }
     co_await s.transport->close();
@@ -851,8 +916,8 @@ Expected<RunSummary> run_pack(const Lab& lab, const sc::Pack& pack, const RunOpt
     if (tests.empty()) return make_error("the pack " + pack.root + " has no scenarios");
     std::vector<std::unique_ptr<TargetSession>> sessions;
     for (const auto& t : lab.targets) {
-        if (!options.targets.empty() &&
-            std::find(options.targets.begin(), options.targets.end(), t.name) == options.targets.end())
+        if (!options.targets.empty() && std::find(options.targets.begin(), options.targets.end(),
+                                                  t.name) == options.targets.end())
             continue;
         auto session = std::make_unique<TargetSession>();
         session->effective = t;
@@ -860,7 +925,8 @@ Expected<RunSummary> run_pack(const Lab& lab, const sc::Pack& pack, const RunOpt
         sessions.push_back(std::move(session));
     }
     for (const auto& name : options.targets)
-        if (lab.target(name) == nullptr) return make_error("no target '" + name + "' in " + lab.path);
+        if (lab.target(name) == nullptr)
+            return make_error("no target '" + name + "' in " + lab.path);
     if (sessions.empty()) return make_error("no targets selected");
 
     auto journal = Journal::open(options.out_dir, &ctx.m_masker);
@@ -884,12 +950,13 @@ Expected<RunSummary> run_pack(const Lab& lab, const sc::Pack& pack, const RunOpt
             std::string plats;
             for (const auto& p : test->platforms) plats += (plats.empty() ? "" : ", ") + p;
             std::string reason = "platform not supported by the target" +
-                                 std::string(sessions.size() > 1 ? "s" : "") + ": the test supports " +
-                                 plats + "; ";
+                                 std::string(sessions.size() > 1 ? "s" : "") +
+                                 ": the test supports " + plats + "; ";
             for (std::size_t i = 0; i < sessions.size(); ++i)
                 reason += (i ? ", " : "") + sessions[i]->config->name + " is " +
                           std::string(platform_name(sessions[i]->config->platform));
-            ctx.progress("[" + sessions[0]->config->name + "] " + test->name + ": skipped (" + reason + ")");
+            ctx.progress("[" + sessions[0]->config->name + "] " + test->name + ": skipped (" +
+                         reason + ")");
             ctx.finish(skipped_value(ctx, *test, reason,
                                      sessions.size() == 1 ? sessions[0]->config->name : ""));
         }
@@ -903,7 +970,7 @@ Expected<RunSummary> run_pack(const Lab& lab, const sc::Pack& pack, const RunOpt
         }
         auto t = TransportRegistry::builtin().create(*s->config);
         if (!t) return t.error();
-        s->transport = std::move(*t);
+        s->transport = std::make_unique<TimedTransport>(std::move(*t));
     }
 
     // Everything below runs on one io_context on this thread: each scenario is a coroutine
@@ -913,13 +980,14 @@ Expected<RunSummary> run_pack(const Lab& lab, const sc::Pack& pack, const RunOpt
     boost::asio::io_context io(1);
     std::vector<TargetSession*> workers;
     for (auto& s : sessions) {
-        int n = std::max(1, std::min<int>(s->config->concurrency, static_cast<int>(s->queue.size())));
+        int n =
+            std::max(1, std::min<int>(s->config->concurrency, static_cast<int>(s->queue.size())));
         if (s->queue.empty()) continue;
         for (int w = 0; w < n; ++w) workers.push_back(s.get());
     }
     std::size_t next_worker = 0;
-    std::size_t lanes = std::min<std::size_t>(static_cast<std::size_t>(std::max(1, lab.concurrency)),
-                                              workers.size());
+    std::size_t lanes = std::min<std::size_t>(
+        static_cast<std::size_t>(std::max(1, lab.concurrency)), workers.size());
 
     // SIGINT/SIGTERM: the first stops attacks and collection (cleanup still runs), the
     // second aborts cleanup too. Delivered on the io_context, never inside a handler.
@@ -931,8 +999,9 @@ Expected<RunSummary> run_pack(const Lab& lab, const sc::Pack& pack, const RunOpt
             if (ec) return;
             cancel.raise();
             ctx.progress(std::string(sig == SIGINT ? "SIGINT" : "SIGTERM") +
-                         (cancel.at_least(2) ? ": aborting cleanup"
-                                             : ": stopping; cleanup still runs (again to abort it)"));
+                         (cancel.at_least(2)
+                              ? ": aborting cleanup"
+                              : ": stopping; cleanup still runs (again to abort it)"));
             if (!cancel.at_least(2)) signals->async_wait(on_signal);
         };
         signals->async_wait(on_signal);
@@ -977,17 +1046,23 @@ Expected<RunSummary> run_pack(const Lab& lab, const sc::Pack& pack, const RunOpt
 
     RunSummary summary;
     summary.interrupted = cancel.at_least(1);
-    auto fin = ctx.m_journal->flush(ctx.run_object(summary.interrupted ? "interrupted" : "complete"));
+    auto fin =
+        ctx.m_journal->flush(ctx.run_object(summary.interrupted ? "interrupted" : "complete"));
     if (!fin) return fin.error();
     summary.results_path = ctx.m_journal->results_path();
     for (const auto& v : ctx.m_journal->scenarios()) {
         const Value* verdict = v.get("verdict");
         std::string name = verdict && verdict->is_string() ? verdict->as_string() : "";
-        if (name == "passed") ++summary.passed;
-        else if (name == "failed") ++summary.failed;
-        else if (name == "error") ++summary.error;
-        else if (name == "inconclusive") ++summary.inconclusive;
-        else if (name == "skipped") ++summary.skipped;
+        if (name == "passed")
+            ++summary.passed;
+        else if (name == "failed")
+            ++summary.failed;
+        else if (name == "error")
+            ++summary.error;
+        else if (name == "inconclusive")
+            ++summary.inconclusive;
+        else if (name == "skipped")
+            ++summary.skipped;
     }
     ctx.progress("done: " + std::to_string(summary.passed) + " passed, " +
                  std::to_string(summary.failed) + " failed, " + std::to_string(summary.error) +
