@@ -114,8 +114,11 @@ Expected<std::vector<AuditRule>> read_audit_rules(const std::string& path) {
 Task<Expected<void>> AuditProvision::apply(Transport& t, const std::vector<AuditRule>& rules,
                                            bool start, Elevation elevation,
                                            const CancelToken& cancel) {
+    // The enabled flag as found, before a daemon started here turns auditing on.
     std::string script =
-        std::string(kAuditPid) + "pid=$(st)\n" + "if [ -z \"$pid\" ] || [ \"$pid\" = 0 ]; then\n";
+        std::string(kAuditPid) +
+        "echo \"attest-enabled $(auditctl -s | awk '$1 == \"enabled\" {print $2}')\"\n"
+        "pid=$(st)\nif [ -z \"$pid\" ] || [ \"$pid\" = 0 ]; then\n";
     if (start)
         script +=
             "  if [ -d /run/systemd/system ]; then systemctl start auditd >&2; "
@@ -126,9 +129,7 @@ Task<Expected<void>> AuditProvision::apply(Transport& t, const std::vector<Audit
     else
         script +=
             "  echo 'auditd is not running (the lab starts it with start: true)' >&2; exit 3\n";
-    script +=
-        "fi\necho \"attest-enabled $(auditctl -s | awk '$1 == \"enabled\" {print $2}')\"\n"
-        "auditctl -e 1 >/dev/null || exit 3\n";
+    script += "fi\nauditctl -e 1 >/dev/null || exit 3\n";
     for (std::size_t i = 0; i < rules.size(); ++i) {
         const AuditRule& ws = rules[i];
         // A watch needs its path to exist.
