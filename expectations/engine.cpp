@@ -300,6 +300,9 @@ void Evaluator::finish() {
                 r.verdict = ExpectationVerdict::Observed;
                 r.reason = std::to_string(r.count) + (r.count_capped ? "+" : "") +
                            " matching event(s)";
+            } else if (auto why = sc.facts.not_logged.find(r.spec.id); why != sc.facts.not_logged.end()) {
+                r.verdict = ExpectationVerdict::NotCollected;
+                r.reason = why->second;
             } else if (sc.facts.pending.count(r.spec.source)) {
                 r.verdict = ExpectationVerdict::Pending;
                 r.reason = "source '" + r.spec.source + "' lags and its deadline has not passed";

@@ -40,6 +40,9 @@ struct RunFacts {
     // telemetry counts as collected).
     std::optional<std::set<std::string>> collected;
     std::set<std::string> pending;  // sources known to lag whose deadline has not passed
+    // Expectation id -> why its sensor is not configured to log it (the loaded audit rules
+    // log no such syscall): not_collected with that reason instead of missing.
+    std::map<std::string, std::string> not_logged;
     // Set by a runner that already knows the outcome (prerequisites unmet: "error", platform
     // not supported: "skipped"); the engine keeps it and says why.
     std::string preset_verdict;

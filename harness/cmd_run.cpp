@@ -3,9 +3,9 @@
 #include <cstdio>
 #include <string>
 
-#include "harness/cli.h"
 #include "expectations/results.h"
 #include "harness/plan.h"
+#include "harness/cli.h"
 #include "harness/runner.h"
 #include "reports/reports.h"
 #include "scenarios/atomic.h"
@@ -22,7 +22,9 @@ const char* kHelp =
     "                  [--timeout DURATION] [--allow-destructive] [--exclude-risks R[,R...]]\n"
     "                  [--plan] [--out DIR] [--record DIR] [--history DB] [--quiet | --verbose]\n\n"
     "Runs each scenario of the pack on every lab target whose platform it supports:\n"
-    "snapshot revert and readiness (if configured), preflight of the telemetry sources,\n"
+    "snapshot revert (a qemu target's clean snapshot, or the lab's revert template) and\n"
+    "readiness, the guest clock set from this machine's, sensor provisioning (the lab's audit\n"
+    "rules, removed again at the end), preflight of the telemetry sources,\n"
     "prerequisites, execution (a timeout kills the whole process tree), collection until\n"
     "every required expectation is observed or the deadline, evaluation, then cleanup\n"
     "(always, also after errors, timeouts and a first Ctrl-C; a second one aborts).\n"
@@ -86,7 +88,8 @@ int run_run(const std::vector<std::string>& args) {
     opts.parse(args);
     if (!opts.positionals().empty())
         throw UsageError{"unexpected argument '" + opts.positionals()[0] + "'"};
-    if (opts.has("quiet") && opts.has("verbose")) throw UsageError{"--quiet and --verbose conflict"};
+    if (opts.has("quiet") && opts.has("verbose"))
+        throw UsageError{"--quiet and --verbose conflict"};
 
     std::string lab_path = opts.get_or("lab", "labs/local.yaml");
     std::string pack_path = opts.get_or("pack", "scenarios/t1114");
@@ -157,7 +160,8 @@ int run_run(const std::vector<std::string>& args) {
             if (w.name != "json") ropts.formats.push_back(w.name);
         if (auto h = opts.get("history")) ropts.history_db = *h;
         auto written = reports::write_all_reports(*results, options.out_dir, ropts);
-        if (!written) std::fprintf(stderr, "attest run: reports: %s\n", written.error().message.c_str());
+        if (!written)
+            std::fprintf(stderr, "attest run: reports: %s\n", written.error().message.c_str());
     } else {
         std::fprintf(stderr, "attest run: reports: %s\n", results.error().message.c_str());
     }

@@ -15,6 +15,7 @@ Command recheck_command();
 Command sources_command();
 Command ship_command();
 Command alerts_command();
+Command lab_command();
 
 void register_builtin_commands(Registry& registry) {
     registry.add(events_command());
@@ -29,6 +30,7 @@ void register_builtin_commands(Registry& registry) {
     registry.add(sources_command());
     registry.add(ship_command());
     registry.add(alerts_command());
+    registry.add(lab_command());
 }
 
 }  // namespace attest::cli

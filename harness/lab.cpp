@@ -4,6 +4,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -169,8 +170,12 @@ public:
             return;
         }
         if (!expect_map(node, "source '" + name + "'")) return;
-        check_keys(node, {"log", "channel", "file", "api", "latency", "optional"},
+        check_keys(node, {"log", "channel", "file", "api", "latency", "optional", "rules", "start"},
                    "source '" + name + "'");
+        if (node["rules"]) s.rules = scalar(node["rules"], name + ".rules");
+        if (node["start"]) s.start = boolean(node["start"], name + ".start");
+        if ((!s.rules.empty() || s.start) && name != "auditd")
+            error(node, "source '" + name + "': rules and start are provisioned for auditd only");
         if (node["log"]) s.log = scalar(node["log"], name + ".log");
         if (node["channel"]) s.channel = scalar(node["channel"], name + ".channel");
         if (node["file"]) s.file = scalar(node["file"], name + ".file");
@@ -241,8 +246,8 @@ public:
     void parse_target(const YAML::Node& node, const Lab& lab, Lab& out) {
         if (!expect_map(node, "a target")) return;
         check_keys(node,
-                   {"name", "platform", "transport", "ssh", "command", "revert", "readiness",
-                    "elevation", "concurrency", "timeouts", "secrets", "sources"},
+                   {"name", "platform", "transport", "ssh", "command", "qemu", "revert",
+                    "readiness", "elevation", "concurrency", "timeouts", "secrets", "sources"},
                    "target");
         TargetConfig t;
         t.file = m_path;
@@ -261,12 +266,15 @@ public:
             error(node, "target '" + t.name + "' has no platform (windows, linux or macos)");
         }
         if (node["transport"]) t.transport = scalar(node["transport"], "transport");
+        if (node["qemu"]) parse_qemu(node, t);
         if (t.transport != "local" && t.transport != "ssh" && t.transport != "command")
             error(node["transport"], "unknown transport '" + t.transport +
                                          "' (expected local, ssh or command)");
         if (t.transport == "ssh") {
             const auto ssh = node["ssh"];
-            if (!ssh) {
+            if (!ssh && t.qemu) {
+                // The driver fills in host, port, key and known hosts.
+            } else if (!ssh) {
                 error(node, "target '" + t.name + "' uses transport ssh but has no ssh: settings");
             } else if (expect_map(ssh, "ssh")) {
                 check_keys(ssh,
@@ -278,7 +286,7 @@ public:
                     error(ssh["password"],
                           "passwords are not supported: use key authentication (identity_file)");
                 if (ssh["host"]) t.ssh.host = scalar(ssh["host"], "ssh.host");
-                else error(ssh, "ssh.host is required");
+                else if (!t.qemu) error(ssh, "ssh.host is required");
                 if (ssh["port"]) t.ssh.port = integer(ssh["port"], "ssh.port", 1, 65535);
                 if (ssh["user"]) t.ssh.user = scalar(ssh["user"], "ssh.user");
                 if (ssh["identity_file"])
@@ -336,6 +344,8 @@ public:
         if (node["concurrency"])
             t.concurrency = integer(node["concurrency"], "concurrency", 1, 64);
         if (node["timeouts"]) parse_timeouts(node["timeouts"], t.timeouts);
+        if (t.qemu && t.concurrency > 1)
+            error(node["concurrency"], "a qemu target runs one scenario at a time (each reverts the VM)");
         if (node["secrets"]) t.secret_envs = string_list(node["secrets"], "secrets");
         if (const auto sources = node["sources"]) {
             if (expect_map(sources, "sources"))
@@ -358,6 +368,42 @@ public:
         if (root["deny_tests"]) safety.deny_tests = string_list(root["deny_tests"], "deny_tests");
     }
 
+    // A qemu target is reached through ssh: the transport defaults to it and must be it.
+    void parse_qemu(const YAML::Node& node, TargetConfig& t) {
+        const auto q = node["qemu"];
+        if (!expect_map(q, "qemu")) return;
+        check_keys(q, {"image", "memory", "cpus", "snapshot", "keep_running", "accel", "append"},
+                   "qemu");
+        QemuConfig c;
+        if (q["image"]) c.image = scalar(q["image"], "qemu.image");
+        else error(q, "qemu.image (the directory scripts/lab-image.sh made) is required");
+        if (q["memory"]) {
+            std::string m = scalar(q["memory"], "qemu.memory");
+            if (!m.empty() && (m.back() == 'M' || m.back() == 'm')) m.pop_back();
+            try {
+                std::size_t used = 0;
+                c.memory_mb = std::stoi(m, &used);
+                if (used != m.size() || c.memory_mb < 128) throw std::invalid_argument(m);
+            } catch (...) {
+                error(q["memory"], "qemu.memory must be a size in MiB of at least 128 (e.g. 768M)");
+            }
+        }
+        if (q["cpus"]) c.cpus = integer(q["cpus"], "qemu.cpus", 1, 64);
+        if (q["snapshot"]) c.snapshot = scalar(q["snapshot"], "qemu.snapshot");
+        if (q["keep_running"]) c.keep_running = boolean(q["keep_running"], "qemu.keep_running");
+        if (q["accel"]) c.accel = scalar(q["accel"], "qemu.accel");
+        if (c.accel != "auto" && c.accel != "kvm" && c.accel != "tcg")
+            error(q["accel"], "qemu.accel must be auto, kvm or tcg");
+        if (q["append"]) c.append = scalar(q["append"], "qemu.append");
+        if (!node["transport"]) t.transport = "ssh";
+        else if (t.transport != "ssh")
+            error(node["transport"], "a qemu target is reached through ssh (transport: ssh)");
+        if (node["revert"])
+            error(node["revert"], "a qemu target reverts to its own snapshot (qemu.snapshot); "
+                                  "revert: templates are for other hypervisors");
+        t.qemu = c;
+    }
+
     Expected<Lab> parse(const std::string& text) {
         YAML::Node root;
         try {
@@ -368,6 +414,8 @@ public:
         }
         Lab lab;
         lab.path = m_path;
+        lab.dir = std::filesystem::path(m_path).parent_path().string();
+        if (lab.dir.empty()) lab.dir = ".";
         if (!root.IsMap()) {
             error(root, "a lab file is a mapping with lab: and targets:");
             return make_error(m_path + ": not a valid lab file");

@@ -10,6 +10,8 @@
 //   - name: NAME
 //     platform: windows | linux | macos
 //     transport: local | ssh | command
+//     qemu: {image: DIR, memory: 768M, cpus: 1, snapshot: clean, keep_running: false,
+//            accel: auto | kvm | tcg, append: "kernel args"}   # a VM attest starts itself
 //     ssh: {host, port, user, identity_file, known_hosts, strict_host_key_checking,
 //           control_persist, options: [..]}
 //     command: {vm, exec: [argv template], upload: [argv template]}
@@ -20,7 +22,8 @@
 //     timeouts: {...}                    # overrides the lab's
 //     secrets: [ENV_VAR, ...]            # values masked everywhere in output
 //     sources:
-//       auditd: {log: /var/log/audit/audit.log, latency: 2s}
+//       auditd: {log: /var/log/audit/audit.log, latency: 2s,
+//                rules: PATH | pack, start: false}  # rules loaded at preflight, removed after
 //       sysmon: {channel: Microsoft-Windows-Sysmon/Operational}
 //       powershell: {channel: Microsoft-Windows-PowerShell/Operational}
 //       o365: {file: PATH} | {api: {tenant, client_id, client_secret_env, endpoint}},
@@ -72,6 +75,10 @@ struct SourceConfig {
 
     // Which of the four read methods is set (api, file, channel, log), if any.
     std::optional<telemetry::Acquisition> acquisition() const;
+    // Sensor provisioning: rules attest loads at preflight and removes at the end ("pack":
+    // the pack's lab/<source>.rules), and whether to start the daemon when it is not running.
+    std::string rules;
+    bool start = false;
 };
 
 struct SshConfig {
@@ -91,12 +98,24 @@ struct CommandConfig {
     std::vector<std::string> upload;  // argv template with {remote_path}; content on stdin
 };
 
+// A VM that attest starts itself (harness/qemu.h) and reaches through the ssh transport.
+struct QemuConfig {
+    std::string image;          // directory made by scripts/lab-image.sh (lab-file relative)
+    int memory_mb = 768;
+    int cpus = 1;
+    std::string snapshot = "clean";
+    bool keep_running = false;  // leave it up after the run (attest lab stop stops it)
+    std::string accel = "auto";  // kvm when /dev/kvm is usable, else tcg
+    std::string append;         // extra kernel command-line arguments
+};
+
 struct TargetConfig {
     std::string name;
     Platform platform = Platform::Linux;
     std::string transport = "local";
     SshConfig ssh;
     CommandConfig command;
+    std::optional<QemuConfig> qemu;
     std::vector<std::string> revert;  // argv template run locally, {vm} substituted
     std::string readiness;
     std::string elevation = "auto";
@@ -110,7 +129,7 @@ struct TargetConfig {
     const SourceConfig* source(const std::string& name) const;
     // Whether every scenario starts from a clean snapshot (a revert step is configured), so a
     // destructive test cannot leave damage behind.
-    bool can_revert() const { return !revert.empty(); }
+    bool can_revert() const { return !revert.empty() || qemu.has_value(); }
 };
 
 // What a lab lets tests do (docs/labs.md, "Safety rails"). Risk names are
@@ -126,6 +145,7 @@ struct SafetyPolicy {
 struct Lab {
     std::string name;
     std::string path;
+    std::string dir;  // the lab file's directory: relative paths in it resolve from there
     int concurrency = 4;
     Timeouts timeouts;
     SafetyPolicy safety;

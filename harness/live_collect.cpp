@@ -10,6 +10,7 @@
 #include "core/atomic_file.h"
 #include "harness/o365_api.h"
 #include "telemetry/sources.h"
+#include "harness/sensors.h"
 
 namespace attest::run {
 
@@ -77,9 +78,14 @@ public:
             trim(listing->stdout_text).empty())
             co_return make_error(std::string(m_how.preflight) + " lists nothing: no " +
                                  m_config.name +
-                                 " rules are loaded (scripts/run-local-lab.sh "
-                                 "loads the pack's rules)");
+                                 " rules are loaded (the lab loads the pack's with `rules: pack` "
+                                 "on its auditd source)");
+        m_coverage = AuditCoverage::parse(listing->stdout_text);
         co_return Expected<void>{};
+    }
+
+    std::string not_logged(const expectations::ExpectationSpec& spec) const override {
+        return audit_not_logged_reason(spec, m_coverage);
     }
 
     Task<Expected<void>> mark(Transport& t, const CancelToken& cancel) override {
@@ -112,6 +118,7 @@ private:
     bool m_sudo;
     std::uint64_t m_offset = 0;  // next byte of the log to fetch
     std::uint64_t m_polls = 0;
+    AuditCoverage m_coverage;
 };
 
 // A Windows event log channel through wevtutil, from the target's clock before execution.

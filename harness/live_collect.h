@@ -19,6 +19,7 @@
 #include <string>
 
 #include "core/expected.h"
+#include "expectations/spec.h"
 #include "harness/lab.h"
 #include "harness/transport.h"
 
@@ -40,6 +41,10 @@ public:
     virtual bool appends() const { return false; }
     // Bytes read from the target by fetch() so far (an incremental poll reads only new ones).
     std::uint64_t fetched_bytes() const { return m_fetched_bytes; }
+
+    // Why the source, as preflight found it configured, cannot log what `spec` looks for
+    // (auditd: no loaded rule logs its syscall); empty when it can or nobody knows.
+    virtual std::string not_logged(const expectations::ExpectationSpec&) const { return {}; }
 
     const SourceConfig& config() const { return m_config; }
     // The collector (CollectorRegistry name) that reads what fetch() writes.

@@ -24,6 +24,8 @@
 #include "harness/live_collect.h"
 #include "telemetry/sources.h"
 #include "telemetry/tail.h"
+#include "harness/qemu.h"
+#include "harness/sensors.h"
 
 namespace attest::run {
 
@@ -61,11 +63,51 @@ Value strings_value(const std::set<std::string>& items) {
     return a;
 }
 
+// Counts the wall time spent waiting on the target (every command and file transfer goes
+// through run() or write_file()), so a scenario's record can tell the target's time from
+// attest's own (results: timing.transport_seconds; bench/lab_bench.sh).
+class TimedTransport final : public Transport {
+public:
+    explicit TimedTransport(std::unique_ptr<Transport> inner)
+        : Transport(inner->target()), m_inner(std::move(inner)) {}
+    Task<Expected<ProcessResult>> run(const TargetCommand& command,
+                                      const CancelToken& cancel) override {
+        auto t0 = std::chrono::steady_clock::now();
+        auto r = co_await m_inner->run(command, cancel);
+        add(std::chrono::steady_clock::now() - t0);
+        co_return r;
+    }
+    Task<void> close() override { co_await m_inner->close(); }
+    Task<Expected<void>> write_file(const std::string& path, const std::string& content,
+                                    const CancelToken& cancel) override {
+        // The base class writes through run() (counted there); the command transport's own
+        // upload is timed here.
+        auto t0 = std::chrono::steady_clock::now();
+        auto before = m_busy_ns.load();
+        auto r = co_await m_inner->write_file(path, content, cancel);
+        if (m_busy_ns.load() == before) add(std::chrono::steady_clock::now() - t0);
+        co_return r;
+    }
+    // Seconds waited on the target since the last call (a target running scenarios in
+    // parallel counts them together). Atomic: the final evaluation reads it off the io thread.
+    double take_busy_seconds() { return static_cast<double>(m_busy_ns.exchange(0)) / 1e9; }
+
+private:
+    void add(std::chrono::steady_clock::duration d) {
+        m_busy_ns += std::chrono::duration_cast<std::chrono::nanoseconds>(d).count();
+    }
+    std::unique_ptr<Transport> m_inner;
+    std::atomic<std::int64_t> m_busy_ns{0};
+};
+
 // One target: its transport and its queue of scenarios. Only touched from the run's
 // io_context thread, so it needs no locking.
 struct TargetSession {
+    TargetConfig effective;  // the lab's target, with what the qemu driver filled in (ssh)
     const TargetConfig* config = nullptr;
-    std::unique_ptr<Transport> transport;
+    std::unique_ptr<TimedTransport> transport;
+    std::unique_ptr<QemuVm> vm;  // a VM attest starts, reverts and stops itself
+    AuditProvision audit;        // rules loaded at preflight, removed at the end
     std::optional<Elevation> elevation;
     std::vector<const sc::AtomicTest*> queue;
     std::size_t next = 0;
@@ -73,8 +115,7 @@ struct TargetSession {
 
 class RunContext {
 public:
-    RunContext(const Lab& lab, const sc::Pack& pack, const RunOptions& options,
-               CancelToken& cancel)
+    RunContext(const Lab& lab, const sc::Pack& pack, const RunOptions& options, CancelToken& cancel)
         : m_lab(lab), m_pack(pack), m_options(options), m_cancel(cancel) {
         m_run_id = options.run_id.empty() ? ex::make_run_id(now_ns()) : options.run_id;
         m_started_ns = now_ns();
@@ -104,8 +145,10 @@ public:
         if (m_journal) m_journal->log(masked);
         if (m_options.verbosity == Verbosity::Quiet) return;
         if (verbose_only && m_options.verbosity != Verbosity::Verbose) return;
-        if (m_options.progress) m_options.progress(masked);
-        else std::fprintf(stderr, "%s\n", masked.c_str());
+        if (m_options.progress)
+            m_options.progress(masked);
+        else
+            std::fprintf(stderr, "%s\n", masked.c_str());
     }
 
     Value run_object(const std::string& status) const {
@@ -186,10 +229,11 @@ Task<Expected<Elevation>> probe_target(TargetSession& s, const CancelToken& canc
     }
     auto r = co_await s.transport->run(cmd, cancel);
     if (!r) co_return r.error();
-    if (r->timed_out) co_return make_error("target did not answer within " + seconds_text(cmd.timeout));
+    if (r->timed_out)
+        co_return make_error("target did not answer within " + seconds_text(cmd.timeout));
     if (r->exit_code != 0)
-        co_return make_error("probe command failed: exit code " + std::to_string(r->exit_code) + ": " +
-                          first_line(r->stderr_text));
+        co_return make_error("probe command failed: exit code " + std::to_string(r->exit_code) +
+                             ": " + first_line(r->stderr_text));
     Elevation e;
     if (t.elevation != "auto") {
         e = elevation_from_config(t.elevation);
@@ -208,7 +252,8 @@ Task<Expected<Elevation>> probe_target(TargetSession& s, const CancelToken& canc
     co_return e;
 }
 
-Value process_value(const ProcessResult& r, const std::string& executor, const std::string& command) {
+Value process_value(const ProcessResult& r, const std::string& executor,
+                    const std::string& command) {
     Value v = Value::object();
     v.set_key("executor", Value(executor));
     v.set_key("command", Value(command));
@@ -245,7 +290,8 @@ Task<StepResult> run_step(TargetSession& s, const std::string& executor, const s
                           bool elevation_required, Elevation elevation, Millis timeout,
                           int cancel_level, const CancelToken& cancel) {
     StepResult out;
-    auto inv = build_invocation(executor, script, s.config->platform, elevation_required, elevation);
+    auto inv =
+        build_invocation(executor, script, s.config->platform, elevation_required, elevation);
     if (!inv) {
         out.error = inv.error().message;
         co_return out;
@@ -265,8 +311,198 @@ Task<StepResult> run_step(TargetSession& s, const std::string& executor, const s
 
 std::string safe_name(std::string s) {
     for (char& c : s)
-        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.')) c = '_';
+        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.'))
+            c = '_';
     return s.empty() ? "_" : s;
+}
+
+// Seconds with millisecond resolution, for results and progress lines.
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+    auto ms = std::chrono::duration_cast<Millis>(std::chrono::steady_clock::now() - t0).count();
+    return static_cast<double>(ms) / 1000.0;
+}
+
+std::string number_text(double v) {
+    std::ostringstream o;
+    o << v;
+    return o.str();
+}
+
+// Retries the readiness command (a qemu target's default: `true`, sshd answering) until it
+// exits 0 or `within` has passed. Each try is bounded by what is left, so a guest that never
+// answers is reported within the readiness timeout (plus at most one connect timeout).
+Task<Expected<void>> wait_ready(TargetSession& s, Millis within, const CancelToken& cancel) {
+    const TargetConfig& t = *s.config;
+    const std::string command = t.readiness.empty() ? "true" : t.readiness;
+    const auto deadline = std::chrono::steady_clock::now() + within;
+    std::string last = "not tried";
+    for (;;) {
+        if (cancel.at_least(1)) co_return make_error("interrupted while waiting for the target");
+        auto left = std::chrono::duration_cast<Millis>(deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0) break;
+        Millis attempt =
+            std::max(Millis(1000), std::min(left - t.timeouts.connect, t.timeouts.connect));
+        auto step = co_await run_step(s, t.platform == Platform::Windows ? "powershell" : "sh",
+                                      command, false, Elevation::None, attempt, 1, cancel);
+        if (step.process && step.process->ok()) co_return Expected<void>{};
+        last = !step.error.empty()       ? step.error
+               : step.process->timed_out ? "no answer within " + seconds_text(attempt)
+                                         : "exit code " + std::to_string(step.process->exit_code);
+        left = std::chrono::duration_cast<Millis>(deadline - std::chrono::steady_clock::now());
+        // A reverted VM answers within a second or two: poll it closely.
+        co_await sleep_for(std::clamp(left, Millis(0), Millis(s.vm ? 250 : 2000)), cancel, 1);
+    }
+    co_return make_error("target not ready after " + seconds_text(within) + ": " +
+                         first_line(last));
+}
+
+// The VM side of a revert: start it (from the snapshot, or cold and then make the snapshot
+// once it is ready) or load the snapshot into the running VM. Returns the outcome.
+Task<Expected<std::string>> revert_vm(RunContext& ctx, TargetSession& s, const std::string& tag,
+                                      const CancelToken& cancel) {
+    QemuVm& vm = *s.vm;
+    // The ssh master connection belongs to the guest state about to be replaced or saved.
+    co_await s.transport->close();
+    if (vm.running()) {
+        auto loaded = co_await vm.load_snapshot();
+        if (!loaded) co_return loaded.error();
+        co_return std::string("reverted");
+    }
+    ctx.progress(tag + ": starting the VM (" + vm.accel() + ", state in " + vm.state_dir() + ")");
+    auto cold = co_await vm.start(cancel);
+    if (!cold) co_return cold.error();
+    if (!*cold) co_return std::string("started_from_snapshot");
+    ctx.progress(tag + ": booting; snapshot '" + vm.config().snapshot +
+                 "' is made once it is ready");
+    auto ready = co_await wait_ready(s, s.config->timeouts.readiness, cancel);
+    if (!ready)
+        co_return make_error("the guest did not become ready: " + ready.error().message +
+                             " (serial console: " + vm.state_dir() + "/console.log)");
+    co_await s.transport->close();
+    auto saved = co_await vm.save_snapshot();
+    if (!saved) co_return saved.error();
+    co_return std::string("snapshot_created");
+}
+
+struct Restored {
+    Value record;  // results.json "revert": snapshot, outcome, seconds, readiness_seconds
+    std::string error;
+};
+
+// Takes the target back to its clean state before a scenario and waits until it answers:
+// the qemu driver's snapshot or the lab's `revert:` template, then readiness. A target
+// without either only waits for its readiness command (if any); its record is null.
+Task<Restored> restore_target(RunContext& ctx, TargetSession& s, const std::string& tag,
+                              const CancelToken& cancel) {
+    const TargetConfig& t = *s.config;
+    Restored out;
+    if (!s.vm && t.revert.empty()) {
+        if (!t.readiness.empty())
+            if (auto ready = co_await wait_ready(s, t.timeouts.readiness, cancel); !ready)
+                out.error = ready.error().message;
+        co_return out;
+    }
+    out.record = Value::object();
+    out.record.set_key("started", Value(format_iso8601(now_ns())));
+    auto t0 = std::chrono::steady_clock::now();
+    Expected<std::string> outcome = std::string("reverted");
+    if (s.vm) {
+        out.record.set_key("snapshot", Value(s.vm->config().snapshot));
+        outcome = co_await revert_vm(ctx, s, tag, cancel);
+    } else {
+        std::string shown;
+        for (const auto& a : t.revert) shown += (shown.empty() ? "" : " ") + a;
+        out.record.set_key("snapshot", Value(shown));
+        auto argv = expand_command_template(t.revert, {}, t.platform, t.command.vm);
+        if (!argv) {
+            outcome = argv.error();
+        } else {
+            ProcessRequest req;
+            req.argv = *argv;
+            req.timeout = t.timeouts.readiness;
+            req.cancel = &cancel;
+            auto r = co_await async_run_process(std::move(req));
+            if (!r)
+                outcome = r.error();
+            else if (!r->ok())
+                outcome = make_error("exit code " + std::to_string(r->exit_code) + " " +
+                                     first_line(r->stderr_text));
+        }
+    }
+    out.record.set_key("seconds", Value(seconds_since(t0)));
+    // A reverted machine is probed and provisioned again.
+    s.elevation.reset();
+    s.audit.forget();
+    if (!outcome) {
+        out.record.set_key("outcome", Value("failed"));
+        out.record.set_key("error", Value(outcome.error().message));
+        out.error = "snapshot revert failed: " + outcome.error().message;
+        co_return out;
+    }
+    out.record.set_key("outcome", Value(*outcome));
+    auto t1 = std::chrono::steady_clock::now();
+    auto ready = co_await wait_ready(s, t.timeouts.readiness, cancel);
+    out.record.set_key("readiness_seconds", Value(seconds_since(t1)));
+    if (!ready) out.error = ready.error().message;
+    ctx.progress(tag + ": " + *outcome + " ('" + out.record.get("snapshot")->as_string() +
+                 "') in " + number_text(out.record.get("seconds")->as_number()) +
+                 " s, ready after " + number_text(seconds_since(t1)) + " s");
+    co_return out;
+}
+
+// A revert brings back the guest clock of the snapshot: set it from this machine's before
+// anything runs (every telemetry window depends on it) and record the skew corrected.
+Task<Value> set_guest_clock(TargetSession& s, Elevation elevation, const CancelToken& cancel) {
+    Value v = Value::object();
+    std::int64_t before = now_ns();
+    auto read =
+        co_await run_step(s, "sh", "date -u +%s.%N", false, elevation, Millis(15000), 1, cancel);
+    std::int64_t after = now_ns();
+    if (read.process && read.process->ok()) {
+        try {
+            double guest = std::stod(read.process->stdout_text);
+            v.set_key("skew_seconds", Value(guest - static_cast<double>(before + after) / 2e9));
+        } catch (...) {
+        }
+    }
+    // The command arrives about half a round trip after it leaves.
+    std::int64_t at = now_ns() + (after - before) / 2;
+    char stamp[48];
+    std::snprintf(stamp, sizeof stamp, "@%lld.%09lld", static_cast<long long>(at / 1000000000),
+                  static_cast<long long>(at % 1000000000));
+    auto set = co_await run_step(s, "sh", std::string("date -u -s ") + stamp + " >/dev/null", true,
+                                 elevation, Millis(15000), 1, cancel);
+    v.set_key("set", Value(set.process && set.process->ok()));
+    if (!set.process || !set.process->ok())
+        v.set_key("error", Value(set.process ? first_line(set.process->stderr_text) : set.error));
+    co_return v;
+}
+
+// Provisions the target's auditd as the lab says (start it, load the rules), once per clean
+// state. Returns why the source cannot be collected, or empty.
+Task<std::string> provision_sensors(RunContext& ctx, TargetSession& s, Elevation elevation,
+                                    const std::string& tag, const CancelToken& cancel) {
+    const SourceConfig* cfg = s.config->source("auditd");
+    if (cfg == nullptr || (cfg->rules.empty() && !cfg->start) || s.audit.applied()) co_return "";
+    std::vector<AuditRule> rules;
+    std::string path;
+    if (!cfg->rules.empty()) {
+        path = cfg->rules == "pack" ? ctx.m_pack.root + "/lab/auditd.rules"
+               : std::filesystem::path(cfg->rules).is_absolute() ? cfg->rules
+                                                                 : ctx.m_lab.dir + "/" + cfg->rules;
+        auto read = read_audit_rules(path);
+        if (!read) co_return "audit rules: " + read.error().message;
+        rules = std::move(*read);
+    }
+    auto applied = co_await s.audit.apply(*s.transport, rules, cfg->start, elevation, cancel);
+    if (!applied) co_return applied.error().message;
+    ctx.progress(tag + ": auditd: loaded " + std::to_string(s.audit.added().size()) + " of " +
+                     std::to_string(rules.size()) + " rule(s) from " + path +
+                     (s.audit.started_pid().empty()
+                          ? ""
+                          : ", started auditd (pid " + s.audit.started_pid() + ")"),
+                 true);
+    co_return "";
 }
 
 // One scenario on one target, the whole lifecycle, as a coroutine on the run's io_context:
@@ -284,6 +520,7 @@ Task<std::optional<Value>> run_one(RunContext& ctx, TargetSession& s, const sc::
     Value cleanup = Value::object();
     cleanup.set_key("ran", Value(false));
     Value collection = Value::object();
+    Value revert;  // null: the target has no snapshot revert
     bool window_closed = false;
     std::set<std::string> collected;
     std::map<std::string, std::string> source_errors;
@@ -303,6 +540,10 @@ Task<std::optional<Value>> run_one(RunContext& ctx, TargetSession& s, const sc::
         v.set_key("prerequisites", prerequisites);
         v.set_key("execution", execution);
         v.set_key("cleanup", cleanup);
+        if (!revert.is_null()) v.set_key("revert", revert);
+        Value timing = Value::object();
+        timing.set_key("transport_seconds", Value(s.transport->take_busy_seconds()));
+        v.set_key("timing", std::move(timing));
         v.set_key("window_closed_before_cleanup", Value(window_closed || !executed));
         collection.set_key("collected", strings_value(collected));
         Value errors = Value::object();
@@ -337,45 +578,14 @@ Task<std::optional<Value>> run_one(RunContext& ctx, TargetSession& s, const sc::
         if (ex::is_secret_argument(checks, name)) ctx.m_masker.add(value);
     ctx.progress(tag + ": start");
 
-    // Snapshot revert, then wait for the machine to answer.
-    if (!target.revert.empty()) {
-        auto argv = expand_command_template(target.revert, {}, target.platform, target.command.vm);
-        if (!argv) {
-            fail("snapshot revert: " + argv.error().message);
-            co_return compose();
-        }
-        ProcessRequest req;
-        req.argv = *argv;
-        req.timeout = target.timeouts.readiness;
-        req.cancel = &cancel;
-        auto r = co_await async_run_process(std::move(req));
-        if (!r || !r->ok()) {
-            fail("snapshot revert failed: " + (r ? "exit code " + std::to_string(r->exit_code) +
-                                                       " " + first_line(r->stderr_text)
-                                                 : r.error().message));
-            co_return compose();
-        }
-        s.elevation.reset();  // a reverted machine is probed again
-    }
-    if (!target.readiness.empty()) {
-        auto deadline = std::chrono::steady_clock::now() + target.timeouts.readiness;
-        std::string last = "not tried";
-        bool ready = false;
-        while (!ready && !cancel.at_least(1) && std::chrono::steady_clock::now() < deadline) {
-            auto step = co_await run_step(s, target.platform == Platform::Windows ? "powershell" : "sh",
-                                          target.readiness, false, Elevation::None,
-                                          target.timeouts.connect, 1, cancel);
-            if (step.process && step.process->ok()) ready = true;
-            else {
-                last = step.error.empty() ? "exit code " + std::to_string(step.process->exit_code)
-                                          : step.error;
-                co_await sleep_for(Millis(2000), cancel, 1);
-            }
-        }
-        if (!ready) {
-            fail("target not ready after " + seconds_text(target.timeouts.readiness) + ": " + last);
-            co_return compose();
-        }
+    // Snapshot revert (the qemu driver's or the lab's template), then wait for the machine.
+    auto restored = co_await restore_target(ctx, s, tag, cancel);
+    revert = restored.record;
+    // From here on, the time waited on the target is counted apart from attest's own.
+    (void)s.transport->take_busy_seconds();
+    if (!restored.error.empty()) {
+        fail(restored.error);
+        co_return compose();
     }
     auto probed = co_await probe_target(s, cancel);
     if (!probed) {
@@ -383,10 +593,20 @@ Task<std::optional<Value>> run_one(RunContext& ctx, TargetSession& s, const sc::
         co_return compose();
     }
     elevation = *probed;
+    if (!revert.is_null() && target.platform != Platform::Windows) {
+        revert.set_key("clock", co_await set_guest_clock(s, elevation, cancel));
+        if (const Value* skew = revert.find("clock.skew_seconds"); skew && skew->is_number())
+            ctx.progress(
+                tag + ": guest clock set (skew was " + number_text(skew->as_double()) + " s)",
+                true);
+    }
+    if (auto why = co_await provision_sensors(ctx, s, elevation, tag, cancel); !why.empty())
+        source_errors["auditd"] = why;
 
     // Preflight: a dead source makes its expectations not_collected, not failed.
     std::vector<std::unique_ptr<LiveSource>> sources;
     for (const auto& cfg : target.sources) {
+        if (source_errors.count(cfg.name)) continue;  // provisioning failed
         auto src = make_live_source(cfg, target.platform, elevation == Elevation::Sudo);
         if (!src) {
             source_errors[cfg.name] = src.error().message;
@@ -400,6 +620,11 @@ Task<std::optional<Value>> run_one(RunContext& ctx, TargetSession& s, const sc::
         }
         sources.push_back(std::move(*src));
     }
+    // What the sensors are configured to log, as preflight found them.
+    for (const auto& spec : checks.expectations)
+        for (const auto& src : sources)
+            if (src->config().name == spec.source)
+                if (auto why = src->not_logged(spec); !why.empty()) facts.not_logged[spec.id] = why;
 
     // Prerequisites: check, get (--get-prereqs), check again.
     const std::string dep_executor =
@@ -410,8 +635,9 @@ Task<std::optional<Value>> run_one(RunContext& ctx, TargetSession& s, const sc::
         Value p = Value::object();
         p.set_key("description", Value(dep.description));
         const std::string check_script = prereq_script(dep_executor, dep.prereq_command);
-        auto step = co_await run_step(s, dep_executor, check_script, test.executor.elevation_required,
-                                      elevation, target.timeouts.prerequisites, 1, cancel);
+        auto step =
+            co_await run_step(s, dep_executor, check_script, test.executor.elevation_required,
+                              elevation, target.timeouts.prerequisites, 1, cancel);
         bool met = step.process && step.process->ok();
         bool fetched = false;
         if (!met && step.error.empty() && ctx.m_options.get_prereqs &&
@@ -422,14 +648,17 @@ Task<std::optional<Value>> run_one(RunContext& ctx, TargetSession& s, const sc::
                                          target.timeouts.prerequisites, 1, cancel);
             fetched = true;
             p.set_key("get_exit_code", Value(get.process ? get.process->exit_code : -1));
-            step = co_await run_step(s, dep_executor, check_script, test.executor.elevation_required,
-                                     elevation, target.timeouts.prerequisites, 1, cancel);
+            step =
+                co_await run_step(s, dep_executor, check_script, test.executor.elevation_required,
+                                  elevation, target.timeouts.prerequisites, 1, cancel);
             met = step.process && step.process->ok();
         }
         p.set_key("met", Value(met));
         p.set_key("fetched", Value(fetched));
-        p.set_key("output", Value(step.process ? clip(step.process->stdout_text + step.process->stderr_text, 4096)
-                                              : step.error));
+        p.set_key(
+            "output",
+            Value(step.process ? clip(step.process->stdout_text + step.process->stderr_text, 4096)
+                               : step.error));
         prerequisites.push_back(std::move(p));
         if (!met && unmet.empty())
             unmet = dep.description + (step.error.empty() ? "" : " (" + step.error + ")");
@@ -482,7 +711,19 @@ Task<std::optional<Value>> run_one(RunContext& ctx, TargetSession& s, const sc::
         execution = process_value(*exec, test.executor.name, resolved->command);
         facts.start_ns = exec->start_ns;
         facts.end_ns = exec->end_ns;
-        if (exec->timed_out)
+        // ssh exits 255 both for a command that did and for a connection that died under it
+        // (sshd killed, guest gone): a target that no longer answers tells them apart.
+        if (exec->exit_code == 255 && target.transport == "ssh" && !exec->timed_out &&
+            !exec->cancelled) {
+            co_await s.transport->close();
+            auto alive = co_await run_step(s, "sh", "true", false, Elevation::None,
+                                           target.timeouts.connect, 1, cancel);
+            transport_lost = !alive.process || !alive.process->ok();
+        }
+        if (transport_lost)
+            fail("connection to the target lost during execution (ssh exit code 255): " +
+                 first_line(exec->stderr_text));
+        else if (exec->timed_out)
             fail("execution timed out after " + seconds_text(target.timeouts.execution) +
                  " (process tree killed)");
         else if (exec->cancelled)
@@ -497,7 +738,7 @@ Task<std::optional<Value>> run_one(RunContext& ctx, TargetSession& s, const sc::
     // Collection: poll until every required expectation is observed or the deadline.
     if (!sources.empty() && !transport_lost) {
         std::string base = ctx.m_options.record_dir.empty() ? ctx.m_journal->dir() + "/.telemetry"
-                                                           : ctx.m_options.record_dir;
+                                                            : ctx.m_options.record_dir;
         telemetry_dir = base + "/" + safe_name(target.name) + "/" +
                         safe_name(test.guid.empty() ? test.name : test.guid);
         std::filesystem::create_directories(telemetry_dir);
@@ -514,8 +755,8 @@ Task<std::optional<Value>> run_one(RunContext& ctx, TargetSession& s, const sc::
         for (int round = 0;; ++round) {
             telemetry_files.clear();
             for (const auto& src : sources) {
-                std::string dest = telemetry_dir + "/" + safe_name(src->config().name) +
-                                   src->file_extension();
+                std::string dest =
+                    telemetry_dir + "/" + safe_name(src->config().name) + src->file_extension();
                 auto ok = co_await src->fetch(*s.transport, dest, cancel);
                 if (ok) {
                     // Only what the fetch appended is read (the poll is incremental).
@@ -539,7 +780,8 @@ Task<std::optional<Value>> run_one(RunContext& ctx, TargetSession& s, const sc::
                 DiagnosticSink sink;
                 auto r = evaluate_scenario(checks, facts, tail.inputs(), sink);
                 for (const auto& e : r.expectations)
-                    if (e.spec.required && e.verdict == ex::ExpectationVerdict::Missing) return false;
+                    if (e.spec.required && e.verdict == ex::ExpectationVerdict::Missing)
+                        return false;
                 for (const auto& d : r.detections)
                     if (!d.passed && d.verdict != ex::DetectionVerdict::NotEvaluated) return false;
                 return true;
@@ -560,8 +802,17 @@ Task<std::optional<Value>> run_one(RunContext& ctx, TargetSession& s, const sc::
     facts.cleanup_start_ns = now_ns();
     window_closed = true;
 
-    // Cleanup, always (also after errors and timeouts, and after the first signal).
-    if (!resolved->cleanup_command.empty() && !cancel.at_least(2)) {
+    // Cleanup, always (also after errors and timeouts, and after the first signal). A target
+    // whose connection died mid-test cannot run it: its snapshot revert undoes the test.
+    if (transport_lost && (s.vm || !target.revert.empty()) && !cancel.at_least(2)) {
+        ctx.progress(tag + ": connection lost: reverting the snapshot instead of cleanup");
+        auto undo = co_await restore_target(ctx, s, tag, cancel);
+        cleanup.set_key("replaced_by_revert", Value(true));
+        cleanup.set_key("revert", undo.record);
+        cleanup.set_key("reason", Value("the connection to the target was lost during execution; "
+                                        "the snapshot revert replaces the cleanup"));
+        if (!undo.error.empty()) ctx.progress(tag + ": " + undo.error);
+    } else if (!resolved->cleanup_command.empty() && !cancel.at_least(2)) {
         ctx.progress(tag + ": cleanup", true);
         auto step = co_await run_step(s, test.executor.name, resolved->cleanup_command,
                                       test.executor.elevation_required, elevation,
@@ -571,7 +822,8 @@ Task<std::optional<Value>> run_one(RunContext& ctx, TargetSession& s, const sc::
             cleanup.set_key("succeeded", Value(step.process->ok()));
             cleanup.set_key("exit_code", Value(step.process->exit_code));
             cleanup.set_key("timed_out", Value(step.process->timed_out));
-            cleanup.set_key("output", Value(clip(step.process->stdout_text + step.process->stderr_text, 4096)));
+            cleanup.set_key(
+                "output", Value(clip(step.process->stdout_text + step.process->stderr_text, 4096)));
         } else {
             cleanup.set_key("succeeded", Value(false));
             cleanup.set_key("output", Value(step.error));
@@ -618,7 +870,8 @@ Task<void> target_worker(RunContext& ctx, TargetSession& session) {
             v = co_await run_one(ctx, session, test);
         } catch (const std::exception& e) {
             // One scenario's unexpected failure must not take the run down.
-            ctx.progress("[" + session.config->name + "] " + test.name + ": internal error: " + e.what());
+            ctx.progress("[" + session.config->name + "] " + test.name +
+                         ": internal error: " + e.what());
         }
         if (!v) continue;
         const Value* verdict = v->get("verdict");
@@ -631,6 +884,27 @@ Task<void> target_worker(RunContext& ctx, TargetSession& session) {
         // The journal is rewritten with fsync: off the io thread.
         co_await offload(blocking_pool(), [&] { ctx.finish(std::move(*v)); });
     }
+}
+
+// The end of a run on a target: undo the sensor provisioning (a VM that stops is not worth
+// it), release connections, power the VM off unless the lab keeps it running.
+Task<void> release_target(RunContext& ctx, TargetSession& s) {
+    const std::string tag = "[" + s.config->name + "]";
+    if (s.audit.applied() && (!s.vm || s.vm->config().keep_running)) {
+        auto line = co_await s.audit.undo(*s.transport, s.elevation.value_or(Elevation::None),
+                                          ctx.m_cancel);
+        if (!line.empty()) ctx.progress(tag + " auditd: " + line);
+    }
+    co_await s.transport->close();
+    if (!s.vm || !s.vm->running()) co_return;
+    if (s.vm->config().keep_running) {
+        ctx.progress(tag + " VM left running (pid " + std::to_string(s.vm->pid()) +
+                     "; `attest lab stop` stops it)");
+        co_return;
+    }
+    int pid = s.vm->pid();
+    co_await offload(blocking_pool(), [&] { s.vm->stop(); });
+    ctx.progress(tag + " VM stopped (pid " + std::to_string(pid) + ")");
 }
 
 }  // namespace
@@ -662,15 +936,17 @@ Expected<RunSummary> run_pack(const Lab& lab, const sc::Pack& pack, const RunOpt
     if (tests.empty()) return make_error("the pack " + pack.root + " has no scenarios");
     std::vector<std::unique_ptr<TargetSession>> sessions;
     for (const auto& t : lab.targets) {
-        if (!options.targets.empty() &&
-            std::find(options.targets.begin(), options.targets.end(), t.name) == options.targets.end())
+        if (!options.targets.empty() && std::find(options.targets.begin(), options.targets.end(),
+                                                  t.name) == options.targets.end())
             continue;
         auto session = std::make_unique<TargetSession>();
-        session->config = &t;
+        session->effective = t;
+        session->config = &session->effective;
         sessions.push_back(std::move(session));
     }
     for (const auto& name : options.targets)
-        if (lab.target(name) == nullptr) return make_error("no target '" + name + "' in " + lab.path);
+        if (lab.target(name) == nullptr)
+            return make_error("no target '" + name + "' in " + lab.path);
     if (sessions.empty()) return make_error("no targets selected");
 
     auto journal = Journal::open(options.out_dir, &ctx.m_masker);
@@ -709,9 +985,14 @@ Expected<RunSummary> run_pack(const Lab& lab, const sc::Pack& pack, const RunOpt
     }
 
     for (auto& s : sessions) {
+        if (s->config->qemu && !s->queue.empty()) {
+            auto vm = QemuVm::prepare(s->effective, lab.dir);
+            if (!vm) return vm.error();
+            s->vm = std::move(*vm);
+        }
         auto t = TransportRegistry::builtin().create(*s->config);
         if (!t) return t.error();
-        s->transport = std::move(*t);
+        s->transport = std::make_unique<TimedTransport>(std::move(*t));
     }
 
     // Everything below runs on one io_context on this thread: each scenario is a coroutine
@@ -721,13 +1002,14 @@ Expected<RunSummary> run_pack(const Lab& lab, const sc::Pack& pack, const RunOpt
     boost::asio::io_context io(1);
     std::vector<TargetSession*> workers;
     for (auto& s : sessions) {
-        int n = std::max(1, std::min<int>(s->config->concurrency, static_cast<int>(s->queue.size())));
+        int n =
+            std::max(1, std::min<int>(s->config->concurrency, static_cast<int>(s->queue.size())));
         if (s->queue.empty()) continue;
         for (int w = 0; w < n; ++w) workers.push_back(s.get());
     }
     std::size_t next_worker = 0;
-    std::size_t lanes = std::min<std::size_t>(static_cast<std::size_t>(std::max(1, lab.concurrency)),
-                                              workers.size());
+    std::size_t lanes = std::min<std::size_t>(
+        static_cast<std::size_t>(std::max(1, lab.concurrency)), workers.size());
 
     // SIGINT/SIGTERM: the first stops attacks and collection (cleanup still runs), the
     // second aborts cleanup too. Delivered on the io_context, never inside a handler.
@@ -739,8 +1021,9 @@ Expected<RunSummary> run_pack(const Lab& lab, const sc::Pack& pack, const RunOpt
             if (ec) return;
             cancel.raise();
             ctx.progress(std::string(sig == SIGINT ? "SIGINT" : "SIGTERM") +
-                         (cancel.at_least(2) ? ": aborting cleanup"
-                                             : ": stopping; cleanup still runs (again to abort it)"));
+                         (cancel.at_least(2)
+                              ? ": aborting cleanup"
+                              : ": stopping; cleanup still runs (again to abort it)"));
             if (!cancel.at_least(2)) signals->async_wait(on_signal);
         };
         signals->async_wait(on_signal);
@@ -758,7 +1041,7 @@ Expected<RunSummary> run_pack(const Lab& lab, const sc::Pack& pack, const RunOpt
         boost::asio::co_spawn(
             io,
             [&]() -> Task<void> {
-                for (auto& s : sessions) co_await s->transport->close();
+                for (auto& s : sessions) co_await release_target(ctx, *s);
             },
             [&](std::exception_ptr) {
                 if (signals) signals->cancel();
@@ -785,7 +1068,8 @@ Expected<RunSummary> run_pack(const Lab& lab, const sc::Pack& pack, const RunOpt
 
     RunSummary summary;
     summary.interrupted = cancel.at_least(1);
-    auto fin = ctx.m_journal->flush(ctx.run_object(summary.interrupted ? "interrupted" : "complete"));
+    auto fin =
+        ctx.m_journal->flush(ctx.run_object(summary.interrupted ? "interrupted" : "complete"));
     if (!fin) return fin.error();
     summary.results_path = ctx.m_journal->results_path();
     for (const auto& v : ctx.m_journal->scenarios()) {

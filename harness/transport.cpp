@@ -146,6 +146,7 @@ public:
     }
 
     Task<Expected<ProcessResult>> run(const TargetCommand& command, const CancelToken& cancel) override {
+        m_closed = false;  // a later close() releases the master this command may open again
         ProcessRequest req = local_request(
             ssh_argv(m_target.ssh, m_control_dir, m_target.timeouts.connect,
                      ssh_remote_command(command.argv, m_target.platform)),

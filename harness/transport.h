@@ -34,7 +34,8 @@ public:
     // target could not be reached (the error says which). A non-zero exit is not an error.
     virtual Task<Expected<ProcessResult>> run(const TargetCommand& command,
                                               const CancelToken& cancel) = 0;
-    // Releases connections (ssh control master). Idempotent.
+    // Releases connections (ssh control master). Idempotent; a later run() connects again
+    // (a reverted VM: the old connection belongs to the state that was thrown away).
     virtual Task<void> close() { co_return; }
 
     // Files on the target: content travels on stdin / stdout, never through a command line

@@ -13,6 +13,8 @@ PKGS=(
   # real components the tests and the default lab use
   auditd openssh-server openssh-client curl python3 libevtx-utils iproute2 procps
   chromium libxml2-utils util-linux
+  # the VM lab (labs/qemu.yaml, scripts/lab-image.sh)
+  qemu-system-x86 qemu-utils debootstrap e2fsprogs
 )
 
 missing=()

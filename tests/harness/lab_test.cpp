@@ -176,4 +176,66 @@ targets:
     ASSERT_TRUE(good.ok()) << (ok_sink.collected().empty() ? "" : ok_sink.collected()[0].format());
     EXPECT_EQ(good->targets[0].source("sysmon")->channel, "Microsoft-Windows-Sysmon/Operational");
     EXPECT_EQ(good->targets[1].source("auditd")->log, "/var/log/audit/audit.log");
+TEST(Lab, QemuTargetDefaultsToSshAndProvisionsAuditd) {
+    const char* text = R"(lab: vms
+targets:
+- name: vm1
+  platform: linux
+  qemu: {image: images/debian12, memory: 1024M, cpus: 2, snapshot: base, keep_running: true,
+         accel: tcg, append: "quiet"}
+  readiness: "true"
+  sources:
+    auditd: {log: /var/log/audit/audit.log, rules: pack, start: true}
+)";
+    DiagnosticSink sink;
+    auto lab = parse_lab(text, "labs/vms.yaml", sink);
+    ASSERT_TRUE(lab.ok()) << (sink.collected().empty() ? lab.error().message : sink.collected()[0].format());
+    EXPECT_EQ(lab->dir, "labs");
+    const auto& t = lab->targets[0];
+    EXPECT_EQ(t.transport, "ssh");
+    ASSERT_TRUE(t.qemu.has_value());
+    EXPECT_EQ(t.qemu->image, "images/debian12");
+    EXPECT_EQ(t.qemu->memory_mb, 1024);
+    EXPECT_EQ(t.qemu->cpus, 2);
+    EXPECT_EQ(t.qemu->snapshot, "base");
+    EXPECT_TRUE(t.qemu->keep_running);
+    EXPECT_EQ(t.qemu->accel, "tcg");
+    EXPECT_EQ(t.source("auditd")->rules, "pack");
+    EXPECT_TRUE(t.source("auditd")->start);
+}
+
+TEST(Lab, QemuTargetProblemsHavePositions) {
+    struct Case {
+        const char* yaml;
+        const char* message;
+    };
+    const Case cases[] = {
+        {"  qemu: {memory: 64M}\n", "vm.yaml:4:9: qemu.image (the directory scripts/lab-image.sh made) is required"},
+        {"  qemu: {image: i, memory: lots}\n", "vm.yaml:4:28: qemu.memory must be a size in MiB"},
+        {"  qemu: {image: i, accel: hvf}\n", "vm.yaml:4:27: qemu.accel must be auto, kvm or tcg"},
+        {"  qemu: {image: i, disk: x}\n", "vm.yaml:4:20: unknown key 'disk' in qemu"},
+        {"  transport: local\n  qemu: {image: i}\n", "a qemu target is reached through ssh"},
+        {"  qemu: {image: i}\n  revert: [virsh, snapshot-revert, x, clean]\n", "revert: templates are for other hypervisors"},
+        {"  qemu: {image: i}\n  concurrency: 2\n", "one scenario at a time"},
+        {"  qemu: {image: i}\n  sources:\n    sysmon: {log: /x, rules: r}\n", "provisioned for auditd only"},
+    };
+    for (const auto& c : cases) {
+        std::string text = std::string("lab: vm\ntargets:\n- name: vm1\n") + c.yaml + "  platform: linux\n";
+        DiagnosticSink sink;
+        auto lab = parse_lab(text, "vm.yaml", sink);
+        EXPECT_FALSE(lab.ok()) << c.yaml;
+        std::string all;
+        for (const auto& d : sink.collected()) all += d.format() + "\n";
+        EXPECT_NE(all.find(c.message), std::string::npos) << c.yaml << "\n" << all;
+    }
+}
+
+TEST(Lab, BuiltInQemuLabLoads) {
+    DiagnosticSink sink;
+    auto lab = load_lab(ATTEST_SOURCE_DIR "/labs/qemu.yaml", sink);
+    ASSERT_TRUE(lab.ok());
+    ASSERT_EQ(lab->targets.size(), 1u);
+    EXPECT_EQ(lab->targets[0].name, "vm1");
+    EXPECT_TRUE(lab->targets[0].qemu.has_value());
+    EXPECT_EQ(lab->targets[0].source("auditd")->rules, "pack");
 }
