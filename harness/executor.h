@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/encoding.h"
 #include "core/expected.h"
 
 namespace attest::run {
@@ -42,10 +43,9 @@ Expected<Invocation> build_invocation(std::string_view executor, std::string_vie
                                       Platform platform, bool elevation_required,
                                       Elevation elevation);
 
-// UTF-8 to UTF-16LE bytes (invalid UTF-8 bytes become U+FFFD).
-std::string utf8_to_utf16le(std::string_view utf8);
-std::string base64_encode(std::string_view bytes);
-Expected<std::string> base64_decode(std::string_view text);
+using attest::base64_decode;  // core/encoding.h
+using attest::base64_encode;
+using attest::utf8_to_utf16le;
 // base64(UTF-16LE(script)): the argument of powershell -EncodedCommand.
 std::string encode_powershell(std::string_view script);
 // The full Windows command line: powershell -NoProfile -NonInteractive -EncodedCommand X.
