@@ -1,6 +1,6 @@
 // Byte encodings shared by the runner (PowerShell -EncodedCommand, uploads through a Windows
-// shell) and the readers of command text (a test's own -EncodedCommand is decoded to see what
-// it runs).
+// shell), Sigma's base64 / wide modifiers, and the readers of command text (a test's own
+// -EncodedCommand is decoded to see what it runs).
 #pragma once
 
 #include <string>

@@ -12,6 +12,7 @@
 #include "telemetry/open.h"
 #include "telemetry/sources.h"
 #include "telemetry/vocabulary.h"
+#include "expectations/sigma/sigma.h"
 
 namespace attest::expectations {
 
@@ -59,6 +60,16 @@ std::string join(const std::vector<std::string>& items, std::string_view sep) {
         out += i;
     }
     return out;
+}
+
+// A detection's rule text compiled by its language's front end, into the one query form.
+Expected<std::shared_ptr<const eql::Query>> compile_detection(const DetectionSpec& spec) {
+    if (spec.language != "sigma") return eql::compile(spec.query, spec.rule, {});
+    auto set = sigma::parse(spec.query, spec.rule);
+    if (!set) return make_error(set.error().message);
+    auto rule = sigma::single_rule(*set, spec.rule);
+    if (!rule) return make_error(rule.error().message);
+    return (*rule)->query;
 }
 
 }  // namespace
@@ -192,7 +203,7 @@ void Evaluator::add_scenario(const ScenarioChecks& checks, RunFacts facts) {
         slot.profile = dr.evaluated_profile;
         slot.host = f.host;  // rules read endpoint data: scope to the lab host when known
         bounds(spec.window, slot.lo, slot.hi);
-        auto compiled = eql::compile(spec.query, spec.rule, {});
+        auto compiled = compile_detection(spec);
         if (!compiled) {
             errors.push_back("rule " + spec.rule + ": " + compiled.error().message);
         } else {
@@ -345,7 +356,11 @@ void Evaluator::finish() {
             } else {
                 for (const auto& s : r.spec.sources) any_collected = any_collected || collected(sc.facts, s);
             }
-            if (!any_collected) {
+            if (!r.spec.unsupplied_logsource.empty()) {
+                r.verdict = DetectionVerdict::NotEvaluated;
+                r.reason = "not_collected: no source attest reads supplies the Sigma logsource " +
+                           r.spec.unsupplied_logsource;
+            } else if (!any_collected) {
                 r.verdict = DetectionVerdict::NotEvaluated;
                 r.reason = "none of the rule's sources was collected";
             } else if (r.hits > 0) {

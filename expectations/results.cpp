@@ -89,6 +89,13 @@ Value scenario_to_json(const ScenarioResult& r) {
         o.set_key("rule", Value(d.spec.rule));
         o.set_key("rule_id", Value(d.spec.rule_id));
         o.set_key("name", Value(d.spec.name));
+        o.set_key("language", Value(d.spec.language));
+        if (!d.spec.level.empty()) o.set_key("level", Value(d.spec.level));
+        if (!d.spec.tags.empty()) {
+            Value tags = Value::array();
+            for (const auto& t : d.spec.tags) tags.push_back(Value(t));
+            o.set_key("tags", std::move(tags));
+        }
         o.set_key("profile", Value(profile_name(d.evaluated_profile)));
         o.set_key("rule_profile", Value(profile_name(d.spec.profile)));
         o.set_key("expected", Value(d.spec.expect_fires ? "fires" : "does_not_fire"));

@@ -44,7 +44,13 @@ struct DetectionSpec {
     std::string rule;     // path relative to the pack, e.g. rules/t1114_email_collection.eql
     std::string rule_id;  // stable id (defaults to the rule file's stem)
     std::string name;     // human name (defaults to rule_id)
-    std::string query;    // the rule's EQL text, as read from the file
+    std::string query;    // the rule's text as read from the file (EQL, or the Sigma YAML)
+    std::string language = "eql";   // eql | sigma
+    std::string level;              // Sigma: informational .. critical
+    std::vector<std::string> tags;  // Sigma: attack.t1114.003, attack.collection, ...
+    // Sigma: the logsource when no collected source can supply it (the rule is then
+    // not_collected, not not_fired).
+    std::string unsupplied_logsource;
     Profile profile = Profile::Endpoint;
     bool expect_fires = true;          // expected: fires | does_not_fire
     std::vector<std::string> sources;  // sources it reads; empty: every source

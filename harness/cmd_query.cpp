@@ -1,6 +1,7 @@
 // attest query: run an EQL query or rule over telemetry files and print the hits as NDJSON.
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <limits>
 #include <string>
 
@@ -10,6 +11,7 @@
 #include "expectations/eql/eql.h"
 #include "expectations/eql/functions.h"
 #include "expectations/eql/rule.h"
+#include "expectations/sigma/sigma.h"
 #include "harness/cli.h"
 #include "telemetry/stream.h"
 #include "harness/elastic_cli.h"
@@ -26,6 +28,8 @@ const char* kHelp =
     "reads, detected from content, or NDJSON events) and prints one hit per line (NDJSON):\n"
     "  {\"events\":[EVENT]}                            for an event query\n"
     "  {\"join_keys\":[...],\"events\":[EVENT, ...]}     for a sequence or a sample\n"
+    "A Sigma correlation's hits carry its group-by values as join_keys; with several Sigma rules\n"
+    "each hit also names its rule (\"rule\": title).\n"
     "A missing-event term ![...] shows as {\"missing\":true}. Hits come in Elasticsearch's order\n"
     "(by the first event's timestamp); there is no default size limit.\n\n"
     "Events are evaluated in timestamp order (ISO-8601 strings or epoch milliseconds), then by "
@@ -36,7 +40,8 @@ const char* kHelp =
     "date come after every timed one, and are counted on stderr.\n\n"
     "options:\n"
     "  --eql QUERY               the query text\n"
-    "  --rule FILE               a .eql file or an Elastic detection-rules .toml file\n"
+    "  --rule FILE               a .eql file, an Elastic detection-rules .toml file, or a Sigma\n"
+    "                            rule (.yml/.yaml, or a folder of them; correlations included)\n"
     "  --event-category-field F  default event.category\n"
     "  --timestamp-field F       default @timestamp\n"
     "  --tiebreaker-field F      default: none\n"
@@ -91,25 +96,109 @@ private:
     std::string m_buf;
 };
 
-void print_hit(Output& out, const eql::Hit& hit, bool with_keys) {
+void print_hit(Output& out, const std::vector<std::shared_ptr<const Event>>& events,
+               const std::vector<Value>* keys, const std::string* rule = nullptr) {
     std::string& b = out.buf();
     b += '{';
-    if (with_keys) {
+    if (rule) {
+        b += "\"rule\":";
+        Value(*rule).append_json(b);
+        b += ',';
+    }
+    if (keys) {
         b += "\"join_keys\":[";
-        for (std::size_t i = 0; i < hit.join_keys.size(); ++i) {
+        for (std::size_t i = 0; i < keys->size(); ++i) {
             if (i) b += ',';
-            hit.join_keys[i].append_json(b);
+            (*keys)[i].append_json(b);
         }
         b += "],";
     }
     b += "\"events\":[";
-    for (std::size_t i = 0; i < hit.events.size(); ++i) {
+    for (std::size_t i = 0; i < events.size(); ++i) {
         if (i) b += ',';
-        if (hit.events[i]) hit.events[i]->append_json(b);
+        if (events[i])
+            events[i]->append_json(b);
         else b += "{\"missing\":true}";
     }
     b += "]}\n";
     out.maybe_flush();
+}
+
+// The hits of either engine: an EQL query, or a Sigma rule set (plain rules and correlations).
+class Evaluation {
+public:
+    Evaluation(std::shared_ptr<const eql::Query> q, std::shared_ptr<const sigma::RuleSet> set,
+               eql::MatcherOptions mopts)
+        : m_query(std::move(q)), m_set(std::move(set)), m_mopts(mopts) {
+        reset();
+    }
+    void reset() {
+        if (m_set)
+            m_sigma.emplace(
+                m_set, sigma::MatcherOptions{.collect_diagnostics = m_mopts.collect_diagnostics});
+        else
+            m_eql.emplace(m_query, m_mopts);
+    }
+    void feed(const std::shared_ptr<Event>& e) {
+        if (m_sigma)
+            m_sigma->feed(*e);
+        else
+            m_eql->feed(std::shared_ptr<const Event>(e));
+    }
+    void finish() {
+        if (m_sigma)
+            m_sigma->finish();
+        else
+            m_eql->finish();
+    }
+    // Prints the hits; returns how many.
+    std::size_t print(Output& out) const {
+        if (m_eql) {
+            bool with_keys = eql::query_kind(*m_query) != eql::QueryKind::Event;
+            for (const auto& hit : m_eql->hits())
+                print_hit(out, hit.events, with_keys ? &hit.join_keys : nullptr);
+            return m_eql->hits().size();
+        }
+        std::size_t producing = 0;
+        for (const auto& r : m_set->rules) producing += r.generate;
+        std::size_t n = 0;
+        for (const auto& hit : m_sigma->hits()) {
+            if (m_mopts.size_limit && n >= *m_mopts.size_limit) break;
+            const auto& rule = m_set->rules[hit.rule];
+            print_hit(out, hit.events, rule.correlation ? &hit.group : nullptr,
+                      producing > 1 ? &rule.title : nullptr);
+            ++n;
+        }
+        return n;
+    }
+    template <class F>
+    void each_diagnostics(F&& f) const {
+        if (m_eql)
+            f(std::string(), m_eql->diagnostics());
+        else
+            for (const auto& [rule, d] : m_sigma->diagnostics()) f(m_set->rules[rule].title, d);
+    }
+
+private:
+    std::shared_ptr<const eql::Query> m_query;
+    std::shared_ptr<const sigma::RuleSet> m_set;
+    eql::MatcherOptions m_mopts;
+    std::optional<eql::Matcher> m_eql;
+    std::optional<sigma::RuleSetMatcher> m_sigma;
+};
+
+// Loads a Sigma rule file or folder for `attest query`, saying which rules no source supplies.
+Expected<std::shared_ptr<const sigma::RuleSet>> load_sigma(const std::string& path) {
+    auto set = sigma::load(path);
+    if (!set) return make_error(set.error().message);
+    for (const auto& r : set->rules)
+        if (!r.supplied)
+            std::fprintf(stderr,
+                         "attest query: rule '%s': no collector of attest's supplies %s "
+                         "(not_collected in a run; "
+                         "here only events that already carry its dataset can match)\n",
+                         r.title.c_str(), r.logsource.describe().c_str());
+    return std::make_shared<const sigma::RuleSet>(std::move(*set));
 }
 
 std::string short_event(const Event& e) {
@@ -161,8 +250,19 @@ int run_query(const std::vector<std::string>& args) {
         profile = *prof;
     }
     Expected<std::shared_ptr<const eql::Query>> query = make_error("");
+    std::shared_ptr<const sigma::RuleSet> sigma_rules;
+    std::error_code ec;
     if (auto text = opts.get("eql")) {
         query = eql::compile(*text, "--eql", qopts);
+    } else if (sigma::is_sigma_path(*opts.get("rule")) ||
+               std::filesystem::is_directory(*opts.get("rule"), ec)) {
+        auto set = load_sigma(*opts.get("rule"));
+        if (!set) {
+            std::fprintf(stderr, "%s\n", set.error().message.c_str());
+            return kExitUsage;
+        }
+        sigma_rules = *set;
+        query = std::shared_ptr<const eql::Query>();
     } else {
         auto rule = eql::load_rule(*opts.get("rule"));
         if (!rule) {
@@ -205,13 +305,13 @@ int run_query(const std::vector<std::string>& args) {
     sopts.timestamp_field = qopts.timestamp_field;
     sopts.tiebreaker_field = qopts.tiebreaker_field;
     sopts.compare_tiebreakers = compare_tiebreakers;
-    eql::Matcher matcher(*query, mopts);
+    Evaluation matcher(*query, sigma_rules, mopts);
     telemetry::Stream stream(telemetry::Stream::files(opts.positionals(), sopts), sink, sopts);
     auto stats = stream.run(
-        [&](std::shared_ptr<Event>& e) { matcher.feed(std::shared_ptr<const Event>(e)); },
+        [&](std::shared_ptr<Event>& e) { matcher.feed(e); },
         [&] {
             std::fprintf(stderr, "attest query: input not in timestamp order; sorting it\n");
-            matcher = eql::Matcher(*query, mopts);
+            matcher.reset();
         });
     for (const auto& u : stats.unreadable) std::fprintf(stderr, "%s\n", u.c_str());
     bool input_error = !stats.unreadable.empty();
@@ -219,12 +319,15 @@ int run_query(const std::vector<std::string>& args) {
     report_untimed(stats, qopts.timestamp_field);
 
     Output out;
-    bool with_keys = eql::query_kind(**query) != eql::QueryKind::Event;
-    for (const auto& hit : matcher.hits()) print_hit(out, hit, with_keys);
+    std::size_t hits = matcher.print(out);
     out.flush();
-    if (matcher.hits().empty() && mopts.collect_diagnostics) print_explain(matcher.diagnostics());
+    if (hits == 0 && mopts.collect_diagnostics)
+        matcher.each_diagnostics([](const std::string& rule, const eql::Diagnostics& d) {
+            if (!rule.empty()) std::fprintf(stderr, "rule '%s':\n", rule.c_str());
+            print_explain(d);
+        });
     if (input_error) return kExitUsage;
-    return matcher.hits().empty() ? kExitFailed : kExitOk;
+    return hits == 0 ? kExitFailed : kExitOk;
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include "core/timeutil.h"
 #include "expectations/attack_tactics.h"
 #include "expectations/eql/rule.h"
+#include "expectations/sigma/sigma.h"
 #include "scenarios/yaml_util.h"
 #include "telemetry/sources.h"
 
@@ -356,6 +357,34 @@ private:
         checks.expectations.push_back(std::move(e));
     }
 
+    // A Sigma rule file: its text is the detection's query (the engine compiles it), its
+    // title, level, tags and logsource's sources describe the detection.
+    void load_sigma_detection(const std::string& path, const YAML::Node& n, const std::string& ctx,
+                              DetectionSpec& d) {
+        std::ifstream in(path, std::ios::binary);
+        std::stringstream ss;
+        ss << in.rdbuf();
+        auto set = sigma::parse(ss.str(), path);
+        if (!set) {
+            report(Code::E118, n["rule"], ctx, "rule file cannot be read: " + set.error().message);
+            return;
+        }
+        auto rule = sigma::single_rule(*set, path);
+        if (!rule) {
+            report(Code::E118, n["rule"], ctx, rule.error().message);
+            return;
+        }
+        const sigma::Rule& r = **rule;
+        d.query = ss.str();
+        d.language = "sigma";
+        d.level = r.level;
+        d.tags = r.tags;
+        if (d.rule_id.empty()) d.rule_id = r.id;
+        if (d.name.empty()) d.name = r.title;
+        if (d.sources.empty()) d.sources = r.sources;
+        if (!r.supplied) d.unsupplied_logsource = r.logsource.describe();
+    }
+
     void load_detection(const YAML::Node& n, const std::string& sctx, ScenarioChecks& checks) {
         if (!n.IsMap()) {
             report(Code::E101, n, sctx, "a detection is a mapping (rule, expected, profile)");
@@ -396,9 +425,10 @@ private:
             if (!fs::is_regular_file(rp, ec)) {
                 report(Code::E117, n["rule"], ctx, "rule file " + rp.string() + " cannot be read");
             } else {
-                // .eql (the query verbatim) or detection-rules TOML, read by the EQL module.
-                auto rule = eql::load_rule(rp.string());
-                if (!rule) {
+                if (sigma::is_sigma_path(rp.string())) {
+                    load_sigma_detection(rp.string(), n, ctx, d);
+                    from_rule = Profile::Sysmon;  // SigmaHQ writes the Windows event field names
+                } else if (auto rule = eql::load_rule(rp.string()); !rule) {
                     report(Code::E118, n["rule"], ctx,
                            "rule file cannot be read: " + rule.error().message);
                 } else {

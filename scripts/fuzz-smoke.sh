@@ -27,6 +27,9 @@ run_fuzzer() {
 run_fuzzer eql -max_len=4096 -dict=fuzz/eql.dict
 # --- other fuzzers: one block each below ---
 
+# --- Sigma loader, modifiers, conditions, correlations (expectations/sigma) ---
+run_fuzzer sigma -max_len=8192
+
 # --- Windows event XML and Sysmon for Linux (collectors/winevent_xml*, sysmon_linux, winevent) ---
 run_fuzzer winevent_xml -max_len=65536
 

@@ -19,44 +19,6 @@ namespace {
 
 // ------------------------------------------------------------------ compiled conditions
 
-class ConstCond final : public Cond {
-public:
-    explicit ConstCond(bool v) : m_v(v) {}
-    bool test(const Event&) const override { return m_v; }
-
-private:
-    bool m_v;
-};
-
-class NotCond final : public Cond {
-public:
-    explicit NotCond(CondPtr c) : m_c(std::move(c)) {}
-    bool test(const Event& e) const override { return !m_c->test(e); }
-
-private:
-    CondPtr m_c;
-};
-
-class AndCond final : public Cond {
-public:
-    std::vector<CondPtr> kids;
-    bool test(const Event& e) const override {
-        for (const auto& k : kids)
-            if (!k->test(e)) return false;
-        return true;
-    }
-};
-
-class OrCond final : public Cond {
-public:
-    std::vector<CondPtr> kids;
-    bool test(const Event& e) const override {
-        for (const auto& k : kids)
-            if (k->test(e)) return true;
-        return false;
-    }
-};
-
 enum class CmpOp { Eq, Lt, Lte, Gt, Gte };
 
 class CompareLeaf final : public Cond {
@@ -654,6 +616,7 @@ void check_query(const QueryAst& q, std::vector<Problem>& problems) {
 namespace detail {
 
 bool category_matches(const Query& q, const CompiledFilter& f, const Event& e) {
+    if (f.scope) return f.scope->test(e);
     if (f.any) return true;
     auto eq = [&f](const Value& v) { return v.is_string() && v.as_string() == f.category; };
     if (const Value* v = e.find(q.options.category_field)) return any_scalar(*v, eq);

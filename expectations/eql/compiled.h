@@ -73,10 +73,52 @@ public:
 };
 using CondPtr = std::unique_ptr<Cond>;
 
+// The boolean combinators, shared by every language compiled to this form (EQL, Sigma).
+class ConstCond final : public Cond {
+public:
+    explicit ConstCond(bool v) : m_v(v) {}
+    bool test(const Event&) const override { return m_v; }
+
+private:
+    bool m_v;
+};
+
+class NotCond final : public Cond {
+public:
+    explicit NotCond(CondPtr c) : m_c(std::move(c)) {}
+    bool test(const Event& e) const override { return !m_c->test(e); }
+
+private:
+    CondPtr m_c;
+};
+
+class AndCond final : public Cond {
+public:
+    std::vector<CondPtr> kids;
+    bool test(const Event& e) const override {
+        for (const auto& k : kids)
+            if (!k->test(e)) return false;
+        return true;
+    }
+};
+
+class OrCond final : public Cond {
+public:
+    std::vector<CondPtr> kids;
+    bool test(const Event& e) const override {
+        for (const auto& k : kids)
+            if (k->test(e)) return true;
+        return false;
+    }
+};
+
 // A term's event filter in compiled form, with its top-level clauses kept for diagnostics.
 struct CompiledFilter {
     bool any = false;
     std::string category;
+    // When set, decides which events the term considers instead of the category (a Sigma
+    // rule's logsource); its events are the "events of the category" in diagnostics.
+    CondPtr scope;
     CondPtr condition;
     std::vector<CondPtr> clauses;           // top-level `and` conjuncts (diagnostics only)
     std::vector<std::string> clause_texts;  // their source text

@@ -184,14 +184,15 @@ struct Matcher::Impl {
         }
     }
 
-    bool category_ok(const CompiledFilter& f) const {
+    bool category_ok(const CompiledFilter& f, const Event& e) const {
+        if (f.scope) return f.scope->test(e);
         if (f.any) return true;
         if (category_value == nullptr) return false;
         auto eq = [&f](const Value& v) { return v.is_string() && v.as_string() == f.category; };
         return any_scalar(*category_value, eq);
     }
     bool filter_matches(const CompiledFilter& f, const Event& e) const {
-        return category_ok(f) && f.condition->test(e);
+        return category_ok(f, e) && f.condition->test(e);
     }
     // Filter of q->terms[t], reusing the diagnostics' verdict for this event when there is one.
     bool term_matches(std::size_t t, const Event& e) const {
@@ -449,7 +450,7 @@ struct Matcher::Impl {
             }
             const CompiledFilter& f = q->terms[i].filter;
             TermDiagnostics& td = diag.terms[d++];
-            if (!category_ok(f)) continue;
+            if (!category_ok(f, e)) continue;
             ++td.category_events;
             std::size_t failed = 0, failed_at = 0;
             for (std::size_t c = 0; c < f.clauses.size(); ++c) {

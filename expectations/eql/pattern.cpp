@@ -64,22 +64,40 @@ bool contains(std::string_view s, std::string_view needle, bool insensitive) {
 
 WildcardPattern::WildcardPattern(std::string_view pattern, bool insensitive)
     : m_pattern(insensitive ? ascii_lowercase(pattern) : std::string(pattern)), m_insensitive(insensitive) {
-    bool has_question = m_pattern.find('?') != std::string::npos;
-    auto stars = std::count(m_pattern.begin(), m_pattern.end(), '*');
+    choose_shape();
+}
+
+WildcardPattern::WildcardPattern(std::string_view pattern, bool insensitive, std::vector<bool> wild)
+    : m_wild(std::move(wild)),
+      m_pattern(insensitive ? ascii_lowercase(pattern) : std::string(pattern)),
+      m_insensitive(insensitive) {
+    m_wild.resize(m_pattern.size(), false);
+    choose_shape();
+}
+
+void WildcardPattern::choose_shape() {
+    const std::size_t n = m_pattern.size();
+    std::size_t stars = 0;
+    bool has_question = false;
+    for (std::size_t i = 0; i < n; ++i) {
+        stars += is_star(i);
+        has_question |= is_question(i);
+    }
+    bool first = n > 0 && is_star(0), last = n > 0 && is_star(n - 1);
     if (has_question) {
         m_shape = Shape::General;
     } else if (stars == 0) {
         m_shape = Shape::Exact;
         m_literal = m_pattern;
-    } else if (stars == 1 && m_pattern.back() == '*') {
+    } else if (stars == 1 && last) {
         m_shape = Shape::Prefix;
-        m_literal = m_pattern.substr(0, m_pattern.size() - 1);
-    } else if (stars == 1 && m_pattern.front() == '*') {
+        m_literal = m_pattern.substr(0, n - 1);
+    } else if (stars == 1 && first) {
         m_shape = Shape::Suffix;
         m_literal = m_pattern.substr(1);
-    } else if (stars == 2 && m_pattern.size() >= 2 && m_pattern.front() == '*' && m_pattern.back() == '*') {
+    } else if (stars == 2 && n >= 2 && first && last) {
         m_shape = Shape::Contains;
-        m_literal = m_pattern.substr(1, m_pattern.size() - 2);
+        m_literal = m_pattern.substr(1, n - 2);
     }
 }
 
@@ -103,12 +121,12 @@ bool WildcardPattern::general_match(std::string_view s) const {
     std::size_t si = 0, pi = 0;
     std::size_t star_p = std::string_view::npos, star_s = 0;
     while (si < s.size()) {
-        if (pi < p.size() && p[pi] == '*') {
+        if (pi < p.size() && is_star(pi)) {
             star_p = pi++;
             star_s = si;
             continue;
         }
-        if (pi < p.size() && p[pi] == '?') {
+        if (pi < p.size() && is_question(pi)) {
             si += std::min(utf8_length(static_cast<unsigned char>(s[si])), s.size() - si);
             ++pi;
             continue;
@@ -123,7 +141,7 @@ bool WildcardPattern::general_match(std::string_view s) const {
         star_s += std::min(utf8_length(static_cast<unsigned char>(s[star_s])), s.size() - star_s);
         si = star_s;
     }
-    while (pi < p.size() && p[pi] == '*') ++pi;
+    while (pi < p.size() && is_star(pi)) ++pi;
     return pi == p.size();
 }
 

