@@ -60,7 +60,7 @@ bool is_envelope(std::string_view key) {
 // The channel names of one file differ in case (`Security` and `security`): Windows' spelling.
 std::string channel_name(std::string c) {
     for (std::string_view known : {"Security", "System", "Application", "Windows PowerShell"})
-        if (ascii_iequals(c, known)) return std::string(known);
+        if (iequals(c, known)) return std::string(known);
     return c;
 }
 

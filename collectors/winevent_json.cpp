@@ -19,7 +19,7 @@ bool is_hex_digit(char c) {
 }
 
 bool ends_with_nocase(std::string_view s, std::string_view tail) {
-    return s.size() >= tail.size() && ascii_iequals(s.substr(s.size() - tail.size()), tail);
+    return s.size() >= tail.size() && iequals(s.substr(s.size() - tail.size()), tail);
 }
 
 // Renderers drop the braces of GUIDs (EvtxECmd, evtx_dump, Get-WinEvent); Windows writes them.
@@ -279,15 +279,6 @@ bool is_event_layout(const Value& record) {
 }  // namespace
 
 // ------------------------------------------------------------------------------- public
-
-bool ascii_iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (std::tolower(static_cast<unsigned char>(a[i])) !=
-            std::tolower(static_cast<unsigned char>(b[i])))
-            return false;
-    return true;
-}
 
 bool is_one_of(std::string_view key, std::initializer_list<std::string_view> names) {
     for (std::string_view n : names)

@@ -55,7 +55,6 @@ std::string json_scalar_text(const Value& v);
 std::string windows_keywords(const Value* v);
 
 // Small shared pieces of the JSON collectors.
-bool ascii_iequals(std::string_view a, std::string_view b);
 bool is_one_of(std::string_view key, std::initializer_list<std::string_view> names);
 std::optional<std::uint64_t> parse_decimal(std::string_view text);  // digits only, < 2^63
 

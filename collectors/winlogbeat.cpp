@@ -31,7 +31,7 @@ constexpr ChannelDataset kChannels[] = {
 
 std::string_view channel_dataset(std::string_view channel) {
     for (const auto& c : kChannels)
-        if (ascii_iequals(channel, c.channel)) return c.dataset;
+        if (iequals(channel, c.channel)) return c.dataset;
     return {};
 }
 
@@ -40,7 +40,7 @@ std::string_view module_dataset(std::string_view module, std::string_view channe
     if (module == "sysmon") return "windows.sysmon_operational";
     if (module == "security") return "system.security";
     if (module == "powershell")
-        return ascii_iequals(channel, "Windows PowerShell") ? "windows.powershell"
+        return iequals(channel, "Windows PowerShell") ? "windows.powershell"
                                                             : "windows.powershell_operational";
     return {};
 }
