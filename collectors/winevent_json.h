@@ -17,6 +17,7 @@
 #include "collectors/json_stream.h"
 #include "collectors/winevent.h"
 #include "core/collector.h"
+#include "core/text.h"
 
 namespace attest {
 
