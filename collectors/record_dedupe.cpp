@@ -22,12 +22,14 @@ std::string_view string_at(const Event& e, std::string_view path) {
 
 }  // namespace
 
-bool RecordDeduper::seen(std::string_view key) {
+bool RecordDeduper::seen_from_another(std::string_view key, std::uint32_t origin) {
     std::uint64_t h = key_hash(key);
-    if (!m_set.insert(h).second) return true;
+    auto [it, inserted] = m_origin.try_emplace(h, origin);
+    m_last_present = !inserted;
+    if (!inserted) return it->second != origin;
     m_order.push_back(h);
     if (m_order.size() > m_capacity) {
-        m_set.erase(m_order.front());
+        m_origin.erase(m_order.front());
         m_order.pop_front();
     }
     return false;

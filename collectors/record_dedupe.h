@@ -13,7 +13,7 @@
 #include <deque>
 #include <string>
 #include <string_view>
-#include <unordered_set>
+#include <unordered_map>
 
 #include "core/value.h"
 
@@ -26,13 +26,18 @@ public:
         : m_capacity(capacity ? capacity : 1) {}
 
     // True when `key` was seen before (within the window); remembers it otherwise.
-    bool seen(std::string_view key);
-    std::size_t size() const { return m_set.size(); }
+    bool seen(std::string_view key) { return seen_from_another(key, 0) || m_last_present; }
+    // True when `key` was seen before from another `origin` (an input of a merge): the same
+    // record exported twice. A repeat from the same origin is not one (a dataset may hold
+    // identical records, which count), and the key keeps its first origin.
+    bool seen_from_another(std::string_view key, std::uint32_t origin);
+    std::size_t size() const { return m_origin.size(); }
 
 private:
     std::size_t m_capacity;
-    std::unordered_set<std::uint64_t> m_set;
+    std::unordered_map<std::uint64_t, std::uint32_t> m_origin;  // key hash -> first origin
     std::deque<std::uint64_t> m_order;
+    bool m_last_present = false;
 };
 
 // The identity of a normalized event that carries a unique id, or "" when it has none:

@@ -70,6 +70,8 @@ std::string stats_line(const telemetry::StreamStats& stats) {
     if (stats.skipped_records) line += ", " + std::to_string(stats.skipped_records) + " records skipped";
     if (stats.out_of_order) line += ", " + std::to_string(stats.out_of_order) + " out of order";
     if (stats.untimed) line += ", " + std::to_string(stats.untimed) + " without @timestamp";
+    if (stats.duplicates)
+        line += ", " + std::to_string(stats.duplicates) + " records exported twice (counted once)";
     return line;
 }
 
@@ -233,6 +235,7 @@ int run_check(const std::vector<std::string>& args) {
     tstats.set_key("skipped_records", Value(static_cast<std::int64_t>(stats.skipped_records)));
     tstats.set_key("out_of_order", Value(static_cast<std::int64_t>(stats.out_of_order)));
     tstats.set_key("untimed", Value(static_cast<std::int64_t>(stats.untimed)));
+    tstats.set_key("duplicates", Value(static_cast<std::int64_t>(stats.duplicates)));
     tstats.set_key("sorted", Value(stats.sorted));
     tstats.set_key("spilled_runs", Value(static_cast<std::int64_t>(stats.spilled_runs)));
     Value per_source = Value::object();

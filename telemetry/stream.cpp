@@ -2,6 +2,8 @@
 
 #include "telemetry/open.h"
 
+#include "collectors/record_dedupe.h"
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -421,6 +423,7 @@ struct Stream::Impl {
     Order order;
     ReplaySink sink;
     StreamStats stats;
+    RecordDeduper records;  // record identities delivered so far, by input
     std::vector<std::unique_ptr<PrefetchingInput>> open;  // per input; null: unreadable
     std::vector<std::string> sources;                     // collector name per input
 
@@ -476,6 +479,11 @@ struct Stream::Impl {
     }
 
     void deliver(std::shared_ptr<Event>& e, std::size_t input, const Consumer& consume) {
+        if (std::string id = record_identity(*e);
+            !id.empty() && records.seen_from_another(id, static_cast<std::uint32_t>(input))) {
+            ++stats.duplicates;
+            return;
+        }
         ++stats.events;
         ++stats.per_source[sources[input]];
         consume(e);
@@ -613,6 +621,7 @@ StreamStats Stream::run(const Consumer& consume, const std::function<void()>& re
         restart();
         impl.sink.start_over();
         impl.stats = StreamStats{};
+        impl.records = RecordDeduper{};
         impl.open_all();
     }
     impl.stats.sorted = true;

@@ -64,6 +64,9 @@ struct StreamStats {
     std::uint64_t spilled_runs = 0;  // sorted runs written to disk
     std::uint64_t spilled_bytes = 0;
     std::map<std::string, std::uint64_t> per_source;  // events per collector
+    // Records delivered by another input before (the same O365 Id, or EVTX record id of one
+    // channel and host, in two overlapping exports): dropped, counted here.
+    std::uint64_t duplicates = 0;
     std::vector<std::string> unreadable;              // "path: reason"
 };
 

@@ -76,6 +76,26 @@ protected:
     fs::path m_dir;
 };
 
+// Two overlapping exports of one Windows log: a record (channel, host, record id) delivered by
+// one input is not counted again from the other, but identical records within one input (a
+// dataset that holds them) all count.
+TEST_F(StreamTest, RecordsExportedTwiceCountOnce) {
+    auto rec = [](int id, int record, const std::string& host, const std::string& ts) {
+        return "{\"id\":" + std::to_string(id) + ",\"@timestamp\":" + ts +
+               ",\"winlog\":{\"channel\":\"Microsoft-Windows-Sysmon/Operational\",\"record_id\":" +
+               std::to_string(record) + ",\"computer_name\":\"" + host + "\"}}\n";
+    };
+    std::string a = write("a.ndjson", rec(1, 100, "WS1", at(1)) + rec(2, 101, "WS1", at(2)) +
+                                          rec(3, 101, "WS1", at(2)));
+    std::string b = write("b.ndjson", rec(4, 101, "ws1.lab.local", at(2)) + rec(5, 102, "WS1", at(3)));
+    Result r = run({a, b}, {});
+    EXPECT_EQ(r.ids, (std::vector<std::int64_t>{1, 2, 3, 5}));
+    EXPECT_EQ(r.stats.duplicates, 1u);
+    EXPECT_EQ(r.stats.events, 4u);
+    Result sorted = run({a, b}, small());
+    EXPECT_EQ(sorted.stats.duplicates, 1u);
+}
+
 TEST_F(StreamTest, InOrderInputsAreMergedWithoutSorting) {
     std::string a = write("a.ndjson", event(1, at(1)) + event(3, at(3)) + event(5, at(5)));
     std::string b = write("b.ndjson", event(2, at(2)) + event(4, at(4)) + event(6, at(6)));
