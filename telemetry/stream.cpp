@@ -426,6 +426,7 @@ struct Stream::Impl {
     RecordDeduper records;  // record identities delivered so far, by input
     std::vector<std::unique_ptr<PrefetchingInput>> open;  // per input; null: unreadable
     std::vector<std::string> sources;                     // collector name per input
+    std::vector<std::uint64_t> delivered;  // events per input (per_source at the end)
 
     Impl(std::vector<StreamInput> in, DiagnosticSink& target, StreamOptions o)
         : inputs(std::move(in)), options(std::move(o)), order(options), sink(target) {}
@@ -433,6 +434,7 @@ struct Stream::Impl {
     void open_all() {
         open.clear();
         sources.assign(inputs.size(), "");
+        delivered.assign(inputs.size(), 0);
         stats.files = stats.bytes = 0;
         stats.unreadable.clear();
         for (std::size_t i = 0; i < inputs.size(); ++i) {
@@ -447,6 +449,13 @@ struct Stream::Impl {
             stats.bytes += bytes;
             open.push_back(std::make_unique<PrefetchingInput>(std::move(*c)));
         }
+    }
+
+    const StreamStats& result() {
+        for (std::size_t i = 0; i < delivered.size(); ++i)
+            if (delivered[i] > 0) stats.per_source[sources[i]] += delivered[i];
+        delivered.assign(delivered.size(), 0);
+        return stats;
     }
 
     void finish_inputs() {
@@ -485,7 +494,7 @@ struct Stream::Impl {
             return;
         }
         ++stats.events;
-        ++stats.per_source[sources[input]];
+        ++delivered[input];
         consume(e);
     }
 
@@ -613,9 +622,9 @@ StreamStats Stream::run(const Consumer& consume, const std::function<void()>& re
         auto outcome = impl.merge_in_order(consume);
         if (!outcome) {
             impl.stats.unreadable.push_back(outcome.error().message);
-            return impl.stats;
+            return impl.result();
         }
-        if (*outcome == Impl::Outcome::Done) return impl.stats;
+        if (*outcome == Impl::Outcome::Done) return impl.result();
         // Out of order beyond the window: start over, sorted.
         impl.open.clear();
         restart();
@@ -626,7 +635,7 @@ StreamStats Stream::run(const Consumer& consume, const std::function<void()>& re
     }
     impl.stats.sorted = true;
     if (auto ok = impl.sort_all(consume); !ok) impl.stats.unreadable.push_back(ok.error().message);
-    return impl.stats;
+    return impl.result();
 }
 
 StreamInput file_input(const std::string& path, const StreamOptions& options,

@@ -372,6 +372,57 @@ TEST(Transport, WindowsSshCommandLinesExactly) {
     // The event query the channel sources send.
     EXPECT_EQ(wevtutil_query("2024-05-01T10:00:00.000Z"),
               "*[System[TimeCreated[@SystemTime>='2024-05-01T10:00:00.000Z']]]");
+    // Later polls ask only for records after the last one fetched.
+    EXPECT_EQ(
+        wevtutil_query("2024-05-01T10:00:00.000Z", 42),
+        "*[System[TimeCreated[@SystemTime>='2024-05-01T10:00:00.000Z'] and EventRecordID>42]]");
+    EXPECT_EQ(last_record_id("<Event><System><EventRecordID>7</EventRecordID></System></Event>\r\n"
+                             "<Event><System><EventRecordID>12</EventRecordID></System></Event>"),
+              12u);
+    EXPECT_EQ(last_record_id(""), 0u);
+}
+
+// Collection polls are incremental: the tenth fetch of a growing audit log reads only what was
+// appended since the ninth (a partial last line waits for the next poll), and the local copy
+// holds every whole record since the mark.
+TEST(LiveCollect, AuditLogPollsFetchOnlyNewBytes) {
+    TargetConfig t;
+    t.name = "local";
+    auto transport = TransportRegistry::builtin().create(t);
+    ASSERT_TRUE(transport.ok());
+    CancelToken cancel;
+    auto dir = temp_dir("auditd-polls");
+    std::string log = dir + "/audit.log", dest = dir + "/auditd.log";
+    std::ofstream(log) << "before the mark\n";
+    SourceConfig c;
+    c.name = "auditd";
+    c.log = log;
+    auto src = make_live_source(c, Platform::Linux, false);
+    ASSERT_TRUE(src.ok()) << src.error().message;
+    EXPECT_TRUE((*src)->appends());
+    ASSERT_TRUE(run_blocking((*src)->mark(**transport, cancel)).ok());
+    std::string expected;
+    std::uint64_t before = 0;
+    for (int poll = 1; poll <= 10; ++poll) {
+        std::string line = "type=SYSCALL msg=audit(1795336820.000:" + std::to_string(poll) +
+                           "): poll " + std::string(static_cast<std::size_t>(poll), 'x') + "\n";
+        std::ofstream(log, std::ios::app) << line << "partial";  // a record still being written
+        before = (*src)->fetched_bytes();
+        ASSERT_TRUE(run_blocking((*src)->fetch(**transport, dest, cancel)).ok()) << poll;
+        // Only the new line and the partial tail are read (the tail again next time).
+        std::uint64_t previous_tail = poll == 1 ? 0 : 8;  // "partial\n"
+        EXPECT_EQ((*src)->fetched_bytes() - before, previous_tail + line.size() + 7)
+            << "poll " << poll;
+        expected += line;
+        // Complete the partial record so the next poll starts on a line boundary.
+        std::ofstream(log, std::ios::app) << "\n";
+        expected += "partial\n";
+    }
+    std::ifstream in(dest);
+    std::string got((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    // The last "partial" line was completed after the tenth fetch: not fetched yet.
+    EXPECT_EQ(got, expected.substr(0, expected.size() - std::string("partial\n").size()));
+    std::filesystem::remove_all(dir);
 }
 
 TEST(Transport, SshRemoteCommandRunsLocallyUnderAShell) {

@@ -105,7 +105,7 @@ TEST(PackTest, BrokenPackListsEveryProblemWithPositions) {
     // A query's problems point into the query inside expectations.yaml (line and column of the
     // YAML file), for a plain scalar and for a literal block.
     EXPECT_TRUE(has(problems, "E130", exp, 16, "expectation 'e4'")) << dump(problems);
-    EXPECT_TRUE(has(problems, "E130", exp, 21, "expectation 'e5'")) << dump(problems);
+    EXPECT_TRUE(has(problems, "E130", exp, 22, "expectation 'e5'")) << dump(problems);
     for (const auto& p : problems.items()) {
         if (p.code != "E130" || p.context.find("expectation") == std::string::npos) continue;
         EXPECT_EQ(p.column, p.line == 16 ? 46u : 39u) << p.format();
