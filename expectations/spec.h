@@ -8,7 +8,14 @@
 #include <string>
 #include <vector>
 
+#include <memory>
+
 #include "core/collector.h"
+
+namespace attest::eql {
+struct Rule;
+class FieldTypes;
+}  // namespace attest::eql
 
 namespace attest::expectations {
 
@@ -43,8 +50,16 @@ struct DetectionSpec {
     std::string rule;     // path relative to the pack, e.g. rules/t1114_email_collection.eql
     std::string rule_id;  // stable id (defaults to the rule file's stem)
     std::string name;     // human name (defaults to rule_id)
-    std::string query;    // the rule's EQL text, as read from the file
+    std::string query;    // the rule's query text (EQL unless `loaded` says otherwise)
+    // The rule as loaded from its file (language, type, filters, threshold); null: `query` is
+    // bare EQL (tests, hand-built specs).
+    std::shared_ptr<const eql::Rule> loaded;
+    // Why the rule file did not load; set, the detection's verdict is `error` with this reason.
+    std::string load_error;
     Profile profile = Profile::Endpoint;
+    // The rule names both Elastic Defend and Sysmon/Windows indices: evaluated under the
+    // vocabulary of the data collected (EngineOptions::data_profile), not a fixed one.
+    bool profile_from_data = false;
     bool expect_fires = true;          // expected: fires | does_not_fire
     std::vector<std::string> sources;  // sources it reads; empty: every source
     std::optional<Window> window;
@@ -59,6 +74,8 @@ struct ScenarioChecks {
     std::vector<std::string> secrets;  // argument names whose values are masked
     std::vector<ExpectationSpec> expectations;
     std::vector<DetectionSpec> detections;
+    // The pack's index mapping (`mapping:`), giving field types to its queries; null: ECS.
+    std::shared_ptr<const eql::FieldTypes> mapping;
 };
 
 // Parses "5s", "10m", "2h", "1d", "250ms", "0" into nanoseconds.

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "harness/cli.h"
+#include "harness/mapping_option.h"
 #include "expectations/results.h"
 #include "harness/runner.h"
 #include "reports/reports.h"
@@ -15,7 +16,7 @@ namespace {
 const char* kHelp =
     "usage: attest run [--lab LAB.yaml] [--pack DIR] [--scenario GUID|NAME]... [--target NAME]...\n"
     "                  [--arg NAME=VALUE]... [--get-prereqs] [--out DIR] [--record DIR]\n"
-    "                  [--history DB] [--quiet | --verbose]\n\n"
+    "                  [--history DB] [--mapping FILE] [--quiet | --verbose]\n\n"
     "Runs each scenario of the pack on every lab target whose platform it supports:\n"
     "snapshot revert and readiness (if configured), preflight of the telemetry sources,\n"
     "prerequisites, execution (a timeout kills the whole process tree), collection until\n"
@@ -34,12 +35,14 @@ const char* kHelp =
     "  --out DIR         results directory (default runs/RUN-ID)\n"
     "  --record DIR      keep the fetched telemetry and a run-info.json for `attest check`\n"
     "  --history DB      record the run into an SQLite history (attest history; HTML trend)\n"
+    "  --mapping FILE    Elasticsearch index mapping (GET index/_mapping): field types for every\n"
+    "                    rule and query, in place of the pack's `mapping:` (default: ECS types)\n"
     "  --quiet           no progress lines;  --verbose  every state change\n\n"
     "exit codes: 0 every scenario passed or was skipped, 1 some did not, 2 usage or input error\n";
 
 int run_run(const std::vector<std::string>& args) {
     Options opts;
-    opts.option("lab").option("pack").multi("scenario").multi("target").multi("arg")
+    opts.option("lab").option("pack").option("mapping").multi("scenario").multi("target").multi("arg")
         .flag("get-prereqs").option("out").option("record").option("history").flag("quiet")
         .flag("verbose");
     opts.parse(args);
@@ -65,6 +68,8 @@ int run_run(const std::vector<std::string>& args) {
         return kExitUsage;
     }
 
+    // --mapping gives field types to every rule and query, in place of the pack's `mapping:`.
+    if (opts.has("mapping") && !load_mapping_option(opts, "run", pack->mapping)) return kExitUsage;
     run::RunOptions options;
     options.scenarios = opts.all("scenario");
     options.targets = opts.all("target");

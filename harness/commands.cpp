@@ -12,6 +12,7 @@ Command validate_command();
 Command list_command();
 Command run_command();
 Command recheck_command();
+Command rules_command();
 
 void register_builtin_commands(Registry& registry) {
     registry.add(events_command());
@@ -23,6 +24,7 @@ void register_builtin_commands(Registry& registry) {
     registry.add(list_command());
     registry.add(run_command());
     registry.add(recheck_command());
+    registry.add(rules_command());
 }
 
 }  // namespace attest::cli

@@ -6,7 +6,9 @@
 #include <set>
 #include <sstream>
 
+#include "expectations/eql/field_types.h"
 #include "expectations/eql/rule.h"
+#include "expectations/rules.h"
 #include "expectations/sources.h"
 #include "scenarios/yaml_util.h"
 
@@ -39,12 +41,13 @@ ScenarioChecks Pack::checks_for(const AtomicTest& test) const {
     c.name = test.name;
     c.technique = test.technique;
     c.platforms = test.platforms;
+    c.mapping = mapping;
     return c;
 }
 
 namespace {
 
-const std::set<std::string> kTopKeys = {"version", "name", "description", "defaults", "scenarios"};
+const std::set<std::string> kTopKeys = {"version", "name", "description", "defaults", "scenarios", "mapping"};
 const std::set<std::string> kScenarioKeys = {"name", "secrets", "expectations", "detections",
                                              "lab"};
 const std::set<std::string> kExpectationKeys = {"id",       "description", "source", "query",
@@ -68,6 +71,7 @@ public:
         if (auto v = (*root)["version"]; v && (!v.IsScalar() || v.Scalar() != "1"))
             error("E102", v, "file", "unsupported version (this attest reads version 1)");
         if (auto n = (*root)["name"]; n && n.IsScalar()) m_pack.name = n.Scalar();
+        if (auto m = (*root)["mapping"]; m) load_mapping(m);
         if (auto d = (*root)["defaults"]; d) {
             if (!d.IsMap()) error("E101", d, "defaults", "'defaults' must be a mapping");
             else {
@@ -253,6 +257,16 @@ private:
         checks.expectations.push_back(std::move(e));
     }
 
+    void load_mapping(const YAML::Node& m) {
+        if (!m.IsScalar() || m.Scalar().empty()) {
+            error("E119", m, "mapping", "'mapping' is the path of an index mapping JSON file (GET index/_mapping)");
+            return;
+        }
+        auto types = eql::FieldTypes::load_mapping((fs::path(m_pack.root) / m.Scalar()).string());
+        if (!types) error("E119", m, "mapping", types.error().message);
+        else m_pack.mapping = *types;
+    }
+
     void load_detection(const YAML::Node& n, const std::string& sctx, ScenarioChecks& checks) {
         if (!n.IsMap()) {
             error("E101", n, sctx, "a detection is a mapping (rule, expected, profile)");
@@ -286,17 +300,21 @@ private:
             fs::path rp = fs::path(m_pack.root) / d.rule;
             std::error_code ec;
             if (!fs::is_regular_file(rp, ec)) {
-                error("E117", n["rule"], ctx, "rule file " + rp.string() + " cannot be read");
+                d.load_error = "rule file " + rp.string() + " cannot be read";
+                error("E117", n["rule"], ctx, d.load_error);
             } else {
-                // .eql (the query verbatim) or detection-rules TOML, read by the EQL module.
-                auto rule = eql::load_rule(rp.string());
+                // .eql, detection-rules TOML (eql or kuery), Sigma: one loader for all.
+                auto rule = rules::load_rule(rp.string());
                 if (!rule) {
-                    error("E118", n["rule"], ctx, "rule file cannot be read: " + rule.error().message);
+                    d.load_error = "rule file cannot be read: " + rule.error().message;
+                    error("E118", n["rule"], ctx, d.load_error);
                 } else {
                     d.query = rule->query;
                     if (d.rule_id.empty()) d.rule_id = rule->rule_id;
                     if (d.name.empty()) d.name = rule->name;
                     from_rule = rule->profile;
+                    d.profile_from_data = rule->profile_from_data && !declared;
+                    d.loaded = std::make_shared<const eql::Rule>(std::move(*rule));
                 }
             }
         }
@@ -304,7 +322,7 @@ private:
         if (d.name.empty()) d.name = d.rule_id;
         if (declared) d.profile = *declared;
         else if (from_rule) d.profile = *from_rule;
-        else if (!n["profile"])
+        else if (!n["profile"] && !d.profile_from_data && d.load_error.empty())
             error("E104", n, ctx, "missing 'profile' (the vocabulary the rule is written for: sysmon or endpoint; a TOML rule's index patterns can imply it)");
         checks.detections.push_back(std::move(d));
     }
@@ -380,12 +398,18 @@ void check_pack_queries(const Pack& pack, Problems& problems) {
                                "query does not compile: " + compiled.error().message);
         }
         for (const auto& d : checks.detections) {
-            if (d.query.empty()) continue;
-            auto compiled = eql::compile(d.query, d.rule, {});
+            if (!d.loaded) continue;
+            eql::QueryOptions qopts;
+            qopts.types = pack.mapping;
+            auto compiled = rules::compile_rule(*d.loaded, qopts);
             if (!compiled)
                 problems.error("E130", d.position.file, d.position.line, d.position.column,
                                ctx + " detection '" + d.rule + "'",
                                "rule does not compile: " + compiled.error().message);
+            else if (!compiled->query)
+                problems.warning("W131", d.position.file, d.position.line, d.position.column,
+                                 ctx + " detection '" + d.rule + "'",
+                                 "not locally evaluable: " + compiled->not_evaluable);
         }
     }
 }

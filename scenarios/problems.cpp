@@ -40,6 +40,18 @@ std::size_t Problems::error_count() const {
     return n;
 }
 
+std::size_t Problems::blocking_error_count() const {
+    static const char* const kRuleHealthCodes[] = {"E117", "E118"};
+    std::size_t n = 0;
+    for (const auto& p : m_items) {
+        if (p.severity != Severity::Error) continue;
+        bool health = false;
+        for (const char* c : kRuleHealthCodes) health |= p.code == c;
+        n += !health;
+    }
+    return n;
+}
+
 std::size_t Problems::warning_count() const { return m_items.size() - error_count(); }
 
 void Problems::attach_source_lines() {

@@ -75,9 +75,10 @@ bool contains(std::string_view s, std::string_view needle, bool insensitive) {
 
 }  // namespace
 
-WildcardPattern::WildcardPattern(std::string_view pattern, bool insensitive)
-    : m_pattern(insensitive ? ascii_lowercase(pattern) : std::string(pattern)), m_insensitive(insensitive) {
-    bool has_question = m_pattern.find('?') != std::string::npos;
+WildcardPattern::WildcardPattern(std::string_view pattern, bool insensitive, bool question_wild)
+    : m_pattern(insensitive ? ascii_lowercase(pattern) : std::string(pattern)), m_insensitive(insensitive),
+      m_question_wild(question_wild) {
+    bool has_question = question_wild && m_pattern.find('?') != std::string::npos;
     auto stars = std::count(m_pattern.begin(), m_pattern.end(), '*');
     if (has_question) {
         m_shape = Shape::General;
@@ -121,7 +122,7 @@ bool WildcardPattern::general_match(std::string_view s) const {
             star_s = si;
             continue;
         }
-        if (pi < p.size() && p[pi] == '?') {
+        if (m_question_wild && pi < p.size() && p[pi] == '?') {
             si += std::min(utf8_length(static_cast<unsigned char>(s[si])), s.size() - si);
             ++pi;
             continue;

@@ -20,10 +20,10 @@ std::string ascii_lowercase(std::string_view s);
 bool iequals_ascii(std::string_view a, std::string_view b);
 
 // `*` matches any run of characters, `?` exactly one (a UTF-8 code point); every other
-// character, backslash included, is literal.
+// character, backslash included, is literal. KQL has no `?` wildcard (question_wild false).
 class WildcardPattern {
 public:
-    WildcardPattern(std::string_view pattern, bool insensitive);
+    WildcardPattern(std::string_view pattern, bool insensitive, bool question_wild = true);
     bool matches(std::string_view s) const;
     const std::string& pattern() const { return m_pattern; }
 
@@ -34,6 +34,7 @@ private:
     std::string m_literal;  // the literal part for the fast shapes
     Shape m_shape = Shape::General;
     bool m_insensitive = false;
+    bool m_question_wild = true;
 };
 
 // Lucene regexp syntax: literals, `.`, `[...]`/`[^...]` classes with ranges, `*` `+` `?`
