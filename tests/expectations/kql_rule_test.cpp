@@ -52,7 +52,9 @@ TEST(KqlRules, EveryElasticRuleLoadsAndRunsOrSaysWhy) {
     std::size_t kuery = 0;
     for (const auto& c : checks) {
         EXPECT_NE(c.status, RuleStatus::Error) << c.path << ": " << c.detail;
-        if (c.status == RuleStatus::NotEvaluable) EXPECT_FALSE(c.detail.empty()) << c.path;
+        if (c.status == RuleStatus::NotEvaluable) {
+            EXPECT_FALSE(c.detail.empty()) << c.path;
+        }
         kuery += c.language == "kuery";
         if (c.status != RuleStatus::Evaluable) continue;
         // It runs: a matcher takes an event without trouble.

@@ -237,7 +237,9 @@ TEST(Kql, DepthIsCapped) {
 TEST(Kql, ClauseCountsAndNearMissesLikeEql) {
     auto q = kql::compile("kw : a and n : 1 and txt : hello", "q.kql", typed());
     ASSERT_TRUE(q.ok()) << q.error().message;
-    Matcher m(*q, {.collect_diagnostics = true});
+    eql::MatcherOptions mo;
+    mo.collect_diagnostics = true;
+    Matcher m(*q, mo);
     m.feed(parse_json_value(R"({"kw":"a","n":1,"txt":"bye"})"));
     m.feed(parse_json_value(R"({"kw":"a","n":2,"txt":"bye"})"));
     m.finish();
