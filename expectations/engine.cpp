@@ -13,6 +13,9 @@
 #include "telemetry/sources.h"
 #include "telemetry/vocabulary.h"
 #include "expectations/sigma/sigma.h"
+#include "expectations/eql/field_types.h"
+#include "expectations/eql/rule.h"
+#include "expectations/rules.h"
 
 namespace attest::expectations {
 
@@ -30,6 +33,7 @@ std::string_view verdict_name(DetectionVerdict v) {
         case DetectionVerdict::Fired: return "fired";
         case DetectionVerdict::NotFired: return "not_fired";
         case DetectionVerdict::NotEvaluated: return "not_evaluated";
+        case DetectionVerdict::Error: return "error";
     }
     return "?";
 }
@@ -62,14 +66,21 @@ std::string join(const std::vector<std::string>& items, std::string_view sep) {
     return out;
 }
 
-// A detection's rule text compiled by its language's front end, into the one query form.
-Expected<std::shared_ptr<const eql::Query>> compile_detection(const DetectionSpec& spec) {
-    if (spec.language != "sigma") return eql::compile(spec.query, spec.rule, {});
-    auto set = sigma::parse(spec.query, spec.rule);
-    if (!set) return make_error(set.error().message);
-    auto rule = sigma::single_rule(*set, spec.rule);
-    if (!rule) return make_error(rule.error().message);
-    return (*rule)->query;
+// A detection's query in its own language (EQL, KQL, Sigma) compiled into the one query form;
+// a rule that did not load is an error here too.
+Expected<rules::CompiledRule> compile_detection(const DetectionSpec& spec, const eql::QueryOptions& options) {
+    if (!spec.load_error.empty()) return make_error(spec.load_error);
+    if (spec.language == "sigma") {
+        auto set = sigma::parse(spec.query, spec.rule);
+        if (!set) return make_error(set.error().message);
+        auto rule = sigma::single_rule(*set, spec.rule);
+        if (!rule) return make_error(rule.error().message);
+        return rules::CompiledRule{(*rule)->query, ""};
+    }
+    if (spec.loaded) return rules::compile_rule(*spec.loaded, options);
+    auto q = eql::compile(spec.query, spec.rule, options);
+    if (!q) return make_error(q.error().message);
+    return rules::CompiledRule{*q, ""};
 }
 
 }  // namespace
@@ -155,6 +166,9 @@ void Evaluator::add_scenario(const ScenarioChecks& checks, RunFacts facts) {
         else if (f.start_ns && w) hi = *f.start_ns + w->after_ns;
         if (f.cleanup_start_ns) hi = std::min(hi, *f.cleanup_start_ns);
     };
+    eql::QueryOptions qopts;
+    qopts.types = impl.options.types ? impl.options.types : checks.mapping;
+    qopts.now_ns = f.end_ns ? f.end_ns : f.start_ns;  // date math is relative to the run
     eql::MatcherOptions mopts;
     mopts.collect_diagnostics = true;
     mopts.max_near_misses = impl.options.max_near_misses;
@@ -180,7 +194,7 @@ void Evaluator::add_scenario(const ScenarioChecks& checks, RunFacts facts) {
             er.query = spec.query;
         } else {
             er.query = *q;
-            auto compiled = eql::compile(*q, spec.position.file.empty() ? spec.id : spec.position.file, {});
+            auto compiled = eql::compile(*q, spec.position.file.empty() ? spec.id : spec.position.file, qopts);
             if (!compiled) {
                 errors.push_back("expectation " + spec.id + ": " + compiled.error().message);
             } else {
@@ -194,7 +208,8 @@ void Evaluator::add_scenario(const ScenarioChecks& checks, RunFacts facts) {
         const auto& spec = checks.detections[i];
         DetectionResult dr;
         dr.spec = spec;
-        dr.evaluated_profile = impl.options.profile_override.value_or(spec.profile);
+        dr.evaluated_profile = impl.options.profile_override.value_or(
+            spec.profile_from_data ? impl.options.data_profile : spec.profile);
         Impl::Slot slot;
         slot.scenario = sidx;
         slot.detection = true;
@@ -203,11 +218,15 @@ void Evaluator::add_scenario(const ScenarioChecks& checks, RunFacts facts) {
         slot.profile = dr.evaluated_profile;
         slot.host = f.host;  // rules read endpoint data: scope to the lab host when known
         bounds(spec.window, slot.lo, slot.hi);
-        auto compiled = compile_detection(spec);
+        auto compiled = compile_detection(spec, qopts);
         if (!compiled) {
+            dr.verdict = DetectionVerdict::Error;
+            dr.reason = compiled.error().message;
             errors.push_back("rule " + spec.rule + ": " + compiled.error().message);
+        } else if (!compiled->query) {
+            dr.reason = "not locally evaluable: " + compiled->not_evaluable;
         } else {
-            slot.matcher.emplace(*compiled, mopts);
+            slot.matcher.emplace(compiled->query, mopts);
             impl.slots.push_back(std::move(slot));
         }
         result.detections.push_back(std::move(dr));

@@ -58,10 +58,14 @@ struct EngineOptions {
     std::size_t max_evidence = 5;
     std::size_t max_near_misses = 5;
     std::size_t max_hits = 1000;  // hits kept per matcher; the count says when capped
+    // Field types for every query (`--mapping`); overrides a pack's `mapping:`. Null: the
+    // pack's, else ECS types.
+    std::shared_ptr<const eql::FieldTypes> types;
 };
 
 enum class ExpectationVerdict { Observed, Missing, NotCollected, Pending };
-enum class DetectionVerdict { Fired, NotFired, NotEvaluated };
+// Error: the rule did not load or compile (the reason says why).
+enum class DetectionVerdict { Fired, NotFired, NotEvaluated, Error };
 // Executed: the test ran (the runner saw it start) but its pack declares nothing to check,
 // so it has nothing to pass or fail; a nightly job over stock atomics counts it apart.
 enum class ScenarioVerdict { Passed, Failed, Error, Inconclusive, Skipped, Executed };

@@ -8,7 +8,14 @@
 #include <string>
 #include <vector>
 
+#include <memory>
+
 #include "core/collector.h"
+
+namespace attest::eql {
+struct Rule;
+class FieldTypes;
+}  // namespace attest::eql
 
 namespace attest::expectations {
 
@@ -51,7 +58,16 @@ struct DetectionSpec {
     // Sigma: the logsource when no collected source can supply it (the rule is then
     // not_collected, not not_fired).
     std::string unsupplied_logsource;
+    std::string query;    // the rule's query text (EQL unless `loaded` says otherwise)
+    // The rule as loaded from its file (language, type, filters, threshold); null: `query` is
+    // bare EQL (tests, hand-built specs).
+    std::shared_ptr<const eql::Rule> loaded;
+    // Why the rule file did not load; set, the detection's verdict is `error` with this reason.
+    std::string load_error;
     Profile profile = Profile::Endpoint;
+    // The rule names both Elastic Defend and Sysmon/Windows indices: evaluated under the
+    // vocabulary of the data collected (EngineOptions::data_profile), not a fixed one.
+    bool profile_from_data = false;
     bool expect_fires = true;          // expected: fires | does_not_fire
     std::vector<std::string> sources;  // sources it reads; empty: every source
     std::optional<Window> window;
@@ -70,6 +86,8 @@ struct ScenarioChecks {
     std::vector<std::string> risks;    // risk names the pack declares (scenarios/risk.h)
     std::vector<ExpectationSpec> expectations;
     std::vector<DetectionSpec> detections;
+    // The pack's index mapping (`mapping:`), giving field types to its queries; null: ECS.
+    std::shared_ptr<const eql::FieldTypes> mapping;
 };
 
 // Whether an argument name is a secret: listed in `secrets`, or named like one

@@ -11,42 +11,49 @@
 #include "expectations/eql/eql.h"
 #include "expectations/eql/functions.h"
 #include "expectations/eql/rule.h"
+#include "expectations/kql/kql.h"
+#include "expectations/rules.h"
 #include "expectations/sigma/sigma.h"
 #include "harness/cli.h"
-#include "telemetry/stream.h"
 #include "harness/elastic_cli.h"
+#include "harness/mapping_option.h"
+#include "telemetry/stream.h"
 
 namespace attest::cli {
 namespace {
 
 const char* kHelp =
-    "usage: attest query (--eql QUERY | --rule FILE) [--event-category-field F]\n"
+    "usage: attest query (--eql QUERY | --kql QUERY | --rule FILE) [--event-category-field F]\n"
     "                    [--timestamp-field F] [--tiebreaker-field F] [--profile P]\n"
-    "                    [--source FORMAT] [--size N] [--explain] FILE...\n\n"
-    "Evaluates an Elasticsearch EQL query locally over telemetry files (any format 'attest "
-    "events'\n"
+    "                    [--mapping FILE] [--source FORMAT] [--size N] [--explain] FILE...\n\n"
+    "Evaluates an Elasticsearch EQL or KQL query locally over telemetry files (any format 'attest events'\n"
     "reads, detected from content, or NDJSON events) and prints one hit per line (NDJSON):\n"
     "  {\"events\":[EVENT]}                            for an event query\n"
     "  {\"join_keys\":[...],\"events\":[EVENT, ...]}     for a sequence or a sample\n"
     "A Sigma correlation's hits carry its group-by values as join_keys; with several Sigma rules\n"
     "each hit also names its rule (\"rule\": title).\n"
     "A missing-event term ![...] shows as {\"missing\":true}. Hits come in Elasticsearch's order\n"
-    "(by the first event's timestamp); there is no default size limit.\n\n"
-    "Events are evaluated in timestamp order (ISO-8601 strings or epoch milliseconds), then by "
-    "the\n"
+    "(sequences by completion: each one's last event); there is no default size limit.\n"
+    "A threshold rule prints one hit per group that met the threshold (its first event).\n"
+    "A rule that cannot be evaluated locally (new_terms, machine_learning, ES|QL) is reported as\n"
+    "such with the reason (exit 2).\n\n"
+    "Events are evaluated in timestamp order (ISO-8601 strings or epoch milliseconds), then by the\n"
     "tiebreaker field (events lacking it last), then input order. Inputs already in order are\n"
     "streamed with bounded memory; otherwise they are read again and sorted on disk (sorted runs\n"
     "under $TMPDIR, merged), still with bounded memory. Events whose timestamp is absent or not a\n"
     "date come after every timed one, and are counted on stderr.\n\n"
     "options:\n"
     "  --eql QUERY               the query text\n"
-    "  --rule FILE               a .eql file, an Elastic detection-rules .toml file, or a Sigma\n"
-    "                            rule (.yml/.yaml, or a folder of them; correlations included)\n"
+    "  --kql QUERY               a KQL query (field types from --mapping, else ECS)\n"
+    "  --rule FILE               a .eql file, an Elastic detection-rules .toml file (eql or kuery),\n"
+    "                            or a Sigma rule (.yml/.yaml, or a folder of them; correlations)\n"
+    "  --mapping FILE            an Elasticsearch index mapping (GET index/_mapping): field types\n"
+    "                            for dates, versions, ips, keyword/text matching, null_value\n"
     "  --event-category-field F  default event.category\n"
     "  --timestamp-field F       default @timestamp\n"
     "  --tiebreaker-field F      default: none\n"
     "  --profile P               sysmon or endpoint (default: from the rule's index patterns,\n"
-    "                            else sysmon)\n"
+    "                            else sysmon; a rule naming both evaluates under the data's)\n"
     "  --source FORMAT           force the input format\n"
     "  --size N                  print at most N hits\n"
     "  --explain                 when nothing matched, print per clause how many events satisfied\n"
@@ -231,16 +238,18 @@ void print_explain(const eql::Diagnostics& d) {
 int run_query(const std::vector<std::string>& args) {
     if (elastic_requested(args)) return run_elastic_query(args);
     Options opts;
-    opts.option("eql").option("rule").option("event-category-field").option("timestamp-field").option("tiebreaker-field")
+    opts.option("eql").option("kql").option("rule").option("mapping").option("event-category-field").option("timestamp-field").option("tiebreaker-field")
         .option("profile").option("source").option("size").flag("explain");
     opts.parse(args);
-    if (opts.has("eql") == opts.has("rule")) throw UsageError{"give exactly one of --eql QUERY or --rule FILE"};
+    if (opts.has("eql") + opts.has("kql") + opts.has("rule") != 1)
+        throw UsageError{"give exactly one of --eql QUERY, --kql QUERY or --rule FILE"};
     if (opts.positionals().empty()) throw UsageError{"no input files"};
 
     eql::QueryOptions qopts;
     qopts.category_field = opts.get_or("event-category-field", qopts.category_field);
     qopts.timestamp_field = opts.get_or("timestamp-field", qopts.timestamp_field);
     qopts.tiebreaker_field = opts.get_or("tiebreaker-field", "");
+    if (!load_mapping_option(opts, "query", qopts.types)) return kExitUsage;
 
     CollectorOptions copts;
     std::optional<Profile> profile;
@@ -254,6 +263,8 @@ int run_query(const std::vector<std::string>& args) {
     std::error_code ec;
     if (auto text = opts.get("eql")) {
         query = eql::compile(*text, "--eql", qopts);
+    } else if (auto kql_text = opts.get("kql")) {
+        query = kql::compile(*kql_text, "--kql", qopts);
     } else if (sigma::is_sigma_path(*opts.get("rule")) ||
                std::filesystem::is_directory(*opts.get("rule"), ec)) {
         auto set = load_sigma(*opts.get("rule"));
@@ -264,7 +275,7 @@ int run_query(const std::vector<std::string>& args) {
         sigma_rules = *set;
         query = std::shared_ptr<const eql::Query>();
     } else {
-        auto rule = eql::load_rule(*opts.get("rule"));
+        auto rule = rules::load_rule(*opts.get("rule"));
         if (!rule) {
             std::fprintf(stderr, "%s\n", rule.error().message.c_str());
             return kExitUsage;
@@ -273,8 +284,17 @@ int run_query(const std::vector<std::string>& args) {
             profile = rule->profile;
             std::fprintf(stderr, "attest query: profile %s (from the rule's index patterns)\n",
                          std::string(profile_name(*profile)).c_str());
+        } else if (!profile && rule->profile_from_data) {
+            std::fprintf(stderr, "attest query: the rule names both Elastic Defend and Sysmon/Windows indices; "
+                                 "evaluating under the data's vocabulary (sysmon; --profile to choose)\n");
         }
-        query = eql::compile_rule(*rule, qopts);
+        auto compiled = rules::compile_rule(*rule, qopts);
+        if (compiled && !compiled->query) {
+            std::fprintf(stderr, "%s: not locally evaluable: %s\n", rule->path.c_str(), compiled->not_evaluable.c_str());
+            return kExitUsage;
+        }
+        if (compiled) query = compiled->query;
+        else query = make_error(compiled.error().message);
     }
     if (!query) {
         std::fprintf(stderr, "%s\n", query.error().message.c_str());

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <string>
 
+#include "harness/mapping_option.h"
 #include "expectations/results.h"
 #include "harness/plan.h"
 #include "harness/cli.h"
@@ -20,7 +21,8 @@ const char* kHelp =
     "usage: attest run [--lab LAB.yaml] [--pack DIR] [--technique T[,T...]]... [--test N|NAME|GUID]...\n"
     "                  [--platform P] [--target NAME]... [--arg NAME=VALUE]... [--get-prereqs]\n"
     "                  [--timeout DURATION] [--allow-destructive] [--exclude-risks R[,R...]]\n"
-    "                  [--plan] [--out DIR] [--record DIR] [--history DB] [--quiet | --verbose]\n\n"
+    "                  [--plan] [--out DIR] [--record DIR] [--history DB] [--mapping FILE]\n"
+    "                  [--quiet | --verbose]\n\n"
     "Runs each scenario of the pack on every lab target whose platform it supports:\n"
     "snapshot revert (a qemu target's clean snapshot, or the lab's revert template) and\n"
     "readiness, the guest clock set from this machine's, sensor provisioning (the lab's audit\n"
@@ -52,6 +54,8 @@ const char* kHelp =
     "  --out DIR         results directory (default out/run-RUN-ID)\n"
     "  --record DIR      keep the fetched telemetry and a run-info.json for `attest check`\n"
     "  --history DB      record the run into an SQLite history (attest history; HTML trend)\n"
+    "  --mapping FILE    Elasticsearch index mapping (GET index/_mapping): field types for every\n"
+    "                    rule and query, in place of the pack's `mapping:` (default: ECS types)\n"
     "  --quiet           no progress lines;  --verbose  every state change\n\n"
     "exit codes: 0 nothing failed or errored (inconclusive, executed and skipped tests are\n"
     "reported, not failures), 1 some test failed or errored or the run was interrupted,\n"
@@ -81,7 +85,7 @@ std::vector<std::string> exclude_risks_of(const Options& opts) {
 
 int run_run(const std::vector<std::string>& args) {
     Options opts;
-    opts.option("lab").option("pack").multi("scenario").multi("test").multi("technique")
+    opts.option("lab").option("pack").option("mapping").multi("scenario").multi("test").multi("technique")
         .option("platform").multi("target").multi("arg").flag("get-prereqs").option("timeout")
         .flag("allow-destructive").multi("exclude-risks").flag("plan").option("out")
         .option("record").option("history").flag("quiet").flag("verbose");
@@ -109,6 +113,8 @@ int run_run(const std::vector<std::string>& args) {
         return kExitUsage;
     }
 
+    // --mapping gives field types to every rule and query, in place of the pack's `mapping:`.
+    if (opts.has("mapping") && !load_mapping_option(opts, "run", pack->mapping)) return kExitUsage;
     run::RunOptions options;
     auto tests = scenarios::select_tests(*pack, selection_of(opts));
     if (!tests) {

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "expectations/eql/rule.h"
+#include "expectations/rules.h"
 #include "harness/cli.h"
 #include "harness/lab.h"
 #include "scenarios/pack.h"
@@ -15,14 +16,17 @@ namespace attest::cli {
 namespace {
 
 const char* kHelp =
-    "usage: attest validate [--no-queries] PACK|FILE\n\n"
+    "usage: attest validate [--no-queries] PACK|FILE\n"
+    "       attest validate [--rules] RULE-FILE|RULE-FOLDER\n\n"
     "Recognises what it is given by content and validates it:\n"
     "  a folder                  scenario pack (atomics + expectations.yaml + rules) or stock "
     "atomics\n"
     "  expectations.yaml         (has version + scenarios) the pack of its folder\n"
     "  an atomics YAML file      (has attack_technique + atomic_tests)\n"
     "  a lab file                (has targets)\n"
-    "  a detection rule          (.eql text or an Elastic TOML rule with [rule] query)\n"
+    "  a detection rule          (.eql text or an Elastic TOML rule, EQL or KQL), or a folder\n"
+    "                            of them without expectations.yaml or atomics/ (with --rules:\n"
+    "                            any rules folder, Sigma .yml included)\n"
     "and lists every problem as file:line:column: what (docs/packs.md lists the pack codes).\n"
     "Expectation queries and detection rules are compiled too (skip with --no-queries).\n\n"
     "Exit codes: 0 no errors (warnings allowed), 1 errors found, 2 usage error or no such path.\n";
@@ -57,33 +61,51 @@ int validate_lab(const std::string& path) {
     return lab && sink.error_count() == 0 ? kExitOk : kExitFailed;
 }
 
-int validate_rule(const std::string& path, bool compile) {
-    auto rule = eql::load_rule(path);
-    if (rule && compile) {
-        auto query = eql::compile_rule(*rule, {});
-        if (!query) {
-            std::printf("%s\n%s: detection rule: 1 error(s)\n", query.error().message.c_str(),
-                        path.c_str());
-            return kExitFailed;
+// A rule file, or a folder of rules that is not a pack.
+bool looks_like_rules(const std::string& path) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    if (!fs::is_directory(path, ec)) {
+        auto ext = fs::path(path).extension().string();
+        return ext == ".eql" || ext == ".toml";
+    }
+    if (fs::exists(fs::path(path) / "expectations.yaml", ec) || fs::exists(fs::path(path) / "atomics", ec)) return false;
+    for (auto it = fs::recursive_directory_iterator(path, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+        auto ext = it->path().extension().string();
+        if (ext == ".eql" || ext == ".toml") return true;
+    }
+    return false;
+}
+
+int validate_rules(const std::string& path, bool sigma) {
+    std::size_t errors = 0, total = 0, skipped = 0;
+    for (const auto& c : rules::check_rules(path, {}, sigma)) {
+        ++total;
+        if (c.status == rules::RuleStatus::Error) {
+            ++errors;
+            std::printf("%s\n", c.detail.c_str());
+        } else if (c.status == rules::RuleStatus::NotEvaluable) {
+            ++skipped;
+            std::printf("%s: warning: not locally evaluable: %s\n", c.path.c_str(), c.detail.c_str());
         }
     }
-    if (!rule) {
-        std::printf("%s\n%s: detection rule: 1 error(s)\n", rule.error().message.c_str(),
-                    path.c_str());
-        return kExitFailed;
-    }
-    std::printf("%s: detection rule: 0 error(s)\n", path.c_str());
-    return kExitOk;
+    std::printf("%s: %zu rule file(s): %zu error(s), %zu not locally evaluable\n", path.c_str(), total, errors, skipped);
+    return errors == 0 && total > 0 ? kExitOk : kExitFailed;
 }
 
 int run_validate(const std::vector<std::string>& args) {
     Options opts;
-    opts.flag("no-queries");
+    opts.flag("no-queries").flag("rules");
     opts.parse(args);
     if (opts.positionals().size() != 1)
         throw UsageError{"give one pack folder, atomics, lab or rule file"};
     std::string path = opts.positionals().front();
     std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) {
+        std::fprintf(stderr, "attest validate: %s: no such file or folder\n", path.c_str());
+        return kExitUsage;
+    }
+    if (opts.has("rules") || looks_like_rules(path)) return validate_rules(path, opts.has("rules"));
     if (!std::filesystem::is_directory(path, ec)) {
         if (auto why = input_file_problem(path); !why.empty()) {
             std::fprintf(stderr, "attest validate: %s: %s\n", path.c_str(), why.c_str());
@@ -94,7 +116,7 @@ int run_validate(const std::vector<std::string>& args) {
             case Kind::Lab:
                 return validate_lab(path);
             case Kind::Rule:
-                return validate_rule(path, !opts.has("no-queries"));
+                return validate_rules(path, false);
             case Kind::PackOfFolder:
                 path = std::filesystem::path(path).parent_path().string();
                 break;

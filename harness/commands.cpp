@@ -16,6 +16,7 @@ Command sources_command();
 Command ship_command();
 Command alerts_command();
 Command lab_command();
+Command rules_command();
 
 void register_builtin_commands(Registry& registry) {
     registry.add(events_command());
@@ -31,6 +32,7 @@ void register_builtin_commands(Registry& registry) {
     registry.add(ship_command());
     registry.add(alerts_command());
     registry.add(lab_command());
+    registry.add(rules_command());
 }
 
 }  // namespace attest::cli

@@ -11,7 +11,9 @@
 
 #include "core/timeutil.h"
 #include "expectations/attack_tactics.h"
+#include "expectations/eql/field_types.h"
 #include "expectations/eql/rule.h"
+#include "expectations/rules.h"
 #include "expectations/sigma/sigma.h"
 #include "scenarios/yaml_util.h"
 #include "telemetry/sources.h"
@@ -91,12 +93,13 @@ ScenarioChecks Pack::checks_for(const AtomicTest& test) const {
     c.technique = test.technique;
     if (c.tactics.empty()) c.tactics = expectations::tactics_for_technique(test.technique);
     c.platforms = test.platforms;
+    c.mapping = mapping;
     return c;
 }
 
 namespace {
 
-const std::set<std::string> kTopKeys = {"version", "name", "description", "defaults", "scenarios"};
+const std::set<std::string> kTopKeys = {"version", "name", "description", "defaults", "scenarios", "mapping"};
 const std::set<std::string> kScenarioKeys = {"name",         "secrets",    "tactics", "risks",
                                              "expectations", "detections", "lab"};
 const std::set<std::string> kExpectationKeys = {"id",       "description", "source", "query",
@@ -121,6 +124,7 @@ public:
         if (auto v = (*root)["version"]; v && (!v.IsScalar() || v.Scalar() != "1"))
             report(Code::E102, v, "file", "unsupported version (this attest reads version 1)");
         if (auto n = (*root)["name"]; n && n.IsScalar()) m_pack.name = n.Scalar();
+        if (auto m = (*root)["mapping"]; m) load_mapping(m);
         if (auto d = (*root)["defaults"]; d) {
             if (!d.IsMap())
                 report(Code::E101, d, "defaults", "'defaults' must be a mapping");
@@ -366,12 +370,14 @@ private:
         ss << in.rdbuf();
         auto set = sigma::parse(ss.str(), path);
         if (!set) {
-            report(Code::E118, n["rule"], ctx, "rule file cannot be read: " + set.error().message);
+            d.load_error = "rule file cannot be read: " + set.error().message;
+            report(Code::E118, n["rule"], ctx, d.load_error);
             return;
         }
         auto rule = sigma::single_rule(*set, path);
         if (!rule) {
-            report(Code::E118, n["rule"], ctx, rule.error().message);
+            d.load_error = rule.error().message;
+            report(Code::E118, n["rule"], ctx, d.load_error);
             return;
         }
         const sigma::Rule& r = **rule;
@@ -383,6 +389,16 @@ private:
         if (d.name.empty()) d.name = r.title;
         if (d.sources.empty()) d.sources = r.sources;
         if (!r.supplied) d.unsupplied_logsource = r.logsource.describe();
+    }
+
+    void load_mapping(const YAML::Node& m) {
+        if (!m.IsScalar() || m.Scalar().empty()) {
+            report(Code::E126, m, "mapping", "'mapping' is the path of an index mapping JSON file (GET index/_mapping)");
+            return;
+        }
+        auto types = eql::FieldTypes::load_mapping((fs::path(m_pack.root) / m.Scalar()).string());
+        if (!types) report(Code::E126, m, "mapping", types.error().message);
+        else m_pack.mapping = *types;
     }
 
     void load_detection(const YAML::Node& n, const std::string& sctx, ScenarioChecks& checks) {
@@ -423,19 +439,24 @@ private:
             fs::path rp = fs::path(m_pack.root) / d.rule;
             std::error_code ec;
             if (!fs::is_regular_file(rp, ec)) {
-                report(Code::E117, n["rule"], ctx, "rule file " + rp.string() + " cannot be read");
+                d.load_error = "rule file " + rp.string() + " cannot be read";
+                report(Code::E117, n["rule"], ctx, d.load_error);
+            } else if (sigma::is_sigma_path(rp.string())) {
+                load_sigma_detection(rp.string(), n, ctx, d);
+                from_rule = Profile::Sysmon;  // SigmaHQ writes the Windows event field names
             } else {
-                if (sigma::is_sigma_path(rp.string())) {
-                    load_sigma_detection(rp.string(), n, ctx, d);
-                    from_rule = Profile::Sysmon;  // SigmaHQ writes the Windows event field names
-                } else if (auto rule = eql::load_rule(rp.string()); !rule) {
-                    report(Code::E118, n["rule"], ctx,
-                           "rule file cannot be read: " + rule.error().message);
+                // .eql and detection-rules TOML (eql or kuery): one loader for both.
+                auto rule = rules::load_rule(rp.string());
+                if (!rule) {
+                    d.load_error = "rule file cannot be read: " + rule.error().message;
+                    report(Code::E118, n["rule"], ctx, d.load_error);
                 } else {
                     d.query = rule->query;
                     if (d.rule_id.empty()) d.rule_id = rule->rule_id;
                     if (d.name.empty()) d.name = rule->name;
                     from_rule = rule->profile;
+                    d.profile_from_data = rule->profile_from_data && !declared;
+                    d.loaded = std::make_shared<const eql::Rule>(std::move(*rule));
                 }
             }
         }
@@ -443,7 +464,7 @@ private:
         if (d.name.empty()) d.name = d.rule_id;
         if (declared) d.profile = *declared;
         else if (from_rule) d.profile = *from_rule;
-        else if (!n["profile"])
+        else if (!n["profile"] && !d.profile_from_data && d.load_error.empty())
             report(Code::E104, n, ctx,
                    "missing 'profile' (the vocabulary the rule is written for: sysmon or endpoint; "
                    "a TOML rule's index patterns can imply it)");
@@ -565,12 +586,18 @@ void check_pack_queries(const Pack& pack, Problems& problems) {
             }
         }
         for (const auto& d : checks.detections) {
-            if (d.query.empty()) continue;
-            auto compiled = eql::compile(d.query, d.rule, {});
+            if (!d.loaded) continue;
+            eql::QueryOptions qopts;
+            qopts.types = pack.mapping;
+            auto compiled = rules::compile_rule(*d.loaded, qopts);
             if (!compiled)
                 problems.add(Code::E130, d.position.file, d.position.line, d.position.column,
                              ctx + " detection '" + d.rule + "'",
                              "rule does not compile: " + compiled.error().message);
+            else if (!compiled->query)
+                problems.add(Code::W131, d.position.file, d.position.line, d.position.column,
+                             ctx + " detection '" + d.rule + "'",
+                             "not locally evaluable: " + compiled->not_evaluable);
         }
     }
 }

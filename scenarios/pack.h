@@ -26,6 +26,9 @@ struct Pack {
     // Per test GUID; tests without an entry have no expectations (stock atomics).
     std::map<std::string, expectations::ScenarioChecks> checks;
     std::vector<std::string> lab_files;  // relative paths under lab/
+    // `mapping:` (an Elasticsearch index mapping, relative to the pack): field types for every
+    // query of the pack; null: ECS types.
+    std::shared_ptr<const eql::FieldTypes> mapping;
 
     std::vector<const AtomicTest*> tests() const;
     // The one test `key` names: its GUID or a unique GUID prefix (4+ characters), its

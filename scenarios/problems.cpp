@@ -67,8 +67,10 @@ const std::vector<CodeInfo>& problem_codes() {
         {Code::E119, "E119", Severity::Error, "unknown risk name in risks"},
         {Code::E120, "E120", Severity::Error, "no atomics found"},
         {Code::E125, "E125", Severity::Error, "unknown ATT&CK tactic in tactics"},
+        {Code::E126, "E126", Severity::Error, "the pack's mapping is not an index mapping JSON file"},
         {Code::E130, "E130", Severity::Error,
          "query or rule does not compile (EQL message with position)"},
+        {Code::W131, "W131", Severity::Warning, "rule not locally evaluable (new_terms, ML, ES|QL)"},
     };
     return table;
 }
@@ -96,6 +98,19 @@ void Problems::add(Code code, std::string file, std::uint64_t line, std::uint64_
 std::size_t Problems::error_count() const {
     std::size_t n = 0;
     for (const auto& p : m_items) n += p.severity == Severity::Error;
+    return n;
+}
+
+std::size_t Problems::blocking_error_count() const {
+    // A rule that does not load is its detection's `error` verdict, not a reason to stop.
+    static const char* const kRuleHealthCodes[] = {"E117", "E118"};
+    std::size_t n = 0;
+    for (const auto& p : m_items) {
+        if (p.severity != Severity::Error) continue;
+        bool health = false;
+        for (const char* c : kRuleHealthCodes) health |= p.code == c;
+        n += !health;
+    }
     return n;
 }
 

@@ -53,7 +53,9 @@ enum class Code {
     E119,
     E120,
     E125,
-    E130
+    E126,
+    E130,
+    W131
 };
 
 struct CodeInfo {
@@ -88,6 +90,10 @@ public:
     const std::vector<Problem>& items() const { return m_items; }
     std::size_t error_count() const;
     std::size_t warning_count() const;
+    // Errors that stop a check or run. A detection whose rule file is missing or does not
+    // load (E117, E118) does not: the run goes on and that detection's verdict is `error`
+    // with the load error as its reason (`attest validate` still lists it as an error).
+    std::size_t blocking_error_count() const;
     // Fills in Problem::source_line from the files named by the problems (best effort).
     void attach_source_lines();
 

@@ -25,6 +25,8 @@ run_fuzzer() {
 
 # --- EQL parser, checks, compiler and matcher (expectations/eql) ---
 run_fuzzer eql -max_len=4096 -dict=fuzz/eql.dict
+# --- KQL parser, compiler and matcher, kuery rule TOML (expectations/kql, expectations/rules) ---
+run_fuzzer kql -max_len=4096 -dict=fuzz/kql.dict
 # --- other fuzzers: one block each below ---
 
 # --- Sigma loader, modifiers, conditions, correlations (expectations/sigma) ---

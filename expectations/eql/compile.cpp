@@ -6,6 +6,7 @@
 
 #include "core/timeutil.h"
 #include "expectations/eql/compiled.h"
+#include "expectations/eql/field_types.h"
 #include "expectations/eql/functions.h"
 #include "expectations/eql/rule.h"
 #include "expectations/eql/syntax.h"
@@ -45,6 +46,49 @@ private:
     Source m_src;
     CmpOp m_op;
     Value m_lit;
+};
+
+bool apply(CmpOp op, int c) {
+    switch (op) {
+        case CmpOp::Eq: return c == 0;
+        case CmpOp::Lt: return c < 0;
+        case CmpOp::Lte: return c <= 0;
+        case CmpOp::Gt: return c > 0;
+        case CmpOp::Gte: return c >= 0;
+    }
+    return false;
+}
+
+// A date field (the timestamp field, or date-typed in the mapping / ECS) against a date
+// string: compared as instants, whatever the two strings' formats.
+class DateCompareLeaf final : public Cond {
+public:
+    DateCompareLeaf(Source src, CmpOp op, std::int64_t ns) : m_src(std::move(src)), m_op(op), m_ns(ns) {}
+    bool test(const Event& e) const override {
+        return m_src.any(e, [this](const Value& x) {
+            auto ns = date_value_ns(x);
+            return ns && apply(m_op, *ns < m_ns ? -1 : *ns > m_ns ? 1 : 0);
+        });
+    }
+
+private:
+    Source m_src;
+    CmpOp m_op;
+    std::int64_t m_ns;
+};
+
+// A version field: semantic-version ordering ("1.10.0" > "1.9.2").
+class VersionCompareLeaf final : public Cond {
+public:
+    VersionCompareLeaf(Source src, CmpOp op, std::string v) : m_src(std::move(src)), m_op(op), m_v(std::move(v)) {}
+    bool test(const Event& e) const override {
+        return m_src.any(e, [this](const Value& x) { return x.is_string() && apply(m_op, compare_versions(x.as_string(), m_v)); });
+    }
+
+private:
+    Source m_src;
+    CmpOp m_op;
+    std::string m_v;
 };
 
 // `f == null` (absent or null) / `f != null` (some non-null value).
@@ -239,8 +283,17 @@ class ValueCompare final : public ValueNode {
 public:
     std::string op;
     std::unique_ptr<ValueNode> left, right;
+    // Two optional fields (`?x == ?y`): a missing one is the null literal Elasticsearch plans
+    // for a field its index does not have, and null == null holds.
+    bool nulls_compare = false;
     Value eval(const Event& e) const override {
         Value a = left->eval(e), b = right->eval(e);
+        if (nulls_compare && (a.is_null() || b.is_null())) {
+            bool eq = a.is_null() && b.is_null();
+            if (op == "==") return Value(eq);
+            if (op == "!=") return Value(!eq);
+            return Value();
+        }
         if (a.is_null() || b.is_null()) return Value();
         auto c = compare_scalars(a, b);
         if (!c) return Value(op == "!=");
@@ -278,7 +331,7 @@ public:
         switch (e.kind) {
             case ExprKind::Call: check_call(e); break;
             case ExprKind::Compare:
-                if (is_field(*e.kids[0]) && is_field(*e.kids[1]))
+                if (is_field(*e.kids[0]) && is_field(*e.kids[1]) && !(e.kids[0]->optional && e.kids[1]->optional))
                     add(e.span, "comparisons against fields are not supported; offender [" + e.kids[1]->name + "] in [" + e.op + "]");
                 break;
             case ExprKind::In:
@@ -304,16 +357,11 @@ public:
         const FunctionInfo* f = find_function(e.name);
         if (f == nullptr) {
             for (const char* g : kEndgameFunctions)
-                if (e.name == g) {
+                if (iequals_ascii(e.name, g)) {
                     add(e.op_span, "function '" + e.name + "' is not supported (an endgame EQL feature)");
                     return;
                 }
-            std::string hint;
-            for (const auto& cand : function_table())
-                if (iequals(cand.name, e.name))
-                    hint = std::string(", did you mean '") + cand.name +
-                           "'? (function names are case-sensitive)";
-            add(e.op_span, "unknown function '" + e.name + "'" + hint);
+            add(e.op_span, "unknown function '" + e.name + "'");
             return;
         }
         if (e.insensitive && !f->has_insensitive)
@@ -345,6 +393,8 @@ private:
 
 class Lowerer {
 public:
+    explicit Lowerer(const QueryOptions& options) : m_options(options) {}
+
     CondPtr cond(const Expr& e) {
         switch (e.kind) {
             case ExprKind::Literal: return std::make_unique<ConstCond>(e.literal.is_bool() && e.literal.as_bool());
@@ -386,7 +436,7 @@ public:
     std::unique_ptr<ValueNode> value(const Expr& e) {
         switch (e.kind) {
             case ExprKind::Literal: return std::make_unique<ConstValue>(e.literal);
-            case ExprKind::Field: return std::make_unique<FieldValue>(FieldPath{e.name, e.optional});
+            case ExprKind::Field: return std::make_unique<FieldValue>(path(e));
             case ExprKind::Call: {
                 const FunctionInfo* f = find_function(e.name);
                 if (f->id == Function::CidrMatch) {
@@ -422,6 +472,8 @@ public:
                     c->op = e.op;
                     c->left = value(*e.kids[0]);
                     c->right = value(*e.kids[1]);
+                    c->nulls_compare = e.kids[0]->kind == ExprKind::Field && e.kids[0]->optional &&
+                                       e.kids[1]->kind == ExprKind::Field && e.kids[1]->optional;
                     return c;
                 }
                 [[fallthrough]];
@@ -438,17 +490,41 @@ public:
     }
 
 private:
+    const QueryOptions& m_options;
+
     std::unique_ptr<ValueNode> fold(std::unique_ptr<ValueNode> v, const Expr& e) {
         if (!is_constant(e)) return v;
         static const Event empty = Value::object();
         return std::make_unique<ConstValue>(v->eval(empty));
     }
 
+    FieldInfo info(const std::string& field) const {
+        if (field == m_options.timestamp_field) return FieldInfo{FieldType::Date, "date", std::nullopt, ""};
+        static const FieldTypes ecs;
+        return (m_options.types ? *m_options.types : ecs).lookup(field);
+    }
+
+    FieldPath path(const Expr& e) const {
+        FieldPath p{e.name, e.optional, nullptr};
+        if (auto nv = info(e.name).null_value) p.null_value = std::make_shared<const Value>(std::move(*nv));
+        return p;
+    }
+
     Source source(const Expr& e) {
         Source s;
-        if (e.kind == ExprKind::Field) s.field = FieldPath{e.name, e.optional};
+        if (e.kind == ExprKind::Field) s.field = path(e);
         else s.expr = value(e);
         return s;
+    }
+
+    // A field compared with a literal by the field's type (date, version); null otherwise.
+    CondPtr typed_compare(const Expr& field, CmpOp op, const Value& lit) {
+        if (field.kind != ExprKind::Field || !lit.is_string()) return nullptr;
+        FieldType t = info(field.name).type;
+        if (t == FieldType::Date)
+            if (auto ns = date_value_ns(lit)) return std::make_unique<DateCompareLeaf>(source(field), op, *ns);
+        if (t == FieldType::Version) return std::make_unique<VersionCompareLeaf>(source(field), op, lit.as_string());
+        return nullptr;
     }
 
     void flatten(const Expr& e, ExprKind k, std::vector<CondPtr>& out) {
@@ -475,6 +551,7 @@ private:
             vc.op = op;
             vc.left = value(*lhs);
             vc.right = value(*rhs);
+            vc.nulls_compare = true;  // constants: `null == null` folds to true, as in Elasticsearch
             Value r = vc.eval(empty);
             return std::make_unique<ConstCond>(r.is_bool() && r.as_bool());
         }
@@ -495,9 +572,11 @@ private:
         }
         // `!=` is must_not(term) in Elasticsearch: true on a missing field and on an array
         // none of whose elements equals the literal.
-        if (op == "!=") return std::make_unique<NotCond>(std::make_unique<CompareLeaf>(source(*lhs), CmpOp::Eq, lit));
-        CmpOp cop = op == "==" ? CmpOp::Eq : op == "<" ? CmpOp::Lt : op == "<=" ? CmpOp::Lte : op == ">" ? CmpOp::Gt : CmpOp::Gte;
-        return std::make_unique<CompareLeaf>(source(*lhs), cop, lit);
+        CmpOp cop = op == "==" || op == "!=" ? CmpOp::Eq : op == "<" ? CmpOp::Lt : op == "<=" ? CmpOp::Lte : op == ">" ? CmpOp::Gt : CmpOp::Gte;
+        CondPtr leaf = typed_compare(*lhs, cop, lit);
+        if (!leaf) leaf = std::make_unique<CompareLeaf>(source(*lhs), cop, lit);
+        if (op == "!=") return std::make_unique<NotCond>(std::move(leaf));
+        return leaf;
     }
 };
 
@@ -527,11 +606,11 @@ void collect_clauses(const Expr& e, std::vector<const Expr*>& out) {
     out.push_back(&e);
 }
 
-CompiledFilter lower_filter(const EventFilter& f, std::string_view text) {
+CompiledFilter lower_filter(const EventFilter& f, std::string_view text, const QueryOptions& options) {
     CompiledFilter c;
     c.any = f.any;
     c.category = f.category;
-    Lowerer l;
+    Lowerer l(options);
     c.condition = l.cond(*f.condition);
     std::vector<const Expr*> clauses;
     collect_clauses(*f.condition, clauses);
@@ -544,9 +623,28 @@ CompiledFilter lower_filter(const EventFilter& f, std::string_view text) {
 
 std::vector<FieldPath> key_paths(const std::vector<ExprPtr>& seq_keys, const std::vector<ExprPtr>& term_keys) {
     std::vector<FieldPath> out;
-    for (const auto& k : seq_keys) out.push_back(FieldPath{k->name, k->optional});
-    for (const auto& k : term_keys) out.push_back(FieldPath{k->name, k->optional});
+    for (const auto& k : seq_keys) out.push_back(FieldPath{k->name, k->optional, nullptr});
+    for (const auto& k : term_keys) out.push_back(FieldPath{k->name, k->optional, nullptr});
     return out;
+}
+
+// With a mapping, a `?field` the index does not have becomes the null literal, as
+// Elasticsearch plans it (so `?x == ?y` over two such fields is `null == null`, true).
+// Without one the index is not known, and the field is read from each event (null if absent).
+void plan_optional_fields(Expr& e, const QueryOptions& options) {
+    if (e.kind == ExprKind::Field && e.optional && options.types && options.types->has_mapping() &&
+        !options.types->index_has(e.name)) {
+        e.kind = ExprKind::Literal;
+        e.literal = Value();
+        return;
+    }
+    for (auto& k : e.kids) plan_optional_fields(*k, options);
+}
+
+void plan_optional_fields(QueryAst& q, const QueryOptions& options) {
+    if (q.event.condition) plan_optional_fields(*q.event.condition, options);
+    for (auto& t : q.terms) plan_optional_fields(*t.filter.condition, options);
+    if (q.until) plan_optional_fields(*q.until->filter.condition, options);
 }
 
 void check_query(const QueryAst& q, std::vector<Problem>& problems) {
@@ -626,26 +724,7 @@ bool category_matches(const Query& q, const CompiledFilter& f, const Event& e) {
 std::optional<std::int64_t> event_timestamp_ns(const Event& e, const std::string& field) {
     const Value* v = e.find(field);
     if (v == nullptr) return std::nullopt;
-    if (v->is_int()) {
-        std::int64_t ms = v->as_int();
-        if (ms > INT64_MAX / 1'000'000 || ms < INT64_MIN / 1'000'000) return std::nullopt;
-        return ms * 1'000'000;
-    }
-    if (v->is_double()) {
-        double d = v->as_double() * 1e6;
-        if (!(d > -9.2e18 && d < 9.2e18)) return std::nullopt;
-        return static_cast<std::int64_t>(d);
-    }
-    if (v->is_string()) {
-        if (auto ns = parse_iso8601_ns(v->as_string())) return ns;
-        if (auto n = parse_number_text(v->as_string())) {
-            Value tmp = *n;
-            Event wrapper = Value::object();
-            wrapper.set_key("t", tmp);
-            return event_timestamp_ns(wrapper, "t");
-        }
-    }
-    return std::nullopt;
+    return date_value_ns(*v);
 }
 
 }  // namespace detail
@@ -680,6 +759,7 @@ Expected<std::shared_ptr<const Query>> compile_at(std::string_view text, std::st
                                                   std::uint64_t column) {
     QueryAst ast;
     if (auto p = parse(text, ast)) return make_error(format_problem(text, origin, *p, line, column));
+    plan_optional_fields(ast, options);
     std::vector<Problem> problems;
     check_query(ast, problems);
     if (!problems.empty()) {
@@ -703,7 +783,7 @@ Expected<std::shared_ptr<const Query>> compile_at(std::string_view text, std::st
     static const std::vector<ExprPtr> no_keys;
     if (ast.kind == QueryKind::Event) {
         CompiledTerm t;
-        t.filter = lower_filter(ast.event, text);
+        t.filter = lower_filter(ast.event, text, options);
         q->terms.push_back(std::move(t));
         q->written_terms = 1;
     } else {
@@ -712,7 +792,7 @@ Expected<std::shared_ptr<const Query>> compile_at(std::string_view text, std::st
             const Term& term = ast.terms[i];
             for (std::int64_t r = 0; r < term.runs; ++r) {
                 CompiledTerm t;
-                t.filter = lower_filter(term.filter, text);
+                t.filter = lower_filter(term.filter, text, options);
                 t.keys = key_paths(ast.keys, term.keys);
                 t.missing = term.missing;
                 t.source_term = i;
@@ -721,7 +801,7 @@ Expected<std::shared_ptr<const Query>> compile_at(std::string_view text, std::st
         }
         if (ast.until) {
             CompiledTerm t;
-            t.filter = lower_filter(ast.until->filter, text);
+            t.filter = lower_filter(ast.until->filter, text, options);
             t.keys = key_paths(ast.keys, ast.until->keys);
             q->until = std::move(t);
         }

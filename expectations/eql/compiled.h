@@ -38,17 +38,24 @@ public:
 
 // A dotted field path. Lookup goes through Value::find (nested objects, flat dotted keys or
 // a mix); when that fails and the path crosses an array of objects, every element is visited.
+// A mapping's `null_value` stands in for a missing or null value.
 struct FieldPath {
     std::string path;
     bool optional = false;
+    std::shared_ptr<const Value> null_value;
 
     template <class F>
     bool any(const Event& e, F& f) const {
-        if (const Value* v = e.find(path)) return any_scalar(*v, f);
-        bool hit = false;
+        if (const Value* v = e.find(path)) {
+            if (null_value && v->is_null()) return f(*null_value);
+            return any_scalar(*v, f);
+        }
+        bool hit = false, seen = false;
         e.for_each_at(path, [&](const Value& v) {
+            seen = true;
             if (!hit && any_scalar(v, f)) hit = true;
         });
+        if (!seen && null_value) return f(*null_value);
         return hit;
     }
 };
@@ -73,7 +80,7 @@ public:
 };
 using CondPtr = std::unique_ptr<Cond>;
 
-// The boolean combinators, shared by every language compiled to this form (EQL, Sigma).
+// The boolean connectives, shared by every language compiled to this form (EQL, KQL, Sigma).
 class ConstCond final : public Cond {
 public:
     explicit ConstCond(bool v) : m_v(v) {}
@@ -131,6 +138,16 @@ struct CompiledTerm {
     std::size_t source_term = 0;  // index of the term as written (before runs expansion)
 };
 
+// A threshold rule (KQL `type = "threshold"`): events that pass the filter are counted per
+// distinct value of the term's keys (the threshold fields; one group when there are none); a
+// group with at least `value` events (and at least `cardinality_value` distinct values of
+// `cardinality_field`) is a hit.
+struct Threshold {
+    std::uint64_t value = 1;
+    std::optional<FieldPath> cardinality_field;
+    std::uint64_t cardinality_value = 0;
+};
+
 struct PipeOp {
     bool head = true;
     std::size_t count = 0;
@@ -150,7 +167,8 @@ public:
     std::optional<detail::CompiledTerm> until;
     std::optional<std::int64_t> maxspan_ms;
     std::vector<detail::PipeOp> pipes;
-    std::size_t written_terms = 0;  // terms as written (diagnostics)
+    std::size_t written_terms = 0;               // terms as written (diagnostics)
+    std::optional<detail::Threshold> threshold;  // event queries only
 };
 
 namespace detail {

@@ -25,10 +25,18 @@
 
 namespace attest::eql {
 
+class FieldTypes;  // field_types.h
+
 struct QueryOptions {
     std::string category_field = "event.category";
     std::string timestamp_field = "@timestamp";
     std::string tiebreaker_field;  // empty: none
+    // Field types (an index mapping); null: ECS types. Date and version fields compare by
+    // type, `null_value` defaults apply, and with a mapping a `?field` the index does not have
+    // is planned as a null literal, as Elasticsearch plans it.
+    std::shared_ptr<const FieldTypes> types;
+    // The evaluation time for date math (`now-5m` in KQL); none: the time of compiling.
+    std::optional<std::int64_t> now_ns;
 };
 
 class Query;  // compiled form; immutable, shareable between threads

@@ -36,7 +36,7 @@ const std::vector<FunctionInfo>& function_table() {
 
 const FunctionInfo* find_function(std::string_view name) {
     for (const auto& f : function_table())
-        if (name == f.name) return &f;
+        if (iequals_ascii(name, f.name)) return &f;
     return nullptr;
 }
 

@@ -27,6 +27,8 @@ struct FunctionInfo {
 
 // The function table: every function Elasticsearch EQL has, with its arity.
 const std::vector<FunctionInfo>& function_table();
+// Names are matched without regard to case: Elasticsearch lower-cases a function name before
+// looking it up, so `cidrmatch` and `STARTSWITH~` are accepted as it accepts them.
 const FunctionInfo* find_function(std::string_view name);
 
 // Java-like string form of a scalar (what Elasticsearch's string() and term coercion give).

@@ -13,6 +13,7 @@
 #include <deque>
 #include <limits>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "expectations/eql/compiled.h"
 #include "expectations/eql/functions.h"
@@ -105,11 +106,23 @@ bool key_less(const std::vector<Value>& a, const std::vector<Value>& b) {
 
 }  // namespace
 
+// One group of a threshold query: its count, the first event (evidence) and the distinct
+// values of the cardinality field (collected only up to the number the rule asks for).
+struct ThresholdGroup {
+    std::vector<Value> key_values;
+    std::uint64_t count = 0;
+    std::uint64_t first_index = 0;
+    std::shared_ptr<const Event> first;
+    std::unordered_set<std::string> distinct;
+};
+
 struct Matcher::Impl {
     std::shared_ptr<const Query> q;
     MatcherOptions options;
     std::vector<Hit> hits;
-    std::vector<std::pair<std::uint64_t, Hit>> pending_hits;  // (first event index, hit)
+    // (last event index, hit): Elasticsearch returns sequences in completion order, i.e. by
+    // each sequence's last event (timestamp, then tiebreaker, which the feed order already is).
+    std::vector<std::pair<std::uint64_t, Hit>> pending_hits;
     Diagnostics diag;
     bool finished = false;
     std::uint64_t index = 0;
@@ -291,15 +304,15 @@ struct Matcher::Impl {
             waiting.push_back(std::move(w));
             return;
         }
-        std::uint64_t first = p.first_index;
-        pending_hits.emplace_back(first, make_hit(p, s.key_values));
+        std::uint64_t last = p.last_index;
+        pending_hits.emplace_back(last, make_hit(p, s.key_values));
     }
 
     void release_waiting(std::int64_t ts, bool all) {
         while (!waiting.empty() && (all || waiting.front()->deadline < ts)) {
             auto w = std::move(waiting.front());
             waiting.pop_front();
-            if (!w->partial.poisoned) pending_hits.emplace_back(w->partial.first_index, make_hit(w->partial, w->key_values));
+            if (!w->partial.poisoned) pending_hits.emplace_back(w->partial.last_index, make_hit(w->partial, w->key_values));
             w->partial.poisoned = true;  // released: later missing events must not count it
         }
     }
@@ -418,6 +431,44 @@ struct Matcher::Impl {
             sweep(timestamp_of(e));
     }
 
+    std::unordered_map<std::string, ThresholdGroup, StringHash, std::equal_to<>> groups;
+
+    void feed_threshold(const Event& e, std::shared_ptr<const Event>& shared) {
+        const Threshold& th = *q->threshold;
+        if (!term_matches(0, e)) return;
+        keys_of(q->terms[0], e);
+        for (std::size_t k = 0; k < key_count; ++k) {
+            auto [it, fresh] = groups.try_emplace(encoded_keys[k]);
+            ThresholdGroup& g = it->second;
+            if (fresh) {
+                g.key_values = key_values(k);
+                g.first_index = index;
+                if (!shared) shared = keep(e);
+                g.first = shared;
+            }
+            ++g.count;
+            if (th.cardinality_field && g.distinct.size() < th.cardinality_value) {
+                auto add = [&g](const Value& v) {
+                    std::string enc;
+                    encode_scalar(enc, v);
+                    g.distinct.insert(std::move(enc));
+                    return false;
+                };
+                th.cardinality_field->any(e, add);
+            }
+        }
+    }
+
+    void finish_threshold() {
+        const Threshold& th = *q->threshold;
+        std::vector<ThresholdGroup*> met;
+        for (auto& [k, g] : groups)
+            if (g.count >= th.value && (!th.cardinality_field || g.distinct.size() >= th.cardinality_value)) met.push_back(&g);
+        std::sort(met.begin(), met.end(), [](const ThresholdGroup* a, const ThresholdGroup* b) { return a->first_index < b->first_index; });
+        for (ThresholdGroup* g : met) hits.push_back(Hit{{g->first}, g->key_values});
+        groups.clear();
+    }
+
     void feed_sample(const Event& e, std::shared_ptr<const Event>& shared) {
         for (std::size_t t = 0; t < q->terms.size(); ++t) {
             const CompiledTerm& term = q->terms[t];
@@ -481,6 +532,10 @@ struct Matcher::Impl {
         if (options.collect_diagnostics) collect_diagnostics(e, shared);
         switch (q->kind) {
             case QueryKind::Event:
+                if (q->threshold) {
+                    feed_threshold(e, shared);
+                    break;
+                }
                 if (head_bound && hits.size() >= *head_bound) break;
                 if (term_matches(0, e)) {
                     Hit h;
@@ -518,6 +573,8 @@ struct Matcher::Impl {
                              [](const auto& a, const auto& b) { return a.first < b.first; });
             for (auto& [first, h] : pending_hits) hits.push_back(std::move(h));
             pending_hits.clear();
+        } else if (q->threshold) {
+            finish_threshold();
         } else if (q->kind == QueryKind::Sample) {
             std::vector<KeyState*> done;
             for (auto& [k, s] : states)

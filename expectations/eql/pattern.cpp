@@ -75,6 +75,13 @@ WildcardPattern::WildcardPattern(std::string_view pattern, bool insensitive, std
     choose_shape();
 }
 
+std::vector<bool> wildcard_mask(std::string_view pattern, bool question_wild) {
+    std::vector<bool> wild(pattern.size(), false);
+    for (std::size_t i = 0; i < pattern.size(); ++i)
+        wild[i] = pattern[i] == '*' || (question_wild && pattern[i] == '?');
+    return wild;
+}
+
 void WildcardPattern::choose_shape() {
     const std::size_t n = m_pattern.size();
     std::size_t stars = 0;

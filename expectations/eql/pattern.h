@@ -17,7 +17,7 @@
 namespace attest::eql {
 
 // `*` matches any run of characters, `?` exactly one (a UTF-8 code point); every other
-// character, backslash included, is literal.
+// character, backslash included, is literal (a mask can make any of them literal).
 class WildcardPattern {
 public:
     WildcardPattern(std::string_view pattern, bool insensitive);
@@ -43,6 +43,10 @@ private:
     Shape m_shape = Shape::General;
     bool m_insensitive = false;
 };
+
+// The wildcard mask of a pattern without escapes: `*` is a wildcard, `?` one when
+// `question_wild` (KQL's and Lucene's `?` is; in a KQL keyword value it is not).
+std::vector<bool> wildcard_mask(std::string_view pattern, bool question_wild);
 
 // Lucene regexp syntax: literals, `.`, `[...]`/`[^...]` classes with ranges, `*` `+` `?`
 // `{n}` `{n,}` `{n,m}`, `|`, `(...)`, `\c` (escaped literal; \d \D \s \S \w \W classes),

@@ -1,5 +1,7 @@
 #include "expectations/eql/rule.h"
 
+#include <algorithm>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -16,6 +18,7 @@ struct TomlEntry {
     bool is_string = false;
     std::uint64_t line = 0, column = 0;  // where the value starts
     std::uint64_t content_line = 0, content_column = 0;  // where a string's content starts
+    std::size_t table_index = 0;  // which `[[array.of.tables]]` element it belongs to (0: none)
 };
 
 struct TomlError {
@@ -38,6 +41,7 @@ public:
                 m_i += array ? 2 : 1;
                 skip_inline_ws();
                 m_table = read_key();
+                if (array) ++m_table_index;
                 skip_inline_ws();
                 if (!consume(']') || (array && !consume(']'))) fail(array ? "expected ']]' to close the table header" : "expected ']' to close the table header");
                 end_of_line();
@@ -116,6 +120,7 @@ private:
         e.key = std::move(key);
         e.text = std::move(text);
         e.is_string = is_string;
+        e.table_index = m_table_index;
         position(at, e.line, e.column);
         position(content_at, e.content_line, e.content_column);
         m_entries.push_back(std::move(e));
@@ -260,6 +265,7 @@ private:
     std::size_t m_i = 0;
     std::size_t m_content_start = 0;
     std::string m_table;
+    std::size_t m_table_index = 0;
     std::vector<TomlEntry> m_entries;
 };
 
@@ -271,15 +277,80 @@ std::string located(std::string_view origin, std::uint64_t line, std::uint64_t c
     return std::string(origin) + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " + message;
 }
 
+void read_threshold(const TomlEntry& e, Rule& r) {
+    if (!r.threshold) r.threshold.emplace();
+    std::uint64_t n = std::strtoull(e.text.c_str(), nullptr, 10);
+    if (e.key == "rule.threshold.field") r.threshold->fields.push_back(e.text);
+    else if (e.key == "rule.threshold.value") r.threshold->value = n;
+    else if (e.key == "rule.threshold.cardinality.field") r.threshold->cardinality_field = e.text;
+    else if (e.key == "rule.threshold.cardinality.value") r.threshold->cardinality_value = n;
+}
+
+// `[[rule.filters]]` elements: `meta.negate` / `meta.disabled` and one `query.<kind>` each.
+// The field name of `query.<kind>."<field>"[.value|.query|.case_insensitive]` is what
+// remains of the flattened key once the kind and the known suffix are taken off.
+Expected<std::vector<RuleFilter>> read_filters(const std::vector<TomlEntry>& entries, std::string_view origin) {
+    std::vector<RuleFilter> out;
+    std::size_t current = 0;
+    static const std::string kPrefix = "rule.filters.";
+    for (const auto& e : entries) {
+        if (e.key.rfind(kPrefix, 0) != 0) continue;
+        if (out.empty() || e.table_index != current) {
+            out.emplace_back();
+            out.back().line = e.line;
+            out.back().column = e.column;
+            current = e.table_index;
+        }
+        RuleFilter& f = out.back();
+        std::string_view rest = std::string_view(e.key).substr(kPrefix.size());
+        if (rest == "meta.negate") f.negate = e.text == "true";
+        else if (rest == "meta.disabled") f.disabled = e.text == "true";
+        else if (rest.rfind("query.", 0) == 0) {
+            rest.remove_prefix(6);
+            auto dot = rest.find('.');
+            std::string kind(rest.substr(0, dot));
+            if (!f.kind.empty() && f.kind != kind)
+                return make_error(located(origin, e.line, e.column, "a filter holds one query, found '" + f.kind + "' and '" + kind + "'"));
+            f.kind = kind;
+            std::string_view field = dot == std::string_view::npos ? std::string_view() : rest.substr(dot + 1);
+            if (kind == "exists") {
+                f.field = e.text;
+                continue;
+            }
+            if (ends_with(field, ".case_insensitive")) {
+                f.case_insensitive = e.text == "true";
+                f.field = field.substr(0, field.size() - 17);
+                continue;
+            }
+            for (std::string_view suffix : {".value", ".query", ".boost"})
+                if (ends_with(field, suffix)) {
+                    if (suffix == ".boost") field = {};
+                    else field.remove_suffix(suffix.size());
+                    break;
+                }
+            if (field.empty()) continue;
+            f.field = field;
+            f.values.push_back(e.text);
+        }
+    }
+    std::erase_if(out, [](const RuleFilter& f) { return f.kind.empty() && !f.disabled; });
+    return out;
+}
+
+// The vocabulary one index pattern implies: `logs-endpoint*` (with or without the dot) is
+// Elastic Defend; the Windows integration, Winlogbeat and the system integration are Sysmon.
+std::optional<Profile> pattern_profile(std::string_view p) {
+    if (p.rfind("logs-endpoint", 0) == 0) return Profile::Endpoint;
+    if (p.rfind("logs-windows", 0) == 0 || p.rfind("winlogbeat-", 0) == 0 || p.rfind("logs-system", 0) == 0)
+        return Profile::Sysmon;
+    return std::nullopt;
+}
 }  // namespace
 
 std::optional<Profile> profile_from_index(const std::vector<std::string>& patterns) {
     std::optional<Profile> found;
     for (const auto& p : patterns) {
-        std::optional<Profile> this_one;
-        if (p.rfind("logs-endpoint.", 0) == 0) this_one = Profile::Endpoint;
-        else if (p.rfind("logs-windows.", 0) == 0 || p.rfind("winlogbeat-", 0) == 0 || p.rfind("logs-system.", 0) == 0)
-            this_one = Profile::Sysmon;
+        std::optional<Profile> this_one = pattern_profile(p);
         if (!this_one) continue;
         if (found && *found != *this_one) return std::nullopt;
         found = this_one;
@@ -287,10 +358,21 @@ std::optional<Profile> profile_from_index(const std::vector<std::string>& patter
     return found;
 }
 
+bool index_names_both_vocabularies(const std::vector<std::string>& patterns) {
+    bool endpoint = false, sysmon = false;
+    for (const auto& p : patterns) {
+        auto v = pattern_profile(p);
+        endpoint |= v == Profile::Endpoint;
+        sysmon |= v == Profile::Sysmon;
+    }
+    return endpoint && sysmon;
+}
+
 Expected<Rule> parse_rule(std::string_view text, std::string_view origin, bool toml) {
     Rule r;
     r.path.assign(origin);
     if (!toml) {
+        r.type = "eql";
         r.query.assign(text);
         std::string_view base = origin;
         if (auto slash = base.rfind('/'); slash != std::string_view::npos) base.remove_prefix(slash + 1);
@@ -311,23 +393,27 @@ Expected<Rule> parse_rule(std::string_view text, std::string_view origin, bool t
         if (e.key == "rule.name") r.name = e.text;
         else if (e.key == "rule.rule_id") r.rule_id = e.text;
         else if (e.key == "rule.language") r.language = e.text;
+        else if (e.key == "rule.type") r.type = e.text;
         else if (e.key == "rule.index") r.index.push_back(e.text);
         else if (e.key == "rule.query") query = &e;
+        else if (e.key.rfind("rule.threshold.", 0) == 0) read_threshold(e, r);
+        else if (e.key == "rule.new_terms.value") r.new_terms_fields.push_back(e.text);
         else if (ends_with(e.key, "technique.id") || ends_with(e.key, "subtechnique.id")) {
             if (std::find(r.techniques.begin(), r.techniques.end(), e.text) == r.techniques.end()) r.techniques.push_back(e.text);
         }
     }
-    if (query == nullptr) return make_error(std::string(origin) + ": no [rule] query in this file");
-    if (!query->is_string) return make_error(located(origin, query->line, query->column, "rule.query must be a string"));
-    if (r.language != "eql") {
-        for (const auto& e : entries)
-            if (e.key == "rule.language")
-                return make_error(located(origin, e.line, e.column, "rule language is '" + r.language + "', not 'eql'"));
+    if (auto f = read_filters(entries, origin); !f) return make_error(f.error().message);
+    else r.filters = std::move(*f);
+    if (r.type.empty()) r.type = r.language == "eql" ? "eql" : "query";
+    if (query == nullptr && r.type != "machine_learning") return make_error(std::string(origin) + ": no [rule] query in this file");
+    if (query != nullptr && !query->is_string) return make_error(located(origin, query->line, query->column, "rule.query must be a string"));
+    if (query != nullptr) {
+        r.query = query->text;
+        r.query_line = query->content_line;
+        r.query_column = query->content_column;
     }
-    r.query = query->text;
-    r.query_line = query->content_line;
-    r.query_column = query->content_column;
     r.profile = profile_from_index(r.index);
+    r.profile_from_data = index_names_both_vocabularies(r.index);
     return r;
 }
 

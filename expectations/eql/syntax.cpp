@@ -24,6 +24,7 @@
 //   mul          := unary (('*' | '/' | '%') unary)*
 //   unary        := ('-' | '+') unary | primary
 //   primary      := constant | IDENT '~'? '(' args? ')' | field | '(' expression ')'
+//                   (white space may stand before a call's '('; names match in any case)
 //   field        := '?'? ident ('.' ident)*          ident := IDENT | '`' ... '`'
 //   constant     := 'null' | 'true' | 'false' | number | STRING
 //
@@ -778,7 +779,9 @@ private:
             e->span.end = m_prev_end;
             return e;
         }
-        if (m_next.kind == Tok::LParen && m_next.span.begin == m_tok.span.end) {
+        // Elasticsearch allows white space between a function name and its '(' (a keyword
+        // there is the operator's own list, e.g. `in (`, handled by the caller).
+        if (m_next.kind == Tok::LParen && (m_next.span.begin == m_tok.span.end || !is_keyword(w))) {
             auto e = std::make_unique<Expr>();
             e->kind = ExprKind::Call;
             e->op_span = m_tok.span;

@@ -1,4 +1,5 @@
 #include "expectations/engine.h"
+#include "expectations/eql/rule.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -341,6 +342,55 @@ TEST_F(DetectionTest, DoesNotFireExpectationAndPlainNotFired) {
     r = run(with_rule(Profile::Endpoint, true), {}, evs);
     EXPECT_FALSE(r.detections[0].passed);
     EXPECT_NE(r.detections[0].reason.find("file.extension"), std::string::npos) << r.detections[0].reason;
+}
+
+TEST_F(DetectionTest, ARuleThatDoesNotLoadIsAnErrorWithTheLoadError) {
+    auto c = with_rule(Profile::Endpoint);
+    c.detections[0].query.clear();
+    c.detections[0].load_error = "rule file cannot be read: rules/r.toml:3:9: unterminated string";
+    auto r = run(c, {}, file_events());
+    ASSERT_EQ(r.detections.size(), 1u);
+    EXPECT_EQ(r.detections[0].verdict, DetectionVerdict::Error);
+    EXPECT_EQ(verdict_name(r.detections[0].verdict), "error");
+    EXPECT_EQ(r.detections[0].reason, c.detections[0].load_error);
+    EXPECT_EQ(r.verdict, ScenarioVerdict::Error);
+    EXPECT_NE(r.reason.find("unterminated string"), std::string::npos) << r.reason;
+}
+
+TEST_F(DetectionTest, ARuleThatDoesNotCompileIsAnErrorWithTheCompileError) {
+    auto c = with_rule(Profile::Endpoint);
+    c.detections[0].query = "file where (";
+    auto r = run(c, {}, file_events());
+    EXPECT_EQ(r.detections[0].verdict, DetectionVerdict::Error);
+    EXPECT_NE(r.detections[0].reason.find("rules/r.eql:1:"), std::string::npos) << r.detections[0].reason;
+}
+
+TEST_F(DetectionTest, KqlRulesRunAndUnsupportedTypesSayWhy) {
+    auto c = with_rule(Profile::Endpoint);
+    auto kql = std::make_shared<eql::Rule>();
+    kql->path = "rules/k.toml";
+    kql->language = "kuery";
+    kql->type = "query";
+    kql->query = "file.extension : pst and event.action : (creation or overwrite)";
+    c.detections[0].loaded = kql;
+    auto r = run(c, {}, file_events());
+    EXPECT_EQ(r.detections[0].verdict, DetectionVerdict::Fired) << r.detections[0].reason;
+    auto nt = std::make_shared<eql::Rule>(*kql);
+    nt->type = "new_terms";
+    c.detections[0].loaded = nt;
+    r = run(c, {}, file_events());
+    EXPECT_EQ(r.detections[0].verdict, DetectionVerdict::NotEvaluated);
+    EXPECT_EQ(r.detections[0].reason.rfind("not locally evaluable: new_terms rule", 0), 0u) << r.detections[0].reason;
+    EXPECT_EQ(r.verdict, ScenarioVerdict::Inconclusive);
+}
+
+TEST_F(DetectionTest, ARuleForBothVocabulariesUsesTheDataOne) {
+    auto c = with_rule(Profile::Endpoint);
+    c.detections[0].profile_from_data = true;  // the data is Sysmon: no translation
+    c.detections[0].query = R"x(file where event.action == "File created (rule: FileCreate)")x";
+    auto r = run(c, {}, file_events());
+    EXPECT_EQ(r.detections[0].evaluated_profile, Profile::Sysmon);
+    EXPECT_EQ(r.detections[0].verdict, DetectionVerdict::Fired) << r.detections[0].reason;
 }
 
 TEST_F(DetectionTest, NoSourceCollectedIsNotEvaluated) {

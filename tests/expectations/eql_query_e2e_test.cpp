@@ -44,9 +44,9 @@ protected:
         return q + "'";
     }
 
-    Result run(const std::string& args) {
+    Result run(const std::string& args, const std::string& command = "query") {
         std::string err_file = (m_dir / "stderr.txt").string();
-        std::string cmd = std::string(ATTEST_BINARY) + " query " + args + " 2>" + err_file;
+        std::string cmd = std::string(ATTEST_BINARY) + " " + command + " " + args + " 2>" + err_file;
         Result r;
         FILE* p = ::popen(cmd.c_str(), "r");
         if (p == nullptr) return r;
@@ -208,6 +208,63 @@ TEST_F(QueryE2e, SigmaRuleFileAndCorrelation) {
     EXPECT_EQ(c.code, 0) << c.err;
     EXPECT_EQ(std::count(c.out.begin(), c.out.end(), '\n'), 1) << c.out;
     EXPECT_EQ(c.out.rfind("{\"join_keys\":[\"u1\"],\"events\":[{", 0), 0u) << c.out;
+}
+
+TEST_F(QueryE2e, KueryRuleFromToml) {
+    std::string rule = std::string(ATTEST_SOURCE_DIR) + "/../shared/data/rules/elastic/collection_mailbox_export_winlog.toml";
+    if (!fs::exists(rule)) GTEST_SKIP() << "../shared/data absent";
+    std::string f = write("ps.ndjson",
+                          R"({"@timestamp":"2026-01-01T00:00:01Z","event":{"category":["process"],"code":"4104"},"host":{"os":{"type":"windows"}},"powershell":{"file":{"script_block_text":"New-MailboxExportRequest -Mailbox bob -FilePath \\\\srv\\c\\bob.pst"}},"id":1})" "\n"
+                          R"({"@timestamp":"2026-01-01T00:00:02Z","event":{"category":["process"],"code":"4104"},"host":{"os":{"type":"windows"}},"powershell":{"file":{"script_block_text":"Get-Date"}},"id":2})" "\n");
+    Result r = run("--rule " + quote(rule) + " " + f);
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.out;
+    EXPECT_NE(r.out.find("\"id\":1"), std::string::npos) << r.out;
+    Result explain = run("--explain --kql " + quote("powershell.file.script_block_text : zzz and event.code : 4104") + " " + f);
+    EXPECT_EQ(explain.code, 1);
+    EXPECT_NE(explain.err.find("event.code : 4104"), std::string::npos) << explain.err;
+}
+
+TEST_F(QueryE2e, NotLocallyEvaluableRulesSayWhy) {
+    std::string rule = write("nt.toml", "[rule]\nlanguage = \"kuery\"\ntype = \"new_terms\"\nquery = \"a : b\"\n");
+    std::string f = write("e.ndjson", std::string(kEvents));
+    Result r = run("--rule " + rule + " " + f);
+    EXPECT_EQ(r.code, 2);
+    EXPECT_NE(r.err.find("not locally evaluable: new_terms rule"), std::string::npos) << r.err;
+}
+
+TEST_F(QueryE2e, MappingGivesVersionOrder) {
+    std::string mapping = write("m.json", R"({"logs":{"mappings":{"properties":{"agent":{"properties":{"version":{"type":"version"}}}}}}})");
+    std::string f = write("v.ndjson",
+                          R"({"@timestamp":"2026-01-01T00:00:01Z","event":{"category":"process"},"agent":{"version":"1.9.0"},"id":1})" "\n"
+                          R"({"@timestamp":"2026-01-01T00:00:02Z","event":{"category":"process"},"agent":{"version":"1.10.0"},"id":2})" "\n");
+    Result typed = run("--mapping " + mapping + " --eql " + quote("process where agent.version > \"1.9.5\"") + " " + f);
+    EXPECT_EQ(typed.code, 0) << typed.err;
+    EXPECT_EQ(std::count(typed.out.begin(), typed.out.end(), '\n'), 1) << typed.out;
+    EXPECT_NE(typed.out.find("\"id\":2"), std::string::npos) << typed.out;
+    Result bad = run("--mapping " + write("bad.json", "{\n  nope\n}") + " --eql " + quote("any where true") + " " + f);
+    EXPECT_EQ(bad.code, 2);
+    EXPECT_NE(bad.err.find("bad.json:2:"), std::string::npos) << bad.err;
+}
+
+TEST_F(QueryE2e, RulesLintSummarisesARepository) {
+    std::string dir = (m_dir / "rules").string();
+    fs::create_directories(dir);
+    std::ofstream(dir + "/ok.eql") << "process where true";
+    std::ofstream(dir + "/kql.toml") << "[rule]\nlanguage = \"kuery\"\nquery = \"a : b\"\n";
+    std::ofstream(dir + "/ml.toml") << "[rule]\ntype = \"machine_learning\"\n";
+    std::ofstream(dir + "/bad.toml") << "[rule]\nlanguage = \"kuery\"\nquery = \"a : (b\"\n";
+    Result lint = run(dir, "rules lint");
+    EXPECT_EQ(lint.code, 1);
+    EXPECT_NE(lint.out.find("4 rule file(s): 2 loaded and evaluable, 1 not locally evaluable, 1 error(s)"), std::string::npos) << lint.out;
+    EXPECT_NE(lint.out.find("not locally evaluable: 1 machine_learning rule"), std::string::npos) << lint.out;
+    EXPECT_NE(lint.out.find("bad.toml:3:"), std::string::npos) << lint.out;
+    Result validate = run(dir, "validate");
+    EXPECT_EQ(validate.code, 1);
+    EXPECT_NE(validate.out.find("bad.toml:3:"), std::string::npos) << validate.out;
+    fs::remove(dir + "/bad.toml");
+    EXPECT_EQ(run(dir, "rules lint").code, 0);
+    EXPECT_EQ(run(dir, "validate").code, 0);
 }
 
 }  // namespace

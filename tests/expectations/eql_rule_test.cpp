@@ -115,12 +115,35 @@ TEST(EqlRule, ProfileFromIndexPatterns) {
     EXPECT_EQ(profile_from_index({"winlogbeat-*", "logs-windows.*"}), Profile::Sysmon);
     EXPECT_EQ(profile_from_index({"logs-endpoint.events.*", "winlogbeat-*"}), std::nullopt);
     EXPECT_EQ(profile_from_index({"filebeat-*"}), std::nullopt);
+    // Without the dot, as many Elastic rules write it, it is still Elastic Defend.
+    EXPECT_EQ(profile_from_index({"logs-endpoint*"}), Profile::Endpoint);
+    EXPECT_EQ(profile_from_index({"logs-windows*"}), Profile::Sysmon);
+    EXPECT_TRUE(index_names_both_vocabularies({"logs-endpoint*", "logs-windows.sysmon_operational-*"}));
+    EXPECT_TRUE(index_names_both_vocabularies({"winlogbeat-*", "logs-endpoint.events.process-*"}));
+    EXPECT_FALSE(index_names_both_vocabularies({"winlogbeat-*", "logs-windows.*"}));
+    EXPECT_FALSE(index_names_both_vocabularies({"logs-endpoint*"}));
 }
 
-TEST(EqlRule, LanguageMustBeEql) {
-    auto r = parse_rule("[rule]\nlanguage = \"kuery\"\nquery = \"a:b\"\n", "k.toml", true);
-    ASSERT_FALSE(r.ok());
-    EXPECT_NE(r.error().message.find("k.toml:2:12: rule language is 'kuery'"), std::string::npos) << r.error().message;
+TEST(EqlRule, BothVocabulariesMeansTheDataDecides) {
+    auto r = parse_rule("[rule]\nindex = [\"logs-endpoint*\", \"winlogbeat-*\"]\nquery = \"any where true\"\n", "b.toml", true);
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_EQ(r->profile, std::nullopt);
+    EXPECT_TRUE(r->profile_from_data);
+}
+
+TEST(EqlRule, OtherLanguagesLoadWithTheirLanguageAndType) {
+    auto r = parse_rule("[rule]\nlanguage = \"kuery\"\ntype = \"threshold\"\nquery = \"a:b\"\n"
+                        "[rule.threshold]\nfield = [\"user.name\"]\nvalue = 3\n",
+                        "k.toml", true);
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_EQ(r->language, "kuery");
+    EXPECT_EQ(r->type, "threshold");
+    ASSERT_TRUE(r->threshold.has_value());
+    EXPECT_EQ(r->threshold->fields, std::vector<std::string>{"user.name"});
+    EXPECT_EQ(r->threshold->value, 3u);
+    auto ml = parse_rule("[rule]\ntype = \"machine_learning\"\nname = \"x\"\n", "ml.toml", true);
+    ASSERT_TRUE(ml.ok()) << ml.error().message;  // no query: the job is the rule
+    EXPECT_EQ(ml->type, "machine_learning");
 }
 
 }  // namespace

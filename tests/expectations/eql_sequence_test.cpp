@@ -26,7 +26,8 @@ TEST(EqlSequence, ChainOfEventsMatchingEveryStage) {
 
 TEST(EqlSequence, JoinsByKey) {
     std::vector<Event> events = {e(1, "a", "h1"), e(2, "a", "h2"), e(3, "b", "h2"), e(4, "b", "h1"), e(5, "b", "h3")};
-    EXPECT_EQ(run("sequence by host.name [a where true] [b where true]", events), "[1,4] [2,3]");
+    // Completion order: h2's sequence ends first (eql_elasticsearch_test covers the order).
+    EXPECT_EQ(run("sequence by host.name [a where true] [b where true]", events), "[2,3] [1,4]");
     // Per-term keys: the same key value under different field names.
     std::vector<Event> per_term = {e(1, "a", "h1", "\"x\":\"k\""), e(2, "b", "h1", "\"y\":\"k\""), e(3, "b", "h1", "\"y\":\"z\"")};
     EXPECT_EQ(run("sequence [a where true] by x [b where true] by y", per_term), "[1,2]");
@@ -120,11 +121,6 @@ TEST(EqlSequence, NullKeysDoNotJoinUnlessOptional) {
 TEST(EqlSequence, OneTermSequence) {
     std::vector<Event> events = {e(1, "a"), e(2, "b"), e(3, "a", "h2")};
     EXPECT_EQ(run("sequence by host.name with maxspan=5m [a where true]", events), "[1] [3]");
-}
-
-TEST(EqlSequence, ResultsOrderedByFirstEvent) {
-    std::vector<Event> events = {e(1, "a", "h1"), e(2, "a", "h2"), e(3, "b", "h2"), e(4, "b", "h1")};
-    EXPECT_EQ(run("sequence by host.name [a where true] [b where true]", events), "[1,4] [2,3]");
 }
 
 TEST(EqlSequence, HeadAndTail) {

@@ -167,6 +167,24 @@ scenarios:
     fs::remove_all(dir);
 }
 
+TEST(PackTest, RuleLoadErrorsDoNotBlockARunButMarkTheDetection) {
+    Problems problems;
+    auto pack = load_pack(ATTEST_SOURCE_DIR "/tests/data/packs/broken", problems);
+    ASSERT_TRUE(pack);
+    // The missing rule (E117) is the only rule-health error: check and run go on, and that
+    // detection carries its load error (its verdict becomes `error`).
+    EXPECT_EQ(problems.blocking_error_count(), problems.error_count() - 1) << dump(problems);
+    std::size_t with_error = 0;
+    for (const auto& [guid, checks] : pack->checks)
+        for (const auto& d : checks.detections)
+            if (!d.load_error.empty()) {
+                ++with_error;
+                EXPECT_NE(d.load_error.find("missing.eql"), std::string::npos) << d.load_error;
+                EXPECT_FALSE(d.loaded);
+            }
+    EXPECT_EQ(with_error, 1u);
+}
+
 TEST(PackTest, MissingPathIsAnError) {
     Problems problems;
     EXPECT_FALSE(load_pack("/nonexistent/pack", problems));
