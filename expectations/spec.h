@@ -51,14 +51,15 @@ struct DetectionSpec {
     std::string rule;     // path relative to the pack, e.g. rules/t1114_email_collection.eql
     std::string rule_id;  // stable id (defaults to the rule file's stem)
     std::string name;     // human name (defaults to rule_id)
-    std::string query;    // the rule's text as read from the file (EQL, or the Sigma YAML)
-    std::string language = "eql";   // eql | sigma
+    // The rule's text as read from the file: EQL (unless `loaded` says otherwise), or the
+    // Sigma YAML.
+    std::string query;
+    std::string language = "eql";   // eql | sigma (KQL rules say so in `loaded`)
     std::string level;              // Sigma: informational .. critical
     std::vector<std::string> tags;  // Sigma: attack.t1114.003, attack.collection, ...
     // Sigma: the logsource when no collected source can supply it (the rule is then
     // not_collected, not not_fired).
     std::string unsupplied_logsource;
-    std::string query;    // the rule's query text (EQL unless `loaded` says otherwise)
     // The rule as loaded from its file (language, type, filters, threshold); null: `query` is
     // bare EQL (tests, hand-built specs).
     std::shared_ptr<const eql::Rule> loaded;

@@ -109,7 +109,7 @@ int run_check(const std::vector<std::string>& args) {
         if (!prof) throw UsageError{prof.error().message};
         eopts.profile_override = *prof;
         eopts.data_profile = *prof;
-        topts.collector.profile = *prof;
+        topts.profile = *prof;
     }
     std::map<std::string, std::string> overrides;
     for (const auto& a : opts.all("arg")) {

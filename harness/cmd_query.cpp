@@ -317,11 +317,11 @@ int run_query(const std::vector<std::string>& args) {
     if (!source.empty() && registry.find(source) == nullptr)
         throw UsageError{"unknown source '" + source + "' (known: " + registry.names() + ")"};
 
-    copts.profile = profile.value_or(Profile::Sysmon);
     DiagnosticSink sink(DiagnosticSink::stderr_printer());
     telemetry::StreamOptions sopts;
     sopts.source = source;
     sopts.collector = copts;
+    sopts.profile = profile.value_or(Profile::Sysmon);
     sopts.timestamp_field = qopts.timestamp_field;
     sopts.tiebreaker_field = qopts.tiebreaker_field;
     sopts.compare_tiebreakers = compare_tiebreakers;

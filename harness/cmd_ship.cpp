@@ -7,6 +7,7 @@
 #include "core/collector.h"
 #include "core/json_buffer.h"
 #include "harness/elastic_cli.h"
+#include "telemetry/open.h"
 
 namespace attest::cli {
 namespace {
@@ -102,14 +103,13 @@ private:
     std::uint64_t m_indexed = 0, m_rejected = 0;
 };
 
-CollectorOptions collector_options(const Options& opts) {
-    CollectorOptions copts;
+Profile profile_option(const Options& opts) {
     if (auto p = opts.get("profile")) {
         auto prof = parse_profile(*p);
         if (!prof) throw UsageError{prof.error().message};
-        copts.profile = *prof;
+        return *prof;
     }
-    return copts;
+    return Profile::Sysmon;
 }
 
 int run_ship(const std::vector<std::string>& args) {
@@ -123,7 +123,8 @@ int run_ship(const std::vector<std::string>& args) {
     if (index.find_first_of("*,") != std::string::npos)
         throw UsageError{"--index names one target, not a pattern"};
     std::size_t max_bytes = size_option(opts, "max-request-mb", 5) << 20;
-    CollectorOptions copts = collector_options(opts);
+    CollectorOptions copts;
+    Profile profile = profile_option(opts);
     std::string source = opts.get_or("source", "");
     const auto& registry = CollectorRegistry::builtin();
     if (!source.empty() && registry.find(source) == nullptr)
@@ -141,7 +142,7 @@ int run_ship(const std::vector<std::string>& args) {
     Batch batch;
     bool input_error = false;
     for (std::size_t f = 0; f < paths.size(); ++f) {
-        auto collector = registry.open(paths[f], source, copts, sink);
+        auto collector = telemetry::open_telemetry(paths[f], source, copts, profile, sink);
         if (!collector) {
             std::fprintf(stderr, "%s\n", collector.error().message.c_str());
             input_error = true;

@@ -1,3 +1,4 @@
+#include "core/atomic_file.h"
 #include "harness/qemu.h"
 
 #include <fcntl.h>
@@ -230,7 +231,7 @@ Expected<std::unique_ptr<QemuVm>> QemuVm::prepare(TargetConfig& target,
     if (host_key.empty())
         return make_error("the image " + vm->m_image + " has no host_ed25519_key.pub");
     std::string known = vm->m_state + "/known_hosts";
-    auto w = write_file_atomically(
+    auto w = write_file_atomic(
         known, "[127.0.0.1]:" + std::to_string(vm->m_port) + " " + host_key.substr(0, sp) + "\n");
     if (!w) return w.error();
     target.ssh.host = "127.0.0.1";
@@ -316,7 +317,7 @@ Task<Expected<bool>> QemuVm::start(const CancelToken& cancel) {
         auto r = co_await run(qemu_argv(has_snapshot), Millis(120000));
         if (!r) co_return r.error();
         if (r->ok() && running()) {
-            (void)write_file_atomically(m_state + "/port", std::to_string(m_port) + "\n");
+            (void)write_file_atomic(m_state + "/port", std::to_string(m_port) + "\n");
             co_return !has_snapshot;
         }
         if (cancel.at_least(1)) co_return make_error("interrupted while starting the VM");

@@ -645,7 +645,8 @@ StreamInput file_input(const std::string& path, const StreamOptions& options,
     in.rereadable = path != "-";
     std::string forced = options.source;
     CollectorOptions copts = options.collector;
-    in.open = [path, forced, copts, offset](
+    Profile profile = options.profile;
+    in.open = [path, forced, copts, offset, profile](
                   DiagnosticSink& sink, std::string& source,
                   std::uint64_t& bytes) -> Expected<std::unique_ptr<Collector>> {
         auto file = InputFile::open(path, offset);
@@ -668,7 +669,7 @@ StreamInput file_input(const std::string& path, const StreamOptions& options,
         bytes = file->size() > 0 ? static_cast<std::uint64_t>(file->size()) : 0;
         CollectorOptions o = copts;
         if (o.origin.empty()) o.origin = file->path();
-        return with_vocabulary(info->create(std::move(*file), o, sink), o.profile);
+        return with_vocabulary(info->create(std::move(*file), o, sink), profile);
     };
     return in;
 }

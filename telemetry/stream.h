@@ -36,7 +36,8 @@ namespace attest::telemetry {
 
 struct StreamOptions {
     std::string source;          // force a collector (registry name); empty: detect per file
-    CollectorOptions collector;  // profile, threads, include_original
+    CollectorOptions collector;  // threads, include_original
+    Profile profile = Profile::Sysmon;  // vocabulary the source table translates events into
     std::string timestamp_field = "@timestamp";
     std::string tiebreaker_field;  // empty: none
     // Orders two tiebreaker values (< 0, 0, > 0). Unset: numbers numerically, then strings.

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <unordered_set>
 
+#include "core/text.h"
 #include "core/timeutil.h"
 #include "expectations/eql/compiled.h"
 #include "expectations/eql/field_types.h"
@@ -357,7 +358,7 @@ public:
         const FunctionInfo* f = find_function(e.name);
         if (f == nullptr) {
             for (const char* g : kEndgameFunctions)
-                if (iequals_ascii(e.name, g)) {
+                if (iequals(e.name, g)) {
                     add(e.op_span, "function '" + e.name + "' is not supported (an endgame EQL feature)");
                     return;
                 }

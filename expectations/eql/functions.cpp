@@ -1,3 +1,4 @@
+#include "core/text.h"
 #include "expectations/eql/functions.h"
 
 #include <arpa/inet.h>
@@ -36,7 +37,7 @@ const std::vector<FunctionInfo>& function_table() {
 
 const FunctionInfo* find_function(std::string_view name) {
     for (const auto& f : function_table())
-        if (iequals_ascii(name, f.name)) return &f;
+        if (iequals(name, f.name)) return &f;
     return nullptr;
 }
 

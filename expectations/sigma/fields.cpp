@@ -2,6 +2,7 @@
 // Both are declared tables (shared/spec/sigma.md, "Log sources and fields").
 #include <algorithm>
 
+#include "core/text.h"
 #include "expectations/eql/functions.h"
 #include "expectations/eql/pattern.h"
 #include "expectations/sigma/internal.h"
@@ -87,7 +88,7 @@ FieldRef field_ref(std::string_view name) {
     FieldRef f;
     f.name.assign(name);
     for (const auto& s : kSystemFields)
-        if (eql::iequals_ascii(s.sigma, name)) {
+        if (iequals(s.sigma, name)) {
             f.paths.emplace_back(s.path1);
             if (!s.path2.empty()) f.paths.emplace_back(s.path2);
             return f;
@@ -203,7 +204,7 @@ bool any_string(const Value* v, std::string_view want, bool prefix, bool insensi
         if (!x.is_string()) return false;
         std::string_view s = x.as_string();
         if (prefix) s = s.substr(0, want.size());
-        return insensitive ? eql::iequals_ascii(s, want) : s == want;
+        return insensitive ? iequals(s, want) : s == want;
     };
     return eql::detail::any_scalar(*v, eq);
 }
@@ -249,11 +250,11 @@ private:
 // the rule too, except the service of a cloud product row (every M365 service is the audit log).
 bool row_applies(const LogSourceRow& r, const LogSource& ls) {
     auto ok = [](std::string_view want, const std::string& have) {
-        return want.empty() ? have.empty() : eql::iequals_ascii(want, have);
+        return want.empty() ? have.empty() : iequals(want, have);
     };
     bool any_service = r.category.empty() && (r.product == "m365" || r.product == "azure" ||
                                               r.product == "gcp" || r.product == "okta");
-    return (r.product.empty() || eql::iequals_ascii(r.product, ls.product)) &&
+    return (r.product.empty() || iequals(r.product, ls.product)) &&
            ok(r.category, ls.category) && (any_service || ok(r.service, ls.service));
 }
 

@@ -8,6 +8,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/timeutil.h"
+#include "core/text.h"
 #include "expectations/eql/functions.h"
 #include "expectations/eql/pattern.h"
 #include "expectations/sigma/internal.h"
@@ -138,7 +140,7 @@ private:
     }
 
     static void technique(const std::string& tag, std::vector<std::string>& out) {
-        std::string t = eql::ascii_lowercase(tag);
+        std::string t = ascii_lowercase(tag);
         if (t.rfind("attack.t", 0) != 0 || t.size() < 12) return;
         std::string id = tag.substr(7);
         for (char& c : id) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -444,7 +446,7 @@ private:
         }
         YAML::Node ts = c["timespan"] ? c["timespan"] : c["timeframe"];
         auto span =
-            ts && ts.IsScalar() ? expectations::parse_duration_ns(ts.Scalar()) : std::nullopt;
+            ts && ts.IsScalar() ? parse_duration_ns(ts.Scalar()) : std::nullopt;
         if (!span || *span <= 0)
             problem(ts ? ts : c, "correlation.timespan",
                     "'timespan' is a duration such as 5m, 1h, 30s");
@@ -651,7 +653,7 @@ Expected<const Rule*> single_rule(const RuleSet& set, std::string_view origin) {
 bool is_sigma_path(std::string_view path) {
     auto ends = [&](std::string_view s) {
         return path.size() >= s.size() &&
-               eql::iequals_ascii(path.substr(path.size() - s.size()), s);
+               iequals(path.substr(path.size() - s.size()), s);
     };
     return ends(".yml") || ends(".yaml");
 }

@@ -4,6 +4,7 @@
 #include <array>
 #include <cmath>
 
+#include "core/text.h"
 #include "core/encoding.h"
 #include "expectations/eql/functions.h"
 #include "expectations/eql/pattern.h"
@@ -156,8 +157,8 @@ public:
 private:
     bool related(std::string s, std::string t) const {
         if (!cased) {
-            s = eql::ascii_lowercase(s);
-            t = eql::ascii_lowercase(t);
+            s = ascii_lowercase(s);
+            t = ascii_lowercase(t);
         }
         if (position == "contains") return s.find(t) != std::string::npos;
         if (position == "startswith") return s.rfind(t, 0) == 0;
@@ -514,7 +515,7 @@ struct Builder {
 
     std::shared_ptr<const Cond> special(const ItemInput::Scalar& v) {
         if (chain.has(Mod::Exists)) {
-            std::string t = eql::ascii_lowercase(v.text);
+            std::string t = ascii_lowercase(v.text);
             if (t != "true" && t != "false") {
                 problem(v, "'exists' takes true or false, not '" + v.text + "'");
                 return nullptr;

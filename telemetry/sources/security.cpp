@@ -7,7 +7,7 @@ namespace attest::telemetry {
 const SourceSpec& security_source() {
     static const SourceSpec spec{
         .name = "security",
-        .datasets = {"windows.security"},
+        .datasets = {"windows.security", "system.security"},
         .description = "Windows Security log (Microsoft-Windows-Security-Auditing)",
         .host_bound = true,
         .lagging = false,

@@ -176,6 +176,8 @@ targets:
     ASSERT_TRUE(good.ok()) << (ok_sink.collected().empty() ? "" : ok_sink.collected()[0].format());
     EXPECT_EQ(good->targets[0].source("sysmon")->channel, "Microsoft-Windows-Sysmon/Operational");
     EXPECT_EQ(good->targets[1].source("auditd")->log, "/var/log/audit/audit.log");
+}
+
 TEST(Lab, QemuTargetDefaultsToSshAndProvisionsAuditd) {
     const char* text = R"(lab: vms
 targets:

@@ -72,7 +72,7 @@ protected:
         for (const auto& [guid, facts] : runs) ev.add_scenario(m_pack.checks_for(*m_pack.find_test(guid)), facts);
         DiagnosticSink sink;
         telemetry::StreamOptions topts;
-        topts.collector.profile = options.data_profile;
+        topts.profile = options.data_profile;
         auto stats = telemetry::feed(ev, telemetry::Stream::files(files, topts), sink, topts);
         EXPECT_TRUE(stats.unreadable.empty());
         EXPECT_EQ(sink.error_count(), 0u);
