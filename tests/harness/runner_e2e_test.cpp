@@ -114,8 +114,8 @@ TEST(RunnerE2E, EightTargetsAtOnceEachGetsItsOwnVerdict) {
                       "port=" + std::to_string(servers[i]->port())),
                   std::string::npos)
             << (*s)["execution"].dump();
-        // Without expectations the engine says inconclusive; t3's command fails on purpose.
-        EXPECT_EQ((*s)["verdict"], i == 3 ? "error" : "inconclusive") << (*s)["reason"];
+        // Without expectations a test that ran is `executed`; t3's command fails on purpose.
+        EXPECT_EQ((*s)["verdict"], i == 3 ? "error" : "executed") << (*s)["reason"];
         EXPECT_EQ((*s)["execution"]["exit_code"], i == 3 ? 1 : 0);
     }
     EXPECT_EQ(r.exit_code, 1);
@@ -209,7 +209,7 @@ TEST(RunnerE2E, RefusedConnectionIsAnErrorOthersUnaffected) {
     EXPECT_EQ((*gone)["verdict"], "error");
     EXPECT_NE((*gone)["reason"].get<std::string>().find("unreachable"), std::string::npos) << (*gone)["reason"];
     EXPECT_NE((*gone)["reason"].get<std::string>().find("refused"), std::string::npos) << (*gone)["reason"];
-    EXPECT_EQ((*here)["verdict"], "inconclusive") << (*here)["reason"];
+    EXPECT_EQ((*here)["verdict"], "executed") << (*here)["reason"];
     EXPECT_EQ((*here)["execution"]["stdout"], "hello\n");
     EXPECT_EQ(r.exit_code, 1);
 }
@@ -288,7 +288,7 @@ TEST(RunnerE2E, SigintDuringExecutionCleansUpAndKeepsTheJournal) {
     const json* longer = find_scenario(results, "here", "0c7d8f0e-1111-4a5b-9c3d-000000000002");
     ASSERT_NE(first, nullptr);
     ASSERT_NE(longer, nullptr);
-    EXPECT_EQ((*first)["verdict"], "inconclusive");
+    EXPECT_EQ((*first)["verdict"], "executed");
     EXPECT_EQ((*first)["execution"]["exit_code"], 0);
     EXPECT_EQ((*longer)["verdict"], "error");
     EXPECT_NE((*longer)["reason"].get<std::string>().find("interrupted"), std::string::npos);
