@@ -264,24 +264,14 @@ int compare_versions(std::string_view a, std::string_view b) {
     return compare_pre(va->pre, vb->pre);
 }
 
+// A date field's value as Elasticsearch reads it: what timestamp_value_ns() reads (ISO-8601,
+// epoch milliseconds as a number or text), and a bare `yyyy-MM-dd` as that day's start.
 std::optional<std::int64_t> date_value_ns(const Value& v) {
-    auto from_ms = [](double ms) -> std::optional<std::int64_t> {
-        double ns = ms * 1e6;
-        if (!(ns > -9.2e18 && ns < 9.2e18)) return std::nullopt;
-        return static_cast<std::int64_t>(ns);
-    };
-    if (v.is_int()) {
-        std::int64_t ms = v.as_int();
-        if (ms > INT64_MAX / 1'000'000 || ms < INT64_MIN / 1'000'000) return std::nullopt;
-        return ms * 1'000'000;
+    if (v.is_string()) {
+        const std::string& s = v.as_string();
+        if (s.size() == 10 && s[4] == '-' && s[7] == '-') return parse_iso8601_ns(s + "T00:00:00Z");
     }
-    if (v.is_double()) return from_ms(v.as_double());
-    if (!v.is_string()) return std::nullopt;
-    const std::string& s = v.as_string();
-    if (auto ns = parse_iso8601_ns(s)) return ns;
-    if (s.size() == 10 && s[4] == '-' && s[7] == '-') return parse_iso8601_ns(s + "T00:00:00Z");
-    if (auto n = detail::parse_number_text(s)) return date_value_ns(*n);
-    return std::nullopt;
+    return timestamp_value_ns(v);
 }
 
 }  // namespace attest::eql
