@@ -38,13 +38,15 @@ std::vector<pid_t> qemu_processes(const std::string& name) {
 std::string lab_image() {
     static std::string image = [] {
         std::string script = std::string(ATTEST_SOURCE_DIR) + "/scripts/lab-image.sh";
+        std::string link = std::string(ATTEST_SOURCE_DIR) + "/labs/images/debian12";
         run::ProcessRequest r;
         r.argv = {"bash", script, "--path"};
         auto where = run::run_process(r);
-        if (where && where->exit_code == 0)
-            return std::string(ATTEST_SOURCE_DIR) + "/labs/images/debian12";
+        bool linked = ::access((link + "/complete").c_str(), F_OK) == 0;
+        if (where && where->exit_code == 0 && linked) return link;
         if (::geteuid() != 0 || ::access("/usr/bin/qemu-system-x86_64", X_OK) != 0)
             return std::string();
+        // Builds the image, or only links this checkout's labs/images/ to the cached one.
         r.argv = {"bash", script};
         r.timeout = std::chrono::minutes(40);
         auto built = run::run_process(r);
@@ -213,7 +215,10 @@ TEST(VmLab, GuestThatNeverBecomesReadyIsAClearErrorInTime) {
     TempDir tmp("vm-never");
     std::string pack = write_pack(
         tmp.path + "/pack", vm_test("0c7d8f0e-4444-4a5b-9c3d-000000000001", "never runs", "true"));
-    write_text(tmp.path + "/lab.yaml", vm_lab("vm-never", ", append: init=/attest-no-such-init",
+    // A root device that does not exist: the initramfs waits for it and never starts sshd
+    // (an `init=` that does not exist is not enough: Debian's initramfs falls back to
+    // /sbin/init, so such a guest only looked unready on a loaded machine).
+    write_text(tmp.path + "/lab.yaml", vm_lab("vm-never", ", append: root=/dev/attest-no-such-disk",
                                               "connect: 5s, readiness: 25s"));
     std::string out = tmp.path + "/out";
     auto started = std::chrono::steady_clock::now();
