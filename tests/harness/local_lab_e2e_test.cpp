@@ -46,5 +46,7 @@ TEST(LocalLab, PackPassesWithNoWrapperAndLeavesNoRulesBehind) {
         return std::string();
     };
     EXPECT_EQ(line(auditctl({"-s"}), "enabled"), line(status_before, "enabled"));
-    if (line(status_before, "pid") == "pid 0") EXPECT_EQ(line(auditctl({"-s"}), "pid"), "pid 0");
+    if (line(status_before, "pid") == "pid 0") {
+        EXPECT_EQ(line(auditctl({"-s"}), "pid"), "pid 0");
+    }
 }
