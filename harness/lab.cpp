@@ -1,5 +1,6 @@
 #include "harness/lab.h"
 
+#include "core/yaml_guard.h"
 #include "scenarios/risk.h"
 
 #include <yaml-cpp/yaml.h>
@@ -406,6 +407,13 @@ public:
 
     Expected<Lab> parse(const std::string& text) {
         YAML::Node root;
+        if (auto hazard = find_yaml_hazard(text)) {
+            YAML::Mark mark;
+            mark.line = static_cast<int>(hazard->line) - 1;
+            mark.column = static_cast<int>(hazard->column) - 1;
+            error_at(mark, hazard->message);
+            return make_error(m_path + ": not a valid lab file");
+        }
         try {
             root = YAML::Load(text);
         } catch (const YAML::Exception& e) {

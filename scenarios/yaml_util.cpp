@@ -1,5 +1,7 @@
 #include "scenarios/yaml_util.h"
 
+#include "core/yaml_guard.h"
+
 #include <fstream>
 #include <sstream>
 
@@ -20,6 +22,10 @@ std::optional<YAML::Node> load_yaml_file(const std::string& path, Problems& prob
     }
     std::stringstream ss;
     ss << in.rdbuf();
+    if (auto hazard = find_yaml_hazard(ss.str())) {
+        problems.add(Code::E001, path, hazard->line, hazard->column, "", "YAML syntax error: " + hazard->message);
+        return std::nullopt;
+    }
     try {
         YAML::Node n = YAML::Load(ss.str());
         if (!n.IsDefined() || n.IsNull()) {

@@ -10,6 +10,7 @@
 
 #include "core/timeutil.h"
 #include "core/text.h"
+#include "core/yaml_guard.h"
 #include "expectations/eql/functions.h"
 #include "expectations/eql/pattern.h"
 #include "expectations/sigma/internal.h"
@@ -538,6 +539,11 @@ void parse_into(std::string_view text, std::string_view origin, const LoadOption
                 std::vector<std::string>& errors) {
     std::vector<Problem> problems;
     std::vector<YAML::Node> docs;
+    if (auto hazard = find_yaml_hazard(text)) {
+        errors.push_back(format(text, origin,
+                                Problem{hazard->line, hazard->column, "", "YAML syntax error: " + hazard->message}));
+        return;
+    }
     try {
         docs = YAML::LoadAll(std::string(text));
     } catch (const YAML::Exception& e) {

@@ -1,0 +1,29 @@
+#include "core/yaml_guard.h"
+
+#include <gtest/gtest.h>
+
+using namespace attest;
+
+// The inputs on which yaml-cpp 0.7 never returns are refused with their position; valid YAML
+// with commas in flow collections, quotes and block scalars passes.
+TEST(YamlGuard, LeadingCommaOutsideFlowIsRefused) {
+    auto h = find_yaml_hazard("    sel:\n,ogsource:");
+    ASSERT_TRUE(h.has_value());
+    EXPECT_EQ(h->line, 2u);
+    EXPECT_EQ(h->column, 1u);
+    h = find_yaml_hazard(",,,,title: x\nlevel: high\n");
+    ASSERT_TRUE(h.has_value());
+    EXPECT_EQ(h->line, 1u);
+    h = find_yaml_hazard("a:\n  b: 1\n  , c\n");
+    ASSERT_TRUE(h.has_value());
+    EXPECT_EQ(h->column, 3u);
+}
+
+TEST(YamlGuard, ValidDocumentsPass) {
+    for (const char* text :
+         {"a: [1,\n  , 2]\n", "a: {x: 1\n , y: 2}\n",
+          "description: |\n  , starts with a comma\n  ok\nb: 1\n", "d: >-\n    ,folded\nc: 2\n",
+          "s: 'it''s\n , quoted'\n", "t: \"a\n , b\"\n", "- x # , comment\n- y\n",
+          "title: x\ndetection:\n  sel:\n    Image|endswith: ',exe'\n"})
+        EXPECT_FALSE(find_yaml_hazard(text).has_value()) << text;
+}
