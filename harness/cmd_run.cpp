@@ -6,6 +6,7 @@
 #include "harness/mapping_option.h"
 #include "expectations/results.h"
 #include "harness/plan.h"
+#include "core/text.h"
 #include "harness/cli.h"
 #include "harness/runner.h"
 #include "reports/reports.h"
@@ -73,8 +74,7 @@ scenarios::Selection selection_of(const Options& opts) {
 std::vector<std::string> exclude_risks_of(const Options& opts) {
     std::vector<std::string> out;
     for (const std::string& r : scenarios::split_technique_list(opts.all("exclude-risks"))) {
-        std::string name = r;
-        for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        std::string name = ascii_lowercase(r);
         if (name != "destructive" && !scenarios::parse_risk(name))
             throw UsageError{"--exclude-risks: unknown risk '" + name + "' (known: destructive, " +
                              scenarios::risk_names() + ")"};

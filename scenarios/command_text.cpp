@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "core/encoding.h"
+#include "core/text.h"
 
 namespace attest::scenarios {
 namespace {
@@ -15,18 +16,13 @@ namespace {
 // recursively up to this depth; deeper nesting is listed as unresolved.
 constexpr int kMaxDepth = 8;
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
-
 bool contains(std::initializer_list<std::string_view> set, std::string_view s) {
     return std::find(set.begin(), set.end(), s) != set.end();
 }
 
 bool ends_with_ci(std::string_view s, std::string_view suffix) {
-    return s.size() >= suffix.size() && lower(s.substr(s.size() - suffix.size())) == suffix;
+    return s.size() >= suffix.size() &&
+           ascii_lowercase(s.substr(s.size() - suffix.size())) == suffix;
 }
 
 struct Token {
@@ -40,7 +36,7 @@ struct Token {
 
 void add_written(CommandAnalysis& out, const Token& target) {
     if (target.dynamic || target.text.empty() || target.text == "/dev/null" ||
-        lower(target.text) == "nul" || lower(target.text) == "$null")
+        ascii_lowercase(target.text) == "nul" || ascii_lowercase(target.text) == "$null")
         return;
     if (std::find(out.written_paths.begin(), out.written_paths.end(), target.text) ==
         out.written_paths.end())
@@ -91,7 +87,7 @@ void collect_written(CommandAnalysis& out, std::string_view name, const std::vec
         if (r.program != name) continue;
         std::vector<const Token*> positional;
         for (std::size_t i = 0; i < args.size(); ++i) {
-            const std::string w = windows ? lower(args[i].text) : args[i].text;
+            const std::string w = windows ? ascii_lowercase(args[i].text) : args[i].text;
             if (!r.option.empty() && w == r.option && i + 1 < args.size())
                 add_written(out, args[i + 1]);
             if (is_option(args[i].text, windows)) {
@@ -694,7 +690,8 @@ public:
             }
             if (t.kind == Token::Op && t.text == "2>&1") continue;
             if (t.kind == Token::Op && t.text != "<" && t.text.back() != '>') {
-                m_in_for_set = t.text == "(" && !words.empty() && lower(words[0].text) == "for";
+                m_in_for_set =
+                    t.text == "(" && !words.empty() && ascii_lowercase(words[0].text) == "for";
                 flush(words);
                 continue;
             }
@@ -726,14 +723,14 @@ private:
     void command(const std::vector<Token>& words, std::size_t first) {
         for (int hops = 0; first < words.size() && hops < 16; ++hops) {
             const Token& cmd = words[first];
-            std::string w = lower(cmd.text);
+            std::string w = ascii_lowercase(cmd.text);
             if (w.empty() || w == "rem" || w.rfind("::", 0) == 0) return;
             if (w == "if") {
                 first = skip_if_condition(words, first + 1);
                 continue;
             }
             if (w == "for") {
-                while (first < words.size() && lower(words[first].text) != "do") ++first;
+                while (first < words.size() && ascii_lowercase(words[first].text) != "do") ++first;
                 ++first;
                 continue;
             }
@@ -763,9 +760,9 @@ private:
 
     // if [/i] [not] exist X | defined X | errorlevel N | A==B | A op B   command
     std::size_t skip_if_condition(const std::vector<Token>& words, std::size_t i) {
-        while (i < words.size() && contains({"/i", "not"}, lower(words[i].text))) ++i;
+        while (i < words.size() && contains({"/i", "not"}, ascii_lowercase(words[i].text))) ++i;
         if (i >= words.size()) return i;
-        std::string w = lower(words[i].text);
+        std::string w = ascii_lowercase(words[i].text);
         if (contains({"exist", "defined", "errorlevel", "cmdextversion"}, w)) return i + 2;
         if (w.find("==") != std::string::npos) return i + 1;
         if (i + 1 < words.size() && words[i + 1].text == "==") return i + 3;
@@ -775,7 +772,7 @@ private:
     std::size_t start_target(const std::vector<Token>& words, std::size_t i, bool call) {
         if (!call && i < words.size() && words[i].quoted) ++i;  // the window title
         while (i < words.size() && words[i].text.size() > 1 && words[i].text[0] == '/') {
-            if (contains({"/d", "/affinity", "/node"}, lower(words[i].text))) ++i;
+            if (contains({"/d", "/affinity", "/node"}, ascii_lowercase(words[i].text))) ++i;
             ++i;
         }
         if (call && i < words.size() && !words[i].text.empty() && words[i].text[0] == ':')
@@ -785,7 +782,7 @@ private:
 
     void nested_cmd(const std::vector<Token>& words, std::size_t i) {
         while (i < words.size() && is_option(words[i].text, true)) {
-            std::string o = lower(words[i].text);
+            std::string o = ascii_lowercase(words[i].text);
             ++i;
             if (o == "/c" || o == "/k" || o == "/r") {
                 if (m_depth + 1 > kMaxDepth)
@@ -990,8 +987,8 @@ private:
     void collect_functions() {
         for (std::size_t k = 0; k + 1 < m_tokens.size(); ++k)
             if (m_tokens[k].kind == Token::Word &&
-                contains({"function", "filter"}, lower(m_tokens[k].text)))
-                m_functions.insert(lower(m_tokens[k + 1].text));
+                contains({"function", "filter"}, ascii_lowercase(m_tokens[k].text)))
+                m_functions.insert(ascii_lowercase(m_tokens[k + 1].text));
     }
 
     // A statement: keywords are stepped over (their conditions and blocks are read as nested
@@ -1020,7 +1017,7 @@ private:
             return;
         }
         if (t.kind == Token::Op) return group();
-        std::string w = lower(t.text);
+        std::string w = ascii_lowercase(t.text);
         if (!t.quoted && (w == "function" || w == "filter")) {
             m_i += 2;
             return;
@@ -1100,7 +1097,7 @@ private:
 
     // Returns true when a nested interpreter took the command's whole argument text.
     bool classify(const Token& cmd, const std::vector<Token>& args, bool called, std::size_t end) {
-        std::string w = lower(cmd.text);
+        std::string w = ascii_lowercase(cmd.text);
         if (cmd.dynamic) {
             m_out->unresolved.push_back(cmd.text);
             return false;
@@ -1134,7 +1131,7 @@ private:
         const Token* file = nullptr;
         const Token* arguments = nullptr;
         for (std::size_t i = 0; i < args.size(); ++i) {
-            std::string a = lower(args[i].text);
+            std::string a = ascii_lowercase(args[i].text);
             if (a.size() > 1 && a[0] == '-') {
                 if (i + 1 < args.size() && (a == "-filepath" || a == "-file" || a == "-path"))
                     file = &args[++i];
@@ -1168,7 +1165,7 @@ private:
 
     bool nested_cmd(const std::vector<Token>& args, std::size_t end) {
         for (std::size_t i = 0; i < args.size(); ++i) {
-            std::string o = lower(args[i].text);
+            std::string o = ascii_lowercase(args[i].text);
             if (o == "/c" || o == "/k" || o == "/r") {
                 nested("command_prompt", raw_rest(m_source, args, i + 1, end));
                 return true;
@@ -1209,7 +1206,7 @@ void powershell_invocation(std::string_view source, const std::vector<Token>& ar
         return opt.size() >= min && full.substr(0, opt.size()) == opt;
     };
     for (std::size_t i = from; i < args.size(); ++i) {
-        std::string o = lower(args[i].text);
+        std::string o = ascii_lowercase(args[i].text);
         if (o.empty() || (o[0] != '-' && o[0] != '/'))
             return analyze_into("powershell", raw_rest(source, args, i, end), out, depth + 1);
         o.erase(0, 1);
@@ -1251,7 +1248,7 @@ std::string program_name(std::string_view program, bool windows) {
     std::size_t slash = program.find_last_of(windows ? "\\/" : "/");
     std::string_view base = slash == std::string_view::npos ? program : program.substr(slash + 1);
     if (!windows) return std::string(base);
-    std::string name = lower(base);
+    std::string name = ascii_lowercase(base);
     // PATHEXT tries .COM before .EXE: these System32 programs are .com files.
     static constexpr std::array<std::string_view, 6> com = {"tree",   "more", "chcp",
                                                             "format", "mode", "diskcopy"};

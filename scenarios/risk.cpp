@@ -6,6 +6,8 @@
 #include <cstring>
 #include <functional>
 
+#include "core/text.h"
+
 namespace attest::scenarios {
 namespace {
 
@@ -24,12 +26,6 @@ constexpr std::array kRisks = {
     RiskInfo{Risk::NetworkEgress, "network-egress", false},
     RiskInfo{Risk::Persistence, "persistence", false},
 };
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
 
 // A program's arguments, lower-cased, for matching.
 struct Call {
@@ -226,7 +222,7 @@ const std::vector<Rule>& rules() {
 
 // Written paths that make a test persistent whatever program wrote them.
 bool persistent_path(std::string_view path) {
-    std::string p = lower(path);
+    std::string p = ascii_lowercase(path);
     for (std::string_view part :
          {"/etc/cron", "/var/spool/cron", "/etc/systemd/system", "/etc/init.d", "/etc/rc.local",
           "/etc/profile", ".bashrc", ".bash_profile", ".profile", ".zshrc", "authorized_keys",
@@ -236,7 +232,7 @@ bool persistent_path(std::string_view path) {
 }
 
 bool loopback_host(std::string_view host) {
-    std::string h = lower(host);
+    std::string h = ascii_lowercase(host);
     return h.empty() || h == "localhost" || h.rfind("127.", 0) == 0 || h == "[::1]" || h == "::1" ||
            h == "0.0.0.0" || h.find("#{") != std::string::npos;
 }
@@ -250,7 +246,7 @@ std::string egress_url(std::string_view text) {
         while (end < text.size() && !std::strchr("/:?#\"' \t\r\n)`;|&", text[end])) ++end;
         if (text.substr(begin, 1) == "[") end = std::min(text.find(']', begin) + 1, text.size());
         std::string_view host = text.substr(begin, end - begin);
-        if (at >= 4 && lower(text.substr(at - 4, 4)) == "file") continue;
+        if (at >= 4 && ascii_lowercase(text.substr(at - 4, 4)) == "file") continue;
         if (!loopback_host(host)) return std::string(host);
     }
     return {};
@@ -313,7 +309,7 @@ void add(std::vector<RiskTag>& tags, Risk risk, std::string reason) {
 void match_rules(const std::vector<ProgramUse>& uses, std::vector<RiskTag>& tags) {
     for (const ProgramUse& use : uses) {
         Call call{use, {}};
-        for (const std::string& a : use.args) call.args.push_back(lower(a));
+        for (const std::string& a : use.args) call.args.push_back(ascii_lowercase(a));
         for (const Rule& rule : rules()) {
             if (std::find(rule.names.begin(), rule.names.end(), use.name) == rule.names.end())
                 continue;
@@ -331,7 +327,7 @@ std::string_view risk_name(Risk risk) {
 }
 
 std::optional<Risk> parse_risk(std::string_view name) {
-    std::string n = lower(name);
+    std::string n = ascii_lowercase(name);
     for (const RiskInfo& r : kRisks)
         if (r.name == n) return r.risk;
     return std::nullopt;

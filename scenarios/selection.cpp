@@ -3,16 +3,13 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/text.h"
+
 namespace attest::scenarios {
 namespace {
 
 std::string upper(std::string s) {
     for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    return s;
-}
-
-std::string lower(std::string s) {
-    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return s;
 }
 
@@ -46,7 +43,7 @@ bool test_matches(const Pack& pack, const std::string& selector, const AtomicTes
 bool platform_matches(const std::vector<std::string>& platforms, const AtomicTest& test) {
     if (platforms.empty()) return true;
     for (const std::string& p : platforms)
-        if (std::find(test.platforms.begin(), test.platforms.end(), lower(p)) !=
+        if (std::find(test.platforms.begin(), test.platforms.end(), ascii_lowercase(p)) !=
             test.platforms.end())
             return true;
     return false;
@@ -115,9 +112,10 @@ Expected<std::vector<const AtomicTest*>> select_tests(const Pack& pack,
                       candidates(in_techniques);
     }
     for (const AtomicTest* t : in_techniques) {
-        bool keep = selection.tests.empty() ||
-                    std::any_of(selection.tests.begin(), selection.tests.end(),
-                                [&](const std::string& s) { return test_matches(pack, trim(s), *t); });
+        bool keep =
+            selection.tests.empty() ||
+            std::any_of(selection.tests.begin(), selection.tests.end(),
+                        [&](const std::string& s) { return test_matches(pack, trim(s), *t); });
         if (keep) out.push_back(t);
     }
     if (!errors.empty()) return make_error(errors.substr(1));
