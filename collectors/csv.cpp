@@ -54,6 +54,7 @@ CsvReader::Step CsvReader::step(std::vector<std::string>& fields, std::size_t& f
             if (!rec.empty() && rec.back() == '\r') rec.remove_suffix(1);
             if (rec.empty()) return Step::End;
             field_count = split(rec, fields);
+            m_rec_text = rec;
             return Step::Record;
         }
         if (!m_in_record) {
@@ -107,6 +108,7 @@ CsvReader::Step CsvReader::step(std::vector<std::string>& fields, std::size_t& f
         if (!rec.empty() && rec.back() == '\r') rec.remove_suffix(1);
         if (rec.empty()) continue;  // blank line
         field_count = split(rec, fields);
+        m_rec_text = rec;
         return Step::Record;
     }
 }
@@ -148,7 +150,7 @@ std::size_t CsvReader::split(std::string_view rec, std::vector<std::string>& fie
             i = stop;
         }
         if (i >= rec.size()) break;
-        ++i;  // the comma
+        ++i;                    // the comma
         if (i == rec.size()) {  // trailing comma: one more empty field
             if (fields.size() <= n) fields.emplace_back();
             fields[n++].clear();

@@ -41,6 +41,8 @@ public:
 
     std::uint64_t line() const { return m_rec_line; }      // 1-based line of the record start
     std::uint64_t offset() const { return m_rec_offset; }  // byte offset of the record start
+    // The last record's text as it stands in the file, quotes and all (valid until next()).
+    std::string_view record_text() const { return m_rec_text; }
     bool read_error() const { return m_read_error; }
 
     // Splits one record's text (no terminator) into fields; exposed for tests.
@@ -61,6 +63,7 @@ private:
     bool m_in_record = false, m_in_quotes = false, m_oversized = false;
     bool m_eof = false, m_read_error = false, m_bom_checked = false;
     CsvProblem m_problem;
+    std::string_view m_rec_text;
 };
 
 }  // namespace attest

@@ -200,7 +200,7 @@ private:
     std::deque<Held> m_held;
     std::optional<std::int64_t> m_offset;
     std::string m_note;
-    RecordDeduper m_identical{RecordDeduper::kDefaultCapacity};
+    RecordDeduper m_identical{std::size_t(1) << 16};  // the dataset repeats lines close together
     std::uint64_t m_identical_count = 0;
 };
 

@@ -1,8 +1,9 @@
 // Bounded "seen before?" memory for record identities: byte-identical export rows (Sentinel),
 // unique record ids (O365 `Id`, EVTX record id per channel and host) when two inputs overlap.
 //
-// Keys are kept as 64-bit hashes in a hash set with first-in-first-out eviction at `capacity`,
-// so memory is bounded (about 40 bytes a key) whatever the input size; a repeat farther back
+// Keys are kept as 64-bit hashes in a flat open-addressing table (linear probing, grown by
+// doubling as keys arrive) with first-in-first-out eviction at `capacity`, so memory is bounded
+// (at most about 40 bytes a key) whatever the input size; a repeat farther back
 // than `capacity` distinct keys is not recognised. Exports repeat rows close together (the same
 // page fetched twice, overlapping time windows), which is what the window covers.
 // The merge of several inputs (telemetry/stream) calls record_identity() and seen() on each
@@ -10,10 +11,9 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+#include <vector>
 
 #include "core/value.h"
 
@@ -31,12 +31,25 @@ public:
     // record exported twice. A repeat from the same origin is not one (a dataset may hold
     // identical records, which count), and the key keeps its first origin.
     bool seen_from_another(std::string_view key, std::uint32_t origin);
-    std::size_t size() const { return m_origin.size(); }
+    std::size_t size() const { return m_size; }
 
 private:
+    struct Slot {
+        std::uint64_t hash = 0;  // 0: empty (a key hashing to 0 is stored as 1)
+        std::uint32_t origin = 0;
+    };
+    std::size_t home(std::uint64_t h) const { return (h * 0x9E3779B97F4A7C15ull) >> m_shift; }
+    Slot* find(std::uint64_t h);
+    void insert(std::uint64_t h, std::uint32_t origin);
+    void erase(std::uint64_t h);
+    void grow();
+
     std::size_t m_capacity;
-    std::unordered_map<std::uint64_t, std::uint32_t> m_origin;  // key hash -> first origin
-    std::deque<std::uint64_t> m_order;
+    std::vector<Slot> m_slots;  // size a power of two, at most half full
+    unsigned m_shift = 64;
+    std::size_t m_size = 0;
+    std::vector<std::uint64_t> m_order;  // ring of the keys in arrival order (FIFO eviction)
+    std::size_t m_oldest = 0;
     bool m_last_present = false;
 };
 

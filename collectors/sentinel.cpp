@@ -168,10 +168,53 @@ Event auoms_event(const AuomsExec& x, std::string_view host) {
     return e;
 }
 
+// The Log Analytics portal's "Export to CSV": a header of column names, datetime columns
+// suffixed with their zone (`TimeGenerated [UTC]`), dynamic columns as JSON text.
+bool is_csv(std::string_view head) {
+    if (head.substr(0, 3) == "\xEF\xBB\xBF") head.remove_prefix(3);
+    std::size_t p = head.find_first_not_of(" \t\r\n");
+    return p != std::string_view::npos && head[p] != '{' && head[p] != '[';
+}
+
+std::string csv_column_name(std::string_view header) {
+    constexpr std::string_view kUtc = " [UTC]";
+    if (header.size() > kUtc.size() && header.substr(header.size() - kUtc.size()) == kUtc)
+        header.remove_suffix(kUtc.size());
+    return std::string(header);
+}
+
+// The first line of `text` without its line end.
+std::string_view first_line(std::string_view text) {
+    text = text.substr(0, text.find('\n'));
+    if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
+    return text;
+}
+
+// A header naming TimeGenerated and Type, and a first row of one of the tables read.
+int sniff_sentinel_csv(std::string_view head) {
+    if (head.substr(0, 3) == "\xEF\xBB\xBF") head.remove_prefix(3);
+    std::size_t eol = head.find('\n');
+    if (eol == std::string_view::npos) return 0;
+    std::vector<std::string> fields;
+    std::size_t n = CsvReader::split(first_line(head), fields);
+    std::size_t type = n;
+    bool time = false;
+    for (std::size_t i = 0; i < n; ++i) {
+        std::string name = csv_column_name(fields[i]);
+        if (name == "Type") type = i;
+        if (name == "TimeGenerated") time = true;
+    }
+    if (type == n || !time) return 0;
+    if (CsvReader::split(first_line(head.substr(eol + 1)), fields) <= type) return 0;
+    return is_one_of(fields[type], {"SecurityEvent", "WindowsEvent", "Event", "Syslog"}) ? 85 : 0;
+}
+
 class SentinelCollector final : public JsonWinEventCollector {
 public:
     SentinelCollector(InputFile input, const CollectorOptions& options, DiagnosticSink& sink)
-        : JsonWinEventCollector(std::move(input), options, sink, "sentinel") {}
+        : JsonWinEventCollector(std::move(input), options, sink, "sentinel") {
+        if (is_csv(head())) read_csv(csv_column_name);
+    }
 
 protected:
     bool handle(Value& row, const JsonRecord& where, std::string& error) override {
@@ -361,6 +404,7 @@ private:
 };
 
 int sniff_sentinel(std::string_view head, std::string_view) {
+    if (is_csv(head)) return sniff_sentinel_csv(head);
     Value first = first_json_record(head);
     const Value* type = first.is_object() ? first.get("Type") : nullptr;
     if (type == nullptr || !type->is_string()) return 0;

@@ -459,6 +459,7 @@ void JsonWinEventCollector::drain() {
 }
 
 bool JsonWinEventCollector::read_one() {
+    if (m_csv) return read_csv_row();
     JsonRecord rec;
     auto problem = [this](const JsonStreamProblem& p) {
         if (p.skipped) {
@@ -482,14 +483,53 @@ bool JsonWinEventCollector::read_one() {
         ++m_stats.skipped;
         return true;
     }
-    m_text = rec.text;
-    if (!value.is_object() || !handle(value, rec, error)) {
+    dispatch(value, rec);
+    return true;
+}
+
+void JsonWinEventCollector::dispatch(Value& value, const JsonRecord& where) {
+    std::string error;
+    m_text = where.text;
+    if (!value.is_object() || !handle(value, where, error)) {
         if (error.empty()) error = "not a JSON object";
-        m_sink.error(m_options.origin, rec.line, rec.column, "bad record skipped: " + error);
+        m_sink.error(m_options.origin, where.line, where.column, "bad record skipped: " + error);
         ++m_stats.skipped;
     }
     m_text = {};
-    return true;
+}
+
+void JsonWinEventCollector::read_csv(std::function<std::string(std::string_view)> rename) {
+    m_rename = std::move(rename);
+    m_csv.emplace(m_input);
+}
+
+bool JsonWinEventCollector::read_csv_row() {
+    auto problem = [this](const CsvProblem& p) {
+        ++m_stats.records;
+        ++m_stats.skipped;
+        m_sink.error(m_options.origin, p.line, p.column, p.message);
+    };
+    std::size_t n = 0;
+    while (m_csv->next(m_fields, n, problem)) {
+        if (m_header.empty()) {
+            for (std::size_t i = 0; i < n; ++i) m_header.push_back(m_rename(m_fields[i]));
+            continue;
+        }
+        if (n != m_header.size()) {
+            problem({m_csv->line(), 1,
+                     "row has " + std::to_string(n) + " fields, the header " +
+                         std::to_string(m_header.size()) + " (broken quote?); row skipped"});
+            continue;
+        }
+        ++m_stats.records;
+        Value row = Value::object();
+        for (std::size_t i = 0; i < n; ++i)
+            if (!m_fields[i].empty()) row.set_key(m_header[i], Value(std::move(m_fields[i])));
+        dispatch(row, JsonRecord{m_csv->record_text(), m_csv->line(), 1, m_csv->offset()});
+        return true;
+    }
+    if (m_csv->read_error()) m_sink.error(m_options.origin, 0, 0, "read error");
+    return false;
 }
 
 bool JsonWinEventCollector::next(Event& out) {

@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 
+#include "collectors/csv.h"
 #include "collectors/json_stream.h"
 #include "collectors/winevent.h"
 #include "core/collector.h"
@@ -84,6 +85,11 @@ protected:
     virtual bool handle(Value& record, const JsonRecord& where, std::string& error) = 0;
     virtual void end() {}  // end of input: release what handle() held back
 
+    // Reads the input as a CSV table instead (a header line, then one record a row; spreadsheet
+    // exports of the same rows): each row reaches handle() as an object of its non-empty cells
+    // keyed by the header's names with `rename` applied, and current_text() is the row's text.
+    void read_csv(std::function<std::string(std::string_view)> rename);
+
     void add(WinEventRecord& record, std::uint64_t line);
     void emit(Event&& event);
     void warn(std::uint64_t line, std::string message);
@@ -91,16 +97,22 @@ protected:
     const CollectorOptions& options() const { return m_options; }
     const std::string& source_name() const { return m_source; }
     std::string_view current_text() const { return m_text; }
+    std::string_view head() const { return m_input.head(); }  // for format decisions
 
 private:
     void drain();
     bool read_one();
+    bool read_csv_row();
+    void dispatch(Value& value, const JsonRecord& where);
 
     InputFile m_input;
     CollectorOptions m_options;
     DiagnosticSink& m_sink;
     std::string m_source;
     JsonRecordReader m_reader;
+    std::optional<CsvReader> m_csv;
+    std::vector<std::string> m_header, m_fields;
+    std::function<std::string(std::string_view)> m_rename;
     WinEventNormalizer m_normalizer;
     std::deque<Event> m_ready;
     std::string_view m_text;

@@ -5,6 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # Relative paths in the cache key: a fresh clone on the same machine reuses the compile cache.
 export CCACHE_BASEDIR="$(pwd)"
+# -g puts the working directory into the hash unless told otherwise: without this, every
+# worktree and fresh clone missed the cache.
+export CCACHE_NOHASHDIR=1
 BUILD_DIR=${BUILD_DIR:-build}
 EXTRA=()
 if [ "${ATTEST_SANITIZE:-0}" = 1 ]; then

@@ -1,9 +1,5 @@
 #include "telemetry/stream.h"
 
-#include "telemetry/open.h"
-
-#include "collectors/record_dedupe.h"
-
 #include <unistd.h>
 
 #include <algorithm>
@@ -19,8 +15,10 @@
 #include <thread>
 
 #include "collectors/json_stream.h"
+#include "collectors/record_dedupe.h"
 #include "core/line_reader.h"
 #include "core/timeutil.h"
+#include "telemetry/open.h"
 
 namespace attest::telemetry {
 
@@ -77,7 +75,7 @@ public:
 
 private:
     static constexpr std::size_t kBatch = 256;
-    static constexpr std::size_t kMaxBatches = 16;
+    static constexpr std::size_t kMaxBatches = 8;
 
     void run() {
         std::vector<Event> batch;
@@ -488,7 +486,8 @@ struct Stream::Impl {
     }
 
     void deliver(std::shared_ptr<Event>& e, std::size_t input, const Consumer& consume) {
-        if (std::string id = record_identity(*e);
+        // One input cannot repeat another's records: no identity to build and remember.
+        if (std::string id = inputs.size() > 1 ? record_identity(*e) : std::string();
             !id.empty() && records.seen_from_another(id, static_cast<std::uint32_t>(input))) {
             ++stats.duplicates;
             return;
@@ -504,21 +503,55 @@ struct Stream::Impl {
 };
 
 // The fast path: a k-way merge of the inputs, each buffering up to reorder_window events.
-// Untimed events wait in their own sorter (they come last). An event older than one already
-// delivered means the inputs are not in order: the caller starts over with sort_all.
+// Each input's look-ahead is kept sorted (in-order input appends at its back, so the common
+// case costs no comparison beyond the last one), and a heap holds one entry per input: its
+// earliest buffered event. Untimed events wait in their own sorter (they come last). An event
+// older than one already delivered means the inputs are not in order: the caller starts over
+// with sort_all.
+namespace {
+struct Pending {
+    Key key;
+    const Value* tb;  // into *event
+    std::shared_ptr<Event> event;
+};
+// One input's buffered events, sorted by the stream's order.
+class Lookahead {
+public:
+    std::size_t size() const { return m_events.size(); }
+    bool empty() const { return m_events.empty(); }
+    const Pending& front() const { return m_events.front(); }
+    Pending pop() {
+        Pending p = std::move(m_events.front());
+        m_events.pop_front();
+        return p;
+    }
+    void insert(Pending p, const Order& order) {
+        auto later = [&](const Pending& x, const Pending& y) {
+            return order.before(x.key, x.tb, y.key, y.tb);
+        };
+        if (m_events.empty() || !later(p, m_events.back())) {
+            m_events.push_back(std::move(p));
+            return;
+        }
+        auto at = std::upper_bound(m_events.begin(), m_events.end(), p, later);
+        m_events.insert(at, std::move(p));
+    }
+
+private:
+    std::deque<Pending> m_events;
+};
+}  // namespace
+
 Expected<Stream::Impl::Outcome> Stream::Impl::merge_in_order(const Consumer& consume) {
-    struct Pending {
-        Key key;
-        const Value* tb;
-        std::shared_ptr<Event> event;
-    };
-    auto later = [&](const Pending& a, const Pending& b) {
-        return order.before(b.key, b.tb, a.key, a.tb);
-    };
-    std::priority_queue<Pending, std::vector<Pending>, decltype(later)> heap(later);
-    ExternalSorter untimed(options, order, stats);
     std::size_t n = open.size();
-    std::vector<std::size_t> buffered(n, 0);
+    std::vector<Lookahead> ahead(n);
+    auto later = [&](std::size_t a, std::size_t b) {
+        const Pending& x = ahead[a].front();
+        const Pending& y = ahead[b].front();
+        return order.before(y.key, y.tb, x.key, x.tb);
+    };
+    std::priority_queue<std::size_t, std::vector<std::size_t>, decltype(later)> heads(later);
+    ExternalSorter untimed(options, order, stats);
     std::vector<std::uint64_t> ordinal(n, 0);
     std::vector<std::int64_t> last_ts(n, INT64_MIN);
     std::vector<std::optional<Value>> last_tb(n);
@@ -539,26 +572,26 @@ Expected<Stream::Impl::Outcome> Stream::Impl::merge_in_order(const Consumer& con
                 ++stats.out_of_order;
             last_ts[i] = std::max(last_ts[i], ts);
             if (tb) last_tb[i] = *tb;
-            heap.push(Pending{Key{ts, std::uint32_t(i), k}, tb, std::move(shared)});
-            ++buffered[i];
+            ahead[i].insert(Pending{Key{ts, std::uint32_t(i), k}, tb, std::move(shared)}, order);
             return true;
         }
         return false;
     };
     std::size_t window = std::max<std::size_t>(1, options.reorder_window);
-    for (std::size_t i = 0; i < n; ++i)
-        while (buffered[i] < window && pull(i)) {
+    for (std::size_t i = 0; i < n; ++i) {
+        while (ahead[i].size() < window && pull(i)) {
         }
+        if (!ahead[i].empty()) heads.push(i);
+    }
     std::optional<Key> last;
     std::optional<Value> last_fed_tb;
-    while (!heap.empty()) {
+    while (!heads.empty()) {
         if (!failure) return failure.error();
-        Pending p = std::move(const_cast<Pending&>(heap.top()));
-        heap.pop();
+        std::size_t i = heads.top();
+        heads.pop();
+        Pending p = ahead[i].pop();
         if (last && order.before(p.key, p.tb, *last, last_fed_tb ? &*last_fed_tb : nullptr))
             return Outcome::OutOfOrder;
-        std::size_t i = p.key.input;
-        --buffered[i];
         last = p.key;
         if (p.tb)
             last_fed_tb = *p.tb;
@@ -568,6 +601,7 @@ Expected<Stream::Impl::Outcome> Stream::Impl::merge_in_order(const Consumer& con
         // Not kept by the consumer (the common case): back to the decoding thread to be freed.
         if (p.event.use_count() == 1) open[i]->recycle(std::move(*p.event));
         pull(i);
+        if (!ahead[i].empty()) heads.push(i);
     }
     if (!failure) return failure.error();
     finish_inputs();

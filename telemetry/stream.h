@@ -35,8 +35,8 @@
 namespace attest::telemetry {
 
 struct StreamOptions {
-    std::string source;          // force a collector (registry name); empty: detect per file
-    CollectorOptions collector;  // threads, include_original
+    std::string source;                 // force a collector (registry name); empty: detect per file
+    CollectorOptions collector;         // threads, include_original
     Profile profile = Profile::Sysmon;  // vocabulary the source table translates events into
     std::string timestamp_field = "@timestamp";
     std::string tiebreaker_field;  // empty: none
@@ -44,7 +44,7 @@ struct StreamOptions {
     std::function<int(const Value&, const Value&)> compare_tiebreakers;
     // Events held per input to put records slightly out of order back in order without
     // starting over.
-    std::size_t reorder_window = 4096;
+    std::size_t reorder_window = 1024;
     // Bytes of serialized events the external sort keeps in memory before it spills a run.
     std::size_t memory_budget = std::size_t(48) << 20;
     std::string spill_dir;  // default: $TMPDIR, else /tmp
@@ -68,7 +68,7 @@ struct StreamStats {
     // Records delivered by another input before (the same O365 Id, or EVTX record id of one
     // channel and host, in two overlapping exports): dropped, counted here.
     std::uint64_t duplicates = 0;
-    std::vector<std::string> unreadable;              // "path: reason"
+    std::vector<std::string> unreadable;  // "path: reason"
 };
 
 // One input of the stream. `open` is called once per pass (twice when the stream starts over),

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -267,6 +268,56 @@ TEST(Sentinel, SecurityEventXmlTextColumnsWindowsEventAndSyslog) {
     for (const auto& d : r.diagnostics)
         counted = counted || d.message.find("1 byte-identical row") != std::string::npos;
     EXPECT_TRUE(counted);
+}
+
+// The Log Analytics portal's CSV export of the same rows (datetime columns suffixed ` [UTC]`,
+// dynamic columns as JSON text, a BOM, CRLF) gives the same events as the JSON export.
+TEST(Sentinel, CsvExportGivesTheEventsOfTheJsonExport) {
+    auto csv = read_all("tests/data/formats/sentinel_export.csv");
+    auto json = read_all("tests/data/formats/sentinel_export.jsonl");
+    EXPECT_EQ(csv.collector, "sentinel");
+    ASSERT_EQ(csv.events.size(), json.events.size());
+    for (std::size_t i = 0; i < csv.events.size(); ++i) {
+        EXPECT_EQ(str(csv.events[i], "attest.position"),
+                  std::to_string(std::stoi(str(json.events[i], "attest.position")) + 1));
+        Value a = csv.events[i], b = json.events[i];
+        for (Value* e : {&a, &b}) {
+            e->erase("attest");
+            // Columns left as event data (no EventData column) come in each export's column
+            // order: the CSV's is the union of all rows' columns.
+            Value* winlog = e->get("winlog");
+            Value* data = winlog ? winlog->get("event_data") : nullptr;
+            if (data != nullptr && data->is_object())
+                std::sort(data->as_object().begin(), data->as_object().end(),
+                          [](const Member& x, const Member& y) { return x.key < y.key; });
+        }
+        EXPECT_EQ(testing_support::first_difference(a, b), "") << "event " << i;
+    }
+    bool counted = false;
+    for (const auto& d : csv.diagnostics)
+        counted = counted || d.message.find("1 byte-identical row") != std::string::npos;
+    EXPECT_TRUE(counted);
+}
+
+// A CSV row whose field count is not the header's (a quote broken by hand editing) is reported
+// at its line and skipped; the rows after it are read.
+TEST(Sentinel, CsvRowWithWrongFieldCountReportedAndSkipped) {
+    fs::path p = fs::temp_directory_path() / "attest_sentinel_bad.csv";
+    std::ofstream(p) << "TimeGenerated [UTC],Type,Computer,EventID,Channel,Provider,EventData\n"
+                        "2024-05-02T10:00:09Z,WindowsEvent,h1,1,x,y\n"
+                        "2024-05-02T10:00:10Z,WindowsEvent,h1,4104,Microsoft-Windows-PowerShell/"
+                        "Operational,Microsoft-Windows-PowerShell,\"{\"\"ScriptBlockText\"\":"
+                        "\"\"whoami\"\"}\"\n";
+    auto r = read_all(p.string());
+    EXPECT_EQ(r.collector, "sentinel");
+    ASSERT_EQ(r.events.size(), 1u);
+    EXPECT_EQ(str(r.events[0], "powershell.file.script_block_text"), "whoami");
+    ASSERT_FALSE(r.diagnostics.empty());
+    EXPECT_EQ(r.diagnostics[0].line, 2u);
+    EXPECT_NE(r.diagnostics[0].message.find("6 fields, the header 7"), std::string::npos)
+        << r.diagnostics[0].message;
+    EXPECT_EQ(r.stats.skipped, 1u);
+    fs::remove(p);
 }
 
 TEST(Winlogbeat, DatasetInferredAndVocabularyKept) {
