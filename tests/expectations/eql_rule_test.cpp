@@ -146,9 +146,6 @@ TEST(EqlRule, OtherLanguagesLoadWithTheirLanguageAndType) {
     EXPECT_EQ(ml->type, "machine_learning");
 }
 
-}  // namespace
-}  // namespace attest::eql::test
-
 TEST(EqlRule, ScheduleFromIntervalAndFrom) {
     const std::string head =
         "[rule]\nname = \"x\"\nrule_id = \"x\"\nlanguage = \"eql\"\nquery = \"any where true\"\n";
@@ -163,8 +160,11 @@ TEST(EqlRule, ScheduleFromIntervalAndFrom) {
     // Kibana writes `from` as date math relative to now: anything else is an error in place.
     auto bad = parse_rule(head + "from = \"13m\"\n", "r.toml", true);
     ASSERT_FALSE(bad.ok());
-    EXPECT_EQ(bad.error().message.rfind("r.toml:7:8: rule.from '13m' is not now-DURATION", 0), 0u)
+    EXPECT_EQ(bad.error().message.rfind("r.toml:6:8: rule.from '13m' is not now-DURATION", 0), 0u)
         << bad.error().message;
     EXPECT_EQ(schedule_lookback_ns("now-9m"), 540'000'000'000LL);
     EXPECT_FALSE(schedule_interval_ns("soon").has_value());
 }
+
+}  // namespace
+}  // namespace attest::eql::test
