@@ -286,7 +286,7 @@ targets:
     ASSERT_FALSE(lab.ok());
     std::string all;
     for (const auto& d : sink.collected()) all += d.format() + "\n";
-    EXPECT_NE(all.find("siem.yaml:3:3: siem.elastic.url"), std::string::npos) << all;
+    EXPECT_NE(all.find("siem.yaml:3:12: siem.elastic.url"), std::string::npos) << all;
     EXPECT_NE(all.find("secrets are never written in lab files"), std::string::npos) << all;
     EXPECT_NE(all.find("ca_file or ca_fingerprint, not both"), std::string::npos) << all;
     EXPECT_NE(all.find("max_polls must be between 1"), std::string::npos) << all;
