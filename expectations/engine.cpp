@@ -437,6 +437,12 @@ void Evaluator::finish() {
                 r.verdict = ExpectationVerdict::NotCollected;
                 r.reason = "source '" + r.spec.source + "' was not collected";
             }
+        for (auto& r : sc.detections)
+            if (auto it = sc.facts.siem.find(r.spec.rule_id);
+                !r.spec.siem.empty() && it != sc.facts.siem.end())
+                r.siem = siem_verdict(it->second,
+                                      LocalOutcome{r.spec.expect_fires, r.events_seen, r.reason},
+                                      sc.facts.cleanup_start_ns);
         if (!sc.facts.preset_verdict.empty()) {
             sc.verdict = parse_scenario_verdict(sc.facts.preset_verdict).value_or(ScenarioVerdict::Error);
             sc.reason = sc.facts.preset_reason;
@@ -457,6 +463,10 @@ void Evaluator::finish() {
                 failed.push_back(r.spec.rule_id + (r.spec.expect_fires ? " did not fire" : " fired") +
                                  (r.vocabulary_mismatch ? " (vocabulary mismatch)" : ""));
             }
+            if (!r.siem || r.siem->passed) continue;
+            std::string siem = r.spec.rule_id + " in " + r.spec.siem + ": " +
+                               std::string(verdict_name(r.siem->verdict));
+            (r.siem->verdict == SiemVerdict::Error ? unknown : failed).push_back(siem);
         }
         if (!failed.empty()) {
             sc.verdict = ScenarioVerdict::Failed;

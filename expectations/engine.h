@@ -25,6 +25,7 @@
 #include "core/diagnostics.h"
 #include "core/expected.h"
 #include "expectations/eql/eql.h"
+#include "expectations/siem.h"
 #include "expectations/spec.h"
 
 namespace attest::expectations {
@@ -47,6 +48,9 @@ struct RunFacts {
     // not supported: "skipped"); the engine keeps it and says why.
     std::string preset_verdict;
     std::string preset_reason;
+    // What the SIEM said about the detections marked `siem:`, by rule_id (the runner polls
+    // it); a detection without an entry has no SIEM verdict.
+    std::map<std::string, SiemObservation> siem;
 };
 
 struct EngineOptions {
@@ -100,6 +104,7 @@ struct DetectionResult {
     std::vector<eql::NearMiss> near_misses;
     std::vector<eql::ClauseCount> clause_counts;
     std::uint64_t events_seen = 0;
+    std::optional<SiemResult> siem;  // the SIEM's verdict beside the local one
 };
 
 struct ScenarioResult {

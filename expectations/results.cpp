@@ -32,6 +32,31 @@ Value clause_counts_json(const std::vector<eql::ClauseCount>& counts) {
     return out;
 }
 
+// The SIEM's verdict on a detection (docs/results-schema.md, `detections[].siem`).
+Value siem_json(const SiemResult& r) {
+    const SiemObservation& o = r.observation;
+    Value v = Value::object();
+    v.set_key("siem", Value(o.siem));
+    v.set_key("verdict", Value(verdict_name(r.verdict)));
+    v.set_key("passed", Value(r.passed));
+    v.set_key("reason", Value(r.reason));
+    if (!o.rule_status.empty()) v.set_key("rule_status", Value(o.rule_status));
+    if (o.deadline_ns != 0) v.set_key("deadline", Value(format_iso8601(o.deadline_ns, 3)));
+    if (!o.deadline_basis.empty()) v.set_key("deadline_basis", Value(o.deadline_basis));
+    v.set_key("polls", Value(static_cast<std::int64_t>(o.polls)));
+    v.set_key("alerts", Value(static_cast<std::int64_t>(o.alerts.size())));
+    if (r.alert) {
+        Value a = Value::object();
+        a.set_key("id", Value(r.alert->id));
+        a.set_key("timestamp", Value(format_iso8601(r.alert->written_ns, 3)));
+        if (r.alert->original_ns)
+            a.set_key("original_time", Value(format_iso8601(*r.alert->original_ns, 3)));
+        v.set_key("alert", std::move(a));
+    }
+    if (r.latency_ns) v.set_key("latency_seconds", Value(static_cast<double>(*r.latency_ns) / 1e9));
+    return v;
+}
+
 }  // namespace
 
 Value scenario_to_json(const ScenarioResult& r) {
@@ -116,6 +141,7 @@ Value scenario_to_json(const ScenarioResult& r) {
         o.set_key("near_misses", near_misses_json(d.near_misses));
         o.set_key("clause_counts", clause_counts_json(d.clause_counts));
         o.set_key("events_seen", Value(static_cast<std::int64_t>(d.events_seen)));
+        if (d.siem) o.set_key("siem", siem_json(*d.siem));
         dets.push_back(std::move(o));
     }
     s.set_key("detections", std::move(dets));

@@ -72,6 +72,11 @@ struct DetectionSpec {
     bool expect_fires = true;          // expected: fires | does_not_fire
     std::vector<std::string> sources;  // sources it reads; empty: every source
     std::optional<Window> window;
+    // `siem: elastic`: after execution the run also asks the SIEM whether the deployed rule
+    // (`rule_id`) raised its alert, by `siem_deadline_ns` after the execution end (pack
+    // `deadline:`; default: the lab's, else the rule's interval + look-back).
+    std::string siem;
+    std::optional<std::int64_t> siem_deadline_ns;
     SpecPosition position;
 };
 

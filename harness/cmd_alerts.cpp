@@ -4,6 +4,7 @@
 #include <string>
 
 #include "harness/elastic_cli.h"
+#include "harness/siem_watch.h"
 
 namespace attest::cli {
 namespace {
@@ -19,16 +20,6 @@ const char* kHelp =
     ".alerts-security.alerts-default (the default Kibana space).\n\n"
     "Exit codes: 0 alerts printed, 1 none, 2 usage or connection error.\n\n";
 
-// kibana.alert.rule.rule_id, the window on @timestamp, host.name.
-ojson alert_query(const std::string& rule_id, const std::string& from, const std::string& to,
-                  const std::string& host) {
-    ojson filters = ojson::array();
-    filters.push_back(ojson{{"term", {{"kibana.alert.rule.rule_id", rule_id}}}});
-    filters.push_back(run::time_range_filter("@timestamp", from, to));
-    if (!host.empty()) filters.push_back(ojson{{"term", {{"host.name", host}}}});
-    return ojson{{"bool", {{"filter", filters}}}};
-}
-
 int run_alerts(const std::vector<std::string>& args) {
     Options opts;
     declare_elastic_options(opts)
@@ -43,8 +34,8 @@ int run_alerts(const std::vector<std::string>& args) {
         throw UsageError{"unexpected argument '" + opts.positionals()[0] + "'"};
     if (!opts.has("rule-id")) throw UsageError{"--rule-id ID is required"};
     if (!opts.has("from") || !opts.has("to")) throw UsageError{"--from and --to are required"};
-    ojson query = alert_query(*opts.get("rule-id"), iso_option(opts, "from"),
-                              iso_option(opts, "to"), opts.get_or("host", ""));
+    ojson query = run::alert_query(*opts.get("rule-id"), iso_option(opts, "from"),
+                                   iso_option(opts, "to"), "host.name", opts.get_or("host", ""));
     std::size_t page = size_option(opts, "page-size", 1000);
     auto client = elastic_connect(opts);
     if (!client) {

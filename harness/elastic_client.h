@@ -73,6 +73,13 @@ public:
     // decides whether to resend them).
     Expected<std::vector<BulkRejection>> bulk(std::string_view ndjson, std::size_t documents);
 
+    // A request whose status the caller interprets itself (Kibana's 404 for a rule that is
+    // not installed); retried like call().
+    Expected<HttpResponse> request(const std::string& method, const std::string& path,
+                                   const std::string& body = "") {
+        return send(method, path, body, "application/json");
+    }
+
     std::uint64_t requests() const { return m_http.requests(); }
     const RetryPolicy& retry() const { return m_retry; }
 

@@ -246,16 +246,18 @@ public:
 
     void parse_target(const YAML::Node& node, const Lab& lab, Lab& out) {
         if (!expect_map(node, "a target")) return;
-        check_keys(node,
-                   {"name", "platform", "transport", "ssh", "command", "qemu", "revert",
-                    "readiness", "elevation", "concurrency", "timeouts", "secrets", "sources"},
-                   "target");
+        check_keys(
+            node,
+            {"name", "platform", "transport", "ssh", "command", "qemu", "revert", "readiness",
+             "elevation", "concurrency", "timeouts", "secrets", "sources", "host"},
+            "target");
         TargetConfig t;
         t.file = m_path;
         t.line = node.Mark().line + 1;
         t.timeouts = lab.timeouts;
         if (node["name"]) t.name = scalar(node["name"], "target name");
         else error(node, "target without a name");
+        if (node["host"]) t.host = scalar(node["host"], "target host");
         for (const auto& other : out.targets)
             if (!t.name.empty() && other.name == t.name)
                 error(node["name"], "duplicate target name '" + t.name + "'");
@@ -369,6 +371,46 @@ public:
         if (root["deny_tests"]) safety.deny_tests = string_list(root["deny_tests"], "deny_tests");
     }
 
+    void parse_siem(const YAML::Node& node, Lab& lab) {
+        if (!expect_map(node, "siem")) return;
+        check_keys(node, {"elastic"}, "siem");
+        const auto e = node["elastic"];
+        if (!e || !expect_map(e, "siem.elastic")) return;
+        check_keys(e,
+                   {"url", "kibana", "alerts_index", "ca_file", "ca_fingerprint", "host_field",
+                    "poll_interval", "max_polls", "deadline", "late_grace", "api_key"},
+                   "siem.elastic");
+        SiemElasticConfig c;
+        if (e["api_key"])
+            error(e["api_key"],
+                  "secrets are never written in lab files: set "
+                  "ATTEST_ELASTIC_API_KEY (or ATTEST_ELASTIC_USERNAME and "
+                  "ATTEST_ELASTIC_PASSWORD) in the environment");
+        if (e["url"])
+            c.url = scalar(e["url"], "siem.elastic.url");
+        else
+            error(e, "siem.elastic.url (Elasticsearch's https URL) is required");
+        auto text = [&](const char* key, std::string& out) {
+            if (e[key]) out = scalar(e[key], std::string("siem.elastic.") + key);
+        };
+        text("kibana", c.kibana);
+        text("alerts_index", c.alerts_index);
+        text("ca_file", c.ca_file);
+        text("ca_fingerprint", c.ca_fingerprint);
+        text("host_field", c.host_field);
+        if (!c.ca_file.empty() && !c.ca_fingerprint.empty())
+            error(e, "siem.elastic: give ca_file or ca_fingerprint, not both");
+        if (e["poll_interval"])
+            c.poll_interval =
+                duration(e["poll_interval"], "siem.elastic.poll_interval", c.poll_interval);
+        if (e["max_polls"])
+            c.max_polls = integer(e["max_polls"], "siem.elastic.max_polls", 1, 10000);
+        if (e["deadline"]) c.deadline = duration(e["deadline"], "siem.elastic.deadline", Millis{0});
+        if (e["late_grace"])
+            c.late_grace = duration(e["late_grace"], "siem.elastic.late_grace", c.late_grace);
+        lab.siem_elastic = c;
+    }
+
     // A qemu target is reached through ssh: the transport defaults to it and must be it.
     void parse_qemu(const YAML::Node& node, TargetConfig& t) {
         const auto q = node["qemu"];
@@ -430,7 +472,7 @@ public:
         }
         check_keys(root,
                    {"lab", "concurrency", "timeouts", "targets", "description", "allow_risks",
-                    "deny_tests"},
+                    "deny_tests", "siem"},
                    "lab file");
         parse_safety(root, lab.safety);
         if (root["lab"]) lab.name = scalar(root["lab"], "lab");
@@ -438,6 +480,7 @@ public:
         if (root["concurrency"])
             lab.concurrency = integer(root["concurrency"], "concurrency", 1, 1024);
         if (root["timeouts"]) parse_timeouts(root["timeouts"], lab.timeouts);
+        if (root["siem"]) parse_siem(root["siem"], lab);
         const auto targets = root["targets"];
         if (!targets || !targets.IsSequence() || targets.size() == 0) {
             error(targets ? targets : root, "targets: must be a non-empty list");

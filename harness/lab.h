@@ -28,6 +28,10 @@
 //       powershell: {channel: Microsoft-Windows-PowerShell/Operational}
 //       o365: {file: PATH} | {api: {tenant, client_id, client_secret_env, endpoint}},
 //             latency: 30m
+//     host: NAME                         # the machine's host.name in the SIEM (default: name)
+//   siem:                                # detections marked `siem: elastic` (docs/elastic.md)
+//     elastic: {url, kibana, alerts_index, ca_file | ca_fingerprint, host_field,
+//               poll_interval: 30s, max_polls: 60, deadline: 10m, late_grace: 5m}
 #pragma once
 
 #include <chrono>
@@ -123,6 +127,7 @@ struct TargetConfig {
     Timeouts timeouts;
     std::vector<std::string> secret_envs;
     std::vector<SourceConfig> sources;
+    std::string host;  // the machine's name in the SIEM's documents; empty: `name`
     std::string file;  // lab file and position, for messages
     int line = 0;
 
@@ -142,6 +147,21 @@ struct SafetyPolicy {
     int line = 0;
 };
 
+// The deployed Elastic Security that detections marked `siem: elastic` are checked in.
+// Credentials come from the environment (harness/elastic_client.h), never from the lab file.
+struct SiemElasticConfig {
+    std::string url;     // Elasticsearch
+    std::string kibana;  // Kibana, for the rules API; empty: the rule's status is not asked
+    std::string alerts_index = ".alerts-security.alerts-default";
+    std::string ca_file;
+    std::string ca_fingerprint;
+    std::string host_field = "host.name";
+    Millis poll_interval{30000};
+    int max_polls = 60;              // per detection, late polls included
+    std::optional<Millis> deadline;  // after the execution end; none: the rule's schedule
+    Millis late_grace{300000};       // polling goes on this long past the deadline for late alerts
+};
+
 struct Lab {
     std::string name;
     std::string path;
@@ -150,6 +170,7 @@ struct Lab {
     Timeouts timeouts;
     SafetyPolicy safety;
     std::vector<TargetConfig> targets;
+    std::optional<SiemElasticConfig> siem_elastic;
 
     const TargetConfig* target(const std::string& name) const;
 };

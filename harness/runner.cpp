@@ -1,7 +1,5 @@
 #include "harness/runner.h"
 
-#include "harness/plan.h"
-
 #include <signal.h>
 #include <unistd.h>
 
@@ -21,11 +19,14 @@
 #include "core/timeutil.h"
 #include "expectations/engine.h"
 #include "expectations/results.h"
+#include "harness/elastic_client.h"
 #include "harness/live_collect.h"
-#include "telemetry/sources.h"
-#include "telemetry/tail.h"
+#include "harness/plan.h"
 #include "harness/qemu.h"
 #include "harness/sensors.h"
+#include "harness/siem_watch.h"
+#include "telemetry/sources.h"
+#include "telemetry/tail.h"
 
 namespace attest::run {
 
@@ -126,6 +127,12 @@ public:
                 if (s.api)
                     if (const char* v = std::getenv(s.api->client_secret_env.c_str()))
                         m_masker.add(v);
+        }
+        if (lab.siem_elastic) {
+            ElasticConfig e;
+            for (const auto& env : {e.api_key_env, e.password_env})
+                if (const char* v = std::getenv(env.c_str()); v != nullptr && *v != '\0')
+                    m_masker.add(v);
         }
     }
 
@@ -505,6 +512,19 @@ Task<std::string> provision_sensors(RunContext& ctx, TargetSession& s, Elevation
     co_return "";
 }
 
+// What the SIEM watch of a scenario needs from the run (harness/siem_watch.h).
+SiemWatch siem_watch(RunContext& ctx, const TargetConfig& target, const ex::RunFacts& facts,
+                     const std::string& tag) {
+    SiemWatch w;
+    w.config = ctx.m_lab.siem_elastic ? &*ctx.m_lab.siem_elastic : nullptr;
+    w.host = target.host.empty() ? target.name : target.host;
+    w.start_ns = facts.start_ns.value_or(0);
+    w.end_ns = facts.end_ns.value_or(w.start_ns);
+    w.cleanup_start_ns = facts.cleanup_start_ns;
+    w.progress = [&ctx, tag](const std::string& line) { ctx.progress(tag + ": " + line); };
+    return w;
+}
+
 // One scenario on one target, the whole lifecycle, as a coroutine on the run's io_context:
 // every wait (processes, polling, readiness) suspends it and lets the other targets run.
 // nullopt: not started (interrupted).
@@ -837,6 +857,9 @@ Task<std::optional<Value>> run_one(RunContext& ctx, TargetSession& s, const sc::
     } else {
         cleanup.set_key("reason", Value("aborted by a second signal"));
     }
+    // The SIEM's alerts are awaited after cleanup: the target is not left dirty meanwhile.
+    if (executed && facts.start_ns)
+        facts.siem = co_await watch_siem(checks, siem_watch(ctx, target, facts, tag), cancel);
     // The final evaluation reads every fetched file: off the io thread.
     co_return co_await offload(blocking_pool(), compose);
 }

@@ -66,14 +66,20 @@ std::string expectation_class(const json& e) {
 std::string detection_class(const json& d) {
     std::string verdict = text(d, "verdict");
     if (verdict == "not_evaluated" || verdict.empty()) return "c-na";
-    return flag(d, "passed", verdict == "fired") ? "c-ok" : "c-bad";
+    return detection_passed(d) ? "c-ok" : "c-bad";
 }
 
 std::string detection_label(const json& d) {
     std::string verdict = text(d, "verdict", "not_evaluated");
     std::string expected = text(d, "expected", "fires");
-    if (verdict == "not_evaluated") return verdict;
-    return verdict + (flag(d, "passed", verdict == "fired") ? "" : " (expected " + expected + ")");
+    std::string siem = siem_summary(d);
+    std::string local =
+        verdict == "not_evaluated"
+            ? verdict
+            : verdict +
+                  (flag(d, "passed", verdict == "fired") ? "" : " (expected " + expected + ")");
+    // Local and SIEM outcomes side by side.
+    return siem.empty() ? local : "local: " + local + " · " + siem;
 }
 
 // Looks a dotted path up through nested objects and flat dotted keys (ECS events use both).
@@ -287,6 +293,7 @@ private:
     void execution(const json& s);
     void expectation(const json& e, const std::string& anchor);
     void detection(const json& d, const std::string& anchor);
+    void siem_outcome(const json& siem);
     void event_item(const json& event, bool full, const std::set<std::string>& matched = {});
     void field_table(const json& event, const std::set<std::string>& matched);
     void evidence_list(const json& events, std::int64_t omitted_by_engine, const std::set<std::string>& matched = {});
@@ -917,6 +924,37 @@ void HtmlWriter::expectation(const json& e, const std::string& anchor) {
     o() += "</div></details>";
 }
 
+// The SIEM's side of a detection: verdict, reason, the alert and its latency, the deadline.
+void HtmlWriter::siem_outcome(const json& siem) {
+    if (!siem.is_object()) return;
+    o() += "<p class=\"reason\"><b>";
+    t(text(siem, "siem", "siem"));
+    o() +=
+        "</b> <span class=\"badge " + std::string(flag(siem, "passed") ? "c-ok" : "c-bad") + "\">";
+    t(text(siem, "verdict", "?"));
+    o() += "</span> ";
+    cut(text(siem, "reason"), m_max_chars);
+    o() += "</p><p class=\"prov\">";
+    if (has(siem, "deadline")) {
+        o() += "deadline ";
+        t(text(siem, "deadline"));
+        o() += " (";
+        cut(text(siem, "deadline_basis"), 200);
+        o() += ") · ";
+    }
+    o() += std::to_string(integer(siem, "polls")) + " poll(s) · " +
+           std::to_string(integer(siem, "alerts")) + " alert(s)";
+    if (const auto& alert = member(siem, "alert"); alert.is_object()) {
+        o() += " · alert <code>";
+        cut(text(alert, "id"), 100);
+        o() += "</code> written ";
+        t(text(alert, "timestamp"));
+        o() += ", source event ";
+        t(text(alert, "original_time"));
+    }
+    o() += "</p>";
+}
+
 void HtmlWriter::detection(const json& d, const std::string& anchor) {
     std::string cls = detection_class(d);
     o() += "<details class=\"item\" id=\"" + anchor + "\"><summary><span class=\"badge " + cls + "\">";
@@ -945,6 +983,7 @@ void HtmlWriter::detection(const json& d, const std::string& anchor) {
         cut(text(d, "reason"), m_max_chars);
         o() += "</p>";
     }
+    siem_outcome(member(d, "siem"));
     const auto& hits = list(d, "evidence");
     if (!hits.empty()) {
         o() += "<h4>Hits</h4>";

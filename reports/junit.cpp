@@ -43,11 +43,13 @@ std::string failure_details(const nlohmann::json& scenario) {
         for (const auto& nm : list(e, "near_misses")) lines += "  near miss, failed clause: " + text(nm, "failed_clause") + '\n';
     }
     for (const auto& d : list(scenario, "detections")) {
-        if (flag(d, "passed", text(d, "verdict") == "fired")) continue;
+        if (detection_passed(d)) continue;
         lines += "detection " + text(d, "name", text(d, "rule")) + " expected " + text(d, "expected", "fires") +
                  ", got " + text(d, "verdict");
         if (has(d, "reason")) lines += ": " + text(d, "reason");
         lines += '\n';
+        if (std::string siem = siem_summary(d); !siem.empty())
+            lines += "  in " + siem + ": " + text(member(d, "siem"), "reason") + '\n';
     }
     return lines;
 }

@@ -1,4 +1,7 @@
 #include "reports/text.h"
+
+#include <cstdio>
+
 #include "core/utf8.h"
 
 namespace attest::reports {
@@ -222,6 +225,25 @@ std::int64_t integer(const nlohmann::json& j, const char* key, std::int64_t fall
 bool flag(const nlohmann::json& j, const char* key, bool fallback) {
     const auto& m = member(j, key);
     return m.is_boolean() ? m.get<bool>() : fallback;
+}
+
+std::string siem_summary(const nlohmann::json& detection) {
+    const auto& siem = member(detection, "siem");
+    if (!siem.is_object()) return "";
+    std::string line = text(siem, "siem", "siem") + ": " + text(siem, "verdict", "?");
+    const auto& latency = member(siem, "latency_seconds");
+    if (latency.is_number()) {
+        char buf[48];
+        std::snprintf(buf, sizeof buf, ", alert latency %.1f s", latency.get<double>());
+        line += buf;
+    }
+    return line;
+}
+
+bool detection_passed(const nlohmann::json& detection) {
+    bool local = flag(detection, "passed", text(detection, "verdict") == "fired");
+    const auto& siem = member(detection, "siem");
+    return local && (!siem.is_object() || flag(siem, "passed"));
 }
 
 }  // namespace attest::reports

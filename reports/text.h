@@ -45,6 +45,11 @@ std::string text(const nlohmann::json& j, const char* key, std::string fallback 
 std::int64_t integer(const nlohmann::json& j, const char* key, std::int64_t fallback = 0);
 bool flag(const nlohmann::json& j, const char* key, bool fallback = false);
 bool has(const nlohmann::json& j, const char* key);
+// A detection's SIEM outcome on one line ("elastic: fired_in_time, alert latency 1.2 s"); ""
+// when the detection was not checked in a SIEM.
+std::string siem_summary(const nlohmann::json& detection);
+// Whether a detection behaved as expected both locally and, when checked, in the SIEM.
+bool detection_passed(const nlohmann::json& detection);
 // Any JSON value as display text: strings as-is, others compact JSON (invalid UTF-8 replaced).
 std::string display(const nlohmann::json& j);
 // Compact / pretty JSON dump that never throws on invalid UTF-8 (replaced with U+FFFD).

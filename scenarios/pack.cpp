@@ -104,8 +104,8 @@ const std::set<std::string> kScenarioKeys = {"name",         "secrets",    "tact
                                              "expectations", "detections", "lab"};
 const std::set<std::string> kExpectationKeys = {"id",       "description", "source", "query",
                                                 "min_count", "required",   "window", "profile"};
-const std::set<std::string> kDetectionKeys = {"rule",    "rule_id", "name", "expected",
-                                              "profile", "sources", "window"};
+const std::set<std::string> kDetectionKeys = {"rule",    "rule_id", "name", "expected", "profile",
+                                              "sources", "window",  "siem", "deadline"};
 
 class ExpectationsLoader {
 public:
@@ -401,6 +401,21 @@ private:
         else m_pack.mapping = *types;
     }
 
+    // `siem: elastic` and its optional `deadline:` (a duration after the execution end).
+    void load_siem(const YAML::Node& n, const std::string& ctx, DetectionSpec& d) {
+        d.siem = scalar(n, "siem", ctx, false);
+        if (!d.siem.empty() && d.siem != "elastic")
+            report(Code::E116, n["siem"], ctx, "siem is 'elastic', not '" + d.siem + "'");
+        if (!n["deadline"]) return;
+        auto ns = parse_duration_ns(scalar(n, "deadline", ctx, false), DurationSyntax{true, "s"});
+        if (!ns)
+            report(Code::E116, n["deadline"], ctx, "deadline is a duration (e.g. 10m)");
+        else if (d.siem.empty())
+            report(Code::E116, n["deadline"], ctx, "deadline needs siem: elastic");
+        else
+            d.siem_deadline_ns = *ns;
+    }
+
     void load_detection(const YAML::Node& n, const std::string& sctx, ScenarioChecks& checks) {
         if (!n.IsMap()) {
             report(Code::E101, n, sctx, "a detection is a mapping (rule, expected, profile)");
@@ -435,6 +450,7 @@ private:
                 }
         }
         d.window = n["window"] ? window(n["window"], ctx) : m_default_window;
+        load_siem(n, ctx, d);
         if (!d.rule.empty()) {
             fs::path rp = fs::path(m_pack.root) / d.rule;
             std::error_code ec;

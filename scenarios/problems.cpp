@@ -61,7 +61,7 @@ const std::vector<CodeInfo>& problem_codes() {
         {Code::E113, "E113", Severity::Error, "duplicate expectation id"},
         {Code::E114, "E114", Severity::Error, "unknown source"},
         {Code::E115, "E115", Severity::Error, "bad min_count / required"},
-        {Code::E116, "E116", Severity::Error, "expected is not fires / does_not_fire"},
+        {Code::E116, "E116", Severity::Error, "a detection value is invalid (expected, siem, deadline)"},
         {Code::E117, "E117", Severity::Error, "rule file missing (does not stop check/run: the detection's verdict is error)"},
         {Code::E118, "E118", Severity::Error, "rule file unreadable (TOML errors; likewise a per-detection error)"},
         {Code::E119, "E119", Severity::Error, "unknown risk name in risks:"},

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "core/diagnostics.h"
+#include "core/timeutil.h"
 #include "core/utf8.h"
 
 namespace attest::eql {
@@ -368,6 +369,33 @@ bool index_names_both_vocabularies(const std::vector<std::string>& patterns) {
     return endpoint && sysmon;
 }
 
+std::optional<std::int64_t> schedule_interval_ns(std::string_view text) {
+    return parse_duration_ns(text, DurationSyntax{false, ""});
+}
+
+std::optional<std::int64_t> schedule_lookback_ns(std::string_view text) {
+    if (text.rfind("now-", 0) != 0) return std::nullopt;
+    return schedule_interval_ns(text.substr(4));
+}
+
+namespace {
+
+Expected<void> read_schedule(const TomlEntry& e, Rule& r, std::string_view origin) {
+    bool from = e.key == "rule.from";
+    auto ns = !e.is_string ? std::nullopt
+              : from       ? schedule_lookback_ns(e.text)
+                           : schedule_interval_ns(e.text);
+    if (!ns)
+        return make_error(
+            located(origin, e.line, e.column,
+                    e.key + " '" + e.text + "' is not " +
+                        (from ? "now-DURATION (e.g. now-6m)" : "a duration (e.g. 5m)")));
+    (from ? r.lookback_ns : r.interval_ns) = *ns;
+    return {};
+}
+
+}  // namespace
+
 Expected<Rule> parse_rule(std::string_view text, std::string_view origin, bool toml) {
     Rule r;
     r.path.assign(origin);
@@ -396,7 +424,10 @@ Expected<Rule> parse_rule(std::string_view text, std::string_view origin, bool t
         else if (e.key == "rule.type") r.type = e.text;
         else if (e.key == "rule.index") r.index.push_back(e.text);
         else if (e.key == "rule.query") query = &e;
-        else if (e.key.rfind("rule.threshold.", 0) == 0) read_threshold(e, r);
+        else if (e.key == "rule.interval" || e.key == "rule.from") {
+            if (auto f = read_schedule(e, r, origin); !f) return f.error();
+        } else if (e.key.rfind("rule.threshold.", 0) == 0)
+            read_threshold(e, r);
         else if (e.key == "rule.new_terms.value") r.new_terms_fields.push_back(e.text);
         else if (ends_with(e.key, "technique.id") || ends_with(e.key, "subtechnique.id")) {
             if (std::find(r.techniques.begin(), r.techniques.end(), e.text) == r.techniques.end()) r.techniques.push_back(e.text);

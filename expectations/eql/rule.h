@@ -56,7 +56,17 @@ struct Rule {
     std::vector<RuleFilter> filters;
     std::optional<RuleThreshold> threshold;
     std::vector<std::string> new_terms_fields;
+    // The detection engine's schedule: `rule.interval` ("5m") and the look-back `rule.from`
+    // ("now-6m"), in nanoseconds; nullopt when the file does not say (Kibana's defaults are
+    // 5m and now-6m). A run waiting for the SIEM's alert derives its deadline from them.
+    std::optional<std::int64_t> interval_ns;
+    std::optional<std::int64_t> lookback_ns;
 };
+
+// A detection rule's schedule as Kibana writes it: `interval` is a duration ("5m"), `from`
+// date math back from now ("now-6m"); nanoseconds, nullopt for any other form.
+std::optional<std::int64_t> schedule_interval_ns(std::string_view text);
+std::optional<std::int64_t> schedule_lookback_ns(std::string_view text);
 
 // Reads a rule file: `.toml` is parsed as detection-rules TOML, anything else as a bare EQL
 // query. Errors name file:line:column. Any language loads (eql, kuery, esql, ...): whether it

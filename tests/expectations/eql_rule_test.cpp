@@ -146,5 +146,25 @@ TEST(EqlRule, OtherLanguagesLoadWithTheirLanguageAndType) {
     EXPECT_EQ(ml->type, "machine_learning");
 }
 
+TEST(EqlRule, ScheduleFromIntervalAndFrom) {
+    const std::string head =
+        "[rule]\nname = \"x\"\nrule_id = \"x\"\nlanguage = \"eql\"\nquery = \"any where true\"\n";
+    auto rule = parse_rule(head + "interval = \"10m\"\nfrom = \"now-13m\"\n", "r.toml", true);
+    ASSERT_TRUE(rule.ok()) << rule.error().message;
+    EXPECT_EQ(rule->interval_ns, 600'000'000'000LL);
+    EXPECT_EQ(rule->lookback_ns, 780'000'000'000LL);
+    auto plain = parse_rule(head, "r.toml", true);
+    ASSERT_TRUE(plain.ok());
+    EXPECT_FALSE(plain->interval_ns.has_value());
+    EXPECT_FALSE(plain->lookback_ns.has_value());
+    // Kibana writes `from` as date math relative to now: anything else is an error in place.
+    auto bad = parse_rule(head + "from = \"13m\"\n", "r.toml", true);
+    ASSERT_FALSE(bad.ok());
+    EXPECT_EQ(bad.error().message.rfind("r.toml:6:8: rule.from '13m' is not now-DURATION", 0), 0u)
+        << bad.error().message;
+    EXPECT_EQ(schedule_lookback_ns("now-9m"), 540'000'000'000LL);
+    EXPECT_FALSE(schedule_interval_ns("soon").has_value());
+}
+
 }  // namespace
 }  // namespace attest::eql::test

@@ -241,3 +241,55 @@ TEST(Lab, BuiltInQemuLabLoads) {
     EXPECT_TRUE(lab->targets[0].qemu.has_value());
     EXPECT_EQ(lab->targets[0].source("auditd")->rules, "pack");
 }
+
+TEST(Lab, SiemElasticSection) {
+    const char* text = R"(lab: siem
+siem:
+  elastic: {url: https://es:9200, kibana: https://kb:5601, ca_fingerprint: "AB:CD",
+            poll_interval: 15s, max_polls: 12, deadline: 10m, late_grace: 2m}
+targets:
+- name: win1
+  platform: windows
+  transport: local
+  host: WIN1.lab.local
+)";
+    DiagnosticSink sink;
+    auto lab = parse_lab(text, "siem.yaml", sink);
+    ASSERT_TRUE(lab.ok()) << (sink.collected().empty() ? lab.error().message
+                                                       : sink.collected()[0].format());
+    ASSERT_TRUE(lab->siem_elastic.has_value());
+    const auto& c = *lab->siem_elastic;
+    EXPECT_EQ(c.url, "https://es:9200");
+    EXPECT_EQ(c.kibana, "https://kb:5601");
+    EXPECT_EQ(c.ca_fingerprint, "AB:CD");
+    EXPECT_EQ(c.alerts_index, ".alerts-security.alerts-default");
+    EXPECT_EQ(c.host_field, "host.name");
+    EXPECT_EQ(c.poll_interval, Millis(15000));
+    EXPECT_EQ(c.max_polls, 12);
+    EXPECT_EQ(c.deadline, Millis(600000));
+    EXPECT_EQ(c.late_grace, Millis(120000));
+    EXPECT_EQ(lab->targets[0].host, "WIN1.lab.local");
+}
+
+TEST(Lab, SiemElasticProblems) {
+    const char* text = R"(lab: siem
+siem:
+  elastic: {kibana: https://kb, api_key: c2VjcmV0LWtleQ==, ca_file: a, ca_fingerprint: b,
+            max_polls: 0, colour: red}
+targets:
+- name: a
+  platform: linux
+  transport: local
+)";
+    DiagnosticSink sink;
+    auto lab = parse_lab(text, "siem.yaml", sink);
+    ASSERT_FALSE(lab.ok());
+    std::string all;
+    for (const auto& d : sink.collected()) all += d.format() + "\n";
+    EXPECT_NE(all.find("siem.yaml:3:12: siem.elastic.url"), std::string::npos) << all;
+    EXPECT_NE(all.find("secrets are never written in lab files"), std::string::npos) << all;
+    EXPECT_NE(all.find("ca_file or ca_fingerprint, not both"), std::string::npos) << all;
+    EXPECT_NE(all.find("max_polls must be between 1"), std::string::npos) << all;
+    EXPECT_NE(all.find("unknown key 'colour'"), std::string::npos) << all;
+    EXPECT_EQ(all.find("c2VjcmV0LWtleQ=="), std::string::npos) << all;
+}

@@ -185,6 +185,41 @@ TEST(PackTest, RuleLoadErrorsDoNotBlockARunButMarkTheDetection) {
     EXPECT_EQ(with_error, 1u);
 }
 
+TEST(PackTest, SiemDetectionsAndTheirDeadline) {
+    Problems problems;
+    auto pack = load_pack(ATTEST_SOURCE_DIR "/tests/data/packs/siem", problems);
+    ASSERT_TRUE(pack);
+    EXPECT_EQ(problems.error_count(), 0u) << dump(problems);
+    const auto& d = pack->checks.at("5e000000-0000-4000-8000-000000000105").detections;
+    ASSERT_EQ(d.size(), 5u);
+    EXPECT_EQ(d[0].siem, "elastic");
+    EXPECT_FALSE(d[0].siem_deadline_ns.has_value());
+    EXPECT_EQ(d[1].rule_id, "siem-late");
+    EXPECT_EQ(d[1].siem_deadline_ns, 3'000'000'000LL);
+
+    fs::path dir = fs::temp_directory_path() / ("attest_pack_siem_" + std::to_string(::getpid()));
+    fs::create_directories(dir / "rules");
+    fs::copy(ATTEST_SOURCE_DIR "/tests/data/packs/siem/atomics", dir / "atomics",
+             fs::copy_options::recursive);
+    std::ofstream(dir / "rules/r.eql") << "process where true\n";
+    std::ofstream(dir / "expectations.yaml") << R"(version: 1
+scenarios:
+  5e000000-0000-4000-8000-000000000105:
+    detections:
+      - {rule: rules/r.eql, profile: sysmon, siem: splunk}
+      - {rule: rules/r.eql, profile: sysmon, siem: elastic, deadline: whenever}
+      - {rule: rules/r.eql, profile: sysmon, deadline: 5m}
+)";
+    Problems bad;
+    ASSERT_TRUE(load_pack(dir.string(), bad));
+    EXPECT_TRUE(has(bad, "E116", "expectations.yaml", 5, "siem is 'elastic', not 'splunk'"))
+        << dump(bad);
+    EXPECT_TRUE(has(bad, "E116", "expectations.yaml", 6, "deadline is a duration")) << dump(bad);
+    EXPECT_TRUE(has(bad, "E116", "expectations.yaml", 7, "deadline needs siem: elastic"))
+        << dump(bad);
+    fs::remove_all(dir);
+}
+
 TEST(PackTest, MissingPathIsAnError) {
     Problems problems;
     EXPECT_FALSE(load_pack("/nonexistent/pack", problems));

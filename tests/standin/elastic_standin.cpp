@@ -11,8 +11,20 @@
 //
 // usage: elastic-standin --cert CHAIN.pem --key KEY.pem --port-file FILE [--record FILE]
 //                        [--api-key ENCODED] [--load INDEX=FILE.ndjson]... [--bulk-faults]
+//                        [--alerts-script FILE.ndjson] [--kibana-rules FILE.json]
 //   --bulk-faults: the first _bulk request is refused whole with 429, and the second item of the
 //   next one with a per-item 429, once each (documents without @timestamp always get a 400).
+//   --alerts-script: scripts when the detection engine writes alerts, so a test can make an
+//   alert appear late. One line per alert: {"rule_id","host","after_polls":N | "after_ms":MS,
+//   "original_offset_ms":MS (default 500), "index" (default .alerts-security.alerts-default)}.
+//   A poll is a first-page _search (no search_after) whose query has a term on
+//   kibana.alert.rule.rule_id; the alert is written (@timestamp: now) by the search that comes
+//   after N such polls, or MS after the first one. Its kibana.alert.original_time is
+//   original_offset_ms after the lower bound of that search's @timestamp range (the start of
+//   the window the client asks about), so the source event falls inside the run's window.
+//   --kibana-rules: Kibana's GET /api/detection_engine/rules?rule_id=ID answered from this JSON
+//   array of rule objects (the rule, or 404 {"message","status_code"} when absent), so the
+//   same server stands in for Kibana's rules API.
 // A thread per connection (keep-alive honored), one lock around the store; stops on SIGTERM.
 #include <fnmatch.h>
 
@@ -22,6 +34,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -228,6 +241,9 @@ public:
     Reply search(const std::string& body);
     Reply close_pit(const std::string& body);
     void load(const std::string& index, const std::string& path);
+    void load_alert_script(const std::string& path);
+    void load_kibana_rules(const std::string& path);
+    Reply kibana_rule(const std::string& rule_id) const;
 
 private:
     // Adds the document; false with the reason when Elasticsearch would refuse it.
@@ -244,6 +260,16 @@ private:
         std::vector<std::size_t> order;  // matching documents, (ts, shard_doc) order
     };
     std::map<std::string, Pit> m_pits;
+    struct ScriptedAlert {
+        json line;
+        int polls = 0;  // polls for its rule seen so far
+        std::optional<std::chrono::steady_clock::time_point> first_poll;
+        bool written = false;
+    };
+    // Writes the scripted alerts that this search makes visible; true when any was.
+    bool write_scripted_alerts(const json& query);
+    std::vector<ScriptedAlert> m_script;
+    json m_kibana_rules = json::array();
     int m_bulk_requests = 0;
     int m_next_id = 0;
 };
@@ -262,6 +288,77 @@ void Store::load(const std::string& index, const std::string& path) {
     while (std::getline(in, line))
         if (!line.empty() && !add(index, line, error))
             std::fprintf(stderr, "%s: %s\n", path.c_str(), error.c_str());
+}
+
+void Store::load_alert_script(const std::string& path) {
+    std::ifstream in(path);
+    std::string line;
+    while (std::getline(in, line))
+        if (!line.empty()) m_script.push_back(ScriptedAlert{json::parse(line), 0, {}, false});
+}
+
+void Store::load_kibana_rules(const std::string& path) {
+    std::ifstream in(path);
+    m_kibana_rules = json::parse(in);
+}
+
+Reply Store::kibana_rule(const std::string& rule_id) const {
+    for (const auto& r : m_kibana_rules)
+        if (r.value("rule_id", "") == rule_id) return Reply{200, r.dump()};
+    // The detection engine's error shape (not Elasticsearch's).
+    return Reply{
+        404,
+        json{{"message", "rule_id: \"" + rule_id + "\" not found"}, {"status_code", 404}}.dump()};
+}
+
+// The first value of `key` anywhere in `j` (depth first), or null.
+const json* find_member(const json& j, const std::string& key) {
+    if (j.is_object()) {
+        if (auto it = j.find(key); it != j.end()) return &*it;
+        for (const auto& [k, v] : j.items())
+            if (const json* f = find_member(v, key)) return f;
+    } else if (j.is_array()) {
+        for (const auto& v : j)
+            if (const json* f = find_member(v, key)) return f;
+    }
+    return nullptr;
+}
+
+bool Store::write_scripted_alerts(const json& query) {
+    const json* rule = find_member(query, "kibana.alert.rule.rule_id");
+    if (rule == nullptr || m_script.empty()) return false;
+    const json* ts = find_member(query, "@timestamp");
+    std::optional<std::int64_t> from =
+        ts && ts->is_object() && ts->contains("gte") ? bound_ms((*ts)["gte"]) : std::nullopt;
+    const json& rule_id = rule->is_object() ? (*rule)["value"] : *rule;
+    auto now = std::chrono::steady_clock::now();
+    bool wrote = false;
+    for (auto& a : m_script) {
+        if (a.written || a.line.value("rule_id", "") != rule_id) continue;
+        if (!a.first_poll) a.first_poll = now;
+        bool due =
+            a.line.contains("after_polls")
+                ? a.polls >= a.line["after_polls"].get<int>()
+                : now - *a.first_poll >= std::chrono::milliseconds(a.line.value("after_ms", 0));
+        ++a.polls;
+        if (!due) continue;
+        std::int64_t written = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count() *
+                               1000000;
+        std::int64_t original_ms =
+            from.value_or(written / 1000000) + a.line.value("original_offset_ms", 500);
+        json doc{{"@timestamp", attest::format_iso8601(written, 3)},
+                 {"kibana.alert.rule.rule_id", a.line["rule_id"]},
+                 {"kibana.alert.rule.name", a.line["rule_id"]},
+                 {"kibana.alert.original_time", attest::format_iso8601(original_ms * 1000000, 3)},
+                 {"kibana.alert.workflow_status", "open"},
+                 {"host", {{"name", a.line.value("host", "")}}}};
+        std::string error;
+        add(a.line.value("index", ".alerts-security.alerts-default"), doc.dump(), error);
+        a.written = wrote = true;
+    }
+    return wrote;
 }
 
 Reply Store::bulk(const std::string& body) {
@@ -412,6 +509,12 @@ Reply Store::search(const std::string& text) {
         return es_error(404, "search_context_missing_exception", "No search context found");
     Pit& pit = it->second;
     json query = body.value("query", json());
+    // The detection engine writes the scripted alerts this poll makes due: the search sees
+    // them, as one made just after they were written would.
+    if (!body.contains("search_after") && write_scripted_alerts(query)) {
+        pit.visible = m_docs.size();
+        pit.order.clear();
+    }
     if (pit.order.empty() || pit.query != query.dump()) {
         pit.query = query.dump();
         pit.order = select(pit.index, query);
@@ -486,6 +589,12 @@ Reply route(Store& store, const std::string& method, const std::string& target,
         if (method == "POST" && suffix("/_eql/search"))
             return store.eql_search(index_of("/_eql/search"), body);
         if (method == "POST" && suffix("/_pit")) return store.open_pit(index_of("/_pit"));
+        if (method == "GET" && path == "/api/detection_engine/rules") {
+            auto q = target.find("?rule_id=");
+            if (q == std::string::npos)
+                return Reply{400, R"({"message":"rule_id or id is required","status_code":400})"};
+            return store.kibana_rule(percent_decode(target.substr(q + 9)));
+        }
     } catch (const std::exception& e) {
         return es_error(400, "parsing_exception", e.what());
     }
@@ -562,6 +671,10 @@ int main(int argc, char** argv) {
             server.api_key = value();
         else if (a == "--bulk-faults")
             server.store.bulk_faults = true;
+        else if (a == "--alerts-script")
+            server.store.load_alert_script(value());
+        else if (a == "--kibana-rules")
+            server.store.load_kibana_rules(value());
         else if (a == "--load") {
             std::string v = value();
             auto eq = v.find('=');
