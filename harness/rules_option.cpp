@@ -14,9 +14,9 @@ bool load_rules_option(const Options& opts, std::string_view command, scenarios:
             std::fprintf(stderr, "attest %s: %s\n", name.c_str(), rules.error().message.c_str());
             return false;
         }
-        for (const std::string& e : errors)
+        for (const std::string& e : errors)  // the first line: file:line:column: message
             std::fprintf(stderr, "attest %s: warning: --rules: %s (left out)\n", name.c_str(),
-                         e.c_str());
+                         e.substr(0, e.find('\n')).c_str());
         loaded += rules->size();
         failed += errors.size();
         for (auto& d : *rules) pack.extra_detections.push_back(std::move(d));

@@ -336,7 +336,7 @@ private:
             return report(
                 Code::E127, n, ctx,
                 "'success' is a command, or a mapping with 'command' and optional 'executor'");
-        if (YAML::Node executor = n.IsMap() ? n["executor"] : YAML::Node(); executor) {
+        if (YAML::Node executor = n.IsMap() ? n["executor"] : YAML::Node(); n.IsMap() && executor) {
             std::string name = executor.IsScalar() ? executor.Scalar() : "";
             if (!is_executor_name(name) || name == "manual")
                 return report(Code::E127, executor, ctx,
@@ -543,11 +543,9 @@ Expected<std::vector<DetectionSpec>> rule_folder_detections(const std::string& d
             }
         if (d.rule_id.empty()) d.rule_id = fs::path(path).stem().string();
         if (d.name.empty()) d.name = d.rule_id;
-        // A bare .eql names no vocabulary: the data's (EngineOptions::data_profile).
-        if (read.profile)
-            d.profile = *read.profile;
-        else
-            d.profile_from_data = true;
+        // A bare .eql names no vocabulary: Elastic Defend's, as Elastic's rules are written
+        // (Sysmon data is translated to it), unless the TOML's index patterns say otherwise.
+        if (read.profile) d.profile = *read.profile;
         out.push_back(std::move(d));
     }
     return out;

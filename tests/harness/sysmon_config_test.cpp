@@ -57,7 +57,9 @@ TEST(SysmonConfig, EventIdsOffPerConfiguration) {
         {"sysmon_c_config.txt", 7, "Image loading is disabled"},
         {"sysmon_c_config.txt", 10, "includes nothing for ProcessAccess"},
         {"sysmon_c_config.txt", 9, "includes nothing for RawAccessRead"},
-        {"sysmon_c_config.txt", 17, "includes nothing for PipeEvent (event 17, 18)"},
+        {"sysmon_c_config.txt", 17,
+         "includes nothing for PipeEvent (an include rule group without filters, sysmon -c) (event "
+         "17, 18)"},
         {"sysmon_c_config.txt", 23, "has no FileDelete rule"},
     };
     for (const Case& c : cases) {
