@@ -58,7 +58,7 @@ for line in open(out + "/run.log"):
     stamp, _, msg = line.partition(" ")
     if first is None:
         first = ts(stamp)
-    m = re.match(r"\[(\S+)\] (.*): (passed|failed|error|inconclusive|skipped)\b", msg)
+    m = re.match(r"\[(\S+)\] (.*): (passed|failed|error|inconclusive|skipped|executed)(?: \(|;|$)", msg)
     if m:
         verdicts.append((ts(stamp), (m.group(1), m.group(2))))
 overheads, prev = [], first

@@ -799,6 +799,7 @@ private:
         put(event, "module", Value("auditd"));
         put(event, "sequence", Value(static_cast<std::int64_t>(g.serial)));
         if (!g.node.empty()) out.set("host.name", Value(g.node));
+        out.set("host.os.type", Value("linux"));  // as Elastic's auditd integration; rules test it
 
         std::string sc_name_text;
         if (syscall != nullptr) {

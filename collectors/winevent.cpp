@@ -666,6 +666,10 @@ void WinEventNormalizer::Impl::normalize(WinEventRecord& r, Event& e, Kind kind)
     if (options.include_original && !r.original.empty()) put(event, "original", Value(std::move(r.original)));
 
     if (!is_absent(r.computer)) put(child(e, "host"), "name", Value(r.computer));
+    // As Elastic's integrations set it from the agent's host: its rules test it
+    // (`host.os.type:windows`), and without it they could never fire on this data.
+    put(child(child(e, "host"), "os"), "type",
+        Value(kind == Kind::SysmonLinux ? "linux" : "windows"));
     if (const char* lvl = log_level_name(trim(r.level))) put(child(e, "log"), "level", Value(lvl));
 
     if (sysmon) map_sysmon(r, e, d, kind == Kind::SysmonLinux);

@@ -222,7 +222,9 @@ void Evaluator::add_scenario(const ScenarioChecks& checks, RunFacts facts) {
         if (!compiled) {
             dr.verdict = DetectionVerdict::Error;
             dr.reason = compiled.error().message;
-            errors.push_back("rule " + spec.rule + ": " + compiled.error().message);
+            // A --rules DIR rule that does not compile is its own problem, not the scenario's.
+            if (!spec.informational)
+                errors.push_back("rule " + spec.rule + ": " + compiled.error().message);
         } else if (!compiled->query) {
             dr.reason = "not locally evaluable: " + compiled->not_evaluable;
         } else {
@@ -423,8 +425,9 @@ void Evaluator::finish() {
                                                : "no event met " + weakest;
                 }
             }
-            r.passed = r.verdict != DetectionVerdict::NotEvaluated &&
-                       (r.verdict == DetectionVerdict::Fired) == r.spec.expect_fires;
+            r.passed = r.spec.informational ||
+                       (r.verdict != DetectionVerdict::NotEvaluated &&
+                        (r.verdict == DetectionVerdict::Fired) == r.spec.expect_fires);
         }
     }
     // Detections whose rule did not compile, and expectations whose query could not be
@@ -457,6 +460,7 @@ void Evaluator::finish() {
                 unknown.push_back(r.spec.id + " " + std::string(verdict_name(r.verdict)));
         }
         for (const auto& r : sc.detections) {
+            if (r.spec.informational) continue;
             if (r.verdict == DetectionVerdict::NotEvaluated) {
                 unknown.push_back(r.spec.rule_id + " not evaluated");
             } else if (!r.passed) {
@@ -474,7 +478,9 @@ void Evaluator::finish() {
         } else if (!unknown.empty()) {
             sc.verdict = ScenarioVerdict::Inconclusive;
             sc.reason = join(unknown, "; ");
-        } else if (sc.expectations.empty() && sc.detections.empty()) {
+        } else if (sc.expectations.empty() &&
+                   std::all_of(sc.detections.begin(), sc.detections.end(),
+                               [](const DetectionResult& d) { return d.spec.informational; })) {
             // Only a run knows the test executed; over recorded telemetry alone it is unknown.
             sc.verdict = sc.facts.start_ns ? ScenarioVerdict::Executed : ScenarioVerdict::Inconclusive;
             sc.reason = "the pack declares no expectation or detection for this test";

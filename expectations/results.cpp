@@ -3,6 +3,7 @@
 #include <random>
 
 #include "core/timeutil.h"
+#include "expectations/eql/rule.h"
 
 namespace attest::expectations {
 namespace {
@@ -110,11 +111,16 @@ Value scenario_to_json(const ScenarioResult& r) {
 
     Value dets = Value::array();
     for (const auto& d : r.detections) {
+        // Of the --rules DIR rules, only those that fired are worth a record.
+        if (d.spec.informational && d.verdict != DetectionVerdict::Fired) continue;
         Value o = Value::object();
         o.set_key("rule", Value(d.spec.rule));
         o.set_key("rule_id", Value(d.spec.rule_id));
         o.set_key("name", Value(d.spec.name));
-        o.set_key("language", Value(d.spec.language));
+        // A TOML rule says its own language (kuery, eql); `spec.language` is eql or sigma.
+        o.set_key("language",
+                  Value(d.spec.loaded && d.spec.language != "sigma" ? d.spec.loaded->language
+                                                                    : d.spec.language));
         if (!d.spec.level.empty()) o.set_key("level", Value(d.spec.level));
         if (!d.spec.tags.empty()) {
             Value tags = Value::array();
@@ -123,7 +129,9 @@ Value scenario_to_json(const ScenarioResult& r) {
         }
         o.set_key("profile", Value(profile_name(d.evaluated_profile)));
         o.set_key("rule_profile", Value(profile_name(d.spec.profile)));
-        o.set_key("expected", Value(d.spec.expect_fires ? "fires" : "does_not_fire"));
+        o.set_key("expected", Value(d.spec.informational  ? "informational"
+                                    : d.spec.expect_fires ? "fires"
+                                                          : "does_not_fire"));
         o.set_key("verdict", Value(verdict_name(d.verdict)));
         o.set_key("passed", Value(d.passed));
         o.set_key("reason", Value(d.reason));

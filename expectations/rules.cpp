@@ -82,11 +82,10 @@ RuleCheck check_one(const std::string& path, const eql::QueryOptions& options) {
 
 }  // namespace
 
-std::vector<RuleCheck> check_rules(const std::string& path, const eql::QueryOptions& options,
-                                   bool include_yaml) {
+std::vector<std::string> rule_files(const std::string& path, bool include_yaml) {
     namespace fs = std::filesystem;
     std::error_code ec;
-    if (!fs::is_directory(path, ec)) return {check_one(path, options)};
+    if (!fs::is_directory(path, ec)) return {path};
     std::vector<std::string> files;
     for (auto it = fs::recursive_directory_iterator(
              path, fs::directory_options::skip_permission_denied, ec);
@@ -97,9 +96,13 @@ std::vector<RuleCheck> check_rules(const std::string& path, const eql::QueryOpti
         if (is_rule_file(p) && (include_yaml || !yaml)) files.push_back(p);
     }
     std::sort(files.begin(), files.end());
+    return files;
+}
+
+std::vector<RuleCheck> check_rules(const std::string& path, const eql::QueryOptions& options,
+                                   bool include_yaml) {
     std::vector<RuleCheck> out;
-    out.reserve(files.size());
-    for (const auto& f : files) out.push_back(check_one(f, options));
+    for (const auto& f : rule_files(path, include_yaml)) out.push_back(check_one(f, options));
     return out;
 }
 

@@ -44,6 +44,10 @@ struct RuleCheck {
     std::string type;
 };
 
+// The rule files under `dir`, recursively, in path order (`.yml`/`.yaml` only with
+// `include_yaml`); `dir` itself when it is a file.
+std::vector<std::string> rule_files(const std::string& dir, bool include_yaml);
+
 // Loads and compiles one rule file, or every rule file under a folder (recursively, in path
 // order; `.yml`/`.yaml` only with `include_yaml`, since packs keep atomics in YAML too).
 std::vector<RuleCheck> check_rules(const std::string& path, const eql::QueryOptions& options,

@@ -70,6 +70,9 @@ struct DetectionSpec {
     // vocabulary of the data collected (EngineOptions::data_profile), not a fixed one.
     bool profile_from_data = false;
     bool expect_fires = true;          // expected: fires | does_not_fire
+    // A rule of `--rules DIR`, evaluated beside the pack's detections: whether it fires is
+    // information, never part of the verdict (results list it only when it fired).
+    bool informational = false;
     std::vector<std::string> sources;  // sources it reads; empty: every source
     std::optional<Window> window;
     // `siem: elastic`: after execution the run also asks the SIEM whether the deployed rule
@@ -90,6 +93,11 @@ struct ScenarioChecks {
     std::vector<std::string> platforms;
     std::vector<std::string> secrets;  // argument names whose values are masked
     std::vector<std::string> risks;    // risk names the pack declares (scenarios/risk.h)
+    // `success:`: a command run on the target after execution whose exit status says whether
+    // the attack step itself succeeded (0: it did). Shown beside the verdict, never part of
+    // it. Empty command: none.
+    std::string success_command;   // #{arg} substituted at run time
+    std::string success_executor;  // empty: the test's executor
     std::vector<ExpectationSpec> expectations;
     std::vector<DetectionSpec> detections;
     // The pack's index mapping (`mapping:`), giving field types to its queries; null: ECS.

@@ -130,6 +130,18 @@ ProgressLine::~ProgressLine() {
     if (m_drawn) std::fputs("\r\x1b[K", stderr);
 }
 
+void ProgressLine::set_label(std::string label) {
+    std::lock_guard lock(m_mutex);
+    m_label = std::move(label);
+}
+
+void ProgressLine::print(const std::string& text) {
+    std::lock_guard lock(m_mutex);
+    if (m_drawn) std::fputs("\r\x1b[K", stderr);
+    m_drawn = false;
+    std::fprintf(stderr, "%s\n", text.c_str());
+}
+
 std::string ProgressLine::line(double seconds, std::uint64_t bytes, std::uint64_t events) const {
     std::string out = m_label + ": " + human_bytes(static_cast<double>(bytes));
     if (m_total > 0) out += " of " + human_bytes(static_cast<double>(m_total));

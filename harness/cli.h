@@ -75,6 +75,11 @@ public:
                  std::function<std::uint64_t()> events = {});
     ~ProgressLine();
     ProgressLine(const ProgressLine&) = delete;
+    // What the line says before its figures ("run: 3 of 8 scenario(s) finished").
+    void set_label(std::string label);
+    // A log line printed above the progress line (which is redrawn on the next tick), so that
+    // work that logs as it goes (attest run) keeps one clean line at the bottom.
+    void print(const std::string& text);
     ProgressLine& operator=(const ProgressLine&) = delete;
 
 private:

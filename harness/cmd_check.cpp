@@ -12,6 +12,7 @@
 #include "expectations/run_info.h"
 #include "harness/cli.h"
 #include "harness/mapping_option.h"
+#include "harness/rules_option.h"
 #include "reports/reports.h"
 #include "scenarios/pack.h"
 #include "telemetry/stream.h"
@@ -24,7 +25,8 @@ using namespace attest::expectations;
 const char* kHelp =
     "usage: attest check --pack DIR --telemetry FILE... [--scenario GUID|NAME]...\n"
     "                    [--profile sysmon|endpoint] [--run-info FILE] [--arg name=value]...\n"
-    "                    [--source FORMAT] [--mapping FILE] [--out DIR] [--history DB] [--quiet]\n\n"
+    "                    [--source FORMAT] [--mapping FILE] [--rules DIR]... [--out DIR]\n"
+    "                    [--history DB] [--quiet]\n\n"
     "Evaluates the pack's expectations and detection rules over recorded telemetry (format\n"
     "detected per file), in one pass over all files merged by @timestamp, and writes\n"
     "OUT/results.json (schema attest.results/1; default OUT: out/check-<run id>) and the\n"
@@ -42,7 +44,10 @@ const char* kHelp =
     "normalizes everything under P instead.\n\n"
     "Field types (dates, versions, ips, keyword/text for KQL): --mapping FILE (an Elasticsearch\n"
     "index mapping, GET index/_mapping), else the pack's `mapping:`, else ECS types.\n"
-    "A detection whose rule file does not load is an `error` verdict with the load error.\n\n"
+    "A detection whose rule file does not load is an `error` verdict with the load error.\n"
+    "--rules DIR (repeatable): every rule under DIR (.eql, detection-rules .toml in EQL or KQL,\n"
+    "Sigma .yml) is evaluated over each scenario in the same pass; the ones that fire are listed\n"
+    "(results.json: detections with expected \"informational\"), never counted as failures.\n\n"
     "Exit codes: 0 every scenario passed (or skipped), 1 any other verdict, 2 usage or input\n"
     "error (bad pack, unreadable telemetry or run info).\n";
 
@@ -61,11 +66,14 @@ std::string summarize(const ScenarioResult& r) {
         (e.spec.required ? required : optional) += 1;
         (e.spec.required ? observed : optional_seen) += seen;
     }
-    for (const auto& d : r.detections) fired_ok += d.passed;
+    std::size_t detections = 0;
+    for (const auto& d : r.detections)
+        if (!d.spec.informational) fired_ok += d.passed, ++detections;  // --rules: listed apart
     std::string out = std::to_string(observed) + "/" + std::to_string(required) + " required";
     if (optional) out += ", +" + std::to_string(optional_seen) + "/" + std::to_string(optional) + " optional";
-    if (!r.detections.empty())
-        out += ", " + std::to_string(fired_ok) + "/" + std::to_string(r.detections.size()) + " detections ok";
+    if (detections)
+        out +=
+            ", " + std::to_string(fired_ok) + "/" + std::to_string(detections) + " detections ok";
     return out;
 }
 
@@ -81,8 +89,18 @@ std::string stats_line(const telemetry::StreamStats& stats) {
 
 int run_check(const std::vector<std::string>& args) {
     Options opts;
-    opts.option("pack").multi("scenario").multi("telemetry").option("profile").option("run-info").option("mapping")
-        .multi("arg").option("out").option("source").option("history").flag("quiet");
+    opts.option("pack")
+        .multi("scenario")
+        .multi("telemetry")
+        .option("profile")
+        .option("run-info")
+        .option("mapping")
+        .multi("rules")
+        .multi("arg")
+        .option("out")
+        .option("source")
+        .option("history")
+        .flag("quiet");
     opts.parse(args);
     std::string pack_path = opts.get_or("pack", "");
     if (pack_path.empty()) throw UsageError{"--pack DIR is required"};
@@ -134,6 +152,7 @@ int run_check(const std::vector<std::string>& args) {
                      problems.blocking_error_count(), pack_path.c_str());
         return kExitUsage;
     }
+    if (!load_rules_option(opts, "check", *pack)) return kExitUsage;
 
     std::vector<RunInfoEntry> run_info;
     if (auto ri = opts.get("run-info")) {
@@ -291,6 +310,9 @@ int run_check(const std::vector<std::string>& args) {
                         paint(verdict_name(r.verdict), verdict_colour(verdict_name(r.verdict)), stdout).c_str(),
                         r.checks.guid.c_str(), r.checks.technique.c_str(), summarize(r).c_str(),
                         r.checks.name.c_str());
+        for (const auto& r : results)
+            if (auto fired = fired_rules_line(r.detections); !fired.empty())
+                std::printf("\n%s: %s\n", r.checks.name.c_str(), fired.c_str());
         for (const auto& r : results) {
             if (r.verdict == ScenarioVerdict::Passed) continue;
             std::printf("\n%s (%s): %s\n", r.checks.name.c_str(), std::string(verdict_name(r.verdict)).c_str(),
@@ -301,7 +323,7 @@ int run_check(const std::vector<std::string>& args) {
                                 std::string(verdict_name(e.verdict)).c_str(),
                                 e.spec.required ? "" : ", optional", e.reason.c_str());
             for (const auto& d : r.detections)
-                if (!d.passed)
+                if (!d.passed && !d.spec.informational)
                     std::printf("  detection %s [%s, profile %s]: %s\n", d.spec.rule_id.c_str(),
                                 std::string(verdict_name(d.verdict)).c_str(),
                                 std::string(profile_name(d.evaluated_profile)).c_str(), d.reason.c_str());

@@ -2,21 +2,27 @@
 #include <cctype>
 #include <cstdio>
 #include <filesystem>
+#include <set>
 
 #include "harness/cli.h"
 #include "scenarios/pack.h"
+#include "scenarios/selection.h"
 
 namespace attest::cli {
 namespace {
 
 const char* kHelp =
-    "usage: attest list --pack DIR [TECHNIQUE...] [--technique T]... [--platform P]...\n\n"
+    "usage: attest list --pack DIR [TECHNIQUE...] [--technique T]... [--platform P]...\n"
+    "                   [--test N|NAME|GUID]...\n\n"
     "Lists the tests of a scenario pack (or a stock atomics folder): GUID, technique, name,\n"
     "platforms, and the number of expectations and detections attached to it. Load problems\n"
     "are summarized on stderr (details: attest validate).\n\n"
     "Filters (a test is listed when it matches one value of each filter given):\n"
     "  TECHNIQUE, --technique T   T1005, or T1114 for T1114 and its sub-techniques\n"
-    "  --platform P               windows, linux, macos, office-365, ... (case-insensitive)\n\n"
+    "  --platform P               windows, linux, macos, office-365, ... (case-insensitive)\n"
+    "  --test X                   a test by number (1-based in its technique file, as\n"
+    "                             Invoke-AtomicTest counts; with a technique), name or GUID, as\n"
+    "                             `attest run --test` selects it (no match: exit 2)\n\n"
     "Exit codes: 0 ok (also when no test matches: the count says so), 2 usage error or no such\n"
     "pack.\n";
 
@@ -46,7 +52,7 @@ bool platform_matches(const std::vector<std::string>& platforms,
 
 int run_list(const std::vector<std::string>& args) {
     Options opts;
-    opts.option("pack").multi("technique").multi("platform");
+    opts.option("pack").multi("technique").multi("platform").multi("test");
     opts.parse(args);
     std::string path = opts.get_or("pack", "");
     std::vector<std::string> techniques = opts.all("technique");
@@ -65,13 +71,27 @@ int run_list(const std::vector<std::string>& args) {
         std::fprintf(stderr, "attest list: %s\n", pack.error().message.c_str());
         return kExitUsage;
     }
+    // --test selects as `attest run --test` does (scenarios/selection.h), within the techniques.
+    std::set<const scenarios::AtomicTest*> chosen;
+    if (opts.has("test")) {
+        scenarios::Selection selection;
+        selection.techniques = scenarios::split_technique_list(techniques);
+        selection.tests = opts.all("test");
+        auto selected = scenarios::select_tests(*pack, selection);
+        if (!selected) {
+            std::fprintf(stderr, "attest list: %s\n", selected.error().message.c_str());
+            return kExitUsage;
+        }
+        chosen.insert(selected->begin(), selected->end());
+    }
     std::printf("%-36s  %-11s  %-16s  %4s  %4s  %s\n", "GUID", "TECHNIQUE", "PLATFORMS", "EXP",
                 "DET", "NAME");
     std::size_t shown = 0, total = 0;
     for (const auto* t : pack->tests()) {
         ++total;
         if (!technique_matches(t->technique, techniques) ||
-            !platform_matches(t->platforms, opts.all("platform")))
+            !platform_matches(t->platforms, opts.all("platform")) ||
+            (opts.has("test") && !chosen.count(t)))
             continue;
         ++shown;
         auto checks = pack->checks_for(*t);

@@ -1,13 +1,16 @@
 // attest run: run a pack's scenarios on lab targets and check the telemetry they leave.
 #include <cctype>
 #include <cstdio>
+#include <optional>
 #include <string>
 
-#include "harness/mapping_option.h"
-#include "expectations/results.h"
-#include "harness/plan.h"
 #include "core/text.h"
+#include "expectations/results.h"
 #include "harness/cli.h"
+#include "harness/mapping_option.h"
+#include "harness/plan.h"
+#include "harness/rules_option.h"
+#include "harness/run_modes.h"
 #include "harness/runner.h"
 #include "reports/reports.h"
 #include "scenarios/atomic.h"
@@ -19,10 +22,13 @@ namespace attest::cli {
 namespace {
 
 const char* kHelp =
-    "usage: attest run [--lab LAB.yaml] [--pack DIR] [--technique T[,T...]]... [--test N|NAME|GUID]...\n"
-    "                  [--platform P] [--target NAME]... [--arg NAME=VALUE]... [--get-prereqs]\n"
+    "usage: attest run [--lab LAB.yaml] [--pack DIR] [--technique T[,T...]]... [--test "
+    "N|NAME|GUID]...\n"
+    "                  [--platform P] [--target NAME]... [--arg NAME=VALUE]...\n"
+    "                  [--get-prereqs | --check-prereqs | --cleanup]\n"
     "                  [--timeout DURATION] [--allow-destructive] [--exclude-risks R[,R...]]\n"
     "                  [--plan] [--out DIR] [--record DIR] [--history DB] [--mapping FILE]\n"
+    "                  [--rules DIR]...\n"
     "                  [--quiet | --verbose]\n\n"
     "Runs each scenario of the pack on every lab target whose platform it supports:\n"
     "snapshot revert (a qemu target's clean snapshot, or the lab's revert template) and\n"
@@ -46,6 +52,11 @@ const char* kHelp =
     "  --target NAME     only this target (repeatable)\n"
     "  --arg NAME=VALUE  override an input argument (repeatable)\n"
     "  --get-prereqs     run get_prereq_command for unmet prerequisites\n"
+    "  --check-prereqs   report only: run each test's prerequisite checks and print met or\n"
+    "                    not met per test and target; nothing else runs, nothing is written\n"
+    "                    (exit 0 all met, 1 some not met, 2 some could not be checked)\n"
+    "  --cleanup         run only the cleanup commands of the selected tests (exit 0 all\n"
+    "                    succeeded, 1 some failed, 2 some could not run); nothing is reverted\n"
     "  --timeout D       execution timeout per test (500ms, 30s, 5m; default from the lab)\n"
     "  --allow-destructive  run destructive tests (reboot, mass deletion, disk formatting,\n"
     "                    security tampering) on targets without a snapshot revert\n"
@@ -57,6 +68,10 @@ const char* kHelp =
     "  --history DB      record the run into an SQLite history (attest history; HTML trend)\n"
     "  --mapping FILE    Elasticsearch index mapping (GET index/_mapping): field types for every\n"
     "                    rule and query, in place of the pack's `mapping:` (default: ECS types)\n"
+    "  --rules DIR       every rule under DIR (.eql, detection-rules .toml in EQL or KQL, Sigma\n"
+    "                    .yml) evaluated over each scenario beside the pack's detections; the "
+    "ones\n"
+    "                    that fire are listed, never failures (repeatable)\n"
     "  --quiet           no progress lines;  --verbose  every state change\n\n"
     "exit codes: 0 nothing failed or errored (inconclusive, executed and skipped tests are\n"
     "reported, not failures), 1 some test failed or errored or the run was interrupted,\n"
@@ -83,17 +98,48 @@ std::vector<std::string> exclude_risks_of(const Options& opts) {
     return out;
 }
 
+// --check-prereqs and --cleanup are Invoke-AtomicTest's report-only and cleanup-only modes;
+// each excludes --get-prereqs, --plan and the other (a plan with --get-prereqs shows the fetches).
+run::Mode mode_of(const Options& opts) {
+    int modes = opts.has("check-prereqs") + opts.has("cleanup") +
+                (opts.has("get-prereqs") || opts.has("plan"));
+    if (modes > 1)
+        throw UsageError{"--check-prereqs, --cleanup and --plan/--get-prereqs exclude each other"};
+    return opts.has("check-prereqs") ? run::Mode::CheckPrereqs
+           : opts.has("cleanup")     ? run::Mode::Cleanup
+                                     : run::Mode::Run;
+}
+
 int run_run(const std::vector<std::string>& args) {
     Options opts;
-    opts.option("lab").option("pack").option("mapping").multi("scenario").multi("test").multi("technique")
-        .option("platform").multi("target").multi("arg").flag("get-prereqs").option("timeout")
-        .flag("allow-destructive").multi("exclude-risks").flag("plan").option("out")
-        .option("record").option("history").flag("quiet").flag("verbose");
+    opts.option("lab")
+        .option("pack")
+        .option("mapping")
+        .multi("rules")
+        .multi("scenario")
+        .multi("test")
+        .multi("technique")
+        .option("platform")
+        .multi("target")
+        .multi("arg")
+        .flag("get-prereqs")
+        .flag("check-prereqs")
+        .flag("cleanup")
+        .option("timeout")
+        .flag("allow-destructive")
+        .multi("exclude-risks")
+        .flag("plan")
+        .option("out")
+        .option("record")
+        .option("history")
+        .flag("quiet")
+        .flag("verbose");
     opts.parse(args);
     if (!opts.positionals().empty())
         throw UsageError{"unexpected argument '" + opts.positionals()[0] + "'"};
     if (opts.has("quiet") && opts.has("verbose"))
         throw UsageError{"--quiet and --verbose conflict"};
+    const run::Mode mode = mode_of(opts);
 
     std::string lab_path = opts.get_or("lab", "labs/local.yaml");
     std::string pack_path = opts.get_or("pack", "scenarios/t1114");
@@ -115,6 +161,7 @@ int run_run(const std::vector<std::string>& args) {
 
     // --mapping gives field types to every rule and query, in place of the pack's `mapping:`.
     if (opts.has("mapping") && !load_mapping_option(opts, "run", pack->mapping)) return kExitUsage;
+    if (!load_rules_option(opts, "run", *pack)) return kExitUsage;
     run::RunOptions options;
     auto tests = scenarios::select_tests(*pack, selection_of(opts));
     if (!tests) {
@@ -152,12 +199,29 @@ int run_run(const std::vector<std::string>& args) {
         options.out_dir = default_out_dir("run", options.run_id);
     }
 
+    options.mode = mode;
+    // On a terminal, one line at the bottom while the run lasts: scenarios finished, and the
+    // telemetry read by the collection polls and evaluations (bytes per second).
+    std::optional<ProgressLine> bar;
+    if (mode == run::Mode::Run && options.verbosity != run::Verbosity::Quiet) {
+        bar.emplace("run", 0);
+        options.progress = [&](const std::string& line) { bar->print(line); };
+        options.on_finished = [&](std::size_t finished, std::size_t total) {
+            bar->set_label("run: " + std::to_string(finished) + " of " + std::to_string(total) +
+                           " scenario(s) finished, telemetry read");
+        };
+    }
     run::CancelToken cancel;
     options.handle_signals = true;
     auto summary = run::run_pack(*lab, *pack, options, cancel);
     if (!summary) {
         std::fprintf(stderr, "attest run: %s\n", summary.error().message.c_str());
         return kExitUsage;
+    }
+    bar.reset();
+    if (mode != run::Mode::Run) {
+        std::fputs(render_mode_report(mode, summary->records, stdout).c_str(), stdout);
+        return summary->interrupted ? kExitFailed : mode_exit_code(summary->records);
     }
     // The journal (results.json) is complete; render the reports from it.
     if (auto results = reports::load_results(options.out_dir)) {

@@ -7,7 +7,9 @@
 #include <sstream>
 
 #include "expectations/eql/rule.h"
+#include "expectations/rule_fields.h"
 #include "expectations/rules.h"
+#include "expectations/sigma/sigma.h"
 #include "harness/cli.h"
 #include "harness/lab.h"
 #include "scenarios/pack.h"
@@ -77,10 +79,28 @@ bool looks_like_rules(const std::string& path) {
     return false;
 }
 
+// Fields a loaded rule names that neither ECS nor any source's table knows: a warning each,
+// with the nearest known name when one is close (a misspelt field never matches, silently).
+void warn_unknown_fields(const std::string& path) {
+    if (sigma::is_sigma_path(path)) return;  // Sigma names go through its own field table
+    auto rule = rules::load_rule(path);
+    if (!rule) return;
+    for (const auto& f : rules::query_fields(*rule)) {
+        if (rules::known_field(f.name, nullptr)) continue;
+        std::string hint = closest_name(f.name, rules::known_field_names());
+        std::printf(
+            "%s:%llu:%llu: warning: field '%s' is not an ECS field and no source writes it%s\n",
+            path.c_str(), static_cast<unsigned long long>(f.line),
+            static_cast<unsigned long long>(f.column), f.name.c_str(),
+            hint.empty() ? "" : (" (did you mean '" + hint + "'?)").c_str());
+    }
+}
+
 int validate_rules(const std::string& path, bool sigma) {
     std::size_t errors = 0, total = 0, skipped = 0;
     for (const auto& c : rules::check_rules(path, {}, sigma)) {
         ++total;
+        if (c.status != rules::RuleStatus::Error) warn_unknown_fields(c.path);
         if (c.status == rules::RuleStatus::Error) {
             ++errors;
             std::printf("%s\n", c.detail.c_str());

@@ -9,8 +9,9 @@
 
 #include "core/atomic_file.h"
 #include "harness/o365_api.h"
-#include "telemetry/sources.h"
 #include "harness/sensors.h"
+#include "harness/sysmon_config.h"
+#include "telemetry/sources.h"
 
 namespace attest::run {
 
@@ -141,7 +142,18 @@ public:
             co_return make_error(m_config.channel + ": " +
                                  (trim(r->stderr_text).empty() ? "preflight failed"
                                                                : trim(r->stderr_text)));
+        if (m_how.reads_sysmon_configuration) {
+            // Best effort: without elevation `-c` fails, and then nobody knows what is off.
+            auto config =
+                co_await run_checked(t, powershell_encoded_argv(kSysmonConfigScript), cancel);
+            if (config && config->exit_code == 0)
+                m_sysmon = SysmonCoverage::parse(config->stdout_text);
+        }
         co_return Expected<void>{};
+    }
+
+    std::string not_logged(const expectations::ExpectationSpec& spec) const override {
+        return sysmon_not_logged_reason(spec, m_sysmon);
     }
 
     Task<Expected<void>> mark(Transport& t, const CancelToken& cancel) override {
@@ -182,6 +194,7 @@ private:
     std::string m_since;
     std::uint64_t m_last_record = 0;  // the next poll asks for records after this one
     std::uint64_t m_polls = 0;
+    SysmonCoverage m_sysmon;  // unknown unless reads_sysmon_configuration
 };
 
 // An exported O365 audit file on this machine (copied as it is now).

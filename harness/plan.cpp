@@ -44,8 +44,7 @@ void indent_block(std::string& out, const std::string& label, const std::string&
 }
 
 std::string heading(const PlanEntry& e) {
-    return "[" + (e.target ? e.target->name : std::string("-")) + "] " + e.test->technique + " #" +
-           std::to_string(sc::test_number(*e.test)) + " " + e.test->name + " (" + e.test->guid + ")";
+    return "[" + (e.target ? e.target->name : std::string("-")) + "] " + test_label(*e.test);
 }
 
 void render_entry(std::string& out, const PlanEntry& e) {
@@ -73,6 +72,11 @@ void render_entry(std::string& out, const PlanEntry& e) {
 }
 
 }  // namespace
+
+std::string test_label(const sc::AtomicTest& test) {
+    return test.technique + " #" + std::to_string(sc::test_number(test)) + " " + test.name + " (" +
+           test.guid + ")";
+}
 
 std::string placement_refusal(const Lab& lab, const TargetConfig& target, const sc::Pack& pack,
                               const sc::AtomicTest& test, const PlanOptions& options) {

@@ -33,6 +33,10 @@ struct PlanEntry {
     std::string skip_reason;  // empty: it would run
 };
 
+// "T1114.001 #2 Name (guid)": a test as the plan and the run's report-only modes name it
+// (numbered as Invoke-AtomicTest counts).
+std::string test_label(const scenarios::AtomicTest& test);
+
 // Why a test would not run on a target (platform, safety rails), or "" when it would. The
 // runner and the plan both decide through this one function.
 std::string placement_refusal(const Lab& lab, const TargetConfig& target, const scenarios::Pack& pack,

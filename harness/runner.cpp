@@ -146,6 +146,9 @@ public:
     std::int64_t m_started_ns = 0;
     std::mutex m_record_mutex;
     Value m_run_info_entries = Value::array();
+    std::vector<Value> m_mode_records;  // --check-prereqs / --cleanup (io thread only)
+    std::atomic<std::size_t> m_finished{0};
+    std::atomic<std::size_t> m_total{0};  // records the run will have; 0 before placement
 
     void progress(const std::string& line, bool verbose_only = false) {
         std::string masked = m_masker.mask(line);
@@ -181,6 +184,8 @@ public:
         if (!m_options.record_dir.empty()) record_run_info(scenario);
         auto w = m_journal->add(std::move(scenario), run_object("running"));
         if (!w) progress("warning: journal: " + w.error().message);
+        std::size_t finished = ++m_finished;
+        if (m_options.on_finished) m_options.on_finished(finished, m_total);
     }
 
     // run-info.json in the record directory, in the format `attest check --run-info` reads.
@@ -525,6 +530,114 @@ SiemWatch siem_watch(RunContext& ctx, const TargetConfig& target, const ex::RunF
     return w;
 }
 
+struct Prerequisites {
+    Value records = Value::array();  // results.json "prerequisites"
+    std::string unmet;               // the first unmet one (and why it could not be checked)
+    bool check_failed = false;       // a check could not run at all (transport, executor)
+};
+
+// The test's prerequisite checks; with `get`, an unmet one is fetched (get_prereq_command)
+// and checked again. Shared by the run and `--check-prereqs`.
+Task<Prerequisites> check_prerequisites(RunContext& ctx, TargetSession& s,
+                                        const sc::AtomicTest& test,
+                                        const sc::ResolvedTest& resolved, Elevation elevation,
+                                        const std::string& tag, bool get) {
+    const CancelToken& cancel = ctx.m_cancel;
+    const Millis timeout = s.config->timeouts.prerequisites;
+    const std::string dep_executor =
+        test.dependency_executor_name.empty() ? test.executor.name : test.dependency_executor_name;
+    const bool elevate = test.executor.elevation_required;
+    Prerequisites out;
+    for (const auto& dep : resolved.dependencies) {
+        if (cancel.at_least(1)) break;
+        Value p = Value::object();
+        p.set_key("description", Value(dep.description));
+        const std::string check_script = prereq_script(dep_executor, dep.prereq_command);
+        auto step = co_await run_step(s, dep_executor, check_script, elevate, elevation, timeout, 1,
+                                      cancel);
+        bool met = step.process && step.process->ok();
+        bool fetched = false;
+        if (!met && step.error.empty() && get && !dep.get_prereq_command.empty()) {
+            ctx.progress(tag + ": getting prerequisite: " + first_line(dep.description));
+            auto fetch = co_await run_step(s, dep_executor, dep.get_prereq_command, elevate,
+                                           elevation, timeout, 1, cancel);
+            fetched = true;
+            p.set_key("get_exit_code", Value(fetch.process ? fetch.process->exit_code : -1));
+            step = co_await run_step(s, dep_executor, check_script, elevate, elevation, timeout, 1,
+                                     cancel);
+            met = step.process && step.process->ok();
+        }
+        p.set_key("met", Value(met));
+        p.set_key("fetched", Value(fetched));
+        p.set_key(
+            "output",
+            Value(step.process ? clip(step.process->stdout_text + step.process->stderr_text, 4096)
+                               : step.error));
+        out.records.push_back(std::move(p));
+        out.check_failed = out.check_failed || !step.error.empty();
+        if (!met && out.unmet.empty())
+            out.unmet = dep.description + (step.error.empty() ? "" : " (" + step.error + ")");
+    }
+    co_return out;
+}
+
+// Runs the test's cleanup command and records the outcome in `cleanup` (results.json
+// "cleanup"). Shared by the run and `--cleanup`.
+Task<void> run_cleanup(RunContext& ctx, TargetSession& s, const sc::AtomicTest& test,
+                       const sc::ResolvedTest& resolved, Elevation elevation,
+                       const std::string& tag, Value& cleanup) {
+    ctx.progress(tag + ": cleanup", true);
+    auto step = co_await run_step(s, test.executor.name, resolved.cleanup_command,
+                                  test.executor.elevation_required, elevation,
+                                  s.config->timeouts.cleanup, 2, ctx.m_cancel);
+    cleanup.set_key("ran", Value(true));
+    if (step.process) {
+        cleanup.set_key("succeeded", Value(step.process->ok()));
+        cleanup.set_key("exit_code", Value(step.process->exit_code));
+        cleanup.set_key("timed_out", Value(step.process->timed_out));
+        cleanup.set_key("output",
+                        Value(clip(step.process->stdout_text + step.process->stderr_text, 4096)));
+    } else {
+        cleanup.set_key("succeeded", Value(false));
+        cleanup.set_key("output", Value(step.error));
+    }
+    if (!step.process || !step.process->ok())
+        ctx.progress(
+            tag + ": cleanup failed: " +
+            (step.process ? "exit code " + std::to_string(step.process->exit_code) : step.error));
+}
+
+// The pack's `success` check: the test's arguments substituted, run with the test's
+// elevation. Its record (results.json "success") feeds the attack step beside the verdict.
+Task<Value> run_success_check(RunContext& ctx, TargetSession& s, const sc::AtomicTest& test,
+                              const ex::ScenarioChecks& checks, const sc::ResolvedTest& resolved,
+                              Elevation elevation, const std::string& tag) {
+    const std::string executor =
+        checks.success_executor.empty() ? test.executor.name : checks.success_executor;
+    const std::string command = sc::substitute_arguments(checks.success_command, resolved.arguments,
+                                                         ctx.m_pack.atomics_folder);
+    auto step = co_await run_step(s, executor, command, test.executor.elevation_required, elevation,
+                                  s.config->timeouts.prerequisites, 1, ctx.m_cancel);
+    const bool passed = step.process && step.process->ok();
+    const std::string reason = !step.process ? step.error
+                               : step.process->timed_out
+                                   ? "timed out"
+                                   : "exit code " + std::to_string(step.process->exit_code);
+    Value v = Value::object();
+    v.set_key("command", Value(command));
+    v.set_key("executor", Value(executor));
+    v.set_key("passed", Value(passed));
+    v.set_key("reason", Value(reason));
+    if (step.process) {
+        v.set_key("exit_code", Value(step.process->exit_code));
+        v.set_key("output",
+                  Value(clip(step.process->stdout_text + step.process->stderr_text, 4096)));
+    }
+    ctx.progress(tag + ": success check " + (passed ? "passed" : "failed") + " (" + reason + ")",
+                 true);
+    co_return v;
+}
+
 // One scenario on one target, the whole lifecycle, as a coroutine on the run's io_context:
 // every wait (processes, polling, readiness) suspends it and lets the other targets run.
 // nullopt: not started (interrupted).
@@ -541,6 +654,7 @@ Task<std::optional<Value>> run_one(RunContext& ctx, TargetSession& s, const sc::
     cleanup.set_key("ran", Value(false));
     Value collection = Value::object();
     Value revert;  // null: the target has no snapshot revert
+    Value success;  // null: the pack declares no success check, or it did not run
     bool window_closed = false;
     std::set<std::string> collected;
     std::map<std::string, std::string> source_errors;
@@ -561,6 +675,7 @@ Task<std::optional<Value>> run_one(RunContext& ctx, TargetSession& s, const sc::
         v.set_key("execution", execution);
         v.set_key("cleanup", cleanup);
         if (!revert.is_null()) v.set_key("revert", revert);
+        if (!success.is_null()) v.set_key("success", success);
         Value timing = Value::object();
         timing.set_key("transport_seconds", Value(s.transport->take_busy_seconds()));
         v.set_key("timing", std::move(timing));
@@ -579,10 +694,13 @@ Task<std::optional<Value>> run_one(RunContext& ctx, TargetSession& s, const sc::
         v.set_key("collection", collection);
         return v;
     };
+    // The first error is the verdict's reason, which the verdict line prints: only later
+    // ones are printed here (printing both showed "prerequisites unmet" twice).
     auto fail = [&](const std::string& reason) {
         if (facts.preset_verdict.empty()) {
             facts.preset_verdict = "error";
             facts.preset_reason = reason;
+            return;
         }
         ctx.progress(tag + ": error: " + reason);
     };
@@ -647,42 +765,10 @@ Task<std::optional<Value>> run_one(RunContext& ctx, TargetSession& s, const sc::
                 if (auto why = src->not_logged(spec); !why.empty()) facts.not_logged[spec.id] = why;
 
     // Prerequisites: check, get (--get-prereqs), check again.
-    const std::string dep_executor =
-        test.dependency_executor_name.empty() ? test.executor.name : test.dependency_executor_name;
-    std::string unmet;
-    for (const auto& dep : resolved->dependencies) {
-        if (cancel.at_least(1)) break;
-        Value p = Value::object();
-        p.set_key("description", Value(dep.description));
-        const std::string check_script = prereq_script(dep_executor, dep.prereq_command);
-        auto step =
-            co_await run_step(s, dep_executor, check_script, test.executor.elevation_required,
-                              elevation, target.timeouts.prerequisites, 1, cancel);
-        bool met = step.process && step.process->ok();
-        bool fetched = false;
-        if (!met && step.error.empty() && ctx.m_options.get_prereqs &&
-            !dep.get_prereq_command.empty()) {
-            ctx.progress(tag + ": getting prerequisite: " + first_line(dep.description));
-            auto get = co_await run_step(s, dep_executor, dep.get_prereq_command,
-                                         test.executor.elevation_required, elevation,
-                                         target.timeouts.prerequisites, 1, cancel);
-            fetched = true;
-            p.set_key("get_exit_code", Value(get.process ? get.process->exit_code : -1));
-            step =
-                co_await run_step(s, dep_executor, check_script, test.executor.elevation_required,
-                                  elevation, target.timeouts.prerequisites, 1, cancel);
-            met = step.process && step.process->ok();
-        }
-        p.set_key("met", Value(met));
-        p.set_key("fetched", Value(fetched));
-        p.set_key(
-            "output",
-            Value(step.process ? clip(step.process->stdout_text + step.process->stderr_text, 4096)
-                               : step.error));
-        prerequisites.push_back(std::move(p));
-        if (!met && unmet.empty())
-            unmet = dep.description + (step.error.empty() ? "" : " (" + step.error + ")");
-    }
+    auto prereqs = co_await check_prerequisites(ctx, s, test, *resolved, elevation, tag,
+                                                ctx.m_options.get_prereqs);
+    prerequisites = std::move(prereqs.records);
+    const std::string& unmet = prereqs.unmet;
     if (cancel.at_least(1)) {
         fail("interrupted before execution");
         co_return compose();
@@ -821,6 +907,10 @@ Task<std::optional<Value>> run_one(RunContext& ctx, TargetSession& s, const sc::
     // The telemetry window closes before cleanup: cleanup signals never count.
     facts.cleanup_start_ns = now_ns();
     window_closed = true;
+    // After the window closed (its commands are no attack telemetry), before cleanup undoes
+    // what it looks at.
+    if (!checks.success_command.empty() && executed && !transport_lost && !cancel.at_least(1))
+        success = co_await run_success_check(ctx, s, test, checks, *resolved, elevation, tag);
 
     // Cleanup, always (also after errors and timeouts, and after the first signal). A target
     // whose connection died mid-test cannot run it: its snapshot revert undoes the test.
@@ -833,25 +923,7 @@ Task<std::optional<Value>> run_one(RunContext& ctx, TargetSession& s, const sc::
                                         "the snapshot revert replaces the cleanup"));
         if (!undo.error.empty()) ctx.progress(tag + ": " + undo.error);
     } else if (!resolved->cleanup_command.empty() && !cancel.at_least(2)) {
-        ctx.progress(tag + ": cleanup", true);
-        auto step = co_await run_step(s, test.executor.name, resolved->cleanup_command,
-                                      test.executor.elevation_required, elevation,
-                                      target.timeouts.cleanup, 2, cancel);
-        cleanup.set_key("ran", Value(true));
-        if (step.process) {
-            cleanup.set_key("succeeded", Value(step.process->ok()));
-            cleanup.set_key("exit_code", Value(step.process->exit_code));
-            cleanup.set_key("timed_out", Value(step.process->timed_out));
-            cleanup.set_key(
-                "output", Value(clip(step.process->stdout_text + step.process->stderr_text, 4096)));
-        } else {
-            cleanup.set_key("succeeded", Value(false));
-            cleanup.set_key("output", Value(step.error));
-        }
-        if (!step.process || !step.process->ok())
-            ctx.progress(tag + ": cleanup failed: " +
-                         (step.process ? "exit code " + std::to_string(step.process->exit_code)
-                                       : step.error));
+        co_await run_cleanup(ctx, s, test, *resolved, elevation, tag, cleanup);
     } else if (resolved->cleanup_command.empty()) {
         cleanup.set_key("reason", Value("the test has no cleanup command"));
     } else {
@@ -878,9 +950,99 @@ Value skipped_value(RunContext& ctx, const sc::AtomicTest& test, const std::stri
     return v;
 }
 
+// A record of the report-only modes (--check-prereqs, --cleanup) for one test and target.
+Value mode_record(const sc::AtomicTest& test, const std::string& target, const std::string& outcome,
+                  const std::string& reason) {
+    Value v = Value::object();
+    v.set_key("guid", Value(test.guid));
+    v.set_key("test", Value(test_label(test)));
+    v.set_key("target", Value(target));
+    v.set_key("outcome", Value(outcome));
+    v.set_key("reason", Value(reason));
+    return v;
+}
+
+// `--check-prereqs` / `--cleanup` on one test and target. The target is brought up as for a
+// run (a stopped VM starts from its snapshot) but never reverted: a revert would undo what
+// --cleanup is there to clean. Then only the prerequisite checks, or only the cleanup.
+Task<std::optional<Value>> run_mode_one(RunContext& ctx, TargetSession& s,
+                                        const sc::AtomicTest& test) {
+    const CancelToken& cancel = ctx.m_cancel;
+    if (cancel.at_least(1)) co_return std::nullopt;
+    const std::string tag = "[" + s.config->name + "] " + test.name;
+    auto resolved = sc::resolve_test(test, ctx.m_options.arguments, ctx.m_pack.atomics_folder);
+    if (!resolved)
+        co_return mode_record(test, s.config->name, "error",
+                              "arguments: " + resolved.error().message);
+    if (s.vm ? !s.vm->running() : s.config->revert.empty()) {
+        auto restored = co_await restore_target(ctx, s, tag, cancel);
+        if (!restored.error.empty())
+            co_return mode_record(test, s.config->name, "error", restored.error);
+    }
+    auto elevation = co_await probe_target(s, cancel);
+    if (!elevation)
+        co_return mode_record(test, s.config->name, "error",
+                              "target unreachable: " + elevation.error().message);
+    if (ctx.m_options.mode == Mode::CheckPrereqs) {
+        auto prereqs =
+            co_await check_prerequisites(ctx, s, test, *resolved, *elevation, tag, false);
+        const char* outcome = prereqs.check_failed    ? "error"
+                              : prereqs.unmet.empty() ? "met"
+                                                      : "unmet";
+        Value v = mode_record(test, s.config->name, outcome, first_line(prereqs.unmet));
+        v.set_key("prerequisites", std::move(prereqs.records));
+        co_return v;
+    }
+    if (resolved->cleanup_command.empty())
+        co_return mode_record(test, s.config->name, "no_cleanup",
+                              "the test has no cleanup command");
+    Value cleanup = Value::object();
+    co_await run_cleanup(ctx, s, test, *resolved, *elevation, tag, cleanup);
+    const Value* ok = cleanup.get("succeeded");
+    const Value* code = cleanup.get("exit_code");
+    Value v = ok && ok->as_bool() ? mode_record(test, s.config->name, "cleaned", "")
+              : code
+                  ? mode_record(test, s.config->name, "failed",
+                                "exit code " + std::to_string(code->as_int()))
+                  : mode_record(test, s.config->name, "error", cleanup.get("output")->as_string());
+    v.set_key("cleanup", std::move(cleanup));
+    co_return v;
+}
+
 bool supports(const sc::AtomicTest& test, Platform p) {
     auto name = platform_name(p);
     return std::find(test.platforms.begin(), test.platforms.end(), name) != test.platforms.end();
+}
+
+// Whether the attack step itself succeeded, for the verdict line: the executor's exit status
+// and the pack's success check (a passed verdict over a rejected upload reads as such).
+std::string attack_step_note(const Value& scenario) {
+    const Value* code = scenario.find("execution.exit_code");
+    if (!code || !code->is_int()) return {};
+    const Value* timed_out = scenario.find("execution.timed_out");
+    const Value* success = scenario.find("success.passed");
+    bool ok = code->as_int() == 0 && !(timed_out && timed_out->is_bool() && timed_out->as_bool());
+    std::string detail = "exit code " + std::to_string(code->as_int());
+    if (success && success->is_bool()) {
+        ok = ok && success->as_bool();
+        const Value* why = scenario.find("success.reason");
+        detail += std::string(", success check ") + (success->as_bool() ? "passed" : "failed") +
+                  (success->as_bool() || !why || !why->is_string() ? "" : ": " + why->as_string());
+    }
+    return std::string("attack step ") + (ok ? "succeeded" : "failed") + " (" + detail + ")";
+}
+
+// The --rules DIR rules that fired (results keep only those, as "informational").
+std::string other_rules_note(const Value& scenario) {
+    const Value* detections = scenario.get("detections");
+    if (!detections || !detections->is_array()) return {};
+    std::string names;
+    for (const Value& d : detections->as_array())
+        if (const Value* e = d.get("expected");
+            e && e->is_string() && e->as_string() == "informational")
+            if (const Value* n = d.get("name"); n && n->is_string())
+                names += (names.empty() ? "" : ", ") + n->as_string();
+    return names.empty() ? "" : "other rules that fired: " + names;
 }
 
 // One worker of a target: its scenarios one after another (a target with concurrency N has
@@ -890,19 +1052,26 @@ Task<void> target_worker(RunContext& ctx, TargetSession& session) {
         const sc::AtomicTest& test = *session.queue[session.next++];
         std::optional<Value> v;
         try {
-            v = co_await run_one(ctx, session, test);
+            v = co_await (ctx.m_options.mode == Mode::Run ? run_one(ctx, session, test)
+                                                          : run_mode_one(ctx, session, test));
         } catch (const std::exception& e) {
             // One scenario's unexpected failure must not take the run down.
             ctx.progress("[" + session.config->name + "] " + test.name +
                          ": internal error: " + e.what());
         }
         if (!v) continue;
+        if (ctx.m_options.mode != Mode::Run) {
+            ctx.m_mode_records.push_back(std::move(*v));
+            continue;
+        }
         const Value* verdict = v->get("verdict");
         const Value* reason = v->get("reason");
         std::string line = "[" + session.config->name + "] " + test.name + ": " +
                            (verdict && verdict->is_string() ? verdict->as_string() : "?");
         if (reason && reason->is_string() && !reason->as_string().empty())
             line += " (" + reason->as_string() + ")";
+        if (std::string step = attack_step_note(*v); !step.empty()) line += "; " + step;
+        if (std::string fired = other_rules_note(*v); !fired.empty()) line += "; " + fired;
         ctx.progress(line);
         // The journal is rewritten with fsync: off the io thread.
         co_await offload(blocking_pool(), [&] { ctx.finish(std::move(*v)); });
@@ -972,13 +1141,23 @@ Expected<RunSummary> run_pack(const Lab& lab, const sc::Pack& pack, const RunOpt
             return make_error("no target '" + name + "' in " + lab.path);
     if (sessions.empty()) return make_error("no targets selected");
 
-    auto journal = Journal::open(options.out_dir, &ctx.m_masker);
-    if (!journal) return journal.error();
-    ctx.m_journal = std::move(*journal);
-    ctx.progress("run " + ctx.m_run_id + ": " + std::to_string(tests.size()) + " scenario(s), " +
-                 std::to_string(sessions.size()) + " target(s), lab " + lab.name + ", results in " +
-                 options.out_dir);
-    (void)ctx.m_journal->flush(ctx.run_object("running"));
+    // The report-only modes write no journal: their records come back in the summary.
+    const bool journaled = options.mode == Mode::Run;
+    if (journaled) {
+        auto journal = Journal::open(options.out_dir, &ctx.m_masker);
+        if (!journal) return journal.error();
+        ctx.m_journal = std::move(*journal);
+        ctx.progress("run " + ctx.m_run_id + ": " + std::to_string(tests.size()) +
+                     " scenario(s), " + std::to_string(sessions.size()) + " target(s), lab " +
+                     lab.name + ", results in " + options.out_dir);
+        (void)ctx.m_journal->flush(ctx.run_object("running"));
+    }
+    auto skip = [&](const sc::AtomicTest& test, const std::string& why, const std::string& target) {
+        if (journaled)
+            ctx.finish(skipped_value(ctx, test, why, target));
+        else
+            ctx.m_mode_records.push_back(mode_record(test, target, "skipped", why));
+    };
 
     // Placement: each test on every selected target whose platform it supports and whose
     // lab lets it run (harness/plan.h decides, as for --plan). A test refused by the safety
@@ -995,7 +1174,7 @@ Expected<RunSummary> run_pack(const Lab& lab, const sc::Pack& pack, const RunOpt
                 placed = true;
             } else if (supports(*test, s->config->platform)) {
                 ctx.progress("[" + s->config->name + "] " + test->name + ": skipped (" + why + ")");
-                ctx.finish(skipped_value(ctx, *test, why, s->config->name));
+                skip(*test, why, s->config->name);
                 placed = true;
             } else {
                 reasons += (reasons.empty() ? "" : "; ") + why;
@@ -1003,9 +1182,14 @@ Expected<RunSummary> run_pack(const Lab& lab, const sc::Pack& pack, const RunOpt
         }
         if (!placed) {
             ctx.progress("[" + sessions[0]->config->name + "] " + test->name + ": skipped (" + reasons + ")");
-            ctx.finish(skipped_value(ctx, *test, reasons, sessions.size() == 1 ? sessions[0]->config->name : ""));
+            skip(*test, reasons, sessions.size() == 1 ? sessions[0]->config->name : "");
         }
     }
+
+    std::size_t queued = 0;
+    for (const auto& s : sessions) queued += s->queue.size();
+    ctx.m_total = ctx.m_finished + queued;
+    if (options.on_finished) options.on_finished(ctx.m_finished, ctx.m_total);
 
     for (auto& s : sessions) {
         if (s->config->qemu && !s->queue.empty()) {
@@ -1083,6 +1267,12 @@ Expected<RunSummary> run_pack(const Lab& lab, const sc::Pack& pack, const RunOpt
         });
     if (lanes == 0) all_done();
     io.run();
+    if (!journaled) {
+        RunSummary summary;
+        summary.interrupted = cancel.at_least(1);
+        summary.records = std::move(ctx.m_mode_records);
+        return summary;
+    }
 
     if (options.record_dir.empty()) {
         std::error_code ec;

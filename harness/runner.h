@@ -27,7 +27,15 @@ namespace attest::run {
 
 enum class Verbosity { Quiet, Normal, Verbose };
 
+// What `attest run` does with each selected test, as Invoke-AtomicTest's switches do.
+enum class Mode {
+    Run,           // the whole lifecycle
+    CheckPrereqs,  // --check-prereqs: only the prerequisite checks (report only)
+    Cleanup,       // --cleanup: only the cleanup commands
+};
+
 struct RunOptions {
+    Mode mode = Mode::Run;
     std::vector<std::string> scenarios;  // GUIDs or names; empty: all of the pack
     std::vector<std::string> targets;    // target names; empty: all of the lab
     std::map<std::string, std::string> arguments;  // --arg overrides
@@ -46,12 +54,18 @@ struct RunOptions {
     bool handle_signals = false;
     // Progress lines; default: stderr.
     std::function<void(const std::string&)> progress;
+    // Called after each scenario record is journaled, from any thread: records so far, and
+    // how many the run will have (0 until the placement is done).
+    std::function<void(std::size_t finished, std::size_t total)> on_finished;
 };
 
 struct RunSummary {
     int passed = 0, failed = 0, error = 0, inconclusive = 0, skipped = 0, executed = 0;
     bool interrupted = false;
     std::string results_path;
+    // Mode::CheckPrereqs / Mode::Cleanup: one record per test and target (no journal is
+    // written): guid, test (its label), target, outcome, reason, prerequisites or cleanup.
+    std::vector<Value> records;
 };
 
 // Runs the selected scenarios of `pack` on the selected targets of `lab`. Errors: nothing

@@ -33,6 +33,14 @@ const std::set<std::string> kDependencyKeys = {"description", "prereq_command",
                                                "get_prereq_command"};
 const std::set<std::string> kArgumentKeys = {"description", "type", "default"};
 const std::set<std::string> kExecutors = {"powershell", "command_prompt", "sh", "bash", "manual"};
+}  // namespace
+
+bool is_executor_name(std::string_view name) {
+    return kExecutors.count(std::string(name)) > 0;
+}
+
+namespace {
+
 const std::set<std::string> kArgumentTypes = {"string", "path", "url", "integer", "float"};
 // Upstream's platform list (atomic-red-team atomic-test schema).
 const std::set<std::string> kPlatforms = {

@@ -71,6 +71,9 @@ struct AtomicFile {
     std::vector<AtomicTest> tests;
 };
 
+// Whether `name` is an executor an atomic may name (powershell, command_prompt, sh, bash, manual).
+bool is_executor_name(std::string_view name);
+
 // Loads and validates one atomics YAML file. Returns nullopt only when nothing usable could
 // be read (unreadable file, YAML syntax error, not a mapping); problems go to `problems`.
 std::optional<AtomicFile> load_atomic_file(const std::string& path, Problems& problems);

@@ -94,14 +94,73 @@ ScenarioChecks Pack::checks_for(const AtomicTest& test) const {
     if (c.tactics.empty()) c.tactics = expectations::tactics_for_technique(test.technique);
     c.platforms = test.platforms;
     c.mapping = mapping;
+    c.detections.insert(c.detections.end(), extra_detections.begin(), extra_detections.end());
     return c;
 }
 
 namespace {
 
+// What reading a detection's rule file gave: the profile its format implies, and whether
+// the file was missing (E117) rather than unreadable (E118; both in DetectionSpec::load_error).
+struct RuleRead {
+    std::optional<Profile> profile;
+    bool missing = false;
+};
+
+// Fills `d` from its rule file (EQL, detection-rules TOML in EQL or KQL, Sigma): the query,
+// language, names and default sources; a file that does not load sets d.load_error. One
+// reader for the pack's detections and for the rules of --rules DIR.
+RuleRead read_detection_rule(const std::string& path, bool profile_declared, DetectionSpec& d) {
+    RuleRead out;
+    std::error_code ec;
+    if (!fs::is_regular_file(path, ec)) {
+        d.load_error = "rule file " + path + " cannot be read";
+        out.missing = true;
+        return out;
+    }
+    if (sigma::is_sigma_path(path)) {
+        std::ifstream in(path, std::ios::binary);
+        std::stringstream ss;
+        ss << in.rdbuf();
+        auto set = sigma::parse(ss.str(), path);
+        auto rule =
+            set ? sigma::single_rule(*set, path) : Expected<const sigma::Rule*>(set.error());
+        if (!rule) {
+            d.load_error =
+                set ? rule.error().message : "rule file cannot be read: " + set.error().message;
+            return out;
+        }
+        const sigma::Rule& r = **rule;
+        d.query = ss.str();
+        d.language = "sigma";
+        d.level = r.level;
+        d.tags = r.tags;
+        if (d.rule_id.empty()) d.rule_id = r.id;
+        if (d.name.empty()) d.name = r.title;
+        if (d.sources.empty()) d.sources = r.sources;
+        if (!r.supplied) d.unsupplied_logsource = r.logsource.describe();
+        out.profile = Profile::Sysmon;  // SigmaHQ writes the Windows event field names
+        return out;
+    }
+    // .eql and detection-rules TOML (eql or kuery): one loader for both.
+    auto rule = rules::load_rule(path);
+    if (!rule) {
+        d.load_error = "rule file cannot be read: " + rule.error().message;
+        return out;
+    }
+    d.query = rule->query;
+    if (d.rule_id.empty()) d.rule_id = rule->rule_id;
+    if (d.name.empty()) d.name = rule->name;
+    out.profile = rule->profile;
+    d.profile_from_data = rule->profile_from_data && !profile_declared;
+    d.loaded = std::make_shared<const eql::Rule>(std::move(*rule));
+    return out;
+}
+
 const std::set<std::string> kTopKeys = {"version", "name", "description", "defaults", "scenarios", "mapping"};
 const std::set<std::string> kScenarioKeys = {"name",         "secrets",    "tactics", "risks",
-                                             "expectations", "detections", "lab"};
+                                             "expectations", "detections", "lab",     "success"};
+const std::set<std::string> kSuccessKeys = {"command", "executor"};
 const std::set<std::string> kExpectationKeys = {"id",       "description", "source", "query",
                                                 "min_count", "required",   "window", "profile"};
 const std::set<std::string> kDetectionKeys = {"rule",    "rule_id", "name", "expected", "profile",
@@ -133,7 +192,8 @@ public:
                     if (it->first.Scalar() != "window")
                         report(Code::W108, it->first, "defaults",
                                "unknown key '" + it->first.Scalar() + "' (ignored)");
-                if (d["window"]) m_default_window = window(d["window"], "defaults");
+                if (d["window"])
+                    m_pack.default_window = m_default_window = window(d["window"], "defaults");
             }
         }
         auto scenarios = (*root)["scenarios"];
@@ -250,6 +310,7 @@ private:
         }
         if (auto t = n["tactics"]; t) load_tactics(t, ctx, checks);
         if (auto r = n["risks"]; r) load_risks(r, ctx, checks);
+        if (auto c = n["success"]; c) load_success(c, test, ctx, checks);
         std::set<std::string> ids;
         if (auto list = n["expectations"]; list) {
             if (!list.IsSequence())
@@ -263,6 +324,31 @@ private:
             else
                 for (const auto& d : list) load_detection(d, ctx, checks);
         }
+    }
+
+    // `success: CMD` or `success: {command: CMD, executor: sh}`: run after the attack step,
+    // its exit status says whether the step succeeded (an upload the server rejected did not).
+    void load_success(const YAML::Node& n, const AtomicTest* test, const std::string& ctx,
+                      ScenarioChecks& checks) {
+        YAML::Node command = n.IsMap() ? n["command"] : n;
+        if (n.IsMap()) check_keys(n, kSuccessKeys, ctx + " success");
+        if (!command || !command.IsScalar() || command.Scalar().empty())
+            return report(
+                Code::E127, n, ctx,
+                "'success' is a command, or a mapping with 'command' and optional 'executor'");
+        if (YAML::Node executor = n.IsMap() ? n["executor"] : YAML::Node(); n.IsMap() && executor) {
+            std::string name = executor.IsScalar() ? executor.Scalar() : "";
+            if (!is_executor_name(name) || name == "manual")
+                return report(Code::E127, executor, ctx,
+                              "success: unknown executor '" + name +
+                                  "' (known: sh, bash, powershell, command_prompt)");
+            checks.success_executor = name;
+        }
+        checks.success_command = command.Scalar();
+        for (const auto& name : argument_references(checks.success_command))
+            if (test && !test->find_argument(name))
+                report(Code::E111, command, ctx,
+                       "success uses #{" + name + "}, which is not an input argument of the test");
     }
 
     // `risks: [reboot, ...]`: what the pack knows a test does beyond what its commands show.
@@ -363,34 +449,6 @@ private:
 
     // A Sigma rule file: its text is the detection's query (the engine compiles it), its
     // title, level, tags and logsource's sources describe the detection.
-    void load_sigma_detection(const std::string& path, const YAML::Node& n, const std::string& ctx,
-                              DetectionSpec& d) {
-        std::ifstream in(path, std::ios::binary);
-        std::stringstream ss;
-        ss << in.rdbuf();
-        auto set = sigma::parse(ss.str(), path);
-        if (!set) {
-            d.load_error = "rule file cannot be read: " + set.error().message;
-            report(Code::E118, n["rule"], ctx, d.load_error);
-            return;
-        }
-        auto rule = sigma::single_rule(*set, path);
-        if (!rule) {
-            d.load_error = rule.error().message;
-            report(Code::E118, n["rule"], ctx, d.load_error);
-            return;
-        }
-        const sigma::Rule& r = **rule;
-        d.query = ss.str();
-        d.language = "sigma";
-        d.level = r.level;
-        d.tags = r.tags;
-        if (d.rule_id.empty()) d.rule_id = r.id;
-        if (d.name.empty()) d.name = r.title;
-        if (d.sources.empty()) d.sources = r.sources;
-        if (!r.supplied) d.unsupplied_logsource = r.logsource.describe();
-    }
-
     void load_mapping(const YAML::Node& m) {
         if (!m.IsScalar() || m.Scalar().empty()) {
             report(Code::E126, m, "mapping", "'mapping' is the path of an index mapping JSON file (GET index/_mapping)");
@@ -452,29 +510,11 @@ private:
         d.window = n["window"] ? window(n["window"], ctx) : m_default_window;
         load_siem(n, ctx, d);
         if (!d.rule.empty()) {
-            fs::path rp = fs::path(m_pack.root) / d.rule;
-            std::error_code ec;
-            if (!fs::is_regular_file(rp, ec)) {
-                d.load_error = "rule file " + rp.string() + " cannot be read";
-                report(Code::E117, n["rule"], ctx, d.load_error);
-            } else if (sigma::is_sigma_path(rp.string())) {
-                load_sigma_detection(rp.string(), n, ctx, d);
-                from_rule = Profile::Sysmon;  // SigmaHQ writes the Windows event field names
-            } else {
-                // .eql and detection-rules TOML (eql or kuery): one loader for both.
-                auto rule = rules::load_rule(rp.string());
-                if (!rule) {
-                    d.load_error = "rule file cannot be read: " + rule.error().message;
-                    report(Code::E118, n["rule"], ctx, d.load_error);
-                } else {
-                    d.query = rule->query;
-                    if (d.rule_id.empty()) d.rule_id = rule->rule_id;
-                    if (d.name.empty()) d.name = rule->name;
-                    from_rule = rule->profile;
-                    d.profile_from_data = rule->profile_from_data && !declared;
-                    d.loaded = std::make_shared<const eql::Rule>(std::move(*rule));
-                }
-            }
+            RuleRead read = read_detection_rule((fs::path(m_pack.root) / d.rule).string(),
+                                                declared.has_value(), d);
+            if (!d.load_error.empty())
+                report(read.missing ? Code::E117 : Code::E118, n["rule"], ctx, d.load_error);
+            from_rule = read.profile;
         }
         if (d.rule_id.empty()) d.rule_id = fs::path(d.rule).stem().string();
         if (d.name.empty()) d.name = d.rule_id;
@@ -494,6 +534,38 @@ private:
 };
 
 }  // namespace
+
+Expected<std::vector<DetectionSpec>> rule_folder_detections(const std::string& dir,
+                                                            const std::optional<Window>& window,
+                                                            std::vector<std::string>& errors) {
+    std::error_code ec;
+    if (!fs::exists(dir, ec)) return make_error("--rules " + dir + ": no such file or directory");
+    std::vector<DetectionSpec> out;
+    for (const std::string& path : rules::rule_files(dir, true)) {
+        DetectionSpec d;
+        d.rule = path;
+        d.informational = true;
+        d.window = window;
+        RuleRead read = read_detection_rule(path, false, d);
+        if (!d.load_error.empty()) {
+            errors.push_back(path + ": " + d.load_error);
+            continue;
+        }
+        // A query that does not compile would only say so per scenario: leave it out now.
+        if (d.loaded)
+            if (auto compiled = rules::compile_rule(*d.loaded, {}); !compiled) {
+                errors.push_back(compiled.error().message);
+                continue;
+            }
+        if (d.rule_id.empty()) d.rule_id = fs::path(path).stem().string();
+        if (d.name.empty()) d.name = d.rule_id;
+        // A bare .eql names no vocabulary: Elastic Defend's, as Elastic's rules are written
+        // (Sysmon data is translated to it), unless the TOML's index patterns say otherwise.
+        if (read.profile) d.profile = *read.profile;
+        out.push_back(std::move(d));
+    }
+    return out;
+}
 
 Expected<Pack> load_pack(const std::string& path, Problems& problems) {
     std::error_code ec;

@@ -29,6 +29,10 @@ struct Pack {
     // `mapping:` (an Elasticsearch index mapping, relative to the pack): field types for every
     // query of the pack; null: ECS types.
     std::shared_ptr<const eql::FieldTypes> mapping;
+    // `defaults.window`: also the window of the --rules DIR rules (none: the execution itself).
+    std::optional<expectations::Window> default_window;
+    // --rules DIR: rules evaluated beside every scenario's own detections (informational).
+    std::vector<expectations::DetectionSpec> extra_detections;
 
     std::vector<const AtomicTest*> tests() const;
     // The one test `key` names: its GUID or a unique GUID prefix (4+ characters), its
@@ -50,6 +54,15 @@ Expected<Pack> load_pack(const std::string& path, Problems& problems);
 }  // namespace attest::scenarios
 
 namespace attest::scenarios {
+
+// `--rules DIR`: every rule file under DIR (recursively: .eql, detection-rules .toml in EQL or
+// KQL, Sigma .yml/.yaml) as an informational detection for every scenario, read as the pack's
+// own detections are, over `window` (the pack's default). Files that do not load are left out, each
+// listed in `errors`
+// ("file: message"). An error when DIR does not exist.
+Expected<std::vector<expectations::DetectionSpec>> rule_folder_detections(
+    const std::string& dir, const std::optional<expectations::Window>& window,
+    std::vector<std::string>& errors);
 
 // Compiles every expectation query (after substituting the test's default arguments and
 // sample run facts) and every detection rule; compile errors become E130 problems at the

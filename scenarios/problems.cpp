@@ -68,6 +68,7 @@ const std::vector<CodeInfo>& problem_codes() {
         {Code::E120, "E120", Severity::Error, "no atomics found"},
         {Code::E125, "E125", Severity::Error, "unknown ATT&CK tactic in tactics"},
         {Code::E126, "E126", Severity::Error, "mapping: unreadable or not an index mapping"},
+        {Code::E127, "E127", Severity::Error, "success: not a command or {command, executor}, or an unknown executor"},
         {Code::E130, "E130", Severity::Error,
          "query or rule does not compile (EQL / KQL message with position)"},
         {Code::W131, "W131", Severity::Warning, "rule loads but is not locally evaluable (new_terms, machine_learning, esql)"},

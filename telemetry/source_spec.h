@@ -33,6 +33,9 @@ struct LiveAcquisition {
     // a message on stderr when dead). Log file: a command whose listing, when empty or "No
     // rules", means the source records nothing.
     std::string_view preflight;
+    // Preflight also reads the sensor's active configuration to know which event IDs it logs
+    // (Sysmon for Windows: `Sysmon64 -c`, harness/sysmon_config.h).
+    bool reads_sysmon_configuration = false;
 };
 
 // One field the normalizer emits for the source: its dotted path, its ECS (Elasticsearch)

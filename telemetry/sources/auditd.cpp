@@ -39,6 +39,7 @@ const SourceSpec& auditd_source() {
              "file.name",
              "file.path",
              "host.name",
+             "host.os.type",
              "network.type",
              "process.args",
              "process.args_count",

@@ -71,7 +71,8 @@ const SourceSpec& sysmon_source() {
             {{Acquisition::WindowsChannel, "winevent_xml", "Microsoft-Windows-Sysmon/Operational",
               "if (-not (Get-Service -Name Sysmon64,Sysmon -ErrorAction SilentlyContinue |"
               " Where-Object Status -eq 'Running')) {"
-              " [Console]::Error.WriteLine('the Sysmon service is not running'); exit 3 }\r\n"}},
+              " [Console]::Error.WriteLine('the Sysmon service is not running'); exit 3 }\r\n",
+              true}},
         .endpoint_vocabulary = kEndpointVocabulary,
         .fields = with_common_fields(
             kBaseFields | kWinlogFields,

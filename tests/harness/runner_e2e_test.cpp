@@ -423,3 +423,83 @@ TEST(RunnerE2E, RecheckTurnsPendingO365IntoObserved) {
     EXPECT_EQ((*s2)["verdict"], "passed") << (*s2)["reason"];
     EXPECT_EQ(p->exit_code, 0) << p->stderr_text;
 }
+
+// The pack's `success` check runs after the window closed and before cleanup (the file it
+// tests is removed by cleanup), with the test's arguments; it is recorded beside the verdict
+// and printed in the verdict line, and never changes the verdict.
+TEST(RunnerE2E, SuccessCheckIsRecordedBesideTheVerdict) {
+    TempDir tmp("success");
+    const std::string kGuidB = "0c7d8f0e-1111-4a5b-9c3d-000000000002";
+    write_text(tmp.path + "/lab.yaml",
+               "lab: local\ntargets:\n- {name: here, platform: linux, transport: local}\n");
+    std::string state = tmp.path + "/state";
+    std::filesystem::create_directories(state);
+    std::string pack = write_pack(
+        tmp.path + "/pack",
+        simple_test(kGuidA, "writes a file", "echo hi > #{out}", "rm #{out}",
+                    "    out: {description: file, type: path, default: " + state + "/out}\n") +
+            simple_test(kGuidB, "upload rejected", "true"),
+        "  " + kGuidA + ":\n    success: 'test -s #{out}'\n" + "  " + kGuidB +
+            ":\n    success: {command: 'echo rejected >&2; exit 3', executor: sh}\n");
+    std::string out = tmp.path + "/out";
+    auto r =
+        run_attest({"run", "--lab", tmp.path + "/lab.yaml", "--pack", pack, "--out", out}, out);
+    ASSERT_TRUE(r.results.is_object()) << r.err;
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    const json* a = find_scenario(r.results, "here", kGuidA);
+    const json* b = find_scenario(r.results, "here", kGuidB);
+    ASSERT_NE(a, nullptr) << r.err;
+    ASSERT_NE(b, nullptr) << r.err;
+    EXPECT_EQ((*a)["verdict"], "executed");
+    EXPECT_EQ((*a)["success"]["passed"], true) << a->dump(2);
+    EXPECT_EQ((*a)["success"]["command"], "test -s " + state + "/out");
+    EXPECT_EQ((*a)["success"]["exit_code"], 0);
+    EXPECT_FALSE(std::filesystem::exists(state + "/out")) << "cleanup did not run";
+    EXPECT_EQ((*b)["verdict"], "executed");
+    EXPECT_EQ((*b)["success"]["passed"], false) << b->dump(2);
+    EXPECT_EQ((*b)["success"]["reason"], "exit code 3");
+    EXPECT_NE((*b)["success"]["output"].get<std::string>().find("rejected"), std::string::npos);
+    const std::string why =
+        "executed (the pack declares no expectation or detection for this test); ";
+    EXPECT_NE(r.err.find("writes a file: " + why +
+                         "attack step succeeded (exit code 0, success check passed)"),
+              std::string::npos)
+        << r.err;
+    EXPECT_NE(r.err.find("upload rejected: " + why +
+                         "attack step failed (exit code 0, success check failed: "
+                         "exit code 3)"),
+              std::string::npos)
+        << r.err;
+}
+
+// On a terminal (a pseudo-terminal from `script`) the run keeps a progress line at the
+// bottom; in a pipe or with NO_COLOR it has none and no escape sequence.
+TEST(RunnerE2E, ProgressLineOnATerminalOnly) {
+    if (std::system("command -v script >/dev/null 2>&1") != 0)
+        GTEST_SKIP() << "util-linux 'script' is not installed";
+    TempDir tmp("progress");
+    write_text(tmp.path + "/lab.yaml",
+               "lab: local\ntargets:\n- {name: here, platform: linux, transport: local}\n");
+    std::string pack = write_pack(tmp.path + "/pack", simple_test(kGuidA, "short", "sleep 1"));
+    std::string command = std::string(ATTEST_BINARY) + " run --lab " + tmp.path +
+                          "/lab.yaml --pack " + pack + " --out " + tmp.path + "/out";
+    auto shell = [](const std::string& line) {
+        run::ProcessRequest req;
+        req.argv = {"sh", "-c", line + " 2>&1"};
+        auto p = run::run_process(req);
+        return p ? p->stdout_text : std::string();
+    };
+    std::string tty = shell("script -qec \"env -u NO_COLOR ATTEST_PROGRESS_AFTER_MS=0 TERM=xterm " +
+                            command + "\" /dev/null");
+    EXPECT_NE(tty.find("\x1b[Krun: "), std::string::npos) << tty;
+    EXPECT_NE(tty.find("1 scenario(s) finished, telemetry read: "), std::string::npos) << tty;
+    EXPECT_NE(tty.find("short: executed"), std::string::npos) << tty;
+    std::string pipe = shell("env -u NO_COLOR ATTEST_PROGRESS_AFTER_MS=0 TERM=xterm " + command);
+    EXPECT_NE(pipe.find("short: executed"), std::string::npos) << pipe;
+    EXPECT_EQ(pipe.find("scenario(s) finished"), std::string::npos) << pipe;
+    EXPECT_EQ(pipe.find('\x1b'), std::string::npos) << pipe;
+    std::string no_colour =
+        shell("script -qec \"env NO_COLOR=1 ATTEST_PROGRESS_AFTER_MS=0 TERM=xterm " + command +
+              "\" /dev/null");
+    EXPECT_EQ(no_colour.find("scenario(s) finished"), std::string::npos) << no_colour;
+}

@@ -134,6 +134,20 @@ TEST(CliConventions, ListFiltersByTechniqueAndPlatform) {
     EXPECT_LT(linux_only.out.size(), all.out.size());
 }
 
+// --test selects as `attest run --test` does: number within the technique, name, GUID.
+TEST(CliConventions, ListSelectsATestByNumberNameOrGuid) {
+    auto second = run("list --pack " + src("scenarios/t1114") + " T1114.001 --test 2");
+    ASSERT_EQ(second.status, 0) << second.out;
+    EXPECT_NE(second.out.find("f61b02b5-7753-40d9-a500-a03d6b3667fe  T1114.001"), std::string::npos) << second.out;
+    EXPECT_EQ(second.out.find("23df3cbb-43ee-4bd5-a013-21ce438ed77f"), std::string::npos) << second.out;
+    EXPECT_NE(second.out.find("1 of "), std::string::npos) << second.out;
+    auto by_guid = run("list --pack " + src("scenarios/t1114") + " --test 23df3cbb");
+    EXPECT_NE(by_guid.out.find("23df3cbb-43ee-4bd5-a013-21ce438ed77f  T1114.001"), std::string::npos) << by_guid.out;
+    auto none = run("list --pack " + src("scenarios/t1114") + " T1114.001 --test 99");
+    EXPECT_EQ(none.status, 2);
+    EXPECT_NE(none.out.find("no test '99'"), std::string::npos) << none.out;
+}
+
 TEST(CliConventions, ScenarioByGuidPrefixNumberOrAnyCaseName) {
     fs::path out = fs::temp_directory_path() / ("attest_cli_select_" + std::to_string(::getpid()));
     std::string base = "check --pack " + src("scenarios/t1114") + " --telemetry " +

@@ -167,6 +167,59 @@ scenarios:
     fs::remove_all(dir);
 }
 
+// `success:` is a command (the test's executor) or {command, executor}; its #{arguments} must
+// be the test's; anything else is E127 (or E111 for an unknown argument) at its position.
+TEST(PackTest, SuccessCheckForms) {
+    struct Case {
+        const char* yaml;  // the scenario's `success:` value
+        const char* command;
+        const char* executor;
+        const char* code;  // expected problem, "" for none
+    };
+    const Case cases[] = {
+        {"'test -s #{out}'", "test -s #{out}", "", ""},
+        {"{command: 'Test-Path x', executor: powershell}", "Test-Path x", "powershell", ""},
+        {"{command: 'true', executor: manual}", "", "", "E127"},
+        {"{command: 'true', executor: zsh}", "", "", "E127"},
+        {"{executor: sh}", "", "", "E127"},
+        {"[a, b]", "", "", "E127"},
+        {"'test -s #{nope}'", "test -s #{nope}", "", "E111"},
+    };
+    fs::path dir =
+        fs::temp_directory_path() / ("attest_pack_success_" + std::to_string(::getpid()));
+    fs::create_directories(dir / "atomics/T1082");
+    std::ofstream(dir / "atomics/T1082/T1082.yaml") << R"(attack_technique: T1082
+display_name: System Information Discovery
+atomic_tests:
+- name: uname
+  auto_generated_guid: 11111111-2222-3333-4444-555555555555
+  description: uname
+  supported_platforms: [linux]
+  input_arguments:
+    out: {description: output, type: path, default: /tmp/x}
+  executor:
+    name: sh
+    command: 'uname -a > #{out}'
+)";
+    for (const Case& c : cases) {
+        std::ofstream(dir / "expectations.yaml")
+            << "version: 1\nscenarios:\n  11111111-2222-3333-4444-555555555555:\n    success: "
+            << c.yaml << "\n";
+        Problems problems;
+        auto pack = load_pack(dir.string(), problems);
+        ASSERT_TRUE(pack);
+        if (*c.code)
+            EXPECT_TRUE(has(problems, c.code, "expectations.yaml", 4, "success")) << c.yaml << "\n"
+                                                                                  << dump(problems);
+        else
+            EXPECT_EQ(problems.error_count(), 0u) << c.yaml << "\n" << dump(problems);
+        auto checks = pack->checks_for(*pack->find_test("uname"));
+        EXPECT_EQ(checks.success_command, c.command) << c.yaml;
+        EXPECT_EQ(checks.success_executor, c.executor) << c.yaml;
+    }
+    fs::remove_all(dir);
+}
+
 TEST(PackTest, RuleLoadErrorsDoNotBlockARunButMarkTheDetection) {
     Problems problems;
     auto pack = load_pack(ATTEST_SOURCE_DIR "/tests/data/packs/broken", problems);

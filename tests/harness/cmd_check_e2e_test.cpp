@@ -1,0 +1,103 @@
+// `attest check` end to end on a pack whose detections mix EQL, Sigma and KQL, over recorded
+// Sysmon telemetry: every language is evaluated in the one pass and reported by name.
+#include <gtest/gtest.h>
+
+#include "e2e_support.h"
+
+using namespace attest::test;
+using json = nlohmann::json;
+
+namespace {
+
+const json* detection(const json& scenario, const std::string& rule) {
+    for (const auto& d : scenario["detections"])
+        if (d.value("rule", "") == rule) return &d;
+    return nullptr;
+}
+
+}  // namespace
+
+TEST(CheckE2E, PackMixingEqlSigmaAndKql) {
+    TempDir tmp("check-mixed");
+    std::string out = tmp.path + "/out";
+    auto r = run_attest(
+        {"check", "--pack", ATTEST_SOURCE_DIR "/tests/data/packs/mixed", "--telemetry",
+         ATTEST_SOURCE_DIR "/tests/data/t1114/synthetic_s1_sysmon.xml", "--out", out, "--quiet"},
+        out);
+    ASSERT_TRUE(r.results.is_object()) << r.err;
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    ASSERT_EQ(r.results["scenarios"].size(), 1u);
+    const json& s = r.results["scenarios"][0];
+    EXPECT_EQ(s["verdict"], "passed") << s["reason"];
+    struct Case {
+        const char* rule;
+        const char* language;
+        const char* verdict;
+    };
+    const Case cases[] = {
+        {"rules/email_files_staged.eql", "eql", "fired"},
+        {"rules/powershell_copies_outlook_data.yml", "sigma", "fired"},
+        {"rules/powershell_outlook_kuery.toml", "kuery", "fired"},
+        {"rules/outlook_exe_kuery.toml", "kuery", "not_fired"},
+    };
+    for (const Case& c : cases) {
+        const json* d = detection(s, c.rule);
+        ASSERT_NE(d, nullptr) << c.rule << "\n" << s["detections"].dump(2);
+        EXPECT_EQ((*d)["verdict"], c.verdict) << c.rule << ": " << (*d)["reason"];
+        EXPECT_EQ((*d)["passed"], true) << c.rule;
+        EXPECT_EQ(d->value("language", "eql"), c.language) << c.rule << "\n" << d->dump(2);
+    }
+}
+
+// --rules DIR: every rule in the folder is evaluated beside the pack's detections; those that
+// fired are listed (expected "informational"), the others left out, and no verdict changes.
+TEST(CheckE2E, RulesFolderListsOtherRulesThatFired) {
+    TempDir tmp("check-rules");
+    std::string rules = tmp.path + "/rules";
+    std::filesystem::create_directories(rules);
+    for (const char* f : {"email_files_staged.eql", "powershell_copies_outlook_data.yml",
+                          "powershell_outlook_kuery.toml", "outlook_exe_kuery.toml"})
+        std::filesystem::copy_file(
+            std::string(ATTEST_SOURCE_DIR "/tests/data/packs/mixed/rules/") + f, rules + "/" + f);
+    write_text(rules + "/nested/broken.eql", "process where process.name == \n");
+    const std::string telemetry = ATTEST_SOURCE_DIR "/tests/data/t1114/synthetic_s1_sysmon.xml";
+    auto plain = run_attest({"check", "--pack", ATTEST_SOURCE_DIR "/scenarios/t1114", "--telemetry",
+                             telemetry, "--scenario", "T1114.001-1", "--out", tmp.path + "/plain"},
+                            tmp.path + "/plain");
+    auto r = run_attest(
+        {"check", "--pack", ATTEST_SOURCE_DIR "/scenarios/t1114", "--telemetry", telemetry,
+         "--scenario", "T1114.001-1", "--rules", rules, "--out", tmp.path + "/out"},
+        tmp.path + "/out");
+    ASSERT_TRUE(r.results.is_object()) << r.err;
+    ASSERT_TRUE(plain.results.is_object()) << plain.err;
+    EXPECT_EQ(r.exit_code, plain.exit_code) << r.err;
+    const json& s = r.results["scenarios"][0];
+    EXPECT_EQ(s["verdict"], plain.results["scenarios"][0]["verdict"]);
+    std::vector<std::string> informational;
+    for (const auto& d : s["detections"])
+        if (d["expected"] == "informational") {
+            informational.push_back(d["rule"].get<std::string>().substr(rules.size() + 1));
+            EXPECT_EQ(d["verdict"], "fired");
+            EXPECT_EQ(d["passed"], true);
+        }
+    EXPECT_EQ(informational, (std::vector<std::string>{"email_files_staged.eql",
+                                                       "powershell_copies_outlook_data.yml",
+                                                       "powershell_outlook_kuery.toml"}));
+    EXPECT_NE(r.err.find("broken.eql"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("--rules: 4 rule(s) evaluated beside the pack's detections, 1 left out"),
+              std::string::npos)
+        << r.err;
+    EXPECT_NE(r.out.find("other rules that fired: email_files_staged.eql (2 hits), PowerShell "
+                         "Copies Outlook Data Files (1 hit)"),
+              std::string::npos)
+        << r.out;
+
+    auto missing =
+        run_attest({"check", "--pack", ATTEST_SOURCE_DIR "/scenarios/t1114", "--telemetry",
+                    telemetry, "--rules", tmp.path + "/nope", "--out", tmp.path + "/none"},
+                   tmp.path + "/none");
+    EXPECT_EQ(missing.exit_code, 2);
+    EXPECT_NE(missing.err.find("--rules " + tmp.path + "/nope: no such file or directory"),
+              std::string::npos)
+        << missing.err;
+}
