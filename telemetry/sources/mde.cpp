@@ -111,6 +111,9 @@ const SourceSpec& mde_source() {
                 {"mde.SHA256", "keyword", "Advanced hunting column SHA256, as exported."},
                 {"mde.Timestamp", "keyword", "Advanced hunting column Timestamp, as exported."},
             }),
+        // Device, pid and creation time (InitiatingProcess* for the parent): never reused.
+        // A row without creation times has no identity and joins no tree.
+        .lineage = {"process.entity_id", "process.parent.entity_id", false},
     };
     return spec;
 }

@@ -62,6 +62,8 @@ const SourceSpec& sysmon_linux_source() {
             sysmon_event_data({"CommandLine", "CurrentDirectory", "Image", "ParentCommandLine",
                                "ParentImage", "ParentProcessId", "ProcessGuid", "ProcessId",
                                "TargetFilename", "User", "UtcTime"})),
+        // ProcessGuid / ParentProcessGuid: never reused.
+        .lineage = {"process.entity_id", "process.parent.entity_id", false},
     };
     return spec;
 }
