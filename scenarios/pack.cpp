@@ -102,8 +102,9 @@ namespace {
 const std::set<std::string> kTopKeys = {"version", "name", "description", "defaults", "scenarios", "mapping"};
 const std::set<std::string> kScenarioKeys = {"name",         "secrets",    "tactics", "risks",
                                              "expectations", "detections", "lab"};
-const std::set<std::string> kExpectationKeys = {"id",       "description", "source", "query",
-                                                "min_count", "required",   "window", "profile"};
+const std::set<std::string> kExpectationKeys = {"id",      "description", "source",
+                                                "query",   "min_count",   "required",
+                                                "lineage", "window",      "profile"};
 const std::set<std::string> kDetectionKeys = {"rule",    "rule_id", "name", "expected",
                                               "profile", "sources", "window"};
 
@@ -355,6 +356,15 @@ private:
             else if (v == "false") e.required = false;
             else
                 report(Code::E115, r, ctx, "required is true or false, not '" + v + "'");
+        }
+        if (auto l = n["lineage"]; l) {
+            std::string v = scalar(n, "lineage", ctx, false);
+            if (v == "true")
+                e.lineage = true;
+            else if (v == "false")
+                e.lineage = false;
+            else
+                report(Code::E115, l, ctx, "lineage is true or false, not '" + v + "'");
         }
         e.window = n["window"] ? window(n["window"], ctx) : m_default_window;
         e.profile = profile(n, ctx);

@@ -22,7 +22,7 @@ bool host_matches(const LineageAnchor& a, std::string_view host) {
 
 std::size_t LineageTracker::add_anchor(LineageAnchor anchor) {
     std::size_t index = m_anchors.size();
-    m_anchors.push_back(Anchor{std::move(anchor)});
+    m_anchors.emplace_back().spec = std::move(anchor);
     m_pending.push_back(index);
     m_pending_sorted = false;
     return index;
@@ -87,15 +87,20 @@ void LineageTracker::advance(std::int64_t ts_ns) {
     }
 }
 
-// The active anchor on `host` whose executor has this id.
+// The active anchor on `host` whose executor has this id; of two (a reverted VM gives the
+// next test's executor the same pid while the previous window is still open), the newer.
 std::size_t LineageTracker::root_of(std::string_view id, char kind, std::string_view host) {
     if (id.empty() || m_roots.empty()) return kNone;
     m_root_key.assign(1, kind);
     m_root_key.append(id);
     auto [lo, hi] = m_roots.equal_range(m_root_key);
+    std::size_t found = kNone;
     for (auto it = lo; it != hi; ++it)
-        if (host_matches(m_anchors[it->second].spec, host)) return it->second;
-    return kNone;
+        if (host_matches(m_anchors[it->second].spec, host) &&
+            (found == kNone ||
+             m_anchors[it->second].spec.start_ns > m_anchors[found].spec.start_ns))
+            found = it->second;
+    return found;
 }
 
 std::size_t LineageTracker::assign(const std::string& key, std::size_t anchor,
@@ -207,6 +212,24 @@ void LineageTracker::note_fork(const Event& event, const ProcessIdentity& identi
     if (child.empty() || child == "0" || child.front() == '-') return;
     make_key(m_parent_key, kPidKind, ids.host, child);
     assign(m_parent_key, owner, ids.self, true);
+}
+
+std::size_t LineageTracker::owner_now(const Event& event, const SourceSpec* source) {
+    if (source == nullptr || source->lineage.self.empty()) return kNone;
+    const ProcessIdentity& identity = source->lineage;
+    std::string_view self = id_text(event.find(identity.self), m_self_buf);
+    if (self.empty()) return kNone;
+    std::string_view host;
+    if (const Value* h = event.find("host.name"); h && h->is_string()) host = h->as_string();
+    make_key(m_self_key, identity.reused ? kPidKind : kEntityKind, host, self);
+    auto it = m_procs.find(m_self_key);
+    if (it == m_procs.end()) return kNone;
+    if (identity.reused) {
+        std::string_view parent = id_text(event.find(identity.parent), m_parent_buf);
+        if (!parent.empty() && !it->second.parent.empty() && parent != it->second.parent)
+            return kNone;
+    }
+    return it->second.anchor;
 }
 
 std::size_t LineageTracker::observe(const Event& event) {

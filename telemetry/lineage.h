@@ -52,6 +52,13 @@ public:
     std::size_t observe(const Event& event, std::int64_t ts_ns, const SourceSpec* source);
     // The same, reading @timestamp and the source of event.dataset from the event.
     std::size_t observe(const Event& event);
+    // What the tracker knows now of an event observed earlier (the table is not changed):
+    // a process whose own event came before the event that tied it to a tree (Sysmon dates a
+    // connection from before the process's creation event) is owned once that one is seen.
+    // A pid now in a tree under another parent than the event names is not the same process.
+    std::size_t owner_now(const Event& event, const SourceSpec* source);
+    // Whether some anchor's window is open (an event now may still join a tree later).
+    bool active() const { return m_active > 0; }
 
     // Processes currently held for live anchors (the memory bound).
     std::size_t live_processes() const { return m_procs.size(); }

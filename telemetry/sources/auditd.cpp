@@ -118,11 +118,11 @@ const SourceSpec& auditd_source() {
             }),
         // The kernel pid and ppid of the syscall record; clone/fork/vfork records (when the
         // rules log them) return the child's pid.
-        .lineage = {"process.pid",
-                    "process.parent.pid",
-                    true,
-                    "auditd.data.exit",
-                    {"clone", "clone3", "fork", "vfork"}},
+        .lineage = {.self = "process.pid",
+                    .parent = "process.parent.pid",
+                    .reused = true,
+                    .forked = "auditd.data.exit",
+                    .fork_actions = {"clone", "clone3", "fork", "vfork"}},
     };
     return spec;
 }

@@ -113,7 +113,11 @@ const SourceSpec& mde_source() {
             }),
         // Device, pid and creation time (InitiatingProcess* for the parent): never reused.
         // A row without creation times has no identity and joins no tree.
-        .lineage = {"process.entity_id", "process.parent.entity_id", false},
+        .lineage = {.self = "process.entity_id",
+                    .parent = "process.parent.entity_id",
+                    .reused = false,
+                    .forked = {},
+                    .fork_actions = {}},
     };
     return spec;
 }

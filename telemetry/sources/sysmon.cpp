@@ -233,7 +233,11 @@ const SourceSpec& sysmon_source() {
                  "Time of the action (UTC): the event @timestamp."},
             }),
         // ProcessGuid / ParentProcessGuid: never reused.
-        .lineage = {"process.entity_id", "process.parent.entity_id", false},
+        .lineage = {.self = "process.entity_id",
+                    .parent = "process.parent.entity_id",
+                    .reused = false,
+                    .forked = {},
+                    .fork_actions = {}},
     };
     return spec;
 }

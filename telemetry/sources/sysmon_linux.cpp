@@ -63,7 +63,11 @@ const SourceSpec& sysmon_linux_source() {
                                "ParentImage", "ParentProcessId", "ProcessGuid", "ProcessId",
                                "TargetFilename", "User", "UtcTime"})),
         // ProcessGuid / ParentProcessGuid: never reused.
-        .lineage = {"process.entity_id", "process.parent.entity_id", false},
+        .lineage = {.self = "process.entity_id",
+                    .parent = "process.parent.entity_id",
+                    .reused = false,
+                    .forked = {},
+                    .fork_actions = {}},
     };
     return spec;
 }

@@ -164,6 +164,21 @@ TEST(Lineage, OneTestOnManyHostsOwnsEachHostsTreeAlone) {
            });
 }
 
+TEST(Lineage, TheSameExecutorPidInTwoOpenWindowsGoesToTheNewerTest) {
+    // After a snapshot revert the next test's executor can get the previous one's pid.
+    LineageTracker t;
+    auto a = t.add_anchor({"A", "web01", "100", "", 10 * kSecond, 30 * kSecond});
+    auto b = t.add_anchor({"B", "web01", "100", "", 20 * kSecond, 40 * kSecond});
+    run(t, {
+               {11, audit(100, 7), a, "A's executor"},
+               {12, audit(101, 100), a, "A's child"},
+               {21, audit(100, 8), b, "B's executor, same pid, another parent"},
+               {22, audit(102, 100), b, "B's child"},
+               // (pid 100 now is B's executor: A's executor exited, so a ppid of 100 is B's.)
+               {23, audit(101, 0), a, "A's child, in a record without ppid, is still A's"},
+           });
+}
+
 TEST(Lineage, WindowEdgesAreInclusiveAndTablesExpire) {
     LineageTracker t;
     auto a = t.add_anchor({"A", "web01", "100", "", 10 * kSecond, 20 * kSecond});
