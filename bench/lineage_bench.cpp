@@ -33,6 +33,7 @@ using namespace attest;
 constexpr int kTests = 1000;
 constexpr std::int64_t kMsPerGroup = 1;             // one audit event per millisecond of host time
 constexpr std::int64_t kEpochSeconds = 1767225600;  // 2026-01-01T00:00:00Z
+constexpr int kSshd = 500, kCron = 900;
 
 class LogWriter {
 public:
@@ -41,8 +42,10 @@ public:
     std::int64_t now_ms() const { return m_ms; }
     std::uint64_t bytes() const { return m_bytes; }
 
+    // As the kernel does: the next free pid, wrapping at 32768 (sshd and cron live forever).
     int next_pid() {
-        m_pid = m_pid >= 32767 ? 300 : m_pid + 1;
+        do m_pid = m_pid >= 32767 ? 300 : m_pid + 1;
+        while (m_pid == kSshd || m_pid == kCron);
         return m_pid;
     }
 
@@ -127,8 +130,8 @@ void grow(LogWriter& w, Run& r, std::mt19937_64& rng) {
 // The host's own activity: a daemon forking workers that exec tar and sh too.
 void noise(LogWriter& w, std::mt19937_64& rng) {
     int child = w.next_pid();
-    w.clone(900, 1, child, "cron");
-    w.exec(child, 900, rng() % 3 == 0 ? "tar" : "sh", "tar -czf /var/backups/b.tgz /etc");
+    w.clone(kCron, 1, child, "cron");
+    w.exec(child, kCron, rng() % 3 == 0 ? "tar" : "sh", "tar -czf /var/backups/b.tgz /etc");
 }
 
 int generate(const char* log_path, const char* runs_path, std::uint64_t size_mb) {
@@ -149,9 +152,9 @@ int generate(const char* log_path, const char* runs_path, std::uint64_t size_mb)
             Run r;
             r.executor = w.next_pid();
             r.start_ms = w.now_ms() + 1;
-            w.clone(500, 1, r.executor, "sshd");
-            w.exec(r.executor, 500, "bash", "bash -c atomic");
-            r.live.emplace_back(r.executor, 500);
+            w.clone(kSshd, 1, r.executor, "sshd");
+            w.exec(r.executor, kSshd, "bash", "bash -c atomic");
+            r.live.emplace_back(r.executor, kSshd);
             runs.push_back(std::move(r));
             active.push_back(runs.size() - 1);
         }
@@ -191,9 +194,7 @@ int evaluate(const char* log_path, const char* runs_path) {
     std::ifstream rf(runs_path);
     std::vector<Run> runs;
     for (Run r; rf >> r.executor >> r.start_ms >> r.end_ms >> r.tars;) runs.push_back(r);
-    expectations::EngineOptions options;
-    options.max_hits = 100000;
-    expectations::Evaluator ev(options);
+    expectations::Evaluator ev;  // default caps: 1,000 hits per matcher
     for (std::size_t i = 0; i < runs.size(); ++i) {
         expectations::ScenarioChecks c;
         c.guid = "test-" + std::to_string(i);
