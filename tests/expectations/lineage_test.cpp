@@ -184,6 +184,33 @@ TEST(LineageRecorded, AuditdTwoInterleavedTestsEachGetExactlyTheirOwnEvents) {
     for (const char* p : {"date", "true", "auditctl"}) EXPECT_EQ(programs[0].count(p), 0u) << p;
 }
 
+// A run that reported no executor: the expectation reads every process and says so.
+TEST(LineageRecorded, WithoutAnExecutorPidLineageIsNotAppliedAndTheReasonSaysSo) {
+    const fs::path dir = fs::path(ATTEST_SOURCE_DIR) / "tests/data/lineage";
+    Value info = parse_json_value(read_text(dir / "auditd_two_trees.json"));
+    const Value& a = info.find("anchors")->as_array()[0];
+    Anchored run{"A", "", "", *parse_iso8601_ns(a.find("start")->as_string()),
+                 *parse_iso8601_ns(a.find("end")->as_string())};
+    auto results = evaluate(
+        (dir / "auditd_two_trees.log").string(), info.find("host")->as_string(),
+        {lineage_expectation("uname", "auditd", R"(any where process.name == "uname")", true),
+         lineage_expectation("absent", "auditd", R"(any where process.name == "nope")", true)},
+        {run, {"ghost", "999999", "", run.start, run.end}});
+    ASSERT_EQ(results.size(), 2u);
+    // An executor that left no event: nothing of its tree was seen (a blind sensor).
+    EXPECT_TRUE(results[1].expectations[0].lineage_applied);
+    EXPECT_EQ(results[1].expectations[0].reason,
+              "no auditd event of the test's process tree in the time window");
+    const auto& e = results[0].expectations;
+    EXPECT_FALSE(e[0].lineage_applied);
+    EXPECT_EQ(e[0].count, 2u) << "both tests' uname: no tree to bound it";
+    EXPECT_EQ(
+        e[0].reason,
+        "2 matching event(s) (process lineage not applied: the run reported no executor process)");
+    EXPECT_EQ(e[1].verdict, ExpectationVerdict::Missing);
+    EXPECT_NE(e[1].reason.find("(process lineage not applied"), std::string::npos) << e[1].reason;
+}
+
 // Real Sysmon records of an Atomic Red Team session (OTRF's Panache dataset in
 // ../shared/data/evtx): the atomic runner's PowerShell (pid 3912) and services.exe, which
 // started the test's service binaries and Windows services, ran at the same time on
