@@ -348,18 +348,18 @@ std::string syscall_name(std::string_view arch, std::string_view number) {
     static constexpr Entry kX86_64[] = {
         {0, "read"}, {1, "write"}, {2, "open"}, {3, "close"}, {4, "stat"}, {21, "access"},
         {41, "socket"}, {42, "connect"}, {43, "accept"}, {44, "sendto"}, {46, "sendmsg"},
-        {49, "bind"}, {50, "listen"}, {56, "clone"}, {57, "fork"}, {59, "execve"},
+        {49, "bind"}, {50, "listen"}, {56, "clone"}, {57, "fork"}, {58, "vfork"}, {59, "execve"},
         {62, "kill"}, {76, "truncate"}, {77, "ftruncate"}, {82, "rename"}, {83, "mkdir"},
         {84, "rmdir"}, {85, "creat"}, {86, "link"}, {87, "unlink"}, {88, "symlink"},
         {90, "chmod"}, {91, "fchmod"}, {92, "chown"}, {94, "lchown"}, {105, "setuid"},
         {188, "setxattr"}, {257, "openat"}, {258, "mkdirat"}, {260, "fchownat"},
         {263, "unlinkat"}, {264, "renameat"}, {268, "fchmodat"}, {288, "accept4"},
-        {316, "renameat2"}, {322, "execveat"}, {437, "openat2"}};
+        {316, "renameat2"}, {322, "execveat"}, {435, "clone3"}, {437, "openat2"}};
     static constexpr Entry kAarch64[] = {
         {34, "mkdirat"}, {35, "unlinkat"}, {38, "renameat"}, {46, "ftruncate"},
         {53, "fchmodat"}, {54, "fchownat"}, {56, "openat"}, {198, "socket"}, {200, "bind"},
         {202, "accept"}, {203, "connect"}, {206, "sendto"}, {220, "clone"}, {221, "execve"},
-        {276, "renameat2"}, {281, "execveat"}, {437, "openat2"}};
+        {276, "renameat2"}, {281, "execveat"}, {435, "clone3"}, {437, "openat2"}};
     std::uint64_t nr = 0;
     if (!parse_u64(number, nr)) return std::string(number);
     const Entry* begin = nullptr;

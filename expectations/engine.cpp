@@ -3,19 +3,21 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <deque>
 #include <set>
 #include <thread>
 
 #include "core/text.h"
 #include "core/timeutil.h"
-#include "telemetry/host.h"
-#include "telemetry/open.h"
-#include "telemetry/sources.h"
-#include "telemetry/vocabulary.h"
-#include "expectations/sigma/sigma.h"
 #include "expectations/eql/field_types.h"
 #include "expectations/eql/rule.h"
 #include "expectations/rules.h"
+#include "expectations/sigma/sigma.h"
+#include "telemetry/host.h"
+#include "telemetry/lineage.h"
+#include "telemetry/open.h"
+#include "telemetry/sources.h"
+#include "telemetry/vocabulary.h"
 
 namespace attest::expectations {
 
@@ -94,6 +96,8 @@ struct Evaluator::Impl {
         Profile profile = Profile::Sysmon;
         std::int64_t lo = INT64_MIN, hi = INT64_MAX;
         std::string host;  // empty: any
+        bool lineage = false;  // only events of the scenario's process tree (`anchor`)
+        std::size_t anchor = telemetry::LineageTracker::kNone;
         std::optional<eql::Matcher> matcher;
         std::uint64_t seen = 0;
         std::set<std::string> actions;  // observed event.action values (detections), capped
@@ -103,6 +107,19 @@ struct Evaluator::Impl {
     std::vector<ScenarioResult> scenarios;
     std::vector<Slot> slots;
     std::vector<std::size_t> data_profile_slots, translated_slots;
+    telemetry::LineageTracker lineage;  // one per evaluation: each event observed once
+    // Lineage-bound matchers get their events kLineageDelayNs of event time late, so that an
+    // event dated before the one that ties its process to a tree still counts (Sysmon dates
+    // a connection from before its process's creation event). Memory: that much telemetry.
+    static constexpr std::int64_t kLineageDelayNs = 10'000'000'000;
+    struct Deferred {
+        std::shared_ptr<const Event> event;
+        std::int64_t ts;
+        const telemetry::SourceSpec* source;
+        std::size_t owner;  // as observed; kNone: ask the tracker again on delivery
+    };
+    std::vector<std::vector<std::size_t>> lineage_slots;  // by anchor
+    std::deque<Deferred> deferred;
     std::map<std::string, std::uint64_t> events_per_source;
     std::uint64_t* last_source_count = nullptr;  // events_per_source entry of the last event
     std::string_view last_source;
@@ -116,7 +133,8 @@ struct Evaluator::Impl {
     }
 
     bool admits(const Slot& s, std::string_view source, bool host_bound, std::int64_t ts,
-                const Value* host) const {
+                const Value* host, std::size_t owner) const {
+        if (s.lineage && owner != s.anchor) return false;
         if (!s.sources.empty() &&
             std::find(s.sources.begin(), s.sources.end(), source) == s.sources.end())
             return false;
@@ -128,6 +146,62 @@ struct Evaluator::Impl {
             if (!telemetry::same_host(host->as_string(), s.host)) return false;
         }
         return true;
+    }
+
+    // One anchor per scenario: its executor, from the earliest start to the latest end of its
+    // lineage-bound expectations' windows (a window's `before` allows for the target's clock).
+    // Without an executor pid the expectations read every process and say so.
+    void anchor_lineage(std::size_t first_slot, ScenarioResult& result) {
+        std::int64_t lo = INT64_MAX, hi = INT64_MIN;
+        for (std::size_t k = first_slot; k < slots.size(); ++k)
+            if (slots[k].lineage) lo = std::min(lo, slots[k].lo), hi = std::max(hi, slots[k].hi);
+        if (lo > hi) return;
+        const auto& anchor = result.facts.anchor;
+        bool known = anchor && (!anchor->pid.empty() || !anchor->entity_id.empty());
+        std::size_t index = telemetry::LineageTracker::kNone;
+        if (known)
+            index = lineage.add_anchor(
+                {result.checks.guid, result.facts.host, anchor->pid, anchor->entity_id, lo, hi});
+        for (std::size_t k = first_slot; k < slots.size(); ++k) {
+            if (!slots[k].lineage) continue;
+            slots[k].lineage = known;
+            slots[k].anchor = index;
+            result.expectations[slots[k].index].lineage_applied = known;
+        }
+    }
+
+    void defer(const std::shared_ptr<const Event>& e, std::int64_t ts,
+               const telemetry::SourceSpec* source, std::size_t owner) {
+        if (lineage_slots.empty() || ts == INT64_MIN) return;
+        if (owner != telemetry::LineageTracker::kNone || lineage.active())
+            deferred.push_back({e, ts, source, owner});
+        while (!deferred.empty() && deferred.front().ts < ts - kLineageDelayNs) {
+            deliver(deferred.front());
+            deferred.pop_front();
+        }
+    }
+
+    void deliver(const Deferred& d) {
+        std::size_t owner = d.owner != telemetry::LineageTracker::kNone
+                                ? d.owner
+                                : lineage.owner_now(*d.event, d.source);
+        if (owner == telemetry::LineageTracker::kNone) return;
+        std::string_view source = d.source ? d.source->name : std::string_view();
+        bool host_bound = d.source ? d.source->host_bound : true;
+        const Value* host = d.event->find("host.name");
+        std::shared_ptr<const Event> translated;
+        for (std::size_t k : lineage_slots[owner]) {
+            auto& s = slots[k];
+            if (!admits(s, source, host_bound, d.ts, host, owner)) continue;
+            bool translate =
+                s.profile == Profile::Endpoint && options.data_profile == Profile::Sysmon;
+            if (translate && !translated) {
+                auto copy = std::make_shared<Event>(*d.event);
+                telemetry::translate(*copy, Profile::Endpoint);
+                translated = std::move(copy);
+            }
+            feed_slot(s, translate ? translated : d.event);
+        }
     }
 
     void feed_slot(Slot& s, const std::shared_ptr<const Event>& e) {
@@ -153,6 +227,7 @@ void Evaluator::add_scenario(const ScenarioChecks& checks, RunFacts facts) {
     result.checks = checks;
     result.facts = std::move(facts);
     const RunFacts& f = result.facts;
+    const std::size_t first_slot = impl.slots.size();
 
     std::map<std::string, std::string> run_facts;
     if (!f.host.empty()) run_facts["run.host"] = f.host;
@@ -188,6 +263,7 @@ void Evaluator::add_scenario(const ScenarioChecks& checks, RunFacts facts) {
         slot.profile = impl.options.profile_override.value_or(spec.profile.value_or(Profile::Sysmon));
         const telemetry::SourceSpec* source = telemetry::find_source(spec.source);
         slot.host = source != nullptr && source->host_bound ? f.host : "";
+        slot.lineage = spec.lineage;
         bounds(spec.window, slot.lo, slot.hi);
         if (!q) {
             errors.push_back("expectation " + spec.id + ": " + q.error().message);
@@ -204,6 +280,7 @@ void Evaluator::add_scenario(const ScenarioChecks& checks, RunFacts facts) {
         }
         result.expectations.push_back(std::move(er));
     }
+    impl.anchor_lineage(first_slot, result);
     for (std::size_t i = 0; i < checks.detections.size(); ++i) {
         const auto& spec = checks.detections[i];
         DetectionResult dr;
@@ -239,10 +316,17 @@ void Evaluator::add_scenario(const ScenarioChecks& checks, RunFacts facts) {
     }
     impl.scenarios.push_back(std::move(result));
 
-    // Matchers needing the other vocabulary run after the in-place translation.
+    // Matchers needing the other vocabulary run after the in-place translation; lineage-bound
+    // ones get their events late (Impl::defer).
     impl.data_profile_slots.clear();
     impl.translated_slots.clear();
+    impl.lineage_slots.clear();
     for (std::size_t k = 0; k < impl.slots.size(); ++k) {
+        if (impl.slots[k].lineage) {
+            impl.lineage_slots.resize(impl.lineage.anchor_count());
+            impl.lineage_slots[impl.slots[k].anchor].push_back(k);
+            continue;
+        }
         bool translate = impl.slots[k].profile == Profile::Endpoint &&
                          impl.options.data_profile == Profile::Sysmon;
         (translate ? impl.translated_slots : impl.data_profile_slots).push_back(k);
@@ -262,10 +346,11 @@ void Evaluator::feed(std::shared_ptr<Event>& shared) {
     impl.fed.store(impl.fed.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
     std::string_view source;
     bool host_bound = true;
+    const telemetry::SourceSpec* spec = nullptr;
     if (const Value* d = event.find("event.dataset"); d && d->is_string())
-        if (const telemetry::SourceSpec* s = telemetry::source_of_dataset(d->as_string())) {
-            source = s->name;
-            host_bound = s->host_bound;
+        if ((spec = telemetry::source_of_dataset(d->as_string()))) {
+            source = spec->name;
+            host_bound = spec->host_bound;
         }
     // Source names come from the source table, so consecutive events mostly hit the same entry.
     if (impl.last_source_count == nullptr || source.data() != impl.last_source.data() ||
@@ -276,15 +361,19 @@ void Evaluator::feed(std::shared_ptr<Event>& shared) {
     ++*impl.last_source_count;
     std::int64_t ts = Impl::event_time(event);
     const Value* host = event.find("host.name");
+    // Before any translation: the lineage ids are the source's own fields.
+    std::size_t owner = impl.lineage.anchor_count() == 0 ? telemetry::LineageTracker::kNone
+                                                         : impl.lineage.observe(event, ts, spec);
     bool any_translated = false;
     std::shared_ptr<const Event> view = shared;
+    impl.defer(view, ts, spec, owner);
     for (std::size_t k : impl.data_profile_slots) {
         auto& s = impl.slots[k];
-        if (impl.admits(s, source, host_bound, ts, host)) impl.feed_slot(s, view);
+        if (impl.admits(s, source, host_bound, ts, host, owner)) impl.feed_slot(s, view);
     }
     for (std::size_t k : impl.translated_slots) {
         auto& s = impl.slots[k];
-        if (!impl.admits(s, source, host_bound, ts, host)) continue;
+        if (!impl.admits(s, source, host_bound, ts, host, owner)) continue;
         if (!any_translated) {
             // A matcher above may have kept the event as it is: translate a copy then.
             view.reset();
@@ -301,6 +390,8 @@ void Evaluator::finish() {
     auto& impl = *m_impl;
     if (impl.finished) return;
     impl.finished = true;
+    for (const auto& d : impl.deferred) impl.deliver(d);
+    impl.deferred.clear();
     const auto& opt = impl.options;
 
     auto collected = [&](const RunFacts& f, std::string_view source) {
@@ -346,7 +437,9 @@ void Evaluator::finish() {
                     r.reason = std::to_string(r.count) + " matching event(s), " +
                                std::to_string(r.spec.min_count) + " required";
                 } else if (slot.seen == 0) {
-                    r.reason = "no " + r.spec.source + " event in the time window";
+                    r.reason = "no " + r.spec.source + " event" +
+                               (slot.lineage ? " of the test's process tree" : "") +
+                               " in the time window";
                 } else if (!diag.near_misses.empty()) {
                     r.reason = "no match among " + std::to_string(slot.seen) + " " +
                                r.spec.source + " event(s); closest: failed " +
@@ -432,6 +525,10 @@ void Evaluator::finish() {
     }
     // Detections whose rule did not compile, and expectations whose query could not be
     // built, stay at their defaults; the scenario is already `error`.
+    for (auto& sc : impl.scenarios)
+        for (auto& r : sc.expectations)
+            if (r.spec.lineage && !r.lineage_applied && !r.reason.empty())
+                r.reason += " (process lineage not applied: the run reported no executor process)";
 
     for (auto& sc : impl.scenarios) {
         // Expectations of sources not collected are decided even without a matcher.

@@ -3,7 +3,9 @@
 // verdicts of shared/spec/scenarios.md.
 //
 // One pass: every event is fed once, in timestamp order, to every matcher (expectations and
-// detections of every scenario) whose source, host and time window admit it.
+// detections of every scenario) whose source, host and time window admit it; expectations
+// bound to the test's process tree (`lineage`) also need the event's process to descend from
+// the run's executor, which one process-lineage tracker answers once per event.
 //
 //   Evaluator ev(options);
 //   ev.add_scenario(checks, facts);          // once per scenario run
@@ -30,6 +32,13 @@
 
 namespace attest::expectations {
 
+// The process the test's executor ran as on the target, as the transport reported it: the
+// root of the test's process tree for lineage-bound expectations (telemetry/lineage.h).
+struct ProcessAnchor {
+    std::string pid;        // empty: unknown
+    std::string entity_id;  // Sysmon ProcessGuid when known; else learnt from the pid
+};
+
 // What is known about one execution of a scenario.
 struct RunFacts {
     std::string host;  // lab host name; empty: unknown (events of any host count)
@@ -51,6 +60,9 @@ struct RunFacts {
     // What the SIEM said about the detections marked `siem:`, by rule_id (the runner polls
     // it); a detection without an entry has no SIEM verdict.
     std::map<std::string, SiemObservation> siem;
+    // The executor's process; none: lineage-bound expectations read every process's events
+    // and say so.
+    std::optional<ProcessAnchor> anchor;
 };
 
 struct EngineOptions {
@@ -90,6 +102,8 @@ struct ExpectationResult {
     std::vector<eql::NearMiss> near_misses;
     std::vector<eql::ClauseCount> clause_counts;
     std::uint64_t events_seen = 0;  // events admitted to its matcher
+    // spec.lineage and the run reported its executor: only its process tree was read.
+    bool lineage_applied = false;
 };
 
 struct DetectionResult {

@@ -11,6 +11,12 @@ namespace {
 
 std::string str(const Value* v) { return v && v->is_string() ? v->as_string() : std::string(); }
 
+// A process id written as a number or as text.
+std::string id_member(const Value* v) {
+    if (v && v->is_int()) return std::to_string(v->as_int());
+    return str(v);
+}
+
 Expected<std::optional<std::int64_t>> time_member(const Value& obj, std::string_view path,
                                                   const std::string& ctx) {
     const Value* v = obj.find(path);
@@ -72,6 +78,15 @@ Expected<std::vector<RunInfoEntry>> parse_run_info(const Value& doc) {
         if (*cleanup) f.cleanup_start_ns = **cleanup;
         if (f.start_ns && f.end_ns && *f.end_ns < *f.start_ns)
             return make_error(ctx + ": 'end' is before 'start'");
+        // The executor's process: `executor_pid` / `executor_entity_id`, or a run's
+        // execution.executor_pid.
+        ProcessAnchor anchor;
+        for (const char* prefix : {"", "execution."}) {
+            std::string p(prefix);
+            if (anchor.pid.empty()) anchor.pid = id_member(s.find(p + "executor_pid"));
+            if (anchor.entity_id.empty()) anchor.entity_id = str(s.find(p + "executor_entity_id"));
+        }
+        if (!anchor.pid.empty() || !anchor.entity_id.empty()) f.anchor = std::move(anchor);
         if (const Value* a = s.get("arguments"); a && a->is_object())
             for (const auto& m : a->as_object()) {
                 if (m.value.is_string()) f.arguments[m.key] = m.value.as_string();

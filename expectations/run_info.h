@@ -3,9 +3,10 @@
 //   {"host": "...", "collected": [...], "pending": [...],
 //    "scenarios": [{"guid": "...", "host": "...", "start": "ISO", "end": "ISO",
 //                   "cleanup_start": "ISO", "arguments": {...}, "collected": [...],
-//                   "pending": [...], "verdict": "error", "reason": "..."}]}
+//                   "pending": [...], "executor_pid": "4242", "executor_entity_id": "{...}",
+//                   "verdict": "error", "reason": "..."}]}
 // or a results.json of `attest run` (schema attest.results/1), whose scenarios carry
-// execution.start / execution.end / arguments / target.
+// execution.start / execution.end / execution.executor_pid / arguments / target.
 #pragma once
 
 #include <map>

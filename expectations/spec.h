@@ -41,6 +41,9 @@ struct ExpectationSpec {
     std::string query;
     std::uint64_t min_count = 1;
     bool required = true;
+    // Only events of the test's process tree count (telemetry/lineage.h): those whose process
+    // is the executor the transport reported, or descends from it, on the run's host.
+    bool lineage = false;
     std::optional<Window> window;      // none: the pack default (or unbounded)
     std::optional<Profile> profile;    // vocabulary the query is written for (default sysmon)
     SpecPosition position;

@@ -197,6 +197,7 @@ public:
         copy("guid", "guid");
         copy("execution.start", "start");
         copy("execution.end", "end");
+        copy("execution.executor_pid", "executor_pid");
         copy("collection.cleanup_start", "cleanup_start");
         copy("arguments", "arguments");
         copy("collection.collected", "collected");
@@ -271,6 +272,7 @@ Value process_value(const ProcessResult& r, const std::string& executor,
     v.set_key("command", Value(command));
     v.set_key("start", Value(format_iso8601(r.start_ns)));
     v.set_key("end", Value(format_iso8601(r.end_ns)));
+    if (!r.target_pid.empty()) v.set_key("executor_pid", Value(r.target_pid));
     v.set_key("exit_code", Value(r.exit_code));
     v.set_key("timed_out", Value(r.timed_out));
     v.set_key("interrupted", Value(r.cancelled));
@@ -817,6 +819,7 @@ Task<std::optional<Value>> run_one(RunContext& ctx, TargetSession& s, const sc::
         execution = process_value(*exec, test.executor.name, resolved->command);
         facts.start_ns = exec->start_ns;
         facts.end_ns = exec->end_ns;
+        if (!exec->target_pid.empty()) facts.anchor = ex::ProcessAnchor{exec->target_pid, {}};
         // ssh exits 255 both for a command that did and for a connection that died under it
         // (sshd killed, guest gone): a target that no longer answers tells them apart.
         if (exec->exit_code == 255 && target.transport == "ssh" && !exec->timed_out &&

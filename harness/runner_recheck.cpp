@@ -123,6 +123,8 @@ Expected<RunSummary> recheck_run(const std::string& out_dir, const std::string& 
             facts.start_ns = parse_iso8601_ns(string_at(old, "execution.start"));
             facts.end_ns = parse_iso8601_ns(string_at(old, "execution.end"));
             facts.cleanup_start_ns = parse_iso8601_ns(string_at(old, "collection.cleanup_start"));
+            if (std::string pid = string_at(old, "execution.executor_pid"); !pid.empty())
+                facts.anchor = ex::ProcessAnchor{pid, {}};
             std::set<std::string> collected = strings_at(old, "collection.collected");
             std::vector<std::string> files;
             for (const auto& f : strings_at(old, "collection.telemetry"))

@@ -124,7 +124,9 @@ class LocalTransport final : public Transport {
 public:
     using Transport::Transport;
     Task<Expected<ProcessResult>> run(const TargetCommand& command, const CancelToken& cancel) override {
-        return async_run_process(local_request(command.argv, command, cancel));
+        auto r = co_await async_run_process(local_request(command.argv, command, cancel));
+        if (r && r->pid > 0) r->target_pid = std::to_string(r->pid);  // the target is here
+        co_return r;
     }
 };
 
@@ -160,6 +162,8 @@ public:
         if ((res.timed_out || res.cancelled) && res.stderr_text.find(kPgidTag) == std::string::npos)
             res.stderr_text += "\n[attest: the remote command had not started; nothing to kill]\n";
         std::string remote_id = take_tag(res.stderr_text);
+        // The wrapper execs the command: its pid (also the process group's id) is the executor.
+        res.target_pid = remote_id;
         if ((res.timed_out || res.cancelled) && !remote_id.empty())
             res.stderr_text += co_await kill_remote(remote_id);
         // ssh exits 255 for its own failures (connection refused, host key, auth): that is
@@ -241,6 +245,8 @@ public:
         auto argv = expand_command_template(m_target.command.exec, command.argv,
                                             m_target.platform, m_target.command.vm);
         if (!argv) co_return argv.error();
+        // The guest-exec tool's pid is on this machine; the guest's is not reported by a
+        // generic template, so lineage has no anchor on this transport.
         co_return co_await async_run_process(local_request(std::move(*argv), command, cancel));
     }
 

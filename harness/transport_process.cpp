@@ -208,6 +208,7 @@ public:
         }
         if (ec) return fail("cannot start '" + argv[0] + "': " + ec.message());
         m_pgid = m_process->id();
+        m_result.pid = m_pgid;
 
         auto self = shared_from_this();
         if (m_request.cancel) {

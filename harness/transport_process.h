@@ -94,6 +94,10 @@ struct ProcessResult {
     std::uint64_t dropped_bytes = 0;  // output beyond output_limit
     std::int64_t start_ns = 0;        // wall clock, ns since epoch
     std::int64_t end_ns = 0;
+    std::int64_t pid = 0;  // of the child on this machine
+    // The executor's process id on the target, as the transport knows it (local: the child;
+    // ssh: the remote wrapper, which execs the command); empty: unknown.
+    std::string target_pid;
     bool ok() const { return exit_code == 0 && !timed_out && !cancelled; }
 };
 

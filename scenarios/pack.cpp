@@ -161,8 +161,9 @@ const std::set<std::string> kTopKeys = {"version", "name", "description", "defau
 const std::set<std::string> kScenarioKeys = {"name",         "secrets",    "tactics", "risks",
                                              "expectations", "detections", "lab",     "success"};
 const std::set<std::string> kSuccessKeys = {"command", "executor"};
-const std::set<std::string> kExpectationKeys = {"id",       "description", "source", "query",
-                                                "min_count", "required",   "window", "profile"};
+const std::set<std::string> kExpectationKeys = {"id",       "description", "source",  "query",
+                                                "min_count", "required",   "lineage", "window",
+                                                "profile"};
 const std::set<std::string> kDetectionKeys = {"rule",    "rule_id", "name", "expected", "profile",
                                               "sources", "window",  "siem", "deadline"};
 
@@ -441,6 +442,15 @@ private:
             else if (v == "false") e.required = false;
             else
                 report(Code::E115, r, ctx, "required is true or false, not '" + v + "'");
+        }
+        if (auto l = n["lineage"]; l) {
+            std::string v = scalar(n, "lineage", ctx, false);
+            if (v == "true")
+                e.lineage = true;
+            else if (v == "false")
+                e.lineage = false;
+            else
+                report(Code::E115, l, ctx, "lineage is true or false, not '" + v + "'");
         }
         e.window = n["window"] ? window(n["window"], ctx) : m_default_window;
         e.profile = profile(n, ctx);

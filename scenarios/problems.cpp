@@ -60,7 +60,7 @@ const std::vector<CodeInfo>& problem_codes() {
         {Code::E112, "E112", Severity::Error, "unknown run fact {run.x}"},
         {Code::E113, "E113", Severity::Error, "duplicate expectation id"},
         {Code::E114, "E114", Severity::Error, "unknown source"},
-        {Code::E115, "E115", Severity::Error, "bad min_count / required"},
+        {Code::E115, "E115", Severity::Error, "bad min_count / required / lineage"},
         {Code::E116, "E116", Severity::Error, "a detection value is invalid (expected, siem, deadline)"},
         {Code::E117, "E117", Severity::Error, "rule file missing (does not stop check/run: the detection's verdict is error)"},
         {Code::E118, "E118", Severity::Error, "rule file unreadable (TOML errors; likewise a per-detection error)"},
@@ -71,7 +71,8 @@ const std::vector<CodeInfo>& problem_codes() {
         {Code::E127, "E127", Severity::Error, "success: not a command or {command, executor}, or an unknown executor"},
         {Code::E130, "E130", Severity::Error,
          "query or rule does not compile (EQL / KQL message with position)"},
-        {Code::W131, "W131", Severity::Warning, "rule loads but is not locally evaluable (new_terms, machine_learning, esql)"},
+        {Code::W131, "W131", Severity::Warning,
+         "rule loads but is not locally evaluable (new_terms, machine_learning, esql)"},
     };
     return table;
 }

@@ -75,6 +75,23 @@ std::string describe_sources() {
     return table(rows);
 }
 
+namespace {
+
+// How lineage-bound expectations follow the source's process trees.
+std::string lineage_text(const ProcessIdentity& id) {
+    if (id.self.empty()) return "process lineage: none (its events name no process to follow)\n";
+    std::string out =
+        "process lineage: " + std::string(id.self) + " under " + std::string(id.parent);
+    out += id.reused ? " (reused ids: a new parent outside the tree ends ownership)"
+                     : " (never reused)";
+    if (!id.forked.empty())
+        out += "; fork records (" + join(id.fork_actions, ", ") + ") name the child in " +
+               std::string(id.forked);
+    return out + "\n";
+}
+
+}  // namespace
+
 std::string describe_fields(const SourceSpec& spec) {
     std::string out = std::string(spec.name) + ": " + std::string(spec.description) + "\n";
     out += "datasets: " + join(spec.datasets, ", ") + "\n";
@@ -86,6 +103,7 @@ std::string describe_fields(const SourceSpec& spec) {
                std::string(acquisition_description(a.kind)) + ")" +
                (a.location.empty() ? "" : ", default " + std::string(a.location)) + ", read by " +
                std::string(a.collector) + "\n";
+    out += lineage_text(spec.lineage);
     out += vocabulary_text(spec);
     std::vector<std::vector<std::string>> rows = {{"FIELD", "TYPE", "DESCRIPTION"}};
     for (const auto& f : spec.fields)

@@ -61,6 +61,21 @@ struct VocabularyRule {
     std::string_view why;  // the decision, for `attest sources --fields` and reviewers
 };
 
+// How a source's events name their process and its parent, for process lineage
+// (telemetry/lineage.h). Empty `self`: its events carry no process identity to follow.
+struct ProcessIdentity {
+    std::string_view self;    // "process.pid" or "process.entity_id"
+    std::string_view parent;  // "process.parent.pid" or "process.parent.entity_id"
+    // A pid: the kernel gives it to a new process once the old one is gone, so a process
+    // seen again under another parent is not the one the tree owned.
+    bool reused = false;
+    // Fork events (event.action one of `fork_actions`, successful) name the child they
+    // created in `forked`: a child that forks without exec has no event of its own before
+    // its children's, and is in its parent's tree from its birth.
+    std::string_view forked;
+    std::vector<std::string_view> fork_actions;
+};
+
 struct SourceSpec {
     std::string_view name;                   // as expectations and lab files name it: "sysmon"
     std::vector<std::string_view> datasets;  // event.dataset values of its events; first: main
@@ -73,6 +88,7 @@ struct SourceSpec {
     // (endpoint profile); empty: its events read the same under both profiles.
     std::vector<VocabularyRule> endpoint_vocabulary;
     std::vector<FieldSpec> fields;
+    ProcessIdentity lineage{};
 
     const LiveAcquisition* acquisition(Acquisition kind) const;
     const FieldSpec* field(std::string_view name) const;

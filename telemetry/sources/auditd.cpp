@@ -117,6 +117,13 @@ const SourceSpec& auditd_source() {
                 {"auditd.data.uid", "keyword",
                  "Audit record key uid, decoded (hex and quoting undone)."},
             }),
+        // The kernel pid and ppid of the syscall record; clone/fork/vfork records (when the
+        // rules log them) return the child's pid.
+        .lineage = {.self = "process.pid",
+                    .parent = "process.parent.pid",
+                    .reused = true,
+                    .forked = "auditd.data.exit",
+                    .fork_actions = {"clone", "clone3", "fork", "vfork"}},
     };
     return spec;
 }

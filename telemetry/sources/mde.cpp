@@ -111,6 +111,13 @@ const SourceSpec& mde_source() {
                 {"mde.SHA256", "keyword", "Advanced hunting column SHA256, as exported."},
                 {"mde.Timestamp", "keyword", "Advanced hunting column Timestamp, as exported."},
             }),
+        // Device, pid and creation time (InitiatingProcess* for the parent): never reused.
+        // A row without creation times has no identity and joins no tree.
+        .lineage = {.self = "process.entity_id",
+                    .parent = "process.parent.entity_id",
+                    .reused = false,
+                    .forked = {},
+                    .fork_actions = {}},
     };
     return spec;
 }

@@ -66,7 +66,8 @@ const SourceSpec& sysmon_source() {
         .description = "Sysmon for Windows (Microsoft-Windows-Sysmon/Operational)",
         .host_bound = true,
         .lagging = false,
-        .collectors = {"winevent_xml", "evtx", "winevent_json", "otrf", "sentinel", "winlogbeat", "ndjson"},
+        .collectors = {"winevent_xml", "evtx", "winevent_json", "otrf", "sentinel", "winlogbeat",
+                       "ndjson"},
         .live =
             {{Acquisition::WindowsChannel, "winevent_xml", "Microsoft-Windows-Sysmon/Operational",
               "if (-not (Get-Service -Name Sysmon64,Sysmon -ErrorAction SilentlyContinue |"
@@ -232,6 +233,12 @@ const SourceSpec& sysmon_source() {
                 {"winlog.event_data.UtcTime", "keyword",
                  "Time of the action (UTC): the event @timestamp."},
             }),
+        // ProcessGuid / ParentProcessGuid: never reused.
+        .lineage = {.self = "process.entity_id",
+                    .parent = "process.parent.entity_id",
+                    .reused = false,
+                    .forked = {},
+                    .fork_actions = {}},
     };
     return spec;
 }

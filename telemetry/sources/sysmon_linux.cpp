@@ -62,6 +62,12 @@ const SourceSpec& sysmon_linux_source() {
             sysmon_event_data({"CommandLine", "CurrentDirectory", "Image", "ParentCommandLine",
                                "ParentImage", "ParentProcessId", "ProcessGuid", "ProcessId",
                                "TargetFilename", "User", "UtcTime"})),
+        // ProcessGuid / ParentProcessGuid: never reused.
+        .lineage = {.self = "process.entity_id",
+                    .parent = "process.parent.entity_id",
+                    .reused = false,
+                    .forked = {},
+                    .fork_actions = {}},
     };
     return spec;
 }

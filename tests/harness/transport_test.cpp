@@ -218,6 +218,32 @@ TEST(Transport, LocalReadsAndWritesFiles) {
     std::filesystem::remove_all(dir);
 }
 
+// The executor's process id on the target anchors process lineage: local reports its child,
+// command cannot know the guest's.
+TEST(Transport, LocalReportsTheExecutorPidCommandDoesNot) {
+    TargetConfig local;
+    local.name = "local";
+    auto transport = TransportRegistry::builtin().create(local);
+    ASSERT_TRUE(transport.ok());
+    CancelToken cancel;
+    TargetCommand cmd;
+    cmd.argv = {"sh", "-c", "echo $$"};
+    auto r = run_blocking((*transport)->run(cmd, cancel));
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_FALSE(r->target_pid.empty());
+    EXPECT_EQ(r->target_pid + "\n", r->stdout_text);
+
+    TargetConfig guest;
+    guest.name = "vm1";
+    guest.transport = "command";
+    guest.command.exec = {"sh", "-c", "eval \"$1\"", "guest-exec", "{command}"};
+    auto command = TransportRegistry::builtin().create(guest);
+    ASSERT_TRUE(command.ok());
+    auto g = run_blocking((*command)->run(cmd, cancel));
+    ASSERT_TRUE(g.ok()) << g.error().message;
+    EXPECT_EQ(g->target_pid, "");
+}
+
 TEST(Transport, CommandTemplateRunsThroughALocalShell) {
     TargetConfig t;
     t.name = "vm1";
@@ -434,4 +460,11 @@ TEST(Transport, SshRemoteCommandRunsLocallyUnderAShell) {
     ASSERT_TRUE(r.ok());
     EXPECT_EQ(r->stdout_text, "it's|$HOME|a b|");
     EXPECT_EQ(r->stderr_text.rfind("attest-pgid:", 0), 0u);
+
+    // The pid the wrapper reports (the ssh transport's executor_pid) is the command's own:
+    // the wrapper execs it.
+    req.argv = {"sh", "-c", ssh_remote_command({"sh", "-c", "echo $$"}, Platform::Linux)};
+    r = run_process(req);
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->stderr_text, "attest-pgid:" + r->stdout_text);
 }

@@ -167,6 +167,46 @@ scenarios:
     fs::remove_all(dir);
 }
 
+// `lineage: true` bounds an expectation to the test's process tree; anything but a boolean
+// is E115 at its position.
+TEST(PackTest, LineageIsABooleanOfAnExpectation) {
+    fs::path dir =
+        fs::temp_directory_path() / ("attest_pack_lineage_" + std::to_string(::getpid()));
+    fs::create_directories(dir / "atomics/T1082");
+    std::ofstream(dir / "atomics/T1082/T1082.yaml") << R"(attack_technique: T1082
+display_name: System Information Discovery
+atomic_tests:
+- name: uname
+  auto_generated_guid: 11111111-2222-3333-4444-555555555555
+  description: uname
+  supported_platforms: [linux]
+  executor:
+    name: sh
+    command: uname -a
+)";
+    std::ofstream(dir / "expectations.yaml") << R"(version: 1
+scenarios:
+  11111111-2222-3333-4444-555555555555:
+    expectations:
+      - {id: tree, source: auditd, query: 'process where process.name == "uname"', lineage: true}
+      - {id: any, source: auditd, query: 'process where process.name == "uname"', lineage: false}
+      - {id: default, source: auditd, query: 'process where process.name == "uname"'}
+      - {id: bad, source: auditd, query: 'process where true', lineage: sometimes}
+)";
+    Problems problems;
+    auto pack = load_pack(dir.string(), problems);
+    ASSERT_TRUE(pack);
+    EXPECT_TRUE(
+        has(problems, "E115", "expectations.yaml", 8, "lineage is true or false, not 'sometimes'"))
+        << dump(problems);
+    auto checks = pack->checks_for(*pack->find_test("uname"));
+    ASSERT_EQ(checks.expectations.size(), 4u);
+    EXPECT_TRUE(checks.expectations[0].lineage);
+    EXPECT_FALSE(checks.expectations[1].lineage);
+    EXPECT_FALSE(checks.expectations[2].lineage);
+    fs::remove_all(dir);
+}
+
 // `success:` is a command (the test's executor) or {command, executor}; its #{arguments} must
 // be the test's; anything else is E127 (or E111 for an unknown argument) at its position.
 TEST(PackTest, SuccessCheckForms) {

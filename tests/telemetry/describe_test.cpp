@@ -57,6 +57,17 @@ TEST(DescribeFields, ShowsLiveAcquisitionVocabularyAndEveryField) {
     std::string o365 = describe_fields(*find_source("o365"));
     EXPECT_NE(o365.find("endpoint vocabulary: none"), std::string::npos);
     EXPECT_NE(o365.find("lags: yes; events name the lab host: no"), std::string::npos);
+    EXPECT_NE(o365.find("process lineage: none"), std::string::npos);
+    EXPECT_NE(
+        text.find(
+            "process lineage: process.entity_id under process.parent.entity_id (never reused)"),
+        std::string::npos);
+    std::string auditd = describe_fields(*find_source("auditd"));
+    EXPECT_NE(auditd.find("process lineage: process.pid under process.parent.pid (reused ids"),
+              std::string::npos);
+    EXPECT_NE(
+        auditd.find("fork records (clone, clone3, fork, vfork) name the child in auditd.data.exit"),
+        std::string::npos);
 }
 
 }  // namespace
