@@ -57,6 +57,14 @@ std::optional<ScenarioVerdict> parse_scenario_verdict(std::string_view name) {
 
 namespace {
 
+// A source not collected: the runner's reason when it knows one (the sensor's preflight
+// error), else the plain fact.
+std::string not_collected_reason(const RunFacts& facts, const ExpectationSpec& spec) {
+    if (auto why = facts.not_logged.find(spec.id); why != facts.not_logged.end())
+        return why->second;
+    return "source '" + spec.source + "' was not collected";
+}
+
 std::string join(const std::vector<std::string>& items, std::string_view sep) {
     std::string out;
     for (const auto& i : items) {
@@ -325,7 +333,7 @@ void Evaluator::finish() {
             r.evidence_omitted = r.count > r.evidence.size() ? r.count - r.evidence.size() : 0;
             if (!collected(sc.facts, r.spec.source)) {
                 r.verdict = ExpectationVerdict::NotCollected;
-                r.reason = "source '" + r.spec.source + "' was not collected";
+                r.reason = not_collected_reason(sc.facts, r.spec);
             } else if (r.count >= r.spec.min_count) {
                 r.verdict = ExpectationVerdict::Observed;
                 r.reason = std::to_string(r.count) + (r.count_capped ? "+" : "") +
@@ -435,7 +443,7 @@ void Evaluator::finish() {
         for (auto& r : sc.expectations)
             if (r.reason.empty() && sc.verdict != ScenarioVerdict::Error && !collected(sc.facts, r.spec.source)) {
                 r.verdict = ExpectationVerdict::NotCollected;
-                r.reason = "source '" + r.spec.source + "' was not collected";
+                r.reason = not_collected_reason(sc.facts, r.spec);
             }
         if (!sc.facts.preset_verdict.empty()) {
             sc.verdict = parse_scenario_verdict(sc.facts.preset_verdict).value_or(ScenarioVerdict::Error);

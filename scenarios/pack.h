@@ -29,6 +29,9 @@ struct Pack {
     // `mapping:` (an Elasticsearch index mapping, relative to the pack): field types for every
     // query of the pack; null: ECS types.
     std::shared_ptr<const eql::FieldTypes> mapping;
+    // `baseline: true` at the top of expectations.yaml: baseline expectations beside the
+    // hand-written ones for every test (a test the file does not mention always gets them).
+    bool baseline = false;
 
     std::vector<const AtomicTest*> tests() const;
     // The one test `key` names: its GUID or a unique GUID prefix (4+ characters), its

@@ -62,15 +62,19 @@ const std::vector<CodeInfo>& problem_codes() {
         {Code::E114, "E114", Severity::Error, "unknown source"},
         {Code::E115, "E115", Severity::Error, "bad min_count / required"},
         {Code::E116, "E116", Severity::Error, "expected is not fires / does_not_fire"},
-        {Code::E117, "E117", Severity::Error, "rule file missing (does not stop check/run: the detection's verdict is error)"},
-        {Code::E118, "E118", Severity::Error, "rule file unreadable (TOML errors; likewise a per-detection error)"},
+        {Code::E117, "E117", Severity::Error,
+         "rule file missing (does not stop check/run: the detection's verdict is error)"},
+        {Code::E118, "E118", Severity::Error,
+         "rule file unreadable (TOML errors; likewise a per-detection error)"},
         {Code::E119, "E119", Severity::Error, "unknown risk name in risks:"},
         {Code::E120, "E120", Severity::Error, "no atomics found"},
         {Code::E125, "E125", Severity::Error, "unknown ATT&CK tactic in tactics"},
         {Code::E126, "E126", Severity::Error, "mapping: unreadable or not an index mapping"},
+        {Code::E127, "E127", Severity::Error, "baseline: is not true / false"},
         {Code::E130, "E130", Severity::Error,
          "query or rule does not compile (EQL / KQL message with position)"},
-        {Code::W131, "W131", Severity::Warning, "rule loads but is not locally evaluable (new_terms, machine_learning, esql)"},
+        {Code::W131, "W131", Severity::Warning,
+         "rule loads but is not locally evaluable (new_terms, machine_learning, esql)"},
     };
     return table;
 }

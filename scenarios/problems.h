@@ -54,6 +54,7 @@ enum class Code {
     E120,
     E125,
     E126,
+    E127,
     E130,
     W131
 };
