@@ -103,7 +103,13 @@ void derive_for_sensor(const SensorKind& k, const BaselineSensor& sensor, std::s
                                 std::string(k.exec_what), name, process_query(k, name)));
     };
     for (const auto& name : executor_processes(executor, k.windows)) add_process(name, "executor");
-    for (const auto& p : analysis.programs) add_process(p.name, "exec");
+    for (const auto& p : analysis.programs) {
+        // A program the command writes itself may be a script without `#!`: execve fails and
+        // the shell runs it in its own process, so no sensor sees it start (T1027-1's art.sh).
+        bool self_written = std::find(analysis.written_paths.begin(), analysis.written_paths.end(),
+                                      p.program) != analysis.written_paths.end();
+        if (!self_written) add_process(p.name, "exec");
+    }
     if (!sensor.logs_writes_to) return;
     for (const auto& path : analysis.written_paths) {
         if (!literal_absolute_path(path, k.windows) || !sensor.logs_writes_to(path)) continue;

@@ -97,7 +97,8 @@ TEST(CoverageVm, StockAtomicsAreValidatedAndABlindSensorIsNamed) {
                 if (!e.value("baseline", false)) continue;
                 ++baseline;
                 EXPECT_EQ(e["verdict"], "observed") << e.dump(2).substr(0, 3000);
-                ASSERT_FALSE(e["evidence"].empty()) << e["id"];
+                EXPECT_FALSE(e["evidence"].empty()) << e["id"];
+                if (e["evidence"].empty()) continue;
                 // The evidence is the guest's own audit record of that program's execve.
                 EXPECT_EQ(e["evidence"][0]["host"]["name"], "attest-vm1");
                 EXPECT_EQ(e["evidence"][0]["event"]["category"][0], "process");

@@ -90,6 +90,20 @@ const Case kCases[] = {
       {"baseline.sysmon.exec.reg.exe",
        R"(process where event.type == "start" and process.name : "reg.exe")"},
       {"baseline.sysmon.file.C__Temp_sam.txt", R"(file where file.path : "C:\\Temp\\sam.txt")"}}},
+    // A program the command writes itself may be a script without `#!` that the shell runs in
+    // its own process (T1027-1): not derived.
+    {"sh",
+     "cat /tmp/enc | base64 -d > /tmp/art.sh; chmod +x /tmp/art.sh; /tmp/art.sh",
+     {"auditd"},
+     "",
+     {{"baseline.auditd.executor.sh",
+       R"(process where event.type == "start" and process.name == "sh")"},
+      {"baseline.auditd.exec.cat",
+       R"(process where event.type == "start" and process.name == "cat")"},
+      {"baseline.auditd.exec.base64",
+       R"(process where event.type == "start" and process.name == "base64")"},
+      {"baseline.auditd.exec.chmod",
+       R"(process where event.type == "start" and process.name == "chmod")"}}},
     // No process sensor, or a manual test: nothing to derive.
     {"sh", "id", {"o365"}, "", {}},
     {"manual", "do it by hand", {"auditd"}, "", {}},
