@@ -165,6 +165,10 @@ Expected<std::string> substitute_query(std::string_view query,
                                        const std::map<std::string, std::string>& arguments,
                                        const std::map<std::string, std::string>& run_facts);
 
+// `value` as an EQL string literal, quotes included: the one escaping of values put into
+// queries (substitute_query, the baseline expectations' queries).
+std::string eql_string_literal(std::string_view value);
+
 // Substitutes the same placeholders in plain text (an expectation's description): values are
 // inserted as they are; unknown placeholders are left as written.
 std::string substitute_text(std::string_view text, const std::map<std::string, std::string>& arguments,

@@ -54,6 +54,13 @@ std::size_t placeholder_at(std::string_view q, std::size_t i, std::string& name,
 
 }  // namespace
 
+std::string eql_string_literal(std::string_view value) {
+    std::string out = "\"";
+    append_escaped(out, value);
+    out += '"';
+    return out;
+}
+
 std::string substitute_text(std::string_view text, const std::map<std::string, std::string>& arguments,
                             const std::map<std::string, std::string>& run_facts) {
     std::string out;
@@ -164,9 +171,7 @@ Expected<std::string> substitute_query(std::string_view q,
             } else if (state == State::String) {
                 append_escaped(out, it->second);
             } else {
-                out += '"';
-                append_escaped(out, it->second);
-                out += '"';
+                out += eql_string_literal(it->second);
             }
             i += len;
             continue;

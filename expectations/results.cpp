@@ -94,6 +94,7 @@ Value scenario_to_json(const ScenarioResult& r) {
         o.set_key("query", Value(e.query));
         o.set_key("min_count", Value(static_cast<std::int64_t>(e.spec.min_count)));
         o.set_key("required", Value(e.spec.required));
+        if (e.spec.baseline) o.set_key("baseline", Value(true));
         if (e.spec.lineage) {
             o.set_key("lineage", Value(true));
             o.set_key("lineage_applied", Value(e.lineage_applied));

@@ -48,6 +48,12 @@ struct ExpectationSpec {
     std::optional<Profile> profile;    // vocabulary the query is written for (default sysmon)
     SpecPosition position;
     SpecPosition query_position;  // of the query's YAML scalar (its indicator for | and >)
+    // Only events of the test's process tree count (RunFacts::anchor); until an anchor is
+    // known, the time window and host admit events as for any expectation.
+    bool lineage = false;
+    // Derived from the command text (expectations/baseline.h), not written in a pack: the
+    // coverage verdict (validated / partial / blind) is decided on these.
+    bool baseline = false;
 };
 
 struct DetectionSpec {
@@ -101,6 +107,10 @@ struct ScenarioChecks {
     // it. Empty command: none.
     std::string success_command;   // #{arg} substituted at run time
     std::string success_executor;  // empty: the test's executor
+    // Derive baseline expectations from the command text (expectations/baseline.h): always for
+    // a test the pack does not cover, beside the hand-written ones when the pack says
+    // `baseline: true` (at the top or for the scenario).
+    bool baseline = false;
     std::vector<ExpectationSpec> expectations;
     std::vector<DetectionSpec> detections;
     // The pack's index mapping (`mapping:`), giving field types to its queries; null: ECS.

@@ -12,6 +12,7 @@
 #include "harness/rules_option.h"
 #include "harness/run_modes.h"
 #include "harness/runner.h"
+#include "reports/coverage.h"
 #include "reports/reports.h"
 #include "scenarios/atomic.h"
 #include "scenarios/pack.h"
@@ -229,6 +230,9 @@ int run_run(const std::vector<std::string>& args) {
         for (const auto& w : reports::ReportWriterRegistry::builtin().all())
             if (w.name != "json") ropts.formats.push_back(w.name);
         if (auto h = opts.get("history")) ropts.history_db = *h;
+        // The coverage summary of a run with baseline expectations (reports/coverage.h).
+        if (options.verbosity != run::Verbosity::Quiet)
+            std::fputs(reports::coverage_summary_text(*results).c_str(), stderr);
         auto written = reports::write_all_reports(*results, options.out_dir, ropts);
         if (!written)
             std::fprintf(stderr, "attest run: reports: %s\n", written.error().message.c_str());

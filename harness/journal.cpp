@@ -11,6 +11,7 @@
 #include "core/timeutil.h"
 #include "expectations/results.h"
 #include "harness/transport_process.h"
+#include "reports/coverage.h"
 
 namespace attest::run {
 
@@ -86,6 +87,7 @@ Journal::~Journal() {
 }
 
 Expected<void> Journal::add(Value scenario, const Value& run) {
+    reports::attach_coverage(scenario);
     if (m_masker) m_masker->mask(scenario);
     std::lock_guard lock(m_mutex);
     m_scenarios.push_back(std::move(scenario));
@@ -106,6 +108,7 @@ Expected<void> Journal::write_locked(const Value& run) {
     Value run_copy = run;
     if (m_masker) m_masker->mask(run_copy);
     Value doc = expectations::results_document(run_copy, m_scenarios);
+    reports::attach_coverage_summary(doc);
     std::string text = doc.to_json();
     text.push_back('\n');
     return write_file_atomic(results_path(), text);

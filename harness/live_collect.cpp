@@ -88,6 +88,9 @@ public:
     std::string not_logged(const expectations::ExpectationSpec& spec) const override {
         return audit_not_logged_reason(spec, m_coverage);
     }
+    bool logs_writes_to(std::string_view path) const override {
+        return m_coverage.watches_path(path);
+    }
 
     Task<Expected<void>> mark(Transport& t, const CancelToken& cancel) override {
         auto size = co_await t.file_size(m_config.log, m_sudo, cancel);
@@ -277,6 +280,25 @@ std::uint64_t last_record_id(std::string_view xml) {
         if (r.ec == std::errc() && r.ptr != begin) best = std::max(best, id);
     }
     return best;
+}
+
+std::vector<scenarios::BaselineSensor> baseline_sensors(
+    const std::vector<SourceConfig>& configured,
+    const std::vector<std::unique_ptr<LiveSource>>& live) {
+    std::vector<scenarios::BaselineSensor> out;
+    for (const auto& cfg : configured) {
+        if (!scenarios::is_baseline_source(cfg.name)) continue;
+        scenarios::BaselineSensor sensor{cfg.name, nullptr};
+        for (const auto& src : live)
+            if (src->config().name == cfg.name) {
+                const LiveSource* alive = src.get();
+                sensor.logs_writes_to = [alive](std::string_view p) {
+                    return alive->logs_writes_to(p);
+                };
+            }
+        out.push_back(std::move(sensor));
+    }
+    return out;
 }
 
 Expected<std::unique_ptr<LiveSource>> make_live_source(const SourceConfig& config,

@@ -22,6 +22,7 @@
 #include "expectations/spec.h"
 #include "harness/lab.h"
 #include "harness/transport.h"
+#include "scenarios/baseline.h"
 
 namespace attest::run {
 
@@ -45,6 +46,9 @@ public:
     // Why the source, as preflight found it configured, cannot log what `spec` looks for
     // (auditd: no loaded rule logs its syscall); empty when it can or nobody knows.
     virtual std::string not_logged(const expectations::ExpectationSpec&) const { return {}; }
+    // Whether a file rule of the source covers writes to `path` (the baseline derives a file
+    // expectation only then).
+    virtual bool logs_writes_to(std::string_view) const { return false; }
 
     const SourceConfig& config() const { return m_config; }
     // The collector (CollectorRegistry name) that reads what fetch() writes.
@@ -56,6 +60,13 @@ protected:
     SourceConfig m_config;
     std::uint64_t m_fetched_bytes = 0;
 };
+
+// The lab's process sensors as the baseline expectations see them (scenarios/baseline.h):
+// every configured source the baseline knows, alive (in `live`) or not; a dead one still
+// gets its expectations, made not_collected with its preflight error by the runner.
+std::vector<scenarios::BaselineSensor> baseline_sensors(
+    const std::vector<SourceConfig>& configured,
+    const std::vector<std::unique_ptr<LiveSource>>& live);
 
 // `privileged_reads`: read logs through `sudo -n` (target user is not root).
 Expected<std::unique_ptr<LiveSource>> make_live_source(const SourceConfig& config,

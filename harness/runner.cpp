@@ -640,6 +640,20 @@ Task<Value> run_success_check(RunContext& ctx, TargetSession& s, const sc::Atomi
     co_return v;
 }
 
+// The baseline expectations of the test (scenarios/baseline.h) for the target's process
+// sensors; those of a sensor that failed preflight are not_collected with its error.
+void add_baseline(ex::ScenarioChecks& checks, ex::RunFacts& facts, const sc::AtomicTest& test,
+                  const std::string& command, const TargetConfig& target,
+                  const std::vector<std::unique_ptr<LiveSource>>& sources,
+                  const std::map<std::string, std::string>& source_errors) {
+    for (auto& spec : sc::derive_baseline(test.executor.name, command,
+                                          baseline_sensors(target.sources, sources))) {
+        if (auto dead = source_errors.find(spec.source); dead != source_errors.end())
+            facts.not_logged[spec.id] = dead->second;
+        checks.expectations.push_back(std::move(spec));
+    }
+}
+
 // One scenario on one target, the whole lifecycle, as a coroutine on the run's io_context:
 // every wait (processes, polling, readiness) suspends it and lets the other targets run.
 // nullopt: not started (interrupted).
@@ -760,6 +774,8 @@ Task<std::optional<Value>> run_one(RunContext& ctx, TargetSession& s, const sc::
         }
         sources.push_back(std::move(*src));
     }
+    if (checks.baseline)
+        add_baseline(checks, facts, test, resolved->command, target, sources, source_errors);
     // What the sensors are configured to log, as preflight found them.
     for (const auto& spec : checks.expectations)
         for (const auto& src : sources)

@@ -65,6 +65,17 @@ bool AuditCoverage::logs_syscall(const std::string& name) const {
     return syscalls.count(name) > 0 || syscalls.count("all") > 0;
 }
 
+bool AuditCoverage::watches_path(std::string_view path) const {
+    for (const auto& w : watches) {
+        std::string_view dir = w;
+        while (dir.size() > 1 && dir.back() == '/') dir.remove_suffix(1);
+        if (path == dir || (path.size() > dir.size() && path.substr(0, dir.size()) == dir &&
+                            (dir == "/" || path[dir.size()] == '/')))
+            return true;
+    }
+    return false;
+}
+
 std::string audit_not_logged_reason(const expectations::ExpectationSpec& spec,
                                     const AuditCoverage& coverage) {
     std::istringstream in(spec.query);

@@ -25,6 +25,8 @@ struct AuditCoverage {
     std::vector<std::string> watches;  // -w paths
     static AuditCoverage parse(const std::string& auditctl_list);
     bool logs_syscall(const std::string& name) const;
+    // A watch on `path` itself or on a directory above it.
+    bool watches_path(std::string_view path) const;
 };
 
 // Why `spec` (an auditd expectation) cannot be logged under `coverage`; empty when it can.

@@ -25,7 +25,7 @@ CREATE TABLE IF NOT EXISTS scenario_results(
   run_ref INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
   position INTEGER NOT NULL,
   guid TEXT, name TEXT, technique TEXT, tactic TEXT, target TEXT, platform TEXT,
-  verdict TEXT NOT NULL, reason TEXT, cleanup_succeeded INTEGER);
+  verdict TEXT NOT NULL, reason TEXT, cleanup_succeeded INTEGER, coverage TEXT);
 CREATE INDEX IF NOT EXISTS scenario_results_run ON scenario_results(run_ref);
 CREATE INDEX IF NOT EXISTS scenario_results_technique ON scenario_results(technique);
 CREATE TABLE IF NOT EXISTS item_results(
@@ -36,6 +36,9 @@ CREATE TABLE IF NOT EXISTS item_results(
   count INTEGER, reason TEXT);
 CREATE INDEX IF NOT EXISTS item_results_scenario ON item_results(scenario_ref);
 )sql";
+
+// Version 1 -> 2: the coverage verdict of tests judged on baseline expectations.
+const char* kMigrateTo2 = "ALTER TABLE scenario_results ADD COLUMN coverage TEXT;";
 
 // Matches a technique and its sub-techniques; ?N is NULL or '' for "all".
 const char* kTechniqueFilter = "(?1 IS NULL OR ?1 = '' OR s.technique = ?1 OR s.technique LIKE ?1 || '.%')";
@@ -83,7 +86,14 @@ std::string now_iso() {
     return format_iso8601(ns);
 }
 
-bool is_failing(const std::string& verdict) { return verdict == "failed" || verdict == "error"; }
+// A test judged on its baseline compares by coverage verdict: validated is its passed, blind
+// its failed ("validated yesterday, blind today" is a regression).
+bool is_passing(const std::string& verdict) {
+    return verdict == "passed" || verdict == "validated";
+}
+bool is_failing(const std::string& verdict) {
+    return verdict == "failed" || verdict == "error" || verdict == "blind";
+}
 
 }  // namespace
 
@@ -165,7 +175,7 @@ Expected<HistoryDb> HistoryDb::open(const std::filesystem::path& path, bool crea
     if (v < kHistorySchemaVersion) {
         // Version 0 is a fresh file; migrations from later versions go here, in order.
         if (auto r = handle->exec("BEGIN IMMEDIATE"); !r) return r.error();
-        if (auto r = handle->exec(kSchema); !r) {
+        if (auto r = handle->exec(v == 1 ? kMigrateTo2 : kSchema); !r) {
             handle->exec("ROLLBACK");
             return r.error();
         }
@@ -200,10 +210,11 @@ Expected<void> HistoryDb::record(const nlohmann::json& results) {
                       "INSERT INTO runs(run_id, mode, started, finished, lab, pack, attest_version, "
                       "recorded_at, passed, failed, error, inconclusive, skipped) "
                       "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
-    Statement add_scenario(db,
-                           "INSERT INTO scenario_results(run_ref, position, guid, name, technique, tactic, "
-                           "target, platform, verdict, reason, cleanup_succeeded) "
-                           "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+    Statement add_scenario(
+        db,
+        "INSERT INTO scenario_results(run_ref, position, guid, name, technique, tactic, "
+        "target, platform, verdict, reason, cleanup_succeeded, coverage) "
+        "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
     Statement add_item(db,
                        "INSERT INTO item_results(scenario_ref, kind, item_id, description, verdict, passed, "
                        "required, count, reason) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
@@ -249,6 +260,10 @@ Expected<void> HistoryDb::record(const nlohmann::json& results) {
         const auto& cleanup = member(s, "cleanup");
         if (member(cleanup, "succeeded").is_boolean()) add_scenario.bind(11, std::int64_t{flag(cleanup, "succeeded")});
         else add_scenario.bind_null(11);
+        if (auto c = test_coverage(s))
+            add_scenario.bind(12, valid_utf8(c->verdict));
+        else
+            add_scenario.bind_null(12);
         if (add_scenario.step() != SQLITE_DONE) return rollback(m_handle->fail("insert scenario result"));
         std::int64_t scenario_ref = sqlite3_last_insert_rowid(db);
 
@@ -343,9 +358,11 @@ Expected<std::vector<TechniquePoint>> HistoryDb::technique_trend(int last, const
     if (!selected) return selected.error();
     // Counts per verdict; coverage.h decides what they mean.
     std::string sql =
-        "SELECT r.run_id, COALESCE(r.started,''), COALESCE(s.technique,''), s.verdict, COUNT(*) "
-        "FROM scenario_results s JOIN runs r ON s.run_ref = r.id WHERE r.run_id = ?2 AND " +
-        std::string(kTechniqueFilter) + " GROUP BY s.technique, s.verdict ORDER BY s.technique";
+        "SELECT r.run_id, COALESCE(r.started,''), COALESCE(s.technique,''), COALESCE(s.coverage, "
+        "s.verdict) AS v, "
+        "COUNT(*) FROM scenario_results s JOIN runs r ON s.run_ref = r.id WHERE r.run_id = ?2 "
+        "AND " +
+        std::string(kTechniqueFilter) + " GROUP BY s.technique, v ORDER BY s.technique";
     Statement q(m_handle->db, sql);
     if (!q.ok()) return m_handle->fail("query trend");
     std::vector<TechniquePoint> out;
@@ -368,8 +385,10 @@ Expected<std::vector<TechniquePoint>> HistoryDb::technique_trend(int last, const
 Expected<std::vector<ScenarioChange>> HistoryDb::changes(const std::string& previous, const std::string& current,
                                                          const std::string& technique) const {
     std::string sql =
-        "SELECT COALESCE(s.guid,''), COALESCE(s.name,''), COALESCE(s.technique,''), COALESCE(s.target,''), "
-        "s.verdict FROM scenario_results s JOIN runs r ON s.run_ref = r.id WHERE r.run_id = ?2 AND " +
+        "SELECT COALESCE(s.guid,''), COALESCE(s.name,''), COALESCE(s.technique,''), "
+        "COALESCE(s.target,''), "
+        "COALESCE(s.coverage, s.verdict) FROM scenario_results s JOIN runs r ON s.run_ref = r.id "
+        "WHERE r.run_id = ?2 AND " +
         std::string(kTechniqueFilter) + " ORDER BY s.position";
     Statement q(m_handle->db, sql);
     if (!q.ok()) return m_handle->fail("query changes");
@@ -400,8 +419,10 @@ Expected<std::vector<ScenarioChange>> HistoryDb::changes(const std::string& prev
         } else {
             c.previous = it->second;
             if (c.previous == c.current) continue;
-            if (c.previous == "passed" && is_failing(c.current)) c.kind = ScenarioChange::Kind::Regression;
-            else if (c.current == "passed") c.kind = ScenarioChange::Kind::Fixed;
+            if (is_passing(c.previous) && is_failing(c.current))
+                c.kind = ScenarioChange::Kind::Regression;
+            else if (is_passing(c.current))
+                c.kind = ScenarioChange::Kind::Fixed;
             else if (is_failing(c.current) && !is_failing(c.previous)) c.kind = ScenarioChange::Kind::NewFailure;
         }
         out.push_back(std::move(c));

@@ -2,11 +2,13 @@
 // Written by `attest run|check --history DB` (record_run) and `attest report --history DB`;
 // read by `attest history` and by the HTML report (diff against the previous run, trend).
 //
-// Schema version 1 (PRAGMA user_version = 1):
+// Schema version 2 (PRAGMA user_version = 2; a version-1 file is migrated on open):
 //   runs(id, run_id UNIQUE, mode, started, finished, lab, pack, attest_version, recorded_at,
 //        passed, failed, error, inconclusive, skipped)
 //   scenario_results(id, run_ref -> runs, position, guid, name, technique, tactic, target,
-//        platform, verdict, reason, cleanup_succeeded)
+//        platform, verdict, reason, cleanup_succeeded, coverage)
+//   (version 2 added `coverage`: validated | partial | blind | error | skipped for a test
+//   judged on baseline expectations, else NULL; trend and changes read it where set)
 //   item_results(id, scenario_ref -> scenario_results, kind 'expectation'|'detection',
 //        item_id, description, verdict, passed, required, count, reason)
 // Runs are compared only within a scope: the same pack on the same lab (a stock-atomics run
@@ -33,7 +35,7 @@ struct sqlite3;
 
 namespace attest::reports {
 
-constexpr int kHistorySchemaVersion = 1;
+constexpr int kHistorySchemaVersion = 2;
 
 struct RunSummary {
     std::string run_id, mode, started, lab, pack;

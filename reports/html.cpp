@@ -54,6 +54,14 @@ std::string verdict_class(const std::string& verdict) {
     return "v-unknown";
 }
 
+// Badge class of a coverage verdict (reports/coverage.h), in the scenario verdicts' colours.
+std::string coverage_class(const std::string& verdict) {
+    if (verdict == "validated") return "v-passed";
+    if (verdict == "partial") return "v-inconclusive";
+    if (verdict == "blind") return "v-failed";
+    return verdict_class(verdict);
+}
+
 // Colour class of an expectation cell.
 std::string expectation_class(const json& e) {
     std::string verdict = text(e, "verdict");
@@ -284,6 +292,7 @@ private:
     void trend_svg();
     void matrix();
     void matrix_row(const json& s, std::size_t index);
+    void coverage_matrix();
     void incomplete_banner();
     void telemetry_stats();
     void scenario(const json& s, std::size_t index);
@@ -547,6 +556,61 @@ void HtmlWriter::matrix() {
            "<span><i class=\"cell det c-na\"></i>round: detection rule</span></div></section>\n";
 }
 
+// Technique x sensor: per cell the coverage verdicts of the technique's tests as that sensor
+// saw them, worst first; the last column is the technique's best and worst overall.
+void HtmlWriter::coverage_matrix() {
+    std::map<std::string, std::map<std::string, std::map<std::string, int>>> cells;
+    std::set<std::string> sensors;
+    for (const auto& s : list(m_results, "scenarios")) {
+        auto c = test_coverage(s);
+        if (!c) continue;
+        auto& row = cells[text(s, "technique")];
+        if (c->sensors.empty()) ++row[""][c->verdict];
+        for (const auto& [sensor, v] : c->sensors) {
+            sensors.insert(sensor);
+            ++row[sensor][v];
+        }
+    }
+    if (cells.empty()) return;
+    auto techniques = technique_coverage(m_results);
+    o() += "<section class=\"card\" id=\"coverage\"><h2>Coverage: technique × sensor</h2>";
+    std::string summary = coverage_summary_text(m_results);
+    o() += "<p>";
+    t(summary.substr(0, summary.find('\n')));
+    o() += "</p><div class=\"scroll\"><table class=\"coverage\"><thead><tr><th>Technique</th>";
+    for (const auto& sensor : sensors) {
+        o() += "<th>";
+        t(sensor);
+        o() += "</th>";
+    }
+    o() += "<th>Best · worst</th></tr></thead><tbody>";
+    static const char* kOrder[] = {"blind", "partial", "validated", "error", "skipped"};
+    for (const auto& [technique, row] : cells) {
+        o() += "<tr><td>";
+        t(technique);
+        o() += "</td>";
+        for (const auto& sensor : sensors) {
+            o() += "<td>";
+            auto it = row.find(sensor);
+            if (it != row.end())
+                for (const char* v : kOrder)
+                    if (auto n = it->second.find(v); n != it->second.end())
+                        o() += "<span class=\"badge " + coverage_class(v) + "\">" +
+                               std::to_string(n->second) + " " + v + "</span> ";
+            o() += "</td>";
+        }
+        const Coverage& c = techniques[technique];
+        o() += "<td>";
+        for (const std::string& v : {c.best, c.worst}) {
+            o() += "<span class=\"badge " + coverage_class(v) + "\">";
+            t(v.empty() ? "-" : v);
+            o() += "</span> ";
+        }
+        o() += "</td></tr>";
+    }
+    o() += "</tbody></table></div></section>\n";
+}
+
 void HtmlWriter::matrix_row(const json& s, std::size_t index) {
     std::string verdict = text(s, "verdict", "error");
     std::string anchor = "s-" + std::to_string(index);
@@ -561,6 +625,13 @@ void HtmlWriter::matrix_row(const json& s, std::size_t index) {
     o() += "</span></td><td><span class=\"badge " + verdict_class(verdict) + "\">";
     t(verdict);
     o() += "</span>";
+    if (auto c = test_coverage(s)) {
+        o() += " <span class=\"badge " + coverage_class(c->verdict) + "\" title=\"";
+        a(c->reason);
+        o() += "\">";
+        t(c->verdict);
+        o() += "</span>";
+    }
     std::string before = previous_verdict(s);
     if (before == "passed" && (verdict == "failed" || verdict == "error"))
         o() += " <span class=\"badge regression\">regression</span>";
@@ -1030,6 +1101,14 @@ void HtmlWriter::scenario(const json& s, std::size_t index) {
         cut(text(s, "reason"), m_max_chars);
         o() += "</p>";
     }
+    if (auto c = test_coverage(s)) {
+        o() += "<p class=\"reason\">coverage <span class=\"badge " + coverage_class(c->verdict) +
+               "\">";
+        t(c->verdict);
+        o() += "</span> ";
+        cut(c->reason, m_max_chars);
+        o() += "</p>";
+    }
     timeline(s);
     execution(s);
     const auto& expectations = list(s, "expectations");
@@ -1056,6 +1135,7 @@ std::string HtmlWriter::render() {
     header();
     controls();
     history_section();
+    coverage_matrix();
     matrix();
     bool in_skipped = false;
     for (std::size_t i : display_order(scenarios)) {

@@ -1,8 +1,9 @@
 // ATT&CK Navigator layer (layer format 4.5, domain enterprise-attack). One technique entry
 // per technique and tactic tested (the scenario's `tactics`; a scenario without tactics gives
 // an entry without one, which Navigator shows under every tactic of the technique, rather than
-// a wrong tactic); score = coverage (reports/coverage.h) of its scenarios; the comment lists
-// each scenario with its verdict. Techniques whose scenarios were all skipped or inconclusive
+// a wrong tactic); score = coverage (reports/coverage.h) of its scenarios (for tests judged on
+// their baseline expectations: the share validated); the comment lists each scenario with its
+// verdict (coverage verdict for those). Techniques whose scenarios were all skipped or inconclusive
 // get no score and a grey colour, so "not measured" never looks like "not detected". Parents of
 // tested sub-techniques get showSubtechniques so the cell opens.
 #include <map>
@@ -78,7 +79,9 @@ std::string render_navigator(const nlohmann::json& results, const RenderContext&
             ignored.push_back(text(s, "name") + " (technique '" + technique + "')");
             continue;
         }
-        std::string verdict = text(s, "verdict", "error");
+        // A test judged on its baseline shows its coverage verdict (validated / partial / blind).
+        auto judged = test_coverage(s);
+        std::string verdict = judged ? judged->verdict : text(s, "verdict", "error");
         std::string name = text(s, "name", text(s, "guid"));
         if (has(s, "target")) name += " [" + text(s, "target") + "]";
         for (const auto& tactic : scenario_tactics(s)) {

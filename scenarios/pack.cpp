@@ -87,7 +87,9 @@ const AtomicTest* Pack::find_test(std::string_view key) const {
 
 ScenarioChecks Pack::checks_for(const AtomicTest& test) const {
     ScenarioChecks c;
-    if (auto it = checks.find(test.guid); it != checks.end()) c = it->second;
+    auto it = checks.find(test.guid);
+    if (it != checks.end()) c = it->second;
+    c.baseline = it == checks.end() || c.baseline || baseline;
     c.guid = test.guid;
     c.name = test.name;
     c.technique = test.technique;
@@ -157,9 +159,11 @@ RuleRead read_detection_rule(const std::string& path, bool profile_declared, Det
     return out;
 }
 
-const std::set<std::string> kTopKeys = {"version", "name", "description", "defaults", "scenarios", "mapping"};
+const std::set<std::string> kTopKeys = {"version",   "name",    "description", "defaults",
+                                        "scenarios", "mapping", "baseline"};
 const std::set<std::string> kScenarioKeys = {"name",         "secrets",    "tactics", "risks",
-                                             "expectations", "detections", "lab",     "success"};
+                                             "expectations", "detections", "lab",     "success",
+                                             "baseline"};
 const std::set<std::string> kSuccessKeys = {"command", "executor"};
 const std::set<std::string> kExpectationKeys = {"id",       "description", "source",  "query",
                                                 "min_count", "required",   "lineage", "window",
@@ -185,6 +189,7 @@ public:
             report(Code::E102, v, "file", "unsupported version (this attest reads version 1)");
         if (auto n = (*root)["name"]; n && n.IsScalar()) m_pack.name = n.Scalar();
         if (auto m = (*root)["mapping"]; m) load_mapping(m);
+        if (auto b = (*root)["baseline"]; b) m_pack.baseline = boolean(b, "file");
         if (auto d = (*root)["defaults"]; d) {
             if (!d.IsMap())
                 report(Code::E101, d, "defaults", "'defaults' must be a mapping");
@@ -312,6 +317,7 @@ private:
         if (auto t = n["tactics"]; t) load_tactics(t, ctx, checks);
         if (auto r = n["risks"]; r) load_risks(r, ctx, checks);
         if (auto c = n["success"]; c) load_success(c, test, ctx, checks);
+        if (auto b = n["baseline"]; b) checks.baseline = boolean(b, ctx);
         std::set<std::string> ids;
         if (auto list = n["expectations"]; list) {
             if (!list.IsSequence())
@@ -350,6 +356,15 @@ private:
             if (test && !test->find_argument(name))
                 report(Code::E111, command, ctx,
                        "success uses #{" + name + "}, which is not an input argument of the test");
+    }
+
+    // `baseline: true|false` (scenarios/baseline.h).
+    bool boolean(const YAML::Node& n, const std::string& ctx) {
+        if (n.IsScalar() && (n.Scalar() == "true" || n.Scalar() == "false"))
+            return n.Scalar() == "true";
+        report(Code::E128, n, ctx,
+               "baseline is true or false, not '" + (n.IsScalar() ? n.Scalar() : "?") + "'");
+        return false;
     }
 
     // `risks: [reboot, ...]`: what the pack knows a test does beyond what its commands show.

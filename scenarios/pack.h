@@ -33,6 +33,9 @@ struct Pack {
     std::optional<expectations::Window> default_window;
     // --rules DIR: rules evaluated beside every scenario's own detections (informational).
     std::vector<expectations::DetectionSpec> extra_detections;
+    // `baseline: true` at the top of expectations.yaml: baseline expectations beside the
+    // hand-written ones for every test (a test the file does not mention always gets them).
+    bool baseline = false;
 
     std::vector<const AtomicTest*> tests() const;
     // The one test `key` names: its GUID or a unique GUID prefix (4+ characters), its

@@ -69,6 +69,7 @@ const std::vector<CodeInfo>& problem_codes() {
         {Code::E125, "E125", Severity::Error, "unknown ATT&CK tactic in tactics"},
         {Code::E126, "E126", Severity::Error, "mapping: unreadable or not an index mapping"},
         {Code::E127, "E127", Severity::Error, "success: not a command or {command, executor}, or an unknown executor"},
+        {Code::E128, "E128", Severity::Error, "baseline: is not true / false"},
         {Code::E130, "E130", Severity::Error,
          "query or rule does not compile (EQL / KQL message with position)"},
         {Code::W131, "W131", Severity::Warning,

@@ -55,6 +55,7 @@ enum class Code {
     E125,
     E126,
     E127,
+    E128,
     E130,
     W131
 };

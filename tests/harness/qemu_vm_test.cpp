@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "e2e_support.h"
+#include "vm_support.h"
 
 using namespace attest::test;
 using json = nlohmann::json;
@@ -19,52 +20,6 @@ namespace {
 const std::string kTarGuid = "b457d68d-ff7e-4351-b3cd-1fc92091a1d5";
 const std::string kCurlGuid = "6e2eb287-1d3a-4a59-b596-d62977b78693";
 
-// Processes whose command line names the lab VM of `name` (qemu -name attest-NAME).
-std::vector<pid_t> qemu_processes(const std::string& name) {
-    std::vector<pid_t> out;
-    for (const auto& e : std::filesystem::directory_iterator("/proc")) {
-        std::string pid = e.path().filename();
-        if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
-        std::string cmd = read_text(e.path().string() + "/cmdline");
-        std::replace(cmd.begin(), cmd.end(), '\0', ' ');
-        if (cmd.find("qemu-system") != std::string::npos &&
-            cmd.find(" attest-" + name + " ") != std::string::npos)
-            out.push_back(std::stoi(pid));
-    }
-    return out;
-}
-
-// The image, built when absent (needs root and the Debian mirror); empty when unavailable.
-std::string lab_image() {
-    static std::string image = [] {
-        std::string script = std::string(ATTEST_SOURCE_DIR) + "/scripts/lab-image.sh";
-        std::string link = std::string(ATTEST_SOURCE_DIR) + "/labs/images/debian12";
-        run::ProcessRequest r;
-        r.argv = {"bash", script, "--path"};
-        auto where = run::run_process(r);
-        bool linked = ::access((link + "/complete").c_str(), F_OK) == 0;
-        if (where && where->exit_code == 0 && linked) return link;
-        if (::geteuid() != 0 || ::access("/usr/bin/qemu-system-x86_64", X_OK) != 0)
-            return std::string();
-        // Builds the image, or only links this checkout's labs/images/ to the cached one.
-        r.argv = {"bash", script};
-        r.timeout = std::chrono::minutes(40);
-        auto built = run::run_process(r);
-        if (!built || built->exit_code != 0) {
-            std::fprintf(stderr, "lab-image.sh failed:\n%s\n",
-                         built ? built->stderr_text.c_str() : "");
-            return std::string();
-        }
-        return std::string(ATTEST_SOURCE_DIR) + "/labs/images/debian12";
-    }();
-    return image;
-}
-
-#define REQUIRE_LAB_IMAGE()                                                                   \
-    if (lab_image().empty())                                                                  \
-    GTEST_SKIP() << "no lab image and it cannot be built here (needs root, qemu-system-x86, " \
-                    "debootstrap and the Debian mirror: scripts/install-deps.sh)"
-
 std::string vm_test(const std::string& guid, const std::string& name, const std::string& command,
                     const std::string& cleanup = "") {
     std::string t = "- name: " + name + "\n  auto_generated_guid: " + guid +
@@ -74,14 +29,6 @@ std::string vm_test(const std::string& guid, const std::string& name, const std:
     for (std::string line; std::getline(in, line);) t += "      " + line + "\n";
     if (!cleanup.empty()) t += "    cleanup_command: |\n      " + cleanup + "\n";
     return t;
-}
-
-// A lab like labs/qemu.yaml with its own target name (own VM state) and settings.
-std::string vm_lab(const std::string& name, const std::string& qemu_extra,
-                   const std::string& timeouts) {
-    return "lab: vm-test\ntimeouts: {" + timeouts + "}\ntargets:\n- name: " + name +
-           "\n  platform: linux\n  qemu: {image: " + lab_image() + qemu_extra +
-           "}\n  readiness: sudo -n systemctl is-active --quiet auditd\n";
 }
 
 const json* scenario(const json& results, const std::string& guid) {

@@ -43,6 +43,23 @@ TEST(Sensors, AuditCoverageReadsSyscallsAndWatches) {
     EXPECT_TRUE(AuditCoverage::parse("No rules\n").syscalls.empty());
 }
 
+// A baseline file expectation is derived only for a path a watch covers: the watched path
+// itself or one below a watched directory, never a sibling sharing a prefix.
+TEST(Sensors, WatchesCoverThePathOrADirectoryAboveIt) {
+    auto c = AuditCoverage::parse("-w /tmp/attest/ -p wa -k w\n-w /etc/passwd -p wa -k p\n");
+    struct Case {
+        const char* path;
+        bool watched;
+    };
+    for (const Case& k :
+         {Case{"/tmp/attest/out.txt", true}, Case{"/tmp/attest/a/b", true},
+          Case{"/tmp/attest", true}, Case{"/tmp/attestx/out.txt", false}, Case{"/etc/passwd", true},
+          Case{"/etc/passwd-", false}, Case{"/etc/shadow", false}})
+        EXPECT_EQ(c.watches_path(k.path), k.watched) << k.path;
+    EXPECT_TRUE(AuditCoverage::parse("-w / -p wa\n").watches_path("/anything"));
+    EXPECT_FALSE(AuditCoverage::parse("No rules\n").watches_path("/tmp/x"));
+}
+
 TEST(Sensors, ExpectationsTheRulesCannotLogAreNamed) {
     struct Case {
         const char* rules;

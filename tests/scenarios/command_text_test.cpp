@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -214,7 +215,9 @@ TEST(CommandText, HostileInput) {
     EXPECT_EQ(names(deep).back(), "id");
 }
 
-// Real upstream atomics: the program list derived from each test's substituted command.
+// Real upstream atomics: the program list derived from each test's substituted command; for
+// PowerShell bodies, cmdlets that must be listed as cmdlets (lower-cased, what a script-block
+// log sees), never as programs a process sensor would have to see.
 TEST(CommandText, UpstreamAtomics) {
     std::string dir = ATTEST_SOURCE_DIR "/../shared/data/atomics";
     if (!fs::exists(dir)) GTEST_SKIP() << "../shared/data absent: upstream atomics not checked";
@@ -222,6 +225,7 @@ TEST(CommandText, UpstreamAtomics) {
         const char* technique;
         std::size_t number;  // 1-based, as Invoke-AtomicTest counts
         Names programs;
+        Names some_cmdlets = {};
     };
     const Expect expected[] = {
         {"T1027", 1, {"uname", "cat", "chmod", "art.sh"}},
@@ -236,7 +240,10 @@ TEST(CommandText, UpstreamAtomics) {
         {"T1090.003", 2, {"cmd.exe", "powershell.exe", "cmd.exe", "tor.exe"}},
         {"T1090.003", 3, {"uname", "sysrc", "service", "sudo", "systemctl"}},
         {"T1114.001", 1, {"powershell.exe"}},
-        {"T1114.002", 1, {}},
+        {"T1114.002",
+         1,
+         {},
+         {"convertto-securestring", "connect-azaccount", "connect-mggraph", "get-mguser"}},
         {"T1114.003", 1, {}},
         {"T1201", 4, {"cat", "cat"}},
         {"T1201", 6, {"net.exe"}},
@@ -251,6 +258,24 @@ TEST(CommandText, UpstreamAtomics) {
         {"T1611", 2, {"ifconfig", "grep", "awk", "mkdir", "mount", "netcat"}},
         {"T1611", 3, {"sudo", "sh", "sudo", "docker"}},
         {"T1688", 1, {"bcdedit.exe"}},
+        // bash / sh: a single program, a comment after the arguments, a program whose own
+        // argument (`-- cat`) runs elsewhere (inside a pod: not a host process).
+        {"T1201", 1, {"cat"}},
+        {"T1201", 5, {"cat"}},
+        {"T1531", 4, {"passwd"}},
+        {"T1552.007", 3, {"kubectl"}},
+        // PowerShell with only cmdlets, .NET calls, COM objects, hash tables and a here-string
+        // holding VBA that names cmd.exe and schtasks (text, not a command).
+        {"T1006", 1, {}, {"new-object", "format-hex"}},
+        {"T1021.003", 1, {}},
+        {"T1137.001", 1, {}, {"get-itemproperty", "new-itemproperty", "copy-item", "add-type"}},
+        {"T1651", 1, {}},
+        // cmd: a program named with its extension, one built from #{arguments}, internal
+        // commands (`copy`, `cd`) that start no process.
+        {"T1218.003", 1, {"cmstp.exe"}},
+        {"T1547", 1, {"pnputil.exe"}},
+        {"T1127", 1, {"jsc.exe"}},
+        {"T1110.002", 1, {"hashcat.exe"}},
     };
     Problems problems;
     std::vector<AtomicFile> files = load_atomics_folder(dir, problems);
@@ -263,6 +288,11 @@ TEST(CommandText, UpstreamAtomics) {
         ASSERT_NE(test, nullptr);
         auto resolved = resolve_test(*test, {}, atomics_folder_of(dir));
         ASSERT_TRUE(resolved.ok());
-        EXPECT_EQ(names(analyze_command(test->executor.name, resolved->command)), e.programs);
+        CommandAnalysis a = analyze_command(test->executor.name, resolved->command);
+        EXPECT_EQ(names(a), e.programs);
+        Names cmdlets;
+        for (const ProgramUse& c : a.cmdlets) cmdlets.push_back(c.name);
+        for (const std::string& want : e.some_cmdlets)
+            EXPECT_NE(std::find(cmdlets.begin(), cmdlets.end(), want), cmdlets.end()) << want;
     }
 }

