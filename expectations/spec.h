@@ -48,10 +48,7 @@ struct ExpectationSpec {
     std::optional<Profile> profile;    // vocabulary the query is written for (default sysmon)
     SpecPosition position;
     SpecPosition query_position;  // of the query's YAML scalar (its indicator for | and >)
-    // Only events of the test's process tree count (RunFacts::anchor); until an anchor is
-    // known, the time window and host admit events as for any expectation.
-    bool lineage = false;
-    // Derived from the command text (expectations/baseline.h), not written in a pack: the
+    // Derived from the command text (scenarios/baseline.h), not written in a pack: the
     // coverage verdict (validated / partial / blind) is decided on these.
     bool baseline = false;
 };
