@@ -669,7 +669,7 @@ Task<std::optional<Value>> run_one(RunContext& ctx, TargetSession& s, const sc::
     Value cleanup = Value::object();
     cleanup.set_key("ran", Value(false));
     Value collection = Value::object();
-    Value revert;  // null: the target has no snapshot revert
+    Value revert;   // null: the target has no snapshot revert
     Value success;  // null: the pack declares no success check, or it did not run
     bool window_closed = false;
     std::set<std::string> collected;
@@ -871,8 +871,10 @@ Task<std::optional<Value>> run_one(RunContext& ctx, TargetSession& s, const sc::
         Millis lag_latency{0};
         for (const auto& src : sources) {
             const auto* info = telemetry::find_source(src->config().name);
-            if (info && info->lagging) lag_latency = std::max(lag_latency, src->config().latency);
-            else wait = std::max(wait, src->config().latency);
+            if (info && info->lagging)
+                lag_latency = std::max(lag_latency, src->config().latency);
+            else
+                wait = std::max(wait, src->config().latency);
         }
         auto deadline = std::chrono::steady_clock::now() + wait + target.timeouts.collection;
         bool polling = facts.preset_verdict.empty();
@@ -1071,8 +1073,12 @@ Task<void> target_worker(RunContext& ctx, TargetSession& session) {
         const sc::AtomicTest& test = *session.queue[session.next++];
         std::optional<Value> v;
         try {
-            v = co_await (ctx.m_options.mode == Mode::Run ? run_one(ctx, session, test)
-                                                          : run_mode_one(ctx, session, test));
+            // Two statements, not one co_await of a conditional: GCC 12 destroys the
+            // temporary awaitable of `co_await (c ? f() : g())` twice.
+            if (ctx.m_options.mode == Mode::Run)
+                v = co_await run_one(ctx, session, test);
+            else
+                v = co_await run_mode_one(ctx, session, test);
         } catch (const std::exception& e) {
             // One scenario's unexpected failure must not take the run down.
             ctx.progress("[" + session.config->name + "] " + test.name +
@@ -1182,7 +1188,8 @@ Expected<RunSummary> run_pack(const Lab& lab, const sc::Pack& pack, const RunOpt
     // lab lets it run (harness/plan.h decides, as for --plan). A test refused by the safety
     // rails is skipped on that target with the reason; a test no target supports is recorded
     // once as skipped.
-    PlanOptions placement{options.targets, options.arguments, options.allow_destructive, options.exclude_risks};
+    PlanOptions placement{options.targets, options.arguments, options.allow_destructive,
+                          options.exclude_risks};
     for (const auto* test : tests) {
         bool placed = false;
         std::string reasons;
@@ -1200,7 +1207,8 @@ Expected<RunSummary> run_pack(const Lab& lab, const sc::Pack& pack, const RunOpt
             }
         }
         if (!placed) {
-            ctx.progress("[" + sessions[0]->config->name + "] " + test->name + ": skipped (" + reasons + ")");
+            ctx.progress("[" + sessions[0]->config->name + "] " + test->name + ": skipped (" +
+                         reasons + ")");
             skip(*test, reasons, sessions.size() == 1 ? sessions[0]->config->name : "");
         }
     }
@@ -1307,12 +1315,18 @@ Expected<RunSummary> run_pack(const Lab& lab, const sc::Pack& pack, const RunOpt
     for (const auto& v : ctx.m_journal->scenarios()) {
         const Value* verdict = v.get("verdict");
         std::string name = verdict && verdict->is_string() ? verdict->as_string() : "";
-        if (name == "passed") ++summary.passed;
-        else if (name == "failed") ++summary.failed;
-        else if (name == "error") ++summary.error;
-        else if (name == "inconclusive") ++summary.inconclusive;
-        else if (name == "executed") ++summary.executed;
-        else if (name == "skipped") ++summary.skipped;
+        if (name == "passed")
+            ++summary.passed;
+        else if (name == "failed")
+            ++summary.failed;
+        else if (name == "error")
+            ++summary.error;
+        else if (name == "inconclusive")
+            ++summary.inconclusive;
+        else if (name == "executed")
+            ++summary.executed;
+        else if (name == "skipped")
+            ++summary.skipped;
     }
     ctx.progress("done: " + std::to_string(summary.passed) + " passed, " +
                  std::to_string(summary.failed) + " failed, " + std::to_string(summary.error) +
