@@ -10,6 +10,12 @@ namespace {
 constexpr std::size_t kChunk = 1 << 20;
 }
 
+bool head_is_csv(std::string_view head) {
+    if (head.substr(0, 3) == "\xEF\xBB\xBF") head.remove_prefix(3);
+    std::size_t p = head.find_first_not_of(" \t\r\n");
+    return p != std::string_view::npos && head[p] != '{' && head[p] != '[';
+}
+
 CsvReader::CsvReader(InputFile& input, std::size_t max_record)
     : m_input(input), m_max_record(max_record) {}
 

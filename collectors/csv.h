@@ -23,6 +23,10 @@ struct CsvProblem {
     std::string message;
 };
 
+// Whether a head is CSV rather than JSON: its first non-blank byte (after a UTF-8 BOM) opens
+// neither an object nor an array. For the collectors that read both forms of one export.
+bool head_is_csv(std::string_view head);
+
 class CsvReader {
 public:
     explicit CsvReader(InputFile& input, std::size_t max_record = 16u << 20);

@@ -21,7 +21,9 @@ bool contains(std::string_view s, std::string_view part) {
     return s.find(part) != std::string_view::npos;
 }
 
-bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+bool starts_with(std::string_view s, std::string_view p) {
+    return s.substr(0, p.size()) == p;
+}
 
 bool is_ipv4(const std::string& s) {
     in_addr a{};
@@ -205,9 +207,9 @@ Classification classify_o365_operation(std::string_view op, bool failed) {
             return set({"iam", "configuration"}, {t});
         return set({"configuration"}, {t});
     }
-    std::string_view t = starts_with(op, "Add") || starts_with(op, "Create") ? "creation"
+    std::string_view t = starts_with(op, "Add") || starts_with(op, "Create")      ? "creation"
                          : starts_with(op, "Delete") || starts_with(op, "Remove") ? "deletion"
-                                                                                   : "change";
+                                                                                  : "change";
     if (contains(op, " user") || contains(op, "user password")) return set({"iam"}, {"user", t});
     if (contains(op, " member to ") || contains(op, " member from ") || contains(op, " group"))
         return set({"iam"}, {"group", "change"});
@@ -257,7 +259,8 @@ std::optional<std::int64_t> parse_locale_datetime(std::string_view s) {
     while (i < s.size() && count < 6) {
         if (s[i] >= '0' && s[i] <= '9') {
             int v = 0, d = 0;
-            while (i < s.size() && s[i] >= '0' && s[i] <= '9' && d < 5) v = v * 10 + (s[i++] - '0'), ++d;
+            while (i < s.size() && s[i] >= '0' && s[i] <= '9' && d < 5)
+                v = v * 10 + (s[i++] - '0'), ++d;
             nums[count++] = v;
             if (count == 1 && i < s.size()) date_sep = s[i];
         } else {
@@ -279,10 +282,11 @@ std::optional<std::int64_t> parse_locale_datetime(std::string_view s) {
     int hour = nums[3], minute = nums[4], second = count > 5 ? nums[5] : 0;
     if (pm && hour < 12) hour += 12;
     if (am && hour == 12) hour = 0;
-    if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 ||
-        second > 60 || year < 1970 || year > 9999)
+    if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60 ||
+        year < 1970 || year > 9999)
         return std::nullopt;
-    std::int64_t days = days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
+    std::int64_t days =
+        days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
     return ((days * 86400) + hour * 3600 + minute * 60 + second) * 1000000000LL;
 }
 
@@ -291,7 +295,8 @@ bool normalize_o365_record(Value record, Event& out, std::string& error) {
         error = "audit record is not a JSON object";
         return false;
     }
-    bool sentinel = record.get("TimeGenerated") != nullptr || record.get("OfficeWorkload") != nullptr;
+    bool sentinel =
+        record.get("TimeGenerated") != nullptr || record.get("OfficeWorkload") != nullptr;
     if (sentinel) unflatten_json_strings(record);
     convert_ms_dates(record);
 
@@ -419,10 +424,7 @@ class O365Collector final : public Collector {
 public:
     O365Collector(InputFile input, const CollectorOptions& options, DiagnosticSink& sink)
         : m_input(std::move(input)), m_options(options), m_sink(sink) {
-        std::string_view h = m_input.head();
-        if (h.substr(0, 3) == "\xEF\xBB\xBF") h.remove_prefix(3);
-        auto p = h.find_first_not_of(" \t\r\n");
-        m_csv_mode = p != std::string_view::npos && h[p] != '{' && h[p] != '[';
+        m_csv_mode = head_is_csv(m_input.head());
         if (m_csv_mode)
             m_csv.emplace(m_input);
         else
@@ -464,8 +466,9 @@ private:
         std::string error;
         std::size_t off = 0;
         if (!parse_json_record(ad->as_string(), inner, error, off)) {
-            report(line, column, "AuditData is not valid JSON (" + error + " at byte " +
-                                     std::to_string(off + 1) + " of it); skipped");
+            report(line, column,
+                   "AuditData is not valid JSON (" + error + " at byte " + std::to_string(off + 1) +
+                       " of it); skipped");
             return false;
         }
         if (inner.is_object() && inner.get("CreationTime") == nullptr)
@@ -546,9 +549,9 @@ private:
             if (m_stop) return false;
             ++m_stats.records;
             if (n != m_header.size()) {
-                report(line, 1, "record has " + std::to_string(n) + " fields, header has " +
-                                    std::to_string(m_header.size()) +
-                                    " (broken quote?); skipped");
+                report(line, 1,
+                       "record has " + std::to_string(n) + " fields, header has " +
+                           std::to_string(m_header.size()) + " (broken quote?); skipped");
                 ++m_stats.skipped;
                 continue;
             }
@@ -564,7 +567,8 @@ private:
                 continue;
             }
             if (record.is_object() && record.get("CreationTime") == nullptr && m_col_date >= 0)
-                record.set_key("CreationDate", Value(m_fields[static_cast<std::size_t>(m_col_date)]));
+                record.set_key("CreationDate",
+                               Value(m_fields[static_cast<std::size_t>(m_col_date)]));
             if (emit(std::move(record), out, line, 1, audit)) return true;
         }
         if (m_csv->read_error()) report(0, 0, "read error");

@@ -168,14 +168,8 @@ Event auoms_event(const AuomsExec& x, std::string_view host) {
     return e;
 }
 
-// The Log Analytics portal's "Export to CSV": a header of column names, datetime columns
-// suffixed with their zone (`TimeGenerated [UTC]`), dynamic columns as JSON text.
-bool is_csv(std::string_view head) {
-    if (head.substr(0, 3) == "\xEF\xBB\xBF") head.remove_prefix(3);
-    std::size_t p = head.find_first_not_of(" \t\r\n");
-    return p != std::string_view::npos && head[p] != '{' && head[p] != '[';
-}
-
+// The Log Analytics portal's "Export to CSV" (head_is_csv): a header of column names, datetime
+// columns suffixed with their zone (`TimeGenerated [UTC]`), dynamic columns as JSON text.
 std::string csv_column_name(std::string_view header) {
     constexpr std::string_view kUtc = " [UTC]";
     if (header.size() > kUtc.size() && header.substr(header.size() - kUtc.size()) == kUtc)
@@ -213,7 +207,7 @@ class SentinelCollector final : public JsonWinEventCollector {
 public:
     SentinelCollector(InputFile input, const CollectorOptions& options, DiagnosticSink& sink)
         : JsonWinEventCollector(std::move(input), options, sink, "sentinel") {
-        if (is_csv(head())) read_csv(csv_column_name);
+        if (head_is_csv(head())) read_csv(csv_column_name);
     }
 
 protected:
@@ -404,7 +398,7 @@ private:
 };
 
 int sniff_sentinel(std::string_view head, std::string_view) {
-    if (is_csv(head)) return sniff_sentinel_csv(head);
+    if (head_is_csv(head)) return sniff_sentinel_csv(head);
     Value first = first_json_record(head);
     const Value* type = first.is_object() ? first.get("Type") : nullptr;
     if (type == nullptr || !type->is_string()) return 0;
