@@ -50,7 +50,7 @@ struct Batch {
 
 class Shipper {
 public:
-    Shipper(run::ElasticClient& client, const std::vector<std::string>& paths)
+    Shipper(net::ElasticClient& client, const std::vector<std::string>& paths)
         : m_client(client), m_paths(paths) {}
 
     // Sends the batch; 429 items again (bounded by the client's retry policy). False on a
@@ -88,7 +88,7 @@ public:
     std::uint64_t rejected() const { return m_rejected; }
 
 private:
-    void report(const Origin& o, const run::BulkRejection& r) {
+    void report(const Origin& o, const net::BulkRejection& r) {
         if (++m_rejected <= 100)
             std::fprintf(stderr, "attest ship: %s: event %llu: refused: HTTP %d %s\n",
                          m_paths[o.file].c_str(), static_cast<unsigned long long>(o.event),
@@ -98,7 +98,7 @@ private:
                          "attest ship: more refusals follow; only their count is printed\n");
     }
 
-    run::ElasticClient& m_client;
+    net::ElasticClient& m_client;
     const std::vector<std::string>& m_paths;
     std::uint64_t m_indexed = 0, m_rejected = 0;
 };

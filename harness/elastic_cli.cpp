@@ -33,8 +33,8 @@ Options& declare_elastic_options(Options& opts) {
     return opts.option("elastic").option("ca-file").option("ca-fingerprint").option("timeout");
 }
 
-run::ElasticConfig elastic_config(const Options& opts) {
-    run::ElasticConfig c;
+net::ElasticConfig elastic_config(const Options& opts) {
+    net::ElasticConfig c;
     c.url = opts.get_or("elastic", "");
     c.trust.ca_file = opts.get_or("ca-file", "");
     c.trust.fingerprint = opts.get_or("ca-fingerprint", "");
@@ -50,11 +50,11 @@ run::ElasticConfig elastic_config(const Options& opts) {
     return c;
 }
 
-Expected<run::ElasticClient> elastic_connect(const Options& opts) {
+Expected<net::ElasticClient> elastic_connect(const Options& opts) {
     if (!opts.has("elastic")) throw UsageError{"--elastic URL is required"};
     if (opts.has("ca-file") && opts.has("ca-fingerprint"))
         throw UsageError{"give --ca-file or --ca-fingerprint, not both"};
-    return run::ElasticClient::connect(elastic_config(opts));
+    return net::ElasticClient::connect(elastic_config(opts));
 }
 
 std::string iso_option(const Options& opts, const std::string& name) {
@@ -135,7 +135,7 @@ EqlRequest eql_request(const Options& opts) {
     std::string ts_field = opts.get_or("timestamp-field", "@timestamp");
     r.body = ojson{{"query", query}, {"size", size_option(opts, "size", 1000)}};
     std::string from = iso_option(opts, "from"), to = iso_option(opts, "to");
-    if (!from.empty() || !to.empty()) r.body["filter"] = run::time_range_filter(ts_field, from, to);
+    if (!from.empty() || !to.empty()) r.body["filter"] = net::time_range_filter(ts_field, from, to);
     if (auto f = opts.get("event-category-field")) r.body["event_category_field"] = *f;
     if (opts.has("timestamp-field")) r.body["timestamp_field"] = ts_field;
     if (auto f = opts.get("tiebreaker-field")) r.body["tiebreaker_field"] = *f;
@@ -189,7 +189,7 @@ int run_elastic_query(const std::vector<std::string>& args) {
     return list.empty() ? kExitFailed : kExitOk;
 }
 
-Expected<std::uint64_t> print_sources(run::ElasticClient& client, const std::string& index,
+Expected<std::uint64_t> print_sources(net::ElasticClient& client, const std::string& index,
                                       const ojson& query, std::size_t page_size) {
     std::string out;
     std::uint64_t printed = 0;
@@ -231,7 +231,7 @@ int run_elastic_events(const std::vector<std::string>& args) {
     ojson filters = ojson::array();
     std::string from = iso_option(opts, "from"), to = iso_option(opts, "to");
     if (!from.empty() || !to.empty())
-        filters.push_back(run::time_range_filter("@timestamp", from, to));
+        filters.push_back(net::time_range_filter("@timestamp", from, to));
     if (auto h = opts.get("host"))
         filters.push_back(ojson{{"term", {{opts.get_or("host-field", "host.name"), *h}}}});
     ojson query{{"bool", {{"filter", filters}}}};

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "harness/cli.h"
-#include "harness/elastic_client.h"
+#include "net/elastic_client.h"
 
 namespace attest::cli {
 
@@ -16,8 +16,8 @@ bool elastic_requested(const std::vector<std::string>& args);
 
 // --elastic URL, --ca-file FILE, --ca-fingerprint HEX, --timeout SECONDS.
 Options& declare_elastic_options(Options& opts);
-run::ElasticConfig elastic_config(const Options& opts);
-Expected<run::ElasticClient> elastic_connect(const Options& opts);
+net::ElasticConfig elastic_config(const Options& opts);
+Expected<net::ElasticClient> elastic_connect(const Options& opts);
 
 // An ISO-8601 option value, normalized to UTC milliseconds ("" when absent); usage error when
 // it is not a date.
@@ -25,7 +25,7 @@ std::string iso_option(const Options& opts, const std::string& name);
 
 // Exports the matching documents of `index` (point in time + search_after) and prints their
 // _source as NDJSON; returns how many were printed.
-Expected<std::uint64_t> print_sources(run::ElasticClient& client, const std::string& index,
+Expected<std::uint64_t> print_sources(net::ElasticClient& client, const std::string& index,
                                       const nlohmann::ordered_json& query, std::size_t page_size);
 
 // A count option from 1 to 1000000, or `fallback` when absent.

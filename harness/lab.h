@@ -43,6 +43,7 @@
 #include "core/diagnostics.h"
 #include "core/expected.h"
 #include "harness/executor.h"
+#include "telemetry/live/o365_api.h"
 #include "telemetry/source_spec.h"
 
 namespace attest::run {
@@ -58,15 +59,7 @@ struct Timeouts {
     Millis collection{60000};
 };
 
-struct O365ApiConfig {
-    std::string tenant;
-    std::string client_id;
-    std::string client_secret_env;  // name of the environment variable holding the secret
-    std::string login_endpoint = "https://login.microsoftonline.com";
-    std::string api_endpoint = "https://manage.office.com";
-    std::string content_type = "Audit.Exchange";
-    std::string ca_file;            // extra trusted CA (tests; private PKI)
-};
+using telemetry::O365ApiConfig;
 
 struct SourceConfig {
     std::string name;       // auditd, sysmon, powershell, o365, ...
@@ -148,7 +141,7 @@ struct SafetyPolicy {
 };
 
 // The deployed Elastic Security that detections marked `siem: elastic` are checked in.
-// Credentials come from the environment (harness/elastic_client.h), never from the lab file.
+// Credentials come from the environment (net/elastic_client.h), never from the lab file.
 struct SiemElasticConfig {
     std::string url;     // Elasticsearch
     std::string kibana;  // Kibana, for the rules API; empty: the rule's status is not asked

@@ -8,7 +8,7 @@
 #include <optional>
 
 #include "core/atomic_file.h"
-#include "harness/o365_api.h"
+#include "telemetry/live/o365_api.h"
 #include "harness/sensors.h"
 #include "harness/sysmon_config.h"
 #include "telemetry/sources.h"
@@ -250,7 +250,7 @@ public:
     Task<Expected<void>> fetch(Transport&, const std::string& dest, const CancelToken&) override {
         // The client is blocking HTTPS: it runs on the blocking pool, not the io thread.
         co_return co_await offload(blocking_pool(), [this, dest]() -> Expected<void> {
-            O365Client client(*m_config.api);
+            telemetry::O365Client client(*m_config.api);
             auto records = client.fetch_audit(m_since_ns, now_ns());
             if (!records) return records.error();
             return write_file_atomic(dest, *records);

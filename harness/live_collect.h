@@ -12,7 +12,7 @@
 //                            /f:xml, T the target's own clock before execution (sysmon,
 //                            powershell, security)
 //   file {file: PATH}        an exported file on this machine (o365, mde)
-//   api {api: {...}}         the Office 365 Management Activity API (harness/o365_api.h)
+//   api {api: {...}}         the Office 365 Management Activity API (telemetry/live/o365_api.h)
 #pragma once
 
 #include <memory>

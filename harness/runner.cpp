@@ -19,7 +19,7 @@
 #include "core/timeutil.h"
 #include "expectations/engine.h"
 #include "expectations/results.h"
-#include "harness/elastic_client.h"
+#include "net/elastic_client.h"
 #include "harness/live_collect.h"
 #include "harness/plan.h"
 #include "harness/qemu.h"
@@ -129,7 +129,7 @@ public:
                         m_masker.add(v);
         }
         if (lab.siem_elastic) {
-            ElasticConfig e;
+            net::ElasticConfig e;
             for (const auto& env : {e.api_key_env, e.password_env})
                 if (const char* v = std::getenv(env.c_str()); v != nullptr && *v != '\0')
                     m_masker.add(v);

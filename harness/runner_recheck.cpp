@@ -11,7 +11,7 @@
 #include "expectations/engine.h"
 #include "expectations/results.h"
 #include "harness/journal.h"
-#include "harness/o365_api.h"
+#include "telemetry/live/o365_api.h"
 #include "harness/runner.h"
 #include "telemetry/sources.h"
 
@@ -51,7 +51,7 @@ Expected<void> copy_or_fetch(const SourceConfig& cfg, std::int64_t from_ns, cons
         return {};
     }
     if (cfg.api) {
-        O365Client client(*cfg.api);
+        telemetry::O365Client client(*cfg.api);
         auto records = client.fetch_audit(from_ns - 5LL * 60 * 1000000000LL, now_ns());
         if (!records) return records.error();
         return write_file_atomic(dest, *records);

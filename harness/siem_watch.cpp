@@ -6,7 +6,7 @@
 #include "core/json.h"
 #include "core/timeutil.h"
 #include "expectations/eql/rule.h"
-#include "harness/elastic_client.h"
+#include "net/elastic_client.h"
 
 namespace attest::run {
 
@@ -17,7 +17,7 @@ ojson alert_query(const std::string& rule_id, const std::string& from, const std
                   const std::string& host_field, const std::string& host) {
     ojson filters = ojson::array();
     filters.push_back(ojson{{"term", {{"kibana.alert.rule.rule_id", rule_id}}}});
-    filters.push_back(time_range_filter("@timestamp", from, to));
+    filters.push_back(net::time_range_filter("@timestamp", from, to));
     if (!host.empty()) filters.push_back(ojson{{"term", {{host_field, host}}}});
     return ojson{{"bool", {{"filter", filters}}}};
 }
@@ -41,12 +41,12 @@ struct RuleState {
 };
 
 // GET /api/detection_engine/rules?rule_id=ID: the rule object, or 404 when not installed.
-Expected<RuleState> rule_state(ElasticClient& kibana, const std::string& rule_id) {
-    auto r = kibana.request("GET", "/api/detection_engine/rules?rule_id=" + url_encode(rule_id));
+Expected<RuleState> rule_state(net::ElasticClient& kibana, const std::string& rule_id) {
+    auto r = kibana.request("GET", "/api/detection_engine/rules?rule_id=" + net::url_encode(rule_id));
     if (!r) return r.error();
     if (r->status == 404) return RuleState{"not_installed", {}, {}};
     if (r->status >= 300)
-        return make_error("Kibana rules API: " + elastic_error_message(r->status, r->body));
+        return make_error("Kibana rules API: " + net::elastic_error_message(r->status, r->body));
     auto j = ojson::parse(r->body, nullptr, false);
     if (!j.is_object() || !j.contains("enabled") || !j["enabled"].is_boolean())
         return make_error("Kibana rules API: the answer for rule_id " + rule_id +
@@ -91,7 +91,7 @@ struct Pending {
 
 // The alerts of one detection so far, in @timestamp order; alerts without a readable
 // @timestamp are left out (they cannot be placed against the deadline).
-Expected<std::vector<ex::SiemAlert>> search_alerts(ElasticClient& es, const SiemElasticConfig& c,
+Expected<std::vector<ex::SiemAlert>> search_alerts(net::ElasticClient& es, const SiemElasticConfig& c,
                                                    const Pending& p, const std::string& host) {
     std::vector<ex::SiemAlert> out;
     auto n =
@@ -120,18 +120,18 @@ bool has_run_alert(const ex::SiemObservation& o, std::optional<std::int64_t> cle
     });
 }
 
-Expected<ElasticClient> connect_to(const std::string& url, const SiemElasticConfig& c) {
-    ElasticConfig e;
+Expected<net::ElasticClient> connect_to(const std::string& url, const SiemElasticConfig& c) {
+    net::ElasticConfig e;
     e.url = url;
     e.trust.ca_file = c.ca_file;
     e.trust.fingerprint = c.ca_fingerprint;
     e.timeout = std::chrono::seconds(30);
-    return ElasticClient::connect(e);
+    return net::ElasticClient::connect(e);
 }
 
 // Asks Kibana about each rule (when a Kibana URL is given) and sets the deadlines.
 std::vector<Pending> prepare(const ex::ScenarioChecks& checks, const SiemWatch& w,
-                             ElasticClient* kibana) {
+                             net::ElasticClient* kibana) {
     std::vector<Pending> out;
     for (const auto& d : checks.detections) {
         if (d.siem.empty()) continue;
@@ -158,7 +158,7 @@ std::vector<Pending> prepare(const ex::ScenarioChecks& checks, const SiemWatch& 
 }
 
 // One poll of every detection still waiting; false when none is left.
-Task<bool> poll_once(std::vector<Pending>& pending, ElasticClient& es, const SiemWatch& w) {
+Task<bool> poll_once(std::vector<Pending>& pending, net::ElasticClient& es, const SiemWatch& w) {
     bool waiting = false;
     for (auto& p : pending) {
         if (p.done) continue;
@@ -211,7 +211,7 @@ Task<std::map<std::string, ex::SiemObservation>> watch_siem(const ex::ScenarioCh
         co_return fail_all("the lab configures no siem.elastic (url of Elasticsearch)");
     auto es = connect_to(w.config->url, *w.config);
     if (!es) co_return fail_all("Elasticsearch: " + es.error().message);
-    std::optional<ElasticClient> kibana;
+    std::optional<net::ElasticClient> kibana;
     if (!w.config->kibana.empty()) {
         auto k = connect_to(w.config->kibana, *w.config);
         if (!k) co_return fail_all("Kibana: " + k.error().message);

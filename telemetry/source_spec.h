@@ -19,7 +19,7 @@ enum class Acquisition {
     LogFile,         // a log file on the target, read from the byte offset noted before a run
     WindowsChannel,  // a Windows event log channel on the target (wevtutil qe, from a time)
     ExportedFile,    // a file exported on this machine (copied as it is at each poll)
-    O365Api,         // the Office 365 Management Activity API (harness/o365_api.h)
+    O365Api,         // the Office 365 Management Activity API (telemetry/live/o365_api.h)
 };
 // The lab file key for the kind ("log", "channel", "file", "api") and a one-line description.
 std::string_view acquisition_key(Acquisition kind);

@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <set>
 
-#include "tests/harness/elastic_standin.h"
+#include "tests/net/elastic_standin.h"
 
 using namespace attest::test;
 using json = nlohmann::json;

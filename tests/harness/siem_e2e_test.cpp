@@ -7,7 +7,7 @@
 // in everything the run printed or wrote.
 #include <gtest/gtest.h>
 
-#include "tests/harness/elastic_standin.h"
+#include "tests/net/elastic_standin.h"
 
 using namespace attest::test;
 using json = nlohmann::json;

@@ -1,11 +1,11 @@
-#include "harness/elastic_client.h"
+#include "net/elastic_client.h"
 
 #include <cstdlib>
 #include <thread>
 
-#include "harness/executor.h"
+#include "core/encoding.h"
 
-namespace attest::run {
+namespace attest::net {
 
 using ojson = nlohmann::ordered_json;
 
@@ -214,4 +214,4 @@ Expected<std::vector<BulkRejection>> ElasticClient::bulk(std::string_view ndjson
     return rejected;
 }
 
-}  // namespace attest::run
+}  // namespace attest::net

@@ -22,7 +22,7 @@
 
 #include "core/expected.h"
 
-namespace attest::run {
+namespace attest::net {
 
 struct HttpsUrl {
     std::string host;
@@ -105,4 +105,4 @@ private:
 // patterns in a path).
 std::string url_encode(const std::string& s, const std::string& keep = "");
 
-}  // namespace attest::run
+}  // namespace attest::net

@@ -1,13 +1,13 @@
 // The shared HTTPS client: URL and fingerprint parsing, backoff, and TLS trust (CA file,
 // system store, pinned fingerprint of any chain certificate) against the Elasticsearch
 // stand-in with a certificate chain made for the test.
-#include "harness/https_client.h"
+#include "net/https_client.h"
 
 #include <gtest/gtest.h>
 
-#include "tests/harness/elastic_standin.h"
+#include "tests/net/elastic_standin.h"
 
-using namespace attest::run;
+using namespace attest::net;
 using namespace attest::test;
 
 TEST(HttpsClient, ParsesUrls) {

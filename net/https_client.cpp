@@ -1,4 +1,4 @@
-#include "harness/https_client.h"
+#include "net/https_client.h"
 
 #include <openssl/evp.h>
 #include <openssl/x509.h>
@@ -15,7 +15,7 @@
 #include <optional>
 #include <thread>
 
-namespace attest::run {
+namespace attest::net {
 
 namespace beast = boost::beast;
 namespace http = beast::http;
@@ -275,4 +275,4 @@ Expected<HttpResponse> HttpsClient::send_with_retry(const HttpRequest& request,
     }
 }
 
-}  // namespace attest::run
+}  // namespace attest::net

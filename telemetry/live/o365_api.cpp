@@ -1,11 +1,19 @@
-#include "harness/o365_api.h"
+#include "telemetry/live/o365_api.h"
 
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
 #include "core/timeutil.h"
+#include "net/https_client.h"
 
-namespace attest::run {
+namespace attest::telemetry {
+
+using net::HttpRequest;
+using net::HttpsClient;
+using net::HttpsUrl;
+using net::parse_https_url;
+using net::TlsTrust;
+using net::url_encode;
 
 namespace {
 
@@ -91,4 +99,4 @@ Expected<std::string> O365Client::fetch_audit(std::int64_t from_ns, std::int64_t
     return all.dump();
 }
 
-}  // namespace attest::run
+}  // namespace attest::telemetry

@@ -1,7 +1,7 @@
 // The Office 365 Management Activity API, read-only: OAuth2 client credentials at the login
 // endpoint, then the content blobs of a content type (Audit.Exchange) between two times,
 // following NextPageUri paging, each blob a JSON array of audit records.
-// HTTPS through harness/https_client.h; the peer certificate and host name are verified.
+// HTTPS through net/https_client.h; the peer certificate and host name are verified.
 // The client secret comes from the environment variable the lab names and never appears in
 // errors or logs.
 #pragma once
@@ -10,10 +10,19 @@
 #include <string>
 
 #include "core/expected.h"
-#include "harness/https_client.h"
-#include "harness/lab.h"
 
-namespace attest::run {
+namespace attest::telemetry {
+
+// A lab's `o365: {api: ...}` (harness/lab.h reads it).
+struct O365ApiConfig {
+    std::string tenant;
+    std::string client_id;
+    std::string client_secret_env;  // name of the environment variable holding the secret
+    std::string login_endpoint = "https://login.microsoftonline.com";
+    std::string api_endpoint = "https://manage.office.com";
+    std::string content_type = "Audit.Exchange";
+    std::string ca_file;  // extra trusted CA (tests; private PKI)
+};
 
 class O365Client {
 public:
@@ -38,4 +47,4 @@ private:
     std::uint64_t m_requests = 0;
 };
 
-}  // namespace attest::run
+}  // namespace attest::telemetry

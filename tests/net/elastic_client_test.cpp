@@ -1,13 +1,13 @@
 // The Elasticsearch client against the stand-in: error bodies to one line, async EQL polling,
 // point-in-time export over several pages, bulk refusals, and the exact request bodies.
-#include "harness/elastic_client.h"
+#include "net/elastic_client.h"
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
-#include "tests/harness/elastic_standin.h"
+#include "tests/net/elastic_standin.h"
 
-using namespace attest::run;
+using namespace attest::net;
 using namespace attest::test;
 using ojson = nlohmann::ordered_json;
 

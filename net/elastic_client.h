@@ -1,6 +1,6 @@
 // The Elasticsearch REST subset attest uses (../shared/spec/elastic.md, docs/elastic.md):
 // EQL search with async polling, point-in-time + search_after export, _bulk indexing.
-// Built on harness/https_client.h (one HTTPS client for every API attest talks to).
+// Built on net/https_client.h (one HTTPS client for every API attest talks to).
 //
 // Credentials come from the environment only (never from the command line, where `ps` shows
 // them): ATTEST_ELASTIC_API_KEY (the encoded "id:key" form Elasticsearch returns), or
@@ -17,9 +17,9 @@
 
 #include "core/expected.h"
 #include "core/value.h"
-#include "harness/https_client.h"
+#include "net/https_client.h"
 
-namespace attest::run {
+namespace attest::net {
 
 struct ElasticConfig {
     std::string url;  // https://host:9200[/prefix]
@@ -106,4 +106,4 @@ std::string index_path(const std::string& pattern);
 nlohmann::ordered_json time_range_filter(const std::string& field, const std::string& from,
                                          const std::string& to);
 
-}  // namespace attest::run
+}  // namespace attest::net
