@@ -35,6 +35,7 @@ std::string_view verdict_name(DetectionVerdict v) {
         case DetectionVerdict::Fired: return "fired";
         case DetectionVerdict::NotFired: return "not_fired";
         case DetectionVerdict::NotEvaluated: return "not_evaluated";
+        case DetectionVerdict::NotEvaluable: return "not_evaluable";
         case DetectionVerdict::Error: return "error";
     }
     return "?";
@@ -311,6 +312,7 @@ void Evaluator::add_scenario(const ScenarioChecks& checks, RunFacts facts) {
             if (!spec.informational)
                 errors.push_back("rule " + spec.rule + ": " + compiled.error().message);
         } else if (!compiled->query) {
+            dr.verdict = DetectionVerdict::NotEvaluable;
             dr.reason = "not locally evaluable: " + compiled->not_evaluable;
         } else {
             slot.matcher.emplace(compiled->query, mopts);
@@ -527,7 +529,7 @@ void Evaluator::finish() {
                 }
             }
             r.passed = r.spec.informational ||
-                       (r.verdict != DetectionVerdict::NotEvaluated &&
+                       (was_evaluated(r.verdict) &&
                         (r.verdict == DetectionVerdict::Fired) == r.spec.expect_fires);
         }
     }
@@ -570,8 +572,10 @@ void Evaluator::finish() {
         }
         for (const auto& r : sc.detections) {
             if (r.spec.informational) continue;
-            if (r.verdict == DetectionVerdict::NotEvaluated) {
-                unknown.push_back(r.spec.rule_id + " not evaluated");
+            if (!was_evaluated(r.verdict)) {
+                unknown.push_back(r.spec.rule_id + (r.verdict == DetectionVerdict::NotEvaluable
+                                                        ? " not locally evaluable"
+                                                        : " not evaluated"));
             } else if (!r.passed) {
                 failed.push_back(r.spec.rule_id + (r.spec.expect_fires ? " did not fire" : " fired") +
                                  (r.vocabulary_mismatch ? " (vocabulary mismatch)" : ""));
@@ -579,6 +583,11 @@ void Evaluator::finish() {
             if (!r.siem || r.siem->passed) continue;
             std::string siem = r.spec.rule_id + " in " + r.spec.siem + ": " +
                                std::string(verdict_name(r.siem->verdict));
+            if (auto t = telemetry_presence(r.siem->verdict); !t.empty())
+                siem += " (telemetry " + std::string(t) + ")";
+            if (!r.siem->observation.rule_status.empty() && !r.siem->passed &&
+                verdict_name(r.siem->verdict) == "rule_missing")
+                siem += " (" + r.siem->observation.rule_status + ")";
             (r.siem->verdict == SiemVerdict::Error ? unknown : failed).push_back(siem);
         }
         if (!failed.empty()) {

@@ -81,7 +81,12 @@ struct EngineOptions {
 
 enum class ExpectationVerdict { Observed, Missing, NotCollected, Pending };
 // Error: the rule did not load or compile (the reason says why).
-enum class DetectionVerdict { Fired, NotFired, NotEvaluated, Error };
+// NotEvaluable: the rule's kind cannot run locally (KQL new_terms, machine learning, ...);
+// NotEvaluated: it could, but none of its sources was collected.
+enum class DetectionVerdict { Fired, NotFired, NotEvaluated, NotEvaluable, Error };
+inline bool was_evaluated(DetectionVerdict v) {
+    return v != DetectionVerdict::NotEvaluated && v != DetectionVerdict::NotEvaluable;
+}
 // Executed: the test ran (the runner saw it start) but its pack declares nothing to check,
 // so it has nothing to pass or fail; a nightly job over stock atomics counts it apart.
 enum class ScenarioVerdict { Passed, Failed, Error, Inconclusive, Skipped, Executed };

@@ -41,6 +41,7 @@ Value siem_json(const SiemResult& r) {
     v.set_key("verdict", Value(verdict_name(r.verdict)));
     v.set_key("passed", Value(r.passed));
     v.set_key("reason", Value(r.reason));
+    if (auto t = telemetry_presence(r.verdict); !t.empty()) v.set_key("telemetry", Value(t));
     if (!o.rule_status.empty()) v.set_key("rule_status", Value(o.rule_status));
     if (o.deadline_ns != 0) v.set_key("deadline", Value(format_iso8601(o.deadline_ns, 3)));
     if (!o.deadline_basis.empty()) v.set_key("deadline_basis", Value(o.deadline_basis));

@@ -6,26 +6,33 @@
 
 namespace attest::expectations {
 
+// The names are the spec's (../shared/spec/scenarios.md, "Verdicts added for labs, coverage
+// and the SIEM"): the two not-fired cases share `not_fired` and differ in `telemetry`, the two
+// rule cases share `rule_missing` and differ in `rule_status`.
 std::string_view verdict_name(SiemVerdict v) {
     switch (v) {
         case SiemVerdict::FiredInTime:
-            return "fired_in_time";
+            return "fired";
         case SiemVerdict::FiredLate:
             return "fired_late";
         case SiemVerdict::FiredAfterCleanup:
             return "fired_after_cleanup";
         case SiemVerdict::NotFiredTelemetryPresent:
-            return "not_fired_telemetry_present";
         case SiemVerdict::NotFiredTelemetryAbsent:
-            return "not_fired_telemetry_absent";
+            return "not_fired";
         case SiemVerdict::RuleNotInstalled:
-            return "rule_not_installed";
         case SiemVerdict::RuleDisabled:
-            return "rule_disabled";
+            return "rule_missing";
         case SiemVerdict::Error:
             return "error";
     }
     return "?";
+}
+
+std::string_view telemetry_presence(SiemVerdict v) {
+    if (v == SiemVerdict::NotFiredTelemetryPresent) return "present";
+    if (v == SiemVerdict::NotFiredTelemetryAbsent) return "absent";
+    return "";
 }
 
 namespace {

@@ -43,6 +43,9 @@ enum class SiemVerdict {
     Error,
 };
 std::string_view verdict_name(SiemVerdict v);
+// For the not-fired verdicts, whether the rule's sources had events in the window ("present",
+// "absent"); "" for the others.
+std::string_view telemetry_presence(SiemVerdict v);
 
 struct SiemResult {
     SiemObservation observation;

@@ -910,7 +910,7 @@ Task<std::optional<Value>> run_one(RunContext& ctx, TargetSession& s, const sc::
                     if (e.spec.required && e.verdict == ex::ExpectationVerdict::Missing)
                         return false;
                 for (const auto& d : r.detections)
-                    if (!d.passed && d.verdict != ex::DetectionVerdict::NotEvaluated) return false;
+                    if (!d.passed && ex::was_evaluated(d.verdict)) return false;
                 return true;
             });
             if (done || std::chrono::steady_clock::now() >= deadline) break;

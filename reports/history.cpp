@@ -1,8 +1,9 @@
 #include "reports/history.h"
 
+#include <sqlite3.h>
+
 #include <algorithm>
 #include <chrono>
-#include <sqlite3.h>
 
 #include "core/timeutil.h"
 #include "reports/text.h"
@@ -41,12 +42,14 @@ CREATE INDEX IF NOT EXISTS item_results_scenario ON item_results(scenario_ref);
 const char* kMigrateTo2 = "ALTER TABLE scenario_results ADD COLUMN coverage TEXT;";
 
 // Matches a technique and its sub-techniques; ?N is NULL or '' for "all".
-const char* kTechniqueFilter = "(?1 IS NULL OR ?1 = '' OR s.technique = ?1 OR s.technique LIKE ?1 || '.%')";
+const char* kTechniqueFilter =
+    "(?1 IS NULL OR ?1 = '' OR s.technique = ?1 OR s.technique LIKE ?1 || '.%')";
 
 class Statement {
 public:
     Statement(sqlite3* db, const std::string& sql) : m_db(db) {
-        if (sqlite3_prepare_v2(db, sql.c_str(), -1, &m_stmt, nullptr) != SQLITE_OK) m_stmt = nullptr;
+        if (sqlite3_prepare_v2(db, sql.c_str(), -1, &m_stmt, nullptr) != SQLITE_OK)
+            m_stmt = nullptr;
     }
     ~Statement() { sqlite3_finalize(m_stmt); }
     Statement(const Statement&) = delete;
@@ -54,13 +57,17 @@ public:
 
     bool ok() const { return m_stmt != nullptr; }
     std::string error() const { return sqlite3_errmsg(m_db); }
-    void bind(int i, const std::string& s) { sqlite3_bind_text(m_stmt, i, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT); }
+    void bind(int i, const std::string& s) {
+        sqlite3_bind_text(m_stmt, i, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
+    }
     void bind(int i, std::int64_t v) { sqlite3_bind_int64(m_stmt, i, v); }
     void bind_null(int i) { sqlite3_bind_null(m_stmt, i); }
     void bind_opt_text(int i, const nlohmann::json& parent, const char* key) {
         const auto& m = member(parent, key);
-        if (m.is_null()) bind_null(i);
-        else bind(i, valid_utf8(display(m)));
+        if (m.is_null())
+            bind_null(i);
+        else
+            bind(i, valid_utf8(display(m)));
     }
     // SQLITE_ROW, SQLITE_DONE or an error code.
     int step() { return sqlite3_step(m_stmt); }
@@ -99,10 +106,14 @@ bool is_failing(const std::string& verdict) {
 
 const char* change_kind_name(ScenarioChange::Kind kind) {
     switch (kind) {
-        case ScenarioChange::Kind::Regression: return "regression";
-        case ScenarioChange::Kind::NewFailure: return "new failure";
-        case ScenarioChange::Kind::Fixed: return "fixed";
-        case ScenarioChange::Kind::Changed: return "changed";
+        case ScenarioChange::Kind::Regression:
+            return "regression";
+        case ScenarioChange::Kind::NewFailure:
+            return "new failure";
+        case ScenarioChange::Kind::Fixed:
+            return "fixed";
+        case ScenarioChange::Kind::Changed:
+            return "changed";
     }
     return "changed";
 }
@@ -118,10 +129,12 @@ Coverage RunSummary::coverage() const {
 }
 
 std::string RunScope::label() const {
-    return "pack " + (pack.empty() ? std::string("(none)") : pack) + (lab.empty() ? " (no lab)" : " on lab " + lab);
+    return "pack " + (pack.empty() ? std::string("(none)") : pack) +
+           (lab.empty() ? " (no lab)" : " on lab " + lab);
 }
 
-std::string scenario_key(const std::string& guid, const std::string& name, const std::string& target) {
+std::string scenario_key(const std::string& guid, const std::string& name,
+                         const std::string& target) {
     return (guid.empty() ? "name:" + name : guid) + "|" + target;
 }
 
@@ -167,11 +180,13 @@ Expected<HistoryDb> HistoryDb::open(const std::filesystem::path& path, bool crea
 
     Statement version(handle->db, "PRAGMA user_version");
     if (!version.ok() || version.step() != SQLITE_ROW)
-        return make_error(handle->path + ": not an SQLite database or unreadable: " + version.error());
+        return make_error(handle->path +
+                          ": not an SQLite database or unreadable: " + version.error());
     std::int64_t v = version.column_int(0);
     if (v > kHistorySchemaVersion)
         return make_error(handle->path + ": history schema version " + std::to_string(v) +
-                          " is newer than this attest supports (" + std::to_string(kHistorySchemaVersion) + ")");
+                          " is newer than this attest supports (" +
+                          std::to_string(kHistorySchemaVersion) + ")");
     if (v < kHistorySchemaVersion) {
         // Version 0 is a fresh file; migrations from later versions go here, in order.
         if (auto r = handle->exec("BEGIN IMMEDIATE"); !r) return r.error();
@@ -189,45 +204,17 @@ Expected<HistoryDb> HistoryDb::open(const std::filesystem::path& path, bool crea
     return HistoryDb(std::move(handle));
 }
 
-Expected<void> HistoryDb::record(const nlohmann::json& results) {
-    sqlite3* db = m_handle->db;
+namespace {
+
+// The run's row; totals are recounted from the scenarios when the document lacks them.
+bool insert_run(Statement& add_run, const std::string& run_id, const nlohmann::json& results) {
     const auto& run = member(results, "run");
-    std::string run_id = valid_utf8(text(run, "id"));
-    if (run_id.empty()) return make_error(m_handle->path + ": results have no run.id; cannot record the run");
-
-    if (auto r = m_handle->exec("BEGIN IMMEDIATE"); !r) return r.error();
-    auto rollback = [&](Error e) -> Expected<void> {
-        m_handle->exec("ROLLBACK");
-        return e;
-    };
-
-    Statement drop(db, "DELETE FROM runs WHERE run_id = ?1");
-    if (!drop.ok()) return rollback(m_handle->fail("prepare"));
-    drop.bind(1, run_id);
-    if (drop.step() != SQLITE_DONE) return rollback(m_handle->fail("delete previous recording"));
-
-    Statement add_run(db,
-                      "INSERT INTO runs(run_id, mode, started, finished, lab, pack, attest_version, "
-                      "recorded_at, passed, failed, error, inconclusive, skipped) "
-                      "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
-    Statement add_scenario(
-        db,
-        "INSERT INTO scenario_results(run_ref, position, guid, name, technique, tactic, "
-        "target, platform, verdict, reason, cleanup_succeeded, coverage) "
-        "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
-    Statement add_item(db,
-                       "INSERT INTO item_results(scenario_ref, kind, item_id, description, verdict, passed, "
-                       "required, count, reason) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
-    if (!add_run.ok() || !add_scenario.ok() || !add_item.ok()) return rollback(m_handle->fail("prepare"));
-
-    // Totals are recounted from the scenarios when the document lacks them.
     std::map<std::string, std::int64_t> counted;
     for (const auto& s : list(results, "scenarios")) ++counted[text(s, "verdict", "error")];
     const auto& totals = member(results, "totals");
     auto total = [&](const char* verdict) {
         return totals.is_object() ? integer(totals, verdict, counted[verdict]) : counted[verdict];
     };
-
     add_run.bind(1, run_id);
     add_run.bind_opt_text(2, run, "mode");
     add_run.bind_opt_text(3, run, "started");
@@ -241,52 +228,101 @@ Expected<void> HistoryDb::record(const nlohmann::json& results) {
     add_run.bind(11, total("error"));
     add_run.bind(12, total("inconclusive"));
     add_run.bind(13, total("skipped"));
-    if (add_run.step() != SQLITE_DONE) return rollback(m_handle->fail("insert run"));
-    std::int64_t run_ref = sqlite3_last_insert_rowid(db);
+    return add_run.step() == SQLITE_DONE;
+}
 
+bool insert_scenario(Statement& add_scenario, std::int64_t run_ref, std::int64_t position,
+                     const nlohmann::json& s) {
+    add_scenario.reset();
+    add_scenario.bind(1, run_ref);
+    add_scenario.bind(2, position);
+    add_scenario.bind_opt_text(3, s, "guid");
+    add_scenario.bind_opt_text(4, s, "name");
+    add_scenario.bind_opt_text(5, s, "technique");
+    add_scenario.bind_opt_text(6, s, "tactic");
+    add_scenario.bind_opt_text(7, s, "target");
+    add_scenario.bind_opt_text(8, s, "platform");
+    add_scenario.bind(9, valid_utf8(text(s, "verdict", "error")));
+    add_scenario.bind_opt_text(10, s, "reason");
+    const auto& cleanup = member(s, "cleanup");
+    if (member(cleanup, "succeeded").is_boolean())
+        add_scenario.bind(11, std::int64_t{flag(cleanup, "succeeded")});
+    else
+        add_scenario.bind_null(11);
+    if (auto c = test_coverage(s))
+        add_scenario.bind(12, valid_utf8(c->verdict));
+    else
+        add_scenario.bind_null(12);
+    return add_scenario.step() == SQLITE_DONE;
+}
+
+// The expectations or detections of one scenario.
+bool insert_items(Statement& add_item, std::int64_t scenario_ref, const nlohmann::json& s,
+                  const char* array, const std::string& kind, const char* id_key) {
+    const bool detection = kind == "detection";
+    for (const auto& item : list(s, array)) {
+        add_item.reset();
+        add_item.bind(1, scenario_ref);
+        add_item.bind(2, kind);
+        add_item.bind_opt_text(3, item, id_key);
+        add_item.bind_opt_text(4, item, detection ? "name" : "description");
+        add_item.bind_opt_text(5, item, "verdict");
+        std::string verdict = text(item, "verdict");
+        bool passed = detection ? flag(item, "passed", verdict == "fired") : verdict == "observed";
+        add_item.bind(6, std::int64_t{passed});
+        add_item.bind(7, std::int64_t{flag(item, "required", true)});
+        add_item.bind(8, integer(item, detection ? "hits" : "count"));
+        add_item.bind_opt_text(9, item, "reason");
+        if (add_item.step() != SQLITE_DONE) return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+Expected<void> HistoryDb::record(const nlohmann::json& results) {
+    sqlite3* db = m_handle->db;
+    std::string run_id = valid_utf8(text(member(results, "run"), "id"));
+    if (run_id.empty())
+        return make_error(m_handle->path + ": results have no run.id; cannot record the run");
+
+    if (auto r = m_handle->exec("BEGIN IMMEDIATE"); !r) return r.error();
+    auto rollback = [&](Error e) -> Expected<void> {
+        m_handle->exec("ROLLBACK");
+        return e;
+    };
+
+    Statement drop(db, "DELETE FROM runs WHERE run_id = ?1");
+    if (!drop.ok()) return rollback(m_handle->fail("prepare"));
+    drop.bind(1, run_id);
+    if (drop.step() != SQLITE_DONE) return rollback(m_handle->fail("delete previous recording"));
+
+    Statement add_run(
+        db,
+        "INSERT INTO runs(run_id, mode, started, finished, lab, pack, attest_version, "
+        "recorded_at, passed, failed, error, inconclusive, skipped) "
+        "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
+    Statement add_scenario(
+        db,
+        "INSERT INTO scenario_results(run_ref, position, guid, name, technique, tactic, "
+        "target, platform, verdict, reason, cleanup_succeeded, coverage) "
+        "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+    Statement add_item(
+        db,
+        "INSERT INTO item_results(scenario_ref, kind, item_id, description, verdict, passed, "
+        "required, count, reason) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+    if (!add_run.ok() || !add_scenario.ok() || !add_item.ok())
+        return rollback(m_handle->fail("prepare"));
+
+    if (!insert_run(add_run, run_id, results)) return rollback(m_handle->fail("insert run"));
+    std::int64_t run_ref = sqlite3_last_insert_rowid(db);
     std::int64_t position = 0;
     for (const auto& s : list(results, "scenarios")) {
-        add_scenario.reset();
-        add_scenario.bind(1, run_ref);
-        add_scenario.bind(2, position++);
-        add_scenario.bind_opt_text(3, s, "guid");
-        add_scenario.bind_opt_text(4, s, "name");
-        add_scenario.bind_opt_text(5, s, "technique");
-        add_scenario.bind_opt_text(6, s, "tactic");
-        add_scenario.bind_opt_text(7, s, "target");
-        add_scenario.bind_opt_text(8, s, "platform");
-        add_scenario.bind(9, valid_utf8(text(s, "verdict", "error")));
-        add_scenario.bind_opt_text(10, s, "reason");
-        const auto& cleanup = member(s, "cleanup");
-        if (member(cleanup, "succeeded").is_boolean()) add_scenario.bind(11, std::int64_t{flag(cleanup, "succeeded")});
-        else add_scenario.bind_null(11);
-        if (auto c = test_coverage(s))
-            add_scenario.bind(12, valid_utf8(c->verdict));
-        else
-            add_scenario.bind_null(12);
-        if (add_scenario.step() != SQLITE_DONE) return rollback(m_handle->fail("insert scenario result"));
+        if (!insert_scenario(add_scenario, run_ref, position++, s))
+            return rollback(m_handle->fail("insert scenario result"));
         std::int64_t scenario_ref = sqlite3_last_insert_rowid(db);
-
-        auto add_items = [&](const char* array, const char* kind, const char* id_key) -> bool {
-            for (const auto& item : list(s, array)) {
-                add_item.reset();
-                add_item.bind(1, scenario_ref);
-                add_item.bind(2, std::string(kind));
-                add_item.bind_opt_text(3, item, id_key);
-                add_item.bind_opt_text(4, item, std::string(kind) == "detection" ? "name" : "description");
-                add_item.bind_opt_text(5, item, "verdict");
-                std::string verdict = text(item, "verdict");
-                bool passed = std::string(kind) == "detection" ? flag(item, "passed", verdict == "fired")
-                                                               : verdict == "observed";
-                add_item.bind(6, std::int64_t{passed});
-                add_item.bind(7, std::int64_t{flag(item, "required", true)});
-                add_item.bind(8, integer(item, std::string(kind) == "detection" ? "hits" : "count"));
-                add_item.bind_opt_text(9, item, "reason");
-                if (add_item.step() != SQLITE_DONE) return false;
-            }
-            return true;
-        };
-        if (!add_items("expectations", "expectation", "id") || !add_items("detections", "detection", "rule"))
+        if (!insert_items(add_item, scenario_ref, s, "expectations", "expectation", "id") ||
+            !insert_items(add_item, scenario_ref, s, "detections", "detection", "rule"))
             return rollback(m_handle->fail("insert verdict"));
     }
     if (auto r = m_handle->exec("COMMIT"); !r) return rollback(r.error());
@@ -297,7 +333,8 @@ Expected<std::vector<RunSummary>> HistoryDb::runs(int last, const std::string& t
                                                   const std::optional<RunScope>& scope) const {
     // Counts come from the scenario rows so that a technique filter gives its own totals.
     std::string sql =
-        "SELECT * FROM (SELECT r.run_id, COALESCE(r.mode,''), COALESCE(r.started,''), COALESCE(r.lab,''), "
+        "SELECT * FROM (SELECT r.run_id, COALESCE(r.mode,''), COALESCE(r.started,''), "
+        "COALESCE(r.lab,''), "
         "COALESCE(r.pack,''), "
         "SUM(s.verdict = 'passed'), SUM(s.verdict = 'failed'), SUM(s.verdict = 'error'), "
         "SUM(s.verdict = 'inconclusive'), SUM(s.verdict = 'skipped'), r.id AS rid, "
@@ -342,7 +379,8 @@ Expected<std::vector<RunSummary>> HistoryDb::runs(int last, const std::string& t
 
 Expected<std::vector<RunScope>> HistoryDb::scopes() const {
     Statement q(m_handle->db,
-                "SELECT COALESCE(pack,''), COALESCE(lab,''), MAX(COALESCE(started,'')) AS latest, MAX(id) AS rid "
+                "SELECT COALESCE(pack,''), COALESCE(lab,''), MAX(COALESCE(started,'')) AS latest, "
+                "MAX(id) AS rid "
                 "FROM runs GROUP BY COALESCE(pack,''), COALESCE(lab,'') ORDER BY latest, rid");
     if (!q.ok()) return m_handle->fail("query scopes");
     std::vector<RunScope> out;
@@ -352,8 +390,8 @@ Expected<std::vector<RunScope>> HistoryDb::scopes() const {
     return out;
 }
 
-Expected<std::vector<TechniquePoint>> HistoryDb::technique_trend(int last, const std::string& technique,
-                                                                 const std::optional<RunScope>& scope) const {
+Expected<std::vector<TechniquePoint>> HistoryDb::technique_trend(
+    int last, const std::string& technique, const std::optional<RunScope>& scope) const {
     auto selected = runs(last, technique, scope);
     if (!selected) return selected.error();
     // Counts per verdict; coverage.h decides what they mean.
@@ -382,7 +420,8 @@ Expected<std::vector<TechniquePoint>> HistoryDb::technique_trend(int last, const
     return out;
 }
 
-Expected<std::vector<ScenarioChange>> HistoryDb::changes(const std::string& previous, const std::string& current,
+Expected<std::vector<ScenarioChange>> HistoryDb::changes(const std::string& previous,
+                                                         const std::string& current,
                                                          const std::string& technique) const {
     std::string sql =
         "SELECT COALESCE(s.guid,''), COALESCE(s.name,''), COALESCE(s.technique,''), "
@@ -401,7 +440,8 @@ Expected<std::vector<ScenarioChange>> HistoryDb::changes(const std::string& prev
         q.bind(2, run_id);
         int rc;
         while ((rc = q.step()) == SQLITE_ROW)
-            rows.push_back({q.column_text(0), q.column_text(1), q.column_text(2), q.column_text(3), q.column_text(4)});
+            rows.push_back({q.column_text(0), q.column_text(1), q.column_text(2), q.column_text(3),
+                            q.column_text(4)});
         return rc == SQLITE_DONE;
     };
     std::vector<Row> before, now;
@@ -412,7 +452,8 @@ Expected<std::vector<ScenarioChange>> HistoryDb::changes(const std::string& prev
     std::vector<ScenarioChange> out;
     for (const auto& r : now) {
         auto it = before_verdict.find(scenario_key(r.guid, r.name, r.target));
-        ScenarioChange c{ScenarioChange::Kind::Changed, r.guid, r.name, r.technique, r.target, "", r.verdict};
+        ScenarioChange c{
+            ScenarioChange::Kind::Changed, r.guid, r.name, r.technique, r.target, "", r.verdict};
         if (it == before_verdict.end()) {
             if (!is_failing(r.verdict)) continue;
             c.kind = ScenarioChange::Kind::NewFailure;
@@ -423,12 +464,14 @@ Expected<std::vector<ScenarioChange>> HistoryDb::changes(const std::string& prev
                 c.kind = ScenarioChange::Kind::Regression;
             else if (is_passing(c.current))
                 c.kind = ScenarioChange::Kind::Fixed;
-            else if (is_failing(c.current) && !is_failing(c.previous)) c.kind = ScenarioChange::Kind::NewFailure;
+            else if (is_failing(c.current) && !is_failing(c.previous))
+                c.kind = ScenarioChange::Kind::NewFailure;
         }
         out.push_back(std::move(c));
     }
-    std::stable_sort(out.begin(), out.end(),
-                     [](const ScenarioChange& a, const ScenarioChange& b) { return a.kind < b.kind; });
+    std::stable_sort(out.begin(), out.end(), [](const ScenarioChange& a, const ScenarioChange& b) {
+        return a.kind < b.kind;
+    });
     return out;
 }
 
@@ -437,11 +480,13 @@ Expected<HistoryView> HistoryDb::view_for(const std::string& run_id, int last) c
     if (!everything) return everything.error();
     auto found = std::find_if(everything->begin(), everything->end(),
                               [&](const RunSummary& r) { return r.run_id == run_id; });
-    if (found == everything->end()) return make_error(m_handle->path + ": run " + run_id + " is not recorded");
+    if (found == everything->end())
+        return make_error(m_handle->path + ": run " + run_id + " is not recorded");
     auto all = runs(0, "", RunScope{found->pack, found->lab});
     if (!all) return all.error();
     HistoryView view;
-    auto it = std::find_if(all->begin(), all->end(), [&](const RunSummary& r) { return r.run_id == run_id; });
+    auto it = std::find_if(all->begin(), all->end(),
+                           [&](const RunSummary& r) { return r.run_id == run_id; });
     auto end = it + 1;
     auto begin = (last > 0 && end - all->begin() > last) ? end - last : all->begin();
     view.runs.assign(begin, end);
@@ -452,13 +497,15 @@ Expected<HistoryView> HistoryDb::view_for(const std::string& run_id, int last) c
         view.changes = std::move(*diff);
 
         Statement q(m_handle->db,
-                    "SELECT COALESCE(s.guid,''), COALESCE(s.name,''), COALESCE(s.target,''), s.verdict FROM "
+                    "SELECT COALESCE(s.guid,''), COALESCE(s.name,''), COALESCE(s.target,''), "
+                    "s.verdict FROM "
                     "scenario_results s JOIN runs r ON s.run_ref = r.id WHERE r.run_id = ?1");
         if (!q.ok()) return m_handle->fail("query previous run");
         q.bind(1, view.previous->run_id);
         int rc;
         while ((rc = q.step()) == SQLITE_ROW)
-            view.previous_verdicts[scenario_key(q.column_text(0), q.column_text(1), q.column_text(2))] = q.column_text(3);
+            view.previous_verdicts[scenario_key(q.column_text(0), q.column_text(1),
+                                                q.column_text(2))] = q.column_text(3);
         if (rc != SQLITE_DONE) return m_handle->fail("query previous run");
     }
     return view;

@@ -73,7 +73,7 @@ std::string expectation_class(const json& e) {
 
 std::string detection_class(const json& d) {
     std::string verdict = text(d, "verdict");
-    if (verdict == "not_evaluated" || verdict.empty()) return "c-na";
+    if (verdict == "not_evaluated" || verdict == "not_evaluable" || verdict.empty()) return "c-na";
     return detection_passed(d) ? "c-ok" : "c-bad";
 }
 
@@ -82,7 +82,7 @@ std::string detection_label(const json& d) {
     std::string expected = text(d, "expected", "fires");
     std::string siem = siem_summary(d);
     std::string local =
-        verdict == "not_evaluated"
+        verdict == "not_evaluated" || verdict == "not_evaluable"
             ? verdict
             : verdict +
                   (flag(d, "passed", verdict == "fired") ? "" : " (expected " + expected + ")");

@@ -20,17 +20,38 @@ std::uint32_t decode(std::string_view s, std::size_t& i) {
     }
     int len = 0;
     std::uint32_t cp = 0, min = 0;
-    if ((b0 & 0xE0) == 0xC0) { len = 2; cp = b0 & 0x1F; min = 0x80; }
-    else if ((b0 & 0xF0) == 0xE0) { len = 3; cp = b0 & 0x0F; min = 0x800; }
-    else if ((b0 & 0xF8) == 0xF0) { len = 4; cp = b0 & 0x07; min = 0x10000; }
-    else { ++i; return kInvalid; }
-    if (i + static_cast<std::size_t>(len) > s.size()) { ++i; return kInvalid; }
+    if ((b0 & 0xE0) == 0xC0) {
+        len = 2;
+        cp = b0 & 0x1F;
+        min = 0x80;
+    } else if ((b0 & 0xF0) == 0xE0) {
+        len = 3;
+        cp = b0 & 0x0F;
+        min = 0x800;
+    } else if ((b0 & 0xF8) == 0xF0) {
+        len = 4;
+        cp = b0 & 0x07;
+        min = 0x10000;
+    } else {
+        ++i;
+        return kInvalid;
+    }
+    if (i + static_cast<std::size_t>(len) > s.size()) {
+        ++i;
+        return kInvalid;
+    }
     for (int k = 1; k < len; ++k) {
         auto b = static_cast<unsigned char>(s[i + static_cast<std::size_t>(k)]);
-        if ((b & 0xC0) != 0x80) { ++i; return kInvalid; }
+        if ((b & 0xC0) != 0x80) {
+            ++i;
+            return kInvalid;
+        }
         cp = (cp << 6) | (b & 0x3F);
     }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) { ++i; return kInvalid; }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+        ++i;
+        return kInvalid;
+    }
     i += static_cast<std::size_t>(len);
     return cp;
 }
@@ -67,8 +88,8 @@ void append_escaped(std::string& out, std::string_view s) {
         while (i < s.size()) {
             char c = s[i];
             auto u = static_cast<unsigned char>(c);
-            if (u >= 0x80 || u < 0x20 || u == 0x7F || c == '&' || c == '<' || c == '>' || c == '"' ||
-                c == '\'' || c == '`')
+            if (u >= 0x80 || u < 0x20 || u == 0x7F || c == '&' || c == '<' || c == '>' ||
+                c == '"' || c == '\'' || c == '`')
                 break;
             ++i;
         }
@@ -84,26 +105,54 @@ void append_escaped(std::string& out, std::string_view s) {
             continue;
         }
         switch (cp) {
-            case '&': out += "&amp;"; continue;
-            case '<': out += "&lt;"; continue;
-            case '>': out += "&gt;"; continue;
-            default: break;
+            case '&':
+                out += "&amp;";
+                continue;
+            case '<':
+                out += "&lt;";
+                continue;
+            case '>':
+                out += "&gt;";
+                continue;
+            default:
+                break;
         }
         if constexpr (C == Context::HtmlAttr || C == Context::XmlAttr) {
-            if (cp == '"') { out += "&quot;"; continue; }
-            if (cp == '\'') { out += "&#39;"; continue; }
+            if (cp == '"') {
+                out += "&quot;";
+                continue;
+            }
+            if (cp == '\'') {
+                out += "&#39;";
+                continue;
+            }
         }
         if constexpr (C == Context::HtmlAttr) {
-            if (cp == '`') { out += "&#96;"; continue; }
+            if (cp == '`') {
+                out += "&#96;";
+                continue;
+            }
         }
         if constexpr (C == Context::XmlAttr) {
-            if (cp == '\t') { out += "&#9;"; continue; }
-            if (cp == '\n') { out += "&#10;"; continue; }
-            if (cp == '\r') { out += "&#13;"; continue; }
+            if (cp == '\t') {
+                out += "&#9;";
+                continue;
+            }
+            if (cp == '\n') {
+                out += "&#10;";
+                continue;
+            }
+            if (cp == '\r') {
+                out += "&#13;";
+                continue;
+            }
         }
         if constexpr (C == Context::XmlText) {
             // A bare CR would be normalised away by XML parsers.
-            if (cp == '\r') { out += "&#13;"; continue; }
+            if (cp == '\r') {
+                out += "&#13;";
+                continue;
+            }
         }
         append_utf8(out, cp);
     }
@@ -111,10 +160,18 @@ void append_escaped(std::string& out, std::string_view s) {
 
 }  // namespace
 
-void append_html_text(std::string& out, std::string_view s) { append_escaped<Context::HtmlText>(out, s); }
-void append_html_attr(std::string& out, std::string_view s) { append_escaped<Context::HtmlAttr>(out, s); }
-void append_xml_text(std::string& out, std::string_view s) { append_escaped<Context::XmlText>(out, s); }
-void append_xml_attr(std::string& out, std::string_view s) { append_escaped<Context::XmlAttr>(out, s); }
+void append_html_text(std::string& out, std::string_view s) {
+    append_escaped<Context::HtmlText>(out, s);
+}
+void append_html_attr(std::string& out, std::string_view s) {
+    append_escaped<Context::HtmlAttr>(out, s);
+}
+void append_xml_text(std::string& out, std::string_view s) {
+    append_escaped<Context::XmlText>(out, s);
+}
+void append_xml_attr(std::string& out, std::string_view s) {
+    append_escaped<Context::XmlAttr>(out, s);
+}
 
 std::string html_text(std::string_view s) {
     std::string out;
@@ -134,8 +191,10 @@ std::string valid_utf8(std::string_view s) {
     std::size_t i = 0;
     while (i < s.size()) {
         std::uint32_t cp = decode(s, i);
-        if (cp == kInvalid) out += "\xEF\xBF\xBD";
-        else append_utf8(out, cp);
+        if (cp == kInvalid)
+            out += "\xEF\xBF\xBD";
+        else
+            append_utf8(out, cp);
     }
     return out;
 }
@@ -155,14 +214,18 @@ std::string json_for_script(const nlohmann::json& j) {
     // Outside strings JSON has none of these characters, so replacing bytes is safe.
     for (std::size_t i = 0; i < raw.size(); ++i) {
         char c = raw[i];
-        if (c == '<') out += "\\u003c";
-        else if (c == '>') out += "\\u003e";
-        else if (c == '&') out += "\\u0026";
+        if (c == '<')
+            out += "\\u003c";
+        else if (c == '>')
+            out += "\\u003e";
+        else if (c == '&')
+            out += "\\u0026";
         else if (c == '\xE2' && i + 2 < raw.size() && raw[i + 1] == '\x80' &&
                  (raw[i + 2] == '\xA8' || raw[i + 2] == '\xA9')) {
             out += raw[i + 2] == '\xA8' ? "\\u2028" : "\\u2029";
             i += 2;
-        } else out.push_back(c);
+        } else
+            out.push_back(c);
     }
     return out;
 }
@@ -192,7 +255,9 @@ const nlohmann::json& list(const nlohmann::json& j, const char* key) {
     return m.is_array() ? m : kEmpty;
 }
 
-bool has(const nlohmann::json& j, const char* key) { return !member(j, key).is_null(); }
+bool has(const nlohmann::json& j, const char* key) {
+    return !member(j, key).is_null();
+}
 
 std::string display(const nlohmann::json& j) {
     if (j.is_string()) return j.get_ref<const std::string&>();
@@ -231,6 +296,10 @@ std::string siem_summary(const nlohmann::json& detection) {
     const auto& siem = member(detection, "siem");
     if (!siem.is_object()) return "";
     std::string line = text(siem, "siem", "siem") + ": " + text(siem, "verdict", "?");
+    // The qualifiers of not_fired and rule_missing (docs/results-schema.md).
+    if (std::string t = text(siem, "telemetry", ""); !t.empty()) line += " (telemetry " + t + ")";
+    if (text(siem, "verdict", "") == "rule_missing")
+        line += " (" + text(siem, "rule_status", "?") + ")";
     const auto& latency = member(siem, "latency_seconds");
     if (latency.is_number()) {
         char buf[48];

@@ -45,7 +45,7 @@ std::string text(const nlohmann::json& j, const char* key, std::string fallback 
 std::int64_t integer(const nlohmann::json& j, const char* key, std::int64_t fallback = 0);
 bool flag(const nlohmann::json& j, const char* key, bool fallback = false);
 bool has(const nlohmann::json& j, const char* key);
-// A detection's SIEM outcome on one line ("elastic: fired_in_time, alert latency 1.2 s"); ""
+// A detection's SIEM outcome on one line ("elastic: fired, alert latency 1.2 s"); ""
 // when the detection was not checked in a SIEM.
 std::string siem_summary(const nlohmann::json& detection);
 // Whether a detection behaved as expected both locally and, when checked, in the SIEM.

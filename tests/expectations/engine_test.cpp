@@ -379,7 +379,7 @@ TEST_F(DetectionTest, KqlRulesRunAndUnsupportedTypesSayWhy) {
     nt->type = "new_terms";
     c.detections[0].loaded = nt;
     r = run(c, {}, file_events());
-    EXPECT_EQ(r.detections[0].verdict, DetectionVerdict::NotEvaluated);
+    EXPECT_EQ(r.detections[0].verdict, DetectionVerdict::NotEvaluable);
     EXPECT_EQ(r.detections[0].reason.rfind("not locally evaluable: new_terms rule", 0), 0u) << r.detections[0].reason;
     EXPECT_EQ(r.verdict, ScenarioVerdict::Inconclusive);
 }

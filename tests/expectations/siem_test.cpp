@@ -77,8 +77,8 @@ TEST(SiemVerdictTest, EachOutcome) {
     };
     for (const auto& row : rows) {
         SiemResult r = siem_verdict(row.obs, row.local, kCleanup);
-        EXPECT_EQ(verdict_name(r.verdict), verdict_name(row.verdict))
-            << row.name << ": " << r.reason;
+        EXPECT_EQ(r.verdict, row.verdict) << row.name << ": " << verdict_name(r.verdict) << " "
+                                          << telemetry_presence(r.verdict) << ": " << r.reason;
         EXPECT_EQ(r.passed, row.passed) << row.name;
         EXPECT_EQ(r.latency_ns, row.latency_ns) << row.name;
         EXPECT_FALSE(r.reason.empty()) << row.name;
@@ -134,4 +134,24 @@ TEST(SiemVerdictTest, EngineAndResults) {
 }
 
 }  // namespace
+// The names results.json carries are the spec's (../shared/spec/scenarios.md).
+TEST(SiemVerdict, NamesAreTheSpecsVocabulary) {
+    struct Row {
+        SiemVerdict v;
+        const char* name;
+        const char* telemetry;
+    };
+    for (const Row& row :
+         {Row{SiemVerdict::FiredInTime, "fired", ""}, Row{SiemVerdict::FiredLate, "fired_late", ""},
+          Row{SiemVerdict::FiredAfterCleanup, "fired_after_cleanup", ""},
+          Row{SiemVerdict::NotFiredTelemetryPresent, "not_fired", "present"},
+          Row{SiemVerdict::NotFiredTelemetryAbsent, "not_fired", "absent"},
+          Row{SiemVerdict::RuleNotInstalled, "rule_missing", ""},
+          Row{SiemVerdict::RuleDisabled, "rule_missing", ""},
+          Row{SiemVerdict::Error, "error", ""}}) {
+        EXPECT_EQ(verdict_name(row.v), row.name);
+        EXPECT_EQ(telemetry_presence(row.v), row.telemetry) << row.name;
+    }
+}
+
 }  // namespace attest::expectations

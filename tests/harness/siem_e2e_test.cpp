@@ -92,7 +92,7 @@ TEST(SiemRun, AlertInTimeLateNeverAndRuleStatusAgainstTheStandin) {
     const json* in_time = detection(*s, "siem-in-time");
     ASSERT_NE(in_time, nullptr);
     EXPECT_EQ((*in_time)["verdict"], "fired");
-    EXPECT_EQ((*in_time)["siem"]["verdict"], "fired_in_time") << in_time->dump(2);
+    EXPECT_EQ((*in_time)["siem"]["verdict"], "fired") << in_time->dump(2);
     EXPECT_TRUE((*in_time)["siem"]["passed"].get<bool>());
     EXPECT_EQ((*in_time)["siem"]["polls"], 3);
     EXPECT_EQ((*in_time)["siem"]["rule_status"], "enabled");
@@ -113,7 +113,8 @@ TEST(SiemRun, AlertInTimeLateNeverAndRuleStatusAgainstTheStandin) {
     const json* never = detection(*s, "siem-never");
     ASSERT_NE(never, nullptr);
     EXPECT_EQ((*never)["verdict"], "not_fired");
-    EXPECT_EQ((*never)["siem"]["verdict"], "not_fired_telemetry_present") << never->dump(2);
+    EXPECT_EQ((*never)["siem"]["verdict"], "not_fired") << never->dump(2);
+    EXPECT_EQ((*never)["siem"]["telemetry"], "present");
     ASSERT_FALSE((*never)["near_misses"].empty());
     EXPECT_NE((*never)["near_misses"][0]["failed_clause"].get<std::string>().find("process.args"),
               std::string::npos);
@@ -121,8 +122,10 @@ TEST(SiemRun, AlertInTimeLateNeverAndRuleStatusAgainstTheStandin) {
     EXPECT_GE((*never)["siem"]["polls"].get<int>(), 10);
     EXPECT_LE((*never)["siem"]["polls"].get<int>(), 40);
 
-    EXPECT_EQ((*detection(*s, "siem-not-installed"))["siem"]["verdict"], "rule_not_installed");
-    EXPECT_EQ((*detection(*s, "siem-disabled"))["siem"]["verdict"], "rule_disabled");
+    EXPECT_EQ((*detection(*s, "siem-not-installed"))["siem"]["verdict"], "rule_missing");
+    EXPECT_EQ((*detection(*s, "siem-not-installed"))["siem"]["rule_status"], "not_installed");
+    EXPECT_EQ((*detection(*s, "siem-disabled"))["siem"]["verdict"], "rule_missing");
+    EXPECT_EQ((*detection(*s, "siem-disabled"))["siem"]["rule_status"], "disabled");
     EXPECT_EQ((*detection(*s, "siem-disabled"))["siem"]["polls"], 0);
 
     // The exact alert search attest sent, and the rules API question, with the API key.
@@ -150,10 +153,10 @@ TEST(SiemRun, AlertInTimeLateNeverAndRuleStatusAgainstTheStandin) {
 
     // The SIEM column of the reports, and no secret anywhere.
     std::string html = read_text(out + "/report.html");
-    EXPECT_NE(html.find("fired_in_time"), std::string::npos);
+    EXPECT_NE(html.find("elastic: fired, alert latency"), std::string::npos);
     EXPECT_NE(html.find("fired_late"), std::string::npos);
     std::string junit = read_text(out + "/junit.xml");
-    EXPECT_NE(junit.find("siem-never in elastic: not_fired_telemetry_present"), std::string::npos);
+    EXPECT_NE(junit.find("siem-never in elastic: not_fired (telemetry present)"), std::string::npos);
     for (const std::string& text : {r.out, r.err, everything_under(out)}) {
         EXPECT_EQ(text.find(kApiKey), std::string::npos);
         EXPECT_EQ(text.find("siem-secret-key"), std::string::npos);
