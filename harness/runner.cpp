@@ -19,12 +19,12 @@
 #include "core/timeutil.h"
 #include "expectations/engine.h"
 #include "expectations/results.h"
-#include "net/elastic_client.h"
 #include "harness/live_collect.h"
 #include "harness/plan.h"
 #include "harness/qemu.h"
 #include "harness/sensors.h"
 #include "harness/siem_watch.h"
+#include "net/elastic_client.h"
 #include "telemetry/sources.h"
 #include "telemetry/tail.h"
 
@@ -654,34 +654,321 @@ void add_baseline(ex::ScenarioChecks& checks, ex::RunFacts& facts, const sc::Ato
     }
 }
 
-// One scenario on one target, the whole lifecycle, as a coroutine on the run's io_context:
-// every wait (processes, polling, readiness) suspends it and lets the other targets run.
-// nullopt: not started (interrupted).
-Task<std::optional<Value>> run_one(RunContext& ctx, TargetSession& s, const sc::AtomicTest& test) {
-    const TargetConfig& target = *s.config;
-    const CancelToken& cancel = ctx.m_cancel;
-    if (cancel.at_least(1)) co_return std::nullopt;
-    const std::string tag = "[" + target.name + "] " + test.name;
-    ex::ScenarioChecks checks = ctx.m_pack.checks_for(test);
-    ex::RunFacts facts;
-    Value prerequisites = Value::array();
-    Value execution;
-    Value cleanup = Value::object();
-    cleanup.set_key("ran", Value(false));
-    Value collection = Value::object();
-    Value revert;   // null: the target has no snapshot revert
-    Value success;  // null: the pack declares no success check, or it did not run
-    bool window_closed = false;
-    std::set<std::string> collected;
-    std::map<std::string, std::string> source_errors;
-    std::vector<std::string> telemetry_files;
-    telemetry::Tail tail;  // what the polls read so far, per source file
-    std::string telemetry_dir;
-    bool executed = false;
-    Elevation elevation = Elevation::Unavailable;
-    std::optional<sc::ResolvedTest> resolved;
+// One scenario on one target, the whole lifecycle, as coroutines on the run's io_context:
+// every wait (processes, polling, readiness) suspends it and lets the other targets run. The
+// steps run in order and share the scenario's state; a step that fails records the reason
+// (`fail`) and the scenario's result is composed from what was gathered so far.
+class ScenarioRun {
+public:
+    ScenarioRun(RunContext& ctx, TargetSession& s, const sc::AtomicTest& test)
+        : ctx(ctx),
+          s(s),
+          test(test),
+          target(*s.config),
+          cancel(ctx.m_cancel),
+          tag("[" + target.name + "] " + test.name),
+          checks(ctx.m_pack.checks_for(test)) {
+        cleanup.set_key("ran", Value(false));
+    }
 
-    auto compose = [&]() -> Value {
+    Task<Value> run() {
+        // One co_await per statement: GCC 12 miscompiles awaits inside && and ?: (see
+        // target_worker).
+        bool ready = co_await prepare();
+        if (ready) ready = co_await prerequisites_met();
+        if (ready) {
+            auto invocation =
+                build_invocation(test.executor.name, resolved->command, target.platform,
+                                 test.executor.elevation_required, elevation);
+            if (!invocation) {
+                fail(invocation.error().message);
+            } else {
+                co_await mark_sources();
+                co_await execute(*invocation);
+                if (!sources.empty() && !transport_lost) co_await collect();
+                co_await close_window_and_clean_up();
+            }
+        }
+        // The final evaluation reads every fetched file: off the io thread.
+        co_return co_await offload(blocking_pool(), [this] { return compose(); });
+    }
+
+private:
+    // The first error is the verdict's reason, which the verdict line prints: only later
+    // ones are printed here (printing both showed "prerequisites unmet" twice).
+    void fail(const std::string& reason) {
+        if (facts.preset_verdict.empty()) {
+            facts.preset_verdict = "error";
+            facts.preset_reason = reason;
+            return;
+        }
+        ctx.progress(tag + ": error: " + reason);
+    }
+
+    // Arguments, snapshot revert, readiness, guest clock, sensors and the live sources'
+    // preflight. False: the scenario cannot go on (the reason is recorded).
+    Task<bool> prepare() {
+        auto res = sc::resolve_test(test, ctx.m_options.arguments, ctx.m_pack.atomics_folder);
+        if (!res) {
+            fail("arguments: " + res.error().message);
+            co_return false;
+        }
+        resolved = std::move(*res);
+        facts.arguments = resolved->arguments;
+        for (const auto& [name, value] : facts.arguments)
+            if (ex::is_secret_argument(checks, name)) ctx.m_masker.add(value);
+        ctx.progress(tag + ": start");
+
+        // Snapshot revert (the qemu driver's or the lab's template), then wait for the machine.
+        auto restored = co_await restore_target(ctx, s, tag, cancel);
+        revert = restored.record;
+        // From here on, the time waited on the target is counted apart from attest's own.
+        (void)s.transport->take_busy_seconds();
+        if (!restored.error.empty()) {
+            fail(restored.error);
+            co_return false;
+        }
+        auto probed = co_await probe_target(s, cancel);
+        if (!probed) {
+            fail("target unreachable: " + probed.error().message);
+            co_return false;
+        }
+        elevation = *probed;
+        if (!revert.is_null() && target.platform != Platform::Windows) co_await set_clock();
+        if (auto why = co_await provision_sensors(ctx, s, elevation, tag, cancel); !why.empty())
+            source_errors["auditd"] = why;
+        co_await preflight();
+        co_return true;
+    }
+
+    Task<void> set_clock() {
+        revert.set_key("clock", co_await set_guest_clock(s, elevation, cancel));
+        if (const Value* skew = revert.find("clock.skew_seconds"); skew && skew->is_number())
+            ctx.progress(
+                tag + ": guest clock set (skew was " + number_text(skew->as_double()) + " s)",
+                true);
+    }
+
+    // A dead source makes its expectations not_collected, not failed.
+    Task<void> preflight() {
+        for (const auto& cfg : target.sources) {
+            if (source_errors.count(cfg.name)) continue;  // provisioning failed
+            auto src = make_live_source(cfg, target.platform, elevation == Elevation::Sudo);
+            if (!src) {
+                source_errors[cfg.name] = src.error().message;
+                continue;
+            }
+            auto ok = co_await (*src)->preflight(*s.transport, cancel);
+            if (!ok) {
+                source_errors[cfg.name] = ok.error().message;
+                ctx.progress(tag + ": source " + cfg.name +
+                             " not collected: " + ok.error().message);
+                continue;
+            }
+            sources.push_back(std::move(*src));
+        }
+        if (checks.baseline)
+            add_baseline(checks, facts, test, resolved->command, target, sources, source_errors);
+        // What the sensors are configured to log, as preflight found them.
+        for (const auto& spec : checks.expectations)
+            for (const auto& src : sources)
+                if (src->config().name == spec.source)
+                    if (auto why = src->not_logged(spec); !why.empty())
+                        facts.not_logged[spec.id] = why;
+    }
+
+    // Check, get (--get-prereqs), check again.
+    Task<bool> prerequisites_met() {
+        auto prereqs = co_await check_prerequisites(ctx, s, test, *resolved, elevation, tag,
+                                                    ctx.m_options.get_prereqs);
+        prerequisites = std::move(prereqs.records);
+        if (cancel.at_least(1)) {
+            fail("interrupted before execution");
+            co_return false;
+        }
+        if (!prereqs.unmet.empty()) {
+            fail("prerequisites unmet: " + first_line(prereqs.unmet) +
+                 (ctx.m_options.get_prereqs ? "" : " (--get-prereqs fetches them)"));
+            co_return false;
+        }
+        co_return true;
+    }
+
+    // Each source notes where its telemetry stands before the test runs.
+    Task<void> mark_sources() {
+        for (auto it = sources.begin(); it != sources.end();) {
+            auto ok = co_await (*it)->mark(*s.transport, cancel);
+            if (!ok) {
+                source_errors[(*it)->config().name] = ok.error().message;
+                it = sources.erase(it);
+            } else {
+                ++it;
+            }
+        }
+    }
+
+    Task<void> execute(const Invocation& invocation) {
+        ctx.progress(tag + ": executing (" + test.executor.name + ")");
+        TargetCommand cmd;
+        cmd.argv = invocation.argv;
+        cmd.timeout = target.timeouts.execution;
+        cmd.cancel_level = 1;
+        auto exec = co_await s.transport->run(cmd, cancel);
+        executed = true;
+        if (!exec) {
+            transport_lost = true;
+            Value e = Value::object();
+            e.set_key("executor", Value(test.executor.name));
+            e.set_key("command", Value(resolved->command));
+            e.set_key("error", Value(exec.error().message));
+            execution = std::move(e);
+            fail("transport failed during execution: " + exec.error().message);
+            co_return;
+        }
+        execution = process_value(*exec, test.executor.name, resolved->command);
+        facts.start_ns = exec->start_ns;
+        facts.end_ns = exec->end_ns;
+        if (!exec->target_pid.empty()) facts.anchor = ex::ProcessAnchor{exec->target_pid, {}};
+        // ssh exits 255 both for a command that did and for a connection that died under it
+        // (sshd killed, guest gone): a target that no longer answers tells them apart.
+        if (exec->exit_code == 255 && target.transport == "ssh" && !exec->timed_out &&
+            !exec->cancelled) {
+            co_await s.transport->close();
+            auto alive = co_await run_step(s, "sh", "true", false, Elevation::None,
+                                           target.timeouts.connect, 1, cancel);
+            transport_lost = !alive.process || !alive.process->ok();
+        }
+        judge_execution(*exec);
+    }
+
+    void judge_execution(const ProcessResult& exec) {
+        if (transport_lost)
+            fail("connection to the target lost during execution (ssh exit code 255): " +
+                 first_line(exec.stderr_text));
+        else if (exec.timed_out)
+            fail("execution timed out after " + seconds_text(target.timeouts.execution) +
+                 " (process tree killed)");
+        else if (exec.cancelled)
+            fail("interrupted during execution (process tree killed)");
+        else if (exec.exit_code != 0)
+            fail("command exited with code " + std::to_string(exec.exit_code) +
+                 (trim(exec.stderr_text).empty() ? "" : ": " + first_line(exec.stderr_text)));
+        else
+            ctx.progress(tag + ": executed, exit code 0", true);
+    }
+
+    // Poll until every required expectation is observed or the deadline.
+    Task<void> collect() {
+        std::string base = ctx.m_options.record_dir.empty() ? ctx.m_journal->dir() + "/.telemetry"
+                                                            : ctx.m_options.record_dir;
+        telemetry_dir = base + "/" + safe_name(target.name) + "/" +
+                        safe_name(test.guid.empty() ? test.name : test.guid);
+        std::filesystem::create_directories(telemetry_dir);
+        auto deadline =
+            std::chrono::steady_clock::now() + collection_wait() + target.timeouts.collection;
+        bool polling = facts.preset_verdict.empty();
+        ctx.progress(tag + ": collecting", true);
+        while (true) {
+            co_await fetch_all();
+            facts.collected = collected;
+            if (!polling || cancel.at_least(1)) break;
+            bool done = co_await offload(blocking_pool(), [this] { return all_observed(); });
+            if (done || std::chrono::steady_clock::now() >= deadline) break;
+            co_await sleep_for(ctx.m_options.poll_interval, cancel, 1);
+        }
+        // Lagging sources (O365 audit) are pending until their latency has passed.
+        for (const auto& src : sources) {
+            const auto* info = telemetry::find_source(src->config().name);
+            if (info && info->lagging && facts.end_ns &&
+                now_ns() < *facts.end_ns + std::chrono::nanoseconds(src->config().latency).count())
+                facts.pending.insert(src->config().name);
+        }
+    }
+
+    // The longest latency among the sources that do not lag (lagging ones end up pending).
+    Millis collection_wait() const {
+        Millis wait{0};
+        for (const auto& src : sources) {
+            const auto* info = telemetry::find_source(src->config().name);
+            if (!info || !info->lagging) wait = std::max(wait, src->config().latency);
+        }
+        return wait;
+    }
+
+    // One poll of every source; only what a fetch appended is read (the poll is incremental).
+    Task<void> fetch_all() {
+        telemetry_files.clear();
+        for (const auto& src : sources) {
+            std::string dest =
+                telemetry_dir + "/" + safe_name(src->config().name) + src->file_extension();
+            auto ok = co_await src->fetch(*s.transport, dest, cancel);
+            if (ok) {
+                DiagnosticSink sink;
+                ok = tail.poll(dest, src->collector(),
+                               src->appends() ? telemetry::Tail::Growth::Appends
+                                              : telemetry::Tail::Growth::Rewritten,
+                               sink);
+            }
+            if (ok) {
+                collected.insert(src->config().name);
+                source_errors.erase(src->config().name);
+                telemetry_files.push_back(dest);
+            } else {
+                source_errors[src->config().name] = ok.error().message;
+            }
+        }
+    }
+
+    // Every required expectation observed and every evaluated detection as expected.
+    bool all_observed() const {
+        DiagnosticSink sink;
+        auto r = evaluate_scenario(checks, facts, tail.inputs(), sink);
+        for (const auto& e : r.expectations)
+            if (e.spec.required && e.verdict == ex::ExpectationVerdict::Missing) return false;
+        for (const auto& d : r.detections)
+            if (!d.passed && ex::was_evaluated(d.verdict)) return false;
+        return true;
+    }
+
+    // The telemetry window closes before cleanup: cleanup signals never count. Then the
+    // success check, the cleanup (always, also after errors and timeouts and after the first
+    // signal) and the SIEM's alerts.
+    Task<void> close_window_and_clean_up() {
+        facts.collected = collected;
+        facts.cleanup_start_ns = now_ns();
+        window_closed = true;
+        // After the window closed (its commands are no attack telemetry), before cleanup
+        // undoes what it looks at.
+        if (!checks.success_command.empty() && executed && !transport_lost && !cancel.at_least(1))
+            success = co_await run_success_check(ctx, s, test, checks, *resolved, elevation, tag);
+        co_await clean_up();
+        // The SIEM's alerts are awaited after cleanup: the target is not left dirty meanwhile.
+        if (executed && facts.start_ns)
+            facts.siem = co_await watch_siem(checks, siem_watch(ctx, target, facts, tag), cancel);
+    }
+
+    // A target whose connection died mid-test cannot run the cleanup: its snapshot revert
+    // undoes the test.
+    Task<void> clean_up() {
+        if (transport_lost && (s.vm || !target.revert.empty()) && !cancel.at_least(2)) {
+            ctx.progress(tag + ": connection lost: reverting the snapshot instead of cleanup");
+            auto undo = co_await restore_target(ctx, s, tag, cancel);
+            cleanup.set_key("replaced_by_revert", Value(true));
+            cleanup.set_key("revert", undo.record);
+            cleanup.set_key("reason",
+                            Value("the connection to the target was lost during execution; "
+                                  "the snapshot revert replaces the cleanup"));
+            if (!undo.error.empty()) ctx.progress(tag + ": " + undo.error);
+        } else if (!resolved->cleanup_command.empty() && !cancel.at_least(2)) {
+            co_await run_cleanup(ctx, s, test, *resolved, elevation, tag, cleanup);
+        } else if (resolved->cleanup_command.empty()) {
+            cleanup.set_key("reason", Value("the test has no cleanup command"));
+        } else {
+            cleanup.set_key("reason", Value("aborted by a second signal"));
+        }
+    }
+
+    Value compose() {
         DiagnosticSink sink;
         ex::ScenarioResult r = evaluate_scenario(checks, facts, tail.inputs(), sink);
         Value v = ex::scenario_to_json(r);
@@ -696,6 +983,12 @@ Task<std::optional<Value>> run_one(RunContext& ctx, TargetSession& s, const sc::
         timing.set_key("transport_seconds", Value(s.transport->take_busy_seconds()));
         v.set_key("timing", std::move(timing));
         v.set_key("window_closed_before_cleanup", Value(window_closed || !executed));
+        v.set_key("collection", collection_value());
+        return v;
+    }
+
+    Value collection_value() const {
+        Value collection = Value::object();
         collection.set_key("collected", strings_value(collected));
         Value errors = Value::object();
         for (const auto& [name, why] : source_errors) errors.set_key(name, Value(why));
@@ -707,254 +1000,41 @@ Task<std::optional<Value>> run_one(RunContext& ctx, TargetSession& s, const sc::
         collection.set_key("telemetry", std::move(files));
         if (facts.cleanup_start_ns)
             collection.set_key("cleanup_start", Value(format_iso8601(*facts.cleanup_start_ns)));
-        v.set_key("collection", collection);
-        return v;
-    };
-    // The first error is the verdict's reason, which the verdict line prints: only later
-    // ones are printed here (printing both showed "prerequisites unmet" twice).
-    auto fail = [&](const std::string& reason) {
-        if (facts.preset_verdict.empty()) {
-            facts.preset_verdict = "error";
-            facts.preset_reason = reason;
-            return;
-        }
-        ctx.progress(tag + ": error: " + reason);
-    };
-
-    auto res = sc::resolve_test(test, ctx.m_options.arguments, ctx.m_pack.atomics_folder);
-    if (!res) {
-        fail("arguments: " + res.error().message);
-        co_return compose();
-    }
-    resolved = std::move(*res);
-    facts.arguments = resolved->arguments;
-    for (const auto& [name, value] : facts.arguments)
-        if (ex::is_secret_argument(checks, name)) ctx.m_masker.add(value);
-    ctx.progress(tag + ": start");
-
-    // Snapshot revert (the qemu driver's or the lab's template), then wait for the machine.
-    auto restored = co_await restore_target(ctx, s, tag, cancel);
-    revert = restored.record;
-    // From here on, the time waited on the target is counted apart from attest's own.
-    (void)s.transport->take_busy_seconds();
-    if (!restored.error.empty()) {
-        fail(restored.error);
-        co_return compose();
-    }
-    auto probed = co_await probe_target(s, cancel);
-    if (!probed) {
-        fail("target unreachable: " + probed.error().message);
-        co_return compose();
-    }
-    elevation = *probed;
-    if (!revert.is_null() && target.platform != Platform::Windows) {
-        revert.set_key("clock", co_await set_guest_clock(s, elevation, cancel));
-        if (const Value* skew = revert.find("clock.skew_seconds"); skew && skew->is_number())
-            ctx.progress(
-                tag + ": guest clock set (skew was " + number_text(skew->as_double()) + " s)",
-                true);
-    }
-    if (auto why = co_await provision_sensors(ctx, s, elevation, tag, cancel); !why.empty())
-        source_errors["auditd"] = why;
-
-    // Preflight: a dead source makes its expectations not_collected, not failed.
-    std::vector<std::unique_ptr<LiveSource>> sources;
-    for (const auto& cfg : target.sources) {
-        if (source_errors.count(cfg.name)) continue;  // provisioning failed
-        auto src = make_live_source(cfg, target.platform, elevation == Elevation::Sudo);
-        if (!src) {
-            source_errors[cfg.name] = src.error().message;
-            continue;
-        }
-        auto ok = co_await (*src)->preflight(*s.transport, cancel);
-        if (!ok) {
-            source_errors[cfg.name] = ok.error().message;
-            ctx.progress(tag + ": source " + cfg.name + " not collected: " + ok.error().message);
-            continue;
-        }
-        sources.push_back(std::move(*src));
-    }
-    if (checks.baseline)
-        add_baseline(checks, facts, test, resolved->command, target, sources, source_errors);
-    // What the sensors are configured to log, as preflight found them.
-    for (const auto& spec : checks.expectations)
-        for (const auto& src : sources)
-            if (src->config().name == spec.source)
-                if (auto why = src->not_logged(spec); !why.empty()) facts.not_logged[spec.id] = why;
-
-    // Prerequisites: check, get (--get-prereqs), check again.
-    auto prereqs = co_await check_prerequisites(ctx, s, test, *resolved, elevation, tag,
-                                                ctx.m_options.get_prereqs);
-    prerequisites = std::move(prereqs.records);
-    const std::string& unmet = prereqs.unmet;
-    if (cancel.at_least(1)) {
-        fail("interrupted before execution");
-        co_return compose();
-    }
-    if (!unmet.empty()) {
-        fail("prerequisites unmet: " + first_line(unmet) +
-             (ctx.m_options.get_prereqs ? "" : " (--get-prereqs fetches them)"));
-        co_return compose();
+        return collection;
     }
 
-    auto invocation = build_invocation(test.executor.name, resolved->command, target.platform,
-                                       test.executor.elevation_required, elevation);
-    if (!invocation) {
-        fail(invocation.error().message);
-        co_return compose();
-    }
-
-    for (auto it = sources.begin(); it != sources.end();) {
-        auto ok = co_await (*it)->mark(*s.transport, cancel);
-        if (!ok) {
-            source_errors[(*it)->config().name] = ok.error().message;
-            it = sources.erase(it);
-        } else {
-            ++it;
-        }
-    }
-
-    // Execution.
-    ctx.progress(tag + ": executing (" + test.executor.name + ")");
-    TargetCommand cmd;
-    cmd.argv = invocation->argv;
-    cmd.timeout = target.timeouts.execution;
-    cmd.cancel_level = 1;
-    auto exec = co_await s.transport->run(cmd, cancel);
-    executed = true;
+    RunContext& ctx;
+    TargetSession& s;
+    const sc::AtomicTest& test;
+    const TargetConfig& target;
+    const CancelToken& cancel;
+    const std::string tag;
+    ex::ScenarioChecks checks;
+    ex::RunFacts facts;
+    Value prerequisites = Value::array();
+    Value execution;
+    Value cleanup = Value::object();
+    Value revert;   // null: the target has no snapshot revert
+    Value success;  // null: the pack declares no success check, or it did not run
+    bool executed = false;
     bool transport_lost = false;
-    if (!exec) {
-        transport_lost = true;
-        Value e = Value::object();
-        e.set_key("executor", Value(test.executor.name));
-        e.set_key("command", Value(resolved->command));
-        e.set_key("error", Value(exec.error().message));
-        execution = std::move(e);
-        fail("transport failed during execution: " + exec.error().message);
-    } else {
-        execution = process_value(*exec, test.executor.name, resolved->command);
-        facts.start_ns = exec->start_ns;
-        facts.end_ns = exec->end_ns;
-        if (!exec->target_pid.empty()) facts.anchor = ex::ProcessAnchor{exec->target_pid, {}};
-        // ssh exits 255 both for a command that did and for a connection that died under it
-        // (sshd killed, guest gone): a target that no longer answers tells them apart.
-        if (exec->exit_code == 255 && target.transport == "ssh" && !exec->timed_out &&
-            !exec->cancelled) {
-            co_await s.transport->close();
-            auto alive = co_await run_step(s, "sh", "true", false, Elevation::None,
-                                           target.timeouts.connect, 1, cancel);
-            transport_lost = !alive.process || !alive.process->ok();
-        }
-        if (transport_lost)
-            fail("connection to the target lost during execution (ssh exit code 255): " +
-                 first_line(exec->stderr_text));
-        else if (exec->timed_out)
-            fail("execution timed out after " + seconds_text(target.timeouts.execution) +
-                 " (process tree killed)");
-        else if (exec->cancelled)
-            fail("interrupted during execution (process tree killed)");
-        else if (exec->exit_code != 0)
-            fail("command exited with code " + std::to_string(exec->exit_code) +
-                 (trim(exec->stderr_text).empty() ? "" : ": " + first_line(exec->stderr_text)));
-        else
-            ctx.progress(tag + ": executed, exit code 0", true);
-    }
+    bool window_closed = false;
+    std::set<std::string> collected;
+    std::map<std::string, std::string> source_errors;
+    std::vector<std::string> telemetry_files;
+    telemetry::Tail tail;  // what the polls read so far, per source file
+    std::string telemetry_dir;
+    Elevation elevation = Elevation::Unavailable;
+    std::optional<sc::ResolvedTest> resolved;
+    std::vector<std::unique_ptr<LiveSource>> sources;
+};
 
-    // Collection: poll until every required expectation is observed or the deadline.
-    if (!sources.empty() && !transport_lost) {
-        std::string base = ctx.m_options.record_dir.empty() ? ctx.m_journal->dir() + "/.telemetry"
-                                                            : ctx.m_options.record_dir;
-        telemetry_dir = base + "/" + safe_name(target.name) + "/" +
-                        safe_name(test.guid.empty() ? test.name : test.guid);
-        std::filesystem::create_directories(telemetry_dir);
-        Millis wait{0};
-        Millis lag_latency{0};
-        for (const auto& src : sources) {
-            const auto* info = telemetry::find_source(src->config().name);
-            if (info && info->lagging)
-                lag_latency = std::max(lag_latency, src->config().latency);
-            else
-                wait = std::max(wait, src->config().latency);
-        }
-        auto deadline = std::chrono::steady_clock::now() + wait + target.timeouts.collection;
-        bool polling = facts.preset_verdict.empty();
-        ctx.progress(tag + ": collecting", true);
-        for (int round = 0;; ++round) {
-            telemetry_files.clear();
-            for (const auto& src : sources) {
-                std::string dest =
-                    telemetry_dir + "/" + safe_name(src->config().name) + src->file_extension();
-                auto ok = co_await src->fetch(*s.transport, dest, cancel);
-                if (ok) {
-                    // Only what the fetch appended is read (the poll is incremental).
-                    DiagnosticSink sink;
-                    ok = tail.poll(dest, src->collector(),
-                                   src->appends() ? telemetry::Tail::Growth::Appends
-                                                  : telemetry::Tail::Growth::Rewritten,
-                                   sink);
-                }
-                if (ok) {
-                    collected.insert(src->config().name);
-                    source_errors.erase(src->config().name);
-                    telemetry_files.push_back(dest);
-                } else {
-                    source_errors[src->config().name] = ok.error().message;
-                }
-            }
-            facts.collected = collected;
-            if (!polling || cancel.at_least(1)) break;
-            bool done = co_await offload(blocking_pool(), [&] {
-                DiagnosticSink sink;
-                auto r = evaluate_scenario(checks, facts, tail.inputs(), sink);
-                for (const auto& e : r.expectations)
-                    if (e.spec.required && e.verdict == ex::ExpectationVerdict::Missing)
-                        return false;
-                for (const auto& d : r.detections)
-                    if (!d.passed && ex::was_evaluated(d.verdict)) return false;
-                return true;
-            });
-            if (done || std::chrono::steady_clock::now() >= deadline) break;
-            co_await sleep_for(ctx.m_options.poll_interval, cancel, 1);
-        }
-        // Lagging sources (O365 audit) are pending until their latency has passed.
-        for (const auto& src : sources) {
-            const auto* info = telemetry::find_source(src->config().name);
-            if (info && info->lagging && facts.end_ns &&
-                now_ns() < *facts.end_ns + std::chrono::nanoseconds(src->config().latency).count())
-                facts.pending.insert(src->config().name);
-        }
-    }
-    facts.collected = collected;
-    // The telemetry window closes before cleanup: cleanup signals never count.
-    facts.cleanup_start_ns = now_ns();
-    window_closed = true;
-    // After the window closed (its commands are no attack telemetry), before cleanup undoes
-    // what it looks at.
-    if (!checks.success_command.empty() && executed && !transport_lost && !cancel.at_least(1))
-        success = co_await run_success_check(ctx, s, test, checks, *resolved, elevation, tag);
-
-    // Cleanup, always (also after errors and timeouts, and after the first signal). A target
-    // whose connection died mid-test cannot run it: its snapshot revert undoes the test.
-    if (transport_lost && (s.vm || !target.revert.empty()) && !cancel.at_least(2)) {
-        ctx.progress(tag + ": connection lost: reverting the snapshot instead of cleanup");
-        auto undo = co_await restore_target(ctx, s, tag, cancel);
-        cleanup.set_key("replaced_by_revert", Value(true));
-        cleanup.set_key("revert", undo.record);
-        cleanup.set_key("reason", Value("the connection to the target was lost during execution; "
-                                        "the snapshot revert replaces the cleanup"));
-        if (!undo.error.empty()) ctx.progress(tag + ": " + undo.error);
-    } else if (!resolved->cleanup_command.empty() && !cancel.at_least(2)) {
-        co_await run_cleanup(ctx, s, test, *resolved, elevation, tag, cleanup);
-    } else if (resolved->cleanup_command.empty()) {
-        cleanup.set_key("reason", Value("the test has no cleanup command"));
-    } else {
-        cleanup.set_key("reason", Value("aborted by a second signal"));
-    }
-    // The SIEM's alerts are awaited after cleanup: the target is not left dirty meanwhile.
-    if (executed && facts.start_ns)
-        facts.siem = co_await watch_siem(checks, siem_watch(ctx, target, facts, tag), cancel);
-    // The final evaluation reads every fetched file: off the io thread.
-    co_return co_await offload(blocking_pool(), compose);
+// nullopt: not started (interrupted).
+Task<std::optional<Value>> run_one(RunContext& ctx, TargetSession& s, const sc::AtomicTest& test) {
+    if (ctx.m_cancel.at_least(1)) co_return std::nullopt;
+    ScenarioRun scenario(ctx, s, test);
+    Value v = co_await scenario.run();
+    co_return v;
 }
 
 Value skipped_value(RunContext& ctx, const sc::AtomicTest& test, const std::string& reason,
