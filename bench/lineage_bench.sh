@@ -7,7 +7,10 @@
 # processes) and the run facts of its 1,000 tests, then evaluates every test's lineage-bound
 # expectations (its executor, and each `tar` its tree ran, which the host's processes run too)
 # through the time-ordered stream, checking every count against the generator's. Printed per
-# size: MB/s and peak RSS (memory must stay flat in the input size). Target: >= 100 MB/s.
+# size: MB/s and peak RSS (memory must stay flat in the input size), and the CPU seconds of
+# each side: the stream parses the audit log on its own thread (the auditd collector) while
+# the calling thread merges, tracks the lineage and evaluates, so the slower side bounds the
+# wall-clock speed. Target: >= 100 MB/s.
 # The inputs are generated in $TMPDIR and deleted afterwards.
 #
 # usage: bench/lineage_bench.sh [BUILD_DIR] [SIZES_MB...]   (default: build, 250 1000; the

@@ -13,7 +13,9 @@
 #include "harness/cli.h"
 #include "harness/mapping_option.h"
 #include "harness/rules_option.h"
+#include "reports/coverage.h"
 #include "reports/reports.h"
+#include "scenarios/baseline.h"
 #include "scenarios/pack.h"
 #include "telemetry/stream.h"
 
@@ -57,6 +59,18 @@ std::int64_t now_ns() {
         .count();
 }
 
+// The process sensors a baseline is derived for over recorded telemetry: those the run info
+// says were collected (or still pending), else every one (a sensor without events in the
+// telemetry is then not_collected, which no coverage verdict counts). No file rule is known
+// here, so no file expectation is derived.
+std::vector<scenarios::BaselineSensor> recorded_sensors(const RunFacts& facts) {
+    std::vector<scenarios::BaselineSensor> out;
+    for (auto& name : scenarios::baseline_sources())
+        if (!facts.collected || facts.collected->count(name) || facts.pending.count(name))
+            out.push_back({std::move(name), nullptr});
+    return out;
+}
+
 // Required expectations decide the verdict, so they are the denominator; optional ones and
 // detections are added only when there are any.
 std::string summarize(const ScenarioResult& r) {
@@ -70,7 +84,8 @@ std::string summarize(const ScenarioResult& r) {
     for (const auto& d : r.detections)
         if (!d.spec.informational) fired_ok += d.passed, ++detections;  // --rules: listed apart
     std::string out = std::to_string(observed) + "/" + std::to_string(required) + " required";
-    if (optional) out += ", +" + std::to_string(optional_seen) + "/" + std::to_string(optional) + " optional";
+    if (optional)
+        out += ", +" + std::to_string(optional_seen) + "/" + std::to_string(optional) + " optional";
     if (detections)
         out +=
             ", " + std::to_string(fired_ok) + "/" + std::to_string(detections) + " detections ok";
@@ -78,8 +93,10 @@ std::string summarize(const ScenarioResult& r) {
 }
 
 std::string stats_line(const telemetry::StreamStats& stats) {
-    std::string line = std::to_string(stats.events) + " events from " + std::to_string(stats.files) + " file(s)";
-    if (stats.skipped_records) line += ", " + std::to_string(stats.skipped_records) + " records skipped";
+    std::string line =
+        std::to_string(stats.events) + " events from " + std::to_string(stats.files) + " file(s)";
+    if (stats.skipped_records)
+        line += ", " + std::to_string(stats.skipped_records) + " records skipped";
     if (stats.out_of_order) line += ", " + std::to_string(stats.out_of_order) + " out of order";
     if (stats.untimed) line += ", " + std::to_string(stats.untimed) + " without @timestamp";
     if (stats.duplicates)
@@ -111,7 +128,8 @@ int run_check(const std::vector<std::string>& args) {
     // result is written for it.
     std::string bad_inputs;
     for (const auto& t : telemetry)
-        if (auto why = input_file_problem(t); !why.empty()) bad_inputs += "attest check: telemetry " + t + ": " + why + "\n";
+        if (auto why = input_file_problem(t); !why.empty())
+            bad_inputs += "attest check: telemetry " + t + ": " + why + "\n";
     if (!bad_inputs.empty()) {
         std::fputs(bad_inputs.c_str(), stderr);
         std::fputs("attest check: no results written\n", stderr);
@@ -188,7 +206,7 @@ int run_check(const std::vector<std::string>& args) {
         }
     } else {
         for (const auto* t : pack->tests())
-            if (pack->checks.count(t->guid)) selected.emplace_back(t, RunFacts{});
+            if (pack->checks.count(t->guid) || pack->baseline) selected.emplace_back(t, RunFacts{});
         if (selected.empty())
             for (const auto* t : pack->tests()) selected.emplace_back(t, RunFacts{});
     }
@@ -205,12 +223,15 @@ int run_check(const std::vector<std::string>& args) {
         std::map<std::string, std::string> known;
         for (const auto& [k, v] : given)
             if (test->find_argument(k)) known[k] = v;
-        auto resolved = scenarios::resolve_arguments(*test, known);
+        auto resolved = scenarios::resolve_test(*test, known, pack->atomics_folder);
         if (!resolved) throw UsageError{resolved.error().message};
         facts.arguments.clear();
-        for (const auto& [k, v] : *resolved)
+        for (const auto& [k, v] : resolved->arguments)
             facts.arguments[k] = scenarios::substitute_arguments(v, {}, pack->atomics_folder);
-        evaluator.add_scenario(pack->checks_for(*test), facts);
+        ScenarioChecks checks = pack->checks_for(*test);
+        scenarios::add_baseline(checks, test->executor.name, resolved->command,
+                                recorded_sensors(facts));
+        evaluator.add_scenario(checks, facts);
     }
     for (const auto& [k, v] : overrides)
         if (!used_overrides.count(k))
@@ -227,7 +248,8 @@ int run_check(const std::vector<std::string>& args) {
     }
     telemetry::StreamStats stats;
     {
-        ProgressLine progress("reading telemetry", input_bytes, [&] { return evaluator.events_fed(); });
+        ProgressLine progress("reading telemetry", input_bytes,
+                              [&] { return evaluator.events_fed(); });
         stats = telemetry::feed(evaluator, telemetry::Stream::files(telemetry, topts), sink, topts);
     }
     collapsing.finish();
@@ -255,7 +277,8 @@ int run_check(const std::vector<std::string>& args) {
     Value files = Value::array();
     for (const auto& t : telemetry) files.push_back(Value(t));
     run.set_key("telemetry", std::move(files));
-    run.set_key("profile", eopts.profile_override ? Value(profile_name(*eopts.profile_override)) : Value("per-rule"));
+    run.set_key("profile", eopts.profile_override ? Value(profile_name(*eopts.profile_override))
+                                                  : Value("per-rule"));
     Value tstats = Value::object();
     tstats.set_key("events", Value(static_cast<std::int64_t>(stats.events)));
     tstats.set_key("skipped_records", Value(static_cast<std::int64_t>(stats.skipped_records)));
@@ -275,8 +298,12 @@ int run_check(const std::vector<std::string>& args) {
         run.set_key("incomplete", std::move(incomplete));
     }
     std::vector<Value> scenario_values;
-    for (const auto& r : results) scenario_values.push_back(scenario_to_json(r));
+    for (const auto& r : results) {
+        scenario_values.push_back(scenario_to_json(r));
+        reports::attach_coverage(scenario_values.back());
+    }
     Value doc = results_document(std::move(run), std::move(scenario_values));
+    reports::attach_coverage_summary(doc);
 
     std::string out_dir = opts.get_or("out", default_out_dir("check", run_id));
     std::error_code ec;
@@ -299,24 +326,28 @@ int run_check(const std::vector<std::string>& args) {
         if (w.name != "json") ropts.formats.push_back(w.name);
     if (auto h = opts.get("history")) ropts.history_db = fs::path(*h);
     auto written = reports::write_all_reports(value_to_json<nlohmann::json>(doc), out_dir, ropts);
-    if (!written) std::fprintf(stderr, "attest check: reports: %s\n", written.error().message.c_str());
+    if (!written)
+        std::fprintf(stderr, "attest check: reports: %s\n", written.error().message.c_str());
 
     bool all_passed = true;
     if (!opts.has("quiet")) {
-        std::printf("%-13s %-36s %-11s %-44s %s\n", "VERDICT", "GUID", "TECHNIQUE", "CHECKS", "NAME");
+        std::printf("%-13s %-36s %-11s %-44s %s\n", "VERDICT", "GUID", "TECHNIQUE", "CHECKS",
+                    "NAME");
         for (const auto& r : results)
-            std::printf("%-*s %-36s %-11s %-44s %s\n",
-                        13 + static_cast<int>(paint("", Colour::Red, stdout).size()),
-                        paint(verdict_name(r.verdict), verdict_colour(verdict_name(r.verdict)), stdout).c_str(),
-                        r.checks.guid.c_str(), r.checks.technique.c_str(), summarize(r).c_str(),
-                        r.checks.name.c_str());
+            std::printf(
+                "%-*s %-36s %-11s %-44s %s\n",
+                13 + static_cast<int>(paint("", Colour::Red, stdout).size()),
+                paint(verdict_name(r.verdict), verdict_colour(verdict_name(r.verdict)), stdout)
+                    .c_str(),
+                r.checks.guid.c_str(), r.checks.technique.c_str(), summarize(r).c_str(),
+                r.checks.name.c_str());
         for (const auto& r : results)
             if (auto fired = fired_rules_line(r.detections); !fired.empty())
                 std::printf("\n%s: %s\n", r.checks.name.c_str(), fired.c_str());
         for (const auto& r : results) {
             if (r.verdict == ScenarioVerdict::Passed) continue;
-            std::printf("\n%s (%s): %s\n", r.checks.name.c_str(), std::string(verdict_name(r.verdict)).c_str(),
-                        r.reason.c_str());
+            std::printf("\n%s (%s): %s\n", r.checks.name.c_str(),
+                        std::string(verdict_name(r.verdict)).c_str(), r.reason.c_str());
             for (const auto& e : r.expectations)
                 if (e.verdict != ExpectationVerdict::Observed)
                     std::printf("  expectation %s [%s%s]: %s\n", e.spec.id.c_str(),
@@ -326,8 +357,12 @@ int run_check(const std::vector<std::string>& args) {
                 if (!d.passed && !d.spec.informational)
                     std::printf("  detection %s [%s, profile %s]: %s\n", d.spec.rule_id.c_str(),
                                 std::string(verdict_name(d.verdict)).c_str(),
-                                std::string(profile_name(d.evaluated_profile)).c_str(), d.reason.c_str());
+                                std::string(profile_name(d.evaluated_profile)).c_str(),
+                                d.reason.c_str());
         }
+        if (auto coverage = reports::coverage_summary_text(value_to_json<nlohmann::json>(doc));
+            !coverage.empty())
+            std::printf("\n%s", coverage.c_str());
         std::printf("\ntelemetry: %s\nresults: %s\n", stats_line(stats).c_str(), out_path.c_str());
     }
     for (const auto& r : results)

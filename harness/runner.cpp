@@ -516,6 +516,7 @@ Task<std::string> provision_sensors(RunContext& ctx, TargetSession& s, Elevation
                           ? ""
                           : ", started auditd (pid " + s.audit.started_pid() + ")"),
                  true);
+    if (auto note = s.audit.stale_note(); !note.empty()) ctx.progress(tag + ": auditd: " + note);
     co_return "";
 }
 
@@ -646,12 +647,12 @@ void add_baseline(ex::ScenarioChecks& checks, ex::RunFacts& facts, const sc::Ato
                   const std::string& command, const TargetConfig& target,
                   const std::vector<std::unique_ptr<LiveSource>>& sources,
                   const std::map<std::string, std::string>& source_errors) {
-    for (auto& spec : sc::derive_baseline(test.executor.name, command,
-                                          baseline_sensors(target.sources, sources))) {
-        if (auto dead = source_errors.find(spec.source); dead != source_errors.end())
+    sc::add_baseline(checks, test.executor.name, command,
+                     baseline_sensors(target.sources, sources));
+    for (const auto& spec : checks.expectations)
+        if (auto dead = source_errors.find(spec.source);
+            spec.baseline && dead != source_errors.end())
             facts.not_logged[spec.id] = dead->second;
-        checks.expectations.push_back(std::move(spec));
-    }
 }
 
 // One scenario on one target, the whole lifecycle, as coroutines on the run's io_context:
@@ -767,8 +768,7 @@ private:
             }
             sources.push_back(std::move(*src));
         }
-        if (checks.baseline)
-            add_baseline(checks, facts, test, resolved->command, target, sources, source_errors);
+        add_baseline(checks, facts, test, resolved->command, target, sources, source_errors);
         // What the sensors are configured to log, as preflight found them.
         for (const auto& spec : checks.expectations)
             for (const auto& src : sources)

@@ -1,6 +1,8 @@
 #include "harness/sensors.h"
 
+#include <charconv>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 namespace attest::run {
@@ -36,6 +38,22 @@ Task<Expected<ProcessResult>> run_elevated(Transport& t, const std::string& scri
     // Undoing what was provisioned must survive the first two signals.
     cmd.cancel_level = 3;
     co_return co_await t.run(cmd, cancel);
+}
+
+// Deletes the loaded rules of each key and prints how many there were: `auditctl -l -k` lists
+// them ("No rules" when none), `auditctl -D -k` deletes rules and watches of that key only.
+std::string stale_removal_script(const std::vector<AuditRule>& rules) {
+    std::set<std::string> keys;
+    for (const auto& r : rules)
+        if (auto k = audit_rule_key(r); !k.empty()) keys.insert(k);
+    std::string script;
+    for (const auto& k : keys) {
+        std::string q = posix_quote(k);
+        script += "n=$(auditctl -l -k " + q +
+                  " 2>/dev/null | grep -c -v '^No rules'); if [ \"$n\" -gt 0 ] && auditctl -D -k " +
+                  q + " >/dev/null; then echo \"attest-stale $n \"" + q + "; fi\n";
+    }
+    return script;
 }
 
 constexpr const char* kAuditPid =
@@ -122,6 +140,26 @@ Expected<std::vector<AuditRule>> read_audit_rules(const std::string& path) {
     return rules;
 }
 
+std::string audit_rule_key(const AuditRule& rule) {
+    for (std::size_t i = 0; i + 1 < rule.size(); ++i) {
+        if (rule[i] == "-k") return rule[i + 1];
+        if (rule[i] == "-F" && rule[i + 1].rfind("key=", 0) == 0) return rule[i + 1].substr(4);
+    }
+    return {};
+}
+
+std::string AuditProvision::stale_note() const {
+    if (m_stale.empty()) return {};
+    int count = 0;
+    std::string keys;
+    for (const auto& s : m_stale) {
+        count += s.count;
+        keys += (keys.empty() ? "" : ", ") + s.key;
+    }
+    return "removed " + std::to_string(count) + " leftover audit rule(s) keyed " + keys +
+           " (loaded by a run that did not finish)";
+}
+
 Task<Expected<void>> AuditProvision::apply(Transport& t, const std::vector<AuditRule>& rules,
                                            bool start, Elevation elevation,
                                            const CancelToken& cancel) {
@@ -140,7 +178,7 @@ Task<Expected<void>> AuditProvision::apply(Transport& t, const std::vector<Audit
     else
         script +=
             "  echo 'auditd is not running (the lab starts it with start: true)' >&2; exit 3\n";
-    script += "fi\nauditctl -e 1 >/dev/null || exit 3\n";
+    script += "fi\nauditctl -e 1 >/dev/null || exit 3\n" + stale_removal_script(rules);
     for (std::size_t i = 0; i < rules.size(); ++i) {
         const AuditRule& ws = rules[i];
         // A watch needs its path to exist.
@@ -156,13 +194,20 @@ Task<Expected<void>> AuditProvision::apply(Transport& t, const std::vector<Audit
         co_return make_error("auditd provisioning failed (exit code " +
                              std::to_string(r->exit_code) + "): " + r->stderr_text.substr(0, 300));
     m_applied = true;
+    m_stale.clear();
     std::istringstream out(r->stdout_text);
     for (std::string line; std::getline(out, line);) {
         if (line.rfind("attest-started ", 0) == 0)
             m_started_pid = line.substr(15);
         else if (line == "attest-enabled 0")
             m_was_disabled = true;
-        else if (line.rfind("attest-added ", 0) == 0) {
+        else if (line.rfind("attest-stale ", 0) == 0) {
+            auto ws = words(line);
+            int n = 0;
+            if (ws.size() == 3 &&
+                std::from_chars(ws[1].data(), ws[1].data() + ws[1].size(), n).ec == std::errc{})
+                m_stale.push_back({ws[2], n});
+        } else if (line.rfind("attest-added ", 0) == 0) {
             std::size_t i = std::stoul(line.substr(13));
             if (i < rules.size()) m_added.push_back(rules[i]);
         }

@@ -3,6 +3,9 @@
 // lab/auditd.rules) are loaded at preflight with auditctl (sudo -n on a target whose user is
 // not root), the daemon is started first when the lab says `start: true`, and at the end of
 // the run exactly the rules attest added are removed and the daemon it started is stopped.
+// A crashed or killed run leaves its rules loaded, and the next one would see events tagged
+// with stale keys: before loading, preflight deletes every loaded rule that carries a key of
+// the rules it is about to add (auditctl -D -k KEY) and says so.
 // Preflight also reads what the loaded rules log (auditctl -l): an expectation whose
 // syscall no rule logs is not_collected with that reason, never missing.
 #pragma once
@@ -41,10 +44,20 @@ using AuditRule = std::vector<std::string>;
 // The rules of a rules file (comments and blank lines dropped). Errors name file:line.
 Expected<std::vector<AuditRule>> read_audit_rules(const std::string& path);
 
+// The key of a rule (`-k KEY` or `-F key=KEY`); empty when it has none.
+std::string audit_rule_key(const AuditRule& rule);
+
+// Loaded rules that preflight deleted because they carried one of attest's keys.
+struct StaleAuditRules {
+    std::string key;
+    int count = 0;
+};
+
 class AuditProvision {
 public:
-    // Starts auditd when asked and needed, loads `rules` (those already loaded are left
-    // alone: not ours to remove).
+    // Starts auditd when asked and needed, deletes loaded rules carrying the keys of `rules`
+    // (left by a run that did not finish), then loads `rules` (those loaded by someone else
+    // without our keys are left alone: not ours to remove).
     Task<Expected<void>> apply(Transport& transport, const std::vector<AuditRule>& rules,
                                bool start, Elevation elevation, const CancelToken& cancel);
     // Removes the rules apply() added (newest first), turns auditing off again if it was, and
@@ -61,9 +74,13 @@ public:
     bool applied() const { return m_applied; }
     const std::vector<AuditRule>& added() const { return m_added; }
     const std::string& started_pid() const { return m_started_pid; }
+    const std::vector<StaleAuditRules>& stale() const { return m_stale; }
+    // "removed 2 leftover audit rule(s) keyed attest_exec (a run that did not finish)", or empty.
+    std::string stale_note() const;
 
 private:
     std::vector<AuditRule> m_added;
+    std::vector<StaleAuditRules> m_stale;
     std::string m_started_pid;
     bool m_was_disabled = false;  // auditing was off (auditctl -e 0) before apply()
     bool m_applied = false;

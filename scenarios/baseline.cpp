@@ -136,4 +136,17 @@ std::vector<ExpectationSpec> derive_baseline(std::string_view executor, std::str
     return out;
 }
 
+std::vector<std::string> baseline_sources() {
+    std::vector<std::string> out;
+    for (const auto& k : kSensors) out.emplace_back(k.source);
+    return out;
+}
+
+void add_baseline(expectations::ScenarioChecks& checks, std::string_view executor,
+                  std::string_view command, const std::vector<BaselineSensor>& sensors) {
+    if (!checks.baseline) return;
+    for (auto& spec : derive_baseline(executor, command, sensors))
+        checks.expectations.push_back(std::move(spec));
+}
+
 }  // namespace attest::scenarios

@@ -42,4 +42,12 @@ std::vector<expectations::ExpectationSpec> derive_baseline(
     std::string_view executor, std::string_view command,
     const std::vector<BaselineSensor>& sensors);
 
+// Every source a baseline can be derived for, in the order of the sensor table.
+std::vector<std::string> baseline_sources();
+
+// The step `attest run` and `attest check` share: when `checks` ask for a baseline (a test
+// no pack covers, or the pack says `baseline: true`), appends the test's derived expectations.
+void add_baseline(expectations::ScenarioChecks& checks, std::string_view executor,
+                  std::string_view command, const std::vector<BaselineSensor>& sensors);
+
 }  // namespace attest::scenarios

@@ -3,7 +3,12 @@
 # debootstrap from Debian's mirror (Debian packages only), with
 #   - a lab user `attest` (passwordless sudo) that the harness logs into with a key pair made here,
 #   - a pinned ssh host key (known_hosts written next to the image), no root password,
-#   - auditd installed (attest loads the pack's rules at preflight), a serial console on ttyS0.
+#   - auditd installed (attest loads the pack's rules at preflight), a serial console on ttyS0,
+#   - what harmless stock Linux atomics need to run as written (the nightly coverage run,
+#     tests/harness/coverage_vm_test.cpp): `at` with atd running (T1053.002-2), dmidecode
+#     (T1497.001-1), D-Bus so the lab user's `systemctl status` works (T1053.002-2's
+#     prerequisite), sbin in every user's PATH as Debian 13 has it (`which atd`), and the
+#     account ARTUser whose password T1531-4 changes (locked, no password).
 # No loop mount: the root directory becomes an ext4 image with `mkfs.ext4 -d`, then qcow2
 # (internal snapshots need qcow2). The guest boots its own kernel and initrd with -kernel/-initrd.
 #
@@ -20,7 +25,8 @@ here="$(cd "$(dirname "$0")/.." && pwd)"
 SUITE=bookworm
 MIRROR="${ATTEST_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 PACKAGES=(openssh-server auditd curl tar sudo python3 procps iproute2 kmod
-          linux-image-cloud-amd64 initramfs-tools systemd-sysv udev ifupdown isc-dhcp-client)
+          linux-image-cloud-amd64 initramfs-tools systemd-sysv udev ifupdown isc-dhcp-client
+          at dmidecode dbus)
 DISK_SIZE=2G
 HOSTNAME_GUEST=attest-vm1
 LAB_USER=attest
@@ -47,6 +53,11 @@ EOF
     chroot "$root" useradd -m -s /bin/bash "$LAB_USER"
     echo "$LAB_USER ALL=(ALL) NOPASSWD: ALL" > "$root/etc/sudoers.d/attest"
     chmod 0440 "$root/etc/sudoers.d/attest"
+    # sshd's session PATH lacks sbin; pam_env applies this one after it (stock atomics test
+    # for daemons with `which atd`).
+    echo 'PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"' \
+        > "$root/etc/environment"
+    chroot "$root" useradd -m -s /bin/bash ARTUser
 
     # The harness's key pair and the guest's pinned host key.
     ssh-keygen -q -t ed25519 -N "" -C attest-harness -f "$out/id_ed25519"
@@ -66,7 +77,7 @@ EOF
     for unit in apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer fstrim.timer; do
         chroot "$root" systemctl disable "$unit" >/dev/null 2>&1 || true
     done
-    chroot "$root" systemctl enable auditd ssh >/dev/null 2>&1
+    chroot "$root" systemctl enable auditd ssh atd >/dev/null 2>&1
     chroot "$root" apt-get clean
     rm -rf "$root"/var/lib/apt/lists/* "$root"/usr/share/doc/* "$root"/usr/share/man/*
 }

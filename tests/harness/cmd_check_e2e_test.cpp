@@ -2,6 +2,8 @@
 // Sysmon telemetry: every language is evaluated in the one pass and reported by name.
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "e2e_support.h"
 
 using namespace attest::test;
@@ -100,4 +102,106 @@ TEST(CheckE2E, RulesFolderListsOtherRulesThatFired) {
     EXPECT_NE(missing.err.find("--rules " + tmp.path + "/nope: no such file or directory"),
               std::string::npos)
         << missing.err;
+}
+
+namespace {
+
+// Two tests over the recorded auditd log of two interleaved process trees
+// (tests/data/lineage/): A is tree A, B tree B with a command that also runs `tar`, which the
+// tree never did. Only A has hand-written expectations.
+const char* kGuidA = "0c7d8f0e-5555-4a5b-9c3d-00000000000a";
+const char* kGuidB = "0c7d8f0e-5555-4a5b-9c3d-00000000000b";
+
+std::string lineage_pack(const std::string& dir, bool baseline) {
+    std::string tests;
+    for (const auto& [guid, command] :
+         {std::pair{kGuidA, "ls / >/dev/null; (sleep 0.3; cat /etc/hostname >/dev/null) &"},
+          std::pair{kGuidB, "ls / >/dev/null\\nid >/dev/null\\ntar -cf /tmp/x.tar /etc/hostname"}})
+        tests += std::string("- name: tree ") + guid[35] + "\n  auto_generated_guid: " + guid +
+                 "\n  description: a recorded tree\n  supported_platforms: [linux]\n"
+                 "  executor: {name: bash, command: \"" +
+                 command + "\"}\n";
+    write_text(dir + "/atomics/T1059.004/T1059.004.yaml",
+               "attack_technique: T1059.004\ndisplay_name: Unix Shell\natomic_tests:\n" + tests);
+    write_text(dir + "/expectations.yaml",
+               std::string("version: 1\n") + (baseline ? "baseline: true\n" : "") +
+                   "scenarios:\n  " + kGuidA +
+                   ":\n    expectations:\n    - id: a-uname\n      description: uname in the "
+                   "tree\n      source: auditd\n      query: process where process.name == "
+                   "\"uname\"\n      lineage: true\n");
+    return dir;
+}
+
+std::set<std::string> baseline_programs(const json& scenario) {
+    std::set<std::string> programs;
+    for (const auto& e : scenario["expectations"])
+        if (e.value("baseline", false)) {
+            std::string id = e["id"];
+            programs.insert(id.substr(id.rfind('.') + 1));
+        }
+    return programs;
+}
+
+}  // namespace
+
+// `baseline: true`: check derives the baseline of every test, also those the expectations file
+// does not mention, from their command text (the step run uses), and reports their coverage.
+TEST(CheckE2E, BaselineTrueDerivesExpectationsForEveryTest) {
+    const std::string data = ATTEST_SOURCE_DIR "/tests/data/lineage/";
+    const std::string log = data + "auditd_two_trees.log";
+    auto anchors = json::parse(read_text(data + "auditd_two_trees.json"))["anchors"];
+    TempDir tmp("check-baseline");
+    auto scenario = [&](const char* guid, const json& a) {
+        return json{{"guid", guid},
+                    {"start", a["start"]},
+                    {"end", a["end"]},
+                    {"executor_pid", a["executor_pid"]}};
+    };
+    json info = {{"host", "vm"},
+                 {"collected", {"auditd"}},
+                 {"scenarios", {scenario(kGuidA, anchors[0]), scenario(kGuidB, anchors[1])}}};
+    write_text(tmp.path + "/run.json", info.dump());
+    std::string pack = lineage_pack(tmp.path + "/pack", true);
+    auto r = run_attest({"check", "--pack", pack, "--telemetry", log, "--run-info",
+                         tmp.path + "/run.json", "--out", tmp.path + "/out"},
+                        tmp.path + "/out");
+    ASSERT_TRUE(r.results.is_object()) << r.err;
+    struct Case {
+        const char* guid;
+        const char* coverage;
+        std::set<std::string> programs;  // the derived exec expectations
+    };
+    const Case cases[] = {
+        {kGuidA, "validated", {"bash", "ls", "sleep", "cat"}},
+        {kGuidB, "partial", {"bash", "ls", "id", "tar"}},
+    };
+    ASSERT_EQ(r.results["scenarios"].size(), 2u) << r.out;
+    for (const Case& c : cases) {
+        const json* s = nullptr;
+        for (const auto& one : r.results["scenarios"])
+            if (one["guid"] == c.guid) s = &one;
+        ASSERT_NE(s, nullptr) << c.guid;
+        for (const auto& e : (*s)["expectations"]) {
+            if (!e.value("baseline", false)) continue;
+            EXPECT_EQ(e["source"], "auditd") << e.dump();  // only the collected sensor
+            bool seen = e["verdict"] == "observed";
+            EXPECT_EQ(seen, e["id"] != "baseline.auditd.exec.tar") << c.guid << " " << e.dump(2);
+        }
+        EXPECT_EQ(baseline_programs(*s), c.programs) << c.guid;
+        EXPECT_EQ((*s)["coverage"]["verdict"], c.coverage) << (*s)["coverage"].dump();
+    }
+    EXPECT_NE(r.out.find("coverage: 1 validated, 1 partial"), std::string::npos) << r.out;
+
+    // Without run info, `baseline: true` selects every test of the pack, not only those with
+    // hand-written expectations; without it only those, and only against what is written.
+    for (bool baseline : {true, false}) {
+        std::string dir = tmp.path + (baseline ? "/all" : "/plain");
+        pack = lineage_pack(dir, baseline);
+        auto all = run_attest({"check", "--pack", pack, "--telemetry", log, "--out", dir + "/out"},
+                              dir + "/out");
+        ASSERT_TRUE(all.results.is_object()) << all.err;
+        ASSERT_EQ(all.results["scenarios"].size(), baseline ? 2u : 1u) << all.out;
+        for (const auto& s : all.results["scenarios"])
+            EXPECT_EQ(baseline_programs(s).empty(), !baseline) << s.dump(2).substr(0, 2000);
+    }
 }
