@@ -19,12 +19,13 @@
 #include "core/timeutil.h"
 #include "expectations/engine.h"
 #include "expectations/results.h"
-#include "net/elastic_client.h"
 #include "harness/live_collect.h"
 #include "harness/plan.h"
 #include "harness/qemu.h"
+#include "harness/run_ship.h"
 #include "harness/sensors.h"
 #include "harness/siem_watch.h"
+#include "net/elastic_client.h"
 #include "telemetry/sources.h"
 #include "telemetry/tail.h"
 
@@ -328,6 +329,22 @@ std::string safe_name(std::string s) {
         if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.'))
             c = '_';
     return s.empty() ? "_" : s;
+}
+
+// Where a source's fetched telemetry is kept for a scenario.
+std::string fetched_path(const std::string& telemetry_dir, const LiveSource& src) {
+    return telemetry_dir + "/" + safe_name(src.config().name) + src.file_extension();
+}
+
+std::vector<CollectedFile> collected_files(const std::vector<std::unique_ptr<LiveSource>>& sources,
+                                           const std::string& telemetry_dir,
+                                           const std::set<std::string>& collected) {
+    std::vector<CollectedFile> out;
+    for (const auto& src : sources)
+        if (collected.count(src->config().name))
+            out.push_back(
+                {src->config().name, src->collector(), fetched_path(telemetry_dir, *src)});
+    return out;
 }
 
 // Seconds with millisecond resolution, for results and progress lines.
@@ -882,8 +899,7 @@ Task<std::optional<Value>> run_one(RunContext& ctx, TargetSession& s, const sc::
         for (int round = 0;; ++round) {
             telemetry_files.clear();
             for (const auto& src : sources) {
-                std::string dest =
-                    telemetry_dir + "/" + safe_name(src->config().name) + src->file_extension();
+                std::string dest = fetched_path(telemetry_dir, *src);
                 auto ok = co_await src->fetch(*s.transport, dest, cancel);
                 if (ok) {
                     // Only what the fetch appended is read (the poll is incremental).
@@ -949,6 +965,12 @@ Task<std::optional<Value>> run_one(RunContext& ctx, TargetSession& s, const sc::
         cleanup.set_key("reason", Value("the test has no cleanup command"));
     } else {
         cleanup.set_key("reason", Value("aborted by a second signal"));
+    }
+    // Shipped before the SIEM is asked (its rules must see the documents); never fails the run.
+    if (ctx.m_lab.ship_elastic && !collected.empty()) {
+        Value shipped = co_await ship_collected(*ctx.m_lab.ship_elastic,
+                                                collected_files(sources, telemetry_dir, collected));
+        collection.set_key("shipped", std::move(shipped));
     }
     // The SIEM's alerts are awaited after cleanup: the target is not left dirty meanwhile.
     if (executed && facts.start_ns)
