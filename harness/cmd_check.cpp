@@ -11,6 +11,7 @@
 #include "expectations/results.h"
 #include "expectations/run_info.h"
 #include "harness/cli.h"
+#include "harness/elastic_cli.h"
 #include "harness/mapping_option.h"
 #include "harness/rules_option.h"
 #include "reports/coverage.h"
@@ -25,7 +26,8 @@ namespace fs = std::filesystem;
 using namespace attest::expectations;
 
 const char* kHelp =
-    "usage: attest check --pack DIR --telemetry FILE... [--scenario GUID|NAME]...\n"
+    "usage: attest check --pack DIR (--telemetry FILE... | --elastic URL --index PATTERN\n"
+    "                    [--from ISO --to ISO] [--host NAME]) [--scenario GUID|NAME]...\n"
     "                    [--profile sysmon|endpoint] [--run-info FILE] [--arg name=value]...\n"
     "                    [--source FORMAT] [--mapping FILE] [--rules DIR]... [--out DIR]\n"
     "                    [--history DB] [--quiet]\n\n"
@@ -50,7 +52,11 @@ const char* kHelp =
     "--rules DIR (repeatable): every rule under DIR (.eql, detection-rules .toml in EQL or KQL,\n"
     "Sigma .yml) is evaluated over each scenario in the same pass; the ones that fire are listed\n"
     "(results.json: detections with expected \"informational\"), never counted as failures.\n\n"
-    "Exit codes: 0 every scenario passed (or skipped), 1 any other verdict, 2 usage or input\n"
+    "--elastic URL --index PATTERN reads the telemetry window from Elasticsearch instead of, or\n"
+    "beside, files (a point in time, search_after pages sorted by @timestamp; the documents are\n"
+    "ECS, read like an `attest events` NDJSON file). Options after --elastic:\n";
+const char* kExitHelp =
+    "\nExit codes: 0 every scenario passed (or skipped), 1 any other verdict, 2 usage or input\n"
     "error (bad pack, unreadable telemetry or run info).\n";
 
 std::int64_t now_ns() {
@@ -104,6 +110,18 @@ std::string stats_line(const telemetry::StreamStats& stats) {
     return line;
 }
 
+// The files, then the Elasticsearch window when --elastic is given (merged by the stream).
+std::vector<telemetry::StreamInput> check_inputs(const Options& opts,
+                                                 const std::vector<std::string>& files,
+                                                 const telemetry::StreamOptions& topts) {
+    auto inputs = telemetry::Stream::files(files, topts);
+    if (opts.has("elastic")) {
+        auto w = elastic_window_options(opts);
+        inputs.push_back(telemetry::elastic_window_input(w.source, w.window, topts));
+    }
+    return inputs;
+}
+
 int run_check(const std::vector<std::string>& args) {
     Options opts;
     opts.option("pack")
@@ -118,12 +136,14 @@ int run_check(const std::vector<std::string>& args) {
         .option("source")
         .option("history")
         .flag("quiet");
+    declare_elastic_window_options(opts);
     opts.parse(args);
     std::string pack_path = opts.get_or("pack", "");
     if (pack_path.empty()) throw UsageError{"--pack DIR is required"};
     std::vector<std::string> telemetry = opts.all("telemetry");
     for (const auto& p : opts.positionals()) telemetry.push_back(p);
-    if (telemetry.empty()) throw UsageError{"--telemetry FILE is required (one or more)"};
+    if (telemetry.empty() && !opts.has("elastic"))
+        throw UsageError{"--telemetry FILE (one or more) or --elastic URL is required"};
     // A missing or empty input is found before any work, so no report that looks like a
     // result is written for it.
     std::string bad_inputs;
@@ -248,9 +268,8 @@ int run_check(const std::vector<std::string>& args) {
     }
     telemetry::StreamStats stats;
     {
-        ProgressLine progress("reading telemetry", input_bytes,
-                              [&] { return evaluator.events_fed(); });
-        stats = telemetry::feed(evaluator, telemetry::Stream::files(telemetry, topts), sink, topts);
+        ProgressLine progress("reading telemetry", input_bytes, [&] { return evaluator.events_fed(); });
+        stats = telemetry::feed(evaluator, check_inputs(opts, telemetry, topts), sink, topts);
     }
     collapsing.finish();
     evaluator.finish();
@@ -276,6 +295,8 @@ int run_check(const std::vector<std::string>& args) {
     run.set_key("attest_version", Value(ATTEST_VERSION));
     Value files = Value::array();
     for (const auto& t : telemetry) files.push_back(Value(t));
+    if (opts.has("elastic"))
+        files.push_back(Value(telemetry::elastic_origin(elastic_window_options(opts).source)));
     run.set_key("telemetry", std::move(files));
     run.set_key("profile", eopts.profile_override ? Value(profile_name(*eopts.profile_override))
                                                   : Value("per-rule"));
@@ -377,7 +398,8 @@ int run_check(const std::vector<std::string>& args) {
 
 Command check_command() {
     return Command{"check", "evaluate a pack's expectations and rules over recorded telemetry",
-                   kHelp, run_check};
+                   std::string(kHelp) + kElasticWindowHelp + kElasticConnectionHelp + kExitHelp,
+                   run_check};
 }
 
 }  // namespace attest::cli

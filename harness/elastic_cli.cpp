@@ -57,6 +57,38 @@ Expected<net::ElasticClient> elastic_connect(const Options& opts) {
     return net::ElasticClient::connect(elastic_config(opts));
 }
 
+Options& declare_elastic_window_options(Options& opts) {
+    return declare_elastic_options(opts)
+        .option("index")
+        .option("from")
+        .option("to")
+        .option("host")
+        .option("host-field")
+        .option("page-size");
+}
+
+ElasticWindowOptions elastic_window_options(const Options& opts) {
+    if (!opts.has("elastic")) throw UsageError{"--elastic URL is required"};
+    if (!opts.has("index")) throw UsageError{"--index PATTERN is required"};
+    if (opts.has("ca-file") && opts.has("ca-fingerprint"))
+        throw UsageError{"give --ca-file or --ca-fingerprint, not both"};
+    ElasticWindowOptions w;
+    w.source.connection = elastic_config(opts);
+    w.source.index = *opts.get("index");
+    w.source.host_field = opts.get_or("host-field", "host.name");
+    w.source.host = opts.get_or("host", "");
+    w.source.page_size = size_option(opts, "page-size", 1000);
+    w.window.from = iso_option(opts, "from");
+    w.window.to = iso_option(opts, "to");
+    return w;
+}
+
+const char* const kElasticWindowHelp =
+    "  --index PATTERN           index pattern(s) of the documents (comma-separated)\n"
+    "  --from ISO, --to ISO      the @timestamp window (inclusive; either may be left open)\n"
+    "  --host NAME               only documents of this host (--host-field, default host.name)\n"
+    "  --page-size N             documents per search_after page (default 1000)\n";
+
 std::string iso_option(const Options& opts, const std::string& name) {
     auto v = opts.get(name);
     if (!v) return "";
@@ -218,30 +250,17 @@ const char* const kElasticEventsHelp =
 
 int run_elastic_events(const std::vector<std::string>& args) {
     Options opts;
-    declare_elastic_options(opts)
-        .option("index")
-        .option("from")
-        .option("to")
-        .option("host")
-        .option("host-field")
-        .option("page-size");
+    declare_elastic_window_options(opts);
     opts.parse(args);
-    if (!opts.has("index")) throw UsageError{"--index PATTERN is required"};
     if (!opts.positionals().empty()) throw UsageError{"--elastic takes no input files"};
-    ojson filters = ojson::array();
-    std::string from = iso_option(opts, "from"), to = iso_option(opts, "to");
-    if (!from.empty() || !to.empty())
-        filters.push_back(net::time_range_filter("@timestamp", from, to));
-    if (auto h = opts.get("host"))
-        filters.push_back(ojson{{"term", {{opts.get_or("host-field", "host.name"), *h}}}});
-    ojson query{{"bool", {{"filter", filters}}}};
-    std::size_t page = size_option(opts, "page-size", 1000);
-    auto client = elastic_connect(opts);
+    auto w = elastic_window_options(opts);
+    auto client = net::ElasticClient::connect(w.source.connection);
     if (!client) {
         std::fprintf(stderr, "attest events: %s\n", client.error().message.c_str());
         return kExitUsage;
     }
-    auto n = print_sources(*client, *opts.get("index"), query, page);
+    auto n = print_sources(*client, w.source.index,
+                           telemetry::elastic_window_query(w.source, w.window), w.source.page_size);
     if (!n) {
         std::fprintf(stderr, "attest events: %s\n", n.error().message.c_str());
         return kExitUsage;

@@ -8,6 +8,7 @@
 
 #include "harness/cli.h"
 #include "net/elastic_client.h"
+#include "telemetry/live/elastic_window.h"
 
 namespace attest::cli {
 
@@ -18,6 +19,16 @@ bool elastic_requested(const std::vector<std::string>& args);
 Options& declare_elastic_options(Options& opts);
 net::ElasticConfig elastic_config(const Options& opts);
 Expected<net::ElasticClient> elastic_connect(const Options& opts);
+
+// A window of documents (`attest events --elastic`, `attest check --elastic`): the connection
+// options plus --index PATTERN, --from/--to ISO, --host NAME, --host-field F, --page-size N.
+Options& declare_elastic_window_options(Options& opts);
+struct ElasticWindowOptions {
+    telemetry::ElasticSource source;
+    telemetry::ElasticWindow window;
+};
+ElasticWindowOptions elastic_window_options(const Options& opts);
+extern const char* const kElasticWindowHelp;
 
 // An ISO-8601 option value, normalized to UTC milliseconds ("" when absent); usage error when
 // it is not a date.

@@ -17,6 +17,7 @@ namespace attest::run {
 
 std::optional<telemetry::Acquisition> SourceConfig::acquisition() const {
     if (api) return telemetry::Acquisition::O365Api;
+    if (elastic) return telemetry::Acquisition::Elasticsearch;
     if (!file.empty()) return telemetry::Acquisition::ExportedFile;
     if (!channel.empty()) return telemetry::Acquisition::WindowsChannel;
     if (!log.empty()) return telemetry::Acquisition::LogFile;
@@ -44,6 +45,10 @@ Expected<Millis> parse_duration(const std::string& text) {
 }
 
 namespace {
+
+const char* const kElasticSecretInLab =
+    "secrets are never written in lab files: set ATTEST_ELASTIC_API_KEY (or "
+    "ATTEST_ELASTIC_USERNAME and ATTEST_ELASTIC_PASSWORD) in the environment";
 
 class LabParser {
 public:
@@ -171,8 +176,10 @@ public:
             return;
         }
         if (!expect_map(node, "source '" + name + "'")) return;
-        check_keys(node, {"log", "channel", "file", "api", "latency", "optional", "rules", "start"},
-                   "source '" + name + "'");
+        check_keys(
+            node,
+            {"log", "channel", "file", "api", "elastic", "latency", "optional", "rules", "start"},
+            "source '" + name + "'");
         if (node["rules"]) s.rules = scalar(node["rules"], name + ".rules");
         if (node["start"]) s.start = boolean(node["start"], name + ".start");
         if ((!s.rules.empty() || s.start) && name != "auditd")
@@ -209,15 +216,54 @@ public:
                 s.api = c;
             }
         }
+        if (node["elastic"]) s.elastic = parse_elastic_source(node["elastic"], name + ".elastic");
+        if (s.elastic) s.elastic->host = target.host.empty() ? target.name : target.host;
         check_acquisition(*spec, node, s, target);
         target.sources.push_back(std::move(s));
+    }
+
+    // The connection part of every `elastic:` map (a source read back, shipping): an https
+    // url and the trust; credentials come from the environment only.
+    net::ElasticConfig elastic_connection(const YAML::Node& e, const std::string& what) {
+        for (const char* secret : {"api_key", "password"})
+            if (e[secret]) error(e[secret], kElasticSecretInLab);
+        net::ElasticConfig c;
+        if (e["url"]) c.url = scalar(e["url"], what + ".url");
+        if (c.url.rfind("https://", 0) != 0)
+            error(e["url"] ? e["url"] : e, what + ".url (Elasticsearch's https URL) is required");
+        if (e["ca_file"]) c.trust.ca_file = scalar(e["ca_file"], what + ".ca_file");
+        if (e["ca_fingerprint"])
+            c.trust.fingerprint = scalar(e["ca_fingerprint"], what + ".ca_fingerprint");
+        if (!c.trust.ca_file.empty() && !c.trust.fingerprint.empty())
+            error(e, what + ": give ca_file or ca_fingerprint, not both");
+        return c;
+    }
+
+    // A source read back from Elasticsearch.
+    std::optional<telemetry::ElasticSource> parse_elastic_source(const YAML::Node& e,
+                                                                 const std::string& what) {
+        if (!expect_map(e, what)) return std::nullopt;
+        check_keys(e,
+                   {"url", "index", "host_field", "ca_file", "ca_fingerprint", "page_size",
+                    "api_key", "password"},
+                   what);
+        telemetry::ElasticSource c;
+        c.connection = elastic_connection(e, what);
+        if (e["index"]) c.index = scalar(e["index"], what + ".index");
+        if (c.index.empty())
+            error(e, what + ".index (the index pattern of its documents) is required");
+        if (e["host_field"]) c.host_field = scalar(e["host_field"], what + ".host_field");
+        if (e["page_size"])
+            c.page_size = std::size_t(integer(e["page_size"], what + ".page_size", 1, 10000));
+        return c;
     }
 
     // How the source is read must be one the source table allows; with none given, the
     // table's default location (the Sysmon channel, the audit log) is used.
     void check_acquisition(const telemetry::SourceSpec& spec, const YAML::Node& node,
                            SourceConfig& s, const TargetConfig& target) {
-        int kinds = !s.log.empty() + !s.channel.empty() + !s.file.empty() + s.api.has_value();
+        int kinds = !s.log.empty() + !s.channel.empty() + !s.file.empty() + s.api.has_value() +
+                    s.elastic.has_value();
         if (kinds == 0 && !spec.live.empty() && !spec.live.front().location.empty()) {
             const auto& def = spec.live.front();
             (def.kind == telemetry::Acquisition::WindowsChannel ? s.channel : s.log) =
@@ -225,8 +271,9 @@ public:
             kinds = 1;
         }
         if (kinds != 1) {
-            error(node, "source '" + s.name +
-                            "' needs exactly one of log, channel, file or api (how it is read)");
+            error(node,
+                  "source '" + s.name +
+                      "' needs exactly one of log, channel, file, api or elastic (how it is read)");
             return;
         }
         auto kind = *s.acquisition();
@@ -371,6 +418,30 @@ public:
         if (root["deny_tests"]) safety.deny_tests = string_list(root["deny_tests"], "deny_tests");
     }
 
+    void parse_ship(const YAML::Node& node, Lab& lab) {
+        if (!expect_map(node, "ship")) return;
+        check_keys(node, {"elastic"}, "ship");
+        const auto e = node["elastic"];
+        if (!e || !expect_map(e, "ship.elastic")) return;
+        check_keys(e,
+                   {"url", "index", "ca_file", "ca_fingerprint", "profile", "api_key", "password"},
+                   "ship.elastic");
+        ShipElasticConfig c;
+        c.connection = elastic_connection(e, "ship.elastic");
+        if (e["index"]) c.index = scalar(e["index"], "ship.elastic.index");
+        if (c.index.empty() || c.index.find_first_of("*,") != std::string::npos)
+            error(e["index"] ? e["index"] : e,
+                  "ship.elastic.index names one target, not a pattern");
+        if (e["profile"]) {
+            auto p = parse_profile(scalar(e["profile"], "ship.elastic.profile"));
+            if (p)
+                c.profile = *p;
+            else
+                error(e["profile"], p.error().message);
+        }
+        lab.ship_elastic = c;
+    }
+
     void parse_siem(const YAML::Node& node, Lab& lab) {
         if (!expect_map(node, "siem")) return;
         check_keys(node, {"elastic"}, "siem");
@@ -381,11 +452,7 @@ public:
                     "poll_interval", "max_polls", "deadline", "late_grace", "api_key"},
                    "siem.elastic");
         SiemElasticConfig c;
-        if (e["api_key"])
-            error(e["api_key"],
-                  "secrets are never written in lab files: set "
-                  "ATTEST_ELASTIC_API_KEY (or ATTEST_ELASTIC_USERNAME and "
-                  "ATTEST_ELASTIC_PASSWORD) in the environment");
+        if (e["api_key"]) error(e["api_key"], kElasticSecretInLab);
         if (e["url"])
             c.url = scalar(e["url"], "siem.elastic.url");
         else
@@ -472,7 +539,7 @@ public:
         }
         check_keys(root,
                    {"lab", "concurrency", "timeouts", "targets", "description", "allow_risks",
-                    "deny_tests", "siem"},
+                    "deny_tests", "siem", "ship"},
                    "lab file");
         parse_safety(root, lab.safety);
         if (root["lab"]) lab.name = scalar(root["lab"], "lab");
@@ -481,6 +548,7 @@ public:
             lab.concurrency = integer(root["concurrency"], "concurrency", 1, 1024);
         if (root["timeouts"]) parse_timeouts(root["timeouts"], lab.timeouts);
         if (root["siem"]) parse_siem(root["siem"], lab);
+        if (root["ship"]) parse_ship(root["ship"], lab);
         const auto targets = root["targets"];
         if (!targets || !targets.IsSequence() || targets.size() == 0) {
             error(targets ? targets : root, "targets: must be a non-empty list");

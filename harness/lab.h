@@ -28,10 +28,15 @@
 //       powershell: {channel: Microsoft-Windows-PowerShell/Operational}
 //       o365: {file: PATH} | {api: {tenant, client_id, client_secret_env, endpoint}},
 //             latency: 30m
+//       sysmon: {elastic: {url, index, host_field: host.name, ca_file | ca_fingerprint,
+//                page_size: 1000}, latency: 2m}   # any source, read back from Elasticsearch
 //     host: NAME                         # the machine's host.name in the SIEM (default: name)
 //   siem:                                # detections marked `siem: elastic` (docs/elastic.md)
 //     elastic: {url, kibana, alerts_index, ca_file | ca_fingerprint, host_field,
 //               poll_interval: 30s, max_polls: 60, deadline: 10m, late_grace: 5m}
+//   ship:                                # each scenario's collected telemetry, indexed
+//     elastic: {url, index: "logs-{dataset}-attest", ca_file | ca_fingerprint,
+//               profile: sysmon | endpoint}
 #pragma once
 
 #include <chrono>
@@ -43,6 +48,7 @@
 #include "core/diagnostics.h"
 #include "core/expected.h"
 #include "harness/executor.h"
+#include "telemetry/live/elastic_window.h"
 #include "telemetry/live/o365_api.h"
 #include "telemetry/source_spec.h"
 
@@ -67,10 +73,11 @@ struct SourceConfig {
     std::string channel;    // a Windows event log channel (wevtutil qe)
     std::string file;       // an exported file on this machine (o365 export)
     std::optional<O365ApiConfig> api;
+    std::optional<telemetry::ElasticSource> elastic;  // the window read from Elasticsearch
     Millis latency{0};      // how long events take to show up at the source
     bool optional = false;  // a failing preflight is a warning, not not_collected
 
-    // Which of the four read methods is set (api, file, channel, log), if any.
+    // Which of the read methods is set (api, elastic, file, channel, log), if any.
     std::optional<telemetry::Acquisition> acquisition() const;
     // Sensor provisioning: rules attest loads at preflight and removes at the end ("pack":
     // the pack's lab/<source>.rules), and whether to start the daemon when it is not running.
@@ -155,6 +162,16 @@ struct SiemElasticConfig {
     Millis late_grace{300000};       // polling goes on this long past the deadline for late alerts
 };
 
+// Where `attest run` ships each scenario's collected telemetry (harness/run_ship.h), so the
+// deployed rules see lab activity where no agent ships it. Credentials from the environment.
+struct ShipElasticConfig {
+    net::ElasticConfig connection;
+    // The target; {dataset} is replaced by the source's main dataset, so each source lands
+    // where its integration would put it (logs-windows.sysmon_operational-attest).
+    std::string index = "logs-{dataset}-attest";
+    Profile profile = Profile::Sysmon;
+};
+
 struct Lab {
     std::string name;
     std::string path;
@@ -164,6 +181,7 @@ struct Lab {
     SafetyPolicy safety;
     std::vector<TargetConfig> targets;
     std::optional<SiemElasticConfig> siem_elastic;
+    std::optional<ShipElasticConfig> ship_elastic;
 
     const TargetConfig* target(const std::string& name) const;
 };

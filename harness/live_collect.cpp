@@ -8,9 +8,11 @@
 #include <optional>
 
 #include "core/atomic_file.h"
-#include "telemetry/live/o365_api.h"
+#include "core/timeutil.h"
 #include "harness/sensors.h"
 #include "harness/sysmon_config.h"
+#include "telemetry/live/elastic_window.h"
+#include "telemetry/live/o365_api.h"
 #include "telemetry/sources.h"
 
 namespace attest::run {
@@ -248,18 +250,60 @@ public:
         co_return Expected<void>{};
     }
     Task<Expected<void>> fetch(Transport&, const std::string& dest, const CancelToken&) override {
-        // The client is blocking HTTPS: it runs on the blocking pool, not the io thread.
-        co_return co_await offload(blocking_pool(), [this, dest]() -> Expected<void> {
+        // The client is blocking HTTPS: it runs on the blocking pool, not the io thread. The
+        // lambda captures pointers only: GCC 12 destroys a by-value capture of a lambda awaited
+        // in `co_return co_await` twice.
+        co_return co_await offload(blocking_pool(), [this, d = &dest]() -> Expected<void> {
             telemetry::O365Client client(*m_config.api);
             auto records = client.fetch_audit(m_since_ns, now_ns());
             if (!records) return records.error();
-            return write_file_atomic(dest, *records);
+            return write_file_atomic(*d, *records);
         });
     }
 
 private:
     telemetry::LiveAcquisition m_how;
     std::int64_t m_since_ns = 0;
+};
+
+// The scenario's window read back from Elasticsearch, where an agent ships the source: from
+// the mark to now, the target's host only, written as the ndjson collector's input.
+class ElasticWindowSource final : public LiveSource {
+public:
+    ElasticWindowSource(SourceConfig c, const telemetry::LiveAcquisition& how)
+        : LiveSource(std::move(c)), m_how(how) {}
+    std::string collector() const override { return std::string(m_how.collector); }
+    std::string file_extension() const override { return ".ndjson"; }
+    Task<Expected<void>> preflight(Transport&, const CancelToken&) override {
+        // The connection settings and credentials are checked without a request: the cluster
+        // is asked at fetch time, when the window exists.
+        auto client = net::ElasticClient::connect(m_config.elastic->connection);
+        if (!client) co_return client.error();
+        co_return Expected<void>{};
+    }
+    Task<Expected<void>> mark(Transport&, const CancelToken&) override {
+        // The agent stamps events with the target's clock: a minute of slack for skew.
+        m_since = format_iso8601(now_ns() - 60LL * 1000000000LL);
+        co_return Expected<void>{};
+    }
+    Task<Expected<void>> fetch(Transport&, const std::string& dest, const CancelToken&) override {
+        telemetry::ElasticWindow window{m_since, format_iso8601(now_ns())};
+        std::string path = dest;
+        // The client is blocking HTTPS: it runs on the blocking pool, not the io thread. The
+        // lambda captures pointers only: GCC 12 destroys a lambda temporary awaited in a
+        // coroutine twice (captured strings were freed twice).
+        const telemetry::ElasticSource* source = &*m_config.elastic;
+        Expected<std::uint64_t> n =
+            co_await offload(blocking_pool(), [source, w = &window, p = &path] {
+                return telemetry::write_elastic_window(*source, *w, *p);
+            });
+        if (!n) co_return n.error();
+        co_return Expected<void>{};
+    }
+
+private:
+    telemetry::LiveAcquisition m_how;
+    std::string m_since;
 };
 
 }  // namespace
@@ -310,7 +354,8 @@ Expected<std::unique_ptr<LiveSource>> make_live_source(const SourceConfig& confi
         return make_error("unknown source '" + config.name +
                           "' (known: " + telemetry::source_names() + ")");
     auto kind = config.acquisition();
-    if (!kind) return make_error("source " + config.name + ": no log, channel, file or api");
+    if (!kind)
+        return make_error("source " + config.name + ": no log, channel, file, api or elastic");
     const telemetry::LiveAcquisition* how = spec->acquisition(*kind);
     if (how == nullptr)
         return make_error("source " + config.name + " is not read from a " +
@@ -319,6 +364,9 @@ Expected<std::unique_ptr<LiveSource>> make_live_source(const SourceConfig& confi
     switch (*kind) {
         case Acquisition::O365Api:
             source = std::make_unique<O365ApiSource>(config, *how);
+            break;
+        case Acquisition::Elasticsearch:
+            source = std::make_unique<ElasticWindowSource>(config, *how);
             break;
         case Acquisition::ExportedFile:
             source = std::make_unique<ExportedFileSource>(config, *how);

@@ -22,6 +22,7 @@
 #include "harness/live_collect.h"
 #include "harness/plan.h"
 #include "harness/qemu.h"
+#include "harness/run_ship.h"
 #include "harness/sensors.h"
 #include "harness/siem_watch.h"
 #include "net/elastic_client.h"
@@ -328,6 +329,22 @@ std::string safe_name(std::string s) {
         if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.'))
             c = '_';
     return s.empty() ? "_" : s;
+}
+
+// Where a source's fetched telemetry is kept for a scenario.
+std::string fetched_path(const std::string& telemetry_dir, const LiveSource& src) {
+    return telemetry_dir + "/" + safe_name(src.config().name) + src.file_extension();
+}
+
+std::vector<CollectedFile> collected_files(const std::vector<std::unique_ptr<LiveSource>>& sources,
+                                           const std::string& telemetry_dir,
+                                           const std::set<std::string>& collected) {
+    std::vector<CollectedFile> out;
+    for (const auto& src : sources)
+        if (collected.count(src->config().name))
+            out.push_back(
+                {src->config().name, src->collector(), fetched_path(telemetry_dir, *src)});
+    return out;
 }
 
 // Seconds with millisecond resolution, for results and progress lines.
@@ -899,8 +916,7 @@ private:
     Task<void> fetch_all() {
         telemetry_files.clear();
         for (const auto& src : sources) {
-            std::string dest =
-                telemetry_dir + "/" + safe_name(src->config().name) + src->file_extension();
+            std::string dest = fetched_path(telemetry_dir, *src);
             auto ok = co_await src->fetch(*s.transport, dest, cancel);
             if (ok) {
                 DiagnosticSink sink;
@@ -942,6 +958,11 @@ private:
         if (!checks.success_command.empty() && executed && !transport_lost && !cancel.at_least(1))
             success = co_await run_success_check(ctx, s, test, checks, *resolved, elevation, tag);
         co_await clean_up();
+        // Shipped before the SIEM is asked (its rules must see the documents); never fails
+        // the run.
+        if (ctx.m_lab.ship_elastic && !collected.empty())
+            shipped = co_await ship_collected(*ctx.m_lab.ship_elastic,
+                                              collected_files(sources, telemetry_dir, collected));
         // The SIEM's alerts are awaited after cleanup: the target is not left dirty meanwhile.
         if (executed && facts.start_ns)
             facts.siem = co_await watch_siem(checks, siem_watch(ctx, target, facts, tag), cancel);
@@ -1000,6 +1021,7 @@ private:
         collection.set_key("telemetry", std::move(files));
         if (facts.cleanup_start_ns)
             collection.set_key("cleanup_start", Value(format_iso8601(*facts.cleanup_start_ns)));
+        if (!shipped.is_null()) collection.set_key("shipped", shipped);
         return collection;
     }
 
@@ -1016,6 +1038,7 @@ private:
     Value cleanup = Value::object();
     Value revert;   // null: the target has no snapshot revert
     Value success;  // null: the pack declares no success check, or it did not run
+    Value shipped;  // null: the lab ships nothing, or nothing was collected
     bool executed = false;
     bool transport_lost = false;
     bool window_closed = false;

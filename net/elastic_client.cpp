@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <thread>
+#include <utility>
 
 #include "core/encoding.h"
 
@@ -131,56 +132,81 @@ const ojson* hits_of(const ojson& answer) {
 
 }  // namespace
 
+Expected<HitPager> HitPager::open(ElasticClient& client, const std::string& index, ojson query,
+                                  std::size_t page_size, std::string timestamp_field) {
+    auto pit = client.call("POST", "/" + index_path(index) + "/_pit?keep_alive=1m");
+    if (!pit) return pit.error();
+    if (!pit->contains("id") || !(*pit)["id"].is_string())
+        return make_error("_pit: no id in the answer");
+    HitPager pager;
+    pager.m_client = &client;
+    pager.m_pit_id = (*pit)["id"].get<std::string>();
+    pager.m_query = std::move(query);
+    pager.m_page_size = page_size == 0 ? 1 : page_size;
+    pager.m_timestamp_field = std::move(timestamp_field);
+    return pager;
+}
+
+HitPager& HitPager::operator=(HitPager&& other) noexcept {
+    if (this == &other) return *this;
+    close();
+    m_client = std::exchange(other.m_client, nullptr);
+    m_pit_id = std::move(other.m_pit_id);
+    m_query = std::move(other.m_query);
+    m_search_after = std::move(other.m_search_after);
+    m_page_size = other.m_page_size;
+    m_timestamp_field = std::move(other.m_timestamp_field);
+    m_done = other.m_done;
+    return *this;
+}
+
+Expected<ojson> HitPager::next_page() {
+    if (m_done || m_client == nullptr) return ojson::array();
+    ojson body{
+        {"size", m_page_size},
+        {"pit", {{"id", m_pit_id}, {"keep_alive", "1m"}}},
+        {"sort", ojson::array({ojson{{m_timestamp_field, "asc"}}, ojson{{"_shard_doc", "asc"}}})},
+        {"query", m_query}};
+    if (!m_search_after.is_null()) body["search_after"] = m_search_after;
+    auto page = m_client->call("POST", "/_search", body.dump());
+    m_done = true;  // until the page proves there may be more
+    if (!page) return page.error();
+    if (page->contains("pit_id") && (*page)["pit_id"].is_string())
+        m_pit_id = (*page)["pit_id"].get<std::string>();
+    const ojson* hits = hits_of(*page);
+    if (hits == nullptr) return make_error("_search: no hits.hits in the answer");
+    ojson out = std::move((*page)["hits"]["hits"]);
+    if (out.size() < m_page_size || out.empty()) return out;
+    const auto& last = out.back();
+    if (!last.contains("sort"))
+        return make_error("_search: a hit without sort values (cannot page)");
+    m_search_after = last["sort"];
+    m_done = false;
+    return out;
+}
+
+void HitPager::close() {
+    if (m_client == nullptr) return;
+    (void)m_client->call("DELETE", "/_pit", ojson{{"id", m_pit_id}}.dump());
+    m_client = nullptr;
+}
+
 Expected<std::uint64_t> ElasticClient::export_hits(const std::string& index, const ojson& query,
                                                    std::size_t page_size,
                                                    const std::function<bool(const ojson&)>& fn,
                                                    const std::string& timestamp_field) {
-    auto pit = call("POST", "/" + index_path(index) + "/_pit?keep_alive=1m");
-    if (!pit) return pit.error();
-    if (!pit->contains("id") || !(*pit)["id"].is_string())
-        return make_error("_pit: no id in the answer");
-    std::string pit_id = (*pit)["id"].get<std::string>();
+    auto pager = HitPager::open(*this, index, query, page_size, timestamp_field);
+    if (!pager) return pager.error();
     std::uint64_t count = 0;
-    ojson search_after;
-    Expected<std::uint64_t> result = count;
     for (;;) {
-        ojson body{
-            {"size", page_size},
-            {"pit", {{"id", pit_id}, {"keep_alive", "1m"}}},
-            {"sort", ojson::array({ojson{{timestamp_field, "asc"}}, ojson{{"_shard_doc", "asc"}}})},
-            {"query", query}};
-        if (!search_after.is_null()) body["search_after"] = search_after;
-        auto page = call("POST", "/_search", body.dump());
-        if (!page) {
-            result = page.error();
-            break;
-        }
-        if (page->contains("pit_id") && (*page)["pit_id"].is_string())
-            pit_id = (*page)["pit_id"].get<std::string>();
-        const ojson* hits = hits_of(*page);
-        if (hits == nullptr) {
-            result = make_error("_search: no hits.hits in the answer");
-            break;
-        }
-        bool stop = false;
+        auto hits = pager->next_page();
+        if (!hits) return hits.error();
+        if (hits->empty()) return count;
         for (const auto& hit : *hits) {
             ++count;
-            if (!fn(hit)) {
-                stop = true;
-                break;
-            }
+            if (!fn(hit)) return count;
         }
-        if (stop || hits->size() < page_size || hits->empty()) break;
-        const auto& last = hits->back();
-        if (!last.contains("sort")) {
-            result = make_error("_search: a hit without sort values (cannot page)");
-            break;
-        }
-        search_after = last["sort"];
     }
-    (void)call("DELETE", "/_pit", ojson{{"id", pit_id}}.dump());
-    if (!result) return result;
-    return count;
 }
 
 Expected<std::vector<BulkRejection>> ElasticClient::bulk(std::string_view ndjson,

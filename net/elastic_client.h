@@ -61,7 +61,7 @@ public:
                                                 std::chrono::milliseconds deadline);
 
     // Every document of `index` matching `query` (Query DSL) in @timestamp order, through a
-    // point in time and search_after pages of `page_size`; calls fn(hit) for each hit
+    // point in time and search_after pages of `page_size` (HitPager); calls fn(hit) for each hit
     // ({"_index","_id","_source","sort"}). The point in time is closed at the end, also on error.
     Expected<std::uint64_t> export_hits(
         const std::string& index, const nlohmann::ordered_json& query, std::size_t page_size,
@@ -97,6 +97,35 @@ private:
     std::string m_prefix;         // path prefix of the base URL ("" or "/es")
     std::string m_authorization;  // the header value; never printed
     RetryPolicy m_retry;
+};
+
+// A point in time on `index` read page by page with search_after, sorted on the timestamp
+// field then _shard_doc, so a caller can pull one page at a time (a collector) and memory holds
+// one page. The point in time is closed by close() or the destructor, also after an error.
+class HitPager {
+public:
+    static Expected<HitPager> open(ElasticClient& client, const std::string& index,
+                                   nlohmann::ordered_json query, std::size_t page_size,
+                                   std::string timestamp_field = "@timestamp");
+    HitPager(HitPager&& other) noexcept { *this = std::move(other); }
+    HitPager& operator=(HitPager&& other) noexcept;
+    HitPager(const HitPager&) = delete;
+    HitPager& operator=(const HitPager&) = delete;
+    ~HitPager() { close(); }
+
+    // The next page's hits; an empty array once the window is exhausted.
+    Expected<nlohmann::ordered_json> next_page();
+    void close();
+
+private:
+    HitPager() = default;
+    ElasticClient* m_client = nullptr;
+    std::string m_pit_id;
+    nlohmann::ordered_json m_query;
+    nlohmann::ordered_json m_search_after;
+    std::size_t m_page_size = 0;
+    std::string m_timestamp_field;
+    bool m_done = false;
 };
 
 // Index patterns as a path segment: commas and wildcards kept, anything else encoded.

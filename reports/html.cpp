@@ -297,6 +297,7 @@ private:
     void telemetry_stats();
     void scenario(const json& s, std::size_t index);
     void attack_step(const json& s);
+    void shipped(const json& s);
     void timeline(const json& s);
     void timeline_axis(std::int64_t lo, std::int64_t hi, std::int64_t origin, double left, double right);
     void execution(const json& s);
@@ -748,6 +749,34 @@ void HtmlWriter::attack_step(const json& s) {
     o() += "</span></p>";
 }
 
+// The lab's `ship:` outcome per source (collection.shipped): a shipping error or refusal is
+// shown, not hidden, though it does not change the verdict.
+void HtmlWriter::shipped(const json& s) {
+    const json& collection = member(s, "collection");
+    if (!collection.is_object() || !member(collection, "shipped").is_array()) return;
+    for (const auto& one : member(collection, "shipped")) {
+        bool ok = !has(one, "error") && integer(one, "refused") == 0;
+        o() += "<p class=\"step\">shipped ";
+        t(text(one, "source"));
+        o() += " to ";
+        t(text(one, "index"));
+        o() += ": <span class=\"badge ";
+        o() += ok ? "c-ok\">" : "c-bad\">";
+        std::string detail = std::to_string(integer(one, "indexed")) + " indexed, " +
+                             std::to_string(integer(one, "refused")) + " refused";
+        t(detail);
+        o() += "</span> <span class=\"sub\">";
+        std::string why = text(one, "error");
+        const json& refusals = member(one, "refusals");
+        if (why.empty() && refusals.is_array() && !refusals.empty())
+            why = "event " + std::to_string(integer(refusals[0], "event")) + ": HTTP " +
+                  std::to_string(integer(refusals[0], "status")) + " " +
+                  text(refusals[0], "reason");
+        cut(why, 300);
+        o() += "</span></p>";
+    }
+}
+
 // A time axis under the timeline: round ticks labelled as offsets from the execution start.
 void HtmlWriter::timeline_axis(std::int64_t lo, std::int64_t hi, std::int64_t origin, double left, double right) {
     auto x = [&](std::int64_t at) { return left + (right - left) * static_cast<double>(at - lo) / static_cast<double>(hi - lo); };
@@ -1091,6 +1120,7 @@ void HtmlWriter::scenario(const json& s, std::size_t index) {
     cut(sub, 300);
     o() += "</span></h3>";
     attack_step(s);
+    shipped(s);
     if (!before.empty() && before != verdict) {
         o() += "<p class=\"sub\">previous run: ";
         t(before);

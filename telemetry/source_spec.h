@@ -20,8 +20,11 @@ enum class Acquisition {
     WindowsChannel,  // a Windows event log channel on the target (wevtutil qe, from a time)
     ExportedFile,    // a file exported on this machine (copied as it is at each poll)
     O365Api,         // the Office 365 Management Activity API (telemetry/live/o365_api.h)
+    Elasticsearch,   // the scenario's window read back from Elasticsearch, where an agent
+                     // ships the source (telemetry/live/elastic_window.h); ECS documents
 };
-// The lab file key for the kind ("log", "channel", "file", "api") and a one-line description.
+// The lab file key for the kind ("log", "channel", "file", "api", "elastic") and a one-line
+// description.
 std::string_view acquisition_key(Acquisition kind);
 std::string_view acquisition_description(Acquisition kind);
 

@@ -14,6 +14,8 @@ std::string_view acquisition_key(Acquisition kind) {
             return "file";
         case Acquisition::O365Api:
             return "api";
+        case Acquisition::Elasticsearch:
+            return "elastic";
     }
     return "?";
 }
@@ -28,6 +30,8 @@ std::string_view acquisition_description(Acquisition kind) {
             return "exported file on this machine";
         case Acquisition::O365Api:
             return "Office 365 Management Activity API";
+        case Acquisition::Elasticsearch:
+            return "Elasticsearch: the scenario's window of ECS documents (point in time)";
     }
     return "?";
 }

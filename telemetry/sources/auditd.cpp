@@ -11,7 +11,8 @@ const SourceSpec& auditd_source() {
         .host_bound = true,
         .lagging = false,
         .collectors = {"auditd", "sentinel", "ndjson"},
-        .live = {{Acquisition::LogFile, "auditd", "/var/log/audit/audit.log", "auditctl -l"}},
+        .live = {{Acquisition::LogFile, "auditd", "/var/log/audit/audit.log", "auditctl -l"},
+                 kFromElasticsearch},
         .endpoint_vocabulary = {},
         .fields = with_common_fields(
             kBaseFields,

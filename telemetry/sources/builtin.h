@@ -17,6 +17,11 @@ const SourceSpec& mde_source();           // mde.cpp
 const SourceSpec& auditd_source();        // auditd.cpp
 const SourceSpec& sysmon_linux_source();  // sysmon_linux.cpp
 
+// Every source an agent ships to Elasticsearch can be read back from there: its documents are
+// ECS already, so the ndjson collector reads them. Last in each `live` list (the first entry
+// gives the default location).
+inline const LiveAcquisition kFromElasticsearch{Acquisition::Elasticsearch, "ndjson", "", ""};
+
 // Groups of common field names: every source's provenance and dataset fields, and the System
 // fields of every Windows event rendering.
 enum FieldGroup : unsigned { kBaseFields = 1, kWinlogFields = 2 };

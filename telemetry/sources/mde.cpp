@@ -13,7 +13,7 @@ const SourceSpec& mde_source() {
         .host_bound = true,
         .lagging = true,
         .collectors = {"mde", "ndjson"},
-        .live = {{Acquisition::ExportedFile, "mde", "", ""}},
+        .live = {{Acquisition::ExportedFile, "mde", "", ""}, kFromElasticsearch},
         .endpoint_vocabulary = {},
         .fields = with_common_fields(
             kBaseFields,

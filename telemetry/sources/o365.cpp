@@ -14,7 +14,8 @@ const SourceSpec& o365_source() {
         .lagging = true,
         .collectors = {"o365", "ndjson"},
         .live = {{Acquisition::O365Api, "o365", "", ""},
-                 {Acquisition::ExportedFile, "o365", "", ""}},
+                 {Acquisition::ExportedFile, "o365", "", ""},
+                 kFromElasticsearch},
         .endpoint_vocabulary = {},
         .fields = with_common_fields(
             kBaseFields,

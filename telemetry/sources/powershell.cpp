@@ -13,7 +13,8 @@ const SourceSpec& powershell_source() {
         .description = "PowerShell logging (Operational 4103 / 4104, classic Windows PowerShell)",
         .host_bound = true,
         .lagging = false,
-        .collectors = {"winevent_xml", "evtx", "winevent_json", "otrf", "sentinel", "winlogbeat", "ndjson"},
+        .collectors = {"winevent_xml", "evtx", "winevent_json", "otrf", "sentinel", "winlogbeat",
+                       "ndjson"},
         .live =
             {{Acquisition::WindowsChannel, "winevent_xml",
               "Microsoft-Windows-PowerShell/Operational",
@@ -21,7 +22,8 @@ const SourceSpec& powershell_source() {
               "'HKLM:\\SOFTWARE\\Policies\\Microsoft\\Windows\\PowerShell\\ScriptBlockLogging'\r\n"
               "if ($p.EnableScriptBlockLogging -ne 1) { [Console]::Error.WriteLine("
               "'script block logging is not enabled by policy (EnableScriptBlockLogging)'); "
-              "exit 3 }\r\n"}},
+              "exit 3 }\r\n"},
+             kFromElasticsearch},
         .endpoint_vocabulary = {},
         .fields = with_common_fields(
             kBaseFields | kWinlogFields,

@@ -11,8 +11,9 @@ const SourceSpec& security_source() {
         .description = "Windows Security log (Microsoft-Windows-Security-Auditing)",
         .host_bound = true,
         .lagging = false,
-        .collectors = {"winevent_xml", "evtx", "winevent_json", "otrf", "sentinel", "winlogbeat", "ndjson"},
-        .live = {{Acquisition::WindowsChannel, "winevent_xml", "Security", ""}},
+        .collectors = {"winevent_xml", "evtx", "winevent_json", "otrf", "sentinel", "winlogbeat",
+                       "ndjson"},
+        .live = {{Acquisition::WindowsChannel, "winevent_xml", "Security", ""}, kFromElasticsearch},
         .endpoint_vocabulary = {},
         .fields = with_common_fields(
             kBaseFields | kWinlogFields,

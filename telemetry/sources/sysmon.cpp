@@ -68,12 +68,13 @@ const SourceSpec& sysmon_source() {
         .lagging = false,
         .collectors = {"winevent_xml", "evtx", "winevent_json", "otrf", "sentinel", "winlogbeat",
                        "ndjson"},
-        .live =
-            {{Acquisition::WindowsChannel, "winevent_xml", "Microsoft-Windows-Sysmon/Operational",
-              "if (-not (Get-Service -Name Sysmon64,Sysmon -ErrorAction SilentlyContinue |"
-              " Where-Object Status -eq 'Running')) {"
-              " [Console]::Error.WriteLine('the Sysmon service is not running'); exit 3 }\r\n",
-              true}},
+        .live = {{Acquisition::WindowsChannel, "winevent_xml",
+                  "Microsoft-Windows-Sysmon/Operational",
+                  "if (-not (Get-Service -Name Sysmon64,Sysmon -ErrorAction SilentlyContinue |"
+                  " Where-Object Status -eq 'Running')) {"
+                  " [Console]::Error.WriteLine('the Sysmon service is not running'); exit 3 }\r\n",
+                  true},
+                 kFromElasticsearch},
         .endpoint_vocabulary = kEndpointVocabulary,
         .fields = with_common_fields(
             kBaseFields | kWinlogFields,

@@ -31,7 +31,7 @@ const SourceSpec& sysmon_linux_source() {
         .host_bound = true,
         .lagging = false,
         .collectors = {"sysmon_linux", "winevent_xml", "sentinel", "ndjson"},
-        .live = {{Acquisition::LogFile, "sysmon_linux", "/var/log/syslog", ""}},
+        .live = {{Acquisition::LogFile, "sysmon_linux", "/var/log/syslog", ""}, kFromElasticsearch},
         .endpoint_vocabulary = {},
         .fields = with_common_fields(
             kBaseFields | kWinlogFields,

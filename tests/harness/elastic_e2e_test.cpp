@@ -305,3 +305,59 @@ TEST(ElasticE2E, AFingerprintMismatchIsRefusedBeforeAnyBodyIsSent) {
     EXPECT_EQ(pinned.exit_code, 0) << pinned.err;
     EXPECT_EQ(lab.standin->requests().size(), 1u);
 }
+
+namespace {
+
+// Every verdict of a results.json, scenario by scenario: "name: verdict" then each
+// expectation's and detection's "  id: verdict".
+std::vector<std::string> verdicts_of(const std::string& results_path) {
+    std::vector<std::string> out;
+    auto doc = json::parse(read_text(results_path), nullptr, false);
+    if (!doc.is_object()) return out;
+    for (const auto& s : doc["scenarios"]) {
+        out.push_back(s.value("name", "") + ": " + s.value("verdict", ""));
+        for (const char* part : {"expectations", "detections"})
+            if (s.contains(part))
+                for (const auto& e : s[part])
+                    out.push_back("  " + e.value("id", e.value("rule", "")) + ": " +
+                                  e.value("verdict", ""));
+    }
+    return out;
+}
+
+}  // namespace
+
+TEST(ElasticE2E, CheckOverAShippedWindowGivesTheVerdictsOfTheFiles) {
+    const std::string data = ATTEST_SOURCE_DIR "/tests/data/t1114/";
+    std::vector<std::string> files;
+    for (const char* f :
+         {"synthetic_s1_sysmon.xml", "synthetic_s2_sysmon.xml", "synthetic_s3_sysmon.xml",
+          "synthetic_s3_powershell.xml", "synthetic_s3_o365.json", "synthetic_s4_sysmon.xml",
+          "synthetic_s4_powershell.xml", "synthetic_s4_o365.json"})
+        files.push_back(data + f);
+    Lab lab("elastic-check", {});
+    ASSERT_TRUE(lab.certs.ok);
+    std::vector<std::string> ship = {"ship", "--index", "logs-t1114-lab"};
+    ship.insert(ship.end(), files.begin(), files.end());
+    auto shipped = lab.attest("ship", ship);
+    ASSERT_EQ(shipped.exit_code, 0) << shipped.err;
+
+    const std::string pack = ATTEST_SOURCE_DIR "/scenarios/t1114";
+    std::vector<std::string> over_files = {"check",   "--pack", pack,
+                                           "--quiet", "--out",  lab.tmp.path + "/files"};
+    for (const auto& f : files) over_files.insert(over_files.end(), {"--telemetry", f});
+    auto plain = attest_cli(lab.tmp.path + "/check-files", over_files);
+    auto remote = lab.attest(
+        "check-elastic", {"check", "--pack", pack, "--index", "logs-t1114-*", "--page-size", "7",
+                          "--quiet", "--out", lab.tmp.path + "/elastic"});
+    EXPECT_EQ(remote.exit_code, plain.exit_code) << remote.err;
+    auto expected = verdicts_of(lab.tmp.path + "/files/results.json");
+    ASSERT_GT(expected.size(), 4u);
+    EXPECT_EQ(verdicts_of(lab.tmp.path + "/elastic/results.json"), expected);
+    // The window is one of the run's inputs, named by URL and pattern, never with the key.
+    auto results = json::parse(read_text(lab.tmp.path + "/elastic/results.json"));
+    EXPECT_EQ(results["run"]["telemetry"], json::array({lab.standin->url() + " logs-t1114-*"}));
+    for (const char* f : {"/elastic/results.json", "/elastic/report.html", "/elastic/junit.xml"})
+        EXPECT_EQ(read_text(lab.tmp.path + f).find(kApiKey), std::string::npos) << f;
+    for (const auto& r : lab.standin->requests()) EXPECT_EQ(r["auth"], "ApiKey");
+}

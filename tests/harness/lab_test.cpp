@@ -159,8 +159,9 @@ targets:
     ASSERT_FALSE(lab.ok());
     std::string all;
     for (const auto& d : sink.collected()) all += d.format() + "\n";
-    EXPECT_NE(all.find("t.yaml:7:10: source 'mde' is not read from a channel (it takes: file)"),
-              std::string::npos)
+    EXPECT_NE(
+        all.find("t.yaml:7:10: source 'mde' is not read from a channel (it takes: file, elastic)"),
+        std::string::npos)
         << all;
     EXPECT_NE(all.find("t.yaml:8:5: unknown source 'winlogbeat' (known: sysmon, powershell, "),
               std::string::npos)
@@ -292,4 +293,65 @@ targets:
     EXPECT_NE(all.find("max_polls must be between 1"), std::string::npos) << all;
     EXPECT_NE(all.find("unknown key 'colour'"), std::string::npos) << all;
     EXPECT_EQ(all.find("c2VjcmV0LWtleQ=="), std::string::npos) << all;
+}
+
+TEST(Lab, ASourceReadBackFromElasticsearch) {
+    const char* text = R"(lab: es
+targets:
+- name: win10
+  platform: windows
+  host: WIN10.lab.local
+  sources:
+    sysmon: {elastic: {url: "https://es.lab:9200", index: "logs-windows.sysmon_operational-*",
+             ca_fingerprint: "AB:CD", page_size: 500}, latency: 2m}
+    powershell: {elastic: {url: "https://es.lab:9200", index: "logs-windows.powershell*"}}
+)";
+    DiagnosticSink sink;
+    auto lab = parse_lab(text, "es.yaml", sink);
+    ASSERT_TRUE(lab.ok()) << (sink.collected().empty() ? "" : sink.collected()[0].format());
+    const SourceConfig* sysmon = lab->targets[0].source("sysmon");
+    ASSERT_NE(sysmon, nullptr);
+    ASSERT_TRUE(sysmon->elastic.has_value());
+    EXPECT_EQ(sysmon->acquisition(), telemetry::Acquisition::Elasticsearch);
+    EXPECT_TRUE(sysmon->channel.empty());  // not the table's default channel as well
+    EXPECT_EQ(sysmon->elastic->connection.url, "https://es.lab:9200");
+    EXPECT_EQ(sysmon->elastic->index, "logs-windows.sysmon_operational-*");
+    EXPECT_EQ(sysmon->elastic->connection.trust.fingerprint, "AB:CD");
+    EXPECT_EQ(sysmon->elastic->page_size, 500u);
+    EXPECT_EQ(sysmon->elastic->host, "WIN10.lab.local");  // the target's host in the SIEM
+    EXPECT_EQ(sysmon->elastic->host_field, "host.name");
+    EXPECT_EQ(sysmon->latency, Millis(120000));
+    EXPECT_EQ(lab->targets[0].source("powershell")->elastic->host, "WIN10.lab.local");
+}
+
+TEST(Lab, ElasticSourceProblemsHavePositions) {
+    struct Case {
+        const char* source;
+        const char* expected;
+    } cases[] = {
+        {"{elastic: {index: logs-*}}",
+         "es.yaml:6:23: sysmon.elastic.url (Elasticsearch's https URL) is required"},
+        {"{elastic: {url: \"http://es:9200\", index: x}}", "es.yaml:6:29: sysmon.elastic.url"},
+        {"{elastic: {url: \"https://es:9200\"}}", "es.yaml:6:23: sysmon.elastic.index"},
+        {"{elastic: {url: \"https://es:9200\", index: x, api_key: s3cr3t}}",
+         "es.yaml:6:67: secrets are never written in lab files"},
+        {"{elastic: {url: \"https://es:9200\", index: x, indx: y}}",
+         "es.yaml:6:58: unknown key 'indx' in sysmon.elastic"},
+        {"{elastic: {url: \"https://es:9200\", index: x}, channel: C}",
+         "exactly one of log, channel, file, api or elastic"},
+        {"{elastic: {url: \"https://es:9200\", index: x, ca_file: a, ca_fingerprint: b}}",
+         "give ca_file or ca_fingerprint, not both"},
+    };
+    for (const auto& c : cases) {
+        std::string text = std::string(
+                               "lab: es\ntargets:\n- name: w\n  platform: windows\n"
+                               "  sources:\n    sysmon: ") +
+                           c.source + "\n";
+        DiagnosticSink sink;
+        ASSERT_FALSE(parse_lab(text, "es.yaml", sink).ok()) << c.source;
+        std::string all;
+        for (const auto& d : sink.collected()) all += d.format() + "\n";
+        EXPECT_NE(all.find(c.expected), std::string::npos) << all;
+        EXPECT_EQ(all.find("s3cr3t"), std::string::npos) << all;
+    }
 }

@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include "core/timeutil.h"
+#include "tests/net/elastic_standin.h"
+
 namespace attest::run {
 namespace {
 
@@ -43,6 +46,55 @@ TEST(MakeLiveSource, RefusesReadMethodsAndPlatformsTheTableDoesNotAllow) {
         config("sysmon", "", "Microsoft-Windows-Sysmon/Operational", ""), Platform::Linux, false);
     EXPECT_FALSE(channel_on_linux.ok());
     EXPECT_FALSE(make_live_source(config("auditd", "", "", ""), Platform::Linux, false).ok());
+}
+
+// The elastic acquisition: the window from the mark (less a minute for clock skew) to the
+// fetch, of the target's host only, written for the ndjson collector.
+TEST(LiveCollect, AnElasticSourceFetchesTheTargetsWindow) {
+    test::TempDir tmp("live-elastic");
+    test::StandinCertificates certs(tmp.path + "/certs");
+    ASSERT_TRUE(certs.ok);
+    auto now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                   std::chrono::system_clock::now().time_since_epoch())
+                   .count();
+    auto doc = [](std::int64_t ns, const std::string& host, int seq) {
+        return nlohmann::json{
+                   {"@timestamp", format_iso8601(ns)}, {"host", {{"name", host}}}, {"seq", seq}}
+                   .dump() +
+               "\n";
+    };
+    std::int64_t second = 1000000000;
+    test::write_text(tmp.path + "/docs.ndjson",
+                     doc(now - 7200 * second, "WIN10", 0) + doc(now - 10 * second, "WIN10", 1) +
+                         doc(now - 10 * second, "OTHER", 2) + doc(now - 5 * second, "WIN10", 3));
+    test::ElasticStandin standin(tmp.path + "/standin", certs,
+                                 {"--load", "logs-sysmon-lab=" + tmp.path + "/docs.ndjson"});
+    SourceConfig c;
+    c.name = "sysmon";
+    c.elastic.emplace();
+    c.elastic->connection.url = standin.url();
+    c.elastic->connection.trust.ca_file = certs.ca;
+    c.elastic->connection.api_key_env = "ATTEST_TEST_NO_KEY";
+    c.elastic->index = "logs-sysmon-*";
+    c.elastic->host = "WIN10";
+    auto src = make_live_source(c, Platform::Windows, false);
+    ASSERT_TRUE(src.ok()) << src.error().message;
+    EXPECT_EQ((*src)->collector(), "ndjson");
+    TargetConfig t;
+    t.name = "local";
+    auto transport = TransportRegistry::builtin().create(t);
+    ASSERT_TRUE(transport.ok());
+    CancelToken cancel;
+    ASSERT_TRUE(run_blocking((*src)->preflight(**transport, cancel)).ok());
+    ASSERT_TRUE(run_blocking((*src)->mark(**transport, cancel)).ok());
+    std::string dest = tmp.path + "/sysmon.ndjson";
+    auto fetched = run_blocking((*src)->fetch(**transport, dest, cancel));
+    ASSERT_TRUE(fetched.ok()) << fetched.error().message;
+    std::vector<int> seqs;
+    std::istringstream in(test::read_text(dest));
+    for (std::string line; std::getline(in, line);)
+        seqs.push_back(nlohmann::json::parse(line)["seq"].get<int>());
+    EXPECT_EQ(seqs, (std::vector<int>{1, 3}));
 }
 
 }  // namespace

@@ -41,14 +41,6 @@ std::string lab_file(const std::string& url, const std::string& ca, const std::s
            log + "}\n";
 }
 
-// Every file under `dir`, concatenated (results, journal, reports).
-std::string everything_under(const std::string& dir) {
-    std::string all;
-    for (const auto& e : std::filesystem::recursive_directory_iterator(dir))
-        if (e.is_regular_file()) all += read_text(e.path().string());
-    return all;
-}
-
 }  // namespace
 
 TEST(SiemRun, AlertInTimeLateNeverAndRuleStatusAgainstTheStandin) {

@@ -68,6 +68,15 @@ private:
     }
 };
 
+// Every file under `dir`, concatenated (results, journal, reports): where a test looks for a
+// credential that must not be there.
+inline std::string everything_under(const std::string& dir) {
+    std::string all;
+    for (const auto& e : std::filesystem::recursive_directory_iterator(dir))
+        if (e.is_regular_file()) all += read_text(e.path().string());
+    return all;
+}
+
 // The stand-in, running until destroyed.
 class ElasticStandin {
 public:
