@@ -498,9 +498,8 @@ void JsonWinEventCollector::dispatch(Value& value, const JsonRecord& where) {
     m_text = {};
 }
 
-void JsonWinEventCollector::read_csv(std::function<std::string(std::string_view)> rename) {
-    m_rename = std::move(rename);
-    m_csv.emplace(m_input);
+void JsonWinEventCollector::read_csv(CsvTable::Rename rename) {
+    m_csv.emplace(m_input, std::move(rename));
 }
 
 bool JsonWinEventCollector::read_csv_row() {
@@ -509,27 +508,19 @@ bool JsonWinEventCollector::read_csv_row() {
         ++m_stats.skipped;
         m_sink.error(m_options.origin, p.line, p.column, p.message);
     };
-    std::size_t n = 0;
-    while (m_csv->next(m_fields, n, problem)) {
-        if (m_header.empty()) {
-            for (std::size_t i = 0; i < n; ++i) m_header.push_back(m_rename(m_fields[i]));
-            continue;
-        }
-        if (n != m_header.size()) {
-            problem({m_csv->line(), 1,
-                     "row has " + std::to_string(n) + " fields, the header " +
-                         std::to_string(m_header.size()) + " (broken quote?); row skipped"});
-            continue;
-        }
-        ++m_stats.records;
-        Value row = Value::object();
-        for (std::size_t i = 0; i < n; ++i)
-            if (!m_fields[i].empty()) row.set_key(m_header[i], Value(std::move(m_fields[i])));
-        dispatch(row, JsonRecord{m_csv->record_text(), m_csv->line(), 1, m_csv->offset()});
-        return true;
+    if (!m_csv->next(problem)) {
+        if (m_csv->read_error()) m_sink.error(m_options.origin, 0, 0, "read error");
+        return false;
     }
-    if (m_csv->read_error()) m_sink.error(m_options.origin, 0, 0, "read error");
-    return false;
+    ++m_stats.records;
+    const auto& header = m_csv->header();
+    auto& fields = m_csv->fields();
+    Value row = Value::object();
+    row.as_object().reserve(header.size());
+    for (std::size_t i = 0; i < header.size(); ++i)
+        if (!fields[i].empty()) row.set_key(header[i], Value(std::move(fields[i])));
+    dispatch(row, JsonRecord{m_csv->record_text(), m_csv->line(), 1, m_csv->offset()});
+    return true;
 }
 
 bool JsonWinEventCollector::next(Event& out) {

@@ -88,7 +88,7 @@ protected:
     // Reads the input as a CSV table instead (a header line, then one record a row; spreadsheet
     // exports of the same rows): each row reaches handle() as an object of its non-empty cells
     // keyed by the header's names with `rename` applied, and current_text() is the row's text.
-    void read_csv(std::function<std::string(std::string_view)> rename);
+    void read_csv(CsvTable::Rename rename);
 
     void add(WinEventRecord& record, std::uint64_t line);
     void emit(Event&& event);
@@ -110,9 +110,7 @@ private:
     DiagnosticSink& m_sink;
     std::string m_source;
     JsonRecordReader m_reader;
-    std::optional<CsvReader> m_csv;
-    std::vector<std::string> m_header, m_fields;
-    std::function<std::string(std::string_view)> m_rename;
+    std::optional<CsvTable> m_csv;
     WinEventNormalizer m_normalizer;
     std::deque<Event> m_ready;
     std::string_view m_text;
