@@ -1,5 +1,6 @@
 #include "collectors/json_stream.h"
 
+#include <charconv>
 #include <cstdlib>
 #include <cstring>
 #include <vector>
@@ -667,12 +668,13 @@ private:
             while (m_p < m_end && *m_p >= '0' && *m_p <= '9') ++m_p;
         }
         std::string_view text(start, static_cast<std::size_t>(m_p - start));
-        if (integral && text.size() <= 18) {
+        if (integral) {  // an integer that fits 64 bits stays one, as JSON writers meant it
             std::int64_t v = 0;
-            bool neg = text[0] == '-';
-            for (std::size_t i = neg ? 1 : 0; i < text.size(); ++i) v = v * 10 + (text[i] - '0');
-            out = Value(neg ? -v : v);
-            return true;
+            auto r = std::from_chars(text.data(), text.data() + text.size(), v);
+            if (r.ec == std::errc()) {
+                out = Value(v);
+                return true;
+            }
         }
         out = Value(std::strtod(std::string(text).c_str(), nullptr));
         return true;

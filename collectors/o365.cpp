@@ -82,12 +82,13 @@ void fold_named_list(Value& list) {
         if (!e.is_object() || e.get("Name") == nullptr || !e.get("Name")->is_string()) return;
     Value folded = Value::object();
     std::vector<std::string> promoted;
+    folded.as_object().reserve(list.as_array().size());
     for (auto& e : list.as_array()) {
-        std::string name = e.get("Name")->as_string();
+        std::string name = std::move(e.get("Name")->as_string());
         Value item;
-        const Value* only_value = e.get("Value");
+        Value* only_value = e.get("Value");
         if (only_value != nullptr && e.as_object().size() == 2) {
-            item = *only_value;
+            item = std::move(*only_value);
         } else {
             item = Value::object();
             for (auto& m : e.as_object())
@@ -319,8 +320,10 @@ bool normalize_o365_record(Value record, Event& out, std::string& error) {
     }
 
     out = Value::object();
+    out.as_object().reserve(8);  // the members below: one allocation, no regrowth
     put(out, "@timestamp", Value(format_iso8601(*ts, 3)));
     Value& event = put(out, "event", Value::object());
+    event.as_object().reserve(9);
     std::string op = string_of(operation);
     put(event, "action", Value(op));
     put(event, "kind", Value("event"));
@@ -346,6 +349,7 @@ bool normalize_o365_record(Value record, Event& out, std::string& error) {
     // rules read `event.category:web`); ECS allows an array, so our finer categories follow.
     Classification cls = classify_o365_operation(op, failed);
     Value cats = Value::array();
+    cats.as_array().reserve(1 + cls.category.size());
     cats.push_back(Value("web"));
     for (auto c : cls.category) cats.push_back(Value(c));
     put(event, "category", std::move(cats));
@@ -356,6 +360,7 @@ bool normalize_o365_record(Value record, Event& out, std::string& error) {
     if (const Value* uid = member(record, "UserId")) {
         std::string u = string_of(uid);
         Value& user = put(out, "user", Value::object());
+        user.as_object().reserve(4);
         put(user, "id", Value(u));
         auto at = u.find('@');
         if (at != std::string::npos && at > 0 && at + 1 < u.size()) {
