@@ -286,6 +286,17 @@ bool is_one_of(std::string_view key, std::initializer_list<std::string_view> nam
     return false;
 }
 
+NameIndex::NameIndex(std::initializer_list<std::string_view> names) {
+    int index = 0;
+    for (std::string_view n : names)
+        m_by_length[n.size() < kLengths ? n.size() : kLengths - 1].emplace_back(n, index++);
+}
+
+std::string take_scalar_text(Value& v) {
+    if (v.is_string()) return std::move(v.as_string());
+    return json_scalar_text(v);
+}
+
 std::optional<std::uint64_t> parse_decimal(std::string_view text) {
     if (text.empty() || text.size() > 18 ||
         text.find_first_not_of("0123456789") != std::string_view::npos)
