@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cstdlib>
 #include <cstring>
+#include <type_traits>
 #include <vector>
 
 #include "core/line_reader.h"
@@ -489,9 +490,7 @@ private:
             if (m_p >= m_end || *m_p != ':') return fail("expected ':' after an object key");
             ++m_p;
             skip_ws();
-            Value v;
-            if (!value(v, depth)) return false;
-            m_members.back().value = std::move(v);  // value() may have grown the stack
+            if (!nested_value(m_members, depth)) return false;
             skip_ws();
             if (m_p >= m_end) return fail("unexpected end of input in an object");
             if (*m_p == ',') {
@@ -519,9 +518,8 @@ private:
         }
         while (true) {
             skip_ws();
-            Value v;
-            if (!value(v, depth)) return false;
-            m_elements.push_back(std::move(v));
+            m_elements.emplace_back();
+            if (!nested_value(m_elements, depth)) return false;
             skip_ws();
             if (m_p >= m_end) return fail("unexpected end of input in an array");
             if (*m_p == ',') {
@@ -535,6 +533,25 @@ private:
             }
             return fail("expected ',' or ']' in an array");
         }
+    }
+
+    // Parses a value into the stack's last entry. A scalar goes there directly; an object or
+    // array is built aside first, since its own entries may move the stack.
+    template <class T>
+    bool nested_value(std::vector<T>& stack, unsigned depth) {
+        auto slot = [&]() -> Value& {
+            if constexpr (std::is_same_v<T, Member>)
+                return stack.back().value;
+            else
+                return stack.back();
+        };
+        if (m_p < m_end && (*m_p == '{' || *m_p == '[')) {
+            Value v;
+            if (!value(v, depth)) return false;
+            slot() = std::move(v);
+            return true;
+        }
+        return value(slot(), depth);
     }
 
     // The stack's entries from `base` on, moved out; the stack shrinks back to `base`.
