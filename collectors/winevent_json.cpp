@@ -72,15 +72,21 @@ const Value* element_text(const Value& system, std::string_view name) {
 // An attribute of a System element in any of the three spellings: {"@Name": …} (xmltodict),
 // {"#attributes": {"Name": …}} and "Provider_attributes": {"Name": …} (evtx_dump).
 const Value* attribute(const Value& system, std::string_view element, std::string_view name) {
+    // Keys compared in place: building "@Name" or "Provider_attributes" for each lookup was a
+    // dozen allocations a record.
+    auto prefixed = [](std::string_view key, std::string_view head, std::string_view tail) {
+        return key.size() == head.size() + tail.size() && key.substr(0, head.size()) == head &&
+               key.substr(head.size()) == tail;
+    };
     if (const Value* v = system.get(element); v != nullptr && v->is_object()) {
         if (const Value* a = v->get("#attributes"); a != nullptr && a->is_object())
             if (const Value* x = a->get(name)) return x;
-        std::string at = "@" + std::string(name);
-        if (const Value* x = v->get(at)) return x;
+        for (const auto& m : v->as_object())
+            if (prefixed(m.key, "@", name)) return &m.value;
     }
-    if (const Value* a = system.get(std::string(element) + "_attributes");
-        a != nullptr && a->is_object())
-        return a->get(name);
+    for (const auto& m : system.as_object())
+        if (prefixed(m.key, element, "_attributes"))
+            return m.value.is_object() ? m.value.get(name) : nullptr;
     return nullptr;
 }
 
