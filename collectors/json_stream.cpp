@@ -411,6 +411,12 @@ public:
         m_members.clear();  // a failed parse leaves entries behind
         m_elements.clear();
     }
+    ~RecordParser() {
+        release_if_grown(m_members);
+        release_if_grown(m_elements);
+    }
+    RecordParser(const RecordParser&) = delete;
+    RecordParser& operator=(const RecordParser&) = delete;
 
     bool parse(Value& out) {
         skip_ws();
@@ -701,7 +707,13 @@ private:
     const char* m_begin;
     const char* m_end;
     unsigned m_max_depth;
-    // Reused from record to record, so their capacity is allocated once.
+    // Reused from record to record, so their capacity is allocated once; a stack grown by an
+    // unusually wide record is released after it, so memory stays flat.
+    static constexpr std::size_t kKeptCapacity = 4096;
+    template <class T>
+    static void release_if_grown(std::vector<T>& stack) {
+        if (stack.capacity() > kKeptCapacity) std::vector<T>().swap(stack);
+    }
     static std::vector<Member>& scratch_members() {
         thread_local std::vector<Member> stack;
         return stack;

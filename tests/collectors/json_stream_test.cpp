@@ -162,6 +162,24 @@ TEST(ParseJsonRecord, StringScanSeesEverySpecialByteAtAnyBlockPosition) {
     }
 }
 
+// A record wider than the parser keeps room for (its member stack is released after it), then
+// ordinary records again: each parsed whole.
+TEST(ParseJsonRecord, WideRecordThenSmallOnes) {
+    std::string wide = "{";
+    for (int i = 0; i < 20000; ++i)
+        wide += (i ? ",\"k" : "\"k") + std::to_string(i) + "\":[" + std::to_string(i) + "]";
+    wide += "}";
+    Value v;
+    std::string e;
+    std::size_t off = 0;
+    ASSERT_TRUE(parse_json_record(wide, v, e, off)) << e;
+    ASSERT_EQ(v.as_object().size(), 20000u);
+    EXPECT_EQ(v.as_object()[19999].value.as_array()[0].as_int(), 19999);
+    ASSERT_TRUE(parse_json_record(R"({"a":{"b":[1,{"c":2}]},"d":3})", v, e, off)) << e;
+    EXPECT_EQ(v.find("a.b")->as_array()[1].find("c")->as_int(), 2);
+    EXPECT_EQ(v.as_object().size(), 2u);
+}
+
 TEST(ParseJsonRecord, RecordPositionCountsLines) {
     std::uint64_t line = 0, col = 0;
     record_position("{\n  \"a\": x}", 9, 10, 3, line, col);
