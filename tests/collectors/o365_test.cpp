@@ -216,16 +216,19 @@ TEST(O365Shapes, CsvWithTypeLineBomCrlfMultilineFieldAndLocaleDate) {
     EXPECT_EQ(str_at(e, "attest.position"), "3");
 }
 
+// An Export-Csv header and a good row of it, for the CSV error cases.
+const std::string kCsvHeader =
+    "\"RecordType\",\"CreationDate\",\"UserIds\",\"Operations\",\"AuditData\"\n";
+const std::string kCsvGoodRow =
+    "\"x\",\"6/1/2023 1:12:18 "
+    "PM\",\"u\",\"Op\",\"{\"\"CreationTime\"\":\"\"2023-06-01T13:12:18\"\",\"\"Operation\"\":"
+    "\"\"Op\"\"}\"\n";
+
 TEST(O365Errors, CsvBrokenQuoteAndBadAuditDataAreReportedWithPositions) {
-    std::string header =
-        "\"RecordType\",\"CreationDate\",\"UserIds\",\"Operations\",\"AuditData\"\n";
-    std::string good =
-        "\"x\",\"6/1/2023 1:12:18 "
-        "PM\",\"u\",\"Op\",\"{\"\"CreationTime\"\":\"\"2023-06-01T13:12:18\"\",\"\"Operation\"\":"
-        "\"\"Op\"\"}\"\n";
     std::string bad_json = "\"x\",\"d\",\"u\",\"Op\",\"{not json\"\n";
     std::string broken_quote = "\"x\",\"d\",\"u\",\"Op\",\"{\"\"a\"\":1}\n";  // never closed
-    auto c = collect_text(header + good + bad_json + good + broken_quote, "o365", ".csv");
+    auto c = collect_text(kCsvHeader + kCsvGoodRow + bad_json + kCsvGoodRow + broken_quote, "o365",
+                          ".csv");
     ASSERT_EQ(c.events.size(), 2u) << c.diagnostics_text();
     ASSERT_EQ(c.diagnostics.size(), 2u) << c.diagnostics_text();
     EXPECT_EQ(c.diagnostics[0].line, 3u);
@@ -246,13 +249,8 @@ TEST(O365Errors, CsvWithoutAuditDataColumnOrWithAShortRow) {
     EXPECT_EQ(none.diagnostics[0].line, 2u);
     EXPECT_NE(none.diagnostics[0].message.find("no AuditData column"), std::string::npos);
 
-    std::string header =
-        "\"RecordType\",\"CreationDate\",\"UserIds\",\"Operations\",\"AuditData\"\n";
-    std::string good =
-        "\"x\",\"6/1/2023 1:12:18 "
-        "PM\",\"u\",\"Op\",\"{\"\"CreationTime\"\":\"\"2023-06-01T13:12:18\"\",\"\"Operation\"\":"
-        "\"\"Op\"\"}\"\n";
-    auto short_row = collect_text(header + good + "\"x\",\"d\",\"u\"\n" + good, "o365", ".csv");
+    auto short_row = collect_text(kCsvHeader + kCsvGoodRow + "\"x\",\"d\",\"u\"\n" + kCsvGoodRow,
+                                  "o365", ".csv");
     EXPECT_EQ(short_row.events.size(), 2u);
     ASSERT_EQ(short_row.diagnostics.size(), 1u) << short_row.diagnostics_text();
     EXPECT_EQ(short_row.diagnostics[0].line, 3u);
