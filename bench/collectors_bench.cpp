@@ -2,8 +2,8 @@
 // one collector (values vary per record so nothing is trivially repeated).
 //
 // usage: collectors_bench
-// o365-json|o365-csv|o365-convertto|o365-sentinel|mde|auditd|sysmon-linux|evtxecmd|evtx-dump|getwinevent|otrf|sentinel|winlogbeat
-// OUT SIZE_MB
+// o365-json|o365-csv|o365-convertto|o365-sentinel|mde|auditd|sysmon-linux|evtxecmd|evtx-dump|getwinevent|otrf|sentinel|
+// sentinel-csv|winlogbeat|sysmon-xml|ndjson OUT SIZE_MB
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -260,6 +260,88 @@ std::string winlogbeat_record(unsigned long i) {
     return buf;
 }
 
+
+// wevtutil-style Sysmon XML (winevent_xml): one event per line, a process creation and a
+// network connection per record.
+std::string sysmon_xml_events(unsigned long i) {
+    unsigned s = static_cast<unsigned>(i % 86400);
+    unsigned hh = s / 3600, mm = (s / 60) % 60, ss = s % 60;
+    char buf[4096];
+    std::string out;
+    auto head = [&](int eid, unsigned long record) {
+        std::snprintf(buf, sizeof buf,
+                      "<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System><Provider "
+                      "Name='Microsoft-Windows-Sysmon' Guid='{5770385f-c22a-43e0-bf4c-06f5698ffbd9}'/><EventID>%d</EventID>"
+                      "<Version>5</Version><Level>4</Level><Task>%d</Task><Opcode>0</Opcode><Keywords>0x8000000000000000</Keywords>"
+                      "<TimeCreated SystemTime='2024-03-%02luT%02u:%02u:%02u.%07luZ'/><EventRecordID>%lu</EventRecordID>"
+                      "<Correlation/><Execution ProcessID='3416' ThreadID='3496'/><Channel>Microsoft-Windows-Sysmon/Operational</Channel>"
+                      "<Computer>WS%lu.lab.local</Computer><Security UserID='S-1-5-18'/></System><EventData>"
+                      "<Data Name='RuleName'>-</Data><Data Name='UtcTime'>2024-03-%02lu %02u:%02u:%02u.%03lu</Data>"
+                      "<Data Name='ProcessGuid'>{365abb72-1a29-5ce4-0000-%012lx}</Data><Data Name='ProcessId'>%lu</Data>",
+                      eid, eid, 1 + i % 28, hh, mm, ss, i % 10000000, record, i % 50, 1 + i % 28, hh, mm, ss,
+                      i % 1000, i, 1000 + i % 60000);
+        out += buf;
+    };
+    head(1, 2 * i + 1);
+    std::snprintf(buf, sizeof buf,
+                  "<Data Name='Image'>C:\\Windows\\System32\\cmd.exe</Data><Data Name='FileVersion'>10.0.19041.746</Data>"
+                  "<Data Name='Description'>Windows Command Processor</Data><Data Name='Product'>Microsoft&#174; Windows&#174; Operating System</Data>"
+                  "<Data Name='Company'>Microsoft Corporation</Data><Data Name='OriginalFileName'>Cmd.Exe</Data>"
+                  "<Data Name='CommandLine'>cmd.exe /c echo %lu &amp;&amp; whoami</Data><Data Name='CurrentDirectory'>C:\\Users\\u%lu\\</Data>"
+                  "<Data Name='User'>LAB\\u%lu</Data><Data Name='LogonGuid'>{365abb72-0000-0000-c796-000000000000}</Data>"
+                  "<Data Name='LogonId'>0xc796</Data><Data Name='TerminalSessionId'>1</Data><Data Name='IntegrityLevel'>High</Data>"
+                  "<Data Name='Hashes'>SHA256=17F746D82695FA9B35493B41859D39D786D32B23A9D2E00F4011DEC7A02402AE</Data>"
+                  "<Data Name='ParentProcessGuid'>{365abb72-4f8a-5ce3-0000-%012lx}</Data><Data Name='ParentProcessId'>%lu</Data>"
+                  "<Data Name='ParentImage'>C:\\Windows\\explorer.exe</Data><Data Name='ParentCommandLine'>C:\\Windows\\Explorer.EXE</Data>"
+                  "<Data Name='ParentUser'>LAB\\u%lu</Data></EventData></Event>\r\n",
+                  i, i % 100, i % 100, i / 3, 900 + i % 5000, i % 100);
+    out += buf;
+    head(3, 2 * i + 2);
+    std::snprintf(buf, sizeof buf,
+                  "<Data Name='Image'>C:\\Windows\\System32\\mshta.exe</Data><Data Name='User'>LAB\\u%lu</Data>"
+                  "<Data Name='Protocol'>tcp</Data><Data Name='Initiated'>true</Data><Data Name='SourceIsIpv6'>false</Data>"
+                  "<Data Name='SourceIp'>10.0.2.15</Data><Data Name='SourceHostname'>ws.lab.local</Data><Data Name='SourcePort'>%lu</Data>"
+                  "<Data Name='SourcePortName'>-</Data><Data Name='DestinationIsIpv6'>false</Data><Data Name='DestinationIp'>105.73.%lu.%lu</Data>"
+                  "<Data Name='DestinationHostname'>host%lu.example.net</Data><Data Name='DestinationPort'>443</Data>"
+                  "<Data Name='DestinationPortName'>https</Data></EventData></Event>\r\n",
+                  i % 100, 49152 + i % 16000, i % 256, (i / 256) % 256, i);
+    out += buf;
+    return out;
+}
+
+// The Log Analytics portal's "Export to CSV" of SecurityEvent rows (sentinel): zone-suffixed
+// datetime header, EventData as XML text in a quoted field, empty columns of other tables.
+const char* kSentinelCsvHeader =
+    "\xEF\xBB\xBFTenantId,SourceSystem,TimeGenerated [UTC],Type,Computer,EventID,Channel,Activity,"
+    "EventSourceName,CommandLine,EventData,Provider,EventRecordId,HostName,SyslogMessage\r\n";
+
+std::string sentinel_csv_record(unsigned long i) {
+    char buf[2048];
+    unsigned s = static_cast<unsigned>(i % 86400);
+    std::snprintf(
+        buf, sizeof buf,
+        "8d4121ed-0008-406d-bff9-0d5bb312183c,OpsManager,2024-03-%02luT%02u:%02u:%02u.5Z,SecurityEvent,"
+        "WS%lu.lab.local,4688,Security,4688 - A new process has been created.,Microsoft-Windows-Security-Auditing,"
+        "whoami /all %lu,\"<EventData xmlns=\"\"http://schemas.microsoft.com/win/2004/08/events/event\"\"><Data "
+        "Name=\"\"SubjectUserName\"\">u%lu</Data><Data Name=\"\"NewProcessId\"\">0x%lx</Data><Data "
+        "Name=\"\"NewProcessName\"\">C:\\Windows\\System32\\whoami.exe</Data><Data Name=\"\"CommandLine\"\">whoami "
+        "/all %lu</Data><Data Name=\"\"ParentProcessName\"\">C:\\Windows\\System32\\cmd.exe</Data></EventData>\",,,,\r\n",
+        1 + i % 28, s / 3600, (s / 60) % 60, s % 60, i % 50, i, i % 100, 0x1000 + i % 60000, i);
+    return buf;
+}
+
+// Already-normalized events (ndjson): what `attest events` writes.
+std::string ndjson_record(unsigned long i) {
+    char buf[2048];
+    unsigned s = static_cast<unsigned>(i % 86400);
+    std::snprintf(
+        buf, sizeof buf,
+        R"({"@timestamp":"2024-03-%02luT%02u:%02u:%02u.276Z","event":{"code":"1","kind":"event","category":["process"],"type":["start"],"action":"start","dataset":"windows.sysmon_operational","provider":"Microsoft-Windows-Sysmon"},"host":{"name":"ws%lu","os":{"type":"windows"}},"process":{"entity_id":"{365abb72-1a29-5ce4-0000-%012lx}","pid":%lu,"executable":"C:\\Windows\\System32\\cmd.exe","name":"cmd.exe","command_line":"cmd.exe /c echo %lu","args":["cmd.exe","/c","echo","%lu"],"args_count":4,"parent":{"pid":%lu,"executable":"C:\\Windows\\explorer.exe","name":"explorer.exe"}},"user":{"domain":"LAB","name":"u%lu"},"winlog":{"channel":"Microsoft-Windows-Sysmon/Operational","event_id":1,"record_id":%lu,"computer_name":"ws%lu"},"attest":{"source":"sysmon","position":%lu}})",
+        1 + i % 28, s / 3600, (s / 60) % 60, s % 60, i % 50, i, 1000 + i % 60000, i, i,
+        900 + i % 5000, i % 100, i, i % 50, i + 1);
+    return buf;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -267,7 +349,8 @@ int main(int argc, char** argv) {
         std::fprintf(stderr,
                      "usage: %s "
                      "o365-json|o365-csv|o365-convertto|o365-sentinel|mde|auditd|sysmon-linux|"
-                     "evtxecmd|evtx-dump|getwinevent|otrf|sentinel|winlogbeat OUT SIZE_MB\n",
+                     "evtxecmd|evtx-dump|getwinevent|otrf|sentinel|sentinel-csv|winlogbeat|sysmon-xml|ndjson "
+                     "OUT SIZE_MB\n",
                      argv[0]);
         return 2;
     }
@@ -292,6 +375,7 @@ int main(int argc, char** argv) {
     if (kind == "o365-csv")
         put("\"RecordType\",\"CreationDate\",\"UserIds\",\"Operations\",\"AuditData\",\"ResultIndex\","
             "\"ResultCount\",\"Identity\",\"IsValid\",\"ObjectState\"\r\n");
+    if (kind == "sentinel-csv") put(kSentinelCsvHeader);
     while (written + chunk.size() < target) {
         if (kind == "o365-json") {
             put((i > 0 ? ",\n  " : "  ") + o365_record(i));
@@ -317,6 +401,12 @@ int main(int argc, char** argv) {
             put(otrf_record(i) + "\n");
         } else if (kind == "sentinel") {
             put(sentinel_record(i) + "\n");
+        } else if (kind == "sentinel-csv") {
+            put(sentinel_csv_record(i));
+        } else if (kind == "sysmon-xml") {
+            put(sysmon_xml_events(i));
+        } else if (kind == "ndjson") {
+            put(ndjson_record(i) + "\n");
         } else if (kind == "winlogbeat") {
             put(winlogbeat_record(i) + "\n");
         } else if (kind == "auditd") {
@@ -330,6 +420,6 @@ int main(int argc, char** argv) {
     if (kind == "o365-json" || kind == "o365-convertto" || kind == "getwinevent") put("\n]\n");
     std::fwrite(chunk.data(), 1, chunk.size(), out);
     std::fclose(out);
-    std::printf("%s: %lu records\n", argv[2], kind == "auditd" ? 2 * i : kind == "sysmon-linux" ? 4 * i : i);
+    std::printf("%s: %lu records\n", argv[2], kind == "auditd" || kind == "sysmon-xml" ? 2 * i : kind == "sysmon-linux" ? 4 * i : i);
     return 0;
 }

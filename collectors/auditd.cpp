@@ -25,7 +25,9 @@ constexpr std::size_t kMaxTrackedPids = 1 << 16;
 constexpr std::size_t kMaxRecordsPerGroup = 4096;
 constexpr std::size_t kMaxLine = 1 << 20;  // the kernel caps a record at ~8970 bytes
 
-bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+bool starts_with(std::string_view s, std::string_view p) {
+    return s.substr(0, p.size()) == p;
+}
 
 int hex_digit(char c) {
     if (c >= '0' && c <= '9') return c - '0';
@@ -49,18 +51,30 @@ bool is_encodable_key(bool execve, std::string_view key) {
     // Switch on the first byte first: this runs for every unquoted field of every record.
     if (key.empty()) return false;
     switch (key[0]) {
-        case 'p': return key == "proctitle" || key == "path";
-        case 'n': return key == "name" || key == "new" || key == "new-chardev";
-        case 'c': return key == "cwd" || key == "comm" || key == "cmd";
-        case 'e': return key == "exe";
-        case 'k': return key == "key";
-        case 'd': return key == "data" || key == "dir";
-        case 'o': return key == "ocomm" || key == "old" || key == "old-chardev";
-        case 'w': return key == "watch";
-        case 'a': return key == "acct";
-        case 'r': return key == "root_dir";
-        case 'v': return key == "vm";
-        default: return false;
+        case 'p':
+            return key == "proctitle" || key == "path";
+        case 'n':
+            return key == "name" || key == "new" || key == "new-chardev";
+        case 'c':
+            return key == "cwd" || key == "comm" || key == "cmd";
+        case 'e':
+            return key == "exe";
+        case 'k':
+            return key == "key";
+        case 'd':
+            return key == "data" || key == "dir";
+        case 'o':
+            return key == "ocomm" || key == "old" || key == "old-chardev";
+        case 'w':
+            return key == "watch";
+        case 'a':
+            return key == "acct";
+        case 'r':
+            return key == "root_dir";
+        case 'v':
+            return key == "vm";
+        default:
+            return false;
     }
 }
 
@@ -102,8 +116,25 @@ AuditField& next_field(std::vector<AuditField>& out, std::size_t& n) {
     return out[n++];
 }
 
+// Sets a reused field string: text from the line never overlaps it, so the overlap-safe (and,
+// per pair of every line, costly) general assign is not needed.
+void set_text(std::string& to, std::string_view text) {
+    to.resize(text.size());
+    if (!text.empty()) std::memcpy(to.data(), text.data(), text.size());
+}
+
+// One parsed pair into the next field slot.
+void put_pair(std::vector<AuditField>& out, std::size_t& n, std::string_view key,
+              std::string_view value, bool quoted) {
+    AuditField& f = next_field(out, n);
+    set_text(f.key, key);
+    set_text(f.value, value);
+    f.quoted = quoted;
+}
+
 // Parses `key=value key="quoted value" key='nested' key={ ... }` pairs into out[n...].
-void parse_pairs(std::string_view s, std::vector<AuditField>& out, std::size_t& n, bool flatten_msg) {
+void parse_pairs(std::string_view s, std::vector<AuditField>& out, std::size_t& n,
+                 bool flatten_msg) {
     std::size_t i = 0;
     while (i < s.size()) {
         while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
@@ -129,28 +160,19 @@ void parse_pairs(std::string_view s, std::vector<AuditField>& out, std::size_t& 
                 parse_pairs(v, out, n, false);
                 continue;
             }
-            AuditField& f = next_field(out, n);
-            f.key.assign(key);
-            f.value.assign(v);
-            f.quoted = true;
+            put_pair(out, n, key, v, true);
         } else if (i < s.size() && s[i] == '{') {
             std::size_t close = s.find('}', i);
             if (close == std::string_view::npos) close = s.size() - 1;
             std::string_view v = s.substr(i + 1, close - i - 1);
             while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
             while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
-            AuditField& f = next_field(out, n);
-            f.key.assign(key);
-            f.value.assign(v);
-            f.quoted = true;
+            put_pair(out, n, key, v, true);
             i = close + 1;
         } else {
             std::size_t end = s.find(' ', i);
             if (end == std::string_view::npos) end = s.size();
-            AuditField& f = next_field(out, n);
-            f.key.assign(key);
-            f.value.assign(s.substr(i, end - i));
-            f.quoted = false;
+            put_pair(out, n, key, s.substr(i, end - i), false);
             i = end;
         }
     }
@@ -158,13 +180,20 @@ void parse_pairs(std::string_view s, std::vector<AuditField>& out, std::size_t& 
 
 RecordKind kind_of(std::string_view t) {
     switch (t.size()) {
-        case 3: return t == "CWD" ? RecordKind::cwd : t == "EOE" ? RecordKind::eoe : RecordKind::other;
-        case 4: return t == "PATH" ? RecordKind::path : RecordKind::other;
-        case 6: return t == "EXECVE" ? RecordKind::execve : RecordKind::other;
-        case 7: return t == "SYSCALL" ? RecordKind::syscall : RecordKind::other;
-        case 8: return t == "SOCKADDR" ? RecordKind::sockaddr : RecordKind::other;
-        case 9: return t == "PROCTITLE" ? RecordKind::proctitle : RecordKind::other;
-        default: return RecordKind::other;
+        case 3:
+            return t == "CWD" ? RecordKind::cwd : t == "EOE" ? RecordKind::eoe : RecordKind::other;
+        case 4:
+            return t == "PATH" ? RecordKind::path : RecordKind::other;
+        case 6:
+            return t == "EXECVE" ? RecordKind::execve : RecordKind::other;
+        case 7:
+            return t == "SYSCALL" ? RecordKind::syscall : RecordKind::other;
+        case 8:
+            return t == "SOCKADDR" ? RecordKind::sockaddr : RecordKind::other;
+        case 9:
+            return t == "PROCTITLE" ? RecordKind::proctitle : RecordKind::other;
+        default:
+            return RecordKind::other;
     }
 }
 
@@ -335,8 +364,12 @@ std::optional<SocketAddress> decode_saddr(std::string_view hex) {
             }
             return out;
         }
-        case 16: out.family = "netlink"; return out;
-        default: out.family = "unknown(" + std::to_string(family) + ")"; return out;
+        case 16:
+            out.family = "netlink";
+            return out;
+        default:
+            out.family = "unknown(" + std::to_string(family) + ")";
+            return out;
     }
 }
 
@@ -346,20 +379,23 @@ std::string syscall_name(std::string_view arch, std::string_view number) {
         const char* name;
     };
     static constexpr Entry kX86_64[] = {
-        {0, "read"}, {1, "write"}, {2, "open"}, {3, "close"}, {4, "stat"}, {21, "access"},
-        {41, "socket"}, {42, "connect"}, {43, "accept"}, {44, "sendto"}, {46, "sendmsg"},
-        {49, "bind"}, {50, "listen"}, {56, "clone"}, {57, "fork"}, {58, "vfork"}, {59, "execve"},
-        {62, "kill"}, {76, "truncate"}, {77, "ftruncate"}, {82, "rename"}, {83, "mkdir"},
-        {84, "rmdir"}, {85, "creat"}, {86, "link"}, {87, "unlink"}, {88, "symlink"},
-        {90, "chmod"}, {91, "fchmod"}, {92, "chown"}, {94, "lchown"}, {105, "setuid"},
-        {188, "setxattr"}, {257, "openat"}, {258, "mkdirat"}, {260, "fchownat"},
-        {263, "unlinkat"}, {264, "renameat"}, {268, "fchmodat"}, {288, "accept4"},
-        {316, "renameat2"}, {322, "execveat"}, {435, "clone3"}, {437, "openat2"}};
-    static constexpr Entry kAarch64[] = {
-        {34, "mkdirat"}, {35, "unlinkat"}, {38, "renameat"}, {46, "ftruncate"},
-        {53, "fchmodat"}, {54, "fchownat"}, {56, "openat"}, {198, "socket"}, {200, "bind"},
-        {202, "accept"}, {203, "connect"}, {206, "sendto"}, {220, "clone"}, {221, "execve"},
-        {276, "renameat2"}, {281, "execveat"}, {435, "clone3"}, {437, "openat2"}};
+        {0, "read"},        {1, "write"},      {2, "open"},       {3, "close"},
+        {4, "stat"},        {21, "access"},    {41, "socket"},    {42, "connect"},
+        {43, "accept"},     {44, "sendto"},    {46, "sendmsg"},   {49, "bind"},
+        {50, "listen"},     {56, "clone"},     {57, "fork"},      {58, "vfork"},
+        {59, "execve"},     {62, "kill"},      {76, "truncate"},  {77, "ftruncate"},
+        {82, "rename"},     {83, "mkdir"},     {84, "rmdir"},     {85, "creat"},
+        {86, "link"},       {87, "unlink"},    {88, "symlink"},   {90, "chmod"},
+        {91, "fchmod"},     {92, "chown"},     {94, "lchown"},    {105, "setuid"},
+        {188, "setxattr"},  {257, "openat"},   {258, "mkdirat"},  {260, "fchownat"},
+        {263, "unlinkat"},  {264, "renameat"}, {268, "fchmodat"}, {288, "accept4"},
+        {316, "renameat2"}, {322, "execveat"}, {435, "clone3"},   {437, "openat2"}};
+    static constexpr Entry kAarch64[] = {{34, "mkdirat"},   {35, "unlinkat"}, {38, "renameat"},
+                                         {46, "ftruncate"}, {53, "fchmodat"}, {54, "fchownat"},
+                                         {56, "openat"},    {198, "socket"},  {200, "bind"},
+                                         {202, "accept"},   {203, "connect"}, {206, "sendto"},
+                                         {220, "clone"},    {221, "execve"},  {276, "renameat2"},
+                                         {281, "execveat"}, {435, "clone3"},  {437, "openat2"}};
     std::uint64_t nr = 0;
     if (!parse_u64(number, nr)) return std::string(number);
     const Entry* begin = nullptr;
@@ -376,11 +412,13 @@ int sniff_auditd(std::string_view head, std::string_view) {
     int lines = 0, matches = 0;
     while (pos < head.size() && lines < 20) {
         std::size_t nl = head.find('\n', pos);
-        std::string_view line = head.substr(pos, nl == std::string_view::npos ? head.size() - pos : nl - pos);
+        std::string_view line =
+            head.substr(pos, nl == std::string_view::npos ? head.size() - pos : nl - pos);
         pos = nl == std::string_view::npos ? head.size() : nl + 1;
         if (line.empty() || line == "----" || starts_with(line, "time->")) continue;
         ++lines;
-        if (starts_with(line, "node=")) line.remove_prefix(std::min(line.size(), line.find(' ') + 1));
+        if (starts_with(line, "node="))
+            line.remove_prefix(std::min(line.size(), line.find(' ') + 1));
         if (starts_with(line, "type=") && line.find(" msg=audit(") != std::string_view::npos)
             ++matches;
     }
@@ -480,8 +518,10 @@ struct ArgSlot {
 class AuditdCollector final : public Collector {
 public:
     AuditdCollector(InputFile input, const CollectorOptions& options, DiagnosticSink& sink)
-        : m_input(std::move(input)), m_reader(m_input, 1 << 20, auditd::kMaxLine),
-          m_options(options), m_sink(sink) {
+        : m_input(std::move(input)),
+          m_reader(m_input, 1 << 20, auditd::kMaxLine),
+          m_options(options),
+          m_sink(sink) {
         m_exec_serial.reserve(auditd::kMaxTrackedPids + 1);
     }
 
@@ -575,8 +615,11 @@ private:
                 break;
             case auditd::RecordKind::execve:
             case auditd::RecordKind::cwd:
-            case auditd::RecordKind::sockaddr: g->has_aux = true; break;
-            default: break;
+            case auditd::RecordKind::sockaddr:
+                g->has_aux = true;
+                break;
+            default:
+                break;
         }
         if (g->records.empty() && is_standalone_type(m_scratch.type)) g->standalone = true;
         if (g->records.size() >= auditd::kMaxRecordsPerGroup) {
@@ -606,7 +649,8 @@ private:
         for (auto& r : g.records)
             if (m_pool.size() < kMaxPooledRecords) m_pool.push_back(std::move(r));
         g.records.clear();
-        if (m_spare_groups.size() < auditd::kMaxOpenGroups) m_spare_groups.push_back(std::move(g.records));
+        if (m_spare_groups.size() < auditd::kMaxOpenGroups)
+            m_spare_groups.push_back(std::move(g.records));
         m_open.pop_front();
         return true;
     }
@@ -639,7 +683,8 @@ private:
         return entity_id(node, pid, it == m_exec_serial.end() ? 0 : it->second);
     }
     // Hex FNV-1a of "node|pid|serial".
-    static std::string entity_id(std::string_view node, std::string_view pid, std::uint64_t serial) {
+    static std::string entity_id(std::string_view node, std::string_view pid,
+                                 std::uint64_t serial) {
         char digits[24];
         char* end = std::to_chars(digits, digits + sizeof digits, serial).ptr;
         std::uint64_t h = auditd::fnv1a(node);
@@ -653,7 +698,8 @@ private:
     // format_iso8601(ns, 3), formatted once per second: events of one second differ in the
     // milliseconds only.
     std::string timestamp(std::int64_t ns) {
-        if (ns < -9'000'000'000'000'000'000) return format_iso8601(ns, 3);  // whole seconds would overflow
+        if (ns < -9'000'000'000'000'000'000)
+            return format_iso8601(ns, 3);  // whole seconds would overflow
         std::int64_t secs = ns / 1'000'000'000, rem = ns % 1'000'000'000;
         if (rem < 0) rem += 1'000'000'000, --secs;
         if (m_stamp.empty() || secs != m_stamp_secs) {
@@ -671,7 +717,8 @@ private:
 
     // A buffer for one hex-decoded value, valid until the next event.
     std::string& decode_buffer() {
-        if (m_decoded_used == m_decoded.size()) m_decoded.push_back(std::make_unique<std::string>());
+        if (m_decoded_used == m_decoded.size())
+            m_decoded.push_back(std::make_unique<std::string>());
         return *m_decoded[m_decoded_used];
     }
 
@@ -723,9 +770,12 @@ private:
                 ArgKey k;
                 if (!parse_arg_key(f.key, k) || k.index >= argc) continue;
                 ArgSlot& slot = m_args[k.index];
-                if (k.kind == ArgKey::whole) slot.whole = &f;
-                else if (k.kind == ArgKey::len) slot.split = true;
-                else slot.parts.emplace_back(k.part_no, &f);
+                if (k.kind == ArgKey::whole)
+                    slot.whole = &f;
+                else if (k.kind == ArgKey::len)
+                    slot.split = true;
+                else
+                    slot.parts.emplace_back(k.part_no, &f);
             }
         Value arr = Value::array();
         std::string command_line;
@@ -775,20 +825,32 @@ private:
                 case auditd::RecordKind::syscall:
                     if (syscall == nullptr) syscall = &r;
                     break;
-                case auditd::RecordKind::cwd: cwd = &r; break;
-                case auditd::RecordKind::proctitle: proctitle = &r; break;
-                case auditd::RecordKind::sockaddr: sockaddr = &r; break;
-                case auditd::RecordKind::path: m_paths.push_back(&r); break;
-                case auditd::RecordKind::execve: m_execves.push_back(&r); break;
-                default: break;
+                case auditd::RecordKind::cwd:
+                    cwd = &r;
+                    break;
+                case auditd::RecordKind::proctitle:
+                    proctitle = &r;
+                    break;
+                case auditd::RecordKind::sockaddr:
+                    sockaddr = &r;
+                    break;
+                case auditd::RecordKind::path:
+                    m_paths.push_back(&r);
+                    break;
+                case auditd::RecordKind::execve:
+                    m_execves.push_back(&r);
+                    break;
+                default:
+                    break;
             }
         }
         const auto& paths = m_paths;
         const auto& execves = m_execves;
-        const AuditRecord* primary = syscall != nullptr ? syscall
+        const AuditRecord* primary = syscall != nullptr  ? syscall
                                      : g.records.empty() ? nullptr
                                                          : &g.records.front();
-        std::string_view primary_type = primary != nullptr ? std::string_view(primary->type) : "UNKNOWN";
+        std::string_view primary_type =
+            primary != nullptr ? std::string_view(primary->type) : "UNKNOWN";
 
         // Filled here, stored at the end: references into `out` do not survive its growth.
         put(out, "event", Value());
@@ -811,7 +873,8 @@ private:
         }
         const std::string_view sc_name = sc_name_text;
         std::optional<std::string_view> result;
-        if (Text s = value_of(primary, "success")) result = *s == "yes" ? "success" : "failure";
+        if (Text s = value_of(primary, "success"))
+            result = *s == "yes" ? "success" : "failure";
         else if (Text res = value_of(primary, "res"))
             result = (*res == "success" || *res == "1") ? "success" : "failure";
         std::optional<std::string_view> outcome = result;
@@ -834,8 +897,10 @@ private:
                 Value(is_exec ? entity_id(g.node, *pid, g.serial) : entity_id(g.node, *pid)));
             Text exe = value_of(primary, "exe");
             if (exe) put(process, "executable", Value(*exe));
-            if (Text comm = value_of(primary, "comm")) put(process, "name", Value(*comm));
-            else if (exe) put(process, "name", Value(auditd::base_name(*exe)));
+            if (Text comm = value_of(primary, "comm"))
+                put(process, "name", Value(*comm));
+            else if (exe)
+                put(process, "name", Value(auditd::base_name(*exe)));
             if (Text ppid = value_of(primary, "ppid")) {
                 Value& parent = put(process, "parent", Value::object());
                 put(parent, "pid", number_or_string(*ppid));
@@ -895,7 +960,8 @@ private:
             if (!sa->ip.empty()) put(dest, "ip", Value(sa->ip));
             if (sa->port >= 0 && sa->family != "local") put(dest, "port", Value(sa->port));
             if (!sa->path.empty()) put(dest, "address", Value(sa->path));
-            if (sa->family != "local") out.set("network.type", Value(sa->family == "inet" ? "ipv4" : "ipv6"));
+            if (sa->family != "local")
+                out.set("network.type", Value(sa->family == "inet" ? "ipv4" : "ipv6"));
             action = "connected-to";
             category = {"network"};
             type = {"connection", "start"};
@@ -928,7 +994,8 @@ private:
                     if (!resolvable && cwd != nullptr) {
                         // Relative names are relative to the cwd for open/creat/... and for the
                         // *at calls only with AT_FDCWD (a0 = ffffff9c); otherwise unknown.
-                        bool at_call = sc_name.size() > 2 && sc_name.substr(sc_name.size() - 2) == "at";
+                        bool at_call =
+                            sc_name.size() > 2 && sc_name.substr(sc_name.size() - 2) == "at";
                         std::string_view a0 = value_of(syscall, "a0").value_or("");
                         if (!at_call || a0 == "ffffff9c" || a0 == "ffffffffffffff9c") {
                             if (Text dir = value_of(cwd, "cwd")) {
@@ -946,7 +1013,8 @@ private:
                         put(file, "path", Value(path));
                         auto slash = path.find_last_of('/');
                         put(file, "directory",
-                            Value(slash == 0 ? std::string_view("/") : std::string_view(path).substr(0, slash)));
+                            Value(slash == 0 ? std::string_view("/")
+                                             : std::string_view(path).substr(0, slash)));
                     }
                     if (!fname.empty()) {
                         put(file, "name", Value(fname));
@@ -963,7 +1031,8 @@ private:
             if (nametype == "CREATE") {
                 action = "creation";
                 type = {"creation"};
-            } else if (nametype == "DELETE" || sc_name.rfind("unlink", 0) == 0 || sc_name == "rmdir") {
+            } else if (nametype == "DELETE" || sc_name.rfind("unlink", 0) == 0 ||
+                       sc_name == "rmdir") {
                 action = "deleted";
                 type = {"deletion"};
             } else if (sc_name.rfind("rename", 0) == 0) {
@@ -1072,9 +1141,9 @@ private:
     bool m_eof = false;
     AuditRecord m_scratch;
     std::string m_error;
-    std::vector<AuditRecord> m_pool;                      // records of emitted groups, for reuse
+    std::vector<AuditRecord> m_pool;                       // records of emitted groups, for reuse
     std::vector<std::vector<AuditRecord>> m_spare_groups;  // their emptied record vectors
-    std::vector<std::unique_ptr<std::string>> m_decoded;  // hex-decoded values of one event
+    std::vector<std::unique_ptr<std::string>> m_decoded;   // hex-decoded values of one event
     std::size_t m_decoded_used = 0;
     std::vector<const AuditRecord*> m_paths, m_execves;
     std::vector<ArgSlot> m_args;

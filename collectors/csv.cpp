@@ -1,8 +1,10 @@
 #include "collectors/csv.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "core/line_reader.h"
+#include "core/text.h"
 
 namespace attest {
 
@@ -164,6 +166,29 @@ std::size_t CsvReader::split(std::string_view rec, std::vector<std::string>& fie
         }
     }
     return n;
+}
+
+CsvTable::CsvTable(InputFile& input, Rename rename, std::size_t max_record)
+    : m_reader(input, max_record), m_rename(std::move(rename)) {}
+
+void CsvTable::take_header(std::size_t n) {
+    m_have_header = true;
+    m_header.clear();
+    for (std::size_t i = 0; i < n; ++i)
+        m_header.push_back(m_rename ? m_rename(m_fields[i]) : m_fields[i]);
+}
+
+int CsvTable::column(std::string_view name) const {
+    for (std::size_t i = 0; i < m_header.size(); ++i)
+        if (iequals(m_header[i], name)) return static_cast<int>(i);
+    return -1;
+}
+
+CsvProblem CsvTable::field_count_problem(std::size_t n) const {
+    std::size_t at = std::min(n, m_header.size()) + 1;
+    return {m_reader.line(), at,
+            "row has " + std::to_string(n) + " fields, the header " +
+                std::to_string(m_header.size()) + " (broken quote?); row skipped"};
 }
 
 }  // namespace attest

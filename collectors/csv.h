@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -68,6 +69,71 @@ private:
     bool m_eof = false, m_read_error = false, m_bom_checked = false;
     CsvProblem m_problem;
     std::string_view m_rec_text;
+};
+
+// A CSV export with a header row (Export-Csv, the Log Analytics portal): the header is read
+// first (a leading `#TYPE` line of Export-Csv without -NoTypeInformation skipped), columns are
+// found by name, and a row whose field count is not the header's is reported and skipped. The
+// one place where the collectors' CSV inputs get their header and field-count handling.
+//
+// Positions in problems: the line where the row starts, and the 1-based field number where the
+// row departs from the header (its first extra field, or the first missing one).
+class CsvTable {
+public:
+    using Rename = std::function<std::string(std::string_view)>;
+
+    // `rename` maps each header cell to the column name kept (e.g. without a zone suffix).
+    explicit CsvTable(InputFile& input, Rename rename = {}, std::size_t max_record = 16u << 20);
+
+    // Reads the header when not yet read. False (and no header) when the input has no record.
+    template <class OnProblem>
+    bool read_header(OnProblem&& problem) {
+        if (m_have_header) return true;
+        std::size_t n = 0;
+        while (m_reader.next(m_fields, n, problem)) {
+            if (n >= 1 && m_fields[0].rfind("#TYPE", 0) == 0) continue;
+            take_header(n);
+            return true;
+        }
+        return false;
+    }
+
+    // Reads the next row with the header's field count into fields(); other rows are reported
+    // through `problem` (a CsvProblem) and skipped. False at the end.
+    template <class OnProblem>
+    bool next(OnProblem&& problem) {
+        if (!read_header(problem)) return false;
+        std::size_t n = 0;
+        while (m_reader.next(m_fields, n, problem)) {
+            if (n == m_header.size()) {
+                m_fields.resize(n);  // drops the slots a wider row left
+                return true;
+            }
+            problem(field_count_problem(n));
+        }
+        return false;
+    }
+
+    const std::vector<std::string>& header() const { return m_header; }
+    // Index of the column named `name` (ASCII case-insensitive), or -1.
+    int column(std::string_view name) const;
+    // The current row's fields, one per header column (movable: refilled by next()).
+    std::vector<std::string>& fields() { return m_fields; }
+
+    std::uint64_t line() const { return m_reader.line(); }
+    std::uint64_t offset() const { return m_reader.offset(); }
+    std::string_view record_text() const { return m_reader.record_text(); }
+    bool read_error() const { return m_reader.read_error(); }
+
+private:
+    void take_header(std::size_t n);
+    CsvProblem field_count_problem(std::size_t n) const;
+
+    CsvReader m_reader;
+    Rename m_rename;
+    std::vector<std::string> m_header;
+    std::vector<std::string> m_fields;
+    bool m_have_header = false;
 };
 
 }  // namespace attest

@@ -1,9 +1,8 @@
 // NDJSON events: one JSON object per line, already normalized (the output of `attest events`,
-// or events exported from Elasticsearch). Yields each object as read, member order kept.
-#include <nlohmann/json.hpp>
-
+// or events exported from Elasticsearch). Yields each object as read, member order kept, parsed
+// by the collectors' record parser (json_stream.h).
 #include "collectors/builtin.h"
-#include "core/json.h"
+#include "collectors/json_stream.h"
 #include "core/line_reader.h"
 
 namespace attest {
@@ -24,11 +23,12 @@ public:
                 ++m_stats.skipped;
                 continue;
             }
-            try {
-                out = value_from_json(nlohmann::ordered_json::parse(line.begin(), line.end()));
-            } catch (const nlohmann::json::parse_error& e) {
-                m_sink.error(m_origin, m_reader.line_number(), e.byte == 0 ? 1 : e.byte,
-                             std::string("invalid JSON: ") + short_message(e.what()));
+            std::string error;
+            std::size_t off = 0;
+            if (!parse_json_record(line, out, error, off)) {
+                std::uint64_t l, c;
+                record_position(line, off, m_reader.line_number(), 1, l, c);
+                m_sink.error(m_origin, l, c, "invalid JSON: " + error);
                 ++m_stats.skipped;
                 continue;
             }
@@ -45,13 +45,6 @@ public:
     }
 
 private:
-    static std::string short_message(const char* what) {
-        // nlohmann: "[json.exception.parse_error.101] parse error at line 1, column 5: ..."
-        std::string s(what);
-        auto p = s.find(": ");
-        return p == std::string::npos ? s : s.substr(p + 2);
-    }
-
     InputFile m_input;
     LineReader m_reader;
     std::string m_origin;
@@ -62,7 +55,8 @@ int sniff_ndjson(std::string_view head, std::string_view path) {
     auto p = head.find_first_not_of(" \t\r\n");
     if (p == std::string_view::npos || head[p] != '{') return 0;
     int score = 10;
-    if (path.size() >= 7 && (path.substr(path.size() - 7) == ".ndjson" || path.substr(path.size() - 6) == ".jsonl"))
+    if (path.size() >= 7 &&
+        (path.substr(path.size() - 7) == ".ndjson" || path.substr(path.size() - 6) == ".jsonl"))
         score = 20;
     // Already-normalized ECS events carry these.
     if (head.find("\"@timestamp\"") != std::string_view::npos) score += 20;
@@ -73,8 +67,10 @@ int sniff_ndjson(std::string_view head, std::string_view path) {
 
 void register_ndjson_collector(CollectorRegistry& registry) {
     registry.add(CollectorInfo{
-        "ndjson", "normalized events, one JSON object per line (attest events output)", sniff_ndjson,
-        [](InputFile input, const CollectorOptions& options, DiagnosticSink& sink) -> std::unique_ptr<Collector> {
+        "ndjson", "normalized events, one JSON object per line (attest events output)",
+        sniff_ndjson,
+        [](InputFile input, const CollectorOptions& options,
+           DiagnosticSink& sink) -> std::unique_ptr<Collector> {
             return std::make_unique<NdjsonCollector>(std::move(input), options, sink);
         }});
 }

@@ -82,12 +82,13 @@ void fold_named_list(Value& list) {
         if (!e.is_object() || e.get("Name") == nullptr || !e.get("Name")->is_string()) return;
     Value folded = Value::object();
     std::vector<std::string> promoted;
+    folded.as_object().reserve(list.as_array().size());
     for (auto& e : list.as_array()) {
-        std::string name = e.get("Name")->as_string();
+        std::string name = std::move(e.get("Name")->as_string());
         Value item;
-        const Value* only_value = e.get("Value");
+        Value* only_value = e.get("Value");
         if (only_value != nullptr && e.as_object().size() == 2) {
-            item = *only_value;
+            item = std::move(*only_value);
         } else {
             item = Value::object();
             for (auto& m : e.as_object())
@@ -319,8 +320,10 @@ bool normalize_o365_record(Value record, Event& out, std::string& error) {
     }
 
     out = Value::object();
+    out.as_object().reserve(8);  // the members below: one allocation, no regrowth
     put(out, "@timestamp", Value(format_iso8601(*ts, 3)));
     Value& event = put(out, "event", Value::object());
+    event.as_object().reserve(9);
     std::string op = string_of(operation);
     put(event, "action", Value(op));
     put(event, "kind", Value("event"));
@@ -346,6 +349,7 @@ bool normalize_o365_record(Value record, Event& out, std::string& error) {
     // rules read `event.category:web`); ECS allows an array, so our finer categories follow.
     Classification cls = classify_o365_operation(op, failed);
     Value cats = Value::array();
+    cats.as_array().reserve(1 + cls.category.size());
     cats.push_back(Value("web"));
     for (auto c : cls.category) cats.push_back(Value(c));
     put(event, "category", std::move(cats));
@@ -356,6 +360,7 @@ bool normalize_o365_record(Value record, Event& out, std::string& error) {
     if (const Value* uid = member(record, "UserId")) {
         std::string u = string_of(uid);
         Value& user = put(out, "user", Value::object());
+        user.as_object().reserve(4);
         put(user, "id", Value(u));
         auto at = u.find('@');
         if (at != std::string::npos && at > 0 && at + 1 < u.size()) {
@@ -413,12 +418,6 @@ int sniff_o365(std::string_view head, std::string_view path) {
 }  // namespace o365
 
 namespace {
-
-std::string lowercase(std::string_view s) {
-    std::string r(s);
-    for (auto& c : r) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return r;
-}
 
 class O365Collector final : public Collector {
 public:
@@ -521,41 +520,16 @@ private:
     }
 
     bool next_csv(Event& out) {
-        std::size_t n = 0;
         auto on_problem = [&](const CsvProblem& p) {
             report(p.line, p.column, p.message);
             ++m_stats.records;
             ++m_stats.skipped;
         };
-        while (m_csv->next(m_fields, n, on_problem)) {
-            std::uint64_t line = m_csv->line();
-            if (!m_have_header) {
-                if (n >= 1 && m_fields[0].rfind("#TYPE", 0) == 0) continue;
-                m_have_header = true;
-                m_header.assign(m_fields.begin(), m_fields.begin() + static_cast<long>(n));
-                for (std::size_t i = 0; i < n; ++i) {
-                    std::string k = lowercase(m_header[i]);
-                    if (k == "auditdata") m_col_audit = static_cast<int>(i);
-                    if (k == "creationdate") m_col_date = static_cast<int>(i);
-                    if (k == "operations" || k == "operation") m_col_op = static_cast<int>(i);
-                }
-                if (m_col_audit < 0) {
-                    report(line, 1, "CSV header has no AuditData column; not an audit export");
-                    m_stop = true;
-                    return false;
-                }
-                continue;
-            }
-            if (m_stop) return false;
+        if (m_stop || !read_csv_header(on_problem)) return false;
+        while (m_csv->next(on_problem)) {
             ++m_stats.records;
-            if (n != m_header.size()) {
-                report(line, 1,
-                       "record has " + std::to_string(n) + " fields, header has " +
-                           std::to_string(m_header.size()) + " (broken quote?); skipped");
-                ++m_stats.skipped;
-                continue;
-            }
-            const std::string& audit = m_fields[static_cast<std::size_t>(m_col_audit)];
+            std::uint64_t line = m_csv->line();
+            const std::string& audit = m_csv->fields()[static_cast<std::size_t>(m_col_audit)];
             Value record;
             std::string error;
             std::size_t off = 0;
@@ -568,10 +542,23 @@ private:
             }
             if (record.is_object() && record.get("CreationTime") == nullptr && m_col_date >= 0)
                 record.set_key("CreationDate",
-                               Value(m_fields[static_cast<std::size_t>(m_col_date)]));
+                               Value(m_csv->fields()[static_cast<std::size_t>(m_col_date)]));
             if (emit(std::move(record), out, line, 1, audit)) return true;
         }
         if (m_csv->read_error()) report(0, 0, "read error");
+        return false;
+    }
+
+    // The header names the columns read; without AuditData the file is no audit export.
+    template <class OnProblem>
+    bool read_csv_header(OnProblem& on_problem) {
+        if (m_col_audit >= 0) return true;
+        if (!m_csv->read_header(on_problem)) return false;
+        m_col_audit = m_csv->column("AuditData");
+        m_col_date = m_csv->column("CreationDate");
+        if (m_col_audit >= 0) return true;
+        report(m_csv->line(), 1, "CSV header has no AuditData column; not an audit export");
+        m_stop = true;
         return false;
     }
 
@@ -580,11 +567,9 @@ private:
     DiagnosticSink& m_sink;
     bool m_csv_mode = false;
     std::optional<JsonRecordReader> m_json;
-    std::optional<CsvReader> m_csv;
-    std::vector<std::string> m_fields;
-    std::vector<std::string> m_header;
-    bool m_have_header = false, m_stop = false;
-    int m_col_audit = -1, m_col_date = -1, m_col_op = -1;
+    std::optional<CsvTable> m_csv;
+    bool m_stop = false;
+    int m_col_audit = -1, m_col_date = -1;
 };
 
 }  // namespace

@@ -19,43 +19,37 @@
 namespace attest {
 namespace {
 
-// Envelope names of the three pipelines (Winlogbeat/NXLog/Logstash), not EventData.
-bool is_envelope(std::string_view key) {
-    return is_one_of(key, {"Channel",
-                           "EventID",
-                           "SourceName",
-                           "Hostname",
-                           "Message",
-                           "TimeCreated",
-                           "EventTime",
-                           "@timestamp",
-                           "@version",
-                           "Level",
-                           "Keywords",
-                           "ProviderGuid",
-                           "RecordNumber",
-                           "EventRecordID",
-                           "Task",
-                           "Opcode",
-                           "OpcodeValue",
-                           "ExecutionProcessID",
-                           "ThreadID",
-                           "Version",
-                           "host",
-                           "tags",
-                           "port",
-                           "Severity",
-                           "SeverityValue",
-                           "SourceModuleName",
-                           "SourceModuleType",
-                           "EventReceivedTime",
-                           "AccountName",
-                           "Domain",
-                           "UserID",
-                           "AccountType",
-                           "Category",
-                           "EventTypeOrignal"});
-}
+// Envelope names of the three pipelines (Winlogbeat/NXLog/Logstash), not EventData. The ones
+// before kDropped are read into the record; the rest are dropped.
+enum Envelope : int {
+    kChannel,
+    kEventID,
+    kSourceName,
+    kHostname,
+    kMessage,
+    kTimeCreated,
+    kEventTime,
+    kKeywords,
+    kProviderGuid,
+    kRecordNumber,
+    kEventRecordID,
+    kTask,
+    kExecutionProcessID,
+    kThreadID,
+    kVersion,
+    kUserID,
+    kSourceModuleType,
+    kEventTypeOrignal,
+    kDropped
+};
+const NameIndex kEnvelope{"Channel", "EventID", "SourceName", "Hostname", "Message", "TimeCreated",
+                          "EventTime", "Keywords", "ProviderGuid", "RecordNumber", "EventRecordID",
+                          "Task", "ExecutionProcessID", "ThreadID", "Version", "UserID",
+                          "SourceModuleType", "EventTypeOrignal",
+                          // kDropped and after
+                          "@timestamp", "@version", "Level", "Opcode", "OpcodeValue", "host",
+                          "tags", "port", "Severity", "SeverityValue", "SourceModuleName",
+                          "EventReceivedTime", "AccountName", "Domain", "AccountType", "Category"};
 
 // The channel names of one file differ in case (`Security` and `security`): Windows' spelling.
 std::string channel_name(std::string c) {
@@ -107,48 +101,52 @@ protected:
     }
 
 private:
-    bool convert(const Value& rec, Held& h, std::string& error) {
+    // One pass over the members: envelope names by table, everything else is event data,
+    // moved out of the parsed record rather than copied.
+    bool convert(Value& rec, Held& h, std::string& error) {
         WinEventRecord& r = h.record;
-        auto text = [&](std::string_view k) {
-            const Value* v = rec.get(k);
-            return v ? json_scalar_text(*v) : std::string();
-        };
-        auto id = parse_decimal(text("EventID"));
+        const Value* env[kDropped] = {};
+        bool has_utc = false;
+        // NXLog's own EventType (INFO, AUDIT_SUCCESS) displaced the event's: Logstash renamed it.
+        const bool nxlog = rec.get("SourceModuleType") != nullptr;
+        for (auto& m : rec.as_object()) {
+            int k = kEnvelope.find(m.key);
+            if (k == kEventTypeOrignal) r.data.emplace_back("EventType", json_scalar_text(m.value));
+            if (k >= 0) {
+                if (k < kDropped && env[k] == nullptr) env[k] = &m.value;  // the first, as get()
+                continue;
+            }
+            has_utc = has_utc || m.key == "UtcTime";
+            if ((nxlog && m.key == "EventType") || m.value.is_null()) continue;
+            r.data.emplace_back(std::move(m.key), take_scalar_text(m.value));
+        }
+        auto text = [&](Envelope k) { return env[k] ? json_scalar_text(*env[k]) : std::string(); };
+        auto id = parse_decimal(text(kEventID));
         if (!id) {
             error = "no numeric EventID";
             return false;
         }
         r.event_id = static_cast<std::int64_t>(*id);
-        r.channel = channel_name(text("Channel"));
-        r.provider_name = text("SourceName");
-        r.provider_guid = text("ProviderGuid");
-        r.computer = text("Hostname");  // never `host`: that is the collector in pipeline (c)
-        r.version = text("Version");
-        r.task = text("Task");
-        r.keywords = windows_keywords(rec.get("Keywords"));
-        r.process_id = text("ExecutionProcessID");
-        r.thread_id = text("ThreadID");
-        if (std::string u = text("UserID"); u.rfind("S-", 0) == 0) r.user_id = u;
+        r.channel = channel_name(text(kChannel));
+        r.provider_name = text(kSourceName);
+        r.provider_guid = text(kProviderGuid);
+        r.computer = text(kHostname);  // never `host`: that is the collector in pipeline (c)
+        r.version = text(kVersion);
+        r.task = text(kTask);
+        r.keywords = windows_keywords(env[kKeywords]);
+        r.process_id = text(kExecutionProcessID);
+        r.thread_id = text(kThreadID);
+        if (std::string u = text(kUserID); u.rfind("S-", 0) == 0) r.user_id = u;
         if (auto record =
-                parse_decimal(text(rec.get("RecordNumber") ? "RecordNumber" : "EventRecordID"))) {
+                parse_decimal(text(env[kRecordNumber] ? kRecordNumber : kEventRecordID))) {
             r.record_id = *record;
             r.has_record_id = true;
         }
-        // NXLog's own EventType (INFO, AUDIT_SUCCESS) displaced the event's: Logstash renamed it.
-        const bool nxlog = rec.get("SourceModuleType") != nullptr;
-        for (const auto& m : rec.as_object()) {
-            if (m.key == "EventTypeOrignal")
-                r.data.emplace_back("EventType", json_scalar_text(m.value));
-            if (is_envelope(m.key) || (nxlog && m.key == "EventType") || m.value.is_null())
-                continue;
-            r.data.emplace_back(m.key, json_scalar_text(m.value));
-        }
         // Classic PowerShell in pipeline (c) is Message only: its details block is in there.
         if (r.channel == "Windows PowerShell" && r.data.empty())
-            r.data.emplace_back("param1", text("Message"));
-        std::string local = text(rec.get("TimeCreated") ? "TimeCreated" : "EventTime");
-        h.local_ns = parse_iso8601_ns(local);
-        if (!h.local_ns && !rec.get("UtcTime")) {
+            r.data.emplace_back("param1", text(kMessage));
+        h.local_ns = parse_iso8601_ns(text(env[kTimeCreated] ? kTimeCreated : kEventTime));
+        if (!h.local_ns && !has_utc) {
             error = "no usable time (TimeCreated, EventTime or Sysmon UtcTime)";
             return false;
         }

@@ -6,6 +6,8 @@
 // auoms an AUOMS_EXECVE record, mapped as the auditd collector maps an exec.
 // TimeGenerated (the agent's stamp) is used only when the row has no better time. Byte-identical
 // rows are dropped and counted; EventOriginId is not unique, so it is never a key.
+#include <iterator>
+
 #include "collectors/builtin.h"
 #include "collectors/record_dedupe.h"
 #include "collectors/windows_args.h"
@@ -17,11 +19,23 @@ namespace attest {
 namespace {
 
 // A query over several tables suffixes a column whose type differs (EventData_string).
+// The first non-null of name, name_string, name_dynamic, name_s, name_d (each by its first
+// occurrence, as a lookup would find it), in one pass over the row without building the names.
 const Value* column(const Value& row, std::string_view name) {
-    for (std::string_view suffix : {"", "_string", "_dynamic", "_s", "_d"}) {
-        std::string key = std::string(name) + std::string(suffix);
-        if (const Value* v = row.get(key); v != nullptr && !v->is_null()) return v;
+    static constexpr std::string_view kSuffixes[] = {"", "_string", "_dynamic", "_s", "_d"};
+    const Value* found[std::size(kSuffixes)] = {};
+    unsigned seen = 0;  // bit r: the first member named name + kSuffixes[r] was met
+    for (const auto& m : row.as_object()) {
+        std::string_view key = m.key;
+        if (key.size() < name.size() || key.substr(0, name.size()) != name) continue;
+        for (std::size_t r = 0; r < std::size(kSuffixes); ++r)
+            if (key.substr(name.size()) == kSuffixes[r] && !(seen & (1u << r))) {
+                seen |= 1u << r;
+                if (!m.value.is_null()) found[r] = &m.value;
+            }
     }
+    for (const Value* v : found)
+        if (v != nullptr) return v;
     return nullptr;
 }
 

@@ -72,15 +72,21 @@ const Value* element_text(const Value& system, std::string_view name) {
 // An attribute of a System element in any of the three spellings: {"@Name": …} (xmltodict),
 // {"#attributes": {"Name": …}} and "Provider_attributes": {"Name": …} (evtx_dump).
 const Value* attribute(const Value& system, std::string_view element, std::string_view name) {
+    // Keys compared in place: building "@Name" or "Provider_attributes" for each lookup was a
+    // dozen allocations a record.
+    auto prefixed = [](std::string_view key, std::string_view head, std::string_view tail) {
+        return key.size() == head.size() + tail.size() && key.substr(0, head.size()) == head &&
+               key.substr(head.size()) == tail;
+    };
     if (const Value* v = system.get(element); v != nullptr && v->is_object()) {
         if (const Value* a = v->get("#attributes"); a != nullptr && a->is_object())
             if (const Value* x = a->get(name)) return x;
-        std::string at = "@" + std::string(name);
-        if (const Value* x = v->get(at)) return x;
+        for (const auto& m : v->as_object())
+            if (prefixed(m.key, "@", name)) return &m.value;
     }
-    if (const Value* a = system.get(std::string(element) + "_attributes");
-        a != nullptr && a->is_object())
-        return a->get(name);
+    for (const auto& m : system.as_object())
+        if (prefixed(m.key, element, "_attributes"))
+            return m.value.is_object() ? m.value.get(name) : nullptr;
     return nullptr;
 }
 
@@ -284,6 +290,17 @@ bool is_one_of(std::string_view key, std::initializer_list<std::string_view> nam
     for (std::string_view n : names)
         if (n == key) return true;
     return false;
+}
+
+NameIndex::NameIndex(std::initializer_list<std::string_view> names) {
+    int index = 0;
+    for (std::string_view n : names)
+        m_by_length[n.size() < kLengths ? n.size() : kLengths - 1].emplace_back(n, index++);
+}
+
+std::string take_scalar_text(Value& v) {
+    if (v.is_string()) return std::move(v.as_string());
+    return json_scalar_text(v);
 }
 
 std::optional<std::uint64_t> parse_decimal(std::string_view text) {
@@ -498,9 +515,8 @@ void JsonWinEventCollector::dispatch(Value& value, const JsonRecord& where) {
     m_text = {};
 }
 
-void JsonWinEventCollector::read_csv(std::function<std::string(std::string_view)> rename) {
-    m_rename = std::move(rename);
-    m_csv.emplace(m_input);
+void JsonWinEventCollector::read_csv(CsvTable::Rename rename) {
+    m_csv.emplace(m_input, std::move(rename));
 }
 
 bool JsonWinEventCollector::read_csv_row() {
@@ -509,27 +525,19 @@ bool JsonWinEventCollector::read_csv_row() {
         ++m_stats.skipped;
         m_sink.error(m_options.origin, p.line, p.column, p.message);
     };
-    std::size_t n = 0;
-    while (m_csv->next(m_fields, n, problem)) {
-        if (m_header.empty()) {
-            for (std::size_t i = 0; i < n; ++i) m_header.push_back(m_rename(m_fields[i]));
-            continue;
-        }
-        if (n != m_header.size()) {
-            problem({m_csv->line(), 1,
-                     "row has " + std::to_string(n) + " fields, the header " +
-                         std::to_string(m_header.size()) + " (broken quote?); row skipped"});
-            continue;
-        }
-        ++m_stats.records;
-        Value row = Value::object();
-        for (std::size_t i = 0; i < n; ++i)
-            if (!m_fields[i].empty()) row.set_key(m_header[i], Value(std::move(m_fields[i])));
-        dispatch(row, JsonRecord{m_csv->record_text(), m_csv->line(), 1, m_csv->offset()});
-        return true;
+    if (!m_csv->next(problem)) {
+        if (m_csv->read_error()) m_sink.error(m_options.origin, 0, 0, "read error");
+        return false;
     }
-    if (m_csv->read_error()) m_sink.error(m_options.origin, 0, 0, "read error");
-    return false;
+    ++m_stats.records;
+    const auto& header = m_csv->header();
+    auto& fields = m_csv->fields();
+    Value row = Value::object();
+    row.as_object().reserve(header.size());
+    for (std::size_t i = 0; i < header.size(); ++i)
+        if (!fields[i].empty()) row.set_key(header[i], Value(std::move(fields[i])));
+    dispatch(row, JsonRecord{m_csv->record_text(), m_csv->line(), 1, m_csv->offset()});
+    return true;
 }
 
 bool JsonWinEventCollector::next(Event& out) {

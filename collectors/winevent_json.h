@@ -13,6 +13,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "collectors/csv.h"
 #include "collectors/json_stream.h"
@@ -56,8 +58,30 @@ std::string json_scalar_text(const Value& v);
 // (signed) number.
 std::string windows_keywords(const Value* v);
 
+// The same text, taken out of the value: a string is moved, not copied. For converters that
+// read each member of a parsed record once.
+std::string take_scalar_text(Value& v);
+
 // Small shared pieces of the JSON collectors.
 bool is_one_of(std::string_view key, std::initializer_list<std::string_view> names);
+
+// Position of a name in a fixed list of names (string literals), or -1. A lookup compares the
+// key only with the listed names of its length: for tests made on every member of every record
+// (a format's envelope names), where a walk through the whole list was a hot path.
+class NameIndex {
+public:
+    NameIndex(std::initializer_list<std::string_view> names);
+    int find(std::string_view key) const {
+        for (const auto& [name, index] :
+             m_by_length[key.size() < kLengths ? key.size() : kLengths - 1])
+            if (name == key) return index;
+        return -1;
+    }
+
+private:
+    static constexpr std::size_t kLengths = 32;  // longer names share the last bucket
+    std::vector<std::pair<std::string_view, int>> m_by_length[kLengths];
+};
 std::optional<std::uint64_t> parse_decimal(std::string_view text);  // digits only, < 2^63
 
 // The registry entry of a JSON collector class C(InputFile, const CollectorOptions&,
@@ -88,7 +112,7 @@ protected:
     // Reads the input as a CSV table instead (a header line, then one record a row; spreadsheet
     // exports of the same rows): each row reaches handle() as an object of its non-empty cells
     // keyed by the header's names with `rename` applied, and current_text() is the row's text.
-    void read_csv(std::function<std::string(std::string_view)> rename);
+    void read_csv(CsvTable::Rename rename);
 
     void add(WinEventRecord& record, std::uint64_t line);
     void emit(Event&& event);
@@ -110,9 +134,7 @@ private:
     DiagnosticSink& m_sink;
     std::string m_source;
     JsonRecordReader m_reader;
-    std::optional<CsvReader> m_csv;
-    std::vector<std::string> m_header, m_fields;
-    std::function<std::string(std::string_view)> m_rename;
+    std::optional<CsvTable> m_csv;
     WinEventNormalizer m_normalizer;
     std::deque<Event> m_ready;
     std::string_view m_text;

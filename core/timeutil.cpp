@@ -91,6 +91,28 @@ std::optional<std::int64_t> parse_iso8601_ns(std::string_view s) {
     return secs * 1000000000LL + frac_ns;
 }
 
+namespace {
+
+// Writes `value` as `width` decimal digits, zero-padded.
+void put_digits(char* at, int width, unsigned value) {
+    for (int i = width - 1; i >= 0; --i) {
+        at[i] = static_cast<char>('0' + value % 10);
+        value /= 10;
+    }
+}
+
+// ".fffffffff" cut to `digits` (at most 9) of the nanoseconds `rem`; nothing for 0 digits.
+void append_fraction(std::string& out, std::int64_t rem, int digits) {
+    if (digits <= 0) return;
+    if (digits > 9) digits = 9;
+    char fb[10];
+    fb[0] = '.';
+    put_digits(fb + 1, 9, static_cast<unsigned>(rem));
+    out.append(fb, static_cast<std::size_t>(digits) + 1);
+}
+
+}  // namespace
+
 std::string format_iso8601(std::int64_t ns, int frac_digits) {
     std::int64_t secs = ns / 1000000000LL;
     std::int64_t rem = ns % 1000000000LL;
@@ -107,17 +129,17 @@ std::string format_iso8601(std::int64_t ns, int frac_digits) {
     std::int64_t y;
     unsigned m, d;
     civil_from_days(days, y, m, d);
-    char buf[64];
-    int n = std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02d", static_cast<long long>(y),
-                          m, d, static_cast<int>(sod / 3600), static_cast<int>(sod / 60 % 60),
-                          static_cast<int>(sod % 60));
-    std::string out(buf, static_cast<size_t>(n));
-    if (frac_digits > 0) {
-        if (frac_digits > 9) frac_digits = 9;
-        char fb[16];
-        std::snprintf(fb, sizeof fb, ".%09lld", static_cast<long long>(rem));
-        out.append(fb, static_cast<size_t>(frac_digits) + 1);
-    }
+    // Every event's timestamp goes through here: digits written directly, not by snprintf.
+    // Nanoseconds in 64 bits span the years 1677-2262, so four digits always hold the year.
+    char buf[20] = "0000-00-00T00:00:00";
+    put_digits(buf, 4, static_cast<unsigned>(y));
+    put_digits(buf + 5, 2, m);
+    put_digits(buf + 8, 2, d);
+    put_digits(buf + 11, 2, static_cast<unsigned>(sod / 3600));
+    put_digits(buf + 14, 2, static_cast<unsigned>(sod / 60 % 60));
+    put_digits(buf + 17, 2, static_cast<unsigned>(sod % 60));
+    std::string out(buf, 19);
+    append_fraction(out, rem, frac_digits);
     out.push_back('Z');
     return out;
 }

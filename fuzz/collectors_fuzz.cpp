@@ -1,5 +1,5 @@
-// libFuzzer target for the o365, mde and auditd collectors and their shared readers: the bytes
-// are read as a file by each of the three collectors (JSON record scanner + parser, CSV reader,
+// libFuzzer target for the o365, mde, auditd, sentinel and ndjson collectors and their shared
+// readers: the bytes are read as a file by each of them (JSON record scanner + parser, CSV table,
 // audit line parser, serial grouping, ECS mapping) and given directly to the record parser and
 // the audit line parser. Nothing may crash, hang or grow without bound.
 #include <cstddef>
@@ -30,7 +30,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     CsvReader::split(text.substr(0, 4096), fields);
 
     fuzz::collect_as_file(data, size, [](const auto& read) {
-        for (const char* source : {"o365", "mde", "auditd"}) read(source, CollectorOptions{});
+        for (const char* source : {"o365", "mde", "auditd", "sentinel", "ndjson"})
+            read(source, CollectorOptions{});
     });
     return 0;
 }

@@ -23,7 +23,8 @@ Scan scan(std::string_view text) {
     Scan s;
     JsonRecord r;
     while (reader.next(r, [&](const JsonStreamProblem& p) {
-        s.problems.push_back(std::to_string(p.line) + ":" + std::to_string(p.column) + ": " + p.message);
+        s.problems.push_back(std::to_string(p.line) + ":" + std::to_string(p.column) + ": " +
+                             p.message);
     })) {
         s.records.emplace_back(r.text);
         s.lines.push_back(r.line);
@@ -51,17 +52,21 @@ TEST(JsonRecordReader, ArrayElementsConcatenatedObjectsAndNdjson) {
 TEST(JsonRecordReader, DamagedInputIsReportedAndSkipped) {
     // A cut NDJSON line, garbage between records, an oversized record, a truncated end.
     std::string big = "{\"x\":\"" + std::string(2000, 'y') + "\"}";
-    auto s = scan("{\"a\":1}\n{\"b\":\"cut\n{\"c\":{\"d\":1\n{\"e\":2}\nxyz\n" + big + "\n{\"f\":3}\n{\"g\":");
+    auto s = scan("{\"a\":1}\n{\"b\":\"cut\n{\"c\":{\"d\":1\n{\"e\":2}\nxyz\n" + big +
+                  "\n{\"f\":3}\n{\"g\":");
     ASSERT_EQ(s.records.size(), 3u);
     EXPECT_EQ(s.records[0], "{\"a\":1}");
     EXPECT_EQ(s.records[1], "{\"e\":2}");
     EXPECT_EQ(s.records[2], "{\"f\":3}");
     ASSERT_EQ(s.problems.size(), 5u);
     EXPECT_EQ(s.problems[0].rfind("2:1: record cut short", 0), 0u) << s.problems[0];
-    EXPECT_EQ(s.problems[1].rfind("3:1: record not terminated before the next one at line 4", 0), 0u) << s.problems[1];
+    EXPECT_EQ(s.problems[1].rfind("3:1: record not terminated before the next one at line 4", 0),
+              0u)
+        << s.problems[1];
     EXPECT_EQ(s.problems[2].rfind("5:1: unexpected 'x'", 0), 0u) << s.problems[2];
     EXPECT_EQ(s.problems[3].rfind("6:1: record larger than", 0), 0u) << s.problems[3];
-    EXPECT_EQ(s.problems[4].rfind("8:1: record not terminated at end of input", 0), 0u) << s.problems[4];
+    EXPECT_EQ(s.problems[4].rfind("8:1: record not terminated at end of input", 0), 0u)
+        << s.problems[4];
 }
 
 TEST(JsonRecordReader, UnclosedTopLevelArrayIsANote) {
@@ -77,7 +82,8 @@ TEST(ParseJsonRecord, ValuesEscapesAndNumbers) {
     std::size_t off = 0;
     ASSERT_TRUE(parse_json_record(
         R"({"s":"a\"b\\c\/d\n\u00e9\ud83d\ude00\ud800x","i":-42,"big":12345678901234567890,"d":1.5e2,"t":true,"f":false,"n":null,"a":[],"o":{}})",
-        v, e, off)) << e;
+        v, e, off))
+        << e;
     EXPECT_EQ(v.find("s")->as_string(), "a\"b\\c/d\n\xC3\xA9\xF0\x9F\x98\x80\xEF\xBF\xBDx");
     EXPECT_EQ(v.find("i")->as_int(), -42);
     EXPECT_TRUE(v.find("big")->is_double());
@@ -122,6 +128,56 @@ TEST(ParseJsonRecord, ErrorsHaveOffsets) {
     std::size_t off = 0;
     EXPECT_FALSE(parse_json_record(deep, v, e, off));
     EXPECT_NE(e.find("too deep"), std::string::npos);
+}
+
+// The string scans look at 16 bytes at a time: a quote, escape, control byte or newline at
+// every position of a block (and past it) must still be seen, and bytes >= 0x80 never are.
+TEST(ParseJsonRecord, StringScanSeesEverySpecialByteAtAnyBlockPosition) {
+    for (std::size_t at = 0; at < 40; ++at) {
+        SCOPED_TRACE(at);
+        std::string pad(at, 'p');
+        Value v;
+        std::string e;
+        std::size_t off = 0;
+        std::string text =
+            "{\"k\":\"" + pad + "\\\"\xC3\xA9" + pad + "\",\"x\":[1,{\"y\":\"" + pad + "\"}]}";
+        ASSERT_TRUE(parse_json_record(text, v, e, off)) << e;
+        EXPECT_EQ(v.find("k")->as_string(), pad + "\"\xC3\xA9" + pad);
+        EXPECT_EQ(v.find("x")->as_array()[1].find("y")->as_string(), pad);
+        ASSERT_EQ(v.as_object().size(), 2u);  // members of nested levels stay in their object
+        EXPECT_EQ(v.as_object()[1].key, "x");
+
+        std::string bad = "{\"k\":\"" + pad + "\x01\"}";
+        EXPECT_FALSE(parse_json_record(bad, v, e, off));
+        EXPECT_EQ(off, 6 + at);
+        EXPECT_NE(e.find("control character"), std::string::npos) << e;
+
+        auto s = scan("{\"a\":\"" + pad + "\\\"}\"}\n{\"b\":\"" + pad + "\ncut\"}\n{\"c\":1}\n");
+        ASSERT_EQ(s.records.size(), 2u);
+        EXPECT_EQ(s.records[0], "{\"a\":\"" + pad + "\\\"}\"}");
+        EXPECT_EQ(s.records[1], "{\"c\":1}");
+        ASSERT_EQ(s.problems.size(), 2u);  // the cut line, then the rest of it as garbage
+        EXPECT_EQ(s.problems[0].rfind("2:1: record cut short", 0), 0u) << s.problems[0];
+        EXPECT_EQ(s.problems[1].rfind("3:1: unexpected 'c'", 0), 0u) << s.problems[1];
+    }
+}
+
+// A record wider than the parser keeps room for (its member stack is released after it), then
+// ordinary records again: each parsed whole.
+TEST(ParseJsonRecord, WideRecordThenSmallOnes) {
+    std::string wide = "{";
+    for (int i = 0; i < 20000; ++i)
+        wide += (i ? ",\"k" : "\"k") + std::to_string(i) + "\":[" + std::to_string(i) + "]";
+    wide += "}";
+    Value v;
+    std::string e;
+    std::size_t off = 0;
+    ASSERT_TRUE(parse_json_record(wide, v, e, off)) << e;
+    ASSERT_EQ(v.as_object().size(), 20000u);
+    EXPECT_EQ(v.as_object()[19999].value.as_array()[0].as_int(), 19999);
+    ASSERT_TRUE(parse_json_record(R"({"a":{"b":[1,{"c":2}]},"d":3})", v, e, off)) << e;
+    EXPECT_EQ(v.find("a.b")->as_array()[1].find("c")->as_int(), 2);
+    EXPECT_EQ(v.as_object().size(), 2u);
 }
 
 TEST(ParseJsonRecord, RecordPositionCountsLines) {

@@ -85,7 +85,8 @@ TEST(O365RealSamples, EveryFileLoadsWithItsRecordCountByDetection) {
 
 TEST(O365RealSamples, CsvNewInboxRuleHasParametersClientIpWithPortAndUtcTime) {
     REQUIRE_SHARED_DATA();
-    auto c = collect_file(testing::shared_data("o365/t1564.008_New inbox rule to delete email.csv"), "");
+    auto c =
+        collect_file(testing::shared_data("o365/t1564.008_New inbox rule to delete email.csv"), "");
     ASSERT_EQ(c.events.size(), 1u) << c.diagnostics_text();
     const Event& e = c.events[0];
     EXPECT_EQ(str_at(e, "@timestamp"), "2023-05-29T12:29:35.000Z");
@@ -105,7 +106,8 @@ TEST(O365RealSamples, CsvNewInboxRuleHasParametersClientIpWithPortAndUtcTime) {
 TEST(O365RealSamples, BracketedIpv6WithPortAndPlainIpv6) {
     REQUIRE_SHARED_DATA();
     auto c = collect_file(
-        testing::shared_data("o365/t1098.002_Mail Account Delegation full access permissions.json"), "");
+        testing::shared_data("o365/t1098.002_Mail Account Delegation full access permissions.json"),
+        "");
     ASSERT_EQ(c.events.size(), 1u);
     EXPECT_EQ(str_at(c.events[0], "source.ip"), "2a09:bac5:114:105::1a:9b");
     EXPECT_EQ(str_at(c.events[0], "source.port"), "54809");
@@ -123,7 +125,8 @@ TEST(O365RealSamples, BracketedIpv6WithPortAndPlainIpv6) {
 
 TEST(O365RealSamples, AzureAdModifiedPropertiesAreFoldedByName) {
     REQUIRE_SHARED_DATA();
-    auto c = collect_file(testing::shared_data("o365/t1556_Disable _Strong_Authentication.json"), "");
+    auto c =
+        collect_file(testing::shared_data("o365/t1556_Disable _Strong_Authentication.json"), "");
     ASSERT_EQ(c.events.size(), 3u);
     bool found = false;
     for (const auto& e : c.events) {
@@ -141,7 +144,8 @@ constexpr std::string_view kForwardRecord =
     R"({"CreationTime":"2024-10-08T05:08:37","Id":"80ab29e3-9b72-425c-deba-08dce867426a","Operation":"New-InboxRule","OrganizationId":"8d4121ed-0008-406d-bff9-0d5bb312183c","RecordType":1,"ResultStatus":"True","UserKey":"adam@contoso.onmicrosoft.com","UserType":2,"Version":1,"Workload":"Exchange","ClientIP":"104.28.196.199:28491","ObjectId":"x\\ForwardToHeaven","UserId":"adam@contoso.onmicrosoft.com","Parameters":[{"Name":"ForwardTo","Value":"alpha@localhost.com"},{"Name":"Name","Value":"ForwardToHeaven"},{"Name":"StopProcessingRules","Value":"True"}],"SessionId":"87bfd35a"})";
 
 TEST(O365Shapes, ManagementApiArrayWithForwardToParameter) {
-    std::string text = "[\n  " + std::string(kForwardRecord) + ",\n  " + std::string(kForwardRecord) + "\n]\n";
+    std::string text =
+        "[\n  " + std::string(kForwardRecord) + ",\n  " + std::string(kForwardRecord) + "\n]\n";
     auto c = collect_text(text, "", ".json");
     ASSERT_TRUE(c.opened) << c.open_error;
     ASSERT_EQ(c.events.size(), 2u) << c.diagnostics_text();
@@ -191,11 +195,15 @@ TEST(O365Shapes, SentinelOfficeActivityFlattenedJsonStrings) {
 
 TEST(O365Shapes, CsvWithTypeLineBomCrlfMultilineFieldAndLocaleDate) {
     std::string text =
-        "\xEF\xBB\xBF#TYPE Deserialized.Microsoft.Exchange.Management.SystemConfigurationTasks.AuditRecord\r\n"
-        "\"RecordType\",\"CreationDate\",\"UserIds\",\"Operations\",\"AuditData\",\"ResultIndex\"\r\n"
+        "\xEF\xBB\xBF#TYPE "
+        "Deserialized.Microsoft.Exchange.Management.SystemConfigurationTasks.AuditRecord\r\n"
+        "\"RecordType\",\"CreationDate\",\"UserIds\",\"Operations\",\"AuditData\","
+        "\"ResultIndex\"\r\n"
         "\"ExchangeAdmin\",\"5/29/2023 12:29:35 PM\",\"a@b.c\",\"Set-Mailbox\","
-        "\"{\"\"Operation\"\":\"\"Set-Mailbox\"\",\"\"Workload\"\":\"\"Exchange\"\",\"\"ClientIP\"\":\"\"1.2.3.4\"\","
-        "\"\"Parameters\"\":[{\"\"Name\"\":\"\"ForwardingSmtpAddress\"\",\"\"Value\"\":\"\"smtp:x@evil.test\"\"}]}\","
+        "\"{\"\"Operation\"\":\"\"Set-Mailbox\"\",\"\"Workload\"\":\"\"Exchange\"\","
+        "\"\"ClientIP\"\":\"\"1.2.3.4\"\","
+        "\"\"Parameters\"\":[{\"\"Name\"\":\"\"ForwardingSmtpAddress\"\",\"\"Value\"\":\"\"smtp:x@"
+        "evil.test\"\"}]}\","
         "\"line one\r\nline two\"\r\n";
     auto c = collect_text(text, "", ".csv");
     ASSERT_TRUE(c.opened) << c.open_error;
@@ -208,13 +216,19 @@ TEST(O365Shapes, CsvWithTypeLineBomCrlfMultilineFieldAndLocaleDate) {
     EXPECT_EQ(str_at(e, "attest.position"), "3");
 }
 
+// An Export-Csv header and a good row of it, for the CSV error cases.
+const std::string kCsvHeader =
+    "\"RecordType\",\"CreationDate\",\"UserIds\",\"Operations\",\"AuditData\"\n";
+const std::string kCsvGoodRow =
+    "\"x\",\"6/1/2023 1:12:18 "
+    "PM\",\"u\",\"Op\",\"{\"\"CreationTime\"\":\"\"2023-06-01T13:12:18\"\",\"\"Operation\"\":"
+    "\"\"Op\"\"}\"\n";
+
 TEST(O365Errors, CsvBrokenQuoteAndBadAuditDataAreReportedWithPositions) {
-    std::string header = "\"RecordType\",\"CreationDate\",\"UserIds\",\"Operations\",\"AuditData\"\n";
-    std::string good =
-        "\"x\",\"6/1/2023 1:12:18 PM\",\"u\",\"Op\",\"{\"\"CreationTime\"\":\"\"2023-06-01T13:12:18\"\",\"\"Operation\"\":\"\"Op\"\"}\"\n";
     std::string bad_json = "\"x\",\"d\",\"u\",\"Op\",\"{not json\"\n";
     std::string broken_quote = "\"x\",\"d\",\"u\",\"Op\",\"{\"\"a\"\":1}\n";  // never closed
-    auto c = collect_text(header + good + bad_json + good + broken_quote, "o365", ".csv");
+    auto c = collect_text(kCsvHeader + kCsvGoodRow + bad_json + kCsvGoodRow + broken_quote, "o365",
+                          ".csv");
     ASSERT_EQ(c.events.size(), 2u) << c.diagnostics_text();
     ASSERT_EQ(c.diagnostics.size(), 2u) << c.diagnostics_text();
     EXPECT_EQ(c.diagnostics[0].line, 3u);
@@ -225,10 +239,31 @@ TEST(O365Errors, CsvBrokenQuoteAndBadAuditDataAreReportedWithPositions) {
     EXPECT_EQ(c.stats.skipped, 2u);
 }
 
+// The CSV table's header and field-count checks, as the o365 reader sees them.
+TEST(O365Errors, CsvWithoutAuditDataColumnOrWithAShortRow) {
+    auto none =
+        collect_text("#TYPE x\n\"RecordType\",\"CreationDate\",\"Operations\"\n\"a\",\"b\",\"c\"\n",
+                     "o365", ".csv");
+    EXPECT_TRUE(none.events.empty());
+    ASSERT_EQ(none.diagnostics.size(), 1u) << none.diagnostics_text();
+    EXPECT_EQ(none.diagnostics[0].line, 2u);
+    EXPECT_NE(none.diagnostics[0].message.find("no AuditData column"), std::string::npos);
+
+    auto short_row = collect_text(kCsvHeader + kCsvGoodRow + "\"x\",\"d\",\"u\"\n" + kCsvGoodRow,
+                                  "o365", ".csv");
+    EXPECT_EQ(short_row.events.size(), 2u);
+    ASSERT_EQ(short_row.diagnostics.size(), 1u) << short_row.diagnostics_text();
+    EXPECT_EQ(short_row.diagnostics[0].line, 3u);
+    EXPECT_EQ(short_row.diagnostics[0].column, 4u);  // the first missing field
+    EXPECT_NE(short_row.diagnostics[0].message.find("row has 3 fields, the header 5"),
+              std::string::npos);
+    EXPECT_EQ(short_row.stats.skipped, 1u);
+}
+
 TEST(O365Errors, TruncatedNdjsonLineIsSkippedAndTheRestRead) {
     std::string rec(kForwardRecord);
-    std::string text = rec + "\n" + rec.substr(0, 120) + "\n" + rec + "\n" + "{\"Operation\":\"x\"}\n" +
-                       rec.substr(0, 50);
+    std::string text = rec + "\n" + rec.substr(0, 120) + "\n" + rec + "\n" +
+                       "{\"Operation\":\"x\"}\n" + rec.substr(0, 50);
     auto c = collect_text(text, "o365", ".json");
     ASSERT_EQ(c.events.size(), 2u) << c.diagnostics_text();
     ASSERT_EQ(c.diagnostics.size(), 3u) << c.diagnostics_text();
@@ -290,21 +325,30 @@ TEST(O365Helpers, SplitClientIp) {
         }
         ASSERT_TRUE(r.has_value());
         EXPECT_EQ(r->ip, c.ip);
-        if (c.port == -1) EXPECT_FALSE(r->port.has_value());
-        else EXPECT_EQ(r->port.value_or(-1), c.port);
+        if (c.port == -1)
+            EXPECT_FALSE(r->port.has_value());
+        else
+            EXPECT_EQ(r->port.value_or(-1), c.port);
     }
 }
 
 TEST(O365Helpers, Dates) {
-    EXPECT_EQ(format_iso8601(*o365::parse_ms_json_date("/Date(1728364117000)/")), "2024-10-08T05:08:37.000Z");
-    EXPECT_EQ(format_iso8601(*o365::parse_ms_json_date("/Date(1728364117123+0200)/")), "2024-10-08T05:08:37.123Z");
+    EXPECT_EQ(format_iso8601(*o365::parse_ms_json_date("/Date(1728364117000)/")),
+              "2024-10-08T05:08:37.000Z");
+    EXPECT_EQ(format_iso8601(*o365::parse_ms_json_date("/Date(1728364117123+0200)/")),
+              "2024-10-08T05:08:37.123Z");
     EXPECT_FALSE(o365::parse_ms_json_date("/Date(abc)/"));
     EXPECT_FALSE(o365::parse_ms_json_date("Date(1)"));
-    EXPECT_EQ(format_iso8601(*o365::parse_locale_datetime("5/29/2023 12:29:35 PM")), "2023-05-29T12:29:35.000Z");
-    EXPECT_EQ(format_iso8601(*o365::parse_locale_datetime("5/29/2023 12:29:35 AM")), "2023-05-29T00:29:35.000Z");
-    EXPECT_EQ(format_iso8601(*o365::parse_locale_datetime("6/4/2023 3:14:58 AM")), "2023-06-04T03:14:58.000Z");
-    EXPECT_EQ(format_iso8601(*o365::parse_locale_datetime("29.05.2023 13:29:35")), "2023-05-29T13:29:35.000Z");
-    EXPECT_EQ(format_iso8601(*o365::parse_locale_datetime("2023-05-29T12:29:35")), "2023-05-29T12:29:35.000Z");
+    EXPECT_EQ(format_iso8601(*o365::parse_locale_datetime("5/29/2023 12:29:35 PM")),
+              "2023-05-29T12:29:35.000Z");
+    EXPECT_EQ(format_iso8601(*o365::parse_locale_datetime("5/29/2023 12:29:35 AM")),
+              "2023-05-29T00:29:35.000Z");
+    EXPECT_EQ(format_iso8601(*o365::parse_locale_datetime("6/4/2023 3:14:58 AM")),
+              "2023-06-04T03:14:58.000Z");
+    EXPECT_EQ(format_iso8601(*o365::parse_locale_datetime("29.05.2023 13:29:35")),
+              "2023-05-29T13:29:35.000Z");
+    EXPECT_EQ(format_iso8601(*o365::parse_locale_datetime("2023-05-29T12:29:35")),
+              "2023-05-29T12:29:35.000Z");
     EXPECT_FALSE(o365::parse_locale_datetime("13/45/2023 1:00:00 PM"));
     EXPECT_FALSE(o365::parse_locale_datetime("garbage"));
 }
@@ -348,10 +392,20 @@ TEST(O365Helpers, ClassifyOperations) {
 TEST(O365Sniff, ClaimsAuditRecordsAndNotOthers) {
     std::string rec(kForwardRecord);
     EXPECT_GE(o365::sniff_o365(rec, "x.json"), 70);
-    EXPECT_GE(o365::sniff_o365("[\r\n    {\r\n        \"RecordType\": 1, \"Operation\": \"x\", \"CreationTime\": \"\"", "x.json"), 70);
-    EXPECT_EQ(o365::sniff_o365("\"RecordType\",\"CreationDate\",\"UserIds\",\"Operations\",\"AuditData\"\n", "a.csv"), 90);
-    EXPECT_EQ(o365::sniff_o365("#TYPE X\n\"RecordType\",\"CreationDate\",\"AuditData\"\n", "a.csv"), 90);
-    EXPECT_EQ(o365::sniff_o365(R"({"@timestamp":"2024-01-01T00:00:00Z","event":{"action":"x"}})", "e.ndjson"), 0);
+    EXPECT_GE(
+        o365::sniff_o365(
+            "[\r\n    {\r\n        \"RecordType\": 1, \"Operation\": \"x\", \"CreationTime\": \"\"",
+            "x.json"),
+        70);
+    EXPECT_EQ(
+        o365::sniff_o365(
+            "\"RecordType\",\"CreationDate\",\"UserIds\",\"Operations\",\"AuditData\"\n", "a.csv"),
+        90);
+    EXPECT_EQ(o365::sniff_o365("#TYPE X\n\"RecordType\",\"CreationDate\",\"AuditData\"\n", "a.csv"),
+              90);
+    EXPECT_EQ(o365::sniff_o365(R"({"@timestamp":"2024-01-01T00:00:00Z","event":{"action":"x"}})",
+                               "e.ndjson"),
+              0);
     EXPECT_EQ(o365::sniff_o365("type=SYSCALL msg=audit(1.2:3): a=b", "audit.log"), 0);
     // The registry prefers o365 over ndjson (which scores up to 40 for any object per line).
     auto* info = CollectorRegistry::builtin().detect(rec + "\n", "x.ndjson");

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+
 namespace attest {
 namespace {
 
@@ -18,6 +20,23 @@ TEST(Timeutil, ParsesSysmonUtcTimeAndIsoVariants) {
     EXPECT_EQ(*parse_iso8601_ns("1970-01-01T00:00:00Z"), 0);
 }
 
+// Both ends of the 64-bit nanosecond range, and before 1970 the fraction counting up from the
+// second before.
+TEST(Timeutil, FormatIso8601EdgeTimes) {
+    struct Case {
+        std::int64_t ns;
+        int digits;
+        const char* text;
+    } cases[] = {
+        {0, 3, "1970-01-01T00:00:00.000Z"},
+        {-1, 9, "1969-12-31T23:59:59.999999999Z"},
+        {INT64_MIN, 9, "1677-09-21T00:12:43.145224192Z"},
+        {INT64_MAX, 12, "2262-04-11T23:47:16.854775807Z"},
+        {INT64_MAX, 0, "2262-04-11T23:47:16Z"},
+    };
+    for (const auto& c : cases) EXPECT_EQ(format_iso8601(c.ns, c.digits), c.text) << c.ns;
+}
+
 TEST(Timeutil, RejectsMalformed) {
     EXPECT_FALSE(parse_iso8601_ns(""));
     EXPECT_FALSE(parse_iso8601_ns("2019-13-01 00:00:00"));
@@ -28,7 +47,8 @@ TEST(Timeutil, RejectsMalformed) {
 
 TEST(Timeutil, FiletimeToUnix) {
     EXPECT_EQ(filetime_to_ns(116444736000000000ULL), 0);
-    EXPECT_EQ(format_iso8601(filetime_to_ns(132078944420252239ULL), 7), "2019-07-18T03:34:02.0252239Z");
+    EXPECT_EQ(format_iso8601(filetime_to_ns(132078944420252239ULL), 7),
+              "2019-07-18T03:34:02.0252239Z");
 }
 
 // One grammar for every duration of the project; the table says what each syntax accepts.
