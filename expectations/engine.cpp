@@ -176,13 +176,9 @@ std::string correlation_miss(const sigma::RuleSet& set, std::size_t rule,
                              const sigma::RuleSetMatcher& m) {
     const sigma::Correlation& c = *set.rules[rule].correlation;
     std::string inputs;
-    for (const auto& [index, d] : m.diagnostics()) {
-        if (std::find(c.rule_index.begin(), c.rule_index.end(), index) == c.rule_index.end())
-            continue;
-        std::uint64_t matched = d.terms.empty() ? 0 : d.terms.front().matched;
+    for (std::size_t index : c.rule_index)
         inputs += (inputs.empty() ? "" : ", ") + std::string("'") + set.rules[index].title +
-                  "' matched " + std::to_string(matched) + " event(s)";
-    }
+                  "' matched " + std::to_string(m.input_matches(index)) + " event(s)";
     std::string by = c.group_by.empty() ? "" : " of " + join(c.group_by, ", ");
     return "the correlation's condition held for no group" + by +
            (inputs.empty() ? "" : " (" + inputs + ")");

@@ -118,6 +118,8 @@ public:
     const std::vector<Hit>& hits() const;  // by rule order, then in input order
     // Diagnostics of each plain result-producing rule (by rule index).
     std::vector<std::pair<std::size_t, eql::Diagnostics>> diagnostics() const;
+    // How many events a correlation's input rule matched (0 for a rule no correlation reads).
+    std::uint64_t input_matches(std::size_t rule) const;
     std::size_t live_groups() const;  // correlation state, for memory checks
 
 private:
