@@ -155,11 +155,11 @@ Expected<CompiledDetection> compile_detection(const DetectionSpec& spec,
     if (spec.loaded) {
         auto compiled = rules::compile_rule(*spec.loaded, options);
         if (!compiled) return make_error(compiled.error().message);
-        return CompiledDetection{*compiled, nullptr, 0};
+        return CompiledDetection{*compiled, nullptr, 0, {}};
     }
     auto q = eql::compile(spec.query, spec.rule, options);
     if (!q) return make_error(q.error().message);
-    return CompiledDetection{{*q, ""}, nullptr, 0};
+    return CompiledDetection{{*q, ""}, nullptr, 0, {}};
 }
 
 // The hits of a correlation detection in the EQL matcher's form: its events and group values.
