@@ -6,11 +6,15 @@
 #include <deque>
 #include <set>
 #include <thread>
+#include <unordered_map>
 
+#include "core/closest_name.h"
 #include "core/text.h"
 #include "core/timeutil.h"
 #include "expectations/eql/field_types.h"
 #include "expectations/eql/rule.h"
+#include "expectations/eql/value_index.h"
+#include "expectations/rule_fields.h"
 #include "expectations/rules.h"
 #include "expectations/sigma/sigma.h"
 #include "telemetry/host.h"
@@ -77,21 +81,108 @@ std::string join(const std::vector<std::string>& items, std::string_view sep) {
     return out;
 }
 
+// A detection compiled: its query, or for a Sigma correlation the rule set that evaluates it.
+struct CompiledDetection {
+    rules::CompiledRule rule;
+    std::shared_ptr<const sigma::RuleSet> sigma_set;  // set: a correlation, rule.query null
+    std::size_t correlation = 0;                      // its index in sigma_set
+    std::vector<std::string> sigma_fields;            // Sigma: the field names its items use
+};
+
+// The fields a detection's rule names, each with the event paths it is read from.
+struct WatchedField {
+    std::string name;
+    std::vector<std::string> paths;
+    bool sigma = false;
+};
+
+std::vector<WatchedField> watched_fields(const DetectionSpec& spec, const CompiledDetection& c) {
+    std::vector<WatchedField> out;
+    if (spec.language == "sigma") {
+        for (const auto& f : c.sigma_fields) out.push_back({f, sigma::field_paths(f), true});
+        return out;
+    }
+    eql::Rule bare;  // a bare EQL query (hand-built specs) read as an EQL rule
+    bare.query = spec.query;
+    for (const auto& f : rules::query_fields(spec.loaded ? *spec.loaded : bare))
+        if (f.name.find('*') == std::string::npos) out.push_back({f.name, {f.name}, false});
+    return out;
+}
+
+bool carries(const Event& e, const WatchedField& f) {
+    for (const auto& p : f.paths) {
+        if (e.find(p)) return true;
+        bool seen = false;
+        e.for_each_at(p, [&seen](const Value&) { seen = true; });
+        if (seen) return true;
+    }
+    return false;
+}
+
+// "; `process.nme`: no event has this field; did you mean `process.name`?" for each field
+// the rule names that no event it read carried (a misspelt field silently never matches).
+std::string absent_fields_note(const std::vector<WatchedField>& absent) {
+    std::string out;
+    for (const auto& f : absent) {
+        bool path = !f.sigma || f.name.find('.') != std::string::npos;
+        std::string hint =
+            closest_name(f.name, path ? rules::known_field_names() : sigma::field_names());
+        out += "; `" + f.name + "`: no event has this field";
+        if (!hint.empty() && hint != f.name) out += "; did you mean `" + hint + "`?";
+    }
+    return out;
+}
+
 // A detection's query in its own language (EQL, KQL, Sigma) compiled into the one query form;
 // a rule that did not load is an error here too.
-Expected<rules::CompiledRule> compile_detection(const DetectionSpec& spec, const eql::QueryOptions& options) {
+Expected<CompiledDetection> compile_detection(const DetectionSpec& spec,
+                                              const eql::QueryOptions& options) {
     if (!spec.load_error.empty()) return make_error(spec.load_error);
     if (spec.language == "sigma") {
         auto set = sigma::parse(spec.query, spec.rule);
         if (!set) return make_error(set.error().message);
         auto rule = sigma::single_rule(*set, spec.rule);
         if (!rule) return make_error(rule.error().message);
-        return rules::CompiledRule{(*rule)->query, ""};
+        std::vector<std::string> fields;
+        for (const auto& r : set->rules)  // a correlation's inputs are the file's other rules
+            for (const auto& f : r.fields)
+                if (std::find(fields.begin(), fields.end(), f.name) == fields.end())
+                    fields.push_back(f.name);
+        if ((*rule)->query) return CompiledDetection{{(*rule)->query, ""}, nullptr, 0, fields};
+        auto index = static_cast<std::size_t>(*rule - set->rules.data());
+        return CompiledDetection{
+            {}, std::make_shared<const sigma::RuleSet>(std::move(*set)), index, fields};
     }
-    if (spec.loaded) return rules::compile_rule(*spec.loaded, options);
+    if (spec.loaded) {
+        auto compiled = rules::compile_rule(*spec.loaded, options);
+        if (!compiled) return make_error(compiled.error().message);
+        return CompiledDetection{*compiled, nullptr, 0, {}};
+    }
     auto q = eql::compile(spec.query, spec.rule, options);
     if (!q) return make_error(q.error().message);
-    return rules::CompiledRule{*q, ""};
+    return CompiledDetection{{*q, ""}, nullptr, 0, {}};
+}
+
+// The hits of a correlation detection in the EQL matcher's form: its events and group values.
+std::vector<eql::Hit> correlation_hits(const sigma::RuleSetMatcher& m, std::size_t rule) {
+    std::vector<eql::Hit> out;
+    for (const auto& h : m.hits())
+        if (h.rule == rule) out.push_back({h.events, h.group});
+    return out;
+}
+
+// Why a correlation did not fire: how many events each input rule matched, so an input that
+// never matched stands out from a threshold that was not reached.
+std::string correlation_miss(const sigma::RuleSet& set, std::size_t rule,
+                             const sigma::RuleSetMatcher& m) {
+    const sigma::Correlation& c = *set.rules[rule].correlation;
+    std::string inputs;
+    for (std::size_t index : c.rule_index)
+        inputs += (inputs.empty() ? "" : ", ") + std::string("'") + set.rules[index].title +
+                  "' matched " + std::to_string(m.input_matches(index)) + " event(s)";
+    std::string by = c.group_by.empty() ? "" : " of " + join(c.group_by, ", ");
+    return "the correlation's condition held for no group" + by +
+           (inputs.empty() ? "" : " (" + inputs + ")");
 }
 
 }  // namespace
@@ -107,8 +198,18 @@ struct Evaluator::Impl {
         std::string host;  // empty: any
         bool lineage = false;  // only events of the scenario's process tree (`anchor`)
         std::size_t anchor = telemetry::LineageTracker::kNone;
-        std::optional<eql::Matcher> matcher;
+        std::optional<eql::Matcher> matcher;  // or, for a Sigma correlation:
+        std::optional<sigma::RuleSetMatcher> correlation;
+        std::shared_ptr<const sigma::RuleSet> sigma_set;
+        std::size_t correlation_rule = 0;
         std::uint64_t seen = 0;
+        std::vector<WatchedField> absent;  // pack detections: named fields no event carried yet
+        // A --rules rule (its misses are never shown): filed in a value index when its query
+        // has keys, else tried on every event.
+        bool informational = false;
+        std::shared_ptr<const eql::Query> query;  // informational ones
+        bool indexed = false;
+        std::size_t admission = 0;      // indexed: its Admission (what `seen` is counted from)
         std::set<std::string> actions;  // observed event.action values (detections), capped
     };
 
@@ -116,6 +217,16 @@ struct Evaluator::Impl {
     std::vector<ScenarioResult> scenarios;
     std::vector<Slot> slots;
     std::vector<std::size_t> data_profile_slots, translated_slots;
+    // Indexed slots, by the vocabulary they read; an indexed slot sees only its candidates, so
+    // the events it admits are counted per (window, host) and source instead.
+    eql::ValueIndex data_index, translated_index;
+    struct Admission {
+        std::int64_t lo, hi;
+        std::string host;
+        std::unordered_map<std::string_view, std::uint64_t> per_source;
+        std::uint64_t total = 0;
+    };
+    std::vector<Admission> admissions;
     telemetry::LineageTracker lineage;  // one per evaluation: each event observed once
     // Lineage-bound matchers get their events kLineageDelayNs of event time late, so that an
     // event dated before the one that ties its process to a tree still counts (Sysmon dates
@@ -141,20 +252,67 @@ struct Evaluator::Impl {
         return ts ? timestamp_value_ns(*ts).value_or(INT64_MIN) : INT64_MIN;
     }
 
+    static bool in_bounds(std::int64_t lo, std::int64_t hi, const std::string& lab_host,
+                          std::int64_t ts, bool host_bound, const Value* host) {
+        if (ts != INT64_MIN && (ts < lo || ts > hi)) return false;
+        if ((lo != INT64_MIN || hi != INT64_MAX) && ts == INT64_MIN) return false;
+        if (!lab_host.empty() && host_bound) {
+            if (!host || !host->is_string()) return false;
+            // Computer names are FQDNs or upper-case NetBIOS names, the lab's either.
+            if (!telemetry::same_host(host->as_string(), lab_host)) return false;
+        }
+        return true;
+    }
+
     bool admits(const Slot& s, std::string_view source, bool host_bound, std::int64_t ts,
                 const Value* host, std::size_t owner) const {
         if (s.lineage && owner != s.anchor) return false;
         if (!s.sources.empty() &&
             std::find(s.sources.begin(), s.sources.end(), source) == s.sources.end())
             return false;
-        if (ts != INT64_MIN && (ts < s.lo || ts > s.hi)) return false;
-        if ((s.lo != INT64_MIN || s.hi != INT64_MAX) && ts == INT64_MIN) return false;
-        if (!s.host.empty() && host_bound) {
-            if (!host || !host->is_string()) return false;
-            // Computer names are FQDNs or upper-case NetBIOS names, the lab's either.
-            if (!telemetry::same_host(host->as_string(), s.host)) return false;
-        }
+        return in_bounds(s.lo, s.hi, s.host, ts, host_bound, host);
+    }
+
+    // Files slot k in the value index of its vocabulary when its query has keys.
+    bool index_slot(std::size_t k, bool translate) {
+        Slot& s = slots[k];
+        if (!options.value_index || !s.informational ||
+            !(translate ? translated_index : data_index)
+                 .add(static_cast<std::uint32_t>(k), *s.query))
+            return false;
+        s.indexed = true;
+        auto same = [&s](const Admission& a) {
+            return a.lo == s.lo && a.hi == s.hi && a.host == s.host;
+        };
+        auto it = std::find_if(admissions.begin(), admissions.end(), same);
+        s.admission = static_cast<std::size_t>(it - admissions.begin());
+        if (it == admissions.end()) admissions.push_back({s.lo, s.hi, s.host, {}, 0});
         return true;
+    }
+
+    void count_admissions(std::string_view source, bool host_bound, std::int64_t ts,
+                          const Value* host) {
+        for (auto& a : admissions)
+            if (in_bounds(a.lo, a.hi, a.host, ts, host_bound, host))
+                ++a.per_source[source], ++a.total;
+    }
+
+    // What an indexed slot would have been fed: the events of its sources within its bounds.
+    std::uint64_t admitted(const Slot& s) const {
+        const Admission& a = admissions[s.admission];
+        if (s.sources.empty()) return a.total;
+        std::uint64_t n = 0;
+        for (const auto& src : s.sources)
+            if (auto it = a.per_source.find(src); it != a.per_source.end()) n += it->second;
+        return n;
+    }
+
+    void feed_candidates(eql::ValueIndex& index, const std::shared_ptr<const Event>& e,
+                         std::string_view source, bool host_bound, std::int64_t ts,
+                         const Value* host) {
+        for (std::uint32_t k : index.candidates(*e))
+            if (admits(slots[k], source, host_bound, ts, host, telemetry::LineageTracker::kNone))
+                feed_slot(slots[k], e);
     }
 
     // One anchor per scenario: its executor, from the earliest start to the latest end of its
@@ -215,10 +373,15 @@ struct Evaluator::Impl {
 
     void feed_slot(Slot& s, const std::shared_ptr<const Event>& e) {
         ++s.seen;
+        if (!s.absent.empty())
+            std::erase_if(s.absent, [&e](const WatchedField& f) { return carries(*e, f); });
         if (s.detection && s.actions.size() < 64)
             if (const Value* a = e->find("event.action"); a && a->is_string())
                 s.actions.insert(a->as_string());
-        s.matcher->feed(e);
+        if (s.correlation)
+            s.correlation->feed(*e);
+        else
+            s.matcher->feed(e);
     }
 };
 
@@ -311,11 +474,26 @@ void Evaluator::add_scenario(const ScenarioChecks& checks, RunFacts facts) {
             // A --rules DIR rule that does not compile is its own problem, not the scenario's.
             if (!spec.informational)
                 errors.push_back("rule " + spec.rule + ": " + compiled.error().message);
-        } else if (!compiled->query) {
+        } else if (compiled->sigma_set) {
+            slot.absent = watched_fields(spec, *compiled);
+            slot.sigma_set = compiled->sigma_set;
+            slot.correlation_rule = compiled->correlation;
+            slot.correlation.emplace(compiled->sigma_set,
+                                     sigma::MatcherOptions{.collect_diagnostics = true});
+            impl.slots.push_back(std::move(slot));
+        } else if (!compiled->rule.query) {
             dr.verdict = DetectionVerdict::NotEvaluable;
-            dr.reason = "not locally evaluable: " + compiled->not_evaluable;
+            dr.reason = "not locally evaluable: " + compiled->rule.not_evaluable;
         } else {
-            slot.matcher.emplace(compiled->query, mopts);
+            // The misses of a --rules rule are never shown: no diagnostics to collect.
+            eql::MatcherOptions own = mopts;
+            own.collect_diagnostics = !spec.informational;
+            slot.informational = spec.informational;
+            if (spec.informational)
+                slot.query = compiled->rule.query;
+            else
+                slot.absent = watched_fields(spec, *compiled);
+            slot.matcher.emplace(compiled->rule.query, own);
             impl.slots.push_back(std::move(slot));
         }
         result.detections.push_back(std::move(dr));
@@ -339,6 +517,7 @@ void Evaluator::add_scenario(const ScenarioChecks& checks, RunFacts facts) {
         }
         bool translate = impl.slots[k].profile == Profile::Endpoint &&
                          impl.options.data_profile == Profile::Sysmon;
+        if (impl.slots[k].indexed || (k >= first_slot && impl.index_slot(k, translate))) continue;
         (translate ? impl.translated_slots : impl.data_profile_slots).push_back(k);
     }
 }
@@ -381,18 +560,29 @@ void Evaluator::feed(std::shared_ptr<Event>& shared) {
         auto& s = impl.slots[k];
         if (impl.admits(s, source, host_bound, ts, host, owner)) impl.feed_slot(s, view);
     }
+    if (!impl.admissions.empty()) {
+        impl.count_admissions(source, host_bound, ts, host);
+        if (!impl.data_index.empty())
+            impl.feed_candidates(impl.data_index, view, source, host_bound, ts, host);
+    }
+    auto translate_once = [&] {
+        if (any_translated) return;
+        // A matcher above may have kept the event as it is: translate a copy then.
+        view.reset();
+        if (shared.use_count() > 1) shared = std::make_shared<Event>(*shared);
+        telemetry::translate(*shared, Profile::Endpoint);
+        view = shared;
+        any_translated = true;
+    };
     for (std::size_t k : impl.translated_slots) {
         auto& s = impl.slots[k];
         if (!impl.admits(s, source, host_bound, ts, host, owner)) continue;
-        if (!any_translated) {
-            // A matcher above may have kept the event as it is: translate a copy then.
-            view.reset();
-            if (shared.use_count() > 1) shared = std::make_shared<Event>(*shared);
-            telemetry::translate(*shared, Profile::Endpoint);
-            view = shared;
-            any_translated = true;
-        }
+        translate_once();
         impl.feed_slot(s, view);
+    }
+    if (!impl.translated_index.empty()) {
+        translate_once();
+        impl.feed_candidates(impl.translated_index, view, source, host_bound, ts, host);
     }
 }
 
@@ -410,11 +600,18 @@ void Evaluator::finish() {
         return it != impl.events_per_source.end() && it->second > 0;
     };
 
+    const eql::Diagnostics no_diagnostics;
     for (auto& slot : impl.slots) {
-        slot.matcher->finish();
+        std::vector<eql::Hit> correlated;
+        if (slot.correlation) {
+            slot.correlation->finish();
+            correlated = correlation_hits(*slot.correlation, slot.correlation_rule);
+        } else {
+            slot.matcher->finish();
+        }
         auto& sc = impl.scenarios[slot.scenario];
-        const auto& hits = slot.matcher->hits();
-        const auto& diag = slot.matcher->diagnostics();
+        const auto& hits = slot.correlation ? correlated : slot.matcher->hits();
+        const auto& diag = slot.correlation ? no_diagnostics : slot.matcher->diagnostics();
         if (!slot.detection) {
             auto& r = sc.expectations[slot.index];
             r.events_seen = slot.seen;
@@ -467,6 +664,7 @@ void Evaluator::finish() {
             }
         } else {
             auto& r = sc.detections[slot.index];
+            if (slot.indexed) slot.seen = impl.admitted(slot);
             r.events_seen = slot.seen;
             r.hits = hits.size();
             for (const auto& h : hits) {
@@ -517,6 +715,9 @@ void Evaluator::finish() {
                                     std::string(profile_name(r.spec.profile)) + ")";
                 } else if (slot.seen == 0) {
                     r.reason = "no event reached the rule (time window, host or sources)";
+                } else if (slot.correlation) {
+                    r.reason =
+                        correlation_miss(*slot.sigma_set, slot.correlation_rule, *slot.correlation);
                 } else if (!diag.near_misses.empty()) {
                     r.reason = "no event met " + diag.near_misses.front().failed_clause;
                 } else {
@@ -527,6 +728,7 @@ void Evaluator::finish() {
                     r.reason = weakest.empty() ? "no hit among " + std::to_string(slot.seen) + " event(s)"
                                                : "no event met " + weakest;
                 }
+                if (slot.seen > 0) r.reason += absent_fields_note(slot.absent);
             }
             r.passed = r.spec.informational ||
                        (was_evaluated(r.verdict) &&

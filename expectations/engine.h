@@ -77,6 +77,9 @@ struct EngineOptions {
     // Field types for every query (`--mapping`); overrides a pack's `mapping:`. Null: the
     // pack's, else ECS types.
     std::shared_ptr<const eql::FieldTypes> types;
+    // `--rules` rules (informational detections) are tried only on the events whose values
+    // carry their literals (eql/value_index.h); false tries each on every event (same hits).
+    bool value_index = true;
 };
 
 enum class ExpectationVerdict { Observed, Missing, NotCollected, Pending };

@@ -2,8 +2,11 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "expectations/kql/kql.h"
+#include "expectations/sigma/sigma.h"
 
 namespace attest::rules {
 namespace {
@@ -21,12 +24,26 @@ bool is_rule_file(const std::string& path) {
 }
 
 Expected<eql::Rule> load_rule(const std::string& path) {
-    // SIGMA HOOK: `.yml` / `.yaml` rules are read by the Sigma loader (expectations/sigma/,
-    // built in another branch). Until it is merged in, they are refused with this message;
-    // wire it here (load, then compile_rule's "sigma" language) and nowhere else.
-    if (ends_with(path, ".yml") || ends_with(path, ".yaml"))
-        return make_error(path + ": Sigma rules are not supported by this build");
-    return eql::load_rule(path);
+    if (!sigma::is_sigma_path(path)) return eql::load_rule(path);
+    // A Sigma file: its one rule (or one correlation with its inputs), kept as YAML text and
+    // compiled by compile_rule like the other languages.
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return make_error(path + ": cannot read the file");
+    std::stringstream text;
+    text << in.rdbuf();
+    auto set = sigma::parse(text.str(), path);
+    if (!set) return make_error(set.error().message);
+    auto one = sigma::single_rule(*set, path);
+    if (!one) return make_error(one.error().message);
+    eql::Rule r;
+    r.path = path;
+    r.name = (*one)->title;
+    r.rule_id = (*one)->id;
+    r.language = "sigma";
+    r.type = (*one)->correlation ? "correlation" : "query";
+    r.query = text.str();
+    r.techniques = (*one)->techniques;
+    return r;
 }
 
 std::string not_evaluable_reason(const eql::Rule& rule) {
@@ -37,6 +54,7 @@ std::string not_evaluable_reason(const eql::Rule& rule) {
     if (rule.type == "machine_learning")
         return "machine_learning rule: needs an Elastic anomaly-detection job";
     if (rule.language == "eql" && rule.type == "eql") return "";
+    if (rule.language == "sigma") return "";
     if (rule.language == "kuery" && (rule.type == "query" || rule.type == "threshold")) return "";
     if (rule.language != "eql" && rule.language != "kuery")
         return "language '" + rule.language + "' is not evaluated locally (eql and kuery are)";
@@ -48,6 +66,20 @@ Expected<CompiledRule> compile_rule(const eql::Rule& rule, const eql::QueryOptio
     CompiledRule out;
     out.not_evaluable = not_evaluable_reason(rule);
     if (!out.not_evaluable.empty()) return out;
+    if (rule.language == "sigma") {
+        auto set = sigma::parse(rule.query, rule.path);
+        if (!set) return make_error(set.error().message);
+        auto one = sigma::single_rule(*set, rule.path);
+        if (!one) return make_error(one.error().message);
+        // A correlation has no single query: pack detections and `attest query` evaluate it
+        // with the Sigma rule-set matcher.
+        if (!(*one)->query)
+            return make_error(rule.path +
+                              ": a Sigma correlation is evaluated by pack detections "
+                              "and 'attest query', not compiled to one query");
+        out.query = (*one)->query;
+        return out;
+    }
     auto q = rule.language == "kuery" ? kql::compile_rule(rule, options)
                                       : eql::compile_rule(rule, options);
     if (!q) return make_error(q.error().message);
@@ -68,6 +100,10 @@ RuleCheck check_one(const std::string& path, const eql::QueryOptions& options) {
     c.name = rule->name;
     c.language = rule->language;
     c.type = rule->type;
+    if (rule->type == "correlation") {  // loaded with its inputs resolved: runs as it is
+        c.status = RuleStatus::Evaluable;
+        return c;
+    }
     auto compiled = rules::compile_rule(*rule, options);
     if (!compiled) {
         c.detail = compiled.error().message;

@@ -1,8 +1,9 @@
 // Detection rules of every language, loaded and compiled through one door: EQL (`.eql`, or
 // TOML with language = "eql"), KQL (TOML with language = "kuery", types query and
-// threshold), and Sigma (`.yml`/`.yaml`, through the Sigma loader when it is built in: see
-// load_rule). Rules that exist but cannot be evaluated locally (new_terms, machine_learning,
-// ES|QL, ...) compile to no query and a reason, never to a query that cannot fire.
+// threshold), and Sigma (`.yml`/`.yaml`: one rule per file, or one correlation with its input
+// rules, kept as YAML text with language "sigma"). Rules that exist but cannot be evaluated locally
+// (new_terms, machine_learning, ES|QL, ...) compile to no query and a reason, never to a query that
+// cannot fire.
 #pragma once
 
 #include <memory>

@@ -9,6 +9,7 @@
 #include "expectations/eql/field_types.h"
 #include "expectations/kql/kql.h"
 #include "expectations/rules.h"
+#include "fuzz/value_index_check.h"
 
 namespace {
 
@@ -46,6 +47,7 @@ void run(const std::shared_ptr<const attest::eql::Query>& q) {
     attest::eql::MatcherOptions mo;
     mo.collect_diagnostics = true;
     attest::eql::Matcher m(q, mo);
+    attest::fuzz::check_value_index(*q, sample_events());
     for (int round = 0; round < 2; ++round)
         for (const auto& e : sample_events()) m.feed(e);
     m.finish();

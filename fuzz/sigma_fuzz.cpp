@@ -8,6 +8,7 @@
 
 #include "core/json.h"
 #include "expectations/sigma/sigma.h"
+#include "fuzz/value_index_check.h"
 
 namespace {
 
@@ -35,6 +36,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     options.placeholders["sys"] = {"C:\\Windows\\System32", "C:\\Windows\\SysWOW64"};
     auto set = attest::sigma::parse(text, "fuzz.yml", options);
     if (!set) return 0;
+    for (const auto& r : set->rules)
+        if (r.query) attest::fuzz::check_value_index(*r.query, sample_events());
     auto shared = std::make_shared<const attest::sigma::RuleSet>(std::move(*set));
     attest::sigma::RuleSetMatcher m(shared, {.collect_diagnostics = true});
     for (int round = 0; round < 2; ++round)

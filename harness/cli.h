@@ -15,9 +15,12 @@
 #include <thread>
 #include <vector>
 
+#include "core/closest_name.h"
 #include "core/diagnostics.h"
 
 namespace attest::cli {
+
+using attest::closest_name;  // core/closest_name.h: the one did-you-mean
 
 constexpr int kExitOk = 0;
 constexpr int kExitFailed = 1;
@@ -119,10 +122,6 @@ std::uint64_t process_bytes_read();
 
 // Registers every built-in command (harness/commands.cpp).
 void register_builtin_commands(Registry& registry);
-
-// The candidate closest to `word` by edit distance, when close enough to be a likely typo
-// ("chek" -> "check", "pakc" -> "pack"); empty otherwise.
-std::string closest_name(std::string_view word, const std::vector<std::string>& candidates);
 
 // Option parser: declare options, then parse. Supports `--opt value`, `--opt=value`,
 // repeatable options, flags, `--` and positionals. Unknown options (with a "did you mean")

@@ -81,19 +81,34 @@ bool looks_like_rules(const std::string& path) {
 
 // Fields a loaded rule names that neither ECS nor any source's table knows: a warning each,
 // with the nearest known name when one is close (a misspelt field never matches, silently).
+void warn_unknown_field(const std::string& path, const rules::FieldRef& f, const char* what,
+                        const std::string& hint) {
+    std::printf("%s:%llu:%llu: warning: field '%s' is %s%s\n", path.c_str(),
+                static_cast<unsigned long long>(f.line), static_cast<unsigned long long>(f.column),
+                f.name.c_str(), what,
+                hint.empty() ? "" : (" (did you mean '" + hint + "'?)").c_str());
+}
+
 void warn_unknown_fields(const std::string& path) {
-    if (sigma::is_sigma_path(path)) return;  // Sigma names go through its own field table
+    if (sigma::is_sigma_path(path)) {  // Sigma names go through its own field table
+        auto set = sigma::load(path);
+        if (!set) return;
+        for (const auto& r : set->rules)
+            for (const auto& f : r.fields)
+                if (!sigma::known_field(f.name))
+                    warn_unknown_field(path, f,
+                                       "not a Sigma field attest maps and no source writes it",
+                                       closest_name(f.name, f.name.find('.') == std::string::npos
+                                                                ? sigma::field_names()
+                                                                : rules::known_field_names()));
+        return;
+    }
     auto rule = rules::load_rule(path);
     if (!rule) return;
-    for (const auto& f : rules::query_fields(*rule)) {
-        if (rules::known_field(f.name, nullptr)) continue;
-        std::string hint = closest_name(f.name, rules::known_field_names());
-        std::printf(
-            "%s:%llu:%llu: warning: field '%s' is not an ECS field and no source writes it%s\n",
-            path.c_str(), static_cast<unsigned long long>(f.line),
-            static_cast<unsigned long long>(f.column), f.name.c_str(),
-            hint.empty() ? "" : (" (did you mean '" + hint + "'?)").c_str());
-    }
+    for (const auto& f : rules::query_fields(*rule))
+        if (!rules::known_field(f.name, nullptr))
+            warn_unknown_field(path, f, "not an ECS field and no source writes it",
+                               closest_name(f.name, rules::known_field_names()));
 }
 
 int validate_rules(const std::string& path, bool sigma) {

@@ -102,6 +102,17 @@ ScenarioChecks Pack::checks_for(const AtomicTest& test) const {
 
 namespace {
 
+// The sources a Sigma detection reads: its logsource's, or for a correlation those of its
+// inputs (none: every source).
+std::vector<std::string> correlation_sources(const sigma::RuleSet& set, const sigma::Rule& r) {
+    if (!r.correlation) return r.sources;
+    std::vector<std::string> out;
+    for (std::size_t i : r.correlation->rule_index)
+        for (const auto& s : set.rules[i].sources)
+            if (std::find(out.begin(), out.end(), s) == out.end()) out.push_back(s);
+    return out;
+}
+
 // What reading a detection's rule file gave: the profile its format implies, and whether
 // the file was missing (E117) rather than unreadable (E118; both in DetectionSpec::load_error).
 struct RuleRead {
@@ -139,8 +150,8 @@ RuleRead read_detection_rule(const std::string& path, bool profile_declared, Det
         d.tags = r.tags;
         if (d.rule_id.empty()) d.rule_id = r.id;
         if (d.name.empty()) d.name = r.title;
-        if (d.sources.empty()) d.sources = r.sources;
-        if (!r.supplied) d.unsupplied_logsource = r.logsource.describe();
+        if (d.sources.empty()) d.sources = correlation_sources(*set, r);
+        if (!r.correlation && !r.supplied) d.unsupplied_logsource = r.logsource.describe();
         out.profile = Profile::Sysmon;  // SigmaHQ writes the Windows event field names
         return out;
     }

@@ -42,6 +42,10 @@ public:
             return false;
         });
     }
+    bool index_keys(std::vector<IndexKey>& out) const override {
+        if (m_op != CmpOp::Eq || !m_src.field || !text_only_literal(m_lit)) return false;
+        return literal_key(key_field(*m_src.field), IndexKey::Shape::Exact, m_lit.as_string(), out);
+    }
 
 private:
     Source m_src;
@@ -108,7 +112,8 @@ private:
 
 class InLeaf final : public Cond {
 public:
-    InLeaf(Source src, const std::vector<Value>& values, bool insensitive) : m_src(std::move(src)), m_insensitive(insensitive) {
+    InLeaf(Source src, const std::vector<Value>& values, bool insensitive)
+        : m_src(std::move(src)), m_insensitive(insensitive), m_literals(values) {
         for (const auto& v : values) {
             if (v.is_string()) {
                 m_strings.push_back(insensitive ? ascii_lowercase(v.as_string()) : v.as_string());
@@ -152,10 +157,21 @@ public:
             return false;
         });
     }
+    bool index_keys(std::vector<IndexKey>& out) const override {
+        if (!m_src.field || !m_numbers.empty() || m_strings.size() != m_literals.size())
+            return false;
+        for (const auto& v : m_literals)
+            if (!text_only_literal(v)) return false;
+        KeyField field = key_field(*m_src.field);
+        for (const auto& s : m_strings)
+            if (!literal_key(field, IndexKey::Shape::Exact, s, out)) return false;
+        return true;
+    }
 
 private:
     Source m_src;
     bool m_insensitive;
+    std::vector<Value> m_literals;  // as written (the value index checks their types)
     std::vector<std::string> m_strings;
     std::vector<Value> m_numbers;
     std::unordered_set<std::string> m_set;
@@ -172,6 +188,13 @@ public:
             if (x.is_number() || x.is_bool()) return match(scalar_to_string(x));
             return false;
         });
+    }
+    bool index_keys(std::vector<IndexKey>& out) const override {
+        if (!src.field || !regexes.empty() || wildcards.empty()) return false;
+        KeyField field = key_field(*src.field);
+        for (const auto& w : wildcards)
+            if (!pattern_key(field, w, out)) return false;
+        return true;
     }
 
 private:

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -73,10 +74,52 @@ struct Source {
     }
 };
 
+// How the value index (value_index.h) reads a field: every value the condition's leaf would
+// test, as text (numbers and booleans in their string form), so that a lookup sees at least
+// what the leaf sees.
+class KeyReader {
+public:
+    virtual ~KeyReader() = default;
+    virtual void each_text(const Event& e,
+                           const std::function<void(std::string_view)>& f) const = 0;
+};
+
+// One literal test a condition needs: some text the reader yields, ASCII-lowercased, equals,
+// starts with or ends with `literal` (lowercased too: a case-sensitive test then lets a few
+// more events through, and the condition itself still decides).
+struct IndexKey {
+    enum class Shape { Exact, Prefix, Suffix };
+    std::string field;  // the reader's identity: keys of one field share one read per event
+    std::shared_ptr<const KeyReader> reader;
+    Shape shape = Shape::Exact;
+    std::string literal;
+};
+
+// The reader of a field path as FieldPath::any walks it (`null_value` included).
+struct KeyField {
+    std::string id;
+    std::shared_ptr<const KeyReader> reader;
+};
+KeyField key_field(const FieldPath& path);
+// Appends the key of a literal test on `field`; false when it cannot be one (empty literal).
+bool literal_key(const KeyField& field, IndexKey::Shape shape, std::string_view literal,
+                 std::vector<IndexKey>& out);
+// The same for a wildcard pattern: false unless it is an exact, prefix or suffix test.
+bool pattern_key(const KeyField& field, const WildcardPattern& p, std::vector<IndexKey>& out);
+// Whether an equality literal can be filed by its text: a string that no number or boolean
+// coerces to (compare_scalars would match those across types).
+bool text_only_literal(const Value& literal);
+
 class Cond {
 public:
     virtual ~Cond() = default;
     virtual bool test(const Event& e) const = 0;
+    // Keys such that test(e) can hold only when one of them matches e; false (nothing
+    // appended that counts) when the condition has none, e.g. `contains` or a negation.
+    virtual bool index_keys(std::vector<IndexKey>& out) const {
+        (void)out;
+        return false;
+    }
 };
 using CondPtr = std::unique_ptr<Cond>;
 
@@ -85,6 +128,7 @@ class ConstCond final : public Cond {
 public:
     explicit ConstCond(bool v) : m_v(v) {}
     bool test(const Event&) const override { return m_v; }
+    bool index_keys(std::vector<IndexKey>&) const override { return !m_v; }  // never holds
 
 private:
     bool m_v;
@@ -107,6 +151,7 @@ public:
             if (!k->test(e)) return false;
         return true;
     }
+    bool index_keys(std::vector<IndexKey>& out) const override;  // the best conjunct's
 };
 
 class OrCond final : public Cond {
@@ -117,6 +162,7 @@ public:
             if (k->test(e)) return true;
         return false;
     }
+    bool index_keys(std::vector<IndexKey>& out) const override;  // every disjunct's
 };
 
 // A term's event filter in compiled form, with its top-level clauses kept for diagnostics.

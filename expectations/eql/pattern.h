@@ -26,9 +26,14 @@ public:
     WildcardPattern(std::string_view pattern, bool insensitive, std::vector<bool> wild);
     bool matches(std::string_view s) const;
     const std::string& pattern() const { return m_pattern; }
+    // How the pattern matches: one literal test (exact, prefix, suffix, contains) or a glob.
+    // The value index (value_index.h) files the first three under their literal.
+    enum class Shape { Exact, Prefix, Suffix, Contains, General };
+    Shape shape() const { return m_shape; }
+    // The literal of the fast shapes (ASCII-lowercased when insensitive); empty for General.
+    const std::string& literal() const { return m_literal; }
 
 private:
-    enum class Shape { Exact, Prefix, Suffix, Contains, General };
     bool general_match(std::string_view s) const;
     void choose_shape();
     bool is_star(std::size_t i) const {

@@ -34,6 +34,11 @@ class ScalarTest {
 public:
     virtual ~ScalarTest() = default;
     virtual bool test(const Value& v) const = 0;
+    // The test's key for the value index on `field` (compiled.h); false when it has none.
+    virtual bool index_key(const KeyField& field, std::vector<IndexKey>& out) const {
+        (void)field, (void)out;
+        return false;
+    }
 };
 using TestPtr = std::unique_ptr<ScalarTest>;
 
@@ -43,6 +48,9 @@ public:
     bool test(const Value& v) const override {
         if (v.is_string()) return v.as_string() == m_s;
         return scalar_to_string(v) == m_s;
+    }
+    bool index_key(const KeyField& field, std::vector<IndexKey>& out) const override {
+        return literal_key(field, IndexKey::Shape::Exact, m_s, out);
     }
 
 private:
@@ -78,6 +86,9 @@ public:
     bool test(const Value& v) const override {
         std::string s = v.is_string() ? v.as_string() : scalar_to_string(v);
         return m_glob ? m_glob->matches(s) : m_regex->matches(s);
+    }
+    bool index_key(const KeyField& field, std::vector<IndexKey>& out) const override {
+        return m_glob && pattern_key(field, *m_glob, out);
     }
 
 private:
@@ -255,6 +266,9 @@ public:
     bool test(const Event& e) const override {
         auto f = [this](const Value& v) { return m_test->test(v); };
         return m_path.any(e, f);
+    }
+    bool index_keys(std::vector<IndexKey>& out) const override {
+        return m_test->index_key(key_field(m_path), out);
     }
 
 private:

@@ -5,6 +5,7 @@
 #include "core/text.h"
 #include "expectations/eql/functions.h"
 #include "expectations/eql/pattern.h"
+#include "expectations/rule_fields.h"
 #include "expectations/sigma/internal.h"
 
 namespace attest::sigma::detail {
@@ -110,6 +111,48 @@ FieldRef field_ref(std::string_view name) {
     if (row) f.paths.emplace_back(row->ecs);
     return f;
 }
+
+}  // namespace attest::sigma::detail
+
+namespace attest::sigma {
+
+std::vector<std::string> field_paths(std::string_view name) {
+    return detail::field_ref(name).paths;
+}
+
+const std::vector<std::string>& field_names() {
+    static const std::vector<std::string> names = [] {
+        std::vector<std::string> out;
+        for (const auto& r : detail::kFields) out.emplace_back(r.sigma);
+        for (const auto& r : detail::kSystemFields) out.emplace_back(r.sigma);
+        // and the native names the sources write (winlog.event_data.X, o365.audit.X)
+        for (const auto& f : rules::known_field_names())
+            for (auto root : detail::kNativeRoots)
+                if (f.size() > root.size() && f.compare(0, root.size(), root) == 0 &&
+                    f.find('.', root.size()) == std::string::npos)
+                    out.push_back(f.substr(root.size()));
+        std::sort(out.begin(), out.end());
+        out.erase(std::unique(out.begin(), out.end()), out.end());
+        return out;
+    }();
+    return names;
+}
+
+bool known_field(std::string_view name) {
+    for (const auto& r : detail::kSystemFields)
+        if (iequals(r.sigma, name)) return true;
+    for (const auto& r : detail::kFields)
+        if (r.sigma == name) return true;
+    // Else known when ECS or a source's field table has one of the paths it is read from
+    // (winlog.event_data.<name>, o365.audit.<name>, the name itself).
+    for (const auto& p : detail::field_ref(name).paths)
+        if (rules::known_field(p, nullptr)) return true;
+    return false;
+}
+
+}  // namespace attest::sigma
+
+namespace attest::sigma::detail {
 
 // ------------------------------------------------------------------ log sources
 
@@ -223,6 +266,17 @@ public:
             return any_string(e.find("winlog.event_data.EventType"), "Delete", true, true);
         if (m_s.event_type == "process_start") return is_process_start(e);
         return true;
+    }
+    // The dataset, when the row names one (a coarse key: used when the rule has no other).
+    bool index_keys(std::vector<eql::detail::IndexKey>& out) const override {
+        if (m_s.dataset.empty()) return false;
+        eql::detail::FieldPath path;
+        path.path = "event.dataset";
+        bool prefix = m_s.dataset.back() == '.';
+        return eql::detail::literal_key(
+            eql::detail::key_field(path),
+            prefix ? eql::detail::IndexKey::Shape::Prefix : eql::detail::IndexKey::Shape::Exact,
+            m_s.dataset, out);
     }
 
 private:

@@ -77,6 +77,9 @@ class SharedCond final : public Cond {
 public:
     explicit SharedCond(std::shared_ptr<const Cond> c) : m_c(std::move(c)) {}
     bool test(const Event& e) const override { return m_c->test(e); }
+    bool index_keys(std::vector<eql::detail::IndexKey>& out) const override {
+        return m_c->index_keys(out);
+    }
 
 private:
     std::shared_ptr<const Cond> m_c;

@@ -78,7 +78,10 @@ public:
             if (correlation(doc["correlation"], r)) out.push_back(std::move(r));
             return;
         }
-        if (detection(doc, r)) out.push_back(std::move(r));
+        m_fields.clear();
+        if (!detection(doc, r)) return;
+        r.fields = std::move(m_fields);
+        out.push_back(std::move(r));
     }
 
 private:
@@ -206,6 +209,9 @@ private:
             problem(k, in.key_path, "a field item needs a field name before its modifiers");
             return nullptr;
         }
+        if (std::none_of(m_fields.begin(), m_fields.end(),
+                         [&](const rules::FieldRef& f) { return f.name == in.field; }))
+            m_fields.push_back({in.field, in.line, in.column});
         if (v.IsMap()) {
             problem(v, in.key_path, "a field's value is a value or a list of values, not a map");
             return nullptr;
@@ -508,6 +514,7 @@ private:
     std::string_view m_origin;
     const LoadOptions& m_options;
     std::vector<Problem>& m_problems;
+    std::vector<rules::FieldRef> m_fields;  // of the document being read
 };
 
 std::string format(std::string_view text, std::string_view origin, const Problem& p) {
@@ -645,14 +652,30 @@ std::optional<std::string> read_file(const std::string& path) {
 }  // namespace
 
 Expected<const Rule*> single_rule(const RuleSet& set, std::string_view origin) {
+    const Rule* correlation = nullptr;
+    for (const auto& r : set.rules)
+        if (r.correlation) {
+            if (correlation)
+                return make_error(std::string(origin) +
+                                  ": a detection names one Sigma rule; this file holds several "
+                                  "correlations");
+            correlation = &r;
+        }
+    if (correlation) {
+        // The other rules of the file are its inputs, nothing else.
+        const auto& inputs = correlation->correlation->rule_index;
+        for (std::size_t i = 0; i < set.rules.size(); ++i)
+            if (&set.rules[i] != correlation &&
+                std::find(inputs.begin(), inputs.end(), i) == inputs.end())
+                return make_error(std::string(origin) + ": a detection names one Sigma rule; '" +
+                                  set.rules[i].title + "' is not an input of the correlation '" +
+                                  correlation->title + "'");
+        return correlation;
+    }
     if (set.rules.size() != 1)
         return make_error(std::string(origin) +
                           ": a detection names one Sigma rule; this file holds " +
                           std::to_string(set.rules.size()));
-    if (!set.rules[0].query)
-        return make_error(
-            std::string(origin) +
-            ": a correlation rule is evaluated by 'attest query --rule', not as a pack detection");
     return &set.rules[0];
 }
 

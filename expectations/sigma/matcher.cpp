@@ -284,12 +284,14 @@ struct RuleSetMatcher::Impl {
     std::vector<std::vector<Hit>> per_rule;
     std::vector<Hit> hits;
     std::vector<char> input_matched;  // by rule index
+    std::vector<std::uint64_t> input_counts;  // events each input rule matched, by rule index
     std::vector<char> scratch;
 
     void feed(const Event& e) {
         for (auto& [rule, m] : plain) m.feed(e);
         if (correlations.empty()) return;
-        for (std::size_t i : inputs) input_matched[i] = filter_matches(*set->rules[i].query, e);
+        for (std::size_t i : inputs)
+            input_counts[i] += input_matched[i] = filter_matches(*set->rules[i].query, e);
         std::int64_t ts = eql::detail::event_timestamp_ns(e, "@timestamp").value_or(0);
         for (auto& c : correlations) {
             const Correlation& corr = *set->rules[rule_of(c)].correlation;
@@ -313,6 +315,7 @@ RuleSetMatcher::RuleSetMatcher(std::shared_ptr<const RuleSet> set, MatcherOption
     const auto& rules = d.set->rules;
     d.per_rule.resize(rules.size());
     d.input_matched.assign(rules.size(), 0);
+    d.input_counts.assign(rules.size(), 0);
     eql::MatcherOptions mo;
     mo.collect_diagnostics = options.collect_diagnostics;
     mo.max_near_misses = options.max_near_misses;
@@ -357,6 +360,10 @@ std::vector<std::pair<std::size_t, eql::Diagnostics>> RuleSetMatcher::diagnostic
     std::vector<std::pair<std::size_t, eql::Diagnostics>> out;
     for (const auto& [rule, m] : m_impl->plain) out.emplace_back(rule, m.diagnostics());
     return out;
+}
+
+std::uint64_t RuleSetMatcher::input_matches(std::size_t rule) const {
+    return rule < m_impl->input_counts.size() ? m_impl->input_counts[rule] : 0;
 }
 
 std::size_t RuleSetMatcher::live_groups() const {

@@ -22,6 +22,7 @@
 #include "core/expected.h"
 #include "core/value.h"
 #include "expectations/eql/eql.h"
+#include "expectations/rule_fields.h"
 
 namespace attest::sigma {
 
@@ -58,6 +59,8 @@ struct Rule {
     std::shared_ptr<const eql::Query> query;  // plain rules
     std::optional<Correlation> correlation;   // correlation rules (query is null)
     bool generate = true;  // false: only a correlation's input, no results of its own
+    // The field names its detection items use, as written, once each, with their positions.
+    std::vector<rules::FieldRef> fields;
 };
 
 struct RuleSet {
@@ -74,9 +77,18 @@ Expected<RuleSet> load(const std::string& path, const LoadOptions& options = {})
 // The same from text (several `---` documents allowed).
 Expected<RuleSet> parse(std::string_view text, std::string_view origin,
                         const LoadOptions& options = {});
-// The one plain rule of a file that a pack detection names (a detection is one rule; a
-// correlation or several rules are an error saying so).
+// The one rule of a file that a pack detection names: its one plain rule, or its one
+// correlation when every other rule of the file is an input of it (several rules otherwise
+// are an error saying so). A correlation has no `query`: evaluate it with RuleSetMatcher.
 Expected<const Rule*> single_rule(const RuleSet& set, std::string_view origin);
+// Where a Sigma field name is read in attest's events (candidate paths, in order).
+std::vector<std::string> field_paths(std::string_view name);
+// Whether the field table knows a Sigma field name (or, for a dotted path, ECS or a source).
+bool known_field(std::string_view name);
+// Every Sigma field name of the table and every native name a source writes, sorted (the
+// nearest-name hint).
+const std::vector<std::string>& field_names();
+
 // True when the path names a Sigma rule file (by extension).
 bool is_sigma_path(std::string_view path);
 
@@ -106,6 +118,8 @@ public:
     const std::vector<Hit>& hits() const;  // by rule order, then in input order
     // Diagnostics of each plain result-producing rule (by rule index).
     std::vector<std::pair<std::size_t, eql::Diagnostics>> diagnostics() const;
+    // How many events a correlation's input rule matched (0 for a rule no correlation reads).
+    std::uint64_t input_matches(std::size_t rule) const;
     std::size_t live_groups() const;  // correlation state, for memory checks
 
 private:

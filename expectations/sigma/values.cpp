@@ -39,6 +39,28 @@ std::string text_of(const Value& x) {
     return x.is_string() ? x.as_string() : eql::detail::scalar_to_string(x);
 }
 
+// A Sigma field as the value index reads it: the first candidate path present, every scalar
+// (object keys too) as text, as MatchLeaf sees it.
+class SigmaKeyReader final : public eql::detail::KeyReader {
+public:
+    explicit SigmaKeyReader(FieldRef f) : m_field(std::move(f)) {}
+    void each_text(const Event& e, const std::function<void(std::string_view)>& f) const override {
+        const Value* v = m_field.resolve(e);
+        if (v == nullptr) return;
+        auto each = [&f](const Value& x) {
+            if (x.is_string())
+                f(x.as_string());
+            else
+                f(text_of(x));
+            return false;
+        };
+        visit_scalars(*v, each);
+    }
+
+private:
+    FieldRef m_field;
+};
+
 // Field against patterns, numbers, regular expressions and networks (any one matching).
 class MatchLeaf final : public Cond {
 public:
@@ -53,6 +75,16 @@ public:
         if (v == nullptr) return false;
         auto f = [this](const Value& x) { return scalar_ok(x); };
         return visit_scalars(*v, f);
+    }
+    bool index_keys(std::vector<eql::detail::IndexKey>& out) const override {
+        if (!numbers.empty() || !regexes.empty() || !cidrs.empty() || patterns.empty())
+            return false;
+        std::string id = "sigma:";
+        for (const auto& p : field.paths) id += p + "|";
+        eql::detail::KeyField key{id, std::make_shared<SigmaKeyReader>(field)};
+        for (const auto& p : patterns)
+            if (!eql::detail::pattern_key(key, p, out)) return false;
+        return true;
     }
 
 private:

@@ -1,15 +1,16 @@
 #include "expectations/engine.h"
-#include "expectations/eql/rule.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
 #include "core/diagnostics.h"
 #include "core/timeutil.h"
+#include "expectations/eql/rule.h"
 #include "telemetry/stream.h"
 
 namespace attest::expectations {
@@ -391,6 +392,53 @@ TEST_F(DetectionTest, ARuleForBothVocabulariesUsesTheDataOne) {
     auto r = run(c, {}, file_events());
     EXPECT_EQ(r.detections[0].evaluated_profile, Profile::Sysmon);
     EXPECT_EQ(r.detections[0].verdict, DetectionVerdict::Fired) << r.detections[0].reason;
+}
+
+// A field the rule names that no event carried is said in the not-fired reason, with the
+// nearest known name: EQL and KQL against ECS and the source tables, Sigma against its field
+// table and the native names.
+TEST_F(DetectionTest, NotFiredNamesAFieldNoEventHasAndTheNearestOne) {
+    struct Case {
+        const char* language;
+        const char* rule;
+        const char* note;
+    };
+    const Case cases[] = {
+        {"eql", R"(file where file.extenson == "pst")",
+         "; `file.extenson`: no event has this field; did you mean `file.extension`?"},
+        {"kuery", "file.extension : pst and file.nme : x",
+         "; `file.nme`: no event has this field; did you mean `file.name`?"},
+        {"sigma",
+         "title: t\nlogsource:\n    product: windows\n    category: file_event\ndetection:\n"
+         "    sel:\n        TargetFilenme|endswith: '.pst'\n    condition: sel\n",
+         "; `TargetFilenme`: no event has this field; did you mean `TargetFilename`?"},
+        {"eql", R"(file where file.extension == "doc" and zzzzzz.qqq == "x")",
+         "; `zzzzzz.qqq`: no event has this field"},  // nothing close: no suggestion
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.rule);
+        auto checks = with_rule(Profile::Sysmon);
+        DetectionSpec& d = checks.detections[0];
+        d.query = c.rule;
+        if (std::string(c.language) == "sigma") d.language = "sigma";
+        if (std::string(c.language) == "kuery") {
+            auto kql = std::make_shared<eql::Rule>();
+            kql->path = "rules/k.toml";
+            kql->language = "kuery";
+            kql->type = "query";
+            kql->query = c.rule;
+            d.loaded = kql;
+        }
+        auto r = run(checks, {}, file_events());
+        ASSERT_EQ(r.detections[0].verdict, DetectionVerdict::NotFired) << r.detections[0].reason;
+        const std::string& reason = r.detections[0].reason;
+        ASSERT_GE(reason.size(), std::strlen(c.note)) << reason;
+        EXPECT_EQ(reason.substr(reason.size() - std::strlen(c.note)), c.note) << reason;
+    }
+    // A field the events carry is not named.
+    auto r = run(with_rule(Profile::Sysmon), {}, file_events());
+    EXPECT_EQ(r.detections[0].reason.find("no event has this field"), std::string::npos)
+        << r.detections[0].reason;
 }
 
 TEST_F(DetectionTest, NoSourceCollectedIsNotEvaluated) {

@@ -41,6 +41,8 @@ TEST(CheckE2E, PackMixingEqlSigmaAndKql) {
         {"rules/powershell_copies_outlook_data.yml", "sigma", "fired"},
         {"rules/powershell_outlook_kuery.toml", "kuery", "fired"},
         {"rules/outlook_exe_kuery.toml", "kuery", "not_fired"},
+        {"rules/outlook_data_staged_burst.yml", "sigma", "fired"},  // a correlation
+        {"rules/outlook_data_staged_five.yml", "sigma", "not_fired"},
     };
     for (const Case& c : cases) {
         const json* d = detection(s, c.rule);
@@ -49,6 +51,18 @@ TEST(CheckE2E, PackMixingEqlSigmaAndKql) {
         EXPECT_EQ((*d)["passed"], true) << c.rule;
         EXPECT_EQ(d->value("language", "eql"), c.language) << c.rule << "\n" << d->dump(2);
     }
+    // The correlation's hit is its group: both staged files, by the one process.
+    const json* burst = detection(s, "rules/outlook_data_staged_burst.yml");
+    ASSERT_NE(burst, nullptr);
+    EXPECT_EQ((*burst)["name"], "Outlook data files staged in bulk");
+    EXPECT_EQ((*burst)["level"], "high");
+    ASSERT_EQ((*burst)["evidence"].size(), 1u) << burst->dump(2);
+    EXPECT_EQ((*burst)["evidence"][0]["events"].size(), 2u) << burst->dump(2);
+    const json* five = detection(s, "rules/outlook_data_staged_five.yml");
+    ASSERT_NE(five, nullptr);
+    EXPECT_EQ((*five)["reason"],
+              "the correlation's condition held for no group of Image ('Outlook data file written "
+              "under Temp' matched 2 event(s))");
 }
 
 // --rules DIR: every rule in the folder is evaluated beside the pack's detections; those that

@@ -31,3 +31,21 @@ TEST(ValidateE2E, MisspeltFieldInARuleSuggestsTheNearest) {
     EXPECT_EQ(r.out.find("'host.os.type'"), std::string::npos) << r.out;
     EXPECT_EQ(r.out.find("'event.category' is not"), std::string::npos) << r.out;
 }
+
+// Sigma field names are checked against the Sigma field table and the sources' native names.
+TEST(ValidateE2E, MisspeltSigmaFieldSuggestsTheNearest) {
+    TempDir tmp("validate-sigma-fields");
+    write_text(tmp.path + "/rules/typo.yml",
+               "title: t\nlogsource:\n    product: windows\n    category: file_event\n"
+               "detection:\n    sel:\n        Image|endswith: '\\powershell.exe'\n"
+               "        TargetFilenme|endswith: '.pst'\n        ScriptBlockText: x\n"
+               "    condition: sel\n");
+    auto r = run_attest({"validate", "--rules", tmp.path + "/rules"}, tmp.path);
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+    EXPECT_NE(r.out.find("typo.yml:8:9: warning: field 'TargetFilenme' is not a Sigma field attest "
+                         "maps and no source writes it (did you mean 'TargetFilename'?)"),
+              std::string::npos)
+        << r.out;
+    EXPECT_EQ(r.out.find("'Image'"), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find("'ScriptBlockText'"), std::string::npos) << r.out;
+}
