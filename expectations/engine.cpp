@@ -27,37 +27,53 @@ namespace attest::expectations {
 
 std::string_view verdict_name(ExpectationVerdict v) {
     switch (v) {
-        case ExpectationVerdict::Observed: return "observed";
-        case ExpectationVerdict::Missing: return "missing";
-        case ExpectationVerdict::NotCollected: return "not_collected";
-        case ExpectationVerdict::Pending: return "pending";
+        case ExpectationVerdict::Observed:
+            return "observed";
+        case ExpectationVerdict::Missing:
+            return "missing";
+        case ExpectationVerdict::NotCollected:
+            return "not_collected";
+        case ExpectationVerdict::Pending:
+            return "pending";
     }
     return "?";
 }
 std::string_view verdict_name(DetectionVerdict v) {
     switch (v) {
-        case DetectionVerdict::Fired: return "fired";
-        case DetectionVerdict::NotFired: return "not_fired";
-        case DetectionVerdict::NotEvaluated: return "not_evaluated";
-        case DetectionVerdict::NotEvaluable: return "not_evaluable";
-        case DetectionVerdict::Error: return "error";
+        case DetectionVerdict::Fired:
+            return "fired";
+        case DetectionVerdict::NotFired:
+            return "not_fired";
+        case DetectionVerdict::NotEvaluated:
+            return "not_evaluated";
+        case DetectionVerdict::NotEvaluable:
+            return "not_evaluable";
+        case DetectionVerdict::Error:
+            return "error";
     }
     return "?";
 }
 std::string_view verdict_name(ScenarioVerdict v) {
     switch (v) {
-        case ScenarioVerdict::Passed: return "passed";
-        case ScenarioVerdict::Failed: return "failed";
-        case ScenarioVerdict::Error: return "error";
-        case ScenarioVerdict::Inconclusive: return "inconclusive";
-        case ScenarioVerdict::Skipped: return "skipped";
-        case ScenarioVerdict::Executed: return "executed";
+        case ScenarioVerdict::Passed:
+            return "passed";
+        case ScenarioVerdict::Failed:
+            return "failed";
+        case ScenarioVerdict::Error:
+            return "error";
+        case ScenarioVerdict::Inconclusive:
+            return "inconclusive";
+        case ScenarioVerdict::Skipped:
+            return "skipped";
+        case ScenarioVerdict::Executed:
+            return "executed";
     }
     return "?";
 }
 std::optional<ScenarioVerdict> parse_scenario_verdict(std::string_view name) {
-    for (auto v : {ScenarioVerdict::Passed, ScenarioVerdict::Failed, ScenarioVerdict::Error,
-                   ScenarioVerdict::Inconclusive, ScenarioVerdict::Skipped, ScenarioVerdict::Executed})
+    for (auto v :
+         {ScenarioVerdict::Passed, ScenarioVerdict::Failed, ScenarioVerdict::Error,
+          ScenarioVerdict::Inconclusive, ScenarioVerdict::Skipped, ScenarioVerdict::Executed})
         if (verdict_name(v) == name) return v;
     return std::nullopt;
 }
@@ -195,7 +211,7 @@ struct Evaluator::Impl {
         std::vector<std::string> sources;  // empty: every source
         Profile profile = Profile::Sysmon;
         std::int64_t lo = INT64_MIN, hi = INT64_MAX;
-        std::string host;  // empty: any
+        std::string host;      // empty: any
         bool lineage = false;  // only events of the scenario's process tree (`anchor`)
         std::size_t anchor = telemetry::LineageTracker::kNone;
         std::optional<eql::Matcher> matcher;  // or, for a Sigma correlation:
@@ -246,6 +262,14 @@ struct Evaluator::Impl {
     // Read by the progress line from another thread; only the feeding thread writes it.
     std::atomic<std::uint64_t> fed{0};
     bool finished = false;
+
+    // The steps of Evaluator::finish: each slot's verdict, then each scenario's.
+    bool collected(const RunFacts& f, std::string_view source) const;
+    void judge_expectation(Slot& slot, const std::vector<eql::Hit>& hits,
+                           const eql::Diagnostics& diag);
+    void judge_detection(Slot& slot, const std::vector<eql::Hit>& hits,
+                         const eql::Diagnostics& diag);
+    void judge_scenario(ScenarioResult& sc) const;
 
     static std::int64_t event_time(const Event& e) {
         const Value* ts = e.find("@timestamp");
@@ -390,7 +414,9 @@ Evaluator::Evaluator(EngineOptions options) : m_impl(std::make_unique<Impl>()) {
 }
 Evaluator::~Evaluator() = default;
 
-std::uint64_t Evaluator::events_fed() const { return m_impl->fed.load(std::memory_order_relaxed); }
+std::uint64_t Evaluator::events_fed() const {
+    return m_impl->fed.load(std::memory_order_relaxed);
+}
 
 void Evaluator::add_scenario(const ScenarioChecks& checks, RunFacts facts) {
     auto& impl = *m_impl;
@@ -409,8 +435,10 @@ void Evaluator::add_scenario(const ScenarioChecks& checks, RunFacts facts) {
     std::vector<std::string> errors;
     auto bounds = [&](const std::optional<Window>& w, std::int64_t& lo, std::int64_t& hi) {
         if (f.start_ns) lo = *f.start_ns - (w ? w->before_ns : 0);
-        if (f.end_ns) hi = *f.end_ns + (w ? w->after_ns : 0);
-        else if (f.start_ns && w) hi = *f.start_ns + w->after_ns;
+        if (f.end_ns)
+            hi = *f.end_ns + (w ? w->after_ns : 0);
+        else if (f.start_ns && w)
+            hi = *f.start_ns + w->after_ns;
         if (f.cleanup_start_ns) hi = std::min(hi, *f.cleanup_start_ns);
     };
     eql::QueryOptions qopts;
@@ -432,7 +460,8 @@ void Evaluator::add_scenario(const ScenarioChecks& checks, RunFacts facts) {
         slot.scenario = sidx;
         slot.index = i;
         slot.sources = {spec.source};
-        slot.profile = impl.options.profile_override.value_or(spec.profile.value_or(Profile::Sysmon));
+        slot.profile =
+            impl.options.profile_override.value_or(spec.profile.value_or(Profile::Sysmon));
         const telemetry::SourceSpec* source = telemetry::find_source(spec.source);
         slot.host = source != nullptr && source->host_bound ? f.host : "";
         slot.lineage = spec.lineage;
@@ -442,7 +471,8 @@ void Evaluator::add_scenario(const ScenarioChecks& checks, RunFacts facts) {
             er.query = spec.query;
         } else {
             er.query = *q;
-            auto compiled = eql::compile(*q, spec.position.file.empty() ? spec.id : spec.position.file, qopts);
+            auto compiled =
+                eql::compile(*q, spec.position.file.empty() ? spec.id : spec.position.file, qopts);
             if (!compiled) {
                 errors.push_back("expectation " + spec.id + ": " + compiled.error().message);
             } else {
@@ -525,8 +555,10 @@ void Evaluator::add_scenario(const ScenarioChecks& checks, RunFacts facts) {
 void Evaluator::feed(Event& event) {
     auto shared = std::make_shared<Event>(std::move(event));
     feed(shared);
-    if (shared.use_count() == 1) event = std::move(*shared);
-    else event = *shared;
+    if (shared.use_count() == 1)
+        event = std::move(*shared);
+    else
+        event = *shared;
 }
 
 void Evaluator::feed(std::shared_ptr<Event>& shared) {
@@ -586,19 +618,223 @@ void Evaluator::feed(std::shared_ptr<Event>& shared) {
     }
 }
 
+bool Evaluator::Impl::collected(const RunFacts& f, std::string_view source) const {
+    if (f.collected) return f.collected->count(std::string(source)) > 0;
+    auto it = events_per_source.find(std::string(source));
+    return it != events_per_source.end() && it->second > 0;
+}
+
+namespace {
+
+// The clause the fewest events met, for a reason: "" when no clause was counted.
+std::string weakest_clause(const eql::Diagnostics& diag, std::uint64_t& least) {
+    std::string weakest;
+    least = UINT64_MAX;
+    for (const auto& c : diag.clauses)
+        if (c.satisfied < least) least = c.satisfied, weakest = c.clause;
+    return weakest;
+}
+
+// Why an expectation found too few events.
+std::string missing_reason(const ExpectationResult& r, std::uint64_t seen, bool lineage,
+                           const eql::Diagnostics& diag) {
+    const std::string& source = r.spec.source;
+    if (r.count > 0)
+        return std::to_string(r.count) + " matching event(s), " + std::to_string(r.spec.min_count) +
+               " required";
+    if (seen == 0)
+        return "no " + source + " event" + (lineage ? " of the test's process tree" : "") +
+               " in the time window";
+    std::string among = "no match among " + std::to_string(seen) + " " + source + " event(s)";
+    if (!diag.near_misses.empty())
+        return among + "; closest: failed " + diag.near_misses.front().failed_clause;
+    std::uint64_t least = 0;
+    std::string weakest = weakest_clause(diag, least);
+    return weakest.empty() ? among : among + "; " + weakest + " held for " + std::to_string(least);
+}
+
+// A rule can be unable to match because its literals belong to another vocabulary: the
+// reason says so rather than a bare "not fired". "" when the vocabulary is not the cause.
+std::string vocabulary_mismatch(const DetectionResult& r, const std::set<std::string>& actions) {
+    auto literals = event_action_literals(r.spec.query);
+    bool any_possible = false;
+    for (const auto& lit : literals)
+        for (const auto& a : actions) any_possible = any_possible || iequals(lit, a);
+    if (literals.empty() || actions.empty() || any_possible) return "";
+    std::vector<std::string> seen(actions.begin(), actions.end());
+    if (seen.size() > 8) seen.resize(8), seen.push_back("...");
+    std::string reason =
+        "vocabulary mismatch: the rule (profile " + std::string(profile_name(r.spec.profile)) +
+        ") requires event.action in (" + join(literals, ", ") +
+        "), but the data evaluated under profile " +
+        std::string(profile_name(r.evaluated_profile)) + " has event.action values (" +
+        join(seen, ", ") + "): it cannot fire on this vocabulary";
+    if (r.spec.profile != r.evaluated_profile)
+        reason += "; evaluate it under its own profile (" +
+                  std::string(profile_name(r.spec.profile)) + ")";
+    return reason;
+}
+
+// A failed SIEM verdict as the scenario's reason names it.
+std::string siem_failure(const DetectionResult& r) {
+    std::string siem =
+        r.spec.rule_id + " in " + r.spec.siem + ": " + std::string(verdict_name(r.siem->verdict));
+    if (auto t = telemetry_presence(r.siem->verdict); !t.empty())
+        siem += " (telemetry " + std::string(t) + ")";
+    if (!r.siem->observation.rule_status.empty() && verdict_name(r.siem->verdict) == "rule_missing")
+        siem += " (" + r.siem->observation.rule_status + ")";
+    return siem;
+}
+
+}  // namespace
+
+void Evaluator::Impl::judge_expectation(Slot& slot, const std::vector<eql::Hit>& hits,
+                                        const eql::Diagnostics& diag) {
+    auto& sc = scenarios[slot.scenario];
+    auto& r = sc.expectations[slot.index];
+    r.events_seen = slot.seen;
+    r.count = hits.size();
+    r.count_capped = hits.size() >= options.max_hits;
+    for (const auto& h : hits) {
+        if (r.evidence.size() >= options.max_evidence) break;
+        for (const auto& e : h.events)
+            if (e && r.evidence.size() < options.max_evidence) r.evidence.push_back(e);
+    }
+    r.evidence_omitted = r.count > r.evidence.size() ? r.count - r.evidence.size() : 0;
+    if (!collected(sc.facts, r.spec.source)) {
+        r.verdict = ExpectationVerdict::NotCollected;
+        r.reason = not_collected_reason(sc.facts, r.spec);
+    } else if (r.count >= r.spec.min_count) {
+        r.verdict = ExpectationVerdict::Observed;
+        r.reason = std::to_string(r.count) + (r.count_capped ? "+" : "") + " matching event(s)";
+    } else if (auto why = sc.facts.not_logged.find(r.spec.id); why != sc.facts.not_logged.end()) {
+        r.verdict = ExpectationVerdict::NotCollected;
+        r.reason = why->second;
+    } else if (sc.facts.pending.count(r.spec.source)) {
+        r.verdict = ExpectationVerdict::Pending;
+        r.reason = "source '" + r.spec.source + "' lags and its deadline has not passed";
+    } else {
+        r.verdict = ExpectationVerdict::Missing;
+        r.near_misses = diag.near_misses;
+        r.clause_counts = diag.clauses;
+        r.reason = missing_reason(r, slot.seen, slot.lineage, diag);
+    }
+}
+
+void Evaluator::Impl::judge_detection(Slot& slot, const std::vector<eql::Hit>& hits,
+                                      const eql::Diagnostics& diag) {
+    auto& sc = scenarios[slot.scenario];
+    auto& r = sc.detections[slot.index];
+    if (slot.indexed) slot.seen = admitted(slot);
+    r.events_seen = slot.seen;
+    r.hits = hits.size();
+    for (const auto& h : hits) {
+        if (r.evidence.size() >= options.max_evidence) break;
+        r.evidence.emplace_back(h.events.begin(), h.events.end());
+    }
+    bool any_collected = false;
+    if (r.spec.sources.empty()) {
+        for (const auto* s : telemetry::all_sources())
+            any_collected = any_collected || collected(sc.facts, s->name);
+    } else {
+        for (const auto& s : r.spec.sources)
+            any_collected = any_collected || collected(sc.facts, s);
+    }
+    if (!r.spec.unsupplied_logsource.empty()) {
+        r.verdict = DetectionVerdict::NotEvaluated;
+        r.reason = "not_collected: no source attest reads supplies the Sigma logsource " +
+                   r.spec.unsupplied_logsource;
+    } else if (!any_collected) {
+        r.verdict = DetectionVerdict::NotEvaluated;
+        r.reason = "none of the rule's sources was collected";
+    } else if (r.hits > 0) {
+        r.verdict = DetectionVerdict::Fired;
+        r.reason = std::to_string(r.hits) + " hit(s)";
+    } else {
+        r.verdict = DetectionVerdict::NotFired;
+        r.near_misses = diag.near_misses;
+        r.clause_counts = diag.clauses;
+        std::string mismatch = vocabulary_mismatch(r, slot.actions);
+        r.vocabulary_mismatch = !mismatch.empty();
+        std::uint64_t least = 0;
+        std::string weakest = weakest_clause(diag, least);
+        if (r.vocabulary_mismatch)
+            r.reason = mismatch;
+        else if (slot.seen == 0)
+            r.reason = "no event reached the rule (time window, host or sources)";
+        else if (slot.correlation)
+            r.reason = correlation_miss(*slot.sigma_set, slot.correlation_rule, *slot.correlation);
+        else if (!diag.near_misses.empty())
+            r.reason = "no event met " + diag.near_misses.front().failed_clause;
+        else
+            r.reason = weakest.empty() ? "no hit among " + std::to_string(slot.seen) + " event(s)"
+                                       : "no event met " + weakest;
+        if (slot.seen > 0) r.reason += absent_fields_note(slot.absent);
+    }
+    r.passed =
+        r.spec.informational ||
+        (was_evaluated(r.verdict) && (r.verdict == DetectionVerdict::Fired) == r.spec.expect_fires);
+}
+
+void Evaluator::Impl::judge_scenario(ScenarioResult& sc) const {
+    if (!sc.facts.preset_verdict.empty()) {
+        sc.verdict =
+            parse_scenario_verdict(sc.facts.preset_verdict).value_or(ScenarioVerdict::Error);
+        sc.reason = sc.facts.preset_reason;
+        return;
+    }
+    if (sc.verdict == ScenarioVerdict::Error) return;
+    std::vector<std::string> failed, unknown;
+    // Baseline expectations are judged by the coverage verdict (reports/coverage.h), not
+    // here: a coverage gap of a stock test is the nightly's finding, not a failed test.
+    bool hand_written = false;
+    for (const auto& r : sc.expectations) {
+        hand_written = hand_written || !r.spec.baseline;
+        if (!r.spec.required || r.spec.baseline) continue;
+        if (r.verdict == ExpectationVerdict::Missing)
+            failed.push_back(r.spec.id + " missing");
+        else if (r.verdict != ExpectationVerdict::Observed)
+            unknown.push_back(r.spec.id + " " + std::string(verdict_name(r.verdict)));
+    }
+    for (const auto& r : sc.detections) {
+        if (r.spec.informational) continue;
+        if (!was_evaluated(r.verdict)) {
+            unknown.push_back(r.spec.rule_id + (r.verdict == DetectionVerdict::NotEvaluable
+                                                    ? " not locally evaluable"
+                                                    : " not evaluated"));
+        } else if (!r.passed) {
+            failed.push_back(r.spec.rule_id + (r.spec.expect_fires ? " did not fire" : " fired") +
+                             (r.vocabulary_mismatch ? " (vocabulary mismatch)" : ""));
+        }
+        if (r.siem && !r.siem->passed)
+            (r.siem->verdict == SiemVerdict::Error ? unknown : failed).push_back(siem_failure(r));
+    }
+    if (!failed.empty()) {
+        sc.verdict = ScenarioVerdict::Failed;
+        sc.reason = join(failed, "; ");
+    } else if (!unknown.empty()) {
+        sc.verdict = ScenarioVerdict::Inconclusive;
+        sc.reason = join(unknown, "; ");
+    } else if (!hand_written &&
+               std::all_of(sc.detections.begin(), sc.detections.end(),
+                           [](const DetectionResult& d) { return d.spec.informational; })) {
+        // Only a run knows the test executed; over recorded telemetry alone it is unknown.
+        sc.verdict = sc.facts.start_ns ? ScenarioVerdict::Executed : ScenarioVerdict::Inconclusive;
+        sc.reason = sc.expectations.empty()
+                        ? "the pack declares no expectation or detection for this test"
+                        : "judged by its baseline expectations only (see its coverage verdict)";
+    } else {
+        sc.verdict = ScenarioVerdict::Passed;
+        sc.reason.clear();
+    }
+}
+
 void Evaluator::finish() {
     auto& impl = *m_impl;
     if (impl.finished) return;
     impl.finished = true;
     for (const auto& d : impl.deferred) impl.deliver(d);
     impl.deferred.clear();
-    const auto& opt = impl.options;
-
-    auto collected = [&](const RunFacts& f, std::string_view source) {
-        if (f.collected) return f.collected->count(std::string(source)) > 0;
-        auto it = impl.events_per_source.find(std::string(source));
-        return it != impl.events_per_source.end() && it->second > 0;
-    };
 
     const eql::Diagnostics no_diagnostics;
     for (auto& slot : impl.slots) {
@@ -609,131 +845,12 @@ void Evaluator::finish() {
         } else {
             slot.matcher->finish();
         }
-        auto& sc = impl.scenarios[slot.scenario];
         const auto& hits = slot.correlation ? correlated : slot.matcher->hits();
         const auto& diag = slot.correlation ? no_diagnostics : slot.matcher->diagnostics();
-        if (!slot.detection) {
-            auto& r = sc.expectations[slot.index];
-            r.events_seen = slot.seen;
-            r.count = hits.size();
-            r.count_capped = hits.size() >= opt.max_hits;
-            for (const auto& h : hits) {
-                if (r.evidence.size() >= opt.max_evidence) break;
-                for (const auto& e : h.events)
-                    if (e && r.evidence.size() < opt.max_evidence) r.evidence.push_back(e);
-            }
-            r.evidence_omitted = r.count > r.evidence.size() ? r.count - r.evidence.size() : 0;
-            if (!collected(sc.facts, r.spec.source)) {
-                r.verdict = ExpectationVerdict::NotCollected;
-                r.reason = not_collected_reason(sc.facts, r.spec);
-            } else if (r.count >= r.spec.min_count) {
-                r.verdict = ExpectationVerdict::Observed;
-                r.reason = std::to_string(r.count) + (r.count_capped ? "+" : "") +
-                           " matching event(s)";
-            } else if (auto why = sc.facts.not_logged.find(r.spec.id); why != sc.facts.not_logged.end()) {
-                r.verdict = ExpectationVerdict::NotCollected;
-                r.reason = why->second;
-            } else if (sc.facts.pending.count(r.spec.source)) {
-                r.verdict = ExpectationVerdict::Pending;
-                r.reason = "source '" + r.spec.source + "' lags and its deadline has not passed";
-            } else {
-                r.verdict = ExpectationVerdict::Missing;
-                r.near_misses = diag.near_misses;
-                r.clause_counts = diag.clauses;
-                if (r.count > 0) {
-                    r.reason = std::to_string(r.count) + " matching event(s), " +
-                               std::to_string(r.spec.min_count) + " required";
-                } else if (slot.seen == 0) {
-                    r.reason = "no " + r.spec.source + " event" +
-                               (slot.lineage ? " of the test's process tree" : "") +
-                               " in the time window";
-                } else if (!diag.near_misses.empty()) {
-                    r.reason = "no match among " + std::to_string(slot.seen) + " " +
-                               r.spec.source + " event(s); closest: failed " +
-                               diag.near_misses.front().failed_clause;
-                } else {
-                    std::string weakest;
-                    std::uint64_t least = UINT64_MAX;
-                    for (const auto& c : diag.clauses)
-                        if (c.satisfied < least) least = c.satisfied, weakest = c.clause;
-                    r.reason = "no match among " + std::to_string(slot.seen) + " " +
-                               r.spec.source + " event(s)";
-                    if (!weakest.empty())
-                        r.reason += "; " + weakest + " held for " + std::to_string(least);
-                }
-            }
-        } else {
-            auto& r = sc.detections[slot.index];
-            if (slot.indexed) slot.seen = impl.admitted(slot);
-            r.events_seen = slot.seen;
-            r.hits = hits.size();
-            for (const auto& h : hits) {
-                if (r.evidence.size() >= opt.max_evidence) break;
-                r.evidence.emplace_back(h.events.begin(), h.events.end());
-            }
-            bool any_collected = false;
-            if (r.spec.sources.empty()) {
-                for (const auto* s : telemetry::all_sources())
-                    any_collected = any_collected || collected(sc.facts, s->name);
-            } else {
-                for (const auto& s : r.spec.sources) any_collected = any_collected || collected(sc.facts, s);
-            }
-            if (!r.spec.unsupplied_logsource.empty()) {
-                r.verdict = DetectionVerdict::NotEvaluated;
-                r.reason = "not_collected: no source attest reads supplies the Sigma logsource " +
-                           r.spec.unsupplied_logsource;
-            } else if (!any_collected) {
-                r.verdict = DetectionVerdict::NotEvaluated;
-                r.reason = "none of the rule's sources was collected";
-            } else if (r.hits > 0) {
-                r.verdict = DetectionVerdict::Fired;
-                r.reason = std::to_string(r.hits) + " hit(s)";
-            } else {
-                r.verdict = DetectionVerdict::NotFired;
-                r.near_misses = diag.near_misses;
-                r.clause_counts = diag.clauses;
-                // A rule can be unable to match because its literals belong to another
-                // vocabulary: say so rather than a bare "not fired".
-                auto literals = event_action_literals(r.spec.query);
-                bool any_possible = false;
-                for (const auto& lit : literals)
-                    for (const auto& a : slot.actions)
-                        any_possible = any_possible || iequals(lit, a);
-                if (!literals.empty() && !slot.actions.empty() && !any_possible) {
-                    r.vocabulary_mismatch = true;
-                    std::vector<std::string> seen(slot.actions.begin(), slot.actions.end());
-                    if (seen.size() > 8) seen.resize(8), seen.push_back("...");
-                    r.reason = "vocabulary mismatch: the rule (profile " +
-                               std::string(profile_name(r.spec.profile)) +
-                               ") requires event.action in (" + join(literals, ", ") +
-                               "), but the data evaluated under profile " +
-                               std::string(profile_name(r.evaluated_profile)) +
-                               " has event.action values (" + join(seen, ", ") +
-                               "): it cannot fire on this vocabulary";
-                    if (r.spec.profile != r.evaluated_profile)
-                        r.reason += "; evaluate it under its own profile (" +
-                                    std::string(profile_name(r.spec.profile)) + ")";
-                } else if (slot.seen == 0) {
-                    r.reason = "no event reached the rule (time window, host or sources)";
-                } else if (slot.correlation) {
-                    r.reason =
-                        correlation_miss(*slot.sigma_set, slot.correlation_rule, *slot.correlation);
-                } else if (!diag.near_misses.empty()) {
-                    r.reason = "no event met " + diag.near_misses.front().failed_clause;
-                } else {
-                    std::string weakest;
-                    std::uint64_t least = UINT64_MAX;
-                    for (const auto& c : diag.clauses)
-                        if (c.satisfied < least) least = c.satisfied, weakest = c.clause;
-                    r.reason = weakest.empty() ? "no hit among " + std::to_string(slot.seen) + " event(s)"
-                                               : "no event met " + weakest;
-                }
-                if (slot.seen > 0) r.reason += absent_fields_note(slot.absent);
-            }
-            r.passed = r.spec.informational ||
-                       (was_evaluated(r.verdict) &&
-                        (r.verdict == DetectionVerdict::Fired) == r.spec.expect_fires);
-        }
+        if (slot.detection)
+            impl.judge_detection(slot, hits, diag);
+        else
+            impl.judge_expectation(slot, hits, diag);
     }
     // Detections whose rule did not compile, and expectations whose query could not be
     // built, stay at their defaults; the scenario is already `error`.
@@ -745,7 +862,8 @@ void Evaluator::finish() {
     for (auto& sc : impl.scenarios) {
         // Expectations of sources not collected are decided even without a matcher.
         for (auto& r : sc.expectations)
-            if (r.reason.empty() && sc.verdict != ScenarioVerdict::Error && !collected(sc.facts, r.spec.source)) {
+            if (r.reason.empty() && sc.verdict != ScenarioVerdict::Error &&
+                !impl.collected(sc.facts, r.spec.source)) {
                 r.verdict = ExpectationVerdict::NotCollected;
                 r.reason = not_collected_reason(sc.facts, r.spec);
             }
@@ -755,65 +873,13 @@ void Evaluator::finish() {
                 r.siem = siem_verdict(it->second,
                                       LocalOutcome{r.spec.expect_fires, r.events_seen, r.reason},
                                       sc.facts.cleanup_start_ns);
-        if (!sc.facts.preset_verdict.empty()) {
-            sc.verdict = parse_scenario_verdict(sc.facts.preset_verdict).value_or(ScenarioVerdict::Error);
-            sc.reason = sc.facts.preset_reason;
-            continue;
-        }
-        if (sc.verdict == ScenarioVerdict::Error) continue;
-        std::vector<std::string> failed, unknown;
-        // Baseline expectations are judged by the coverage verdict (reports/coverage.h), not
-        // here: a coverage gap of a stock test is the nightly's finding, not a failed test.
-        bool hand_written = false;
-        for (const auto& r : sc.expectations) {
-            hand_written = hand_written || !r.spec.baseline;
-            if (!r.spec.required || r.spec.baseline) continue;
-            if (r.verdict == ExpectationVerdict::Missing) failed.push_back(r.spec.id + " missing");
-            else if (r.verdict != ExpectationVerdict::Observed)
-                unknown.push_back(r.spec.id + " " + std::string(verdict_name(r.verdict)));
-        }
-        for (const auto& r : sc.detections) {
-            if (r.spec.informational) continue;
-            if (!was_evaluated(r.verdict)) {
-                unknown.push_back(r.spec.rule_id + (r.verdict == DetectionVerdict::NotEvaluable
-                                                        ? " not locally evaluable"
-                                                        : " not evaluated"));
-            } else if (!r.passed) {
-                failed.push_back(r.spec.rule_id + (r.spec.expect_fires ? " did not fire" : " fired") +
-                                 (r.vocabulary_mismatch ? " (vocabulary mismatch)" : ""));
-            }
-            if (!r.siem || r.siem->passed) continue;
-            std::string siem = r.spec.rule_id + " in " + r.spec.siem + ": " +
-                               std::string(verdict_name(r.siem->verdict));
-            if (auto t = telemetry_presence(r.siem->verdict); !t.empty())
-                siem += " (telemetry " + std::string(t) + ")";
-            if (!r.siem->observation.rule_status.empty() && !r.siem->passed &&
-                verdict_name(r.siem->verdict) == "rule_missing")
-                siem += " (" + r.siem->observation.rule_status + ")";
-            (r.siem->verdict == SiemVerdict::Error ? unknown : failed).push_back(siem);
-        }
-        if (!failed.empty()) {
-            sc.verdict = ScenarioVerdict::Failed;
-            sc.reason = join(failed, "; ");
-        } else if (!unknown.empty()) {
-            sc.verdict = ScenarioVerdict::Inconclusive;
-            sc.reason = join(unknown, "; ");
-        } else if (!hand_written &&
-                   std::all_of(sc.detections.begin(), sc.detections.end(),
-                               [](const DetectionResult& d) { return d.spec.informational; })) {
-            // Only a run knows the test executed; over recorded telemetry alone it is unknown.
-            sc.verdict = sc.facts.start_ns ? ScenarioVerdict::Executed : ScenarioVerdict::Inconclusive;
-            sc.reason = sc.expectations.empty()
-                            ? "the pack declares no expectation or detection for this test"
-                            : "judged by its baseline expectations only (see its coverage verdict)";
-        } else {
-            sc.verdict = ScenarioVerdict::Passed;
-            sc.reason.clear();
-        }
+        impl.judge_scenario(sc);
     }
 }
 
-std::vector<ScenarioResult> Evaluator::results() const { return m_impl->scenarios; }
+std::vector<ScenarioResult> Evaluator::results() const {
+    return m_impl->scenarios;
+}
 
 void Evaluator::restart() {
     std::vector<ScenarioResult> added = std::move(m_impl->scenarios);

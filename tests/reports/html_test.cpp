@@ -1,9 +1,9 @@
+#include <gtest/gtest.h>
+
 #include <cctype>
 #include <filesystem>
 #include <regex>
 #include <set>
-
-#include <gtest/gtest.h>
 
 #include "reports/history.h"
 #include "reports/reports.h"
@@ -23,7 +23,8 @@ std::size_t count_of(const std::string& hay, const std::string& needle) {
 TEST(Html, SelfContainedWithStrictCsp) {
     std::string html = render_html(load_fixture("results-basic.json"), {});
     std::smatch m;
-    ASSERT_TRUE(std::regex_search(html, m, std::regex("<meta http-equiv=\"Content-Security-Policy\" content=\"([^\"]*)\">")));
+    ASSERT_TRUE(std::regex_search(
+        html, m, std::regex("<meta http-equiv=\"Content-Security-Policy\" content=\"([^\"]*)\">")));
     std::string csp = m[1];
     EXPECT_NE(csp.find("default-src 'none'"), std::string::npos);
     EXPECT_TRUE(std::regex_search(csp, std::regex("script-src 'sha256-[A-Za-z0-9+/]{43}='")));
@@ -42,7 +43,9 @@ TEST(Html, HeaderMatrixTimelineAndEvidence) {
     std::string html = render_html(load_fixture("results-basic.json"), {});
     EXPECT_NE(html.find("20261122T083000Z-3f2a"), std::string::npos);
     for (const char* v : {"passed", "failed", "error", "inconclusive", "skipped"})
-        EXPECT_NE(html.find(std::string("<div class=\"total v-") + v + "\"><b>1</b>"), std::string::npos) << v;
+        EXPECT_NE(html.find(std::string("<div class=\"total v-") + v + "\"><b>1</b>"),
+                  std::string::npos)
+            << v;
     EXPECT_NE(html.find("<table class=\"matrix\">"), std::string::npos);
     // Matrix cells: 5 expectations (squares) and 2 detections (round).
     EXPECT_EQ(count_of(html, "<a class=\"cell c-"), 5u);
@@ -54,7 +57,8 @@ TEST(Html, HeaderMatrixTimelineAndEvidence) {
     EXPECT_NE(html.find(">cleanup failed</text>"), std::string::npos);
     // Evidence with provenance, near miss with its failed clause, command output, prerequisites.
     EXPECT_NE(html.find("<code>telemetry/sysmon.xml:line 120</code>"), std::string::npos);
-    EXPECT_NE(html.find("Failed clause: <code>process.args : \"*Maildir*\"</code>"), std::string::npos);
+    EXPECT_NE(html.find("Failed clause: <code>process.args : \"*Maildir*\"</code>"),
+              std::string::npos);
     EXPECT_NE(html.find("tar: Removing leading '/'"), std::string::npos);
     EXPECT_NE(html.find("Prerequisites: 0 of 1 met"), std::string::npos);
     EXPECT_NE(html.find("sh: curl: not found"), std::string::npos);
@@ -69,7 +73,9 @@ TEST(Html, HeaderMatrixTimelineAndEvidence) {
 // (every value quoted); the contents of <script> and <style> are raw text and skipped.
 std::vector<std::string> attribute_names(const std::string& html) {
     std::vector<std::string> names;
-    auto is_space = [](char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f'; };
+    auto is_space = [](char c) {
+        return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f';
+    };
     std::size_t i = 0;
     while ((i = html.find('<', i)) != std::string::npos) {
         ++i;
@@ -81,7 +87,9 @@ std::vector<std::string> attribute_names(const std::string& html) {
             while (i < html.size() && (is_space(html[i]) || html[i] == '/')) ++i;
             if (i >= html.size() || html[i] == '>') break;
             std::size_t ns = i;
-            while (i < html.size() && !is_space(html[i]) && html[i] != '=' && html[i] != '>' && html[i] != '/') ++i;
+            while (i < html.size() && !is_space(html[i]) && html[i] != '=' && html[i] != '>' &&
+                   html[i] != '/')
+                ++i;
             names.push_back(html.substr(ns, i - ns));
             if (i < html.size() && html[i] == '=') {
                 ++i;
@@ -104,8 +112,12 @@ std::vector<std::string> attribute_names(const std::string& html) {
 }
 
 TEST(Html, HostileTelemetryIsEscapedEverywhere) {
-    const std::string payloads[] = {"<script>alert(1)</script>", "\"><img src=x onerror=alert(2)>", "</textarea><b>x</b>",
-                                    "javascript:alert(3)", "</script><script>alert(4)</script>", "'\" onmouseover='alert(5)"};
+    const std::string payloads[] = {"<script>alert(1)</script>",
+                                    "\"><img src=x onerror=alert(2)>",
+                                    "</textarea><b>x</b>",
+                                    "javascript:alert(3)",
+                                    "</script><script>alert(4)</script>",
+                                    "'\" onmouseover='alert(5)"};
     json scenarios = json::array();
     int n = 0;
     for (const auto& p : payloads) {
@@ -128,15 +140,49 @@ TEST(Html, HostileTelemetryIsEscapedEverywhere) {
     std::string html = render_html(results, {});
     for (const auto& p : payloads) {
         // Payloads with markup must never appear raw; the others are harmless as text.
-        if (p.find('<') != std::string::npos) EXPECT_EQ(html.find(p), std::string::npos) << "raw payload in output: " << p;
+        if (p.find('<') != std::string::npos) {
+            EXPECT_EQ(html.find(p), std::string::npos) << "raw payload in output: " << p;
+        }
     }
-    static const std::set<std::string> kOurAttributes = {"lang", "charset", "http-equiv", "content", "name", "class", "id",
-        "type", "for", "href", "title", "data-verdict", "viewBox", "role", "aria-label", "xmlns", "x", "y", "x1", "y1",
-        "x2", "y2", "width", "height", "rx", "fill", "fill-opacity", "stroke", "stroke-width", "points", "font-size",
-        "text-anchor", "cx", "cy", "r"};
+    static const std::set<std::string> kOurAttributes = {"lang",
+                                                         "charset",
+                                                         "http-equiv",
+                                                         "content",
+                                                         "name",
+                                                         "class",
+                                                         "id",
+                                                         "type",
+                                                         "for",
+                                                         "href",
+                                                         "title",
+                                                         "data-verdict",
+                                                         "viewBox",
+                                                         "role",
+                                                         "aria-label",
+                                                         "xmlns",
+                                                         "x",
+                                                         "y",
+                                                         "x1",
+                                                         "y1",
+                                                         "x2",
+                                                         "y2",
+                                                         "width",
+                                                         "height",
+                                                         "rx",
+                                                         "fill",
+                                                         "fill-opacity",
+                                                         "stroke",
+                                                         "stroke-width",
+                                                         "points",
+                                                         "font-size",
+                                                         "text-anchor",
+                                                         "cx",
+                                                         "cy",
+                                                         "r"};
     auto names = attribute_names(html);
     EXPECT_GT(names.size(), 100u);
-    for (const auto& n : names) EXPECT_TRUE(kOurAttributes.count(n)) << "unexpected attribute " << n;
+    for (const auto& n : names)
+        EXPECT_TRUE(kOurAttributes.count(n)) << "unexpected attribute " << n;
     EXPECT_EQ(html.find("<img"), std::string::npos);
     EXPECT_EQ(html.find("<b>x"), std::string::npos);
     EXPECT_EQ(html.find("onerror=alert(2)>"), std::string::npos);
@@ -145,7 +191,8 @@ TEST(Html, HostileTelemetryIsEscapedEverywhere) {
     EXPECT_EQ(count_of(html, "</script>"), 2u);
     // Escaped forms are there (shown as text).
     EXPECT_NE(html.find("&lt;script&gt;alert(1)&lt;/script&gt;"), std::string::npos);
-    EXPECT_NE(html.find("title=\"expectation &quot;&gt;&lt;img src=x onerror=alert(2)&gt;"), std::string::npos);
+    EXPECT_NE(html.find("title=\"expectation &quot;&gt;&lt;img src=x onerror=alert(2)&gt;"),
+              std::string::npos);
 }
 
 TEST(Html, EvidenceIsCappedWithTheCountOfTheRest) {
@@ -156,10 +203,12 @@ TEST(Html, EvidenceIsCappedWithTheCountOfTheRest) {
     ReportOptions options;
     options.evidence_cap = 2;
     options.max_string_chars = 100;
-    std::string html = render_html(make_results("r", "2026-11-22T00:00:00Z", json::array({s})), {&options, nullptr});
-    EXPECT_EQ(count_of(html, "<li><span class=\"prov\">"), 2u);  // 2 events shown
+    std::string html = render_html(make_results("r", "2026-11-22T00:00:00Z", json::array({s})),
+                                   {&options, nullptr});
+    EXPECT_EQ(count_of(html, "<li><span class=\"prov\">"), 2u);        // 2 events shown
     EXPECT_EQ(count_of(html, "<summary>other fields</summary>"), 1u);  // the first in full
-    EXPECT_NE(html.find("… and 47 more matching events not shown"), std::string::npos);  // 7 capped + 40 omitted
+    EXPECT_NE(html.find("… and 47 more matching events not shown"),
+              std::string::npos);  // 7 capped + 40 omitted
     EXPECT_EQ(html.find(std::string(101, 'A')), std::string::npos);
     EXPECT_NE(html.find("more bytes</span>"), std::string::npos);
 }
@@ -170,13 +219,16 @@ TEST(Html, HistoryDiffAndTrend) {
     RunSummary r2{"run-2", "run", "2026-11-22T02:00:00Z", "local", "p", 2, 1, 0, 0, 0};
     view.runs = {r1, r2};
     view.previous = r1;
-    view.changes = {{ScenarioChange::Kind::Regression, "g1", "scenario g1", "T1114.001", "lab-win", "passed", "failed"}};
+    view.changes = {{ScenarioChange::Kind::Regression, "g1", "scenario g1", "T1114.001", "lab-win",
+                     "passed", "failed"}};
     view.previous_verdicts[scenario_key("g1", "scenario g1", "lab-win")] = "passed";
     json results = nightly_run(2);
     std::string html = render_html(results, {nullptr, &view});
     EXPECT_NE(html.find("id=\"history\""), std::string::npos);
     EXPECT_NE(html.find("Compared with the previous run <code>run-1</code>"), std::string::npos);
-    EXPECT_NE(html.find("coverage 100% (3 of 3 measured) → 67% (2 of 3 measured)"), std::string::npos) << html.substr(0, 4000);
+    EXPECT_NE(html.find("coverage 100% (3 of 3 measured) → 67% (2 of 3 measured)"),
+              std::string::npos)
+        << html.substr(0, 4000);
     EXPECT_NE(html.find("<tr class=\"regression\">"), std::string::npos);
     EXPECT_NE(html.find("<svg class=\"trend\""), std::string::npos);
     EXPECT_NE(html.find("<polyline"), std::string::npos);
@@ -187,8 +239,10 @@ TEST(Html, HistoryDiffAndTrend) {
 }
 
 TEST(Html, OddDocumentsStillRender) {
-    for (const json& doc : {json::object(), json{{"scenarios", json::array({1, "x", nullptr, json::object()})}},
-                            json{{"run", "x"}, {"scenarios", {{{"expectations", 3}, {"detections", {{{"evidence", "x"}}}}}}}}}) {
+    for (const json& doc :
+         {json::object(), json{{"scenarios", json::array({1, "x", nullptr, json::object()})}},
+          json{{"run", "x"},
+               {"scenarios", {{{"expectations", 3}, {"detections", {{{"evidence", "x"}}}}}}}}}) {
         std::string html = render_html(doc, {});
         EXPECT_NE(html.find("</html>"), std::string::npos);
     }
@@ -201,7 +255,8 @@ TEST(Html, RanScenariosFirstSkippedCollapsedAndGrey) {
     json skipped = make_scenario("s0", "T1114.001", "skipped");
     skipped["expectations"][0]["verdict"] = "not_collected";
     json results = make_results("r", "2026-11-22T08:30:00.000Z",
-                                json::array({skipped, make_scenario("p1", "T1082", "passed"), make_scenario("f1", "T1005", "failed")}));
+                                json::array({skipped, make_scenario("p1", "T1082", "passed"),
+                                             make_scenario("f1", "T1005", "failed")}));
     std::string html = render_html(results, {});
     auto failed_row = html.find("<tr class=\"v-failed\"");
     auto passed_row = html.find("<tr class=\"v-passed\"");
@@ -223,7 +278,8 @@ TEST(Html, TimelineHasATimeAxis) {
     json s = make_scenario("g1", "T1082", "passed");
     s["execution"]["start"] = "2026-11-22T08:30:00.000Z";
     s["execution"]["end"] = "2026-11-22T08:30:40.000Z";
-    std::string html = render_html(make_results("r", "2026-11-22T08:30:00.000Z", json::array({s})), {});
+    std::string html =
+        render_html(make_results("r", "2026-11-22T08:30:00.000Z", json::array({s})), {});
     EXPECT_NE(html.find("<g class=\"axis\">"), std::string::npos);
     EXPECT_GE(count_of(html, "<line class=\"tick\""), 3u);
     EXPECT_NE(html.find(">+0s</text>"), std::string::npos);
@@ -234,7 +290,8 @@ TEST(Html, EvidenceFieldTableHighlightsQueriedFields) {
     json s = make_scenario("g1", "T1082", "passed");
     auto& e = s["expectations"][0];
     e["query"] = "process where process.executable : \"*cmd.exe\" and event.code == \"1\"";
-    std::string html = render_html(make_results("r", "2026-11-22T08:30:00.000Z", json::array({s})), {});
+    std::string html =
+        render_html(make_results("r", "2026-11-22T08:30:00.000Z", json::array({s})), {});
     EXPECT_NE(html.find("<table class=\"fields\">"), std::string::npos);
     EXPECT_NE(html.find("<tr class=\"matched\"><th>event.code</th>"), std::string::npos) << html;
     EXPECT_NE(html.find("<tr class=\"matched\"><th>process.executable</th>"), std::string::npos);
@@ -248,13 +305,17 @@ TEST(Html, AttackStepStatsRelativePathsAndNoEmptyBoxes) {
     s["execution"]["exit_code"] = 22;
     s["execution"]["stderr"] = "";
     json results = make_results("r", "2026-11-22T08:30:00.000Z", json::array({s}));
-    results["run"]["telemetry"] = {std::filesystem::current_path().string() + "/telemetry/audit.log", "/elsewhere/x.log"};
-    results["run"]["telemetry_stats"] = {{"events", 147000}, {"skipped_records", 1499}, {"out_of_order", 127836}, {"untimed", 0}};
+    results["run"]["telemetry"] = {
+        std::filesystem::current_path().string() + "/telemetry/audit.log", "/elsewhere/x.log"};
+    results["run"]["telemetry_stats"] = {
+        {"events", 147000}, {"skipped_records", 1499}, {"out_of_order", 127836}, {"untimed", 0}};
     std::string html = render_html(results, {});
-    EXPECT_NE(html.find("attack step: <span class=\"badge c-bad\">failed</span> <span class=\"sub\">exit code 22"),
+    EXPECT_NE(html.find("attack step: <span class=\"badge c-bad\">failed</span> <span "
+                        "class=\"sub\">exit code 22"),
               std::string::npos);
     EXPECT_NE(html.find("<dd>telemetry/audit.log, /elsewhere/x.log</dd>"), std::string::npos);
-    EXPECT_NE(html.find("147000 events · 1499 records skipped · 127836 out of order"), std::string::npos);
+    EXPECT_NE(html.find("147000 events · 1499 records skipped · 127836 out of order"),
+              std::string::npos);
     EXPECT_EQ(html.find("<h4>stderr</h4>"), std::string::npos);
     EXPECT_EQ(html.find("This run did not complete"), std::string::npos);
     results["run"]["incomplete"] = {"telemetry /data/big.evtx: truncated chunk at byte 65536"};

@@ -12,7 +12,8 @@ namespace {
 
 using namespace testing;
 
-const json* find_technique(const json& layer, const std::string& id, const std::string& tactic = "collection") {
+const json* find_technique(const json& layer, const std::string& id,
+                           const std::string& tactic = "collection") {
     for (const auto& t : layer["techniques"])
         if (t["techniqueID"] == id && t.value("tactic", "") == tactic) return &t;
     return nullptr;
@@ -38,7 +39,9 @@ TEST(Navigator, LayerHasTheFieldsNavigatorRequires) {
         EXPECT_TRUE(t["techniqueID"].is_string());
         EXPECT_TRUE(t["enabled"].is_boolean());
         EXPECT_TRUE(t["comment"].is_string());
-        if (t.contains("score")) EXPECT_TRUE(t["score"].is_number());
+        if (t.contains("score")) {
+            EXPECT_TRUE(t["score"].is_number());
+        }
     }
 }
 
@@ -49,7 +52,9 @@ TEST(Navigator, ScoresAndColoursPerTechnique) {
     ASSERT_TRUE(sub1);
     EXPECT_EQ((*sub1)["score"], 50);
     EXPECT_EQ((*sub1)["color"], "#ffe766");
-    EXPECT_NE((*sub1)["comment"].get<std::string>().find("failed: Archive mailbox with tar [linux-lab]"), std::string::npos);
+    EXPECT_NE(
+        (*sub1)["comment"].get<std::string>().find("failed: Archive mailbox with tar [linux-lab]"),
+        std::string::npos);
     // T1114.002: one error (evaluated, not passed), one inconclusive (not evaluated) -> 0.
     const json* sub2 = find_technique(layer, "T1114.002");
     ASSERT_TRUE(sub2);
@@ -67,7 +72,8 @@ TEST(Navigator, ParentEntryAddedForSubTechniquesAndBadIdsLeftOut) {
     json a = make_scenario("g1", "T1059.001", "passed");
     a["tactic"] = "Execution";
     json b = make_scenario("g2", "<script>", "failed");
-    json layer = json::parse(render_navigator(make_results("r", "2026-11-22T00:00:00Z", json::array({a, b})), {}));
+    json layer = json::parse(
+        render_navigator(make_results("r", "2026-11-22T00:00:00Z", json::array({a, b})), {}));
     const json* sub = find_technique(layer, "T1059.001", "execution");
     ASSERT_TRUE(sub);
     EXPECT_EQ((*sub)["score"], 100);
@@ -76,7 +82,8 @@ TEST(Navigator, ParentEntryAddedForSubTechniquesAndBadIdsLeftOut) {
     ASSERT_TRUE(parent);
     EXPECT_EQ((*parent)["showSubtechniques"], true);
     EXPECT_EQ(layer["techniques"].size(), 2u);
-    EXPECT_NE(layer["description"].get<std::string>().find("Not shown (no ATT&CK technique id): 1"), std::string::npos);
+    EXPECT_NE(layer["description"].get<std::string>().find("Not shown (no ATT&CK technique id): 1"),
+              std::string::npos);
 }
 
 // The bug: every scenario's tactic was "collection". A T1082 scenario, taken through
@@ -93,7 +100,8 @@ TEST(Navigator, TechniqueGetsItsOwnTacticsNeverCollectionByDefault) {
     unknown.checks.guid = "g-unknown";
     unknown.checks.technique = "T1999";
     unknown.checks.tactics = expectations::tactics_for_technique("T1999");
-    std::vector<Value> scenarios = {expectations::scenario_to_json(r), expectations::scenario_to_json(unknown)};
+    std::vector<Value> scenarios = {expectations::scenario_to_json(r),
+                                    expectations::scenario_to_json(unknown)};
     Value doc = expectations::results_document(Value::object(), std::move(scenarios));
     std::string text;
     doc.append_json(text);
@@ -103,7 +111,9 @@ TEST(Navigator, TechniqueGetsItsOwnTacticsNeverCollectionByDefault) {
         EXPECT_NE(t.value("tactic", ""), "collection") << t.dump();
         if (t["techniqueID"] == "T1082") tactics_1082.push_back(t.value("tactic", ""));
         // Unknown to the table: an entry without a tactic, not a guessed one.
-        if (t["techniqueID"] == "T1999") EXPECT_FALSE(t.contains("tactic")) << t.dump();
+        if (t["techniqueID"] == "T1999") {
+            EXPECT_FALSE(t.contains("tactic")) << t.dump();
+        }
     }
     EXPECT_EQ(tactics_1082, std::vector<std::string>{"discovery"});
 }
@@ -112,7 +122,8 @@ TEST(Navigator, ATechniqueWithSeveralTacticsGetsAnEntryForEach) {
     json s = make_scenario("g1", "T1053.005", "passed");
     s.erase("tactic");
     s["tactics"] = {"execution", "persistence", "privilege-escalation"};
-    json layer = json::parse(render_navigator(make_results("r", "2026-11-22T00:00:00Z", json::array({s})), {}));
+    json layer = json::parse(
+        render_navigator(make_results("r", "2026-11-22T00:00:00Z", json::array({s})), {}));
     for (const char* tactic : {"execution", "persistence", "privilege-escalation"})
         EXPECT_TRUE(find_technique(layer, "T1053.005", tactic)) << tactic;
     EXPECT_FALSE(find_technique(layer, "T1053.005", "collection"));
@@ -125,7 +136,8 @@ TEST(Coverage, SameFigureInNavigatorJunitAttireAndHistory) {
     json results = load_fixture("results-basic.json");
     Coverage expected = run_coverage(results);
     ASSERT_GT(expected.measured, 0);
-    ASSERT_LT(expected.measured, expected.total) << "the fixture must have unmeasured scenarios to tell definitions apart";
+    ASSERT_LT(expected.measured, expected.total)
+        << "the fixture must have unmeasured scenarios to tell definitions apart";
 
     json layer = json::parse(render_navigator(results, {}));
     std::string navigator;
@@ -134,14 +146,17 @@ TEST(Coverage, SameFigureInNavigatorJunitAttireAndHistory) {
     EXPECT_EQ(navigator, expected.label());
 
     std::string junit = render_junit(results, {});
-    EXPECT_NE(junit.find("name=\"attest.coverage\" value=\"" + expected.label() + "\""), std::string::npos) << junit;
+    EXPECT_NE(junit.find("name=\"attest.coverage\" value=\"" + expected.label() + "\""),
+              std::string::npos)
+        << junit;
 
     // Attire states each procedure's verdict; the same definition over those verdicts.
     json attire = json::parse(render_attire(results, {}));
     Coverage from_attire;
     for (const auto& p : attire["procedures"]) {
         std::string d = p["procedure-description"];
-        std::string verdict = d.substr(16, d.find_first_of(" ;\n(", 16) - 16);  // after "attest verdict: "
+        std::string verdict =
+            d.substr(16, d.find_first_of(" ;\n(", 16) - 16);  // after "attest verdict: "
         from_attire.add(verdict);
     }
     Coverage executed;
@@ -149,7 +164,8 @@ TEST(Coverage, SameFigureInNavigatorJunitAttireAndHistory) {
         if (s.contains("execution")) executed.add(s["verdict"].get<std::string>());
     EXPECT_EQ(from_attire.label(), executed.label());
 
-    auto dir = std::filesystem::temp_directory_path() / ("attest-coverage-" + std::to_string(::getpid()));
+    auto dir =
+        std::filesystem::temp_directory_path() / ("attest-coverage-" + std::to_string(::getpid()));
     std::filesystem::remove_all(dir);
     ASSERT_TRUE(record_run(dir / "h.sqlite", results));
     auto db = HistoryDb::open(dir / "h.sqlite", false);

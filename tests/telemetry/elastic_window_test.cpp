@@ -124,8 +124,9 @@ TEST(ElasticWindow, DocumentsReadAsTheSameNdjsonFileWouldBe) {
         ASSERT_EQ(expected.size(), 6u);
         EXPECT_EQ(got, expected) << profile_name(profile);
         EXPECT_EQ(from_elastic.per_source, from_file.per_source);
-        if (profile == Profile::Endpoint)
+        if (profile == Profile::Endpoint) {
             EXPECT_EQ(nlohmann::json::parse(got[0])["event"]["action"], "start");
+        }
     }
 }
 
