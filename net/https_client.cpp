@@ -184,6 +184,9 @@ Expected<void> HttpsClient::open() {
     tcp_layer.expires_after(m_timeout);
     ec = run_op(c.io, [&](auto&& h) { tcp_layer.async_connect(endpoints, h); });
     if (ec) return make_error(where() + ": cannot connect: " + ec.message());
+    // Requests are written whole: Nagle's algorithm would only hold their last segment back
+    // until the server's delayed ACK (40 ms a request).
+    tcp_layer.socket().set_option(tcp::no_delay(true), ec);
     tcp_layer.expires_after(m_timeout);
     ec = run_op(c.io, [&](auto&& h) { stream.async_handshake(ssl::stream_base::client, h); });
     if (ec) return make_error(where() + ": TLS handshake failed: " + ec.message());

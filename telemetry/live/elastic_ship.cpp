@@ -1,5 +1,6 @@
 #include "telemetry/live/elastic_ship.h"
 
+#include <future>
 #include <thread>
 
 #include "core/json_buffer.h"
@@ -80,6 +81,33 @@ private:
     ShipResult& m_result;
 };
 
+// Double buffering: one batch is sent on a worker thread while the next is built (collecting,
+// normalizing and encoding), so attest's work overlaps the cluster's. At most two batches exist.
+class Pipeline {
+public:
+    explicit Pipeline(Shipper& shipper) : m_shipper(shipper) {}
+    ~Pipeline() { (void)wait(); }
+
+    // Hands `batch` over to be sent (after the previous one is done) and leaves it empty.
+    Expected<void> send(Batch& batch) {
+        if (auto done = wait(); !done) return done;
+        std::swap(batch, m_in_flight);
+        batch.clear();
+        m_sending = std::async(std::launch::async, [this] { return m_shipper.send(m_in_flight); });
+        return {};
+    }
+
+    Expected<void> wait() {
+        if (!m_sending.valid()) return {};
+        return m_sending.get();
+    }
+
+private:
+    Shipper& m_shipper;
+    Batch m_in_flight;
+    std::future<Expected<void>> m_sending;
+};
+
 }  // namespace
 
 Expected<ShipResult> ship_files(net::ElasticClient& client, const std::vector<ShipInput>& inputs,
@@ -87,13 +115,15 @@ Expected<ShipResult> ship_files(net::ElasticClient& client, const std::vector<Sh
     const std::string action =
         "{\"create\":{\"_index\":" + nlohmann::json(options.index).dump() + "}}\n";
     ShipResult result;
+    std::vector<std::string> input_errors;  // the sender thread owns `result` until the end
     Shipper shipper(client, inputs, options, result);
+    Pipeline pipeline(shipper);
     Batch batch;
     for (std::size_t f = 0; f < inputs.size(); ++f) {
         auto collector = open_telemetry(inputs[f].path, inputs[f].collector, options.collector,
                                         options.profile, sink);
         if (!collector) {
-            result.input_errors.push_back(collector.error().message);
+            input_errors.push_back(collector.error().message);
             continue;
         }
         Event e;
@@ -105,12 +135,13 @@ Expected<ShipResult> ship_files(net::ElasticClient& client, const std::vector<Sh
             e.append_json(batch.body);
             batch.body.push_back('\n');
             if (batch.body.size() < options.max_request_bytes) continue;
-            if (auto sent = shipper.send(batch); !sent) return sent.error();
-            batch.clear();
+            if (auto sent = pipeline.send(batch); !sent) return sent.error();
         }
     }
     if (batch.size() > 0)
-        if (auto sent = shipper.send(batch); !sent) return sent.error();
+        if (auto sent = pipeline.send(batch); !sent) return sent.error();
+    if (auto done = pipeline.wait(); !done) return done.error();
+    result.input_errors = std::move(input_errors);
     return result;
 }
 
