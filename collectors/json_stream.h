@@ -24,6 +24,7 @@
 #include <string_view>
 
 #include "core/input.h"
+#include "core/json_record.h"
 #include "core/utf8.h"
 #include "core/value.h"
 
@@ -89,11 +90,11 @@ private:
     InputFile& m_input;
     std::size_t m_max_record;
     std::string m_buf;
-    std::size_t m_pos = 0;    // scan position
-    std::size_t m_end = 0;    // end of valid data
-    std::size_t m_start = 0;  // start of the open record (or m_pos when none)
-    std::uint64_t m_consumed = 0;  // bytes dropped before m_buf[0]
-    std::uint64_t m_line = 1;      // line of m_pos
+    std::size_t m_pos = 0;           // scan position
+    std::size_t m_end = 0;           // end of valid data
+    std::size_t m_start = 0;         // start of the open record (or m_pos when none)
+    std::uint64_t m_consumed = 0;    // bytes dropped before m_buf[0]
+    std::uint64_t m_line = 1;        // line of m_pos
     std::uint64_t m_line_start = 0;  // absolute offset of the start of line m_line
     bool m_eof = false;
     bool m_read_error = false;
@@ -103,10 +104,10 @@ private:
     int m_array_depth = 0;  // 1 inside a top-level array
     // Open record state.
     bool m_in_record = false;
-    bool m_scalar = false;     // a bare scalar element of an array
+    bool m_scalar = false;  // a bare scalar element of an array
     bool m_in_string = false;
     bool m_escaped = false;
-    bool m_oversized = false;  // bytes are being discarded
+    bool m_oversized = false;    // bytes are being discarded
     bool m_line_begins = false;  // m_pos is the first byte of a line inside the record
     std::uint32_t m_depth = 0;
     std::uint64_t m_rec_line = 0, m_rec_column = 0, m_rec_offset = 0;
@@ -120,14 +121,5 @@ private:
     std::string m_raw, m_decoded;
     std::size_t m_decoded_pos = 0;
 };
-
-// Parses one JSON text into a Value (member order kept) with nesting limited to `max_depth`.
-// On failure returns false and sets `error` and the 0-based byte offset of the problem.
-bool parse_json_record(std::string_view text, Value& out, std::string& error,
-                       std::size_t& error_offset, unsigned max_depth = 128);
-
-// 1-based line and column of `offset` within a record that starts at (line, column).
-void record_position(std::string_view text, std::size_t offset, std::uint64_t line,
-                     std::uint64_t column, std::uint64_t& out_line, std::uint64_t& out_column);
 
 }  // namespace attest

@@ -225,10 +225,11 @@ Expected<std::uint64_t> print_sources(net::ElasticClient& client, const std::str
                                       const ojson& query, std::size_t page_size) {
     std::string out;
     std::uint64_t printed = 0;
-    auto n = client.export_hits(index, query, page_size, [&](const ojson& hit) {
-        if (!hit.contains("_source")) return true;
+    auto n = client.export_hits(index, query, page_size, [&](Value& hit) {
+        const Value* source = hit.is_object() ? hit.get("_source") : nullptr;
+        if (source == nullptr) return true;
         ++printed;
-        value_from_json(hit["_source"]).append_json(out);
+        source->append_json(out);
         out += '\n';
         if (out.size() >= (1 << 20)) {
             std::fwrite(out.data(), 1, out.size(), stdout);

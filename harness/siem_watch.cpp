@@ -42,7 +42,8 @@ struct RuleState {
 
 // GET /api/detection_engine/rules?rule_id=ID: the rule object, or 404 when not installed.
 Expected<RuleState> rule_state(net::ElasticClient& kibana, const std::string& rule_id) {
-    auto r = kibana.request("GET", "/api/detection_engine/rules?rule_id=" + net::url_encode(rule_id));
+    auto r =
+        kibana.request("GET", "/api/detection_engine/rules?rule_id=" + net::url_encode(rule_id));
     if (!r) return r.error();
     if (r->status == 404) return RuleState{"not_installed", {}, {}};
     if (r->status >= 300)
@@ -91,19 +92,22 @@ struct Pending {
 
 // The alerts of one detection so far, in @timestamp order; alerts without a readable
 // @timestamp are left out (they cannot be placed against the deadline).
-Expected<std::vector<ex::SiemAlert>> search_alerts(net::ElasticClient& es, const SiemElasticConfig& c,
-                                                   const Pending& p, const std::string& host) {
+Expected<std::vector<ex::SiemAlert>> search_alerts(net::ElasticClient& es,
+                                                   const SiemElasticConfig& c, const Pending& p,
+                                                   const std::string& host) {
     std::vector<ex::SiemAlert> out;
     auto n =
         es.export_hits(c.alerts_index, alert_query(p.spec->rule_id, p.from, "", c.host_field, host),
-                       100, [&](const ojson& hit) {
-                           if (!hit.contains("_source")) return true;
-                           Value source = value_from_json(hit["_source"]);
+                       100, [&](Value& hit) {
+                           Value* found = hit.is_object() ? hit.get("_source") : nullptr;
+                           if (found == nullptr) return true;
+                           const Value& source = *found;
                            const Value* ts = source.find("@timestamp");
                            auto written = ts ? timestamp_value_ns(*ts) : std::nullopt;
                            if (!written) return true;
                            ex::SiemAlert a;
-                           a.id = hit.value("_id", "");
+                           if (const Value* id = hit.get("_id"); id && id->is_string())
+                               a.id = id->as_string();
                            a.written_ns = *written;
                            if (const Value* o = source.find("kibana.alert.original_time"))
                                a.original_ns = timestamp_value_ns(*o);

@@ -5,6 +5,8 @@
 #include <utility>
 
 #include "core/encoding.h"
+#include "core/json.h"
+#include "core/json_record.h"
 
 namespace attest::net {
 
@@ -122,12 +124,17 @@ Expected<ojson> ElasticClient::eql_search(const std::string& index, const ojson&
 
 namespace {
 
-// Returns the hits array of a search answer, or nullptr.
-const ojson* hits_of(const ojson& answer) {
-    if (!answer.contains("hits") || !answer["hits"].is_object()) return nullptr;
-    const auto& h = answer["hits"];
-    if (!h.contains("hits") || !h["hits"].is_array()) return nullptr;
-    return &h["hits"];
+// A search answer parsed by attest's own parser (core/json_record.h): pages hold thousands of
+// documents, and the Values go on to the engine without a second conversion.
+Expected<Value> parse_answer(const std::string& what, const std::string& body) {
+    Value v;
+    std::string error;
+    std::size_t offset = 0;
+    if (!parse_json_record(body, v, error, offset) || !v.is_object())
+        return make_error(
+            what + ": the answer is not a JSON object" +
+            (error.empty() ? "" : " (" + error + " at byte " + std::to_string(offset) + ")"));
+    return v;
 }
 
 }  // namespace
@@ -160,27 +167,32 @@ HitPager& HitPager::operator=(HitPager&& other) noexcept {
     return *this;
 }
 
-Expected<ojson> HitPager::next_page() {
-    if (m_done || m_client == nullptr) return ojson::array();
+Expected<std::vector<Value>> HitPager::next_page() {
+    if (m_done || m_client == nullptr) return std::vector<Value>{};
     ojson body{
         {"size", m_page_size},
         {"pit", {{"id", m_pit_id}, {"keep_alive", "1m"}}},
         {"sort", ojson::array({ojson{{m_timestamp_field, "asc"}}, ojson{{"_shard_doc", "asc"}}})},
         {"query", m_query}};
     if (!m_search_after.is_null()) body["search_after"] = m_search_after;
-    auto page = m_client->call("POST", "/_search", body.dump());
     m_done = true;  // until the page proves there may be more
+    auto r = m_client->request("POST", "/_search", body.dump());
+    if (!r) return r.error();
+    if (r->status >= 300)
+        return make_error("POST /_search: " + elastic_error_message(r->status, r->body));
+    auto page = parse_answer("POST /_search", r->body);
     if (!page) return page.error();
-    if (page->contains("pit_id") && (*page)["pit_id"].is_string())
-        m_pit_id = (*page)["pit_id"].get<std::string>();
-    const ojson* hits = hits_of(*page);
-    if (hits == nullptr) return make_error("_search: no hits.hits in the answer");
-    ojson out = std::move((*page)["hits"]["hits"]);
+    if (const Value* pit = page->get("pit_id"); pit && pit->is_string())
+        m_pit_id = pit->as_string();
+    Value* hits = page->get("hits");
+    hits = hits && hits->is_object() ? hits->get("hits") : nullptr;
+    if (hits == nullptr || !hits->is_array())
+        return make_error("_search: no hits.hits in the answer");
+    std::vector<Value> out = std::move(hits->as_array());
     if (out.size() < m_page_size || out.empty()) return out;
-    const auto& last = out.back();
-    if (!last.contains("sort"))
-        return make_error("_search: a hit without sort values (cannot page)");
-    m_search_after = last["sort"];
+    const Value* sort = out.back().is_object() ? out.back().get("sort") : nullptr;
+    if (sort == nullptr) return make_error("_search: a hit without sort values (cannot page)");
+    m_search_after = value_to_json<ojson>(*sort);
     m_done = false;
     return out;
 }
@@ -193,7 +205,7 @@ void HitPager::close() {
 
 Expected<std::uint64_t> ElasticClient::export_hits(const std::string& index, const ojson& query,
                                                    std::size_t page_size,
-                                                   const std::function<bool(const ojson&)>& fn,
+                                                   const std::function<bool(Value& hit)>& fn,
                                                    const std::string& timestamp_field) {
     auto pager = HitPager::open(*this, index, query, page_size, timestamp_field);
     if (!pager) return pager.error();
@@ -202,7 +214,7 @@ Expected<std::uint64_t> ElasticClient::export_hits(const std::string& index, con
         auto hits = pager->next_page();
         if (!hits) return hits.error();
         if (hits->empty()) return count;
-        for (const auto& hit : *hits) {
+        for (auto& hit : *hits) {
             ++count;
             if (!fn(hit)) return count;
         }

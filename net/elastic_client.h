@@ -63,10 +63,10 @@ public:
     // Every document of `index` matching `query` (Query DSL) in @timestamp order, through a
     // point in time and search_after pages of `page_size` (HitPager); calls fn(hit) for each hit
     // ({"_index","_id","_source","sort"}). The point in time is closed at the end, also on error.
-    Expected<std::uint64_t> export_hits(
-        const std::string& index, const nlohmann::ordered_json& query, std::size_t page_size,
-        const std::function<bool(const nlohmann::ordered_json& hit)>& fn,
-        const std::string& timestamp_field = "@timestamp");
+    Expected<std::uint64_t> export_hits(const std::string& index,
+                                        const nlohmann::ordered_json& query, std::size_t page_size,
+                                        const std::function<bool(Value& hit)>& fn,
+                                        const std::string& timestamp_field = "@timestamp");
 
     // POST /_bulk with an NDJSON body of `documents` create actions. Retries the whole request
     // on 429/5xx (through call's policy); returns the rejected items (429 included: the caller
@@ -113,8 +113,8 @@ public:
     HitPager& operator=(const HitPager&) = delete;
     ~HitPager() { close(); }
 
-    // The next page's hits; an empty array once the window is exhausted.
-    Expected<nlohmann::ordered_json> next_page();
+    // The next page's hits; empty once the window is exhausted.
+    Expected<std::vector<Value>> next_page();
     void close();
 
 private:

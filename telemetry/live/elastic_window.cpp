@@ -63,22 +63,22 @@ public:
     }
 
 private:
-    bool decode(const ojson& hit, Event& out) {
+    bool decode(Value& hit, Event& out) {
         ++m_stats.records;
-        auto it = hit.find("_source");
-        if (it == hit.end() || !it->is_object()) {
+        Value* source = hit.is_object() ? hit.get("_source") : nullptr;
+        if (source == nullptr || !source->is_object()) {
             m_sink.error(m_origin, m_stats.records, 0, "a hit without a _source object; skipped");
             ++m_stats.skipped;
             return false;
         }
-        out = value_from_json(*it);
+        out = std::move(*source);
         ++m_stats.events;
         return true;
     }
 
     std::unique_ptr<net::ElasticClient> m_client;
     std::unique_ptr<net::HitPager> m_pager;  // after the client: closed before it goes
-    ojson m_page = ojson::array();
+    std::vector<Value> m_page;
     std::size_t m_pos = 0;
     std::string m_origin;
     DiagnosticSink& m_sink;
@@ -124,13 +124,12 @@ Expected<std::uint64_t> write_elastic_window(const ElasticSource& source,
     std::string part = path + ".part";
     std::ofstream out(part, std::ios::binary | std::ios::trunc);
     if (!out) return make_error(part + ": cannot write");
-    auto n = client->export_hits(source.index, elastic_window_query(source, window),
-                                 source.page_size, [&](const ojson& hit) {
-                                     auto it = hit.find("_source");
-                                     if (it != hit.end() && it->is_object())
-                                         out << it->dump() << '\n';
-                                     return bool(out);
-                                 });
+    auto n = client->export_hits(
+        source.index, elastic_window_query(source, window), source.page_size, [&](Value& hit) {
+            const Value* s = hit.is_object() ? hit.get("_source") : nullptr;
+            if (s != nullptr && s->is_object()) out << s->to_json() << '\n';
+            return bool(out);
+        });
     out.close();
     std::error_code ec;
     if (!n || !out) {

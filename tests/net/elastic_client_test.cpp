@@ -73,11 +73,11 @@ TEST(ElasticClient, ExportsEveryDocumentOnceInOrderOverThreePages) {
     ASSERT_TRUE(f.certs.ok);
     auto client = f.client();
     std::vector<int> seen;
-    auto n = client.export_hits("logs-test-*", ojson{{"match_all", ojson::object()}}, 10,
-                                [&](const ojson& hit) {
-                                    seen.push_back(hit["_source"]["seq"].get<int>());
-                                    return true;
-                                });
+    auto n = client.export_hits(
+        "logs-test-*", ojson{{"match_all", ojson::object()}}, 10, [&](attest::Value& hit) {
+            seen.push_back(static_cast<int>(hit.find("_source.seq")->as_int()));
+            return true;
+        });
     ASSERT_TRUE(n.ok()) << n.error().message;
     EXPECT_EQ(*n, 26u);
     std::vector<int> expected;
