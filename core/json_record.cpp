@@ -7,15 +7,8 @@
 #include <type_traits>
 #include <vector>
 
+#include "core/sse2.h"
 #include "core/utf8.h"
-
-// 16 bytes at a time where SSE2 is there (every x86-64); the loads stay inside the text.
-#if defined(__SSE2__)
-#define ATTEST_SCAN_SSE2 1
-#include <emmintrin.h>
-#else
-#define ATTEST_SCAN_SSE2 0
-#endif
 
 namespace attest {
 
