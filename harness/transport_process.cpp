@@ -27,6 +27,8 @@
 #include <boost/process/v2/process.hpp>
 #include <boost/process/v2/stdio.hpp>
 
+#include "net/https_client.h"
+
 namespace attest::run {
 
 namespace asio = boost::asio;
@@ -39,7 +41,9 @@ std::int64_t now_ns() {
 }
 
 asio::thread_pool& blocking_pool() {
-    static asio::thread_pool pool(2);
+    // OpenSSL first: the pool's threads make HTTPS requests (Elasticsearch, O365), and their
+    // OpenSSL state is freed when they exit only if OpenSSL is still set up then.
+    static asio::thread_pool pool((net::init_tls(), 2));
     return pool;
 }
 

@@ -1,6 +1,7 @@
 #include "net/https_client.h"
 
 #include <openssl/evp.h>
+#include <openssl/ssl.h>
 #include <openssl/x509.h>
 
 #include <algorithm>
@@ -76,6 +77,8 @@ std::string url_encode(const std::string& s, const std::string& keep) {
     }
     return out;
 }
+
+void init_tls() { OPENSSL_init_ssl(0, nullptr); }
 
 std::string HttpResponse::header(const std::string& name) const {
     for (const auto& [k, v] : headers)

@@ -101,6 +101,12 @@ private:
     std::uint64_t m_connections = 0;
 };
 
+// Initialises OpenSSL now (idempotent). Its exit-time cleanup then runs after the destructors
+// of statics constructed later: a thread pool built after this call joins its threads, which
+// free their OpenSSL per-thread state (error queue, DRBG) as they exit, before the cleanup
+// removes the thread-exit hook. Call it before building a long-lived pool that makes requests.
+void init_tls();
+
 // Percent-encodes everything but unreserved characters and `keep` (e.g. ",*" for index
 // patterns in a path).
 std::string url_encode(const std::string& s, const std::string& keep = "");
