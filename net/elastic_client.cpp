@@ -87,16 +87,38 @@ Expected<HttpResponse> ElasticClient::send(const std::string& method, const std:
     return m_http.send_with_retry(req, m_retry);
 }
 
-Expected<ojson> ElasticClient::call(const std::string& method, const std::string& path,
-                                    const std::string& body) {
-    auto r = send(method, path, body, "application/json");
+Expected<std::string> ElasticClient::answer(const std::string& method, const std::string& path,
+                                            std::string_view body,
+                                            const std::string& content_type) {
+    auto r = send(method, path, body, content_type);
     if (!r) return r.error();
     if (r->status >= 300)
         return make_error(method + " " + path + ": " + elastic_error_message(r->status, r->body));
-    auto j = ojson::parse(r->body, nullptr, false);
+    return std::move(r->body);
+}
+
+Expected<ojson> ElasticClient::call(const std::string& method, const std::string& path,
+                                    const std::string& body) {
+    auto text = answer(method, path, body, "application/json");
+    if (!text) return text.error();
+    auto j = ojson::parse(*text, nullptr, false);
     if (j.is_discarded() || !j.is_object())
         return make_error(method + " " + path + ": the answer is not a JSON object");
     return j;
+}
+
+Expected<Value> ElasticClient::call_value(const std::string& method, const std::string& path,
+                                          const std::string& body) {
+    auto text = answer(method, path, body, "application/json");
+    if (!text) return text.error();
+    Value v;
+    std::string error;
+    std::size_t offset = 0;
+    if (!parse_json_record(*text, v, error, offset) || !v.is_object())
+        return make_error(
+            method + " " + path + ": the answer is not a JSON object" +
+            (error.empty() ? "" : " (" + error + " at byte " + std::to_string(offset) + ")"));
+    return v;
 }
 
 Expected<ojson> ElasticClient::eql_search(const std::string& index, const ojson& body,
@@ -121,23 +143,6 @@ Expected<ojson> ElasticClient::eql_search(const std::string& index, const ojson&
     if (!id.empty()) (void)call("DELETE", "/_eql/search/" + url_encode(id));
     return r;
 }
-
-namespace {
-
-// A search answer parsed by attest's own parser (core/json_record.h): pages hold thousands of
-// documents, and the Values go on to the engine without a second conversion.
-Expected<Value> parse_answer(const std::string& what, const std::string& body) {
-    Value v;
-    std::string error;
-    std::size_t offset = 0;
-    if (!parse_json_record(body, v, error, offset) || !v.is_object())
-        return make_error(
-            what + ": the answer is not a JSON object" +
-            (error.empty() ? "" : " (" + error + " at byte " + std::to_string(offset) + ")"));
-    return v;
-}
-
-}  // namespace
 
 Expected<HitPager> HitPager::open(ElasticClient& client, const std::string& index, ojson query,
                                   std::size_t page_size, std::string timestamp_field) {
@@ -176,11 +181,7 @@ Expected<std::vector<Value>> HitPager::next_page() {
         {"query", m_query}};
     if (!m_search_after.is_null()) body["search_after"] = m_search_after;
     m_done = true;  // until the page proves there may be more
-    auto r = m_client->request("POST", "/_search", body.dump());
-    if (!r) return r.error();
-    if (r->status >= 300)
-        return make_error("POST /_search: " + elastic_error_message(r->status, r->body));
-    auto page = parse_answer("POST /_search", r->body);
+    auto page = m_client->call_value("POST", "/_search", body.dump());
     if (!page) return page.error();
     if (const Value* pit = page->get("pit_id"); pit && pit->is_string())
         m_pit_id = pit->as_string();
@@ -223,11 +224,9 @@ Expected<std::uint64_t> ElasticClient::export_hits(const std::string& index, con
 
 Expected<std::vector<BulkRejection>> ElasticClient::bulk(std::string_view ndjson,
                                                          std::size_t documents) {
-    auto r = send("POST", "/_bulk", ndjson, "application/x-ndjson");
-    if (!r) return r.error();
-    if (r->status >= 300)
-        return make_error("POST /_bulk: " + elastic_error_message(r->status, r->body));
-    auto j = nlohmann::json::parse(r->body, nullptr, false);
+    auto text = answer("POST", "/_bulk", ndjson, "application/x-ndjson");
+    if (!text) return text.error();
+    auto j = nlohmann::json::parse(*text, nullptr, false);
     if (!j.is_object() || !j.contains("items") || !j["items"].is_array())
         return make_error("POST /_bulk: the answer has no items");
     const auto& items = j["items"];

@@ -52,6 +52,10 @@ public:
     // A JSON call: retried on 429/502/503/504, any other status >= 300 becomes an error.
     Expected<nlohmann::ordered_json> call(const std::string& method, const std::string& path,
                                           const std::string& body = "");
+    // The same call, its answer parsed by attest's own parser (core/json_record.h) into a
+    // Value: for search pages of thousands of documents that go on to the engine as events.
+    Expected<Value> call_value(const std::string& method, const std::string& path,
+                               const std::string& body = "");
 
     // POST /<index>/_eql/search with `body`; when Elasticsearch answers with a running async
     // search, polls GET /_eql/search/<id> until it completes (or `deadline` passes) and deletes
@@ -92,6 +96,9 @@ private:
           m_retry(retry) {}
     Expected<HttpResponse> send(const std::string& method, const std::string& path,
                                 std::string_view body, const std::string& content_type);
+    // send, with any status >= 300 turned into an error; the answer's body.
+    Expected<std::string> answer(const std::string& method, const std::string& path,
+                                 std::string_view body, const std::string& content_type);
 
     HttpsClient m_http;
     std::string m_prefix;         // path prefix of the base URL ("" or "/es")
