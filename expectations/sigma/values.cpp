@@ -4,8 +4,8 @@
 #include <array>
 #include <cmath>
 
-#include "core/text.h"
 #include "core/encoding.h"
+#include "core/text.h"
 #include "expectations/eql/functions.h"
 #include "expectations/eql/pattern.h"
 #include "expectations/sigma/internal.h"
@@ -431,25 +431,33 @@ bool has_encoding(const Chain& c) {
            c.has(Mod::Utf16Be) || c.has(Mod::Utf16);
 }
 
-// `expand`: %name% placeholders replaced by every value the table lists for them.
-bool expand(const std::string& value, const LoadOptions& options, std::vector<std::string>& out,
-            std::string& unknown) {
+// `expand`: %name% placeholders replaced by every value the table lists for them. Each
+// placeholder multiplies the values, so their number is bounded (kMaxExpansions, which also
+// bounds the patterns of one field's values).
+constexpr std::size_t kMaxExpansions = 4096;
+
+enum class ExpandResult { Ok, Unknown, TooMany };
+
+ExpandResult expand(const std::string& value, const LoadOptions& options,
+                    std::vector<std::string>& out, std::string& unknown) {
     std::size_t a = value.find('%');
     std::size_t b = a == std::string::npos ? a : value.find('%', a + 1);
     if (b == std::string::npos) {
+        if (out.size() == kMaxExpansions) return ExpandResult::TooMany;
         out.push_back(value);
-        return true;
+        return ExpandResult::Ok;
     }
     std::string name = value.substr(a + 1, b - a - 1);
     auto it = options.placeholders.find(name);
     if (it == options.placeholders.end()) {
         unknown = name;
-        return false;
+        return ExpandResult::Unknown;
     }
     for (const auto& repl : it->second)
-        if (!expand(value.substr(0, a) + repl + value.substr(b + 1), options, out, unknown))
-            return false;
-    return true;
+        if (auto r = expand(value.substr(0, a) + repl + value.substr(b + 1), options, out, unknown);
+            r != ExpandResult::Ok)
+            return r;
+    return ExpandResult::Ok;
 }
 
 struct Builder {
@@ -468,9 +476,16 @@ struct Builder {
     bool add_patterns(const ItemInput::Scalar& v, std::vector<eql::WildcardPattern>& out) {
         std::vector<std::string> texts;
         std::string unknown;
-        if (chain.has(Mod::Expand) && !expand(v.text, options, texts, unknown)) {
+        auto expanded =
+            chain.has(Mod::Expand) ? expand(v.text, options, texts, unknown) : ExpandResult::Ok;
+        if (expanded == ExpandResult::Unknown) {
             problem(
                 v, "unknown placeholder '%" + unknown + "%' (the rule is not loadable without it)");
+            return false;
+        }
+        if (expanded == ExpandResult::TooMany) {
+            problem(v, "expand: the placeholders give more than " + std::to_string(kMaxExpansions) +
+                           " values");
             return false;
         }
         if (!chain.has(Mod::Expand)) texts.push_back(v.text);
@@ -478,6 +493,11 @@ struct Builder {
         bool cased =
             chain.has(Mod::Cased) || chain.has(Mod::Base64) || chain.has(Mod::Base64Offset);
         for (const auto& t : texts) {
+            if (out.size() > kMaxExpansions) {
+                problem(v, "the value gives more than " + std::to_string(kMaxExpansions) +
+                               " patterns (expand, windash and encodings multiply)");
+                return false;
+            }
             std::vector<Pattern> variants;
             Pattern base = encoded ? literal(t) : unescape(t);
             if (chain.has(Mod::Windash)) {

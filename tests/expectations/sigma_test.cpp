@@ -208,6 +208,27 @@ TEST(Sigma, ExpandUsesThePlaceholderTable) {
         << err;
 }
 
+TEST(Sigma, ExpandAndWindashMultiplyWithinABound) {
+    LoadOptions o;
+    o.placeholders["sys"] = {"C:\\Windows\\System32", "C:\\Windows\\SysWOW64"};
+    auto rule = [&](const char* mods, const char* prefix, int placeholders) {
+        std::string v = prefix;
+        for (int i = 0; i < placeholders; ++i) v += "%sys%";
+        return rule_text(std::string("    sel:\n        CommandLine|") + mods + ": '" + v +
+                         "'\n    condition: sel\n");
+    };
+    // 2^12 values load; 2^13 do not, and neither do 2^8 values with 5^4 windash variants each.
+    EXPECT_TRUE(parse(rule("expand", "", 12), "rule.yml", o).ok());
+    EXPECT_TRUE(parse(rule("expand|windash", " -a -b -c -d ", 2), "rule.yml", o).ok());
+    for (auto [mods, n] : {std::pair{"expand", 13}, std::pair{"expand|windash", 8}}) {
+        auto set = parse(rule(mods, " -a -b -c -d ", n), "rule.yml", o);
+        ASSERT_FALSE(set.ok()) << mods;
+        EXPECT_NE(set.error().message.find("rule.yml:9:"), std::string::npos)
+            << set.error().message;
+        EXPECT_NE(set.error().message.find("4096"), std::string::npos) << set.error().message;
+    }
+}
+
 TEST(Sigma, KeywordsSearchEveryStringOfTheEvent) {
     std::string det =
         "    keywords:\n        - 'mimikatz'\n        - 'sekurlsa'\n    condition: keywords\n";
