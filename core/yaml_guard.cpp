@@ -23,6 +23,22 @@ bool opens_block_scalar(std::string_view line) {
     return line.empty() || line.back() == ' ' || line.back() == ':' || line.back() == '-';
 }
 
+// Whether a quote or a bracket at `i` starts a value (a quoted scalar, a flow collection):
+// first on the line, after `- ` or `? ` indicators that begin it, after `: `, or after a flow
+// indicator. Elsewhere it is part of a plain scalar (`it's`, `Rule'`, `a[1]`) and opens
+// nothing.
+bool starts_value(std::string_view line, std::size_t i) {
+    std::size_t j = i;
+    while (j > 0 && (line[j - 1] == ' ' || line[j - 1] == '\t')) --j;
+    if (j == 0) return true;
+    char prev = line[j - 1];
+    if (prev == '[' || prev == '{' || prev == ',') return true;
+    if (j == i) return false;  // no space after `:`, `-` or `?`
+    if (prev == ':') return true;
+    if (prev != '-' && prev != '?') return false;
+    return line.substr(0, j).find_first_not_of(" \t-?") == std::string_view::npos;
+}
+
 // Tracks flow brackets and quotes across lines (comments end a line's scan).
 void scan_flow(std::string_view line, int& depth, char& quote) {
     for (std::size_t i = 0; i < line.size(); ++i) {
@@ -37,9 +53,10 @@ void scan_flow(std::string_view line, int& depth, char& quote) {
             continue;
         }
         if (c == '#' && (i == 0 || line[i - 1] == ' ')) return;
-        if (c == '"' || c == '\'')
+        bool opens = (c == '"' || c == '\'' || c == '[' || c == '{') && starts_value(line, i);
+        if ((c == '"' || c == '\'') && opens)
             quote = c;
-        else if (c == '[' || c == '{')
+        else if ((c == '[' || c == '{') && (opens || depth > 0))
             ++depth;
         else if ((c == ']' || c == '}') && depth > 0)
             --depth;

@@ -24,6 +24,18 @@ TEST(YamlGuard, ValidDocumentsPass) {
          {"a: [1,\n  , 2]\n", "a: {x: 1\n , y: 2}\n",
           "description: |\n  , starts with a comma\n  ok\nb: 1\n", "d: >-\n    ,folded\nc: 2\n",
           "s: 'it''s\n , quoted'\n", "t: \"a\n , b\"\n", "- x # , comment\n- y\n",
-          "title: x\ndetection:\n  sel:\n    Image|endswith: ',exe'\n"})
+          "title: x\ndetection:\n  sel:\n    Image|endswith: ',exe'\n", "- 'a\n , b'\n",
+          "- - [x,\n , y]\n", "k: ['a,\n , b']\n"})
         EXPECT_FALSE(find_yaml_hazard(text).has_value()) << text;
+}
+
+// A quote or bracket inside a plain scalar opens nothing, so it cannot hide a later hazard
+// (found by the Sigma fuzzer: "ategow-InboxRule'" then a line starting with ',').
+TEST(YamlGuard, QuotesAndBracketsInPlainScalarsOpenNothing) {
+    for (const char* text : {"a:\n   ategow-InboxRule'\n---\n,logsource:\n", "a: it's\n,b: 1\n",
+                             "a: x[1\n,b: 1\n", "a: b{\n,c: 1\n", "k:'v\n,b: 1\n"}) {
+        auto h = find_yaml_hazard(text);
+        ASSERT_TRUE(h.has_value()) << text;
+        EXPECT_EQ(h->column, 1u) << text;
+    }
 }
