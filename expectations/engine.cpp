@@ -155,7 +155,9 @@ Expected<CompiledDetection> compile_detection(const DetectionSpec& spec,
                                               const eql::QueryOptions& options) {
     if (!spec.load_error.empty()) return make_error(spec.load_error);
     if (spec.language == "sigma") {
-        auto set = sigma::parse(spec.query, spec.rule);
+        std::vector<sigma::Source> sources{{spec.rule, spec.query}};
+        for (const auto& [path, text] : spec.sigma_inputs) sources.push_back({path, text});
+        auto set = sigma::parse(sources);
         if (!set) return make_error(set.error().message);
         auto rule = sigma::single_rule(*set, spec.rule);
         if (!rule) return make_error(rule.error().message);

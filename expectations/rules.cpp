@@ -2,8 +2,6 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "expectations/kql/kql.h"
 #include "expectations/sigma/sigma.h"
@@ -27,11 +25,9 @@ Expected<eql::Rule> load_rule(const std::string& path) {
     if (!sigma::is_sigma_path(path)) return eql::load_rule(path);
     // A Sigma file: its one rule (or one correlation with its inputs), kept as YAML text and
     // compiled by compile_rule like the other languages.
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return make_error(path + ": cannot read the file");
-    std::stringstream text;
-    text << in.rdbuf();
-    auto set = sigma::parse(text.str(), path);
+    auto sources = sigma::read_with_inputs(path);
+    if (!sources) return make_error(sources.error().message);
+    auto set = sigma::parse(*sources);
     if (!set) return make_error(set.error().message);
     auto one = sigma::single_rule(*set, path);
     if (!one) return make_error(one.error().message);
@@ -41,7 +37,7 @@ Expected<eql::Rule> load_rule(const std::string& path) {
     r.rule_id = (*one)->id;
     r.language = "sigma";
     r.type = (*one)->correlation ? "correlation" : "query";
-    r.query = text.str();
+    r.query = (*sources)[0].text;
     r.techniques = (*one)->techniques;
     return r;
 }

@@ -4,11 +4,10 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <memory>
 
 #include "core/collector.h"
 
@@ -44,8 +43,8 @@ struct ExpectationSpec {
     // Only events of the test's process tree count (telemetry/lineage.h): those whose process
     // is the executor the transport reported, or descends from it, on the run's host.
     bool lineage = false;
-    std::optional<Window> window;      // none: the pack default (or unbounded)
-    std::optional<Profile> profile;    // vocabulary the query is written for (default sysmon)
+    std::optional<Window> window;    // none: the pack default (or unbounded)
+    std::optional<Profile> profile;  // vocabulary the query is written for (default sysmon)
     SpecPosition position;
     SpecPosition query_position;  // of the query's YAML scalar (its indicator for | and >)
     // Derived from the command text (scenarios/baseline.h), not written in a pack: the
@@ -60,6 +59,9 @@ struct DetectionSpec {
     // The rule's text as read from the file: EQL (unless `loaded` says otherwise), or the
     // Sigma YAML.
     std::string query;
+    // Sigma: the other files of the rule's folder that define its correlation's inputs (path,
+    // text), read with `query` (sigma::read_with_inputs).
+    std::vector<std::pair<std::string, std::string>> sigma_inputs;
     std::string language = "eql";   // eql | sigma (KQL rules say so in `loaded`)
     std::string level;              // Sigma: informational .. critical
     std::vector<std::string> tags;  // Sigma: attack.t1114.003, attack.collection, ...
@@ -75,7 +77,7 @@ struct DetectionSpec {
     // The rule names both Elastic Defend and Sysmon/Windows indices: evaluated under the
     // vocabulary of the data collected (EngineOptions::data_profile), not a fixed one.
     bool profile_from_data = false;
-    bool expect_fires = true;          // expected: fires | does_not_fire
+    bool expect_fires = true;  // expected: fires | does_not_fire
     // A rule of `--rules DIR`, evaluated beside the pack's detections: whether it fires is
     // information, never part of the verdict (results list it only when it fired).
     bool informational = false;

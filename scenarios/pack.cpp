@@ -1,7 +1,5 @@
 #include "scenarios/pack.h"
 
-#include "scenarios/risk.h"
-
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -15,6 +13,7 @@
 #include "expectations/eql/rule.h"
 #include "expectations/rules.h"
 #include "expectations/sigma/sigma.h"
+#include "scenarios/risk.h"
 #include "scenarios/yaml_util.h"
 #include "telemetry/sources.h"
 
@@ -43,7 +42,8 @@ std::string lowercase(std::string_view s) {
 // "T1005-2" -> technique "T1005", number 2 (1-based).
 bool parse_test_number(std::string_view key, std::string& technique, std::size_t& number) {
     auto dash = key.rfind('-');
-    if (dash == std::string_view::npos || dash + 1 >= key.size() || key.size() - dash > 4) return false;
+    if (dash == std::string_view::npos || dash + 1 >= key.size() || key.size() - dash > 4)
+        return false;
     number = 0;
     for (char c : key.substr(dash + 1)) {
         if (c < '0' || c > '9') return false;
@@ -64,7 +64,8 @@ Expected<const AtomicTest*> Pack::select_test(std::string_view key) const {
     // Exact matches win over prefixes, so a GUID that prefixes nothing else is never ambiguous.
     std::vector<const AtomicTest*> exact, prefix;
     for (const auto* t : tests()) {
-        if (t->guid == lower || lowercase(t->name) == lower || (by_number && t->technique == technique && t->index + 1 == number))
+        if (t->guid == lower || lowercase(t->name) == lower ||
+            (by_number && t->technique == technique && t->index + 1 == number))
             exact.push_back(t);
         else if (lower.size() >= 4 && t->guid.starts_with(lower))
             prefix.push_back(t);
@@ -73,11 +74,14 @@ Expected<const AtomicTest*> Pack::select_test(std::string_view key) const {
     if (matches.size() == 1) return matches.front();
     if (matches.size() > 1) {
         std::string which;
-        for (const auto* t : matches) which += (which.empty() ? "" : ", ") + t->guid + " (" + t->name + ")";
-        return make_error("'" + std::string(key) + "' matches " + std::to_string(matches.size()) + " tests: " + which);
+        for (const auto* t : matches)
+            which += (which.empty() ? "" : ", ") + t->guid + " (" + t->name + ")";
+        return make_error("'" + std::string(key) + "' matches " + std::to_string(matches.size()) +
+                          " tests: " + which);
     }
     return make_error("no test '" + std::string(key) + "' in pack " + root +
-                      " (a GUID or GUID prefix, T1234-N, or the test's name; attest list --pack " + root + ")");
+                      " (a GUID or GUID prefix, T1234-N, or the test's name; attest list --pack " +
+                      root + ")");
 }
 
 const AtomicTest* Pack::find_test(std::string_view key) const {
@@ -132,10 +136,8 @@ RuleRead read_detection_rule(const std::string& path, bool profile_declared, Det
         return out;
     }
     if (sigma::is_sigma_path(path)) {
-        std::ifstream in(path, std::ios::binary);
-        std::stringstream ss;
-        ss << in.rdbuf();
-        auto set = sigma::parse(ss.str(), path);
+        auto sources = sigma::read_with_inputs(path);
+        auto set = sources ? sigma::parse(*sources) : Expected<sigma::RuleSet>(sources.error());
         auto rule =
             set ? sigma::single_rule(*set, path) : Expected<const sigma::Rule*>(set.error());
         if (!rule) {
@@ -144,7 +146,9 @@ RuleRead read_detection_rule(const std::string& path, bool profile_declared, Det
             return out;
         }
         const sigma::Rule& r = **rule;
-        d.query = ss.str();
+        d.query = (*sources)[0].text;
+        for (std::size_t i = 1; i < sources->size(); ++i)
+            d.sigma_inputs.emplace_back((*sources)[i].path, (*sources)[i].text);
         d.language = "sigma";
         d.level = r.level;
         d.tags = r.tags;
@@ -172,13 +176,13 @@ RuleRead read_detection_rule(const std::string& path, bool profile_declared, Det
 
 const std::set<std::string> kTopKeys = {"version",   "name",    "description", "defaults",
                                         "scenarios", "mapping", "baseline"};
-const std::set<std::string> kScenarioKeys = {"name",         "secrets",    "tactics", "risks",
-                                             "expectations", "detections", "lab",     "success",
-                                             "baseline"};
+const std::set<std::string> kScenarioKeys = {"name",  "secrets",      "tactics",
+                                             "risks", "expectations", "detections",
+                                             "lab",   "success",      "baseline"};
 const std::set<std::string> kSuccessKeys = {"command", "executor"};
-const std::set<std::string> kExpectationKeys = {"id",       "description", "source",  "query",
-                                                "min_count", "required",   "lineage", "window",
-                                                "profile"};
+const std::set<std::string> kExpectationKeys = {"id",      "description", "source",
+                                                "query",   "min_count",   "required",
+                                                "lineage", "window",      "profile"};
 const std::set<std::string> kDetectionKeys = {"rule",    "rule_id", "name", "expected", "profile",
                                               "sources", "window",  "siem", "deadline"};
 
@@ -241,14 +245,16 @@ private:
         auto [l, c] = node_position(at);
         m_problems.add(code, m_path, l, c, ctx, std::move(msg));
     }
-    void check_keys(const YAML::Node& map, const std::set<std::string>& known, const std::string& ctx) {
+    void check_keys(const YAML::Node& map, const std::set<std::string>& known,
+                    const std::string& ctx) {
         for (auto it = map.begin(); it != map.end(); ++it) {
             std::string key = it->first.IsScalar() ? it->first.Scalar() : "";
             if (!known.count(key))
                 report(Code::W108, it->first, ctx, "unknown key '" + key + "' (ignored)");
         }
     }
-    std::string scalar(const YAML::Node& map, const char* key, const std::string& ctx, bool required) {
+    std::string scalar(const YAML::Node& map, const char* key, const std::string& ctx,
+                       bool required) {
         auto n = map[key];
         if (!n || n.IsNull()) {
             if (required) report(Code::E104, map, ctx, std::string("missing '") + key + "'");
@@ -380,27 +386,35 @@ private:
 
     // `risks: [reboot, ...]`: what the pack knows a test does beyond what its commands show.
     void load_risks(const YAML::Node& list, const std::string& ctx, ScenarioChecks& checks) {
-        if (!list.IsSequence()) return report(Code::E101, list, ctx, "'risks' is a list of risk names");
+        if (!list.IsSequence())
+            return report(Code::E101, list, ctx, "'risks' is a list of risk names");
         for (const auto& r : list) {
-            if (r.IsScalar() && parse_risk(r.Scalar())) checks.risks.push_back(r.Scalar());
+            if (r.IsScalar() && parse_risk(r.Scalar()))
+                checks.risks.push_back(r.Scalar());
             else
                 report(Code::E119, r, ctx,
-                       "unknown risk '" + (r.IsScalar() ? r.Scalar() : std::string("?")) + "' (known: " +
-                           risk_names() + ")");
+                       "unknown risk '" + (r.IsScalar() ? r.Scalar() : std::string("?")) +
+                           "' (known: " + risk_names() + ")");
         }
     }
 
     // ATT&CK tactic short names; "Defense Evasion" is accepted and written "defense-evasion".
     void load_tactics(const YAML::Node& list, const std::string& ctx, ScenarioChecks& checks) {
         if (!list.IsSequence()) {
-            report(Code::E101, list, ctx, "'tactics' is a list of ATT&CK tactic names (e.g. [discovery])");
+            report(Code::E101, list, ctx,
+                   "'tactics' is a list of ATT&CK tactic names (e.g. [discovery])");
             return;
         }
         for (const auto& x : list) {
             std::string name = x.IsScalar() ? x.Scalar() : "";
-            for (auto& c : name) c = c == ' ' || c == '_' ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            for (auto& c : name)
+                c = c == ' ' || c == '_'
+                        ? '-'
+                        : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
             if (!expectations::is_tactic_name(name)) {
-                report(Code::E125, x, ctx, "unknown ATT&CK tactic '" + (x.IsScalar() ? x.Scalar() : "") + "' (known: " + expectations::tactic_names() + ")");
+                report(Code::E125, x, ctx,
+                       "unknown ATT&CK tactic '" + (x.IsScalar() ? x.Scalar() : "") +
+                           "' (known: " + expectations::tactic_names() + ")");
                 continue;
             }
             checks.tactics.push_back(name);
@@ -416,7 +430,8 @@ private:
         std::size_t pos = 0;
         while ((pos = query.find("{run.", pos)) != std::string::npos) {
             auto close = query.find('}', pos);
-            std::string fact = query.substr(pos + 1, close == std::string::npos ? 8 : close - pos - 1);
+            std::string fact =
+                query.substr(pos + 1, close == std::string::npos ? 8 : close - pos - 1);
             if (fact != "run.host" && fact != "run.start" && fact != "run.end")
                 report(
                     Code::E112, at, ctx,
@@ -442,9 +457,8 @@ private:
         e.description = scalar(n, "description", ctx, false);
         e.source = scalar(n, "source", ctx, true);
         if (!e.source.empty() && !telemetry::find_source(e.source))
-            report(
-                Code::E114, n["source"], ctx,
-                "unknown source '" + e.source + "' (known: " + telemetry::source_names() + ")");
+            report(Code::E114, n["source"], ctx,
+                   "unknown source '" + e.source + "' (known: " + telemetry::source_names() + ")");
         e.query = scalar(n, "query", ctx, true);
         if (!e.query.empty()) check_placeholders(e.query, n["query"], test, ctx);
         if (n["query"]) {
@@ -464,8 +478,10 @@ private:
         }
         if (auto r = n["required"]; r) {
             std::string v = scalar(n, "required", ctx, false);
-            if (v == "true") e.required = true;
-            else if (v == "false") e.required = false;
+            if (v == "true")
+                e.required = true;
+            else if (v == "false")
+                e.required = false;
             else
                 report(Code::E115, r, ctx, "required is true or false, not '" + v + "'");
         }
@@ -487,12 +503,15 @@ private:
     // title, level, tags and logsource's sources describe the detection.
     void load_mapping(const YAML::Node& m) {
         if (!m.IsScalar() || m.Scalar().empty()) {
-            report(Code::E126, m, "mapping", "'mapping' is the path of an index mapping JSON file (GET index/_mapping)");
+            report(Code::E126, m, "mapping",
+                   "'mapping' is the path of an index mapping JSON file (GET index/_mapping)");
             return;
         }
         auto types = eql::FieldTypes::load_mapping((fs::path(m_pack.root) / m.Scalar()).string());
-        if (!types) report(Code::E126, m, "mapping", types.error().message);
-        else m_pack.mapping = *types;
+        if (!types)
+            report(Code::E126, m, "mapping", types.error().message);
+        else
+            m_pack.mapping = *types;
     }
 
     // `siem: elastic` and its optional `deadline:` (a duration after the execution end).
@@ -524,8 +543,10 @@ private:
         d.rule_id = scalar(n, "rule_id", ctx, false);
         d.name = scalar(n, "name", ctx, false);
         std::string expected = scalar(n, "expected", ctx, false);
-        if (expected.empty() || expected == "fires") d.expect_fires = true;
-        else if (expected == "does_not_fire") d.expect_fires = false;
+        if (expected.empty() || expected == "fires")
+            d.expect_fires = true;
+        else if (expected == "does_not_fire")
+            d.expect_fires = false;
         else
             report(Code::E116, n["expected"], ctx,
                    "expected is 'fires' or 'does_not_fire', not '" + expected + "'");
@@ -540,7 +561,8 @@ private:
                         report(Code::E114, x, ctx,
                                "unknown source '" + (x.IsScalar() ? x.Scalar() : "") +
                                    "' (known: " + telemetry::source_names() + ")");
-                    else d.sources.push_back(x.Scalar());
+                    else
+                        d.sources.push_back(x.Scalar());
                 }
         }
         d.window = n["window"] ? window(n["window"], ctx) : m_default_window;
@@ -554,8 +576,10 @@ private:
         }
         if (d.rule_id.empty()) d.rule_id = fs::path(d.rule).stem().string();
         if (d.name.empty()) d.name = d.rule_id;
-        if (declared) d.profile = *declared;
-        else if (from_rule) d.profile = *from_rule;
+        if (declared)
+            d.profile = *declared;
+        else if (from_rule)
+            d.profile = *from_rule;
         else if (!n["profile"] && !d.profile_from_data && d.load_error.empty())
             report(Code::E104, n, ctx,
                    "missing 'profile' (the vocabulary the rule is written for: sysmon or endpoint; "
@@ -617,7 +641,8 @@ Expected<Pack> load_pack(const std::string& path, Problems& problems) {
     }
     pack.root = path;
     pack.name = fs::path(path).lexically_normal().filename().string();
-    if (pack.name.empty()) pack.name = fs::path(path).lexically_normal().parent_path().filename().string();
+    if (pack.name.empty())
+        pack.name = fs::path(path).lexically_normal().parent_path().filename().string();
     pack.atomics_folder = atomics_folder_of(path);
     pack.files = load_atomics_folder(path, problems);
     if (pack.files.empty())

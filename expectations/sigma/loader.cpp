@@ -8,8 +8,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "core/timeutil.h"
 #include "core/text.h"
+#include "core/timeutil.h"
 #include "core/yaml_guard.h"
 #include "expectations/eql/functions.h"
 #include "expectations/eql/pattern.h"
@@ -452,8 +452,7 @@ private:
                 problem(g, "correlation.group-by", "'group-by' is a list of field names");
         }
         YAML::Node ts = c["timespan"] ? c["timespan"] : c["timeframe"];
-        auto span =
-            ts && ts.IsScalar() ? parse_duration_ns(ts.Scalar()) : std::nullopt;
+        auto span = ts && ts.IsScalar() ? parse_duration_ns(ts.Scalar()) : std::nullopt;
         if (!span || *span <= 0)
             problem(ts ? ts : c, "correlation.timespan",
                     "'timespan' is a duration such as 5m, 1h, 30s");
@@ -547,8 +546,9 @@ void parse_into(std::string_view text, std::string_view origin, const LoadOption
     std::vector<Problem> problems;
     std::vector<YAML::Node> docs;
     if (auto hazard = find_yaml_hazard(text)) {
-        errors.push_back(format(text, origin,
-                                Problem{hazard->line, hazard->column, "", "YAML syntax error: " + hazard->message}));
+        errors.push_back(format(
+            text, origin,
+            Problem{hazard->line, hazard->column, "", "YAML syntax error: " + hazard->message}));
         return;
     }
     try {
@@ -612,7 +612,8 @@ void resolve(RuleSet& set, const std::vector<PendingRef>& refs, std::vector<std:
         if (!found) {
             errors.push_back(ref.file + ":" + std::to_string(ref.line) + ":" +
                              std::to_string(ref.column) +
-                             ": correlation.rules: no rule named or with id '" + want + "'");
+                             ": correlation.rules: no rule named or with id '" + want +
+                             "' (in this file or another .yml file of its folder)");
             continue;
         }
         if (!set.rules[*found].query) {
@@ -649,6 +650,48 @@ std::optional<std::string> read_file(const std::string& path) {
     return ss.str();
 }
 
+// The names a file's correlations refer to that none of its own rules carries.
+std::vector<std::string> missing_inputs(const std::vector<Rule>& rules,
+                                        const std::vector<PendingRef>& refs) {
+    std::vector<std::string> out;
+    for (const auto& ref : refs) {
+        const std::string& want = rules[ref.rule].correlation->rules[ref.entry];
+        bool own = std::any_of(rules.begin(), rules.end(),
+                               [&](const Rule& r) { return r.name == want || r.id == want; });
+        if (!own && std::find(out.begin(), out.end(), want) == out.end()) out.push_back(want);
+    }
+    return out;
+}
+
+bool names_one_of(const Rule& r, const std::vector<std::string>& names) {
+    return std::any_of(names.begin(), names.end(),
+                       [&](const std::string& n) { return r.name == n || r.id == n; });
+}
+
+// The Sigma files of a folder (recursively, hidden folders skipped), sorted.
+std::vector<std::string> sigma_files(const std::string& dir, bool recursive) {
+    std::vector<std::string> files;
+    std::error_code ec;
+    auto visit = [&](const fs::directory_entry& e, auto& it) {
+        std::string name = e.path().filename().string();
+        if (e.is_directory(ec) && !name.empty() && name[0] == '.') it.disable_recursion_pending();
+        if (e.is_regular_file(ec) && is_sigma_path(name)) files.push_back(e.path().string());
+    };
+    if (recursive) {
+        fs::recursive_directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec),
+            end;
+        for (; !ec && it != end; it.increment(ec)) visit(*it, it);
+    } else {
+        fs::directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec), end;
+        struct NoRecursion {
+            void disable_recursion_pending() {}
+        } none;
+        for (; !ec && it != end; it.increment(ec)) visit(*it, none);
+    }
+    std::sort(files.begin(), files.end());
+    return files;
+}
+
 }  // namespace
 
 Expected<const Rule*> single_rule(const RuleSet& set, std::string_view origin) {
@@ -681,42 +724,78 @@ Expected<const Rule*> single_rule(const RuleSet& set, std::string_view origin) {
 
 bool is_sigma_path(std::string_view path) {
     auto ends = [&](std::string_view s) {
-        return path.size() >= s.size() &&
-               iequals(path.substr(path.size() - s.size()), s);
+        return path.size() >= s.size() && iequals(path.substr(path.size() - s.size()), s);
     };
     return ends(".yml") || ends(".yaml");
 }
 
 Expected<RuleSet> parse(std::string_view text, std::string_view origin,
                         const LoadOptions& options) {
+    return parse(std::vector<Source>{{std::string(origin), std::string(text)}}, options);
+}
+
+Expected<RuleSet> parse(const std::vector<Source>& sources, const LoadOptions& options) {
     std::vector<Rule> rules;
     std::vector<PendingRef> refs;
     std::vector<std::string> errors;
-    parse_into(text, origin, options, rules, refs, errors);
+    if (!sources.empty())
+        parse_into(sources[0].text, sources[0].path, options, rules, refs, errors);
+    std::vector<std::string> wanted;
+    if (errors.empty()) wanted = missing_inputs(rules, refs);
+    for (std::size_t i = 1; i < sources.size(); ++i) {
+        // An input file: only the rules the correlations name, without its other problems.
+        std::vector<Rule> theirs;
+        std::vector<PendingRef> their_refs;
+        std::vector<std::string> their_errors;
+        parse_into(sources[i].text, sources[i].path, options, theirs, their_refs, their_errors);
+        for (auto& r : theirs)
+            if (names_one_of(r, wanted)) rules.push_back(std::move(r));
+    }
     return finish(std::move(rules), refs, std::move(errors));
+}
+
+Expected<std::vector<Source>> read_with_inputs(const std::string& path,
+                                               const LoadOptions& options) {
+    auto text = read_file(path);
+    if (!text) return make_error(path + ": cannot read the file");
+    std::vector<Source> out{{path, *text}};
+    std::vector<Rule> rules;
+    std::vector<PendingRef> refs;
+    std::vector<std::string> errors;
+    parse_into(*text, path, options, rules, refs, errors);
+    std::vector<std::string> wanted;
+    if (errors.empty()) wanted = missing_inputs(rules, refs);
+    if (wanted.empty()) return out;
+    std::error_code ec;
+    for (const auto& f : sigma_files(fs::path(path).parent_path().string(), false)) {
+        if (wanted.empty()) break;
+        if (fs::equivalent(f, path, ec)) continue;
+        auto sibling = read_file(f);
+        if (!sibling) continue;
+        std::vector<Rule> theirs;
+        std::vector<PendingRef> their_refs;
+        std::vector<std::string> their_errors;
+        parse_into(*sibling, f, options, theirs, their_refs, their_errors);
+        bool used = false;
+        for (const auto& r : theirs) {
+            if (!names_one_of(r, wanted)) continue;
+            used = true;
+            std::erase_if(wanted, [&](const std::string& n) { return n == r.name || n == r.id; });
+        }
+        if (used) out.push_back({f, *sibling});
+    }
+    return out;
 }
 
 Expected<RuleSet> load(const std::string& path, const LoadOptions& options) {
     std::error_code ec;
-    std::vector<std::string> files;
-    if (fs::is_directory(path, ec)) {
-        fs::recursive_directory_iterator it(path, fs::directory_options::skip_permission_denied,
-                                            ec),
-            end;
-        for (; !ec && it != end; it.increment(ec)) {
-            std::string name = it->path().filename().string();
-            if (it->is_directory(ec) && !name.empty() && name[0] == '.') {
-                it.disable_recursion_pending();
-                continue;
-            }
-            if (it->is_regular_file(ec) && is_sigma_path(name))
-                files.push_back(it->path().string());
-        }
-        std::sort(files.begin(), files.end());
-        if (files.empty()) return make_error(path + ": no .yml or .yaml rule files in this folder");
-    } else {
-        files.push_back(path);
+    if (!fs::is_directory(path, ec)) {
+        auto sources = read_with_inputs(path, options);
+        if (!sources) return make_error(sources.error().message);
+        return parse(*sources, options);
     }
+    std::vector<std::string> files = sigma_files(path, true);
+    if (files.empty()) return make_error(path + ": no .yml or .yaml rule files in this folder");
     std::vector<Rule> rules;
     std::vector<PendingRef> refs;
     std::vector<std::string> errors;

@@ -72,11 +72,23 @@ struct LoadOptions {
     std::map<std::string, std::vector<std::string>> placeholders;
 };
 
-// A .yml/.yaml file or a folder searched recursively for them (hidden folders skipped).
+// A .yml/.yaml file or a folder searched recursively for them (hidden folders skipped). A
+// file's correlations may name rules of other files of its folder (read_with_inputs).
 Expected<RuleSet> load(const std::string& path, const LoadOptions& options = {});
 // The same from text (several `---` documents allowed).
 Expected<RuleSet> parse(std::string_view text, std::string_view origin,
                         const LoadOptions& options = {});
+
+struct Source {
+    std::string path, text;
+};
+// A rule file's text and, when its correlations name rules it does not define, the other
+// .yml/.yaml files of its folder (not subfolders) that define them. Read once by the pack
+// loader; parse() takes the list.
+Expected<std::vector<Source>> read_with_inputs(const std::string& path,
+                                               const LoadOptions& options = {});
+// Every rule of the first source, and of the others only the rules its correlations name.
+Expected<RuleSet> parse(const std::vector<Source>& sources, const LoadOptions& options = {});
 // The one rule of a file that a pack detection names: its one plain rule, or its one
 // correlation when every other rule of the file is an input of it (several rules otherwise
 // are an error saying so). A correlation has no `query`: evaluate it with RuleSetMatcher.

@@ -1,8 +1,11 @@
 // Sigma correlation rules: event_count, value_count, temporal, temporal_ordered over the
 // streaming matcher, with bounded state per group key.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -134,6 +137,52 @@ TEST(SigmaCorrelation, StateIsBoundedByLiveGroups) {
     EXPECT_EQ(run(set, ev, &live_max), "");
     // One new group per second with a 10 s span: swept every 4096 events, never all 20000.
     EXPECT_LE(live_max, 4096u + 16);
+}
+
+// A correlation alone in its file finds its inputs in the other files of its folder: only the
+// rules it names are taken from them, subfolders are not searched, and a name found nowhere is
+// an error at the correlation's position.
+TEST(SigmaCorrelation, InputsInOtherFilesOfTheFolder) {
+    namespace fs = std::filesystem;
+    fs::path dir =
+        fs::temp_directory_path() / ("attest-sigma-inputs-" + std::to_string(::getpid()));
+    fs::create_directories(dir / "sub");
+    auto write = [&](const fs::path& p, const std::string& text) { std::ofstream(p) << text; };
+    write(dir / "base.yml", kBase);
+    write(dir / "sub" / "deep.yml",
+          "title: Deep\nname: deep\nlogsource:\n    product: m365\n    service: audit\n"
+          "detection:\n    sel:\n        Operation: X\n    condition: sel\n");
+    const std::string corr =
+        "title: Many failures\ncorrelation:\n    type: event_count\n    rules: [failed]\n"
+        "    group-by: [UserId]\n    timespan: 1m\n    condition:\n        gte: 2\n";
+    write(dir / "corr.yml", corr);
+    auto sources = read_with_inputs((dir / "corr.yml").string());
+    ASSERT_TRUE(sources.ok()) << sources.error().message;
+    ASSERT_EQ(sources->size(), 2u);
+    EXPECT_EQ((*sources)[1].path, (dir / "base.yml").string());
+    auto set = parse(*sources);
+    ASSERT_TRUE(set.ok()) << set.error().message;
+    ASSERT_EQ(set->rules.size(), 2u);  // the correlation and `failed`, not `rule`
+    auto one = single_rule(*set, (dir / "corr.yml").string());
+    ASSERT_TRUE(one.ok()) << one.error().message;
+    EXPECT_EQ((*one)->title, "Many failures");
+    auto shared = std::make_shared<const RuleSet>(std::move(*set));
+    EXPECT_EQ(run(shared, {o365(0, "a", "UserLoginFailed"), o365(5, "a", "UserLoginFailed"),
+                           o365(6, "a", "New-InboxRule")}),
+              "a:2");
+    auto loaded = load((dir / "corr.yml").string());
+    ASSERT_TRUE(loaded.ok()) << loaded.error().message;
+    EXPECT_EQ(loaded->rules.size(), 2u);
+    write(dir / "deepcorr.yml",
+          "title: Deep count\ncorrelation:\n    type: event_count\n    rules: [deep]\n"
+          "    timespan: 1m\n    condition:\n        gte: 2\n");
+    auto missing = load((dir / "deepcorr.yml").string());
+    ASSERT_FALSE(missing.ok());
+    EXPECT_NE(missing.error().message.find("deepcorr.yml:4:"), std::string::npos)
+        << missing.error().message;
+    EXPECT_NE(missing.error().message.find("no rule named or with id 'deep'"), std::string::npos)
+        << missing.error().message;
+    fs::remove_all(dir);
 }
 
 }  // namespace

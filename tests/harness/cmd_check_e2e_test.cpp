@@ -43,6 +43,7 @@ TEST(CheckE2E, PackMixingEqlSigmaAndKql) {
         {"rules/outlook_exe_kuery.toml", "kuery", "not_fired"},
         {"rules/outlook_data_staged_burst.yml", "sigma", "fired"},  // a correlation
         {"rules/outlook_data_staged_five.yml", "sigma", "not_fired"},
+        {"rules/outlook_data_staged_pair.yml", "sigma", "fired"},  // input in another file
     };
     for (const Case& c : cases) {
         const json* d = detection(s, c.rule);
@@ -58,6 +59,10 @@ TEST(CheckE2E, PackMixingEqlSigmaAndKql) {
     EXPECT_EQ((*burst)["level"], "high");
     ASSERT_EQ((*burst)["evidence"].size(), 1u) << burst->dump(2);
     EXPECT_EQ((*burst)["evidence"][0]["events"].size(), 2u) << burst->dump(2);
+    const json* pair = detection(s, "rules/outlook_data_staged_pair.yml");
+    ASSERT_NE(pair, nullptr);
+    ASSERT_EQ((*pair)["evidence"].size(), 1u) << pair->dump(2);
+    EXPECT_EQ((*pair)["evidence"][0]["events"].size(), 2u) << pair->dump(2);
     const json* five = detection(s, "rules/outlook_data_staged_five.yml");
     ASSERT_NE(five, nullptr);
     EXPECT_EQ((*five)["reason"],
