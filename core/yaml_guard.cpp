@@ -3,88 +3,141 @@
 namespace attest {
 namespace {
 
+constexpr std::size_t npos = std::string_view::npos;
+
 std::size_t indent_of(std::string_view line) {
     std::size_t i = 0;
     while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
     return i;
 }
 
-// Whether a line opens a block scalar (`key: |`, `- >-`, `key: |2 # note`).
-bool opens_block_scalar(std::string_view line) {
-    std::size_t hash = line.find(" #");
-    if (hash != std::string_view::npos) line = line.substr(0, hash);
-    while (!line.empty() && (line.back() == ' ' || line.back() == '\t' || line.back() == '\r'))
-        line.remove_suffix(1);
-    while (!line.empty() &&
-           (line.back() == '-' || line.back() == '+' || (line.back() >= '0' && line.back() <= '9')))
-        line.remove_suffix(1);
-    if (line.empty() || (line.back() != '|' && line.back() != '>')) return false;
-    line.remove_suffix(1);
-    return line.empty() || line.back() == ' ' || line.back() == ':' || line.back() == '-';
+bool is_blank(char c) {
+    return c == ' ' || c == '\t' || c == '\r';
 }
 
-// Whether a quote or a bracket at `i` starts a value (a quoted scalar, a flow collection):
-// first on the line, after `- ` or `? ` indicators that begin it, after `: `, or after a flow
-// indicator. Elsewhere it is part of a plain scalar (`it's`, `Rule'`, `a[1]`) and opens
-// nothing.
-bool starts_value(std::string_view line, std::size_t i) {
-    std::size_t j = i;
-    while (j > 0 && (line[j - 1] == ' ' || line[j - 1] == '\t')) --j;
-    if (j == 0) return true;
-    char prev = line[j - 1];
-    if (prev == '[' || prev == '{' || prev == ',') return true;
-    if (j == i) return false;  // no space after `:`, `-` or `?`
-    if (prev == ':') return true;
-    if (prev != '-' && prev != '?') return false;
-    return line.substr(0, j).find_first_not_of(" \t-?") == std::string_view::npos;
+// Whether the character at `i` is followed by white space or the end of the line.
+bool blank_after(std::string_view line, std::size_t i) {
+    return i + 1 >= line.size() || is_blank(line[i + 1]);
 }
 
-// Tracks flow brackets and quotes across lines (comments end a line's scan).
-void scan_flow(std::string_view line, int& depth, char& quote) {
-    for (std::size_t i = 0; i < line.size(); ++i) {
-        char c = line[i];
-        if (quote) {
-            if (c == quote && !(quote == '\'' && i + 1 < line.size() && line[i + 1] == '\''))
-                quote = 0;
-            else if (quote == '\'' && c == '\'')
+// The scanner's state across lines: open flow collections and an open quoted scalar.
+struct ScanState {
+    int depth = 0;
+    char quote = 0;
+};
+
+// Past the quote that closes the open quoted scalar from `i`, or npos when it stays open.
+std::size_t close_quote(std::string_view line, std::size_t i, ScanState& st) {
+    for (; i < line.size(); ++i) {
+        if (st.quote == '"' && line[i] == '\\') {
+            ++i;
+        } else if (line[i] == st.quote) {
+            if (st.quote == '\'' && i + 1 < line.size() && line[i + 1] == '\'') {
                 ++i;
-            else if (quote == '"' && c == '\\')
-                ++i;
-            continue;
+                continue;
+            }
+            st.quote = 0;
+            return i + 1;
         }
-        if (c == '#' && (i == 0 || line[i - 1] == ' ')) return;
-        bool opens = (c == '"' || c == '\'' || c == '[' || c == '{') && starts_value(line, i);
-        if ((c == '"' || c == '\'') && opens)
-            quote = c;
-        else if ((c == '[' || c == '{') && (opens || depth > 0))
-            ++depth;
-        else if ((c == ']' || c == '}') && depth > 0)
-            --depth;
     }
+    return npos;
+}
+
+// Inside a flow collection from `i`: brackets, quotes and comments until the collection
+// closes (the position after it) or the line ends (npos).
+std::size_t scan_flow(std::string_view line, std::size_t i, ScanState& st) {
+    bool value_start = true;  // after `[`, `{`, `,`, `:` or white space a quote opens
+    for (; i < line.size(); ++i) {
+        char c = line[i];
+        if ((c == '"' || c == '\'') && value_start) {
+            st.quote = c;
+            i = close_quote(line, i + 1, st);
+            if (i == npos) return npos;
+            --i;
+        } else if (c == '#' && i > 0 && is_blank(line[i - 1])) {
+            return npos;
+        } else if (c == '[' || c == '{') {
+            ++st.depth;
+        } else if ((c == ']' || c == '}') && --st.depth == 0) {
+            return i + 1;
+        }
+        value_start = is_blank(c) || c == '[' || c == '{' || c == ',' || c == ':';
+    }
+    return npos;
+}
+
+// Past a plain scalar in block context: it ends before `: `, ` #` or at the end of the line.
+std::size_t skip_plain(std::string_view line, std::size_t i) {
+    for (++i; i < line.size(); ++i) {
+        if (line[i] == ':' && blank_after(line, i)) return i;
+        if (line[i] == '#' && is_blank(line[i - 1])) return line.size();
+    }
+    return line.size();
+}
+
+struct LineScan {
+    std::size_t hazard = npos;  // a ',' that starts a token outside flow collections
+    bool block_scalar = false;  // the line ends in a block scalar header (`|`, `>-`, ...)
+};
+
+// One line's tokens in block context. A ',' where a token starts (not inside a plain
+// scalar, where it is an ordinary character) is the hazard: YAML does not allow it there,
+// and yaml-cpp 0.7 never returns on it at the top level of a document.
+LineScan scan_line(std::string_view line, std::size_t i, ScanState& st) {
+    LineScan out;
+    if (st.quote && (i = close_quote(line, 0, st)) == npos) return out;
+    if (st.depth > 0 && (i = scan_flow(line, i, st)) == npos) return out;
+    if (line.substr(i, 3) == "---" || line.substr(i, 3) == "...")
+        if (i + 3 >= line.size() || is_blank(line[i + 3])) i += 3;
+    while (i < line.size()) {
+        char c = line[i];
+        if (is_blank(c)) {
+            ++i;
+        } else if (c == ',') {
+            out.hazard = i;
+            return out;
+        } else if (c == '#') {
+            return out;
+        } else if ((c == '-' || c == '?' || c == ':') && blank_after(line, i)) {
+            ++i;
+        } else if (c == '!' || c == '&' || c == '*') {
+            while (i < line.size() && !is_blank(line[i])) ++i;
+        } else if (c == '"' || c == '\'') {
+            st.quote = c;
+            if ((i = close_quote(line, i + 1, st)) == npos) return out;
+        } else if (c == '[' || c == '{') {
+            st.depth = 1;
+            if ((i = scan_flow(line, i + 1, st)) == npos) return out;
+        } else if (c == '|' || c == '>') {
+            out.block_scalar = true;
+            return out;
+        } else {
+            i = skip_plain(line, i);
+        }
+    }
+    return out;
 }
 
 }  // namespace
 
 std::optional<YamlHazard> find_yaml_hazard(std::string_view text) {
-    int depth = 0;
-    char quote = 0;
+    ScanState st;
     std::optional<std::size_t> block_parent;  // indentation of the line that opened a block scalar
     std::uint64_t number = 0;
     for (std::size_t start = 0; start <= text.size();) {
         std::size_t eol = text.find('\n', start);
-        std::string_view line = text.substr(
-            start, eol == std::string_view::npos ? std::string_view::npos : eol - start);
-        start = eol == std::string_view::npos ? text.size() + 1 : eol + 1;
+        std::string_view line = text.substr(start, eol == npos ? npos : eol - start);
+        start = eol == npos ? text.size() + 1 : eol + 1;
         ++number;
         std::size_t indent = indent_of(line);
         bool blank = indent == line.size() || line.substr(indent) == "\r";
         if (block_parent && (blank || indent > *block_parent)) continue;
         block_parent.reset();
         if (blank) continue;
-        if (depth == 0 && !quote && line[indent] == ',')
-            return YamlHazard{number, indent + 1, "a value cannot start with ','"};
-        scan_flow(line, depth, quote);
-        if (depth == 0 && !quote && opens_block_scalar(line)) block_parent = indent;
+        LineScan scan = scan_line(line, indent, st);
+        if (scan.hazard != npos)
+            return YamlHazard{number, scan.hazard + 1, "a value cannot start with ','"};
+        if (scan.block_scalar) block_parent = indent;
     }
     return std::nullopt;
 }

@@ -39,3 +39,17 @@ TEST(YamlGuard, QuotesAndBracketsInPlainScalarsOpenNothing) {
         EXPECT_EQ(h->column, 1u) << text;
     }
 }
+
+// At the top level of a document yaml-cpp 0.7 never returns on a ',' after a node or its
+// properties either ("! ,", "'a' ,", "&x ,", found by the Sigma fuzzer); inside a plain
+// scalar a ',' is an ordinary character.
+TEST(YamlGuard, CommaWhereATokenStartsIsRefused) {
+    for (const char* text : {"! ,", "!t,x: 1\n!t ,", "&x ,", "'a' ,", "\"a\" ,", "--- ,",
+                             "\t\t!\t\t,\t/\tx'\n\t?\t!", "a: [x] ,", "k: 'a\n b' ,"}) {
+        auto h = find_yaml_hazard(text);
+        EXPECT_TRUE(h.has_value()) << text;
+    }
+    for (const char* text : {"a: b ,c\n", "a: x, y\n", "- a,b\n- x, 'y'\n", "k: !t a,b\n",
+                             "k: *x\n", "--- # c\na: 1\n", "k: |\n  , a\n  b\n"})
+        EXPECT_FALSE(find_yaml_hazard(text).has_value()) << text;
+}
