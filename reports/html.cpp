@@ -4,14 +4,15 @@
 // Every string from the results is escaped for its context (text or attribute); data for the
 // script travels as JSON in a <script type="application/json"> block with <, >, & and
 // U+2028/2029 escaped. Nothing from the results ever becomes a URL.
+#include <openssl/sha.h>
+
 #include <algorithm>
-#include <cmath>
 #include <cctype>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <map>
 #include <set>
-#include <openssl/sha.h>
 
 #include "core/timeutil.h"
 #include "reports/coverage.h"
@@ -27,7 +28,8 @@ namespace {
 using nlohmann::json;
 
 std::string base64(const unsigned char* data, std::size_t n) {
-    static const char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    static const char kAlphabet[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     std::string out;
     for (std::size_t i = 0; i < n; i += 3) {
         std::uint32_t v = static_cast<std::uint32_t>(data[i]) << 16;
@@ -135,9 +137,12 @@ std::optional<std::int64_t> event_time(const json& event) {
 std::string format_duration(std::int64_t ns) {
     char buf[48];
     double s = static_cast<double>(ns) / 1e9;
-    if (s < 120) std::snprintf(buf, sizeof buf, "%.1f s", s);
-    else if (s < 7200) std::snprintf(buf, sizeof buf, "%.1f min", s / 60);
-    else std::snprintf(buf, sizeof buf, "%.1f h", s / 3600);
+    if (s < 120)
+        std::snprintf(buf, sizeof buf, "%.1f s", s);
+    else if (s < 7200)
+        std::snprintf(buf, sizeof buf, "%.1f min", s / 60);
+    else
+        std::snprintf(buf, sizeof buf, "%.1f h", s / 3600);
     return buf;
 }
 
@@ -154,19 +159,24 @@ std::vector<std::size_t> display_order(const json& scenarios) {
     std::vector<std::size_t> order(scenarios.size());
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
     std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-        return verdict_rank(text(scenarios[a], "verdict", "error")) < verdict_rank(text(scenarios[b], "verdict", "error"));
+        return verdict_rank(text(scenarios[a], "verdict", "error")) <
+               verdict_rank(text(scenarios[b], "verdict", "error"));
     });
     return order;
 }
 
-bool is_skipped(const json& s) { return text(s, "verdict", "error") == "skipped"; }
+bool is_skipped(const json& s) {
+    return text(s, "verdict", "error") == "skipped";
+}
 
 // Field names a query mentions (identifier tokens outside string literals), to highlight the
 // fields of an evidence event the expectation matched on.
 std::set<std::string> query_fields(std::string_view query) {
     std::set<std::string> out;
     std::size_t i = 0;
-    auto ident = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '@'; };
+    auto ident = [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '@';
+    };
     while (i < query.size()) {
         char c = query[i];
         if (c == '"' || c == '\'') {
@@ -185,9 +195,11 @@ std::set<std::string> query_fields(std::string_view query) {
 }
 
 // Leaf fields of an event as dotted paths, in document order (nested and flat keys alike).
-void flatten(const json& j, const std::string& prefix, std::vector<std::pair<std::string, const json*>>& out) {
+void flatten(const json& j, const std::string& prefix,
+             std::vector<std::pair<std::string, const json*>>& out) {
     if (j.is_object() && !j.empty()) {
-        for (auto it = j.begin(); it != j.end(); ++it) flatten(*it, prefix.empty() ? it.key() : prefix + "." + it.key(), out);
+        for (auto it = j.begin(); it != j.end(); ++it)
+            flatten(*it, prefix.empty() ? it.key() : prefix + "." + it.key(), out);
         return;
     }
     out.emplace_back(prefix, &j);
@@ -207,10 +219,12 @@ std::string relative_path(const std::string& path) {
 
 // A round axis step giving at most ~6 ticks over `span_ns`.
 std::int64_t axis_step(std::int64_t span_ns) {
-    static const std::int64_t kSteps[] = {1'000'000, 10'000'000, 100'000'000, 1'000'000'000, 2'000'000'000,
-                                          5'000'000'000, 10'000'000'000, 15'000'000'000, 30'000'000'000,
-                                          60'000'000'000, 120'000'000'000, 300'000'000'000, 600'000'000'000,
-                                          1'800'000'000'000, 3'600'000'000'000, 21'600'000'000'000, 86'400'000'000'000};
+    static const std::int64_t kSteps[] = {1'000'000,          10'000'000,        100'000'000,
+                                          1'000'000'000,      2'000'000'000,     5'000'000'000,
+                                          10'000'000'000,     15'000'000'000,    30'000'000'000,
+                                          60'000'000'000,     120'000'000'000,   300'000'000'000,
+                                          600'000'000'000,    1'800'000'000'000, 3'600'000'000'000,
+                                          21'600'000'000'000, 86'400'000'000'000};
     for (auto step : kSteps)
         if (span_ns / step <= 6) return step;
     return span_ns / 6 + 1;
@@ -219,10 +233,14 @@ std::int64_t axis_step(std::int64_t span_ns) {
 std::string axis_label(std::int64_t offset_ns) {
     char buf[32];
     double s = static_cast<double>(offset_ns) / 1e9;
-    if (offset_ns % 1'000'000'000 != 0 && s < 10) std::snprintf(buf, sizeof buf, "+%.2gs", s);
-    else if (s < 120) std::snprintf(buf, sizeof buf, "+%.0fs", s);
-    else if (s < 7200) std::snprintf(buf, sizeof buf, "+%.0fm", s / 60);
-    else std::snprintf(buf, sizeof buf, "+%.0fh", s / 3600);
+    if (offset_ns % 1'000'000'000 != 0 && s < 10)
+        std::snprintf(buf, sizeof buf, "+%.2gs", s);
+    else if (s < 120)
+        std::snprintf(buf, sizeof buf, "+%.0fs", s);
+    else if (s < 7200)
+        std::snprintf(buf, sizeof buf, "+%.0fm", s / 60);
+    else
+        std::snprintf(buf, sizeof buf, "+%.0fh", s / 3600);
     return buf;
 }
 
@@ -242,7 +260,9 @@ std::vector<TimelineDot> timeline_dots(const json& s) {
         for (const auto& ev : list(e, "evidence"))
             if (auto at = event_time(ev); at && (!first || *at < *first)) first = at;
         if (first && ticks.size() < kMaxTicks)
-            ticks.push_back({*first, text(e, "id") + ": " + std::to_string(integer(e, "count")) + " events", true});
+            ticks.push_back({*first,
+                             text(e, "id") + ": " + std::to_string(integer(e, "count")) + " events",
+                             true});
     }
     for (const auto& d : list(s, "detections")) {
         std::optional<std::int64_t> first;
@@ -250,7 +270,10 @@ std::vector<TimelineDot> timeline_dots(const json& s) {
             for (const auto& ev : list(hit, "events"))
                 if (auto at = event_time(ev); at && (!first || *at < *first)) first = at;
         if (first && ticks.size() < kMaxTicks)
-            ticks.push_back({*first, "detection " + text(d, "name", text(d, "rule")) + ": " + std::to_string(integer(d, "hits")) + " hits", false});
+            ticks.push_back({*first,
+                             "detection " + text(d, "name", text(d, "rule")) + ": " +
+                                 std::to_string(integer(d, "hits")) + " hits",
+                             false});
     }
     return ticks;
 }
@@ -299,14 +322,16 @@ private:
     void attack_step(const json& s);
     void shipped(const json& s);
     void timeline(const json& s);
-    void timeline_axis(std::int64_t lo, std::int64_t hi, std::int64_t origin, double left, double right);
+    void timeline_axis(std::int64_t lo, std::int64_t hi, std::int64_t origin, double left,
+                       double right);
     void execution(const json& s);
     void expectation(const json& e, const std::string& anchor);
     void detection(const json& d, const std::string& anchor);
     void siem_outcome(const json& siem);
     void event_item(const json& event, bool full, const std::set<std::string>& matched = {});
     void field_table(const json& event, const std::set<std::string>& matched);
-    void evidence_list(const json& events, std::int64_t omitted_by_engine, const std::set<std::string>& matched = {});
+    void evidence_list(const json& events, std::int64_t omitted_by_engine,
+                       const std::set<std::string>& matched = {});
     void near_misses(const json& item);
     std::string previous_verdict(const json& s) const;
 
@@ -320,14 +345,16 @@ private:
 
 std::string HtmlWriter::previous_verdict(const json& s) const {
     if (!m_history || !m_history->previous) return "";
-    auto it = m_history->previous_verdicts.find(scenario_key(text(s, "guid"), text(s, "name"), text(s, "target")));
+    auto it = m_history->previous_verdicts.find(
+        scenario_key(text(s, "guid"), text(s, "name"), text(s, "target")));
     return it == m_history->previous_verdicts.end() ? "" : it->second;
 }
 
 void HtmlWriter::head(const std::string& title) {
-    std::string csp = "default-src 'none'; style-src " + csp_hash(html_assets::kStyle) + "; script-src " +
-                      csp_hash(html_assets::kScript) +
-                      "; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+    std::string csp =
+        "default-src 'none'; style-src " + csp_hash(html_assets::kStyle) + "; script-src " +
+        csp_hash(html_assets::kScript) +
+        "; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
     o() += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
     o() += "<meta http-equiv=\"Content-Security-Policy\" content=\"" + csp + "\">\n";
     o() += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
@@ -356,11 +383,13 @@ void HtmlWriter::header() {
     meta("pack", relative_path(text(run, "pack")));
     meta("started", text(run, "started"));
     meta("finished", text(run, "finished"));
-    auto start = parse_iso8601_ns(text(run, "started")), end = parse_iso8601_ns(text(run, "finished"));
+    auto start = parse_iso8601_ns(text(run, "started")),
+         end = parse_iso8601_ns(text(run, "finished"));
     if (start && end && *end >= *start) meta("duration", format_duration(*end - *start));
     meta("attest", text(run, "attest_version"));
     std::string telemetry;
-    for (const auto& f : list(run, "telemetry")) telemetry += (telemetry.empty() ? "" : ", ") + relative_path(display(f));
+    for (const auto& f : list(run, "telemetry"))
+        telemetry += (telemetry.empty() ? "" : ", ") + relative_path(display(f));
     meta("telemetry", telemetry);
     meta("coverage", run_coverage(m_results).label());
     o() += "</dl>";
@@ -371,7 +400,8 @@ void HtmlWriter::header() {
     const json& totals = member(m_results, "totals");
     for (const char* v : {"passed", "failed", "error", "inconclusive", "skipped"}) {
         std::int64_t n = totals.is_object() ? integer(totals, v, counted[v]) : counted[v];
-        o() += "<div class=\"total v-" + std::string(v) + "\"><b>" + std::to_string(n) + "</b><span>" + v + "</span></div>";
+        o() += "<div class=\"total v-" + std::string(v) + "\"><b>" + std::to_string(n) +
+               "</b><span>" + v + "</span></div>";
     }
     o() += "</div></div></header>\n<main>\n";
     incomplete_banner();
@@ -383,10 +413,12 @@ void HtmlWriter::incomplete_banner() {
     const json& why = member(member(m_results, "run"), "incomplete");
     std::vector<std::string> reasons;
     if (why.is_string()) reasons.push_back(why.get<std::string>());
-    for (const auto& r : list(member(m_results, "run"), "incomplete")) reasons.push_back(display(r));
+    for (const auto& r : list(member(m_results, "run"), "incomplete"))
+        reasons.push_back(display(r));
     if (reasons.empty()) return;
-    o() += "<section class=\"card incomplete\" id=\"incomplete\"><h2>This run did not complete</h2>"
-           "<p>The verdicts below are not a result: the input could not be read completely.</p><ul>";
+    o() +=
+        "<section class=\"card incomplete\" id=\"incomplete\"><h2>This run did not complete</h2>"
+        "<p>The verdicts below are not a result: the input could not be read completely.</p><ul>";
     for (const auto& r : reasons) {
         o() += "<li>";
         cut(r, m_max_chars);
@@ -401,7 +433,8 @@ void HtmlWriter::telemetry_stats() {
     if (!stats.is_object()) return;
     std::string line = std::to_string(integer(stats, "events")) + " events";
     auto add = [&](const char* key, const char* label) {
-        if (integer(stats, key) > 0) line += " · " + std::to_string(integer(stats, key)) + " " + label;
+        if (integer(stats, key) > 0)
+            line += " · " + std::to_string(integer(stats, key)) + " " + label;
     };
     add("skipped_records", "records skipped");
     add("out_of_order", "out of order");
@@ -409,7 +442,8 @@ void HtmlWriter::telemetry_stats() {
     for (const char* key : {"skipped_by_reason", "per_source"}) {
         const json& m = member(stats, key);
         if (!m.is_object()) continue;
-        for (auto it = m.begin(); it != m.end(); ++it) line += " · " + it.key() + ": " + display(*it);
+        for (auto it = m.begin(); it != m.end(); ++it)
+            line += " · " + it.key() + ": " + display(*it);
     }
     o() += "<p class=\"stats\">telemetry: ";
     cut(line, m_max_chars);
@@ -417,9 +451,11 @@ void HtmlWriter::telemetry_stats() {
 }
 
 void HtmlWriter::controls() {
-    o() += "<div class=\"controls\"><input type=\"checkbox\" id=\"only-failures\"><label for=\"only-failures\">"
-           "Show only failures (failed, error)</label><span id=\"shown-count\" class=\"hint\"></span>"
-           "<span class=\"hint\">Details open on click; printing expands them.</span></div>\n";
+    o() +=
+        "<div class=\"controls\"><input type=\"checkbox\" id=\"only-failures\"><label "
+        "for=\"only-failures\">"
+        "Show only failures (failed, error)</label><span id=\"shown-count\" class=\"hint\"></span>"
+        "<span class=\"hint\">Details open on click; printing expands them.</span></div>\n";
 }
 
 void HtmlWriter::trend_svg() {
@@ -431,36 +467,44 @@ void HtmlWriter::trend_svg() {
     auto x = [&](std::size_t i) { return left + step * static_cast<double>(i); };
     auto y = [&](double pct) { return top + (height - top - bottom) * (1.0 - pct / 100.0); };
     char buf[160];
-    o() += "<svg class=\"trend\" viewBox=\"0 0 640 180\" role=\"img\" aria-label=\"coverage trend\" "
-           "xmlns=\"http://www.w3.org/2000/svg\">";
+    o() +=
+        "<svg class=\"trend\" viewBox=\"0 0 640 180\" role=\"img\" aria-label=\"coverage trend\" "
+        "xmlns=\"http://www.w3.org/2000/svg\">";
     for (int pct : {0, 50, 100}) {
         std::snprintf(buf, sizeof buf,
                       "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#d9dde5\"/>"
-                      "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" fill=\"#5b6475\" text-anchor=\"end\">%d%%</text>",
+                      "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" fill=\"#5b6475\" "
+                      "text-anchor=\"end\">%d%%</text>",
                       left, y(pct), width - right, y(pct), left - 6, y(pct) + 4, pct);
         o() += buf;
     }
     std::string points;
     for (std::size_t i = 0; i < runs.size(); ++i) {
-        std::snprintf(buf, sizeof buf, "%.1f,%.1f ", x(i), y(runs[i].coverage().percent().value_or(0)));
+        std::snprintf(buf, sizeof buf, "%.1f,%.1f ", x(i),
+                      y(runs[i].coverage().percent().value_or(0)));
         points += buf;
     }
-    o() += "<polyline fill=\"none\" stroke=\"#2f5bd3\" stroke-width=\"2.5\" points=\"" + points + "\"/>";
+    o() += "<polyline fill=\"none\" stroke=\"#2f5bd3\" stroke-width=\"2.5\" points=\"" + points +
+           "\"/>";
     for (std::size_t i = 0; i < runs.size(); ++i) {
         bool last = i + 1 == runs.size();
         double pct = runs[i].coverage().percent().value_or(0);
         bool dropped = i > 0 && pct < runs[i - 1].coverage().percent().value_or(0);
-        std::snprintf(buf, sizeof buf, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%s\" fill=\"%s\"><title>", x(i),
-                      y(pct), last ? "5" : "3.5", dropped ? "#c62828" : "#2f5bd3");
+        std::snprintf(buf, sizeof buf,
+                      "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%s\" fill=\"%s\"><title>", x(i), y(pct),
+                      last ? "5" : "3.5", dropped ? "#c62828" : "#2f5bd3");
         o() += buf;
         t(runs[i].run_id + ": " + runs[i].coverage().label());
         o() += "</title></circle>";
     }
-    std::snprintf(buf, sizeof buf, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" fill=\"#5b6475\">", left, height - 10);
+    std::snprintf(buf, sizeof buf, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" fill=\"#5b6475\">",
+                  left, height - 10);
     o() += buf;
     cut(runs.front().started.empty() ? runs.front().run_id : runs.front().started, 40);
-    std::snprintf(buf, sizeof buf, "</text><text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" fill=\"#5b6475\" text-anchor=\"end\">",
-                  width - right, height - 10);
+    std::snprintf(
+        buf, sizeof buf,
+        "</text><text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" fill=\"#5b6475\" text-anchor=\"end\">",
+        width - right, height - 10);
     o() += buf;
     cut(runs.back().started.empty() ? runs.back().run_id : runs.back().started, 40);
     o() += "</text></svg>";
@@ -470,7 +514,8 @@ void HtmlWriter::history_section() {
     if (!m_history) return;
     o() += "<section class=\"card\" id=\"history\"><h2>History</h2>";
     if (!m_history->previous) {
-        o() += "<p class=\"muted\">First recorded run: nothing to compare with yet.</p></section>\n";
+        o() +=
+            "<p class=\"muted\">First recorded run: nothing to compare with yet.</p></section>\n";
         return;
     }
     const auto& prev = *m_history->previous;
@@ -484,20 +529,26 @@ void HtmlWriter::history_section() {
         t(prev.started);
         o() += ")";
     }
-    std::string now_cov = m_history->runs.empty() ? "n/a" : m_history->runs.back().coverage().label();
+    std::string now_cov =
+        m_history->runs.empty() ? "n/a" : m_history->runs.back().coverage().label();
     o() += ": coverage ";
     t(prev.coverage().label() + " → " + now_cov + ". ");
-    o() += "<span class=\"badge regression\">" + std::to_string(counts[ScenarioChange::Kind::Regression]) +
+    o() += "<span class=\"badge regression\">" +
+           std::to_string(counts[ScenarioChange::Kind::Regression]) +
            " regressions</span> <span class=\"badge new-failure\">" +
-           std::to_string(counts[ScenarioChange::Kind::NewFailure]) + " new failures</span> <span class=\"badge fixed\">" +
+           std::to_string(counts[ScenarioChange::Kind::NewFailure]) +
+           " new failures</span> <span class=\"badge fixed\">" +
            std::to_string(counts[ScenarioChange::Kind::Fixed]) + " fixed</span></p>";
     if (!m_history->changes.empty()) {
-        o() += "<div class=\"scroll\"><table class=\"changes\"><thead><tr><th>Change</th><th>Scenario</th><th>Technique</th>"
-               "<th>Target</th><th>Before</th><th>Now</th></tr></thead><tbody>";
+        o() +=
+            "<div class=\"scroll\"><table "
+            "class=\"changes\"><thead><tr><th>Change</th><th>Scenario</th><th>Technique</th>"
+            "<th>Target</th><th>Before</th><th>Now</th></tr></thead><tbody>";
         for (const auto& c : m_history->changes) {
             std::string kind = change_kind_name(c.kind);
             std::string cls = kind == "new failure" ? "new-failure" : kind;
-            o() += "<tr class=\"" + cls + "\"><td><span class=\"badge " + cls + "\">" + kind + "</span></td><td>";
+            o() += "<tr class=\"" + cls + "\"><td><span class=\"badge " + cls + "\">" + kind +
+                   "</span></td><td>";
             cut(c.name.empty() ? c.guid : c.name, 300);
             o() += "</td><td>";
             t(c.technique);
@@ -527,17 +578,20 @@ void HtmlWriter::matrix() {
         o() += "<p class=\"muted\">No scenarios in this run.</p></section>\n";
         return;
     }
-    const char* kHead = "<div class=\"scroll\"><table class=\"matrix\"><thead><tr><th>Scenario</th><th>Verdict</th>"
-                        "<th class=\"opt\">Technique</th><th class=\"opt\">Target</th><th>Expectations · detections</th>"
-                        "</tr></thead><tbody>";
+    const char* kHead =
+        "<div class=\"scroll\"><table class=\"matrix\"><thead><tr><th>Scenario</th><th>Verdict</th>"
+        "<th class=\"opt\">Technique</th><th class=\"opt\">Target</th><th>Expectations · "
+        "detections</th>"
+        "</tr></thead><tbody>";
     std::size_t skipped = std::count_if(scenarios.begin(), scenarios.end(), is_skipped), seen = 0;
     bool ran_any = false;
     for (std::size_t i : display_order(scenarios)) {
         if (is_skipped(scenarios[i])) {
             if (seen++ == 0) {
                 if (ran_any) o() += "</tbody></table></div>";
-                o() += "<details class=\"skipped-rows\"><summary>" + std::to_string(skipped) + " skipped scenario" +
-                       (skipped == 1 ? "" : "s") + " (not run: platform, prerequisites or selection)</summary>";
+                o() += "<details class=\"skipped-rows\"><summary>" + std::to_string(skipped) +
+                       " skipped scenario" + (skipped == 1 ? "" : "s") +
+                       " (not run: platform, prerequisites or selection)</summary>";
                 o() += kHead;
             }
         } else if (!ran_any) {
@@ -548,13 +602,14 @@ void HtmlWriter::matrix() {
     }
     o() += "</tbody></table></div>";
     if (skipped) o() += "</details>";
-    o() += "<div class=\"legend\">"
-           "<span><i class=\"cell c-ok\"></i>observed / fired as expected</span>"
-           "<span><i class=\"cell c-bad\"></i>missing / not as expected</span>"
-           "<span><i class=\"cell c-soft\"></i>optional, missing</span>"
-           "<span><i class=\"cell c-warn\"></i>not collected / pending</span>"
-           "<span><i class=\"cell c-na\"></i>not evaluated (or scenario skipped)</span>"
-           "<span><i class=\"cell det c-na\"></i>round: detection rule</span></div></section>\n";
+    o() +=
+        "<div class=\"legend\">"
+        "<span><i class=\"cell c-ok\"></i>observed / fired as expected</span>"
+        "<span><i class=\"cell c-bad\"></i>missing / not as expected</span>"
+        "<span><i class=\"cell c-soft\"></i>optional, missing</span>"
+        "<span><i class=\"cell c-warn\"></i>not collected / pending</span>"
+        "<span><i class=\"cell c-na\"></i>not evaluated (or scenario skipped)</span>"
+        "<span><i class=\"cell det c-na\"></i>round: detection rule</span></div></section>\n";
 }
 
 // Technique x sensor: per cell the coverage verdicts of the technique's tests as that sensor
@@ -645,20 +700,26 @@ void HtmlWriter::matrix_row(const json& s, std::size_t index) {
     for (const auto& e : list(s, "expectations")) {
         // A skipped scenario's expectations were never evaluated: grey, not a telemetry gap.
         std::string cls = skipped ? "c-na" : expectation_class(e);
-        o() += "<a class=\"cell " + cls + "\" href=\"#" + anchor + "-e" + std::to_string(k++) + "\" title=\"";
+        o() += "<a class=\"cell " + cls + "\" href=\"#" + anchor + "-e" + std::to_string(k++) +
+               "\" title=\"";
         std::size_t rest;
-        a(cut_utf8("expectation " + text(e, "id") + ": " + (skipped ? "not evaluated" : text(e, "verdict")), 200, rest));
+        a(cut_utf8("expectation " + text(e, "id") + ": " +
+                       (skipped ? "not evaluated" : text(e, "verdict")),
+                   200, rest));
         o() += "\"></a>";
     }
     k = 0;
     for (const auto& d : list(s, "detections")) {
         std::string cls = skipped ? "c-na" : detection_class(d);
-        o() += "<a class=\"cell det " + cls + "\" href=\"#" + anchor + "-d" + std::to_string(k++) + "\" title=\"";
+        o() += "<a class=\"cell det " + cls + "\" href=\"#" + anchor + "-d" + std::to_string(k++) +
+               "\" title=\"";
         std::size_t rest;
-        a(cut_utf8("detection " + text(d, "name", text(d, "rule")) + ": " + detection_label(d), 200, rest));
+        a(cut_utf8("detection " + text(d, "name", text(d, "rule")) + ": " + detection_label(d), 200,
+                   rest));
         o() += "\"></a>";
     }
-    if (list(s, "expectations").empty() && list(s, "detections").empty()) o() += "<span class=\"muted\">none</span>";
+    if (list(s, "expectations").empty() && list(s, "detections").empty())
+        o() += "<span class=\"muted\">none</span>";
     o() += "</div></td></tr>";
 }
 
@@ -687,21 +748,30 @@ void HtmlWriter::timeline(const json& s) {
     }
     if (hi == lo) hi = lo + 1'000'000'000;
     const double left = 20, right = 980;
-    auto x = [&](std::int64_t at) { return left + (right - left) * static_cast<double>(at - lo) / static_cast<double>(hi - lo); };
+    auto x = [&](std::int64_t at) {
+        return left + (right - left) * static_cast<double>(at - lo) / static_cast<double>(hi - lo);
+    };
     char buf[256];
     // In a scroller: on a phone the timeline keeps readable labels and scrolls on its own.
-    o() += "<div class=\"scroll\"><svg class=\"timeline\" viewBox=\"0 0 1000 124\" role=\"img\" aria-label=\"timeline\" xmlns=\"http://www.w3.org/2000/svg\">";
-    o() += "<line x1=\"20\" y1=\"48\" x2=\"980\" y2=\"48\" stroke=\"#9aa3b5\" stroke-width=\"1.5\"/>";
+    o() +=
+        "<div class=\"scroll\"><svg class=\"timeline\" viewBox=\"0 0 1000 124\" role=\"img\" "
+        "aria-label=\"timeline\" xmlns=\"http://www.w3.org/2000/svg\">";
+    o() +=
+        "<line x1=\"20\" y1=\"48\" x2=\"980\" y2=\"48\" stroke=\"#9aa3b5\" stroke-width=\"1.5\"/>";
     if (start && end) {
-        std::snprintf(buf, sizeof buf, "<rect x=\"%.1f\" y=\"36\" width=\"%.1f\" height=\"24\" rx=\"3\" fill=\"#dbe4fb\" stroke=\"#2f5bd3\"/>",
+        std::snprintf(buf, sizeof buf,
+                      "<rect x=\"%.1f\" y=\"36\" width=\"%.1f\" height=\"24\" rx=\"3\" "
+                      "fill=\"#dbe4fb\" stroke=\"#2f5bd3\"/>",
                       x(*start), std::max(2.0, x(*end) - x(*start)));
         o() += buf;
     }
-    auto marker = [&](std::int64_t at, const char* label, const char* color, int label_y, const char* anchor) {
-        std::snprintf(buf, sizeof buf,
-                      "<line x1=\"%.1f\" y1=\"28\" x2=\"%.1f\" y2=\"68\" stroke=\"%s\" stroke-width=\"2\"/>"
-                      "<text x=\"%.1f\" y=\"%d\" font-size=\"13\" fill=\"%s\" text-anchor=\"%s\">%s</text>",
-                      x(at), x(at), color, x(at), label_y, color, anchor, label);
+    auto marker = [&](std::int64_t at, const char* label, const char* color, int label_y,
+                      const char* anchor) {
+        std::snprintf(
+            buf, sizeof buf,
+            "<line x1=\"%.1f\" y1=\"28\" x2=\"%.1f\" y2=\"68\" stroke=\"%s\" stroke-width=\"2\"/>"
+            "<text x=\"%.1f\" y=\"%d\" font-size=\"13\" fill=\"%s\" text-anchor=\"%s\">%s</text>",
+            x(at), x(at), color, x(at), label_y, color, anchor, label);
         o() += buf;
     };
     // Labels that would overlap go on separate rows.
@@ -713,20 +783,26 @@ void HtmlWriter::timeline(const json& s) {
                flag(cleanup, "succeeded", true) ? "#5b6475" : "#c62828", 82, "end");
     timeline_axis(lo, hi, start ? *start : lo, left, right);
     for (const auto& tk : ticks) {
-        std::snprintf(buf, sizeof buf, "<circle cx=\"%.1f\" cy=\"48\" r=\"5\" fill=\"%s\" fill-opacity=\"0.8\"><title>", x(tk.at),
-                      tk.ok ? "#2e7d32" : "#a15c00");
+        std::snprintf(
+            buf, sizeof buf,
+            "<circle cx=\"%.1f\" cy=\"48\" r=\"5\" fill=\"%s\" fill-opacity=\"0.8\"><title>",
+            x(tk.at), tk.ok ? "#2e7d32" : "#a15c00");
         o() += buf;
         std::size_t rest;
         t(cut_utf8(tk.label, 200, rest));
         o() += "</title></circle>";
     }
     o() += "</svg></div>";
-    o() += "<div class=\"legend\"><span>blue band: execution</span><span>green dots: first event of each expectation</span>"
-           "<span>amber dots: first hit of each detection</span>";
-    if (ticks.size() >= kMaxTicks) o() += "<span>(first " + std::to_string(kMaxTicks) + " events)</span>";
+    o() +=
+        "<div class=\"legend\"><span>blue band: execution</span><span>green dots: first event of "
+        "each expectation</span>"
+        "<span>amber dots: first hit of each detection</span>";
+    if (ticks.size() >= kMaxTicks)
+        o() += "<span>(first " + std::to_string(kMaxTicks) + " events)</span>";
     if (member(s, "window_closed_before_cleanup").is_boolean())
-        o() += flag(s, "window_closed_before_cleanup") ? "<span>telemetry window closed before cleanup</span>"
-                                                         : "<span>telemetry window still open at cleanup</span>";
+        o() += flag(s, "window_closed_before_cleanup")
+                   ? "<span>telemetry window closed before cleanup</span>"
+                   : "<span>telemetry window still open at cleanup</span>";
     o() += "</div>";
 }
 
@@ -739,12 +815,17 @@ void HtmlWriter::attack_step(const json& s) {
     bool timed_out = flag(exec, "timed_out");
     bool has_exit = has(exec, "exit_code");
     bool ok = !timed_out && (!has_exit || integer(exec, "exit_code") == 0);
-    if (success.is_object() && member(success, "passed").is_boolean()) ok = ok && flag(success, "passed");
+    if (success.is_object() && member(success, "passed").is_boolean())
+        ok = ok && flag(success, "passed");
     o() += "<p class=\"step\">attack step: <span class=\"badge ";
     o() += ok ? "c-ok\">succeeded" : "c-bad\">failed";
     o() += "</span> <span class=\"sub\">";
-    std::string detail = timed_out ? "timed out" : has_exit ? "exit code " + std::to_string(integer(exec, "exit_code")) : "no exit code";
-    if (success.is_object()) detail += "; success check: " + text(success, "reason", flag(success, "passed") ? "passed" : "failed");
+    std::string detail = timed_out  ? "timed out"
+                         : has_exit ? "exit code " + std::to_string(integer(exec, "exit_code"))
+                                    : "no exit code";
+    if (success.is_object())
+        detail += "; success check: " +
+                  text(success, "reason", flag(success, "passed") ? "passed" : "failed");
     cut(detail, 300);
     o() += "</span></p>";
 }
@@ -778,8 +859,11 @@ void HtmlWriter::shipped(const json& s) {
 }
 
 // A time axis under the timeline: round ticks labelled as offsets from the execution start.
-void HtmlWriter::timeline_axis(std::int64_t lo, std::int64_t hi, std::int64_t origin, double left, double right) {
-    auto x = [&](std::int64_t at) { return left + (right - left) * static_cast<double>(at - lo) / static_cast<double>(hi - lo); };
+void HtmlWriter::timeline_axis(std::int64_t lo, std::int64_t hi, std::int64_t origin, double left,
+                               double right) {
+    auto x = [&](std::int64_t at) {
+        return left + (right - left) * static_cast<double>(at - lo) / static_cast<double>(hi - lo);
+    };
     std::int64_t step = axis_step(hi - lo);
     // First tick: the first multiple of step (counted from the origin) at or after lo.
     std::int64_t first = origin + ((lo - origin) / step) * step;
@@ -787,10 +871,14 @@ void HtmlWriter::timeline_axis(std::int64_t lo, std::int64_t hi, std::int64_t or
     char buf[256];
     o() += "<g class=\"axis\"><line x1=\"20\" y1=\"98\" x2=\"980\" y2=\"98\" stroke=\"#c3c9d5\"/>";
     for (std::int64_t at = first; at <= hi; at += step) {
-        std::snprintf(buf, sizeof buf,
-                      "<line class=\"tick\" x1=\"%.1f\" y1=\"94\" x2=\"%.1f\" y2=\"102\" stroke=\"#9aa3b5\"/>"
-                      "<text x=\"%.1f\" y=\"117\" font-size=\"12\" fill=\"#5b6475\" text-anchor=\"middle\">%s</text>",
-                      x(at), x(at), x(at), at < origin ? ("-" + axis_label(origin - at).substr(1)).c_str() : axis_label(at - origin).c_str());
+        std::snprintf(
+            buf, sizeof buf,
+            "<line class=\"tick\" x1=\"%.1f\" y1=\"94\" x2=\"%.1f\" y2=\"102\" stroke=\"#9aa3b5\"/>"
+            "<text x=\"%.1f\" y=\"117\" font-size=\"12\" fill=\"#5b6475\" "
+            "text-anchor=\"middle\">%s</text>",
+            x(at), x(at), x(at),
+            at < origin ? ("-" + axis_label(origin - at).substr(1)).c_str()
+                        : axis_label(at - origin).c_str());
         o() += buf;
     }
     o() += "</g>";
@@ -806,7 +894,8 @@ void HtmlWriter::execution(const json& s) {
             t(executor);
             o() += ")";
         }
-        if (has(exec, "exit_code")) o() += " · exit code " + std::to_string(integer(exec, "exit_code"));
+        if (has(exec, "exit_code"))
+            o() += " · exit code " + std::to_string(integer(exec, "exit_code"));
         if (flag(exec, "timed_out")) o() += " · <b>timed out</b>";
         auto st = parse_iso8601_ns(text(exec, "start")), en = parse_iso8601_ns(text(exec, "end"));
         if (st && en && *en >= *st) o() += " · " + format_duration(*en - *st);
@@ -824,7 +913,8 @@ void HtmlWriter::execution(const json& s) {
     }
     const auto& arguments = member(s, "arguments");
     if (arguments.is_object() && !arguments.empty()) {
-        o() += "<details><summary>Arguments (" + std::to_string(arguments.size()) + ")</summary><div class=\"body\"><dl class=\"kv\">";
+        o() += "<details><summary>Arguments (" + std::to_string(arguments.size()) +
+               ")</summary><div class=\"body\"><dl class=\"kv\">";
         for (auto it = arguments.begin(); it != arguments.end(); ++it) {
             o() += "<dt>";
             cut(it.key(), 200);
@@ -839,11 +929,13 @@ void HtmlWriter::execution(const json& s) {
         std::size_t unmet = 0;
         for (const auto& p : prereqs)
             if (!flag(p, "met")) ++unmet;
-        o() += "<details><summary>Prerequisites: " + std::to_string(prereqs.size() - unmet) + " of " +
-               std::to_string(prereqs.size()) + " met</summary><div class=\"body\"><ul class=\"events\">";
+        o() += "<details><summary>Prerequisites: " + std::to_string(prereqs.size() - unmet) +
+               " of " + std::to_string(prereqs.size()) +
+               " met</summary><div class=\"body\"><ul class=\"events\">";
         for (const auto& p : prereqs) {
             bool met = flag(p, "met");
-            o() += std::string("<li><span class=\"badge ") + (met ? "c-ok\">met" : "c-bad\">unmet") + "</span> ";
+            o() += std::string("<li><span class=\"badge ") +
+                   (met ? "c-ok\">met" : "c-bad\">unmet") + "</span> ";
             cut(text(p, "description"), m_max_chars);
             if (!text(p, "output").empty()) pre(text(p, "output"), m_max_chars);
             o() += "</li>";
@@ -856,12 +948,16 @@ void HtmlWriter::execution(const json& s) {
         bool ok = flag(cleanup, "succeeded", ran);
         o() += "<details><summary>Cleanup: ";
         o() += !ran ? "<span class=\"badge c-na\">did not run</span>"
-                    : ok ? "<span class=\"badge c-ok\">succeeded</span>" : "<span class=\"badge c-bad\">failed</span>";
-        if (has(cleanup, "exit_code")) o() += " · exit code " + std::to_string(integer(cleanup, "exit_code"));
+               : ok ? "<span class=\"badge c-ok\">succeeded</span>"
+                    : "<span class=\"badge c-bad\">failed</span>";
+        if (has(cleanup, "exit_code"))
+            o() += " · exit code " + std::to_string(integer(cleanup, "exit_code"));
         o() += "</summary><div class=\"body\">";
         if (has(cleanup, "command")) pre(text(cleanup, "command"), m_max_chars);
-        if (!text(cleanup, "output").empty()) pre(text(cleanup, "output"), m_max_chars * 4);
-        else o() += "<p class=\"muted\">No output.</p>";
+        if (!text(cleanup, "output").empty())
+            pre(text(cleanup, "output"), m_max_chars * 4);
+        else
+            o() += "<p class=\"muted\">No output.</p>";
         o() += "</div></details>";
     }
 }
@@ -871,7 +967,8 @@ void HtmlWriter::event_item(const json& event, bool full, const std::set<std::st
     // first event shows everything else, and results.json has them all.
     o() += "<li><span class=\"prov\">";
     std::string ts = field_text(event, "@timestamp");
-    std::string source = field_text(event, "attest.source"), origin = field_text(event, "attest.origin"),
+    std::string source = field_text(event, "attest.source"),
+                origin = field_text(event, "attest.origin"),
                 position = field_text(event, "attest.position");
     t(ts.empty() ? "(no @timestamp)" : ts);
     if (!source.empty() || !origin.empty()) {
@@ -889,8 +986,13 @@ void HtmlWriter::event_item(const json& event, bool full, const std::set<std::st
     }
     o() += "</span>";
     // The field people look at first.
-    static const char* kKeyFields[] = {"process.command_line", "powershell.file.script_block_text", "file.path",
-                                       "url.full", "destination.ip", "process.executable", "event.action"};
+    static const char* kKeyFields[] = {"process.command_line",
+                                       "powershell.file.script_block_text",
+                                       "file.path",
+                                       "url.full",
+                                       "destination.ip",
+                                       "process.executable",
+                                       "event.action"};
     const char* key_field = nullptr;
     for (const char* f : kKeyFields) {
         std::string v = field_text(event, f);
@@ -925,7 +1027,8 @@ void HtmlWriter::event_item(const json& event, bool full, const std::set<std::st
 void HtmlWriter::field_table(const json& event, const std::set<std::string>& matched) {
     std::vector<std::pair<std::string, const json*>> fields;
     flatten(event, "", fields);
-    std::stable_partition(fields.begin(), fields.end(), [&](const auto& f) { return matched.count(f.first) > 0; });
+    std::stable_partition(fields.begin(), fields.end(),
+                          [&](const auto& f) { return matched.count(f.first) > 0; });
     o() += "<table class=\"fields\"><tbody>";
     std::size_t budget = m_max_event_bytes * 4, shown = 0;
     for (const auto& [path, value] : fields) {
@@ -940,10 +1043,13 @@ void HtmlWriter::field_table(const json& event, const std::set<std::string>& mat
         o() += "</code></td></tr>";
     }
     o() += "</tbody></table>";
-    if (shown < fields.size()) o() += "<p class=\"more\">… and " + std::to_string(fields.size() - shown) + " more fields in results.json</p>";
+    if (shown < fields.size())
+        o() += "<p class=\"more\">… and " + std::to_string(fields.size() - shown) +
+               " more fields in results.json</p>";
 }
 
-void HtmlWriter::evidence_list(const json& events, std::int64_t omitted_by_engine, const std::set<std::string>& matched) {
+void HtmlWriter::evidence_list(const json& events, std::int64_t omitted_by_engine,
+                               const std::set<std::string>& matched) {
     std::size_t n = 0;
     o() += "<ul class=\"events\">";
     for (const auto& ev : events) {
@@ -951,9 +1057,12 @@ void HtmlWriter::evidence_list(const json& events, std::int64_t omitted_by_engin
         event_item(ev, n++ == 0, matched);
     }
     o() += "</ul>";
-    std::int64_t rest = static_cast<std::int64_t>(events.size() > m_cap ? events.size() - m_cap : 0) +
-                        std::max<std::int64_t>(omitted_by_engine, 0);
-    if (rest > 0) o() += "<p class=\"more\">… and " + std::to_string(rest) + " more matching events not shown</p>";
+    std::int64_t rest =
+        static_cast<std::int64_t>(events.size() > m_cap ? events.size() - m_cap : 0) +
+        std::max<std::int64_t>(omitted_by_engine, 0);
+    if (rest > 0)
+        o() += "<p class=\"more\">… and " + std::to_string(rest) +
+               " more matching events not shown</p>";
 }
 
 void HtmlWriter::near_misses(const json& item) {
@@ -976,13 +1085,15 @@ void HtmlWriter::near_misses(const json& item) {
     }
     o() += "</ul>";
     if (misses.size() > m_cap)
-        o() += "<p class=\"more\">… and " + std::to_string(misses.size() - m_cap) + " more near misses not shown</p>";
+        o() += "<p class=\"more\">… and " + std::to_string(misses.size() - m_cap) +
+               " more near misses not shown</p>";
 }
 
 void HtmlWriter::expectation(const json& e, const std::string& anchor) {
     std::string cls = expectation_class(e);
     std::string verdict = text(e, "verdict", "pending");
-    o() += "<details class=\"item\" id=\"" + anchor + "\"><summary><span class=\"badge " + cls + "\">";
+    o() +=
+        "<details class=\"item\" id=\"" + anchor + "\"><summary><span class=\"badge " + cls + "\">";
     t(verdict);
     o() += "</span> <b>";
     cut(text(e, "id"), 200);
@@ -998,7 +1109,8 @@ void HtmlWriter::expectation(const json& e, const std::string& anchor) {
         t(text(e, "source"));
         o() += " · ";
     }
-    o() += std::to_string(integer(e, "count")) + " of min " + std::to_string(integer(e, "min_count", 1)) + "</span></summary><div class=\"body\">";
+    o() += std::to_string(integer(e, "count")) + " of min " +
+           std::to_string(integer(e, "min_count", 1)) + "</span></summary><div class=\"body\">";
     if (has(e, "reason")) {
         o() += "<p class=\"reason\">";
         cut(text(e, "reason"), m_max_chars);
@@ -1057,7 +1169,8 @@ void HtmlWriter::siem_outcome(const json& siem) {
 
 void HtmlWriter::detection(const json& d, const std::string& anchor) {
     std::string cls = detection_class(d);
-    o() += "<details class=\"item\" id=\"" + anchor + "\"><summary><span class=\"badge " + cls + "\">";
+    o() +=
+        "<details class=\"item\" id=\"" + anchor + "\"><summary><span class=\"badge " + cls + "\">";
     t(detection_label(d));
     o() += "</span> <b>";
     cut(text(d, "name", text(d, "rule")), 200);
@@ -1093,7 +1206,8 @@ void HtmlWriter::detection(const json& d, const std::string& anchor) {
             evidence_list(list(hit, "events"), 0);
         }
         if (hits.size() > m_cap)
-            o() += "<p class=\"more\">… and " + std::to_string(hits.size() - m_cap) + " more hits not shown</p>";
+            o() += "<p class=\"more\">… and " + std::to_string(hits.size() - m_cap) +
+                   " more hits not shown</p>";
     }
     near_misses(d);
     o() += "</div></details>";
@@ -1104,8 +1218,8 @@ void HtmlWriter::scenario(const json& s, std::size_t index) {
     std::string anchor = "s-" + std::to_string(index);
     std::string before = previous_verdict(s);
     bool regression = before == "passed" && (verdict == "failed" || verdict == "error");
-    o() += "<section class=\"card scenario " + verdict_class(verdict) + (regression ? " changed-bad" : "") + "\" id=\"" + anchor +
-           "\" data-verdict=\"";
+    o() += "<section class=\"card scenario " + verdict_class(verdict) +
+           (regression ? " changed-bad" : "") + "\" id=\"" + anchor + "\" data-verdict=\"";
     a(verdict);
     o() += "\"><h3><span class=\"badge " + verdict_class(verdict) + "\">";
     t(verdict);
@@ -1116,7 +1230,8 @@ void HtmlWriter::scenario(const json& s, std::size_t index) {
     std::string sub;
     for (const char* key : {"technique", "tactic", "target", "platform"})
         if (has(s, key)) sub += (sub.empty() ? "" : " · ") + text(s, key);
-    for (const auto& tactic : list(s, "tactics")) sub += (sub.empty() ? "" : " · ") + display(tactic);
+    for (const auto& tactic : list(s, "tactics"))
+        sub += (sub.empty() ? "" : " · ") + display(tactic);
     cut(sub, 300);
     o() += "</span></h3>";
     attack_step(s);
@@ -1171,7 +1286,9 @@ std::string HtmlWriter::render() {
     for (std::size_t i : display_order(scenarios)) {
         if (is_skipped(scenarios[i]) && !in_skipped) {
             in_skipped = true;
-            o() += "<details class=\"skipped-cards\" id=\"skipped\"><summary>Skipped scenarios</summary>";
+            o() +=
+                "<details class=\"skipped-cards\" id=\"skipped\"><summary>Skipped "
+                "scenarios</summary>";
         }
         scenario(scenarios[i], i);
     }
@@ -1180,7 +1297,8 @@ std::string HtmlWriter::render() {
     // Data for the script: only what the filter needs, never executable.
     json data = {{"run", text(run, "id")}, {"scenarios", json::array()}};
     for (const auto& s : scenarios)
-        data["scenarios"].push_back({{"name", text(s, "name")}, {"verdict", text(s, "verdict", "error")}});
+        data["scenarios"].push_back(
+            {{"name", text(s, "name")}, {"verdict", text(s, "verdict", "error")}});
     o() += "</main>\n<script type=\"application/json\" id=\"attest-data\">";
     o() += json_for_script(data);
     o() += "</script>\n<script>";
