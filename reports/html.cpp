@@ -245,36 +245,72 @@ std::string axis_label(std::int64_t offset_ns) {
 }
 
 struct TimelineDot {
+    enum Kind { Expectation, Detection, Alert };
     std::int64_t at;
     std::string label;
-    bool ok;
+    Kind kind;
+    // A latency drawn as a dashed line to `at`: for an expectation's first event, when it was
+    // ingested (event.ingested); for an alert, the time of its source event.
+    std::optional<std::int64_t> other;
 };
 constexpr std::size_t kMaxTicks = 200;  // the SVG stays small whatever the evidence size
+
+std::optional<std::int64_t> time_at(const json& object, std::string_view path) {
+    const json* v = find_path(object, path);
+    if (!v || !v->is_string()) return std::nullopt;
+    return parse_iso8601_ns(v->get_ref<const std::string&>());
+}
+
+// An expectation's first event, with its ingest latency when the event says when it was
+// ingested.
+std::optional<TimelineDot> expectation_dot(const json& e) {
+    const json* first = nullptr;
+    std::optional<std::int64_t> first_at;
+    for (const auto& ev : list(e, "evidence"))
+        if (auto at = event_time(ev); at && (!first_at || *at < *first_at))
+            first_at = at, first = &ev;
+    if (!first) return std::nullopt;
+    TimelineDot dot{*first_at,
+                    text(e, "id") + ": " + std::to_string(integer(e, "count")) + " events",
+                    TimelineDot::Expectation, time_at(*first, "event.ingested")};
+    if (dot.other)
+        dot.label +=
+            "; first ingested " + format_duration(*dot.other - dot.at) + " after it happened";
+    return dot;
+}
+
+// A detection's first hit, and the SIEM's alert (drawn from its source event) when there is one.
+void detection_dots(const json& d, std::vector<TimelineDot>& out) {
+    std::string name = text(d, "name", text(d, "rule"));
+    std::optional<std::int64_t> first;
+    for (const auto& hit : list(d, "evidence"))
+        for (const auto& ev : list(hit, "events"))
+            if (auto at = event_time(ev); at && (!first || *at < *first)) first = at;
+    if (first)
+        out.push_back({*first,
+                       "detection " + name + ": " + std::to_string(integer(d, "hits")) + " hits",
+                       TimelineDot::Detection,
+                       {}});
+    const json& alert = member(member(d, "siem"), "alert");
+    if (auto written = time_at(alert, "timestamp")) {
+        TimelineDot dot{*written, "SIEM alert for " + name, TimelineDot::Alert,
+                        time_at(alert, "original_time")};
+        if (dot.other)
+            dot.label +=
+                ": written " + format_duration(dot.at - *dot.other) + " after its source event";
+        out.push_back(std::move(dot));
+    }
+}
 
 // One dot per expectation / detection at its earliest event keeps the SVG small; the
 // evidence lists below have the individual events.
 std::vector<TimelineDot> timeline_dots(const json& s) {
     std::vector<TimelineDot> ticks;
-    for (const auto& e : list(s, "expectations")) {
-        std::optional<std::int64_t> first;
-        for (const auto& ev : list(e, "evidence"))
-            if (auto at = event_time(ev); at && (!first || *at < *first)) first = at;
-        if (first && ticks.size() < kMaxTicks)
-            ticks.push_back({*first,
-                             text(e, "id") + ": " + std::to_string(integer(e, "count")) + " events",
-                             true});
-    }
-    for (const auto& d : list(s, "detections")) {
-        std::optional<std::int64_t> first;
-        for (const auto& hit : list(d, "evidence"))
-            for (const auto& ev : list(hit, "events"))
-                if (auto at = event_time(ev); at && (!first || *at < *first)) first = at;
-        if (first && ticks.size() < kMaxTicks)
-            ticks.push_back({*first,
-                             "detection " + text(d, "name", text(d, "rule")) + ": " +
-                                 std::to_string(integer(d, "hits")) + " hits",
-                             false});
-    }
+    for (const auto& e : list(s, "expectations"))
+        if (auto dot = expectation_dot(e); dot && ticks.size() < kMaxTicks)
+            ticks.push_back(std::move(*dot));
+    for (const auto& d : list(s, "detections"))
+        if (ticks.size() < kMaxTicks) detection_dots(d, ticks);
     return ticks;
 }
 
@@ -735,7 +771,10 @@ void HtmlWriter::timeline(const json& s) {
     std::vector<std::int64_t> all;
     for (auto p : {start, end, cleanup_at})
         if (p) all.push_back(*p);
-    for (const auto& tk : ticks) all.push_back(tk.at);
+    for (const auto& tk : ticks) {
+        all.push_back(tk.at);
+        if (tk.other) all.push_back(*tk.other);
+    }
     if (all.empty()) return;
     std::int64_t lo = *std::min_element(all.begin(), all.end());
     std::int64_t hi = *std::max_element(all.begin(), all.end());
@@ -782,11 +821,24 @@ void HtmlWriter::timeline(const json& s) {
         marker(*cleanup_at, flag(cleanup, "succeeded", true) ? "cleanup" : "cleanup failed",
                flag(cleanup, "succeeded", true) ? "#5b6475" : "#c62828", 82, "end");
     timeline_axis(lo, hi, start ? *start : lo, left, right);
+    bool latency = false, alerts = false;
     for (const auto& tk : ticks) {
+        static constexpr const char* kColor[] = {"#2e7d32", "#a15c00", "#6a3fb5"};
+        const char* color = kColor[tk.kind];
+        const int y = 48;
+        if (tk.other) {
+            latency = true;
+            std::snprintf(buf, sizeof buf,
+                          "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"%s\" "
+                          "stroke-width=\"1.5\" stroke-dasharray=\"4 3\"/>",
+                          x(*tk.other), y, x(tk.at), y, color);
+            o() += buf;
+        }
+        alerts = alerts || tk.kind == TimelineDot::Alert;
         std::snprintf(
             buf, sizeof buf,
-            "<circle cx=\"%.1f\" cy=\"48\" r=\"5\" fill=\"%s\" fill-opacity=\"0.8\"><title>",
-            x(tk.at), tk.ok ? "#2e7d32" : "#a15c00");
+            "<circle cx=\"%.1f\" cy=\"%d\" r=\"5\" fill=\"%s\" fill-opacity=\"0.8\"><title>",
+            x(tk.at), y, color);
         o() += buf;
         std::size_t rest;
         t(cut_utf8(tk.label, 200, rest));
@@ -797,6 +849,8 @@ void HtmlWriter::timeline(const json& s) {
         "<div class=\"legend\"><span>blue band: execution</span><span>green dots: first event of "
         "each expectation</span>"
         "<span>amber dots: first hit of each detection</span>";
+    if (alerts) o() += "<span>purple dots: SIEM alerts</span>";
+    if (latency) o() += "<span>dashed: ingest and alert latency</span>";
     if (ticks.size() >= kMaxTicks)
         o() += "<span>(first " + std::to_string(kMaxTicks) + " events)</span>";
     if (member(s, "window_closed_before_cleanup").is_boolean())

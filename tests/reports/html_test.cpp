@@ -69,6 +69,50 @@ TEST(Html, HeaderMatrixTimelineAndEvidence) {
     EXPECT_EQ(html.find("id=\"history\""), std::string::npos);
 }
 
+// Latency on the timeline: an expectation's first event ingested later (event.ingested) and a
+// SIEM alert written after its source event are drawn as dashed spans with their durations.
+TEST(Html, TimelineShowsIngestAndAlertLatency) {
+    json results = load_fixture("results-basic.json");
+    json* scenario = nullptr;
+    for (auto& s : results["scenarios"])
+        if (s.contains("execution") && !s["expectations"].empty() && !scenario) scenario = &s;
+    ASSERT_NE(scenario, nullptr);
+    json& e = (*scenario)["expectations"][0];
+    ASSERT_FALSE(e["evidence"].empty());
+    std::string first = e["evidence"][0]["@timestamp"];
+    for (auto& ev : e["evidence"]) ev["@timestamp"] = first;
+    e["evidence"][0]["event"]["ingested"] = first.substr(0, 17) + "59.000Z";
+    json d = {{"rule", "rules/x.eql"},
+              {"name", "Mail export"},
+              {"verdict", "fired"},
+              {"expected", "fires"},
+              {"passed", true},
+              {"hits", 0},
+              {"evidence", json::array()},
+              {"siem",
+               {{"siem", "elastic"},
+                {"verdict", "fired"},
+                {"passed", true},
+                {"alert",
+                 {{"id", "a1"},
+                  {"timestamp", "2026-11-22T08:32:30.000Z"},
+                  {"original_time", "2026-11-22T08:30:02.000Z"}}}}}};
+    (*scenario)["detections"].push_back(d);
+    std::string html = render_html(results, {});
+    EXPECT_NE(html.find("first ingested "), std::string::npos);
+    EXPECT_NE(
+        html.find(
+            "<title>SIEM alert for Mail export: written 2.5 min after its source event</title>"),
+        std::string::npos);
+    EXPECT_GE(count_of(html, "stroke-dasharray=\"4 3\""), 2u);
+    EXPECT_NE(html.find("<span>purple dots: SIEM alerts</span>"), std::string::npos);
+    EXPECT_NE(html.find("<span>dashed: ingest and alert latency</span>"), std::string::npos);
+    // Without either, neither legend entry.
+    std::string plain = render_html(load_fixture("results-basic.json"), {});
+    EXPECT_EQ(plain.find("dashed: ingest"), std::string::npos);
+    EXPECT_EQ(plain.find("purple dots"), std::string::npos);
+}
+
 // Attribute names of every start tag, tokenized the way a browser does for our output
 // (every value quoted); the contents of <script> and <style> are raw text and skipped.
 std::vector<std::string> attribute_names(const std::string& html) {
