@@ -77,6 +77,16 @@ struct ProcessIdentity {
     // its children's, and is in its parent's tree from its birth.
     std::string_view forked;
     std::vector<std::string_view> fork_actions;
+
+    // Identity by process.entity_id (Sysmon ProcessGuid, MDE device+pid+creation time): never
+    // reused, no fork events.
+    static ProcessIdentity by_entity_id() {
+        return {.self = "process.entity_id",
+                .parent = "process.parent.entity_id",
+                .reused = false,
+                .forked = {},
+                .fork_actions = {}};
+    }
 };
 
 struct SourceSpec {

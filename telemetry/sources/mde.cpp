@@ -113,11 +113,7 @@ const SourceSpec& mde_source() {
             }),
         // Device, pid and creation time (InitiatingProcess* for the parent): never reused.
         // A row without creation times has no identity and joins no tree.
-        .lineage = {.self = "process.entity_id",
-                    .parent = "process.parent.entity_id",
-                    .reused = false,
-                    .forked = {},
-                    .fork_actions = {}},
+        .lineage = ProcessIdentity::by_entity_id(),
     };
     return spec;
 }

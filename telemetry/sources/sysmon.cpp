@@ -235,11 +235,7 @@ const SourceSpec& sysmon_source() {
                  "Time of the action (UTC): the event @timestamp."},
             }),
         // ProcessGuid / ParentProcessGuid: never reused.
-        .lineage = {.self = "process.entity_id",
-                    .parent = "process.parent.entity_id",
-                    .reused = false,
-                    .forked = {},
-                    .fork_actions = {}},
+        .lineage = ProcessIdentity::by_entity_id(),
     };
     return spec;
 }

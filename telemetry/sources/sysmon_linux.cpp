@@ -63,11 +63,7 @@ const SourceSpec& sysmon_linux_source() {
                                "ParentImage", "ParentProcessId", "ProcessGuid", "ProcessId",
                                "TargetFilename", "User", "UtcTime"})),
         // ProcessGuid / ParentProcessGuid: never reused.
-        .lineage = {.self = "process.entity_id",
-                    .parent = "process.parent.entity_id",
-                    .reused = false,
-                    .forked = {},
-                    .fork_actions = {}},
+        .lineage = ProcessIdentity::by_entity_id(),
     };
     return spec;
 }
