@@ -2,6 +2,8 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <map>
+#include <optional>
 #include <set>
 
 #include "core/atomic_file.h"
@@ -122,8 +124,7 @@ std::vector<telemetry::StreamInput> check_inputs(const Options& opts,
     return inputs;
 }
 
-int run_check(const std::vector<std::string>& args) {
-    Options opts;
+void declare_check_options(Options& opts) {
     opts.option("pack")
         .multi("scenario")
         .multi("telemetry")
@@ -137,48 +138,54 @@ int run_check(const std::vector<std::string>& args) {
         .option("history")
         .flag("quiet");
     declare_elastic_window_options(opts);
-    opts.parse(args);
-    std::string pack_path = opts.get_or("pack", "");
-    if (pack_path.empty()) throw UsageError{"--pack DIR is required"};
-    std::vector<std::string> telemetry = opts.all("telemetry");
+}
+
+// The telemetry files (--telemetry and positionals). A missing or empty input is found
+// before any work, so no report that looks like a result is written for it: false then.
+bool telemetry_files(const Options& opts, std::vector<std::string>& telemetry) {
+    telemetry = opts.all("telemetry");
     for (const auto& p : opts.positionals()) telemetry.push_back(p);
     if (telemetry.empty() && !opts.has("elastic"))
         throw UsageError{"--telemetry FILE (one or more) or --elastic URL is required"};
-    // A missing or empty input is found before any work, so no report that looks like a
-    // result is written for it.
     std::string bad_inputs;
     for (const auto& t : telemetry)
         if (auto why = input_file_problem(t); !why.empty())
             bad_inputs += "attest check: telemetry " + t + ": " + why + "\n";
-    if (!bad_inputs.empty()) {
-        std::fputs(bad_inputs.c_str(), stderr);
-        std::fputs("attest check: no results written\n", stderr);
-        return kExitUsage;
-    }
+    if (bad_inputs.empty()) return true;
+    std::fputs(bad_inputs.c_str(), stderr);
+    std::fputs("attest check: no results written\n", stderr);
+    return false;
+}
 
-    EngineOptions eopts;
-    if (!load_mapping_option(opts, "check", eopts.types)) return kExitUsage;
-    telemetry::StreamOptions topts;
-    topts.source = opts.get_or("source", "");
-    if (auto p = opts.get("profile")) {
-        auto prof = parse_profile(*p);
-        if (!prof) throw UsageError{prof.error().message};
-        eopts.profile_override = *prof;
-        eopts.data_profile = *prof;
-        topts.profile = *prof;
-    }
+// --profile: one profile for every rule, the data and the stream.
+void apply_profile_option(const Options& opts, EngineOptions& eopts,
+                          telemetry::StreamOptions& topts) {
+    auto p = opts.get("profile");
+    if (!p) return;
+    auto prof = parse_profile(*p);
+    if (!prof) throw UsageError{prof.error().message};
+    eopts.profile_override = *prof;
+    eopts.data_profile = *prof;
+    topts.profile = *prof;
+}
+
+std::map<std::string, std::string> argument_overrides(const Options& opts) {
     std::map<std::string, std::string> overrides;
     for (const auto& a : opts.all("arg")) {
         auto kv = scenarios::parse_argument_override(a);
         if (!kv) throw UsageError{kv.error().message};
         overrides[kv->first] = kv->second;
     }
+    return overrides;
+}
 
+// The pack with its --rules; nullopt (after printing why) when it cannot be used.
+std::optional<scenarios::Pack> load_check_pack(const Options& opts, const std::string& path) {
     scenarios::Problems problems;
-    auto pack = scenarios::load_pack(pack_path, problems);
+    auto pack = scenarios::load_pack(path, problems);
     if (!pack) {
         std::fprintf(stderr, "attest check: %s\n", pack.error().message.c_str());
-        return kExitUsage;
+        return std::nullopt;
     }
     if (problems.error_count() > 0) {
         problems.attach_source_lines();
@@ -187,68 +194,66 @@ int run_check(const std::vector<std::string>& args) {
     }
     if (problems.blocking_error_count() > 0) {
         std::fprintf(stderr, "attest check: the pack has %zu error(s) (attest validate %s)\n",
-                     problems.blocking_error_count(), pack_path.c_str());
-        return kExitUsage;
+                     problems.blocking_error_count(), path.c_str());
+        return std::nullopt;
     }
-    if (!load_rules_option(opts, "check", *pack)) return kExitUsage;
+    if (!load_rules_option(opts, "check", *pack)) return std::nullopt;
+    return std::move(*pack);
+}
 
-    std::vector<RunInfoEntry> run_info;
-    if (auto ri = opts.get("run-info")) {
-        auto loaded = load_run_info(*ri);
-        if (!loaded) {
-            std::fprintf(stderr, "attest check: %s\n", loaded.error().message.c_str());
-            return kExitUsage;
-        }
-        run_info = std::move(*loaded);
-    }
+using Selected = std::vector<std::pair<const scenarios::AtomicTest*, RunFacts>>;
 
-    // Which tests, with which facts.
-    std::vector<std::pair<const scenarios::AtomicTest*, RunFacts>> selected;
+// Which tests, with which facts: --scenario, else the run info's, else every test with checks
+// (every test of a stock atomics folder). nullopt: the run info names a test not in the pack.
+std::optional<Selected> select_tests(const Options& opts, const scenarios::Pack& pack,
+                                     const std::vector<RunInfoEntry>& run_info) {
+    Selected selected;
     if (!opts.all("scenario").empty()) {
         for (const auto& key : opts.all("scenario")) {
-            auto found = pack->select_test(key);
+            auto found = pack.select_test(key);
             if (!found) throw UsageError{found.error().message};
-            const auto* t = *found;
             RunFacts facts;
             for (const auto& e : run_info)
-                if (e.guid == t->guid) facts = e.facts;
-            selected.emplace_back(t, facts);
+                if (e.guid == (*found)->guid) facts = e.facts;
+            selected.emplace_back(*found, facts);
         }
-    } else if (!run_info.empty()) {
-        for (const auto& e : run_info) {
-            const auto* t = pack->find_test(e.guid);
-            if (!t) {
-                std::fprintf(stderr, "attest check: run info names %s, which is not in the pack\n",
-                             e.guid.c_str());
-                return kExitUsage;
-            }
-            selected.emplace_back(t, e.facts);
-        }
-    } else {
-        for (const auto* t : pack->tests())
-            if (pack->checks.count(t->guid) || pack->baseline) selected.emplace_back(t, RunFacts{});
-        if (selected.empty())
-            for (const auto* t : pack->tests()) selected.emplace_back(t, RunFacts{});
+        return selected;
     }
+    for (const auto& e : run_info) {
+        const auto* t = pack.find_test(e.guid);
+        if (!t) {
+            std::fprintf(stderr, "attest check: run info names %s, which is not in the pack\n",
+                         e.guid.c_str());
+            return std::nullopt;
+        }
+        selected.emplace_back(t, e.facts);
+    }
+    if (!run_info.empty()) return selected;
+    for (const auto* t : pack.tests())
+        if (pack.checks.count(t->guid) || pack.baseline) selected.emplace_back(t, RunFacts{});
+    if (selected.empty())
+        for (const auto* t : pack.tests()) selected.emplace_back(t, RunFacts{});
+    return selected;
+}
 
-    // --arg applies to every selected test that has the argument.
+// Each selected test's checks (with its baseline) into the evaluator, its arguments resolved
+// from the run, then --arg (which must name an input argument of at least one test).
+void add_selected(Evaluator& evaluator, Selected& selected, const scenarios::Pack& pack,
+                  const std::map<std::string, std::string>& overrides) {
     std::set<std::string> used_overrides;
-    Evaluator evaluator(eopts);
     for (auto& [test, facts] : selected) {
-        std::map<std::string, std::string> mine;
-        for (const auto& [k, v] : overrides)
-            if (test->find_argument(k)) mine[k] = v, used_overrides.insert(k);
         std::map<std::string, std::string> given = facts.arguments;  // from the run
-        for (const auto& [k, v] : mine) given[k] = v;
+        for (const auto& [k, v] : overrides)
+            if (test->find_argument(k)) given[k] = v, used_overrides.insert(k);
         std::map<std::string, std::string> known;
         for (const auto& [k, v] : given)
             if (test->find_argument(k)) known[k] = v;
-        auto resolved = scenarios::resolve_test(*test, known, pack->atomics_folder);
+        auto resolved = scenarios::resolve_test(*test, known, pack.atomics_folder);
         if (!resolved) throw UsageError{resolved.error().message};
         facts.arguments.clear();
         for (const auto& [k, v] : resolved->arguments)
-            facts.arguments[k] = scenarios::substitute_arguments(v, {}, pack->atomics_folder);
-        ScenarioChecks checks = pack->checks_for(*test);
+            facts.arguments[k] = scenarios::substitute_arguments(v, {}, pack.atomics_folder);
+        ScenarioChecks checks = pack.checks_for(*test);
         scenarios::add_baseline(checks, test->executor.name, resolved->command,
                                 recorded_sensors(facts));
         evaluator.add_scenario(checks, facts);
@@ -256,8 +261,12 @@ int run_check(const std::vector<std::string>& args) {
     for (const auto& [k, v] : overrides)
         if (!used_overrides.count(k))
             throw UsageError{"--arg " + k + ": none of the selected tests has that input argument"};
+}
 
-    std::int64_t started = now_ns();
+// One pass over every input, merged by time, with progress on a terminal.
+telemetry::StreamStats read_telemetry(Evaluator& evaluator, const Options& opts,
+                                      const std::vector<std::string>& telemetry,
+                                      const telemetry::StreamOptions& topts) {
     CollapsingPrinter collapsing;
     DiagnosticSink sink(collapsing.printer());
     std::uint64_t input_bytes = 0;
@@ -268,12 +277,11 @@ int run_check(const std::vector<std::string>& args) {
     }
     telemetry::StreamStats stats;
     {
-        ProgressLine progress("reading telemetry", input_bytes, [&] { return evaluator.events_fed(); });
+        ProgressLine progress("reading telemetry", input_bytes,
+                              [&] { return evaluator.events_fed(); });
         stats = telemetry::feed(evaluator, check_inputs(opts, telemetry, topts), sink, topts);
     }
     collapsing.finish();
-    evaluator.finish();
-    std::int64_t finished = now_ns();
     for (const auto& u : stats.unreadable) std::fprintf(stderr, "attest check: %s\n", u.c_str());
     if (stats.untimed > 0)
         std::fprintf(
@@ -282,66 +290,72 @@ int run_check(const std::vector<std::string>& args) {
             "evaluated after every timed event and no time-bounded expectation counts them "
             "(run.telemetry_stats.untimed)\n",
             static_cast<unsigned long long>(stats.untimed), stats.first_untimed.c_str());
+    return stats;
+}
 
-    auto results = evaluator.results();
-    std::string run_id = make_run_id(started);
+Value telemetry_stats_value(const telemetry::StreamStats& stats) {
+    auto count = [](std::uint64_t n) { return Value(static_cast<std::int64_t>(n)); };
+    Value tstats = Value::object();
+    tstats.set_key("events", count(stats.events));
+    tstats.set_key("skipped_records", count(stats.skipped_records));
+    tstats.set_key("out_of_order", count(stats.out_of_order));
+    tstats.set_key("untimed", count(stats.untimed));
+    tstats.set_key("duplicates", count(stats.duplicates));
+    tstats.set_key("sorted", Value(stats.sorted));
+    tstats.set_key("spilled_runs", count(stats.spilled_runs));
+    Value per_source = Value::object();
+    for (const auto& [name, n] : stats.per_source) per_source.set_key(name, count(n));
+    tstats.set_key("per_source", std::move(per_source));
+    return tstats;
+}
+
+struct CheckRun {
+    std::string id, pack_path;
+    std::int64_t started = 0, finished = 0;
+    std::vector<std::string> telemetry;
+};
+
+// results.json's `run` member for a check.
+Value run_value(const CheckRun& c, const Options& opts, const EngineOptions& eopts,
+                const telemetry::StreamStats& stats) {
     Value run = Value::object();
-    run.set_key("id", Value(run_id));
+    run.set_key("id", Value(c.id));
     run.set_key("mode", Value("check"));
-    run.set_key("started", Value(format_iso8601(started)));
-    run.set_key("finished", Value(format_iso8601(finished)));
+    run.set_key("started", Value(format_iso8601(c.started)));
+    run.set_key("finished", Value(format_iso8601(c.finished)));
     run.set_key("lab", Value());
-    run.set_key("pack", Value(pack_path));
+    run.set_key("pack", Value(c.pack_path));
     run.set_key("attest_version", Value(ATTEST_VERSION));
     Value files = Value::array();
-    for (const auto& t : telemetry) files.push_back(Value(t));
+    for (const auto& t : c.telemetry) files.push_back(Value(t));
     if (opts.has("elastic"))
         files.push_back(Value(telemetry::elastic_origin(elastic_window_options(opts).source)));
     run.set_key("telemetry", std::move(files));
     run.set_key("profile", eopts.profile_override ? Value(profile_name(*eopts.profile_override))
                                                   : Value("per-rule"));
-    Value tstats = Value::object();
-    tstats.set_key("events", Value(static_cast<std::int64_t>(stats.events)));
-    tstats.set_key("skipped_records", Value(static_cast<std::int64_t>(stats.skipped_records)));
-    tstats.set_key("out_of_order", Value(static_cast<std::int64_t>(stats.out_of_order)));
-    tstats.set_key("untimed", Value(static_cast<std::int64_t>(stats.untimed)));
-    tstats.set_key("duplicates", Value(static_cast<std::int64_t>(stats.duplicates)));
-    tstats.set_key("sorted", Value(stats.sorted));
-    tstats.set_key("spilled_runs", Value(static_cast<std::int64_t>(stats.spilled_runs)));
-    Value per_source = Value::object();
-    for (const auto& [name, n] : stats.per_source)
-        per_source.set_key(name, Value(static_cast<std::int64_t>(n)));
-    tstats.set_key("per_source", std::move(per_source));
-    run.set_key("telemetry_stats", std::move(tstats));
+    run.set_key("telemetry_stats", telemetry_stats_value(stats));
     if (!stats.unreadable.empty()) {
         Value incomplete = Value::array();
         for (const auto& u : stats.unreadable) incomplete.push_back(Value("telemetry " + u));
         run.set_key("incomplete", std::move(incomplete));
     }
-    std::vector<Value> scenario_values;
-    for (const auto& r : results) {
-        scenario_values.push_back(scenario_to_json(r));
-        reports::attach_coverage(scenario_values.back());
-    }
-    Value doc = results_document(std::move(run), std::move(scenario_values));
-    reports::attach_coverage_summary(doc);
+    return run;
+}
 
+// results.json first (nothing lost if a report fails), then every other report. Returns the
+// results path, empty when it could not be written.
+std::string write_check_outputs(const Value& doc, const Options& opts, const std::string& run_id) {
     std::string out_dir = opts.get_or("out", default_out_dir("check", run_id));
     std::error_code ec;
     fs::create_directories(out_dir, ec);
     std::string out_path = (fs::path(out_dir) / "results.json").string();
-    {
-        std::string text;
-        doc.append_json(text);
-        text += '\n';
-        if (auto w = write_file_atomic(out_path, text); !w) {
-            std::fprintf(stderr, "attest check: cannot write results: %s\n",
-                         w.error().message.c_str());
-            return kExitUsage;
-        }
+    std::string text;
+    doc.append_json(text);
+    text += '\n';
+    if (auto w = write_file_atomic(out_path, text); !w) {
+        std::fprintf(stderr, "attest check: cannot write results: %s\n", w.error().message.c_str());
+        return "";
     }
-
-    // results.json is on disk first (nothing lost if a report fails); then every report.
     reports::ReportOptions ropts;
     for (const auto& w : reports::ReportWriterRegistry::builtin().all())
         if (w.name != "json") ropts.formats.push_back(w.name);
@@ -349,49 +363,107 @@ int run_check(const std::vector<std::string>& args) {
     auto written = reports::write_all_reports(value_to_json<nlohmann::json>(doc), out_dir, ropts);
     if (!written)
         std::fprintf(stderr, "attest check: reports: %s\n", written.error().message.c_str());
+    return out_path;
+}
 
-    bool all_passed = true;
-    if (!opts.has("quiet")) {
-        std::printf("%-13s %-36s %-11s %-44s %s\n", "VERDICT", "GUID", "TECHNIQUE", "CHECKS",
-                    "NAME");
-        for (const auto& r : results)
-            std::printf(
-                "%-*s %-36s %-11s %-44s %s\n",
-                13 + static_cast<int>(paint("", Colour::Red, stdout).size()),
-                paint(verdict_name(r.verdict), verdict_colour(verdict_name(r.verdict)), stdout)
-                    .c_str(),
-                r.checks.guid.c_str(), r.checks.technique.c_str(), summarize(r).c_str(),
-                r.checks.name.c_str());
-        for (const auto& r : results)
-            if (auto fired = fired_rules_line(r.detections); !fired.empty())
-                std::printf("\n%s: %s\n", r.checks.name.c_str(), fired.c_str());
-        for (const auto& r : results) {
-            if (r.verdict == ScenarioVerdict::Passed) continue;
-            std::printf("\n%s (%s): %s\n", r.checks.name.c_str(),
-                        std::string(verdict_name(r.verdict)).c_str(), r.reason.c_str());
-            for (const auto& e : r.expectations)
-                if (e.verdict != ExpectationVerdict::Observed)
-                    std::printf("  expectation %s [%s%s]: %s\n", e.spec.id.c_str(),
-                                std::string(verdict_name(e.verdict)).c_str(),
-                                e.spec.required ? "" : ", optional", e.reason.c_str());
-            for (const auto& d : r.detections)
-                if (!d.passed && !d.spec.informational)
-                    std::printf("  detection %s [%s, profile %s]: %s\n", d.spec.rule_id.c_str(),
-                                std::string(verdict_name(d.verdict)).c_str(),
-                                std::string(profile_name(d.evaluated_profile)).c_str(),
-                                d.reason.c_str());
-        }
-        if (auto coverage = reports::coverage_summary_text(value_to_json<nlohmann::json>(doc));
-            !coverage.empty())
-            std::printf("\n%s", coverage.c_str());
-        std::printf("\ntelemetry: %s\nresults: %s\n", stats_line(stats).c_str(), out_path.c_str());
-    }
+// Why a scenario did not pass: its failed expectations and detections.
+void print_not_passed(const ScenarioResult& r) {
+    std::printf("\n%s (%s): %s\n", r.checks.name.c_str(),
+                std::string(verdict_name(r.verdict)).c_str(), r.reason.c_str());
+    for (const auto& e : r.expectations)
+        if (e.verdict != ExpectationVerdict::Observed)
+            std::printf("  expectation %s [%s%s]: %s\n", e.spec.id.c_str(),
+                        std::string(verdict_name(e.verdict)).c_str(),
+                        e.spec.required ? "" : ", optional", e.reason.c_str());
+    for (const auto& d : r.detections)
+        if (!d.passed && !d.spec.informational)
+            std::printf("  detection %s [%s, profile %s]: %s\n", d.spec.rule_id.c_str(),
+                        std::string(verdict_name(d.verdict)).c_str(),
+                        std::string(profile_name(d.evaluated_profile)).c_str(), d.reason.c_str());
+}
+
+// The terminal summary: a row per scenario, other rules that fired, why the others did not
+// pass, coverage, telemetry counts and where the results are.
+void print_check_summary(const std::vector<ScenarioResult>& results, const Value& doc,
+                         const telemetry::StreamStats& stats, const std::string& out_path) {
+    std::printf("%-13s %-36s %-11s %-44s %s\n", "VERDICT", "GUID", "TECHNIQUE", "CHECKS", "NAME");
+    for (const auto& r : results)
+        std::printf(
+            "%-*s %-36s %-11s %-44s %s\n",
+            13 + static_cast<int>(paint("", Colour::Red, stdout).size()),
+            paint(verdict_name(r.verdict), verdict_colour(verdict_name(r.verdict)), stdout).c_str(),
+            r.checks.guid.c_str(), r.checks.technique.c_str(), summarize(r).c_str(),
+            r.checks.name.c_str());
+    for (const auto& r : results)
+        if (auto fired = fired_rules_line(r.detections); !fired.empty())
+            std::printf("\n%s: %s\n", r.checks.name.c_str(), fired.c_str());
+    for (const auto& r : results)
+        if (r.verdict != ScenarioVerdict::Passed) print_not_passed(r);
+    if (auto coverage = reports::coverage_summary_text(value_to_json<nlohmann::json>(doc));
+        !coverage.empty())
+        std::printf("\n%s", coverage.c_str());
+    std::printf("\ntelemetry: %s\nresults: %s\n", stats_line(stats).c_str(), out_path.c_str());
+}
+
+int check_exit_status(const std::vector<ScenarioResult>& results,
+                      const telemetry::StreamStats& stats) {
+    if (!stats.unreadable.empty()) return kExitUsage;
     for (const auto& r : results)
         if (r.verdict != ScenarioVerdict::Passed && r.verdict != ScenarioVerdict::Skipped &&
             r.verdict != ScenarioVerdict::Executed)
-            all_passed = false;
-    if (!stats.unreadable.empty()) return kExitUsage;
-    return all_passed ? kExitOk : kExitFailed;
+            return kExitFailed;
+    return kExitOk;
+}
+
+int run_check(const std::vector<std::string>& args) {
+    Options opts;
+    declare_check_options(opts);
+    opts.parse(args);
+    CheckRun run;
+    run.pack_path = opts.get_or("pack", "");
+    if (run.pack_path.empty()) throw UsageError{"--pack DIR is required"};
+    if (!telemetry_files(opts, run.telemetry)) return kExitUsage;
+
+    EngineOptions eopts;
+    if (!load_mapping_option(opts, "check", eopts.types)) return kExitUsage;
+    telemetry::StreamOptions topts;
+    topts.source = opts.get_or("source", "");
+    apply_profile_option(opts, eopts, topts);
+    auto overrides = argument_overrides(opts);
+    auto pack = load_check_pack(opts, run.pack_path);
+    if (!pack) return kExitUsage;
+    std::vector<RunInfoEntry> run_info;
+    if (auto ri = opts.get("run-info")) {
+        auto loaded = load_run_info(*ri);
+        if (!loaded) {
+            std::fprintf(stderr, "attest check: %s\n", loaded.error().message.c_str());
+            return kExitUsage;
+        }
+        run_info = std::move(*loaded);
+    }
+    auto selected = select_tests(opts, *pack, run_info);
+    if (!selected) return kExitUsage;
+    Evaluator evaluator(eopts);
+    add_selected(evaluator, *selected, *pack, overrides);
+
+    run.started = now_ns();
+    auto stats = read_telemetry(evaluator, opts, run.telemetry, topts);
+    evaluator.finish();
+    run.finished = now_ns();
+    run.id = make_run_id(run.started);
+
+    auto results = evaluator.results();
+    std::vector<Value> scenario_values;
+    for (const auto& r : results) {
+        scenario_values.push_back(scenario_to_json(r));
+        reports::attach_coverage(scenario_values.back());
+    }
+    Value doc = results_document(run_value(run, opts, eopts, stats), std::move(scenario_values));
+    reports::attach_coverage_summary(doc);
+    std::string out_path = write_check_outputs(doc, opts, run.id);
+    if (out_path.empty()) return kExitUsage;
+    if (!opts.has("quiet")) print_check_summary(results, doc, stats, out_path);
+    return check_exit_status(results, stats);
 }
 
 }  // namespace
