@@ -255,6 +255,15 @@ struct TimelineDot {
 };
 constexpr std::size_t kMaxTicks = 200;  // the SVG stays small whatever the evidence size
 
+// Times to x coordinates of the timeline's SVG.
+struct TimeScale {
+    std::int64_t lo, hi;
+    double left = 20, right = 980;
+    double operator()(std::int64_t at) const {
+        return left + (right - left) * static_cast<double>(at - lo) / static_cast<double>(hi - lo);
+    }
+};
+
 std::optional<std::int64_t> time_at(const json& object, std::string_view path) {
     const json* v = find_path(object, path);
     if (!v || !v->is_string()) return std::nullopt;
@@ -358,6 +367,8 @@ private:
     void attack_step(const json& s);
     void shipped(const json& s);
     void timeline(const json& s);
+    void timeline_dots_svg(const std::vector<TimelineDot>& ticks, const TimeScale& x);
+    void timeline_legend(const json& s, const std::vector<TimelineDot>& ticks);
     void timeline_axis(std::int64_t lo, std::int64_t hi, std::int64_t origin, double left,
                        double right);
     void execution(const json& s);
@@ -786,10 +797,7 @@ void HtmlWriter::timeline(const json& s) {
         hi = std::max(hi, *cleanup_at);
     }
     if (hi == lo) hi = lo + 1'000'000'000;
-    const double left = 20, right = 980;
-    auto x = [&](std::int64_t at) {
-        return left + (right - left) * static_cast<double>(at - lo) / static_cast<double>(hi - lo);
-    };
+    const TimeScale x{lo, hi};
     char buf[256];
     // In a scroller: on a phone the timeline keeps readable labels and scrolls on its own.
     o() +=
@@ -820,21 +828,26 @@ void HtmlWriter::timeline(const json& s) {
     if (cleanup_ran && cleanup_at)
         marker(*cleanup_at, flag(cleanup, "succeeded", true) ? "cleanup" : "cleanup failed",
                flag(cleanup, "succeeded", true) ? "#5b6475" : "#c62828", 82, "end");
-    timeline_axis(lo, hi, start ? *start : lo, left, right);
-    bool latency = false, alerts = false;
+    timeline_axis(lo, hi, start ? *start : lo, x.left, x.right);
+    timeline_dots_svg(ticks, x);
+    o() += "</svg></div>";
+    timeline_legend(s, ticks);
+}
+
+// A dot per expectation, detection and alert, with a dashed span for a known latency.
+void HtmlWriter::timeline_dots_svg(const std::vector<TimelineDot>& ticks, const TimeScale& x) {
+    static constexpr const char* kColor[] = {"#2e7d32", "#a15c00", "#6a3fb5"};
+    const int y = 48;
+    char buf[256];
     for (const auto& tk : ticks) {
-        static constexpr const char* kColor[] = {"#2e7d32", "#a15c00", "#6a3fb5"};
         const char* color = kColor[tk.kind];
-        const int y = 48;
         if (tk.other) {
-            latency = true;
             std::snprintf(buf, sizeof buf,
                           "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"%s\" "
                           "stroke-width=\"1.5\" stroke-dasharray=\"4 3\"/>",
                           x(*tk.other), y, x(tk.at), y, color);
             o() += buf;
         }
-        alerts = alerts || tk.kind == TimelineDot::Alert;
         std::snprintf(
             buf, sizeof buf,
             "<circle cx=\"%.1f\" cy=\"%d\" r=\"5\" fill=\"%s\" fill-opacity=\"0.8\"><title>",
@@ -844,7 +857,13 @@ void HtmlWriter::timeline(const json& s) {
         t(cut_utf8(tk.label, 200, rest));
         o() += "</title></circle>";
     }
-    o() += "</svg></div>";
+}
+
+void HtmlWriter::timeline_legend(const json& s, const std::vector<TimelineDot>& ticks) {
+    bool alerts = std::any_of(ticks.begin(), ticks.end(),
+                              [](const TimelineDot& d) { return d.kind == TimelineDot::Alert; });
+    bool latency = std::any_of(ticks.begin(), ticks.end(),
+                               [](const TimelineDot& d) { return d.other.has_value(); });
     o() +=
         "<div class=\"legend\"><span>blue band: execution</span><span>green dots: first event of "
         "each expectation</span>"
