@@ -668,28 +668,39 @@ bool names_one_of(const Rule& r, const std::vector<std::string>& names) {
                        [&](const std::string& n) { return r.name == n || r.id == n; });
 }
 
-// The Sigma files of a folder (recursively, hidden folders skipped), sorted.
+// The Sigma files of a folder (with its subfolders when `recursive`, hidden ones skipped),
+// sorted.
 std::vector<std::string> sigma_files(const std::string& dir, bool recursive) {
     std::vector<std::string> files;
     std::error_code ec;
-    auto visit = [&](const fs::directory_entry& e, auto& it) {
-        std::string name = e.path().filename().string();
-        if (e.is_directory(ec) && !name.empty() && name[0] == '.') it.disable_recursion_pending();
-        if (e.is_regular_file(ec) && is_sigma_path(name)) files.push_back(e.path().string());
-    };
-    if (recursive) {
-        fs::recursive_directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec),
-            end;
-        for (; !ec && it != end; it.increment(ec)) visit(*it, it);
-    } else {
-        fs::directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec), end;
-        struct NoRecursion {
-            void disable_recursion_pending() {}
-        } none;
-        for (; !ec && it != end; it.increment(ec)) visit(*it, none);
+    fs::recursive_directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec),
+        end;
+    for (; !ec && it != end; it.increment(ec)) {
+        std::string name = it->path().filename().string();
+        if (it->is_directory(ec) && (!recursive || (!name.empty() && name[0] == '.')))
+            it.disable_recursion_pending();
+        if (it->is_regular_file(ec) && is_sigma_path(name)) files.push_back(it->path().string());
     }
     std::sort(files.begin(), files.end());
     return files;
+}
+
+// One file's rules, their pending correlation references and its formatted problems.
+struct Parsed {
+    std::vector<Rule> rules;
+    std::vector<PendingRef> refs;
+    std::vector<std::string> errors;
+};
+
+Parsed parse_one(std::string_view text, std::string_view origin, const LoadOptions& options) {
+    Parsed p;
+    parse_into(text, origin, options, p.rules, p.refs, p.errors);
+    return p;
+}
+
+// The names a file's correlations need from other files (none when the file has problems).
+std::vector<std::string> wanted_inputs(const Parsed& p) {
+    return p.errors.empty() ? missing_inputs(p.rules, p.refs) : std::vector<std::string>{};
 }
 
 }  // namespace
@@ -735,23 +746,14 @@ Expected<RuleSet> parse(std::string_view text, std::string_view origin,
 }
 
 Expected<RuleSet> parse(const std::vector<Source>& sources, const LoadOptions& options) {
-    std::vector<Rule> rules;
-    std::vector<PendingRef> refs;
-    std::vector<std::string> errors;
-    if (!sources.empty())
-        parse_into(sources[0].text, sources[0].path, options, rules, refs, errors);
-    std::vector<std::string> wanted;
-    if (errors.empty()) wanted = missing_inputs(rules, refs);
-    for (std::size_t i = 1; i < sources.size(); ++i) {
+    if (sources.empty()) return finish({}, {}, {});
+    Parsed first = parse_one(sources[0].text, sources[0].path, options);
+    std::vector<std::string> wanted = wanted_inputs(first);
+    for (std::size_t i = 1; i < sources.size(); ++i)
         // An input file: only the rules the correlations name, without its other problems.
-        std::vector<Rule> theirs;
-        std::vector<PendingRef> their_refs;
-        std::vector<std::string> their_errors;
-        parse_into(sources[i].text, sources[i].path, options, theirs, their_refs, their_errors);
-        for (auto& r : theirs)
-            if (names_one_of(r, wanted)) rules.push_back(std::move(r));
-    }
-    return finish(std::move(rules), refs, std::move(errors));
+        for (auto& r : parse_one(sources[i].text, sources[i].path, options).rules)
+            if (names_one_of(r, wanted)) first.rules.push_back(std::move(r));
+    return finish(std::move(first.rules), first.refs, std::move(first.errors));
 }
 
 Expected<std::vector<Source>> read_with_inputs(const std::string& path,
@@ -759,12 +761,7 @@ Expected<std::vector<Source>> read_with_inputs(const std::string& path,
     auto text = read_file(path);
     if (!text) return make_error(path + ": cannot read the file");
     std::vector<Source> out{{path, *text}};
-    std::vector<Rule> rules;
-    std::vector<PendingRef> refs;
-    std::vector<std::string> errors;
-    parse_into(*text, path, options, rules, refs, errors);
-    std::vector<std::string> wanted;
-    if (errors.empty()) wanted = missing_inputs(rules, refs);
+    std::vector<std::string> wanted = wanted_inputs(parse_one(*text, path, options));
     if (wanted.empty()) return out;
     std::error_code ec;
     for (const auto& f : sigma_files(fs::path(path).parent_path().string(), false)) {
@@ -772,12 +769,8 @@ Expected<std::vector<Source>> read_with_inputs(const std::string& path,
         if (fs::equivalent(f, path, ec)) continue;
         auto sibling = read_file(f);
         if (!sibling) continue;
-        std::vector<Rule> theirs;
-        std::vector<PendingRef> their_refs;
-        std::vector<std::string> their_errors;
-        parse_into(*sibling, f, options, theirs, their_refs, their_errors);
         bool used = false;
-        for (const auto& r : theirs) {
+        for (const auto& r : parse_one(*sibling, f, options).rules) {
             if (!names_one_of(r, wanted)) continue;
             used = true;
             std::erase_if(wanted, [&](const std::string& n) { return n == r.name || n == r.id; });
