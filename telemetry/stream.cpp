@@ -30,12 +30,50 @@ std::optional<std::int64_t> event_time_ns(const Event& e, std::string_view field
 
 namespace {
 
+// Events decoded on an input's thread go back to that thread to be destroyed, wherever their
+// last reference is dropped: a free from another thread is deferred by the allocator, and the
+// decoder then kept touching fresh pages (the decoding thread is the bottleneck; a consumer
+// that holds events for a while, as the lineage delay does, made it 2-3x slower).
+class Recycler {
+public:
+    // Any thread. Once the input is finished the event is destroyed by the caller.
+    void give(Event&& e) {
+        std::unique_lock<std::mutex> lock(m_mutex);
+        if (m_closed) {
+            lock.unlock();
+            Event dead = std::move(e);
+            return;
+        }
+        m_dead.push_back(std::move(e));
+    }
+    // The decoding thread: what was given back so far, to destroy outside the lock.
+    std::vector<Event> take() {
+        std::vector<Event> out;
+        std::lock_guard<std::mutex> lock(m_mutex);
+        out.swap(m_dead);
+        return out;
+    }
+    void close() {
+        std::vector<Event> dead;
+        std::lock_guard<std::mutex> lock(m_mutex);
+        m_closed = true;
+        dead.swap(m_dead);
+    }
+
+private:
+    std::mutex m_mutex;
+    std::vector<Event> m_dead;
+    bool m_closed = false;
+};
+
 // Decodes one input on its own thread, handing events over in batches, so that parsing and
 // the consumer overlap (each is about half of the work).
 class PrefetchingInput {
 public:
     explicit PrefetchingInput(std::unique_ptr<Collector> collector)
-        : m_collector(std::move(collector)), m_thread([this] { run(); }) {}
+        : m_collector(std::move(collector)),
+          m_recycler(std::make_shared<Recycler>()),
+          m_thread([this] { run(); }) {}
     ~PrefetchingInput() {
         {
             std::lock_guard<std::mutex> lock(m_mutex);
@@ -43,6 +81,7 @@ public:
         }
         m_cv.notify_all();
         m_thread.join();
+        m_recycler->close();
     }
     bool next(Event& out) {
         if (m_pos == m_current.size()) {
@@ -58,19 +97,15 @@ public:
         out = std::move(m_current[m_pos++]);
         return true;
     }
-    // Hands a consumed event back so that it is destroyed on the decoding thread: its memory
-    // then returns to that thread's allocator at once (a free from another thread is deferred,
-    // and the decoder kept touching fresh pages; the decoding thread was the bottleneck).
-    void recycle(Event&& e) {
-        m_dead_local.push_back(std::move(e));
-        if (m_dead_local.size() < kBatch) return;
-        {
-            std::lock_guard<std::mutex> lock(m_mutex);
-            m_dead.push_back(std::move(m_dead_local));
-        }
-        m_dead_local = {};
-        m_dead_local.reserve(kBatch);
+    // The event, shared: destroyed on the decoding thread when the last holder drops it.
+    std::shared_ptr<Event> share(Event&& e) {
+        return std::shared_ptr<Event>(new Event(std::move(e)), [r = m_recycler](Event* p) {
+            r->give(std::move(*p));
+            delete p;
+        });
     }
+    // An event not kept (untimed ones go to the sorter as text).
+    void recycle(Event&& e) { m_recycler->give(std::move(e)); }
     const CollectorStats& stats() const { return m_collector->stats(); }  // after the end
 
 private:
@@ -81,21 +116,16 @@ private:
         std::vector<Event> batch;
         batch.reserve(kBatch);
         bool more = true;
-        std::deque<std::vector<Event>> dead;
         while (more) {
-            if (!dead.empty()) dead.pop_front();  // destroyed here, outside the lock
             Event e;
             more = m_collector->next(e);
             if (more) batch.push_back(std::move(e));
             if (batch.size() == kBatch || (!more && !batch.empty())) {
+                m_recycler->take();  // destroyed here, on this thread, outside every lock
                 std::unique_lock<std::mutex> lock(m_mutex);
                 m_cv.wait(lock, [&] { return m_batches.size() < kMaxBatches || m_stop; });
                 if (m_stop) break;
                 m_batches.push_back(std::move(batch));
-                while (!m_dead.empty()) {
-                    dead.push_back(std::move(m_dead.front()));
-                    m_dead.pop_front();
-                }
                 batch = {};
                 batch.reserve(kBatch);
                 lock.unlock();
@@ -108,12 +138,11 @@ private:
     }
 
     std::unique_ptr<Collector> m_collector;
+    std::shared_ptr<Recycler> m_recycler;  // shared with the deleters of events still held
     std::mutex m_mutex;
     std::condition_variable m_cv;
     std::deque<std::vector<Event>> m_batches;
-    std::deque<std::vector<Event>> m_dead;  // consumed events, to destroy on the decoding thread
     std::vector<Event> m_current;
-    std::vector<Event> m_dead_local;  // consumer side, handed over kBatch at a time
     std::size_t m_pos = 0;
     bool m_done = false;
     bool m_stop = false;
@@ -566,7 +595,7 @@ Expected<Stream::Impl::Outcome> Stream::Impl::merge_in_order(const Consumer& con
                 open[i]->recycle(std::move(e));
                 continue;
             }
-            auto shared = std::make_shared<Event>(std::move(e));
+            auto shared = open[i]->share(std::move(e));
             const Value* tb = order.tiebreaker(*shared);
             if (!order.in_order(last_ts[i], last_tb[i] ? &*last_tb[i] : nullptr, ts, tb))
                 ++stats.out_of_order;
@@ -598,8 +627,7 @@ Expected<Stream::Impl::Outcome> Stream::Impl::merge_in_order(const Consumer& con
         else
             last_fed_tb.reset();
         deliver(p.event, i, consume);
-        // Not kept by the consumer (the common case): back to the decoding thread to be freed.
-        if (p.event.use_count() == 1) open[i]->recycle(std::move(*p.event));
+        p.event.reset();  // freed on the decoding thread unless the consumer kept it
         pull(i);
         if (!ahead[i].empty()) heads.push(i);
     }

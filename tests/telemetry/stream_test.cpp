@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <thread>
 
 namespace attest::telemetry {
 namespace {
@@ -87,7 +88,8 @@ TEST_F(StreamTest, RecordsExportedTwiceCountOnce) {
     };
     std::string a = write("a.ndjson", rec(1, 100, "WS1", at(1)) + rec(2, 101, "WS1", at(2)) +
                                           rec(3, 101, "WS1", at(2)));
-    std::string b = write("b.ndjson", rec(4, 101, "ws1.lab.local", at(2)) + rec(5, 102, "WS1", at(3)));
+    std::string b =
+        write("b.ndjson", rec(4, 101, "ws1.lab.local", at(2)) + rec(5, 102, "WS1", at(3)));
     Result r = run({a, b}, {});
     EXPECT_EQ(r.ids, (std::vector<std::int64_t>{1, 2, 3, 5}));
     EXPECT_EQ(r.stats.duplicates, 1u);
@@ -107,6 +109,35 @@ TEST_F(StreamTest, InOrderInputsAreMergedWithoutSorting) {
     EXPECT_EQ(r.stats.files, 2u);
     EXPECT_EQ(r.stats.events, 6u);
     EXPECT_EQ(r.stats.per_source.at("ndjson"), 6u);
+}
+
+// Delivered events are destroyed on their input's decoding thread; one the consumer keeps
+// stays whole after the stream is gone, and may be released from any thread then (run under
+// ASan in CI).
+TEST_F(StreamTest, KeptEventsOutliveTheStream) {
+    std::string text;
+    for (int i = 0; i < 2000; ++i) text += event(i, stamp(i % 3600));
+    std::string a = write("a.ndjson", text);
+    std::vector<std::shared_ptr<Event>> kept;
+    std::uint64_t seen = 0;
+    {
+        DiagnosticSink sink;
+        Stream s(Stream::files({a}, {}), sink, {});
+        s.run(
+            [&](std::shared_ptr<Event>& e) {
+                if (++seen % 7 == 0) kept.push_back(e);
+            },
+            [&] {
+                kept.clear();
+                seen = 0;
+            });
+    }
+    ASSERT_EQ(seen, 2000u);
+    ASSERT_EQ(kept.size(), 2000u / 7);
+    for (std::size_t k = 0; k < kept.size(); ++k)
+        EXPECT_EQ(kept[k]->find("id")->as_int(), static_cast<std::int64_t>(7 * (k + 1) - 1));
+    std::thread([&] { kept.clear(); }).join();
+    EXPECT_TRUE(kept.empty());
 }
 
 TEST_F(StreamTest, DisorderWithinTheWindowIsFixedInPlace) {
