@@ -159,207 +159,231 @@ JsonRecordReader::Step JsonRecordReader::finish_record(std::size_t end, JsonReco
 
 JsonRecordReader::Step JsonRecordReader::step(JsonRecord& record) {
     while (true) {
-        if (m_pos == m_end) {
-            if (m_oversized) m_start = m_pos;  // discard what was scanned
-            if (!fill()) {
-                if (m_in_record) {
-                    m_in_record = false;
-                    if (m_scalar && !m_in_string) {
-                        m_in_record = true;
-                        return finish_record(m_end, record);
-                    }
-                    bool was_oversized = m_oversized;
-                    m_oversized = false;
-                    if (was_oversized) continue;
-                    set_problem(m_rec_line, m_rec_column,
-                                "record not terminated at end of input (truncated?); skipped");
-                    return Step::Problem;
-                }
-                if (m_array_depth > 0) {
-                    m_array_depth = 0;
-                    set_problem(m_line, column_at(m_pos),
-                                "top-level array not closed at end of input (truncated?)");
-                    m_problem.skipped = false;
-                    return Step::Problem;
-                }
-                return Step::End;
-            }
-            continue;
-        }
+        std::optional<Step> s = m_pos == m_end ? refill(record)
+                                : m_in_record  ? scan_record(record)
+                                               : between_records();
+        if (s) return *s;
+    }
+}
 
-        if (!m_in_record) {
-            if (m_skipping_line) {
-                const void* nl = std::memchr(m_buf.data() + m_pos, '\n', m_end - m_pos);
-                if (nl == nullptr) {
-                    m_pos = m_end;
-                    continue;
-                }
-                std::size_t at =
-                    static_cast<std::size_t>(static_cast<const char*>(nl) - m_buf.data());
-                advance_newline(at);
-                m_pos = at + 1;
-                m_skipping_line = false;
-                continue;
-            }
-            char c = m_buf[m_pos];
-            switch (c) {
-                case '\n':
-                    advance_newline(m_pos);
-                    ++m_pos;
-                    continue;
-                case ' ':
-                case '\t':
-                case '\r':
-                    ++m_pos;
-                    continue;
-                case ',':
-                    if (m_array_depth > 0) {
-                        ++m_pos;
-                        continue;
-                    }
-                    break;
-                case ']':
-                    if (m_array_depth > 0) {
-                        m_array_depth = 0;
-                        ++m_pos;
-                        continue;
-                    }
-                    break;
-                case '[':
-                    if (m_array_depth == 0) {
-                        m_array_depth = 1;
-                        ++m_pos;
-                        continue;
-                    }
-                    break;
-                default:
-                    break;
-            }
-            bool scalar_start =
-                c == '"' || c == '-' || (c >= '0' && c <= '9') || c == 't' || c == 'f' || c == 'n';
-            if (c == '{' || c == '[' || (m_array_depth > 0 && scalar_start)) {
-                m_in_record = true;
-                m_scalar = !(c == '{' || c == '[');
-                m_in_string = false;
-                m_escaped = false;
-                m_line_begins = false;
-                m_depth = 0;
-                m_start = m_pos;
-                m_rec_line = m_line;
-                m_rec_column = column_at(m_pos);
-                m_rec_offset = m_consumed + m_pos;
-                if (m_scalar && c == '"') {
-                    m_in_string = true;
-                    ++m_pos;
-                }
-                continue;
-            }
-            if (at_record_banner()) {
-                m_skipping_line = true;
-                continue;
-            }
-            set_problem(m_line, column_at(m_pos),
-                        "unexpected " + describe_byte(c) +
-                            " where a JSON record should start; skipped to the end of the line");
-            m_skipping_line = true;
-            return Step::Problem;
+// The buffer is used up: more input, or the end (with what was left open).
+inline std::optional<JsonRecordReader::Step> JsonRecordReader::refill(JsonRecord& record) {
+    if (m_oversized) m_start = m_pos;  // discard what was scanned
+    if (fill()) return std::nullopt;
+    if (m_in_record) {
+        m_in_record = false;
+        if (m_scalar && !m_in_string) {
+            m_in_record = true;
+            return finish_record(m_end, record);
         }
+        bool was_oversized = m_oversized;
+        m_oversized = false;
+        if (was_oversized) return std::nullopt;
+        set_problem(m_rec_line, m_rec_column,
+                    "record not terminated at end of input (truncated?); skipped");
+        return Step::Problem;
+    }
+    if (m_array_depth > 0) {
+        m_array_depth = 0;
+        set_problem(m_line, column_at(m_pos),
+                    "top-level array not closed at end of input (truncated?)");
+        m_problem.skipped = false;
+        return Step::Problem;
+    }
+    return Step::End;
+}
 
-        // Inside a record: scan what is buffered.
-        const char* b = m_buf.data();
-        std::size_t i = m_pos;
-        for (; i < m_end; ++i) {
-            // Skip runs of ordinary bytes quickly (this loop sees every byte of the input).
-            if (m_in_string) {
-                if (!m_escaped) {
-                    i = skip_string_text(b, i, m_end);
-                    if (i == m_end) break;
-                }
-            } else if (!m_line_begins) {
-                while (i < m_end && !kStructural[static_cast<unsigned char>(b[i])]) ++i;
+// Garbage between records: on to the next line.
+inline void JsonRecordReader::skip_line() {
+    const void* nl = std::memchr(m_buf.data() + m_pos, '\n', m_end - m_pos);
+    if (nl == nullptr) {
+        m_pos = m_end;
+        return;
+    }
+    std::size_t at = static_cast<std::size_t>(static_cast<const char*>(nl) - m_buf.data());
+    advance_newline(at);
+    m_pos = at + 1;
+    m_skipping_line = false;
+}
+
+// Separators between records (and the brackets of a top-level array): true when `c` was one.
+inline bool JsonRecordReader::skip_separator(char c) {
+    switch (c) {
+        case '\n':
+            advance_newline(m_pos);
+            ++m_pos;
+            return true;
+        case ' ':
+        case '\t':
+        case '\r':
+            ++m_pos;
+            return true;
+        case ',':
+        case ']':
+            if (m_array_depth == 0) return false;
+            if (c == ']') m_array_depth = 0;
+            ++m_pos;
+            return true;
+        case '[':
+            if (m_array_depth != 0) return false;
+            m_array_depth = 1;
+            ++m_pos;
+            return true;
+        default:
+            return false;
+    }
+}
+
+inline void JsonRecordReader::open_record(char c) {
+    m_in_record = true;
+    m_scalar = !(c == '{' || c == '[');
+    m_in_string = false;
+    m_escaped = false;
+    m_line_begins = false;
+    m_depth = 0;
+    m_start = m_pos;
+    m_rec_line = m_line;
+    m_rec_column = column_at(m_pos);
+    m_rec_offset = m_consumed + m_pos;
+    if (m_scalar && c == '"') {
+        m_in_string = true;
+        ++m_pos;
+    }
+}
+
+// Outside a record: separators, the start of the next record, or garbage (reported).
+inline std::optional<JsonRecordReader::Step> JsonRecordReader::between_records() {
+    if (m_skipping_line) {
+        skip_line();
+        return std::nullopt;
+    }
+    char c = m_buf[m_pos];
+    if (skip_separator(c)) return std::nullopt;
+    bool scalar_start =
+        c == '"' || c == '-' || (c >= '0' && c <= '9') || c == 't' || c == 'f' || c == 'n';
+    if (c == '{' || c == '[' || (m_array_depth > 0 && scalar_start)) {
+        open_record(c);
+        return std::nullopt;
+    }
+    m_skipping_line = true;
+    if (at_record_banner()) return std::nullopt;
+    set_problem(m_line, column_at(m_pos),
+                "unexpected " + describe_byte(c) +
+                    " where a JSON record should start; skipped to the end of the line");
+    return Step::Problem;
+}
+
+// The open record is dropped at m_pos: reported, unless its bytes were already being skipped.
+JsonRecordReader::Step JsonRecordReader::drop_record(std::string message) {
+    m_in_record = false;
+    m_in_string = false;
+    if (m_oversized) {
+        m_oversized = false;
+        return Step::Skipped;
+    }
+    set_problem(m_rec_line, m_rec_column, std::move(message));
+    return Step::Problem;
+}
+
+// A raw newline at i cannot be inside a JSON string: the line was cut. (The cut cases are out
+// of line: their messages would keep the scanning loop from being inlined.)
+JsonRecordReader::Step JsonRecordReader::cut_in_string(std::size_t i) {
+    m_pos = i + 1;
+    return drop_record("record cut short (line ends inside a string); skipped");
+}
+
+// A new record starts in column 1 at i while this one is open: it was cut.
+JsonRecordReader::Step JsonRecordReader::cut_before(std::size_t i) {
+    m_pos = i;
+    return drop_record("record not terminated before the next one at line " +
+                       std::to_string(m_line) + "; skipped");
+}
+
+// A special byte inside a string (quote, backslash, newline) or the byte after a backslash.
+inline std::optional<JsonRecordReader::Step> JsonRecordReader::string_byte(std::size_t i,
+                                                                           JsonRecord& record) {
+    char ch = m_buf[i];
+    if (m_escaped) {
+        m_escaped = false;
+    } else if (ch == '\\') {
+        m_escaped = true;
+    } else if (ch == '"') {
+        m_in_string = false;
+        if (m_scalar) return finish_record(i + 1, record);
+    } else if (ch == '\n') {
+        advance_newline(i);
+        if (m_array_depth == 0) return cut_in_string(i);
+        m_line_begins = true;
+    }
+    return std::nullopt;
+}
+
+// A structural byte outside strings; a record may end here.
+inline std::optional<JsonRecordReader::Step> JsonRecordReader::structural_byte(std::size_t i,
+                                                                               JsonRecord& record) {
+    char ch = m_buf[i];
+    if (m_line_begins) {
+        m_line_begins = false;
+        if (ch == '{' && m_array_depth == 0 && m_depth > 0) return cut_before(i);
+    }
+    switch (ch) {
+        case '"':
+            m_in_string = true;
+            break;
+        case '{':
+        case '[':
+            ++m_depth;
+            break;
+        case '}':
+        case ']':
+            if (m_scalar) return finish_record(i, record);
+            if (--m_depth == 0) return finish_record(i + 1, record);
+            break;
+        case '\n':
+            advance_newline(i);
+            m_line_begins = true;
+            if (m_scalar) return finish_record(i, record);
+            break;
+        case ',':
+        case ' ':
+        case '\t':
+        case '\r':
+            if (m_scalar) return finish_record(i, record);
+            break;
+        default:
+            break;
+    }
+    return std::nullopt;
+}
+
+// Inside a record: scans what is buffered (this loop sees every byte of the input, so runs of
+// ordinary bytes are skipped quickly).
+inline std::optional<JsonRecordReader::Step> JsonRecordReader::scan_record(JsonRecord& record) {
+    const char* b = m_buf.data();
+    std::size_t i = m_pos;
+    for (; i < m_end; ++i) {
+        if (m_in_string) {
+            if (!m_escaped) {
+                i = skip_string_text(b, i, m_end);
                 if (i == m_end) break;
             }
-            char ch = b[i];
-            if (m_in_string) {
-                if (m_escaped) {
-                    m_escaped = false;
-                } else if (ch == '\\') {
-                    m_escaped = true;
-                } else if (ch == '"') {
-                    m_in_string = false;
-                    if (m_scalar) return finish_record(i + 1, record);
-                } else if (ch == '\n') {
-                    advance_newline(i);
-                    if (m_array_depth == 0) {
-                        // A raw newline cannot be inside a JSON string: the line was cut.
-                        m_pos = i + 1;
-                        m_in_record = false;
-                        m_in_string = false;
-                        if (m_oversized) {
-                            m_oversized = false;
-                            return Step::Skipped;
-                        }
-                        set_problem(m_rec_line, m_rec_column,
-                                    "record cut short (line ends inside a string); skipped");
-                        return Step::Problem;
-                    }
-                    m_line_begins = true;
-                }
-                continue;
-            }
-            if (m_line_begins) {
-                m_line_begins = false;
-                if (ch == '{' && m_array_depth == 0 && m_depth > 0) {
-                    // A new record starts in column 1 while this one is open: it was cut.
-                    m_pos = i;
-                    m_in_record = false;
-                    if (m_oversized) {
-                        m_oversized = false;
-                        return Step::Skipped;
-                    }
-                    set_problem(m_rec_line, m_rec_column,
-                                "record not terminated before the next one at line " +
-                                    std::to_string(m_line) + "; skipped");
-                    return Step::Problem;
-                }
-            }
-            switch (ch) {
-                case '"':
-                    m_in_string = true;
-                    break;
-                case '{':
-                case '[':
-                    ++m_depth;
-                    break;
-                case '}':
-                case ']':
-                    if (m_scalar) return finish_record(i, record);
-                    if (--m_depth == 0) return finish_record(i + 1, record);
-                    break;
-                case '\n':
-                    advance_newline(i);
-                    m_line_begins = true;
-                    if (m_scalar) return finish_record(i, record);
-                    break;
-                case ',':
-                case ' ':
-                case '\t':
-                case '\r':
-                    if (m_scalar) return finish_record(i, record);
-                    break;
-                default:
-                    break;
-            }
+            if (auto s = string_byte(i, record)) return s;
+            continue;
         }
-        m_pos = i;
-        if (!m_oversized && m_pos - m_start > m_max_record) {
-            m_oversized = true;
-            set_problem(
-                m_rec_line, m_rec_column,
-                "record larger than " + std::to_string(m_max_record >> 20) + " MiB; skipped");
-            return Step::Problem;
+        if (!m_line_begins) {
+            while (i < m_end && !kStructural[static_cast<unsigned char>(b[i])]) ++i;
+            if (i == m_end) break;
         }
+        if (auto s = structural_byte(i, record)) return s;
     }
+    m_pos = i;
+    if (!m_oversized && m_pos - m_start > m_max_record) {
+        m_oversized = true;
+        set_problem(m_rec_line, m_rec_column,
+                    "record larger than " + std::to_string(m_max_record >> 20) + " MiB; skipped");
+        return Step::Problem;
+    }
+    return std::nullopt;
 }
 
 }  // namespace attest

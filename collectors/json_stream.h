@@ -78,7 +78,19 @@ public:
 
 private:
     enum class Step { Record, Problem, Skipped, End };
+    // One step of the scan; the parts below return nullopt to go on scanning.
     Step step(JsonRecord& record);
+    std::optional<Step> refill(JsonRecord& record);
+    std::optional<Step> between_records();
+    std::optional<Step> scan_record(JsonRecord& record);
+    [[gnu::always_inline]] std::optional<Step> string_byte(std::size_t i, JsonRecord& record);
+    [[gnu::always_inline]] std::optional<Step> structural_byte(std::size_t i, JsonRecord& record);
+    void skip_line();
+    bool skip_separator(char c);
+    void open_record(char c);
+    Step drop_record(std::string message);
+    [[gnu::cold]] Step cut_in_string(std::size_t i);
+    [[gnu::cold]] Step cut_before(std::size_t i);
     Step finish_record(std::size_t end, JsonRecord& record);
     bool fill();
     long read_utf8(char* out, std::size_t n);
