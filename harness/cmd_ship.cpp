@@ -75,7 +75,7 @@ int run_ship(const std::vector<std::string>& args) {
                  "attest ship: %llu documents indexed into %s, %llu refused (%llu bulk requests)\n",
                  static_cast<unsigned long long>(shipped->indexed), index.c_str(),
                  static_cast<unsigned long long>(shipped->refused),
-                 static_cast<unsigned long long>(client->requests()));
+                 static_cast<unsigned long long>(shipped->requests));
     if (!shipped->input_errors.empty()) return kExitUsage;
     return shipped->refused > 0 ? kExitFailed : kExitOk;
 }

@@ -86,6 +86,11 @@ public:
 
     std::uint64_t requests() const { return m_http.requests(); }
     const RetryPolicy& retry() const { return m_retry; }
+    // The same cluster, credentials and policy over a second connection (for a request in
+    // flight beside this client's).
+    ElasticClient sibling() const {
+        return ElasticClient(m_http.sibling(), m_prefix, m_authorization, m_retry);
+    }
 
 private:
     ElasticClient(HttpsClient http, std::string prefix, std::string authorization,

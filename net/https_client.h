@@ -84,6 +84,9 @@ public:
     Expected<HttpResponse> send_with_retry(const HttpRequest& request, const RetryPolicy& policy);
 
     const HttpsUrl& origin() const { return m_origin; }
+    // A client of the same origin, trust and timeout with a connection of its own (opened on
+    // its first request): for requests in flight side by side.
+    HttpsClient sibling() const { return HttpsClient(m_origin, m_trust, m_timeout); }
     std::uint64_t requests() const { return m_requests; }
     std::uint64_t connections() const { return m_connections; }
 

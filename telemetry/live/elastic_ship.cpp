@@ -1,7 +1,10 @@
 #include "telemetry/live/elastic_ship.h"
 
+#include <algorithm>
+#include <array>
 #include <future>
 #include <thread>
+#include <tuple>
 
 #include "core/json_buffer.h"
 #include "telemetry/open.h"
@@ -34,11 +37,18 @@ struct Batch {
     }
 };
 
+// A refusal with the input index, for the order of the report.
+struct Refusal {
+    Origin origin;
+    int status;
+    std::string reason;
+};
+
+// Sends batches over one connection and counts what the cluster did with them.
 class Shipper {
 public:
-    Shipper(net::ElasticClient& client, const std::vector<ShipInput>& inputs,
-            const ShipOptions& options, ShipResult& result)
-        : m_client(client), m_inputs(inputs), m_options(options), m_result(result) {}
+    Shipper(net::ElasticClient& client, const ShipOptions& options)
+        : m_client(client), m_options(options) {}
 
     // Sends the batch; 429 items again (bounded by the client's retry policy).
     Expected<void> send(const Batch& batch) {
@@ -57,7 +67,7 @@ public:
                 else
                     refuse(batch.origins[items[r.item]], r);
             }
-            m_result.indexed += items.size() - rejected->size();
+            indexed += items.size() - rejected->size();
             if (again.empty()) break;
             std::this_thread::sleep_for(policy.backoff(round, ""));
             again_body.clear();
@@ -67,45 +77,87 @@ public:
         }
         return {};
     }
+    std::uint64_t requests() const { return m_client.requests(); }
+
+    std::uint64_t indexed = 0;
+    std::uint64_t refused = 0;
+    std::vector<Refusal> refusals;  // this connection's first keep_refusals
 
 private:
     void refuse(const Origin& o, const net::BulkRejection& r) {
-        if (++m_result.refused <= m_options.keep_refusals)
-            m_result.refusals.push_back(
-                ShipRefusal{m_inputs[o.input].path, o.event, r.status, r.reason});
+        if (++refused <= m_options.keep_refusals)
+            refusals.push_back(Refusal{o, r.status, r.reason});
     }
 
     net::ElasticClient& m_client;
-    const std::vector<ShipInput>& m_inputs;
     const ShipOptions& m_options;
-    ShipResult& m_result;
 };
 
-// Double buffering: one batch is sent on a worker thread while the next is built (collecting,
-// normalizing and encoding), so attest's work overlaps the cluster's. At most two batches exist.
+// Two connections, each with one batch in flight, and the next batch built meanwhile
+// (collecting, normalizing and encoding): one request is on the wire while the cluster works on
+// the other, so neither side waits for the other's turn (a cluster takes concurrent bulk
+// requests; one connection left attest idle for a third of the time). Batches alternate
+// between the connections; at most three exist.
 class Pipeline {
 public:
-    explicit Pipeline(Shipper& shipper) : m_shipper(shipper) {}
+    Pipeline(net::ElasticClient& client, const ShipOptions& options)
+        : m_second(client.sibling()),
+          m_lanes{Lane{Shipper(client, options), {}, {}},
+                  Lane{Shipper(m_second, options), {}, {}}} {}
     ~Pipeline() { (void)wait(); }
 
-    // Hands `batch` over to be sent (after the previous one is done) and leaves it empty.
+    // Hands `batch` over to be sent (once its connection's previous batch is done) and leaves
+    // it empty.
     Expected<void> send(Batch& batch) {
-        if (auto done = wait(); !done) return done;
-        std::swap(batch, m_in_flight);
+        Lane& lane = m_lanes[m_sent++ % m_lanes.size()];
+        if (auto done = lane.wait(); !done) return done;
+        std::swap(batch, lane.in_flight);
         batch.clear();
-        m_sending = std::async(std::launch::async, [this] { return m_shipper.send(m_in_flight); });
+        lane.sending =
+            std::async(std::launch::async, [&lane] { return lane.shipper.send(lane.in_flight); });
         return {};
     }
 
+    // Waits for every batch in flight; the first error.
     Expected<void> wait() {
-        if (!m_sending.valid()) return {};
-        return m_sending.get();
+        Expected<void> first;
+        for (auto& lane : m_lanes)
+            if (auto done = lane.wait(); !done && first) first = done;
+        return first;
+    }
+
+    // What the connections did, refusals in input order (the first keep_refusals).
+    void tally(const std::vector<ShipInput>& inputs, std::size_t keep, ShipResult& out) const {
+        std::vector<Refusal> all;
+        for (const auto& lane : m_lanes) {
+            out.indexed += lane.shipper.indexed;
+            out.refused += lane.shipper.refused;
+            out.requests += lane.shipper.requests();
+            all.insert(all.end(), lane.shipper.refusals.begin(), lane.shipper.refusals.end());
+        }
+        std::stable_sort(all.begin(), all.end(), [](const Refusal& a, const Refusal& b) {
+            return std::tie(a.origin.input, a.origin.event) <
+                   std::tie(b.origin.input, b.origin.event);
+        });
+        if (all.size() > keep) all.resize(keep);
+        for (const auto& r : all)
+            out.refusals.push_back(
+                ShipRefusal{inputs[r.origin.input].path, r.origin.event, r.status, r.reason});
     }
 
 private:
-    Shipper& m_shipper;
-    Batch m_in_flight;
-    std::future<Expected<void>> m_sending;
+    struct Lane {
+        Shipper shipper;
+        Batch in_flight;
+        std::future<Expected<void>> sending;
+        Expected<void> wait() {
+            if (!sending.valid()) return {};
+            return sending.get();
+        }
+    };
+    net::ElasticClient m_second;
+    std::array<Lane, 2> m_lanes;
+    std::size_t m_sent = 0;
 };
 
 }  // namespace
@@ -115,9 +167,8 @@ Expected<ShipResult> ship_files(net::ElasticClient& client, const std::vector<Sh
     const std::string action =
         "{\"create\":{\"_index\":" + nlohmann::json(options.index).dump() + "}}\n";
     ShipResult result;
-    std::vector<std::string> input_errors;  // the sender thread owns `result` until the end
-    Shipper shipper(client, inputs, options, result);
-    Pipeline pipeline(shipper);
+    std::vector<std::string> input_errors;
+    Pipeline pipeline(client, options);
     Batch batch;
     for (std::size_t f = 0; f < inputs.size(); ++f) {
         auto collector = open_telemetry(inputs[f].path, inputs[f].collector, options.collector,
@@ -141,6 +192,7 @@ Expected<ShipResult> ship_files(net::ElasticClient& client, const std::vector<Sh
     if (batch.size() > 0)
         if (auto sent = pipeline.send(batch); !sent) return sent.error();
     if (auto done = pipeline.wait(); !done) return done.error();
+    pipeline.tally(inputs, options.keep_refusals, result);
     result.input_errors = std::move(input_errors);
     return result;
 }

@@ -39,7 +39,8 @@ struct ShipRefusal {
 struct ShipResult {
     std::uint64_t indexed = 0;
     std::uint64_t refused = 0;
-    std::vector<ShipRefusal> refusals;      // the first keep_refusals
+    std::uint64_t requests = 0;             // _bulk requests sent (retries included)
+    std::vector<ShipRefusal> refusals;      // the first keep_refusals, in input order
     std::vector<std::string> input_errors;  // files that could not be opened
 };
 
