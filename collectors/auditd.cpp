@@ -455,12 +455,6 @@ struct Group {
     }
 };
 
-// Appends a member known to be new (set_key would search for it first: this is a hot path).
-Value& put(Value& obj, std::string_view key, Value v) {
-    obj.as_object().push_back(Member{std::string(key), std::move(v)});
-    return obj.as_object().back().value;
-}
-
 bool is_standalone_type(std::string_view t) {
     return auditd::starts_with(t, "USER_") || auditd::starts_with(t, "CRED_") ||
            auditd::starts_with(t, "DAEMON_") || auditd::starts_with(t, "SERVICE_") ||
@@ -804,16 +798,16 @@ private:
             command_line += arg;
             arr.push_back(Value(arg));
         }
-        put(process, "args_count", Value(static_cast<std::int64_t>(arr.as_array().size())));
-        put(process, "args", std::move(arr));
-        put(process, "command_line", Value(std::move(command_line)));
+        put_member(process, "args_count", Value(static_cast<std::int64_t>(arr.as_array().size())));
+        put_member(process, "args", std::move(arr));
+        put_member(process, "command_line", Value(std::move(command_line)));
     }
 
     void build_event(Group& g, Event& out) {
         m_decoded_used = 0;
         out = Value::object();
         out.as_object().reserve(12);
-        put(out, "@timestamp", Value(timestamp(g.time_ns)));
+        put_member(out, "@timestamp", Value(timestamp(g.time_ns)));
         const AuditRecord* syscall = nullptr;
         const AuditRecord* cwd = nullptr;
         const AuditRecord* proctitle = nullptr;
@@ -853,13 +847,13 @@ private:
             primary != nullptr ? std::string_view(primary->type) : "UNKNOWN";
 
         // Filled here, stored at the end: references into `out` do not survive its growth.
-        put(out, "event", Value());
+        put_member(out, "event", Value());
         Value event = Value::object();
         event.as_object().reserve(10);
-        put(event, "kind", Value("event"));
-        put(event, "dataset", Value("auditd.log"));
-        put(event, "module", Value("auditd"));
-        put(event, "sequence", Value(static_cast<std::int64_t>(g.serial)));
+        put_member(event, "kind", Value("event"));
+        put_member(event, "dataset", Value("auditd.log"));
+        put_member(event, "module", Value("auditd"));
+        put_member(event, "sequence", Value(static_cast<std::int64_t>(g.serial)));
         if (!g.node.empty()) out.set("host.name", Value(g.node));
         out.set("host.os.type", Value("linux"));  // as Elastic's auditd integration; rules test it
 
@@ -882,44 +876,46 @@ private:
         if (result && *result == "failure" && sc_name == "connect" &&
             value_of(primary, "exit").value_or("") == "-115")
             outcome = "unknown";
-        if (outcome) put(event, "outcome", Value(*outcome));
+        if (outcome) put_member(event, "outcome", Value(*outcome));
 
         // Process and user of the subject.
         Text pid = value_of(primary, "pid");
         bool is_exec = !execves.empty();
         if (is_exec && pid) remember_exec(g.node, *pid, g.serial);
         if (pid) {
-            Value& process = put(out, "process", Value::object());
+            Value& process = put_member(out, "process", Value::object());
             process.as_object().reserve(12);
-            put(process, "pid", number_or_string(*pid));
+            put_member(process, "pid", number_or_string(*pid));
             // An exec: the serial just remembered for the pid.
-            put(process, "entity_id",
+            put_member(
+                process, "entity_id",
                 Value(is_exec ? entity_id(g.node, *pid, g.serial) : entity_id(g.node, *pid)));
             Text exe = value_of(primary, "exe");
-            if (exe) put(process, "executable", Value(*exe));
+            if (exe) put_member(process, "executable", Value(*exe));
             if (Text comm = value_of(primary, "comm"))
-                put(process, "name", Value(*comm));
+                put_member(process, "name", Value(*comm));
             else if (exe)
-                put(process, "name", Value(auditd::base_name(*exe)));
+                put_member(process, "name", Value(auditd::base_name(*exe)));
             if (Text ppid = value_of(primary, "ppid")) {
-                Value& parent = put(process, "parent", Value::object());
-                put(parent, "pid", number_or_string(*ppid));
-                put(parent, "entity_id", Value(entity_id(g.node, *ppid)));
+                Value& parent = put_member(process, "parent", Value::object());
+                put_member(parent, "pid", number_or_string(*ppid));
+                put_member(parent, "entity_id", Value(entity_id(g.node, *ppid)));
             }
-            if (Text dir = value_of(cwd, "cwd")) put(process, "working_directory", Value(*dir));
+            if (Text dir = value_of(cwd, "cwd"))
+                put_member(process, "working_directory", Value(*dir));
             if (Text title = value_of(proctitle, "proctitle")) {
                 std::string t(*title);
                 for (auto& c : t)
                     if (c == '\0') c = ' ';
-                put(process, "title", Value(std::move(t)));
+                put_member(process, "title", Value(std::move(t)));
             }
         }
         if (Text uid = value_of(primary, "uid")) {
-            Value& user = put(out, "user", Value::object());
+            Value& user = put_member(out, "user", Value::object());
             user.as_object().reserve(6);
-            put(user, "id", Value(*uid));
+            put_member(user, "id", Value(*uid));
             for (const auto& f : primary->enriched)
-                if (is_key(f, "UID")) put(user, "name", Value(f.value));
+                if (is_key(f, "UID")) put_member(user, "name", Value(f.value));
             if (Text euid = value_of(primary, "euid")) user.set("effective.id", Value(*euid));
             if (Text gid = value_of(primary, "gid")) user.set("group.id", Value(*gid));
             if (Text auid = value_of(primary, "auid"); auid && *auid != "4294967295")
@@ -936,7 +932,7 @@ private:
                 if (e > s) tags.push_back(Value(key->substr(s, e - s)));
                 s = e + 1;
             }
-            put(out, "tags", std::move(tags));
+            put_member(out, "tags", std::move(tags));
         }
 
         std::string_view action;
@@ -956,19 +952,19 @@ private:
         } else if (sa && (sa->family == "inet" || sa->family == "inet6" || sa->family == "local") &&
                    (sc_name == "connect" || sc_name == "sendto" || sc_name == "sendmsg" ||
                     sc_name.empty())) {
-            Value& dest = put(out, "destination", Value::object());
-            if (!sa->ip.empty()) put(dest, "ip", Value(sa->ip));
-            if (sa->port >= 0 && sa->family != "local") put(dest, "port", Value(sa->port));
-            if (!sa->path.empty()) put(dest, "address", Value(sa->path));
+            Value& dest = put_member(out, "destination", Value::object());
+            if (!sa->ip.empty()) put_member(dest, "ip", Value(sa->ip));
+            if (sa->port >= 0 && sa->family != "local") put_member(dest, "port", Value(sa->port));
+            if (!sa->path.empty()) put_member(dest, "address", Value(sa->path));
             if (sa->family != "local")
                 out.set("network.type", Value(sa->family == "inet" ? "ipv4" : "ipv6"));
             action = "connected-to";
             category = {"network"};
             type = {"connection", "start"};
         } else if (sa && (sc_name == "bind" || sc_name == "accept" || sc_name == "accept4")) {
-            Value& src = put(out, "source", Value::object());
-            if (!sa->ip.empty()) put(src, "ip", Value(sa->ip));
-            if (sa->port >= 0 && sa->family != "local") put(src, "port", Value(sa->port));
+            Value& src = put_member(out, "source", Value::object());
+            if (!sa->ip.empty()) put_member(src, "ip", Value(sa->ip));
+            if (sa->port >= 0 && sa->family != "local") put_member(src, "port", Value(sa->port));
             action = sc_name == "bind" ? "bound-socket" : "accepted-connection-from";
             category = {"network"};
             type = {"connection"};
@@ -987,7 +983,7 @@ private:
             }
             if (target != nullptr) {
                 if (Text name = value_of(target, "name")) {
-                    Value& file = put(out, "file", Value::object());
+                    Value& file = put_member(out, "file", Value::object());
                     file.as_object().reserve(8);
                     std::string path(*name);
                     bool resolvable = !path.empty() && path[0] == '/';
@@ -1010,20 +1006,22 @@ private:
                     }
                     std::string_view fname = auditd::base_name(path);
                     if (resolvable) {
-                        put(file, "path", Value(path));
+                        put_member(file, "path", Value(path));
                         auto slash = path.find_last_of('/');
-                        put(file, "directory",
-                            Value(slash == 0 ? std::string_view("/")
-                                             : std::string_view(path).substr(0, slash)));
+                        put_member(file, "directory",
+                                   Value(slash == 0 ? std::string_view("/")
+                                                    : std::string_view(path).substr(0, slash)));
                     }
                     if (!fname.empty()) {
-                        put(file, "name", Value(fname));
+                        put_member(file, "name", Value(fname));
                         auto dot = fname.find_last_of('.');
                         if (dot != std::string_view::npos && dot > 0 && dot + 1 < fname.size())
-                            put(file, "extension", Value(fname.substr(dot + 1)));
+                            put_member(file, "extension", Value(fname.substr(dot + 1)));
                     }
-                    if (Text inode = value_of(target, "inode")) put(file, "inode", Value(*inode));
-                    if (Text mode = value_of(target, "mode")) put(file, "mode", Value(*mode));
+                    if (Text inode = value_of(target, "inode"))
+                        put_member(file, "inode", Value(*inode));
+                    if (Text mode = value_of(target, "mode"))
+                        put_member(file, "mode", Value(*mode));
                     if (!nametype.empty()) file.set("audit.nametype", Value(nametype));
                 }
             }
@@ -1055,24 +1053,24 @@ private:
             action = action_text;
             type = {"info"};
         }
-        put(event, "action", Value(action));
+        put_member(event, "action", Value(action));
         if (!category.empty()) {
             Value c = Value::array();
             for (auto s : category) c.push_back(Value(s));
-            put(event, "category", std::move(c));
+            put_member(event, "category", std::move(c));
         }
         Value ty = Value::array();
         for (auto s : type) ty.push_back(Value(s));
-        put(event, "type", std::move(ty));
+        put_member(event, "type", std::move(ty));
         *out.get("event") = std::move(event);
 
         // auditd.*: the source's own names.
-        Value& a = put(out, "auditd", Value::object());
+        Value& a = put_member(out, "auditd", Value::object());
         a.as_object().reserve(7);
-        put(a, "message_type", Value(to_lower_type(primary_type)));
-        put(a, "sequence", Value(static_cast<std::int64_t>(g.serial)));
-        if (result) put(a, "result", Value(*result == "success" ? "success" : "fail"));
-        if (g.incomplete_when_closed()) put(a, "incomplete", Value(true));
+        put_member(a, "message_type", Value(to_lower_type(primary_type)));
+        put_member(a, "sequence", Value(static_cast<std::int64_t>(g.serial)));
+        if (result) put_member(a, "result", Value(*result == "success" ? "success" : "fail"));
+        if (g.incomplete_when_closed()) put_member(a, "incomplete", Value(true));
         Value data = Value::object();
         if (primary != nullptr) {
             const bool execve = primary->kind == auditd::RecordKind::execve;
@@ -1082,21 +1080,21 @@ private:
                 Text v = text(f, execve);
                 if (!v) continue;
                 if (is_key(f, "syscall") && !sc_name.empty()) {
-                    put(data, "syscall", Value(sc_name));
+                    put_member(data, "syscall", Value(sc_name));
                     continue;
                 }
-                put(data, f.key, Value(*v));
+                put_member(data, f.key, Value(*v));
             }
         }
         if (sa) {
-            Value& sock = put(data, "socket", Value::object());
-            put(sock, "family", Value(sa->family));
-            if (!sa->ip.empty()) put(sock, "addr", Value(sa->ip));
+            Value& sock = put_member(data, "socket", Value::object());
+            put_member(sock, "family", Value(sa->family));
+            if (!sa->ip.empty()) put_member(sock, "addr", Value(sa->ip));
             if (sa->port >= 0 && (sa->family == "inet" || sa->family == "inet6"))
-                put(sock, "port", Value(sa->port));
-            if (!sa->path.empty()) put(sock, "path", Value(sa->path));
+                put_member(sock, "port", Value(sa->port));
+            if (!sa->path.empty()) put_member(sock, "path", Value(sa->path));
         }
-        put(a, "data", std::move(data));
+        put_member(a, "data", std::move(data));
         if (!paths.empty()) {
             Value arr = Value::array();
             arr.as_array().reserve(paths.size());
@@ -1106,17 +1104,17 @@ private:
                 for (const auto& f : p->fields) {
                     // File capability fields (cap_fp=0 ...) are noise for detection: dropped.
                     if (f.key.size() > 4 && std::memcmp(f.key.data(), "cap_", 4) == 0) continue;
-                    if (Text v = text(f, false)) put(item, f.key, Value(*v));
+                    if (Text v = text(f, false)) put_member(item, f.key, Value(*v));
                 }
                 arr.push_back(std::move(item));
             }
-            put(a, "paths", std::move(arr));
+            put_member(a, "paths", std::move(arr));
         }
         Value enriched = Value::object();
         for (const auto& r : g.records)
             for (const auto& f : r.enriched)
                 if (enriched.get(f.key) == nullptr) enriched.set_key(f.key, Value(f.value));
-        if (!enriched.as_object().empty()) put(a, "enriched", std::move(enriched));
+        if (!enriched.as_object().empty()) put_member(a, "enriched", std::move(enriched));
 
         if (m_options.include_original) {
             std::string original;

@@ -126,12 +126,6 @@ void unflatten_json_strings(Value& record) {
     }
 }
 
-// Appends a member known to be new (set_key would search for it first: this is a hot path).
-Value& put(Value& obj, std::string_view key, Value v) {
-    obj.as_object().push_back(Member{std::string(key), std::move(v)});
-    return obj.as_object().back().value;
-}
-
 std::string_view cmdlet_verb(std::string_view op) {
     auto dash = op.find('-');
     if (dash == std::string_view::npos || dash == 0 || contains(op, " ")) return {};
@@ -321,27 +315,27 @@ bool normalize_o365_record(Value record, Event& out, std::string& error) {
 
     out = Value::object();
     out.as_object().reserve(8);  // the members below: one allocation, no regrowth
-    put(out, "@timestamp", Value(format_iso8601(*ts, 3)));
-    Value& event = put(out, "event", Value::object());
+    put_member(out, "@timestamp", Value(format_iso8601(*ts, 3)));
+    Value& event = put_member(out, "event", Value::object());
     event.as_object().reserve(9);
     std::string op = string_of(operation);
-    put(event, "action", Value(op));
-    put(event, "kind", Value("event"));
-    put(event, "dataset", Value("o365.audit"));
-    put(event, "module", Value("o365"));
+    put_member(event, "action", Value(op));
+    put_member(event, "kind", Value("event"));
+    put_member(event, "dataset", Value("o365.audit"));
+    put_member(event, "module", Value("o365"));
     const Value* workload = member(record, "Workload");
     if (workload == nullptr) workload = member(record, "OfficeWorkload");
-    if (workload != nullptr) put(event, "provider", Value(string_of(workload)));
-    if (const Value* id = member(record, "Id")) put(event, "id", Value(string_of(id)));
+    if (workload != nullptr) put_member(event, "provider", Value(string_of(workload)));
+    if (const Value* id = member(record, "Id")) put_member(event, "id", Value(string_of(id)));
 
     bool failed = false;
     if (const Value* rs = member(record, "ResultStatus")) {
         std::string r = string_of(rs);
         if (iequals(r, "True") || iequals(r, "Succeeded") || iequals(r, "Success") ||
             iequals(r, "PartiallySucceeded")) {
-            put(event, "outcome", Value("success"));
+            put_member(event, "outcome", Value("success"));
         } else if (iequals(r, "False") || iequals(r, "Failed") || iequals(r, "Failure")) {
-            put(event, "outcome", Value("failure"));
+            put_member(event, "outcome", Value("failure"));
             failed = true;
         }
     }
@@ -352,30 +346,30 @@ bool normalize_o365_record(Value record, Event& out, std::string& error) {
     cats.as_array().reserve(1 + cls.category.size());
     cats.push_back(Value("web"));
     for (auto c : cls.category) cats.push_back(Value(c));
-    put(event, "category", std::move(cats));
+    put_member(event, "category", std::move(cats));
     Value types = Value::array();
     for (auto t : cls.type) types.push_back(Value(t));
-    put(event, "type", std::move(types));
+    put_member(event, "type", std::move(types));
 
     if (const Value* uid = member(record, "UserId")) {
         std::string u = string_of(uid);
-        Value& user = put(out, "user", Value::object());
+        Value& user = put_member(out, "user", Value::object());
         user.as_object().reserve(4);
-        put(user, "id", Value(u));
+        put_member(user, "id", Value(u));
         auto at = u.find('@');
         if (at != std::string::npos && at > 0 && at + 1 < u.size()) {
-            put(user, "name", Value(u.substr(0, at)));
-            put(user, "domain", Value(u.substr(at + 1)));
-            put(user, "email", Value(u));
+            put_member(user, "name", Value(u.substr(0, at)));
+            put_member(user, "domain", Value(u.substr(at + 1)));
+            put_member(user, "email", Value(u));
         }
     }
     for (std::string_view key : {"ClientIP", "ClientIPAddress", "ActorIpAddress", "ClientIp"}) {
         const Value* ip = member(record, key);
         if (ip == nullptr || !ip->is_string()) continue;
         if (auto addr = split_client_ip(ip->as_string())) {
-            Value& source = put(out, "source", Value::object());
-            put(source, "ip", Value(addr->ip));
-            if (addr->port) put(source, "port", Value(*addr->port));
+            Value& source = put_member(out, "source", Value::object());
+            put_member(source, "ip", Value(addr->ip));
+            if (addr->port) put_member(source, "port", Value(*addr->port));
             break;
         }
     }
@@ -385,8 +379,8 @@ bool normalize_o365_record(Value record, Event& out, std::string& error) {
     for (std::string_view key :
          {"Parameters", "OperationProperties", "ExtendedProperties", "ModifiedProperties"})
         if (Value* list = record.get(key)) fold_named_list(*list);
-    Value& o365v = put(out, "o365", Value::object());
-    put(o365v, "audit", std::move(record));
+    Value& o365v = put_member(out, "o365", Value::object());
+    put_member(o365v, "audit", std::move(record));
     return true;
 }
 

@@ -50,7 +50,9 @@ bool is_absent(std::string_view v) {
     return v.empty() || v == "-" || v == kZeroGuid || v == kZeroGuid.substr(1, 36);
 }
 
-bool is_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+bool is_hex(char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
 
 bool is_guid_body(std::string_view v) {
     if (v.size() != 36) return false;
@@ -95,9 +97,11 @@ bool names_guid(std::string_view name) {
 }
 
 std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n'))
+    while (!s.empty() &&
+           (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n'))
         s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
+    while (!s.empty() &&
+           (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
         s.remove_suffix(1);
     return s;
 }
@@ -114,15 +118,10 @@ bool to_int(std::string_view s, std::int64_t& out) {
     return r.ec == std::errc() && r.ptr == s.data() + s.size();
 }
 
-// Appends a member without looking for an existing one: the mapping writes each key once.
-Value& put(Value& obj, std::string_view key, Value v) {
-    auto& o = obj.as_object();
-    o.push_back(Member{std::string(key), std::move(v)});
-    return o.back().value;
-}
-
 // Mutable dotted-path lookup (Value::find is const-only).
-Value* find_mut(Value& v, std::string_view path) { return const_cast<Value*>(std::as_const(v).find(path)); }
+Value* find_mut(Value& v, std::string_view path) {
+    return const_cast<Value*>(std::as_const(v).find(path));
+}
 
 // The member object `key`, created (at the end) if absent.
 Value& child(Value& obj, std::string_view key) {
@@ -151,13 +150,17 @@ Kind kind_of(const WinEventRecord& r) {
     if (iequals(r.channel, "Windows PowerShell") ||
         (r.channel.empty() && r.provider_name == "PowerShell"))
         return Kind::ClassicPowerShell;
-    if (r.provider_name == "Linux-Sysmon" || r.channel == "Linux-Sysmon/Operational") return Kind::SysmonLinux;
-    if (r.provider_name == "Microsoft-Windows-Sysmon" || r.channel == "Microsoft-Windows-Sysmon/Operational")
+    if (r.provider_name == "Linux-Sysmon" || r.channel == "Linux-Sysmon/Operational")
+        return Kind::SysmonLinux;
+    if (r.provider_name == "Microsoft-Windows-Sysmon" ||
+        r.channel == "Microsoft-Windows-Sysmon/Operational")
         return Kind::Sysmon;
     if (r.provider_name == "Microsoft-Windows-PowerShell" || r.provider_name == "PowerShellCore" ||
-        r.channel == "Microsoft-Windows-PowerShell/Operational" || r.channel == "PowerShellCore/Operational")
+        r.channel == "Microsoft-Windows-PowerShell/Operational" ||
+        r.channel == "PowerShellCore/Operational")
         return Kind::PowerShell;
-    if (r.channel == "Security" || r.provider_name == "Microsoft-Windows-Security-Auditing") return Kind::Security;
+    if (r.channel == "Security" || r.provider_name == "Microsoft-Windows-Security-Auditing")
+        return Kind::Security;
     return Kind::Other;
 }
 
@@ -183,7 +186,10 @@ const SysmonEventInfo kSysmonEvents[] = {
     {9, "RawAccessRead", {}, {}},
     {10, "ProcessAccess", {"process"}, {"access"}},
     {11, "FileCreate", {"file"}, {"creation"}},
-    {12, "RegistryEvent (Object create and delete)", {"registry"}, {"creation"}},  // type by EventType
+    {12,
+     "RegistryEvent (Object create and delete)",
+     {"registry"},
+     {"creation"}},  // type by EventType
     {13, "RegistryEvent (Value Set)", {"registry"}, {"change"}},
     {14, "RegistryEvent (Key and Value Rename)", {"registry"}, {"change"}},
     {15, "FileCreateStreamHash", {"file"}, {"access"}},
@@ -261,45 +267,47 @@ void put_user(Value& e, std::string_view user) {
     Value& u = child(e, "user");
     auto bs = user.find('\\');
     if (bs == std::string_view::npos) {
-        put(u, "name", Value(user));
+        put_member(u, "name", Value(user));
     } else {
-        if (bs > 0) put(u, "domain", Value(user.substr(0, bs)));
-        if (bs + 1 < user.size()) put(u, "name", Value(user.substr(bs + 1)));
+        if (bs > 0) put_member(u, "domain", Value(user.substr(0, bs)));
+        if (bs + 1 < user.size()) put_member(u, "name", Value(user.substr(bs + 1)));
     }
 }
 
 void put_file_path(Value& file, std::string_view path, char sep) {
-    put(file, "path", Value(path));
+    put_member(file, "path", Value(path));
     auto p = path.rfind(sep);
     std::string_view name = p == std::string_view::npos ? path : path.substr(p + 1);
-    if (p != std::string_view::npos && p > 0) put(file, "directory", Value(path.substr(0, p)));
+    if (p != std::string_view::npos && p > 0)
+        put_member(file, "directory", Value(path.substr(0, p)));
     if (!name.empty()) {
-        put(file, "name", Value(name));
+        put_member(file, "name", Value(name));
         auto dot = name.rfind('.');
         if (dot != std::string_view::npos && dot + 1 < name.size())
-            put(file, "extension", Value(name.substr(dot + 1)));
+            put_member(file, "extension", Value(name.substr(dot + 1)));
     }
 }
 
 void put_pid(Value& obj, const std::string* text) {
     std::int64_t pid;
-    if (text != nullptr && to_int(*text, pid)) put(obj, "pid", Value(pid));
+    if (text != nullptr && to_int(*text, pid)) put_member(obj, "pid", Value(pid));
 }
 
 void put_port(Value& obj, const std::string* text) {
     std::int64_t port;
-    if (text != nullptr && to_int(*text, port)) put(obj, "port", Value(port));
+    if (text != nullptr && to_int(*text, port)) put_member(obj, "port", Value(port));
 }
 
 void put_args(Value& process, const std::string& command_line, bool linux_style) {
-    auto args = linux_style ? split_on_blanks(command_line) : split_windows_command_line(command_line);
+    auto args =
+        linux_style ? split_on_blanks(command_line) : split_windows_command_line(command_line);
     if (args.empty()) return;
     Array a;
     a.reserve(args.size());
     for (auto& s : args) a.emplace_back(std::move(s));
     std::size_t n = a.size();
-    put(process, "args", Value(std::move(a)));
-    put(process, "args_count", Value(static_cast<std::int64_t>(n)));
+    put_member(process, "args", Value(std::move(a)));
+    put_member(process, "args_count", Value(static_cast<std::int64_t>(n)));
 }
 
 // "type:  5 edge.example.com;::ffff:93.184.216.34;" -> answers and resolved IPs.
@@ -315,51 +323,59 @@ void put_dns_answers(Value& dns, std::string_view results) {
             std::string_view rest = trim(item.substr(5));
             auto sp = rest.find(' ');
             std::string_view code = rest.substr(0, sp);
-            std::string_view data = sp == std::string_view::npos ? std::string_view() : trim(rest.substr(sp));
-            const char* type = code == "5" ? "CNAME" : code == "12" ? "PTR" : code == "15" ? "MX" : code == "16" ? "TXT" : nullptr;
-            put(answer, "type", type ? Value(type) : Value(code));
-            if (!data.empty()) put(answer, "data", Value(data));
+            std::string_view data =
+                sp == std::string_view::npos ? std::string_view() : trim(rest.substr(sp));
+            const char* type = code == "5"    ? "CNAME"
+                               : code == "12" ? "PTR"
+                               : code == "15" ? "MX"
+                               : code == "16" ? "TXT"
+                                              : nullptr;
+            put_member(answer, "type", type ? Value(type) : Value(code));
+            if (!data.empty()) put_member(answer, "data", Value(data));
         } else {
             std::string_view ip = item;
             if (ip.substr(0, 7) == "::ffff:") ip.remove_prefix(7);  // IPv4-mapped
-            put(answer, "type", Value(ip.find(':') == std::string_view::npos ? "A" : "AAAA"));
-            put(answer, "data", Value(ip));
+            put_member(answer, "type",
+                       Value(ip.find(':') == std::string_view::npos ? "A" : "AAAA"));
+            put_member(answer, "data", Value(ip));
             ips.emplace_back(ip);
         }
         answers.push_back(std::move(answer));
     }
-    if (!answers.empty()) put(dns, "answers", Value(std::move(answers)));
-    if (!ips.empty()) put(dns, "resolved_ip", Value(std::move(ips)));
+    if (!answers.empty()) put_member(dns, "answers", Value(std::move(answers)));
+    if (!ips.empty()) put_member(dns, "resolved_ip", Value(std::move(ips)));
 }
 
 // "HKLM\SOFTWARE\...\Run\evil" -> hive, key, value (value events name a value last).
 void put_registry(Value& e, std::string_view target, bool names_value, const std::string* details) {
     Value& reg = child(e, "registry");
-    put(reg, "path", Value(target));
+    put_member(reg, "path", Value(target));
     auto first = target.find('\\');
-    if (first != std::string_view::npos) put(reg, "hive", Value(target.substr(0, first)));
-    std::string_view rest = first == std::string_view::npos ? std::string_view() : target.substr(first + 1);
+    if (first != std::string_view::npos) put_member(reg, "hive", Value(target.substr(0, first)));
+    std::string_view rest =
+        first == std::string_view::npos ? std::string_view() : target.substr(first + 1);
     if (names_value) {
         auto last = rest.rfind('\\');
         if (last != std::string_view::npos) {
-            put(reg, "key", Value(rest.substr(0, last)));
-            put(reg, "value", Value(rest.substr(last + 1)));
+            put_member(reg, "key", Value(rest.substr(0, last)));
+            put_member(reg, "value", Value(rest.substr(last + 1)));
         } else if (!rest.empty()) {
-            put(reg, "value", Value(rest));
+            put_member(reg, "value", Value(rest));
         }
     } else if (!rest.empty()) {
-        put(reg, "key", Value(rest));
+        put_member(reg, "key", Value(rest));
     }
     if (details != nullptr) {
         Value& data = child(reg, "data");
         Array strings;
         strings.emplace_back(*details);
-        put(data, "strings", Value(std::move(strings)));
+        put_member(data, "strings", Value(std::move(strings)));
     }
 }
 
 // 4103 ContextInfo: "        Host Application = powershell.exe -nop\r\n        Command Name = ..."
-void parse_context_info(std::string_view text, std::vector<std::pair<std::string_view, std::string_view>>& out) {
+void parse_context_info(std::string_view text,
+                        std::vector<std::pair<std::string_view, std::string_view>>& out) {
     while (!text.empty()) {
         auto nl = text.find('\n');
         std::string_view line = text.substr(0, nl);
@@ -382,8 +398,9 @@ std::string_view unquote(std::string_view s) {
     return s;
 }
 
-// 4103 Payload lines: `CommandInvocation(Name): "..."`, `ParameterBinding(Name): name="n"; value="v"`.
-// Lines that do not start a detail continue the previous one's value (multi-line values).
+// 4103 Payload lines: `CommandInvocation(Name): "..."`, `ParameterBinding(Name): name="n";
+// value="v"`. Lines that do not start a detail continue the previous one's value (multi-line
+// values).
 void put_invocation_details(Value& command, std::string_view payload) {
     Array details;
     while (!payload.empty()) {
@@ -393,8 +410,9 @@ void put_invocation_details(Value& command, std::string_view payload) {
         if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
         auto open = line.find('(');
         auto close = line.find("): ");
-        bool starts_detail = open != std::string_view::npos && close != std::string_view::npos && open < close &&
-                             open > 0 && line.substr(0, open).find(' ') == std::string_view::npos;
+        bool starts_detail = open != std::string_view::npos && close != std::string_view::npos &&
+                             open < close && open > 0 &&
+                             line.substr(0, open).find(' ') == std::string_view::npos;
         if (!starts_detail) {
             if (!details.empty() && details.back().get("value") != nullptr) {
                 std::string& v = details.back().get("value")->as_string();
@@ -405,22 +423,22 @@ void put_invocation_details(Value& command, std::string_view payload) {
         }
         Value d = Value::object();
         std::string_view type = line.substr(0, open);
-        put(d, "type", Value(type));
-        put(d, "related_command", Value(line.substr(open + 1, close - open - 1)));
+        put_member(d, "type", Value(type));
+        put_member(d, "related_command", Value(line.substr(open + 1, close - open - 1)));
         std::string_view rest = line.substr(close + 3);
         if (type == "ParameterBinding") {
             auto np = rest.find("name=\"");
             auto vp = rest.find("\"; value=\"");
             if (np == 0 && vp != std::string_view::npos) {
-                put(d, "name", Value(rest.substr(6, vp - 6)));
+                put_member(d, "name", Value(rest.substr(6, vp - 6)));
                 std::string_view v = rest.substr(vp + 10);
                 if (!v.empty() && v.back() == '"') v.remove_suffix(1);
-                put(d, "value", Value(v));
+                put_member(d, "value", Value(v));
             } else {
-                put(d, "value", Value(rest));
+                put_member(d, "value", Value(rest));
             }
         } else {
-            put(d, "value", Value(unquote(rest)));
+            put_member(d, "value", Value(unquote(rest)));
         }
         details.push_back(std::move(d));
     }
@@ -430,7 +448,7 @@ void put_invocation_details(Value& command, std::string_view payload) {
             std::string& s = v->as_string();
             if (s.find('\n') != std::string::npos && !s.empty() && s.back() == '"') s.pop_back();
         }
-    if (!details.empty()) put(command, "invocation_details", Value(std::move(details)));
+    if (!details.empty()) put_member(command, "invocation_details", Value(std::move(details)));
 }
 
 // Timestamps to milliseconds, truncated: SystemTime has 100 ns ticks but python-evtx renders
@@ -442,8 +460,8 @@ std::string format_timestamp(std::string_view text) {
     // "YYYY-MM-DDTHH:MM:SS.fffffffZ"): truncating is rewriting text, no calendar needed.
     auto digit = [&](std::size_t i) { return text[i] >= '0' && text[i] <= '9'; };
     auto two = [&](std::size_t i) { return (text[i] - '0') * 10 + (text[i + 1] - '0'); };
-    if (text.size() >= 19 && text[4] == '-' && text[7] == '-' && (text[10] == ' ' || text[10] == 'T') &&
-        text[13] == ':' && text[16] == ':') {
+    if (text.size() >= 19 && text[4] == '-' && text[7] == '-' &&
+        (text[10] == ' ' || text[10] == 'T') && text[13] == ':' && text[16] == ':') {
         bool ok = true;
         for (std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18}) ok = ok && digit(i);
         std::size_t end = 19, frac_digits = 0;
@@ -453,8 +471,8 @@ std::string format_timestamp(std::string_view text) {
             ok = frac_digits > 0;
         }
         if (ok && end < text.size() && (text[end] == 'Z' || text[end] == 'z')) ++end;
-        if (ok && end == text.size() && two(5) >= 1 && two(5) <= 12 && two(8) >= 1 && two(8) <= 31 &&
-            two(11) <= 23 && two(14) <= 59 && two(17) <= 59) {
+        if (ok && end == text.size() && two(5) >= 1 && two(5) <= 12 && two(8) >= 1 &&
+            two(8) <= 31 && two(11) <= 23 && two(14) <= 59 && two(17) <= 59) {
             std::string out(text.substr(0, 19));
             out[10] = 'T';
             out.push_back('.');
@@ -500,7 +518,8 @@ struct WinEventNormalizer::Impl {
     void map_sysmon(WinEventRecord& r, Event& e, const DataView& d, bool on_linux);
     void map_powershell(WinEventRecord& r, Event& e, const DataView& d);
     void map_classic_powershell(WinEventRecord& r, Event& e, const DataView& d);
-    void add_script_block_part(Event&& e, const std::string& computer, std::int64_t number, std::int64_t total);
+    void add_script_block_part(Event&& e, const std::string& computer, std::int64_t number,
+                               std::int64_t total);
     void emit_block(std::map<std::string, PendingBlock>::iterator it, bool complete);
     void warn(const Event& e, std::string message);
 };
@@ -521,21 +540,24 @@ void WinEventNormalizer::set_diagnostics(DiagnosticSink* sink, std::string origi
 void WinEventNormalizer::Impl::warn(const Event& e, std::string message) {
     if (sink == nullptr) return;
     std::uint64_t line = 0;
-    if (const Value* p = e.find("attest.position"); p != nullptr && p->is_int()) line = static_cast<std::uint64_t>(p->as_int());
+    if (const Value* p = e.find("attest.position"); p != nullptr && p->is_int())
+        line = static_cast<std::uint64_t>(p->as_int());
     sink->warning(diag_origin.empty() ? options.origin : diag_origin, line, 0, std::move(message));
 }
 
 void WinEventNormalizer::add(WinEventRecord& record) {
     Kind kind = kind_of(record);
     std::string computer;
-    if (kind == Kind::PowerShell && record.event_id == 4104) computer = record.computer;  // normalize() moves it
+    if (kind == Kind::PowerShell && record.event_id == 4104)
+        computer = record.computer;  // normalize() moves it
     Event e;
     m_impl->normalize(record, e, kind);
     if (kind == Kind::PowerShell && record.event_id == 4104) {
         const Value* num = e.find("powershell.sequence");
         const Value* total = e.find("powershell.total");
-        if (num != nullptr && total != nullptr && num->is_int() && total->is_int() && total->as_int() > 1 &&
-            num->as_int() >= 1 && num->as_int() <= total->as_int() && e.find("powershell.file.script_block_id")) {
+        if (num != nullptr && total != nullptr && num->is_int() && total->is_int() &&
+            total->as_int() > 1 && num->as_int() >= 1 && num->as_int() <= total->as_int() &&
+            e.find("powershell.file.script_block_id")) {
             m_impl->add_script_block_part(std::move(e), computer, num->as_int(), total->as_int());
             return;
         }
@@ -558,8 +580,8 @@ bool WinEventNormalizer::pop(Event& out) {
     return true;
 }
 
-void WinEventNormalizer::Impl::add_script_block_part(Event&& e, const std::string& computer, std::int64_t number,
-                                                    std::int64_t total) {
+void WinEventNormalizer::Impl::add_script_block_part(Event&& e, const std::string& computer,
+                                                     std::int64_t number, std::int64_t total) {
     const std::string& id = e.find("powershell.file.script_block_id")->as_string();
     std::string key = computer + '\n' + ascii_lowercase(id);
     auto it = pending.find(key);
@@ -572,11 +594,15 @@ void WinEventNormalizer::Impl::add_script_block_part(Event&& e, const std::strin
     }
     PendingBlock& block = it->second;
     if (block.parts.count(number) != 0) {
-        warn(e, "script block " + block.id + ": part " + std::to_string(number) + " seen twice; the repeat is ignored");
+        warn(e, "script block " + block.id + ": part " + std::to_string(number) +
+                    " seen twice; the repeat is ignored");
         return;
     }
-    Value* text = e.find("powershell.file") ? e.get("powershell")->get("file")->get("script_block_text") : nullptr;
-    std::string part = text != nullptr && text->is_string() ? std::move(text->as_string()) : std::string();
+    Value* text = e.find("powershell.file")
+                      ? e.get("powershell")->get("file")->get("script_block_text")
+                      : nullptr;
+    std::string part =
+        text != nullptr && text->is_string() ? std::move(text->as_string()) : std::string();
     if (text != nullptr) *text = Value(std::string());
     if (Value* ed = find_mut(e, "winlog.event_data"))
         if (Value* t = ed->get("ScriptBlockText")) *t = Value(std::string());
@@ -595,13 +621,15 @@ void WinEventNormalizer::Impl::add_script_block_part(Event&& e, const std::strin
     while (!pending_order.empty() && (pending.size() > WinEventNormalizer::kMaxPendingBlocks ||
                                       pending_bytes > WinEventNormalizer::kMaxPendingBytes)) {
         auto oldest = pending.find(pending_order.begin()->second);
-        warn(oldest->second.base, "script block " + oldest->second.id +
-                                      ": too many pending script blocks; emitted incomplete before its last part");
+        warn(oldest->second.base,
+             "script block " + oldest->second.id +
+                 ": too many pending script blocks; emitted incomplete before its last part");
         emit_block(oldest, false);
     }
 }
 
-void WinEventNormalizer::Impl::emit_block(std::map<std::string, PendingBlock>::iterator it, bool complete) {
+void WinEventNormalizer::Impl::emit_block(std::map<std::string, PendingBlock>::iterator it,
+                                          bool complete) {
     PendingBlock& block = it->second;
     std::string text;
     std::size_t size = 0;
@@ -649,81 +677,95 @@ void WinEventNormalizer::Impl::normalize(WinEventRecord& r, Event& e, Kind kind)
         if (const std::string* utc = d["UtcTime"]) timestamp = format_timestamp(*utc);
     bool from_created = timestamp.empty();
     if (from_created) timestamp = created;
-    if (!timestamp.empty()) put(e, "@timestamp", Value(std::move(timestamp)));
+    if (!timestamp.empty()) put_member(e, "@timestamp", Value(std::move(timestamp)));
 
-    Value& event = put(e, "event", Value::object());
+    Value& event = put_member(e, "event", Value::object());
     event.as_object().reserve(10);
-    put(event, "code", Value(std::to_string(r.event_id)));
-    put(event, "kind", Value("event"));
-    if (!is_absent(r.provider_name)) put(event, "provider", Value(r.provider_name));
-    if (kind == Kind::Sysmon) put(event, "dataset", Value("windows.sysmon_operational"));
-    else if (kind == Kind::SysmonLinux) put(event, "dataset", Value("sysmon_linux.log"));
-    else if (kind == Kind::PowerShell) put(event, "dataset", Value("windows.powershell_operational"));
+    put_member(event, "code", Value(std::to_string(r.event_id)));
+    put_member(event, "kind", Value("event"));
+    if (!is_absent(r.provider_name)) put_member(event, "provider", Value(r.provider_name));
+    if (kind == Kind::Sysmon)
+        put_member(event, "dataset", Value("windows.sysmon_operational"));
+    else if (kind == Kind::SysmonLinux)
+        put_member(event, "dataset", Value("sysmon_linux.log"));
+    else if (kind == Kind::PowerShell)
+        put_member(event, "dataset", Value("windows.powershell_operational"));
     else if (kind == Kind::ClassicPowerShell)
-        put(event, "dataset", Value("windows.powershell"));
-    else if (kind == Kind::Security) put(event, "dataset", Value("windows.security"));  // a pack's `source: security`
-    if (!created.empty()) put(event, "created", Value(std::move(created)));
-    if (options.include_original && !r.original.empty()) put(event, "original", Value(std::move(r.original)));
+        put_member(event, "dataset", Value("windows.powershell"));
+    else if (kind == Kind::Security)
+        put_member(event, "dataset", Value("windows.security"));  // a pack's `source: security`
+    if (!created.empty()) put_member(event, "created", Value(std::move(created)));
+    if (options.include_original && !r.original.empty())
+        put_member(event, "original", Value(std::move(r.original)));
 
-    if (!is_absent(r.computer)) put(child(e, "host"), "name", Value(r.computer));
+    if (!is_absent(r.computer)) put_member(child(e, "host"), "name", Value(r.computer));
     // As Elastic's integrations set it from the agent's host: its rules test it
     // (`host.os.type:windows`), and without it they could never fire on this data.
-    put(child(child(e, "host"), "os"), "type",
-        Value(kind == Kind::SysmonLinux ? "linux" : "windows"));
-    if (const char* lvl = log_level_name(trim(r.level))) put(child(e, "log"), "level", Value(lvl));
+    put_member(child(child(e, "host"), "os"), "type",
+               Value(kind == Kind::SysmonLinux ? "linux" : "windows"));
+    if (const char* lvl = log_level_name(trim(r.level)))
+        put_member(child(e, "log"), "level", Value(lvl));
 
-    if (sysmon) map_sysmon(r, e, d, kind == Kind::SysmonLinux);
-    else if (kind == Kind::PowerShell) map_powershell(r, e, d);
+    if (sysmon)
+        map_sysmon(r, e, d, kind == Kind::SysmonLinux);
+    else if (kind == Kind::PowerShell)
+        map_powershell(r, e, d);
     else if (kind == Kind::ClassicPowerShell)
         map_classic_powershell(r, e, d);
-    else if (!is_absent(r.user_id)) put(child(e, "user"), "id", Value(r.user_id));
+    else if (!is_absent(r.user_id))
+        put_member(child(e, "user"), "id", Value(r.user_id));
 
-    Value& winlog = put(e, "winlog", Value::object());
+    Value& winlog = put_member(e, "winlog", Value::object());
     winlog.as_object().reserve(18);
-    if (!is_absent(r.channel)) put(winlog, "channel", Value(std::move(r.channel)));
-    if (!is_absent(r.computer)) put(winlog, "computer_name", Value(std::move(r.computer)));
-    put(winlog, "event_id", Value(r.event_id));
-    if (!is_absent(r.provider_name)) put(winlog, "provider_name", Value(std::move(r.provider_name)));
+    if (!is_absent(r.channel)) put_member(winlog, "channel", Value(std::move(r.channel)));
+    if (!is_absent(r.computer)) put_member(winlog, "computer_name", Value(std::move(r.computer)));
+    put_member(winlog, "event_id", Value(r.event_id));
+    if (!is_absent(r.provider_name))
+        put_member(winlog, "provider_name", Value(std::move(r.provider_name)));
     if (!is_absent(r.provider_guid)) {
         canonicalize_guid(r.provider_guid);
-        put(winlog, "provider_guid", Value(std::move(r.provider_guid)));
+        put_member(winlog, "provider_guid", Value(std::move(r.provider_guid)));
     }
-    if (!is_absent(r.event_source_name)) put(winlog, "event_source_name", Value(std::move(r.event_source_name)));
-    if (r.has_record_id) put(winlog, "record_id", Value(static_cast<std::int64_t>(r.record_id)));
+    if (!is_absent(r.event_source_name))
+        put_member(winlog, "event_source_name", Value(std::move(r.event_source_name)));
+    if (r.has_record_id)
+        put_member(winlog, "record_id", Value(static_cast<std::int64_t>(r.record_id)));
     std::int64_t n;
-    if (to_int(r.version, n)) put(winlog, "version", Value(n));
-    if (!is_absent(r.task)) put(winlog, "task", Value(std::move(r.task)));
-    if (!is_absent(r.opcode)) put(winlog, "opcode", Value(std::move(r.opcode)));
-    if (!is_absent(r.keywords)) put(winlog, "keywords", Value(std::move(r.keywords)));
-    if (!is_absent(r.qualifiers)) put(winlog, "qualifiers", Value(std::move(r.qualifiers)));
+    if (to_int(r.version, n)) put_member(winlog, "version", Value(n));
+    if (!is_absent(r.task)) put_member(winlog, "task", Value(std::move(r.task)));
+    if (!is_absent(r.opcode)) put_member(winlog, "opcode", Value(std::move(r.opcode)));
+    if (!is_absent(r.keywords)) put_member(winlog, "keywords", Value(std::move(r.keywords)));
+    if (!is_absent(r.qualifiers)) put_member(winlog, "qualifiers", Value(std::move(r.qualifiers)));
     if (!is_absent(r.activity_id)) {
         canonicalize_guid(r.activity_id);
-        put(winlog, "activity_id", Value(std::move(r.activity_id)));
+        put_member(winlog, "activity_id", Value(std::move(r.activity_id)));
     }
     if (!is_absent(r.related_activity_id)) {
         canonicalize_guid(r.related_activity_id);
-        put(winlog, "related_activity_id", Value(std::move(r.related_activity_id)));
+        put_member(winlog, "related_activity_id", Value(std::move(r.related_activity_id)));
     }
     // Execution ProcessID is the logging service, hence winlog.process, never process.pid.
     std::int64_t pid, tid;
     bool has_pid = to_int(r.process_id, pid), has_tid = to_int(r.thread_id, tid);
     if (has_pid || has_tid) {
-        Value& p = put(winlog, "process", Value::object());
-        if (has_pid) put(p, "pid", Value(pid));
-        if (has_tid) put(child(p, "thread"), "id", Value(tid));
+        Value& p = put_member(winlog, "process", Value::object());
+        if (has_pid) put_member(p, "pid", Value(pid));
+        if (has_tid) put_member(child(p, "thread"), "id", Value(tid));
     }
-    if (!is_absent(r.user_id)) put(child(winlog, "user"), "identifier", Value(std::move(r.user_id)));
-    if (!event_data.as_object().empty()) put(winlog, "event_data", std::move(event_data));
+    if (!is_absent(r.user_id))
+        put_member(child(winlog, "user"), "identifier", Value(std::move(r.user_id)));
+    if (!event_data.as_object().empty()) put_member(winlog, "event_data", std::move(event_data));
 
     set_provenance(e, source_name, options.origin, std::move(r.position));
     if (!r.lossy.empty() &&
         (e.find("process.command_line") || e.find("powershell.file.script_block_text")))
-        put(child(e, "attest"), "rendering_loss", Value(std::move(r.lossy)));
+        put_member(child(e, "attest"), "rendering_loss", Value(std::move(r.lossy)));
     if (from_created && !r.time_note.empty() && e.get("@timestamp"))
-        put(child(e, "attest"), "time_note", Value(std::move(r.time_note)));
+        put_member(child(e, "attest"), "time_note", Value(std::move(r.time_note)));
 }
 
-void WinEventNormalizer::Impl::map_sysmon(WinEventRecord& r, Event& e, const DataView& d, bool on_linux) {
+void WinEventNormalizer::Impl::map_sysmon(WinEventRecord& r, Event& e, const DataView& d,
+                                          bool on_linux) {
     const std::int64_t id = r.event_id;
     const char sep = on_linux ? '/' : '\\';
     Value& event = *e.get("event");
@@ -733,7 +775,7 @@ void WinEventNormalizer::Impl::map_sysmon(WinEventRecord& r, Event& e, const Dat
     const SysmonEventInfo* info = sysmon_info(id);
     const std::string* event_type = d["EventType"];
     if (info != nullptr) {
-        put(event, "action", Value(info->action));
+        put_member(event, "action", Value(info->action));
         if (info->category.size() > 0) {
             Array cat, type;
             for (const char* c : info->category) cat.emplace_back(c);
@@ -742,8 +784,8 @@ void WinEventNormalizer::Impl::map_sysmon(WinEventRecord& r, Event& e, const Dat
                 bool deletion = event_type && event_type->find("Delete") != std::string::npos;
                 type = Array{Value(deletion ? "deletion" : "creation")};
             }
-            put(event, "category", Value(std::move(cat)));
-            put(event, "type", Value(std::move(type)));
+            put_member(event, "category", Value(std::move(cat)));
+            put_member(event, "type", Value(std::move(type)));
         }
     }
 
@@ -754,30 +796,31 @@ void WinEventNormalizer::Impl::map_sysmon(WinEventRecord& r, Event& e, const Dat
     const std::string* image = source_process ? d["SourceImage"] : d["Image"];
     if (guid || pid || image) {
         Value& process = child(e, "process");
-        if (guid) put(process, "entity_id", Value(*guid));
+        if (guid) put_member(process, "entity_id", Value(*guid));
         put_pid(process, pid);
         if (image) {
-            put(process, "executable", Value(*image));
-            put(process, "name", Value(after_last(*image, sep)));
+            put_member(process, "executable", Value(*image));
+            put_member(process, "name", Value(after_last(*image, sep)));
         }
         if (id == 1) {
             if (const std::string* cl = d["CommandLine"]) {
-                put(process, "command_line", Value(*cl));
+                put_member(process, "command_line", Value(*cl));
                 put_args(process, *cl, on_linux);
             }
-            if (const std::string* cwd = d["CurrentDirectory"]) put(process, "working_directory", Value(*cwd));
+            if (const std::string* cwd = d["CurrentDirectory"])
+                put_member(process, "working_directory", Value(*cwd));
             const std::string* ofn = d["OriginalFileName"];
             const std::string* desc = d["Description"];
             const std::string* prod = d["Product"];
             const std::string* comp = d["Company"];
             const std::string* ver = d["FileVersion"];
             if (ofn || desc || prod || comp || ver) {
-                Value& pe = put(process, "pe", Value::object());
-                if (ofn) put(pe, "original_file_name", Value(*ofn));
-                if (desc) put(pe, "description", Value(*desc));
-                if (prod) put(pe, "product", Value(*prod));
-                if (comp) put(pe, "company", Value(*comp));
-                if (ver) put(pe, "file_version", Value(*ver));
+                Value& pe = put_member(process, "pe", Value::object());
+                if (ofn) put_member(pe, "original_file_name", Value(*ofn));
+                if (desc) put_member(pe, "description", Value(*desc));
+                if (prod) put_member(pe, "product", Value(*prod));
+                if (comp) put_member(pe, "company", Value(*comp));
+                if (ver) put_member(pe, "file_version", Value(*ver));
             }
             if (const std::string* h = d["Hashes"]) put_hashes(process, *h);
             const std::string* pguid = d["ParentProcessGuid"];
@@ -785,15 +828,15 @@ void WinEventNormalizer::Impl::map_sysmon(WinEventRecord& r, Event& e, const Dat
             const std::string* pimage = d["ParentImage"];
             const std::string* pcl = d["ParentCommandLine"];
             if (pguid || ppid || pimage || pcl) {
-                Value& parent = put(process, "parent", Value::object());
-                if (pguid) put(parent, "entity_id", Value(*pguid));
+                Value& parent = put_member(process, "parent", Value::object());
+                if (pguid) put_member(parent, "entity_id", Value(*pguid));
                 put_pid(parent, ppid);
                 if (pimage) {
-                    put(parent, "executable", Value(*pimage));
-                    put(parent, "name", Value(after_last(*pimage, sep)));
+                    put_member(parent, "executable", Value(*pimage));
+                    put_member(parent, "name", Value(after_last(*pimage, sep)));
                 }
                 if (pcl) {
-                    put(parent, "command_line", Value(*pcl));
+                    put_member(parent, "command_line", Value(*pcl));
                     put_args(parent, *pcl, on_linux);
                 }
             }
@@ -802,22 +845,30 @@ void WinEventNormalizer::Impl::map_sysmon(WinEventRecord& r, Event& e, const Dat
     if (const std::string* user = d[source_process ? "SourceUser" : "User"]) put_user(e, *user);
 
     switch (id) {
-        case 2: case 11: case 15: case 23: case 26: case 27: case 28: case 29:
+        case 2:
+        case 11:
+        case 15:
+        case 23:
+        case 26:
+        case 27:
+        case 28:
+        case 29:
             if (const std::string* target = d["TargetFilename"]) {
                 Value& file = child(e, "file");
                 put_file_path(file, *target, sep);
                 if (const std::string* h = d[id == 15 ? "Hash" : "Hashes"]) put_hashes(file, *h);
             }
             break;
-        case 6: case 7:
+        case 6:
+        case 7:
             if (const std::string* loaded = d["ImageLoaded"]) {
                 Value& file = child(e, "file");
                 put_file_path(file, *loaded, sep);
                 if (const std::string* h = d["Hashes"]) put_hashes(file, *h);
                 if (id == 7) {
                     Value& dll = child(e, "dll");
-                    put(dll, "path", Value(*loaded));
-                    put(dll, "name", Value(after_last(*loaded, sep)));
+                    put_member(dll, "path", Value(*loaded));
+                    put_member(dll, "name", Value(after_last(*loaded, sep)));
                     if (const std::string* h = d["Hashes"]) put_hashes(dll, *h);
                 }
             }
@@ -828,27 +879,29 @@ void WinEventNormalizer::Impl::map_sysmon(WinEventRecord& r, Event& e, const Dat
             const std::string* sport = d["SourcePort"];
             if (sip || shost || sport) {
                 Value& src = child(e, "source");
-                if (sip) put(src, "ip", Value(*sip));
+                if (sip) put_member(src, "ip", Value(*sip));
                 put_port(src, sport);
-                if (shost) put(src, "domain", Value(*shost));
+                if (shost) put_member(src, "domain", Value(*shost));
             }
             const std::string* dip = d["DestinationIp"];
             const std::string* dhost = d["DestinationHostname"];
             const std::string* dport = d["DestinationPort"];
             if (dip || dhost || dport) {
                 Value& dst = child(e, "destination");
-                if (dip) put(dst, "ip", Value(*dip));
+                if (dip) put_member(dst, "ip", Value(*dip));
                 put_port(dst, dport);
-                if (dhost) put(dst, "domain", Value(*dhost));
+                if (dhost) put_member(dst, "domain", Value(*dhost));
             }
             const std::string* proto = d["Protocol"];
             const std::string* v6 = d["SourceIsIpv6"];
             const std::string* initiated = d["Initiated"];
             if (proto || v6 || initiated) {
                 Value& net = child(e, "network");
-                if (proto) put(net, "transport", Value(ascii_lowercase(*proto)));
-                if (v6) put(net, "type", Value(iequals(*v6, "true") ? "ipv6" : "ipv4"));
-                if (initiated) put(net, "direction", Value(iequals(*initiated, "true") ? "egress" : "ingress"));
+                if (proto) put_member(net, "transport", Value(ascii_lowercase(*proto)));
+                if (v6) put_member(net, "type", Value(iequals(*v6, "true") ? "ipv6" : "ipv4"));
+                if (initiated)
+                    put_member(net, "direction",
+                               Value(iequals(*initiated, "true") ? "egress" : "ingress"));
             }
             break;
         }
@@ -857,62 +910,80 @@ void WinEventNormalizer::Impl::map_sysmon(WinEventRecord& r, Event& e, const Dat
             const std::string* results = d["QueryResults"];
             if (name || results) {
                 Value& dns = child(e, "dns");
-                if (name) put(child(dns, "question"), "name", Value(*name));
+                if (name) put_member(child(dns, "question"), "name", Value(*name));
                 if (results) put_dns_answers(dns, *results);
                 const std::string* status = d["QueryStatus"];
-                if (status && *status == "0") put(dns, "response_code", Value("NOERROR"));
-                else if (status && *status == "9003") put(dns, "response_code", Value("NXDOMAIN"));
-                put(child(e, "network"), "protocol", Value("dns"));
+                if (status && *status == "0")
+                    put_member(dns, "response_code", Value("NOERROR"));
+                else if (status && *status == "9003")
+                    put_member(dns, "response_code", Value("NXDOMAIN"));
+                put_member(child(e, "network"), "protocol", Value("dns"));
             }
             break;
         }
-        case 12: case 13: case 14:
+        case 12:
+        case 13:
+        case 14:
             if (const std::string* target = d["TargetObject"]) {
-                bool names_value = id == 13 || (event_type && event_type->find("Value") != std::string::npos);
+                bool names_value =
+                    id == 13 || (event_type && event_type->find("Value") != std::string::npos);
                 put_registry(e, *target, names_value, id == 13 ? d["Details"] : nullptr);
             }
             break;
-        default: break;
+        default:
+            break;
     }
 }
 
 void WinEventNormalizer::Impl::map_powershell(WinEventRecord& r, Event& e, const DataView& d) {
     Value& event = *e.get("event");
-    put(event, "category", str_array({"process"}));
-    put(event, "type", str_array({"info"}));
-    if (!is_absent(r.user_id)) put(child(e, "user"), "id", Value(r.user_id));
+    put_member(event, "category", str_array({"process"}));
+    put_member(event, "type", str_array({"info"}));
+    if (!is_absent(r.user_id)) put_member(child(e, "user"), "id", Value(r.user_id));
     if (r.event_id == 4104) {
         Value& ps = child(e, "powershell");
-        Value& file = put(ps, "file", Value::object());
-        if (const std::string* text = d["ScriptBlockText"]) put(file, "script_block_text", Value(*text));
-        if (const std::string* id = d["ScriptBlockId"]) put(file, "script_block_id", Value(*id));
+        Value& file = put_member(ps, "file", Value::object());
+        if (const std::string* text = d["ScriptBlockText"])
+            put_member(file, "script_block_text", Value(*text));
+        if (const std::string* id = d["ScriptBlockId"])
+            put_member(file, "script_block_id", Value(*id));
         std::int64_t number = 0, total = 0;
         bool has_number = d["MessageNumber"] && to_int(*d["MessageNumber"], number);
         bool has_total = d["MessageTotal"] && to_int(*d["MessageTotal"], total);
-        if (has_total && total == 1) put(file, "script_block_complete", Value(true));
-        if (has_number) put(ps, "sequence", Value(number));
-        if (has_total) put(ps, "total", Value(total));
+        if (has_total && total == 1) put_member(file, "script_block_complete", Value(true));
+        if (has_number) put_member(ps, "sequence", Value(number));
+        if (has_total) put_member(ps, "total", Value(total));
         if (const std::string* path = d["Path"]) put_file_path(child(e, "file"), *path, '\\');
     } else if (r.event_id == 4103) {
         std::vector<std::pair<std::string_view, std::string_view>> ctx;
         if (const std::string* ci = d["ContextInfo"]) parse_context_info(*ci, ctx);
         // Built apart and attached at the end: references into `e` would not survive its growth.
-        Value ps = Value::object(), command = Value::object(), process = Value::object(), file = Value::object();
+        Value ps = Value::object(), command = Value::object(), process = Value::object(),
+              file = Value::object();
         std::string_view user;
         for (const auto& [key, value] : ctx) {
             if (is_absent(value)) continue;
-            if (key == "Command Name") command.set_key("name", Value(value));
-            else if (key == "Command Type") command.set_key("type", Value(value));
-            else if (key == "Command Path") command.set_key("path", Value(value));
+            if (key == "Command Name")
+                command.set_key("name", Value(value));
+            else if (key == "Command Type")
+                command.set_key("type", Value(value));
+            else if (key == "Command Path")
+                command.set_key("path", Value(value));
             else if (key == "Sequence Number") {
                 std::int64_t seq;
                 if (to_int(value, seq)) ps.set_key("sequence", Value(seq));
-            } else if (key == "Runspace ID") ps.set_key("runspace_id", Value(value));
-            else if (key == "Pipeline ID") ps.set_key("pipeline_id", Value(value));
-            else if (key == "Host ID") ps.set_key("id", Value(value));
-            else if (key == "Engine Version") ps.set("engine.version", Value(value));
-            else if (key == "Host Name") ps.set("process.name", Value(value));
-            else if (key == "Host Version") ps.set("process.executable_version", Value(value));
+            } else if (key == "Runspace ID")
+                ps.set_key("runspace_id", Value(value));
+            else if (key == "Pipeline ID")
+                ps.set_key("pipeline_id", Value(value));
+            else if (key == "Host ID")
+                ps.set_key("id", Value(value));
+            else if (key == "Engine Version")
+                ps.set("engine.version", Value(value));
+            else if (key == "Host Name")
+                ps.set("process.name", Value(value));
+            else if (key == "Host Version")
+                ps.set("process.executable_version", Value(value));
             else if (key == "Host Application") {
                 process.set_key("command_line", Value(value));
                 put_args(process, std::string(value), false);
@@ -991,11 +1062,11 @@ std::vector<std::pair<std::string_view, std::string_view>> parse_classic_details
 void WinEventNormalizer::Impl::map_classic_powershell(WinEventRecord& r, Event& e,
                                                       const DataView& d) {
     Value& event = *e.get("event");
-    put(event, "category", str_array({"process"}));
-    put(event, "type",
-        str_array({r.event_id == 400   ? "start"
-                   : r.event_id == 403 ? "end"
-                                       : "info"}));
+    put_member(event, "category", str_array({"process"}));
+    put_member(event, "type",
+               str_array({r.event_id == 400   ? "start"
+                          : r.event_id == 403 ? "end"
+                                              : "info"}));
     const std::string* block = nullptr;
     const std::string* invocation = nullptr;
     const std::string* pipeline = nullptr;
@@ -1051,7 +1122,7 @@ void WinEventNormalizer::Impl::map_classic_powershell(WinEventRecord& r, Event& 
             else if (key == "ScriptName")
                 put_file_path(child(e, "file"), value, '\\');
             else if (key == "SequenceNumber" && to_int(value, n))
-                put(event, "sequence", Value(n));
+                put_member(event, "sequence", Value(n));
             else if (key == "DetailSequence" && to_int(value, n))
                 ps.set_key("sequence", Value(n));
             else if (key == "DetailTotal" && to_int(value, n))

@@ -113,6 +113,14 @@ struct Member {
     Value value;
 };
 
+// Appends a member to an object without looking for an existing one with that key: for
+// collectors that write each key once (set_key searches first; this is their hot path).
+inline Value& put_member(Value& obj, std::string_view key, Value v) {
+    auto& o = obj.as_object();
+    o.push_back(Member{std::string(key), std::move(v)});
+    return o.back().value;
+}
+
 // Constructors are defined here, after Member is complete: instantiating the variant inside
 // the class body needs a complete Member with clang (libstdc++ checks it).
 inline Value::Value(std::nullptr_t) {}
@@ -150,7 +158,9 @@ inline const Value* find_in(const Value& v, std::string_view path) {
 }
 }  // namespace detail
 
-inline const Value* Value::find(std::string_view path) const { return detail::find_in(*this, path); }
+inline const Value* Value::find(std::string_view path) const {
+    return detail::find_in(*this, path);
+}
 
 // Appends `s` as a JSON string literal (with quotes) to `out`. Invalid UTF-8 bytes are
 // replaced by U+FFFD so the output is always valid JSON.
