@@ -550,83 +550,103 @@ private:
         }
         if (line.empty() || line == "----" || auditd::starts_with(line, "time->")) return;
         ++m_stats.records;
+        if (!parse_into_scratch(line)) {
+            ++m_stats.skipped;
+            return;
+        }
+        if (m_scratch.time_ns > m_latest_ns) m_latest_ns = m_scratch.time_ns;
+        Group* g = open_group_of(m_scratch);
+        if (m_scratch.kind == auditd::RecordKind::eoe) {
+            if (g != nullptr) g->eoe = true;
+            return;
+        }
+        if (g == nullptr) g = &open_group(m_scratch);
+        add_record(*g);
+    }
+
+    // Parses the line into m_scratch; false (reported) when it is not an audit record.
+    bool parse_into_scratch(std::string_view line) {
         if (m_reader.too_long()) {
             m_sink.error(m_options.origin, m_reader.line_number(), 1,
                          "audit record longer than " + std::to_string(auditd::kMaxLine >> 20) +
                              " MiB; skipped");
-            ++m_stats.skipped;
-            return;
+            return false;
         }
         std::size_t column = 0;
         if (!auditd::parse_audit_line(line, m_scratch, m_error, column)) {
             m_sink.error(m_options.origin, m_reader.line_number(), column, m_error + "; skipped");
-            ++m_stats.skipped;
-            return;
+            return false;
         }
         m_scratch.line = m_reader.line_number();
-        if (m_scratch.time_ns > m_latest_ns) m_latest_ns = m_scratch.time_ns;
-        Group* g = nullptr;
+        return true;
+    }
+
+    // The open group of the record's serial (the latest opened first), or nullptr.
+    Group* open_group_of(const AuditRecord& r) {
         for (auto it = m_open.rbegin(); it != m_open.rend(); ++it)
-            if (it->serial == m_scratch.serial && it->node == m_scratch.node) {
-                g = &*it;
-                break;
-            }
-        const auditd::RecordKind kind = m_scratch.kind;
-        if (kind == auditd::RecordKind::eoe) {
-            if (g != nullptr) g->eoe = true;
-            return;
+            if (it->serial == r.serial && it->node == r.node) return &*it;
+        return nullptr;
+    }
+
+    Group& open_group(const AuditRecord& r) {
+        Group& g = m_open.emplace_back();
+        g.node = r.node;
+        g.serial = r.serial;
+        g.time_ns = r.time_ns;
+        g.line = r.line;
+        g.opened = m_opened++;
+        if (!m_spare_groups.empty()) {
+            g.records = std::move(m_spare_groups.back());
+            m_spare_groups.pop_back();
+        } else {
+            g.records.reserve(8);
         }
-        if (g == nullptr) {
-            m_open.emplace_back();
-            g = &m_open.back();
-            g->node = m_scratch.node;
-            g->serial = m_scratch.serial;
-            g->time_ns = m_scratch.time_ns;
-            g->line = m_scratch.line;
-            g->opened = m_opened++;
-            if (!m_spare_groups.empty()) {
-                g->records = std::move(m_spare_groups.back());
-                m_spare_groups.pop_back();
-            } else {
-                g->records.reserve(8);
-            }
-        }
-        switch (kind) {
+        return g;
+    }
+
+    // What a record of this kind tells of its group's completeness (Group::complete).
+    static void note_kind(Group& g, const AuditRecord& r) {
+        switch (r.kind) {
             case auditd::RecordKind::syscall:
-                g->has_syscall = true;
-                if (const AuditField* items = m_scratch.find("items")) {
+                g.has_syscall = true;
+                if (const AuditField* items = r.find("items")) {
                     std::uint64_t n = 0;
-                    if (auditd::parse_u64(items->value, n)) g->items = static_cast<std::int64_t>(n);
+                    if (auditd::parse_u64(items->value, n)) g.items = static_cast<std::int64_t>(n);
                 }
                 break;
             case auditd::RecordKind::proctitle:
-                g->has_proctitle = true;
-                g->has_aux = true;
+                g.has_proctitle = true;
+                g.has_aux = true;
                 break;
             case auditd::RecordKind::path:
-                ++g->paths;
-                g->has_aux = true;
+                ++g.paths;
+                g.has_aux = true;
                 break;
             case auditd::RecordKind::execve:
             case auditd::RecordKind::cwd:
             case auditd::RecordKind::sockaddr:
-                g->has_aux = true;
+                g.has_aux = true;
                 break;
             default:
                 break;
         }
-        if (g->records.empty() && is_standalone_type(m_scratch.type)) g->standalone = true;
-        if (g->records.size() >= auditd::kMaxRecordsPerGroup) {
-            if (!g->overflow)
+    }
+
+    // Moves m_scratch into the group (bounded) and takes a pooled record for the next line.
+    void add_record(Group& g) {
+        note_kind(g, m_scratch);
+        if (g.records.empty() && is_standalone_type(m_scratch.type)) g.standalone = true;
+        if (g.records.size() >= auditd::kMaxRecordsPerGroup) {
+            if (!g.overflow)
                 m_sink.warning(m_options.origin, m_scratch.line, 1,
                                "more than " + std::to_string(auditd::kMaxRecordsPerGroup) +
-                                   " records for serial " + std::to_string(g->serial) +
+                                   " records for serial " + std::to_string(g.serial) +
                                    "; the rest are dropped");
-            g->overflow = true;
+            g.overflow = true;
             ++m_stats.skipped;
             return;
         }
-        g->records.push_back(std::move(m_scratch));
+        g.records.push_back(std::move(m_scratch));
         // The next line is parsed into a record of an emitted group: its storage is reused.
         if (!m_pool.empty()) {
             m_scratch = std::move(m_pool.back());
@@ -803,30 +823,67 @@ private:
         put_member(process, "command_line", Value(std::move(command_line)));
     }
 
+    // The records of one serial, by kind, and what is read from them more than once. `primary`
+    // is the SYSCALL record, else the first one; PATH and EXECVE records are in m_paths and
+    // m_execves. Views are valid until the next event.
+    struct Parts {
+        const AuditRecord* syscall = nullptr;
+        const AuditRecord* cwd = nullptr;
+        const AuditRecord* proctitle = nullptr;
+        const AuditRecord* sockaddr = nullptr;
+        const AuditRecord* primary = nullptr;
+        std::string_view primary_type = "UNKNOWN";
+        std::string sc_name;                     // the syscall's name ("" when none)
+        std::optional<std::string_view> result;  // "success" / "failure"
+        std::optional<auditd::SocketAddress> sa;
+    };
+
+    // event.action, .category and .type.
+    struct Action {
+        std::string_view action;
+        std::string text;  // the action when it is not a literal
+        std::vector<std::string_view> category, type;
+    };
+
     void build_event(Group& g, Event& out) {
         m_decoded_used = 0;
         out = Value::object();
         out.as_object().reserve(12);
         put_member(out, "@timestamp", Value(timestamp(g.time_ns)));
-        const AuditRecord* syscall = nullptr;
-        const AuditRecord* cwd = nullptr;
-        const AuditRecord* proctitle = nullptr;
-        const AuditRecord* sockaddr = nullptr;
+        Parts p = parts_of(g);
+        // Filled here, stored after the members below: references into `out` do not survive
+        // its growth.
+        put_member(out, "event", Value());
+        Value event = event_base(g, p);
+        if (!g.node.empty()) out.set("host.name", Value(g.node));
+        out.set("host.os.type", Value("linux"));  // as Elastic's auditd integration; rules test it
+        put_subject(g, p, out);
+        put_tags(p, out);
+        Action action = put_action(p, out);
+        put_event_action(action, event);
+        *out.get("event") = std::move(event);
+        put_member(out, "auditd", auditd_fields(g, p));
+        if (m_options.include_original) out.set("event.original", Value(original_of(g)));
+        set_provenance(out, "auditd", m_options.origin, Value(static_cast<std::int64_t>(g.line)));
+    }
+
+    Parts parts_of(const Group& g) {
+        Parts p;
         m_paths.clear();
         m_execves.clear();
         for (const auto& r : g.records) {
             switch (r.kind) {
                 case auditd::RecordKind::syscall:
-                    if (syscall == nullptr) syscall = &r;
+                    if (p.syscall == nullptr) p.syscall = &r;
                     break;
                 case auditd::RecordKind::cwd:
-                    cwd = &r;
+                    p.cwd = &r;
                     break;
                 case auditd::RecordKind::proctitle:
-                    proctitle = &r;
+                    p.proctitle = &r;
                     break;
                 case auditd::RecordKind::sockaddr:
-                    sockaddr = &r;
+                    p.sockaddr = &r;
                     break;
                 case auditd::RecordKind::path:
                     m_paths.push_back(&r);
@@ -838,255 +895,287 @@ private:
                     break;
             }
         }
-        const auto& paths = m_paths;
-        const auto& execves = m_execves;
-        const AuditRecord* primary = syscall != nullptr  ? syscall
-                                     : g.records.empty() ? nullptr
-                                                         : &g.records.front();
-        std::string_view primary_type =
-            primary != nullptr ? std::string_view(primary->type) : "UNKNOWN";
+        p.primary = p.syscall != nullptr ? p.syscall
+                    : g.records.empty()  ? nullptr
+                                         : &g.records.front();
+        if (p.primary != nullptr) p.primary_type = p.primary->type;
+        p.sc_name = syscall_name_of(p.syscall);
+        if (Text s = value_of(p.primary, "success"))
+            p.result = *s == "yes" ? "success" : "failure";
+        else if (Text res = value_of(p.primary, "res"))
+            p.result = (*res == "success" || *res == "1") ? "success" : "failure";
+        if (p.sockaddr != nullptr)
+            if (const AuditField* f = p.sockaddr->find("saddr"))
+                p.sa = auditd::decode_saddr(f->value);
+        return p;
+    }
 
-        // Filled here, stored at the end: references into `out` do not survive its growth.
-        put_member(out, "event", Value());
+    // The name of the record's syscall: auditd's own enrichment, else from the arch's table.
+    std::string syscall_name_of(const AuditRecord* syscall) {
+        std::string name;
+        if (syscall == nullptr) return name;
+        Text nr = value_of(syscall, "syscall");
+        if (nr) name = auditd::syscall_name(value_of(syscall, "arch").value_or(""), *nr);
+        for (const auto& f : syscall->enriched)
+            if (is_key(f, "SYSCALL")) name = f.value;
+        return name;
+    }
+
+    // event.* but the action: kind, dataset, module, sequence, outcome.
+    Value event_base(const Group& g, const Parts& p) {
         Value event = Value::object();
         event.as_object().reserve(10);
         put_member(event, "kind", Value("event"));
         put_member(event, "dataset", Value("auditd.log"));
         put_member(event, "module", Value("auditd"));
         put_member(event, "sequence", Value(static_cast<std::int64_t>(g.serial)));
-        if (!g.node.empty()) out.set("host.name", Value(g.node));
-        out.set("host.os.type", Value("linux"));  // as Elastic's auditd integration; rules test it
-
-        std::string sc_name_text;
-        if (syscall != nullptr) {
-            Text arch = value_of(syscall, "arch");
-            Text nr = value_of(syscall, "syscall");
-            if (nr) sc_name_text = auditd::syscall_name(arch.value_or(""), *nr);
-            for (const auto& f : syscall->enriched)
-                if (is_key(f, "SYSCALL")) sc_name_text = f.value;
-        }
-        const std::string_view sc_name = sc_name_text;
-        std::optional<std::string_view> result;
-        if (Text s = value_of(primary, "success"))
-            result = *s == "yes" ? "success" : "failure";
-        else if (Text res = value_of(primary, "res"))
-            result = (*res == "success" || *res == "1") ? "success" : "failure";
-        std::optional<std::string_view> outcome = result;
+        std::optional<std::string_view> outcome = p.result;
         // A non-blocking connect returns EINPROGRESS (exit=-115): not known to fail yet.
-        if (result && *result == "failure" && sc_name == "connect" &&
-            value_of(primary, "exit").value_or("") == "-115")
+        if (p.result && *p.result == "failure" && p.sc_name == "connect" &&
+            value_of(p.primary, "exit").value_or("") == "-115")
             outcome = "unknown";
         if (outcome) put_member(event, "outcome", Value(*outcome));
+        return event;
+    }
 
-        // Process and user of the subject.
-        Text pid = value_of(primary, "pid");
-        bool is_exec = !execves.empty();
+    // process.* and user.* of the subject.
+    void put_subject(const Group& g, const Parts& p, Value& out) {
+        Text pid = value_of(p.primary, "pid");
+        bool is_exec = !m_execves.empty();
         if (is_exec && pid) remember_exec(g.node, *pid, g.serial);
-        if (pid) {
-            Value& process = put_member(out, "process", Value::object());
-            process.as_object().reserve(12);
-            put_member(process, "pid", number_or_string(*pid));
-            // An exec: the serial just remembered for the pid.
-            put_member(
-                process, "entity_id",
-                Value(is_exec ? entity_id(g.node, *pid, g.serial) : entity_id(g.node, *pid)));
-            Text exe = value_of(primary, "exe");
-            if (exe) put_member(process, "executable", Value(*exe));
-            if (Text comm = value_of(primary, "comm"))
-                put_member(process, "name", Value(*comm));
-            else if (exe)
-                put_member(process, "name", Value(auditd::base_name(*exe)));
-            if (Text ppid = value_of(primary, "ppid")) {
-                Value& parent = put_member(process, "parent", Value::object());
-                put_member(parent, "pid", number_or_string(*ppid));
-                put_member(parent, "entity_id", Value(entity_id(g.node, *ppid)));
-            }
-            if (Text dir = value_of(cwd, "cwd"))
-                put_member(process, "working_directory", Value(*dir));
-            if (Text title = value_of(proctitle, "proctitle")) {
-                std::string t(*title);
-                for (auto& c : t)
-                    if (c == '\0') c = ' ';
-                put_member(process, "title", Value(std::move(t)));
-            }
-        }
-        if (Text uid = value_of(primary, "uid")) {
-            Value& user = put_member(out, "user", Value::object());
-            user.as_object().reserve(6);
-            put_member(user, "id", Value(*uid));
-            for (const auto& f : primary->enriched)
-                if (is_key(f, "UID")) put_member(user, "name", Value(f.value));
-            if (Text euid = value_of(primary, "euid")) user.set("effective.id", Value(*euid));
-            if (Text gid = value_of(primary, "gid")) user.set("group.id", Value(*gid));
-            if (Text auid = value_of(primary, "auid"); auid && *auid != "4294967295")
-                user.set("audit.id", Value(*auid));
-        }
+        if (pid) put_process(g, p, *pid, is_exec, put_member(out, "process", Value::object()));
+        if (Text uid = value_of(p.primary, "uid")) put_user(*p.primary, *uid, out);
+    }
 
-        // Rule keys (several keys are hex-encoded, separated by \x01).
-        if (Text key = value_of(primary, "key")) {
-            Value tags = Value::array();
-            std::size_t s = 0;
-            while (s <= key->size()) {
-                std::size_t e = key->find('\x01', s);
-                if (e == std::string_view::npos) e = key->size();
-                if (e > s) tags.push_back(Value(key->substr(s, e - s)));
-                s = e + 1;
-            }
-            put_member(out, "tags", std::move(tags));
+    void put_process(const Group& g, const Parts& p, std::string_view pid, bool is_exec,
+                     Value& process) {
+        process.as_object().reserve(12);
+        put_member(process, "pid", number_or_string(pid));
+        // An exec: the serial just remembered for the pid.
+        put_member(process, "entity_id",
+                   Value(is_exec ? entity_id(g.node, pid, g.serial) : entity_id(g.node, pid)));
+        Text exe = value_of(p.primary, "exe");
+        if (exe) put_member(process, "executable", Value(*exe));
+        if (Text comm = value_of(p.primary, "comm"))
+            put_member(process, "name", Value(*comm));
+        else if (exe)
+            put_member(process, "name", Value(auditd::base_name(*exe)));
+        if (Text ppid = value_of(p.primary, "ppid")) {
+            Value& parent = put_member(process, "parent", Value::object());
+            put_member(parent, "pid", number_or_string(*ppid));
+            put_member(parent, "entity_id", Value(entity_id(g.node, *ppid)));
         }
+        if (Text dir = value_of(p.cwd, "cwd"))
+            put_member(process, "working_directory", Value(*dir));
+        if (Text title = value_of(p.proctitle, "proctitle")) {
+            std::string t(*title);
+            for (auto& c : t)
+                if (c == '\0') c = ' ';
+            put_member(process, "title", Value(std::move(t)));
+        }
+    }
 
-        std::string_view action;
-        std::string action_text;  // when the action is not a literal
-        std::vector<std::string_view> category, type;
-        std::optional<auditd::SocketAddress> sa;
-        if (sockaddr != nullptr)
-            if (const AuditField* f = sockaddr->find("saddr")) sa = auditd::decode_saddr(f->value);
+    void put_user(const AuditRecord& primary, std::string_view uid, Value& out) {
+        Value& user = put_member(out, "user", Value::object());
+        user.as_object().reserve(6);
+        put_member(user, "id", Value(uid));
+        for (const auto& f : primary.enriched)
+            if (is_key(f, "UID")) put_member(user, "name", Value(f.value));
+        if (Text euid = value_of(&primary, "euid")) user.set("effective.id", Value(*euid));
+        if (Text gid = value_of(&primary, "gid")) user.set("group.id", Value(*gid));
+        if (Text auid = value_of(&primary, "auid"); auid && *auid != "4294967295")
+            user.set("audit.id", Value(*auid));
+    }
 
-        if (is_exec) {
+    // Rule keys as tags (several keys are hex-encoded, separated by \x01).
+    void put_tags(const Parts& p, Value& out) {
+        Text key = value_of(p.primary, "key");
+        if (!key) return;
+        Value tags = Value::array();
+        std::size_t s = 0;
+        while (s <= key->size()) {
+            std::size_t e = key->find('\x01', s);
+            if (e == std::string_view::npos) e = key->size();
+            if (e > s) tags.push_back(Value(key->substr(s, e - s)));
+            s = e + 1;
+        }
+        put_member(out, "tags", std::move(tags));
+    }
+
+    // What the serial did, with the fields that say on what: an exec's arguments, a
+    // connection's destination, a bound or accepted socket, a file; else the syscall or the
+    // record type.
+    Action put_action(const Parts& p, Value& out) {
+        const auto& sa = p.sa;
+        std::string_view sc = p.sc_name;
+        bool inet = sa && (sa->family == "inet" || sa->family == "inet6");
+        if (!m_execves.empty()) {
             Value* pp = out.get("process");
             if (pp == nullptr) pp = &out.set_key("process", Value::object());
-            put_exec_args(execves, *pp);
-            action = "executed";
-            category = {"process"};
-            type = {"start"};
-        } else if (sa && (sa->family == "inet" || sa->family == "inet6" || sa->family == "local") &&
-                   (sc_name == "connect" || sc_name == "sendto" || sc_name == "sendmsg" ||
-                    sc_name.empty())) {
-            Value& dest = put_member(out, "destination", Value::object());
-            if (!sa->ip.empty()) put_member(dest, "ip", Value(sa->ip));
-            if (sa->port >= 0 && sa->family != "local") put_member(dest, "port", Value(sa->port));
-            if (!sa->path.empty()) put_member(dest, "address", Value(sa->path));
+            put_exec_args(m_execves, *pp);
+            return Action{"executed", {}, {"process"}, {"start"}};
+        }
+        if ((inet || (sa && sa->family == "local")) &&
+            (sc == "connect" || sc == "sendto" || sc == "sendmsg" || sc.empty())) {
+            put_endpoint(*sa, put_member(out, "destination", Value::object()), true);
             if (sa->family != "local")
                 out.set("network.type", Value(sa->family == "inet" ? "ipv4" : "ipv6"));
-            action = "connected-to";
-            category = {"network"};
-            type = {"connection", "start"};
-        } else if (sa && (sc_name == "bind" || sc_name == "accept" || sc_name == "accept4")) {
-            Value& src = put_member(out, "source", Value::object());
-            if (!sa->ip.empty()) put_member(src, "ip", Value(sa->ip));
-            if (sa->port >= 0 && sa->family != "local") put_member(src, "port", Value(sa->port));
-            action = sc_name == "bind" ? "bound-socket" : "accepted-connection-from";
-            category = {"network"};
-            type = {"connection"};
-        } else if (syscall != nullptr && !paths.empty()) {
-            // The target: a created or deleted entry, else the last non-parent item.
-            const AuditRecord* target = nullptr;
-            std::string_view nametype;
-            for (const auto* p : paths) {
-                std::string_view nt = value_of(p, "nametype").value_or("");
-                if (nt == "CREATE" || nt == "DELETE") {
-                    target = p;
-                    nametype = nt;
-                    break;
-                }
-                if (nt != "PARENT") target = p, nametype = nt;
-            }
-            if (target != nullptr) {
-                if (Text name = value_of(target, "name")) {
-                    Value& file = put_member(out, "file", Value::object());
-                    file.as_object().reserve(8);
-                    std::string path(*name);
-                    bool resolvable = !path.empty() && path[0] == '/';
-                    if (!resolvable && cwd != nullptr) {
-                        // Relative names are relative to the cwd for open/creat/... and for the
-                        // *at calls only with AT_FDCWD (a0 = ffffff9c); otherwise unknown.
-                        bool at_call =
-                            sc_name.size() > 2 && sc_name.substr(sc_name.size() - 2) == "at";
-                        std::string_view a0 = value_of(syscall, "a0").value_or("");
-                        if (!at_call || a0 == "ffffff9c" || a0 == "ffffffffffffff9c") {
-                            if (Text dir = value_of(cwd, "cwd")) {
-                                std::string_view rel = *name;
-                                if (rel.substr(0, 2) == "./") rel.remove_prefix(2);
-                                path.assign(*dir);
-                                if (dir->empty() || dir->back() != '/') path += '/';
-                                path += rel;
-                                resolvable = true;
-                            }
-                        }
-                    }
-                    std::string_view fname = auditd::base_name(path);
-                    if (resolvable) {
-                        put_member(file, "path", Value(path));
-                        auto slash = path.find_last_of('/');
-                        put_member(file, "directory",
-                                   Value(slash == 0 ? std::string_view("/")
-                                                    : std::string_view(path).substr(0, slash)));
-                    }
-                    if (!fname.empty()) {
-                        put_member(file, "name", Value(fname));
-                        auto dot = fname.find_last_of('.');
-                        if (dot != std::string_view::npos && dot > 0 && dot + 1 < fname.size())
-                            put_member(file, "extension", Value(fname.substr(dot + 1)));
-                    }
-                    if (Text inode = value_of(target, "inode"))
-                        put_member(file, "inode", Value(*inode));
-                    if (Text mode = value_of(target, "mode"))
-                        put_member(file, "mode", Value(*mode));
-                    if (!nametype.empty()) file.set("audit.nametype", Value(nametype));
-                }
-            }
-            category = {"file"};
-            if (nametype == "CREATE") {
-                action = "creation";
-                type = {"creation"};
-            } else if (nametype == "DELETE" || sc_name.rfind("unlink", 0) == 0 ||
-                       sc_name == "rmdir") {
-                action = "deleted";
-                type = {"deletion"};
-            } else if (sc_name.rfind("rename", 0) == 0) {
-                action = "moved";
-                type = {"change"};
-            } else if (sc_name.find("chmod") != std::string::npos ||
-                       sc_name.find("chown") != std::string::npos ||
-                       sc_name.find("xattr") != std::string::npos) {
-                action = "changed-file-attributes-of";
-                type = {"change"};
-            } else {
-                action = "opened-file";
-                type = {"access"};
-            }
-        } else if (syscall != nullptr) {
-            action = sc_name.empty() ? std::string_view("syscall") : sc_name;
-            type = {"info"};
-        } else {
-            action_text = to_lower_type(primary_type);
-            action = action_text;
-            type = {"info"};
+            return Action{"connected-to", {}, {"network"}, {"connection", "start"}};
         }
-        put_member(event, "action", Value(action));
-        if (!category.empty()) {
+        if (sa && (sc == "bind" || sc == "accept" || sc == "accept4")) {
+            put_endpoint(*sa, put_member(out, "source", Value::object()), false);
+            return Action{sc == "bind" ? "bound-socket" : "accepted-connection-from",
+                          {},
+                          {"network"},
+                          {"connection"}};
+        }
+        if (p.syscall != nullptr && !m_paths.empty()) return put_file_action(p, out);
+        if (p.syscall != nullptr)
+            return Action{sc.empty() ? std::string_view("syscall") : sc, {}, {}, {"info"}};
+        Action a{{}, to_lower_type(p.primary_type), {}, {"info"}};
+        return a;
+    }
+
+    // destination.* of a connection (with a unix socket's path) or source.* of a bound socket.
+    static void put_endpoint(const auditd::SocketAddress& sa, Value& to, bool with_path) {
+        if (!sa.ip.empty()) put_member(to, "ip", Value(sa.ip));
+        if (sa.port >= 0 && sa.family != "local") put_member(to, "port", Value(sa.port));
+        if (with_path && !sa.path.empty()) put_member(to, "address", Value(sa.path));
+    }
+
+    // The target of a syscall on paths: a created or deleted entry, else the last item that
+    // is not a parent directory; nullptr when there is none. `nametype` is its nametype.
+    const AuditRecord* file_target(std::string_view& nametype) {
+        const AuditRecord* target = nullptr;
+        for (const auto* p : m_paths) {
+            std::string_view nt = value_of(p, "nametype").value_or("");
+            if (nt == "CREATE" || nt == "DELETE") {
+                nametype = nt;
+                return p;
+            }
+            if (nt != "PARENT") target = p, nametype = nt;
+        }
+        return target;
+    }
+
+    Action put_file_action(const Parts& p, Value& out) {
+        std::string_view nametype;
+        const AuditRecord* target = file_target(nametype);
+        if (target != nullptr)
+            if (Text name = value_of(target, "name")) put_file(p, *target, *name, nametype, out);
+        std::string_view sc = p.sc_name;
+        Action a{{}, {}, {"file"}, {}};
+        if (nametype == "CREATE") {
+            a.action = "creation";
+            a.type = {"creation"};
+        } else if (nametype == "DELETE" || sc.rfind("unlink", 0) == 0 || sc == "rmdir") {
+            a.action = "deleted";
+            a.type = {"deletion"};
+        } else if (sc.rfind("rename", 0) == 0) {
+            a.action = "moved";
+            a.type = {"change"};
+        } else if (sc.find("chmod") != std::string::npos || sc.find("chown") != std::string::npos ||
+                   sc.find("xattr") != std::string::npos) {
+            a.action = "changed-file-attributes-of";
+            a.type = {"change"};
+        } else {
+            a.action = "opened-file";
+            a.type = {"access"};
+        }
+        return a;
+    }
+
+    // A PATH record's name as an absolute path. Relative names are relative to the cwd for
+    // open/creat/... and for the *at calls only with AT_FDCWD (a0 = ffffff9c); otherwise the
+    // directory is unknown and nullopt is returned.
+    std::optional<std::string> absolute_path(const Parts& p, std::string_view name) {
+        if (!name.empty() && name[0] == '/') return std::string(name);
+        if (p.cwd == nullptr) return std::nullopt;
+        std::string_view sc = p.sc_name;
+        bool at_call = sc.size() > 2 && sc.substr(sc.size() - 2) == "at";
+        std::string_view a0 = value_of(p.syscall, "a0").value_or("");
+        if (at_call && a0 != "ffffff9c" && a0 != "ffffffffffffff9c") return std::nullopt;
+        Text dir = value_of(p.cwd, "cwd");
+        if (!dir) return std::nullopt;
+        if (name.substr(0, 2) == "./") name.remove_prefix(2);
+        std::string path(*dir);
+        if (dir->empty() || dir->back() != '/') path += '/';
+        path += name;
+        return path;
+    }
+
+    void put_file(const Parts& p, const AuditRecord& target, std::string_view name,
+                  std::string_view nametype, Value& out) {
+        Value& file = put_member(out, "file", Value::object());
+        file.as_object().reserve(8);
+        std::optional<std::string> path = absolute_path(p, name);
+        std::string_view fname = auditd::base_name(path ? std::string_view(*path) : name);
+        if (path) {
+            put_member(file, "path", Value(*path));
+            auto slash = path->find_last_of('/');
+            put_member(file, "directory",
+                       Value(slash == 0 ? std::string_view("/")
+                                        : std::string_view(*path).substr(0, slash)));
+        }
+        if (!fname.empty()) {
+            put_member(file, "name", Value(fname));
+            auto dot = fname.find_last_of('.');
+            if (dot != std::string_view::npos && dot > 0 && dot + 1 < fname.size())
+                put_member(file, "extension", Value(fname.substr(dot + 1)));
+        }
+        if (Text inode = value_of(&target, "inode")) put_member(file, "inode", Value(*inode));
+        if (Text mode = value_of(&target, "mode")) put_member(file, "mode", Value(*mode));
+        if (!nametype.empty()) file.set("audit.nametype", Value(nametype));
+    }
+
+    static void put_event_action(const Action& a, Value& event) {
+        put_member(event, "action", Value(a.text.empty() ? a.action : std::string_view(a.text)));
+        if (!a.category.empty()) {
             Value c = Value::array();
-            for (auto s : category) c.push_back(Value(s));
+            for (auto s : a.category) c.push_back(Value(s));
             put_member(event, "category", std::move(c));
         }
         Value ty = Value::array();
-        for (auto s : type) ty.push_back(Value(s));
+        for (auto s : a.type) ty.push_back(Value(s));
         put_member(event, "type", std::move(ty));
-        *out.get("event") = std::move(event);
+    }
 
-        // auditd.*: the source's own names.
-        Value& a = put_member(out, "auditd", Value::object());
+    // auditd.*: the source's own names.
+    Value auditd_fields(const Group& g, const Parts& p) {
+        Value a = Value::object();
         a.as_object().reserve(7);
-        put_member(a, "message_type", Value(to_lower_type(primary_type)));
+        put_member(a, "message_type", Value(to_lower_type(p.primary_type)));
         put_member(a, "sequence", Value(static_cast<std::int64_t>(g.serial)));
-        if (result) put_member(a, "result", Value(*result == "success" ? "success" : "fail"));
+        if (p.result) put_member(a, "result", Value(*p.result == "success" ? "success" : "fail"));
         if (g.incomplete_when_closed()) put_member(a, "incomplete", Value(true));
+        put_member(a, "data", auditd_data(p));
+        if (!m_paths.empty()) put_member(a, "paths", auditd_paths());
+        Value enriched = Value::object();
+        for (const auto& r : g.records)
+            for (const auto& f : r.enriched)
+                if (enriched.get(f.key) == nullptr) enriched.set_key(f.key, Value(f.value));
+        if (!enriched.as_object().empty()) put_member(a, "enriched", std::move(enriched));
+        return a;
+    }
+
+    // auditd.data: the primary record's fields (decoded) and the socket address.
+    Value auditd_data(const Parts& p) {
         Value data = Value::object();
-        if (primary != nullptr) {
-            const bool execve = primary->kind == auditd::RecordKind::execve;
-            data.as_object().reserve(primary->fields.size() + 1);
-            for (const auto& f : primary->fields) {
+        if (p.primary != nullptr) {
+            const bool execve = p.primary->kind == auditd::RecordKind::execve;
+            data.as_object().reserve(p.primary->fields.size() + 1);
+            for (const auto& f : p.primary->fields) {
                 if (is_key(f, "msg")) continue;
                 Text v = text(f, execve);
                 if (!v) continue;
-                if (is_key(f, "syscall") && !sc_name.empty()) {
-                    put_member(data, "syscall", Value(sc_name));
+                if (is_key(f, "syscall") && !p.sc_name.empty()) {
+                    put_member(data, "syscall", Value(p.sc_name));
                     continue;
                 }
                 put_member(data, f.key, Value(*v));
             }
         }
-        if (sa) {
+        if (const auto& sa = p.sa) {
             Value& sock = put_member(data, "socket", Value::object());
             put_member(sock, "family", Value(sa->family));
             if (!sa->ip.empty()) put_member(sock, "addr", Value(sa->ip));
@@ -1094,37 +1183,34 @@ private:
                 put_member(sock, "port", Value(sa->port));
             if (!sa->path.empty()) put_member(sock, "path", Value(sa->path));
         }
-        put_member(a, "data", std::move(data));
-        if (!paths.empty()) {
-            Value arr = Value::array();
-            arr.as_array().reserve(paths.size());
-            for (const auto* p : paths) {
-                Value item = Value::object();
-                item.as_object().reserve(p->fields.size());
-                for (const auto& f : p->fields) {
-                    // File capability fields (cap_fp=0 ...) are noise for detection: dropped.
-                    if (f.key.size() > 4 && std::memcmp(f.key.data(), "cap_", 4) == 0) continue;
-                    if (Text v = text(f, false)) put_member(item, f.key, Value(*v));
-                }
-                arr.push_back(std::move(item));
-            }
-            put_member(a, "paths", std::move(arr));
-        }
-        Value enriched = Value::object();
-        for (const auto& r : g.records)
-            for (const auto& f : r.enriched)
-                if (enriched.get(f.key) == nullptr) enriched.set_key(f.key, Value(f.value));
-        if (!enriched.as_object().empty()) put_member(a, "enriched", std::move(enriched));
+        return data;
+    }
 
-        if (m_options.include_original) {
-            std::string original;
-            for (const auto& r : g.records) {
-                if (!original.empty()) original += '\n';
-                original += r.type + " line " + std::to_string(r.line);
+    // auditd.paths: each PATH record's fields, without the file capability ones (noise for
+    // detection).
+    Value auditd_paths() {
+        Value arr = Value::array();
+        arr.as_array().reserve(m_paths.size());
+        for (const auto* p : m_paths) {
+            Value item = Value::object();
+            item.as_object().reserve(p->fields.size());
+            for (const auto& f : p->fields) {
+                if (f.key.size() > 4 && std::memcmp(f.key.data(), "cap_", 4) == 0) continue;
+                if (Text v = text(f, false)) put_member(item, f.key, Value(*v));
             }
-            out.set("event.original", Value(original));
+            arr.push_back(std::move(item));
         }
-        set_provenance(out, "auditd", m_options.origin, Value(static_cast<std::int64_t>(g.line)));
+        return arr;
+    }
+
+    // event.original: the records' types and lines (the raw text is in the log itself).
+    static std::string original_of(const Group& g) {
+        std::string original;
+        for (const auto& r : g.records) {
+            if (!original.empty()) original += '\n';
+            original += r.type + " line " + std::to_string(r.line);
+        }
+        return original;
     }
 
     static std::string to_lower_type(std::string_view t) { return ascii_lowercase(t); }
