@@ -265,6 +265,23 @@ struct Evaluator::Impl {
     std::atomic<std::uint64_t> fed{0};
     bool finished = false;
 
+    // The steps of Evaluator::add_scenario: a slot per expectation and detection, then which
+    // events each slot is fed.
+    struct Adding {
+        std::size_t scenario;
+        const RunFacts& facts;
+        std::map<std::string, std::string> run_facts;  // run.host, run.start, run.end
+        eql::QueryOptions qopts;
+        eql::MatcherOptions mopts;
+        std::vector<std::string> errors;
+    };
+    Adding adding(std::size_t scenario, const ScenarioChecks& checks, const RunFacts& f) const;
+    static void bounds(const RunFacts& f, const std::optional<Window>& w, std::int64_t& lo,
+                       std::int64_t& hi);
+    ExpectationResult add_expectation(Adding& a, const ExpectationSpec& spec, std::size_t i);
+    DetectionResult add_detection(Adding& a, const DetectionSpec& spec, std::size_t i);
+    void route_slots(std::size_t first_slot);
+
     // The steps of Evaluator::finish: each slot's verdict, then each scenario's.
     bool collected(const RunFacts& f, std::string_view source) const;
     void judge_expectation(Slot& slot, const std::vector<eql::Hit>& hits,
@@ -422,135 +439,146 @@ std::uint64_t Evaluator::events_fed() const {
 
 void Evaluator::add_scenario(const ScenarioChecks& checks, RunFacts facts) {
     auto& impl = *m_impl;
-    std::size_t sidx = impl.scenarios.size();
     ScenarioResult result;
     result.checks = checks;
     result.facts = std::move(facts);
-    const RunFacts& f = result.facts;
     const std::size_t first_slot = impl.slots.size();
-
-    std::map<std::string, std::string> run_facts;
-    if (!f.host.empty()) run_facts["run.host"] = f.host;
-    if (f.start_ns) run_facts["run.start"] = format_iso8601(*f.start_ns);
-    if (f.end_ns) run_facts["run.end"] = format_iso8601(*f.end_ns);
-
-    std::vector<std::string> errors;
-    auto bounds = [&](const std::optional<Window>& w, std::int64_t& lo, std::int64_t& hi) {
-        if (f.start_ns) lo = *f.start_ns - (w ? w->before_ns : 0);
-        if (f.end_ns)
-            hi = *f.end_ns + (w ? w->after_ns : 0);
-        else if (f.start_ns && w)
-            hi = *f.start_ns + w->after_ns;
-        if (f.cleanup_start_ns) hi = std::min(hi, *f.cleanup_start_ns);
-    };
-    eql::QueryOptions qopts;
-    qopts.types = impl.options.types ? impl.options.types : checks.mapping;
-    qopts.now_ns = f.end_ns ? f.end_ns : f.start_ns;  // date math is relative to the run
-    eql::MatcherOptions mopts;
-    mopts.collect_diagnostics = true;
-    mopts.max_near_misses = impl.options.max_near_misses;
-    mopts.size_limit = impl.options.max_hits;
-    mopts.max_hit_events = impl.options.max_evidence;  // only these become evidence
-
-    for (std::size_t i = 0; i < checks.expectations.size(); ++i) {
-        const auto& spec = checks.expectations[i];
-        ExpectationResult er;
-        er.spec = spec;
-        er.spec.description = substitute_text(spec.description, f.arguments, run_facts);
-        auto q = substitute_query(spec.query, f.arguments, run_facts);
-        Impl::Slot slot;
-        slot.scenario = sidx;
-        slot.index = i;
-        slot.sources = {spec.source};
-        slot.profile =
-            impl.options.profile_override.value_or(spec.profile.value_or(Profile::Sysmon));
-        const telemetry::SourceSpec* source = telemetry::find_source(spec.source);
-        slot.host = source != nullptr && source->host_bound ? f.host : "";
-        slot.lineage = spec.lineage;
-        bounds(spec.window, slot.lo, slot.hi);
-        if (!q) {
-            errors.push_back("expectation " + spec.id + ": " + q.error().message);
-            er.query = spec.query;
-        } else {
-            er.query = *q;
-            auto compiled =
-                eql::compile(*q, spec.position.file.empty() ? spec.id : spec.position.file, qopts);
-            if (!compiled) {
-                errors.push_back("expectation " + spec.id + ": " + compiled.error().message);
-            } else {
-                slot.matcher.emplace(*compiled, mopts);
-                impl.slots.push_back(std::move(slot));
-            }
-        }
-        result.expectations.push_back(std::move(er));
-    }
+    Impl::Adding a = impl.adding(impl.scenarios.size(), checks, result.facts);
+    for (std::size_t i = 0; i < checks.expectations.size(); ++i)
+        result.expectations.push_back(impl.add_expectation(a, checks.expectations[i], i));
     impl.anchor_lineage(first_slot, result);
-    for (std::size_t i = 0; i < checks.detections.size(); ++i) {
-        const auto& spec = checks.detections[i];
-        DetectionResult dr;
-        dr.spec = spec;
-        dr.evaluated_profile = impl.options.profile_override.value_or(
-            spec.profile_from_data ? impl.options.data_profile : spec.profile);
-        Impl::Slot slot;
-        slot.scenario = sidx;
-        slot.detection = true;
-        slot.index = i;
-        slot.sources = spec.sources;
-        slot.profile = dr.evaluated_profile;
-        slot.host = f.host;  // rules read endpoint data: scope to the lab host when known
-        bounds(spec.window, slot.lo, slot.hi);
-        auto compiled = compile_detection(spec, qopts);
-        if (!compiled) {
-            dr.verdict = DetectionVerdict::Error;
-            dr.reason = compiled.error().message;
-            // A --rules DIR rule that does not compile is its own problem, not the scenario's.
-            if (!spec.informational)
-                errors.push_back("rule " + spec.rule + ": " + compiled.error().message);
-        } else if (compiled->sigma_set) {
-            slot.absent = watched_fields(spec, *compiled);
-            slot.sigma_set = compiled->sigma_set;
-            slot.correlation_rule = compiled->correlation;
-            slot.correlation.emplace(compiled->sigma_set,
-                                     sigma::MatcherOptions{.collect_diagnostics = true});
-            impl.slots.push_back(std::move(slot));
-        } else if (!compiled->rule.query) {
-            dr.verdict = DetectionVerdict::NotEvaluable;
-            dr.reason = "not locally evaluable: " + compiled->rule.not_evaluable;
-        } else {
-            // The misses of a --rules rule are never shown: no diagnostics to collect.
-            eql::MatcherOptions own = mopts;
-            own.collect_diagnostics = !spec.informational;
-            slot.informational = spec.informational;
-            if (spec.informational)
-                slot.query = compiled->rule.query;
-            else
-                slot.absent = watched_fields(spec, *compiled);
-            slot.matcher.emplace(compiled->rule.query, own);
-            impl.slots.push_back(std::move(slot));
-        }
-        result.detections.push_back(std::move(dr));
-    }
-    if (!errors.empty()) {
+    for (std::size_t i = 0; i < checks.detections.size(); ++i)
+        result.detections.push_back(impl.add_detection(a, checks.detections[i], i));
+    if (!a.errors.empty()) {
         result.verdict = ScenarioVerdict::Error;
-        result.reason = join(errors, "; ");
+        result.reason = join(a.errors, "; ");
     }
     impl.scenarios.push_back(std::move(result));
+    impl.route_slots(first_slot);
+}
 
-    // Matchers needing the other vocabulary run after the in-place translation; lineage-bound
-    // ones get their events late (Impl::defer).
-    impl.data_profile_slots.clear();
-    impl.translated_slots.clear();
-    impl.lineage_slots.clear();
-    for (std::size_t k = 0; k < impl.slots.size(); ++k) {
-        if (impl.slots[k].lineage) {
-            impl.lineage_slots.resize(impl.lineage.anchor_count());
-            impl.lineage_slots[impl.slots[k].anchor].push_back(k);
+Evaluator::Impl::Adding Evaluator::Impl::adding(std::size_t scenario, const ScenarioChecks& checks,
+                                                const RunFacts& f) const {
+    Adding a{scenario, f, {}, {}, {}, {}};
+    if (!f.host.empty()) a.run_facts["run.host"] = f.host;
+    if (f.start_ns) a.run_facts["run.start"] = format_iso8601(*f.start_ns);
+    if (f.end_ns) a.run_facts["run.end"] = format_iso8601(*f.end_ns);
+    a.qopts.types = options.types ? options.types : checks.mapping;
+    a.qopts.now_ns = f.end_ns ? f.end_ns : f.start_ns;  // date math is relative to the run
+    a.mopts.collect_diagnostics = true;
+    a.mopts.max_near_misses = options.max_near_misses;
+    a.mopts.size_limit = options.max_hits;
+    a.mopts.max_hit_events = options.max_evidence;  // only these become evidence
+    return a;
+}
+
+// The time bounds of a check: the run's start and end widened by its window, and never past
+// the start of cleanup.
+void Evaluator::Impl::bounds(const RunFacts& f, const std::optional<Window>& w, std::int64_t& lo,
+                             std::int64_t& hi) {
+    if (f.start_ns) lo = *f.start_ns - (w ? w->before_ns : 0);
+    if (f.end_ns)
+        hi = *f.end_ns + (w ? w->after_ns : 0);
+    else if (f.start_ns && w)
+        hi = *f.start_ns + w->after_ns;
+    if (f.cleanup_start_ns) hi = std::min(hi, *f.cleanup_start_ns);
+}
+
+ExpectationResult Evaluator::Impl::add_expectation(Adding& a, const ExpectationSpec& spec,
+                                                   std::size_t i) {
+    const RunFacts& f = a.facts;
+    ExpectationResult er;
+    er.spec = spec;
+    er.spec.description = substitute_text(spec.description, f.arguments, a.run_facts);
+    auto q = substitute_query(spec.query, f.arguments, a.run_facts);
+    if (!q) {
+        a.errors.push_back("expectation " + spec.id + ": " + q.error().message);
+        er.query = spec.query;
+        return er;
+    }
+    er.query = *q;
+    auto compiled =
+        eql::compile(*q, spec.position.file.empty() ? spec.id : spec.position.file, a.qopts);
+    if (!compiled) {
+        a.errors.push_back("expectation " + spec.id + ": " + compiled.error().message);
+        return er;
+    }
+    Slot slot;
+    slot.scenario = a.scenario;
+    slot.index = i;
+    slot.sources = {spec.source};
+    slot.profile = options.profile_override.value_or(spec.profile.value_or(Profile::Sysmon));
+    const telemetry::SourceSpec* source = telemetry::find_source(spec.source);
+    slot.host = source != nullptr && source->host_bound ? f.host : "";
+    slot.lineage = spec.lineage;
+    bounds(f, spec.window, slot.lo, slot.hi);
+    slot.matcher.emplace(*compiled, a.mopts);
+    slots.push_back(std::move(slot));
+    return er;
+}
+
+DetectionResult Evaluator::Impl::add_detection(Adding& a, const DetectionSpec& spec,
+                                               std::size_t i) {
+    DetectionResult dr;
+    dr.spec = spec;
+    dr.evaluated_profile = options.profile_override.value_or(
+        spec.profile_from_data ? options.data_profile : spec.profile);
+    Slot slot;
+    slot.scenario = a.scenario;
+    slot.detection = true;
+    slot.index = i;
+    slot.sources = spec.sources;
+    slot.profile = dr.evaluated_profile;
+    slot.host = a.facts.host;  // rules read endpoint data: scope to the lab host when known
+    bounds(a.facts, spec.window, slot.lo, slot.hi);
+    auto compiled = compile_detection(spec, a.qopts);
+    if (!compiled) {
+        dr.verdict = DetectionVerdict::Error;
+        dr.reason = compiled.error().message;
+        // A --rules DIR rule that does not compile is its own problem, not the scenario's.
+        if (!spec.informational)
+            a.errors.push_back("rule " + spec.rule + ": " + compiled.error().message);
+    } else if (compiled->sigma_set) {
+        slot.absent = watched_fields(spec, *compiled);
+        slot.sigma_set = compiled->sigma_set;
+        slot.correlation_rule = compiled->correlation;
+        slot.correlation.emplace(compiled->sigma_set,
+                                 sigma::MatcherOptions{.collect_diagnostics = true});
+        slots.push_back(std::move(slot));
+    } else if (!compiled->rule.query) {
+        dr.verdict = DetectionVerdict::NotEvaluable;
+        dr.reason = "not locally evaluable: " + compiled->rule.not_evaluable;
+    } else {
+        // The misses of a --rules rule are never shown: no diagnostics to collect.
+        eql::MatcherOptions own = a.mopts;
+        own.collect_diagnostics = !spec.informational;
+        slot.informational = spec.informational;
+        if (spec.informational)
+            slot.query = compiled->rule.query;
+        else
+            slot.absent = watched_fields(spec, *compiled);
+        slot.matcher.emplace(compiled->rule.query, own);
+        slots.push_back(std::move(slot));
+    }
+    return dr;
+}
+
+// Matchers needing the other vocabulary run after the in-place translation; lineage-bound ones
+// get their events late (defer); slots from `first_slot` on are new and may be indexed.
+void Evaluator::Impl::route_slots(std::size_t first_slot) {
+    data_profile_slots.clear();
+    translated_slots.clear();
+    lineage_slots.clear();
+    for (std::size_t k = 0; k < slots.size(); ++k) {
+        if (slots[k].lineage) {
+            lineage_slots.resize(lineage.anchor_count());
+            lineage_slots[slots[k].anchor].push_back(k);
             continue;
         }
-        bool translate = impl.slots[k].profile == Profile::Endpoint &&
-                         impl.options.data_profile == Profile::Sysmon;
-        if (impl.slots[k].indexed || (k >= first_slot && impl.index_slot(k, translate))) continue;
-        (translate ? impl.translated_slots : impl.data_profile_slots).push_back(k);
+        bool translate =
+            slots[k].profile == Profile::Endpoint && options.data_profile == Profile::Sysmon;
+        if (slots[k].indexed || (k >= first_slot && index_slot(k, translate))) continue;
+        (translate ? translated_slots : data_profile_slots).push_back(k);
     }
 }
 
