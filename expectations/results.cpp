@@ -8,7 +8,9 @@
 namespace attest::expectations {
 namespace {
 
-Value event_value(const std::shared_ptr<const Event>& e) { return e ? Value(*e) : Value(); }
+Value event_value(const std::shared_ptr<const Event>& e) {
+    return e ? Value(*e) : Value();
+}
 
 Value near_misses_json(const std::vector<eql::NearMiss>& misses) {
     Value out = Value::array();
@@ -61,17 +63,92 @@ Value siem_json(const SiemResult& r) {
 
 }  // namespace
 
+namespace {
+
+Value strings_json(const std::vector<std::string>& list) {
+    Value out = Value::array();
+    for (const auto& x : list) out.push_back(Value(x));
+    return out;
+}
+
+Value expectation_json(const ExpectationResult& e) {
+    Value o = Value::object();
+    o.set_key("id", Value(e.spec.id));
+    o.set_key("description", Value(e.spec.description));
+    o.set_key("source", Value(e.spec.source));
+    o.set_key("query", Value(e.query));
+    o.set_key("min_count", Value(static_cast<std::int64_t>(e.spec.min_count)));
+    o.set_key("required", Value(e.spec.required));
+    if (e.spec.baseline) o.set_key("baseline", Value(true));
+    if (e.spec.lineage) {
+        o.set_key("lineage", Value(true));
+        o.set_key("lineage_applied", Value(e.lineage_applied));
+    }
+    o.set_key("verdict", Value(verdict_name(e.verdict)));
+    o.set_key("reason", Value(e.reason));
+    o.set_key("count", Value(static_cast<std::int64_t>(e.count)));
+    if (e.count_capped) o.set_key("count_capped", Value(true));
+    Value ev = Value::array();
+    for (const auto& x : e.evidence) ev.push_back(event_value(x));
+    o.set_key("evidence", std::move(ev));
+    o.set_key("evidence_omitted", Value(static_cast<std::int64_t>(e.evidence_omitted)));
+    o.set_key("near_misses", near_misses_json(e.near_misses));
+    o.set_key("clause_counts", clause_counts_json(e.clause_counts));
+    o.set_key("events_seen", Value(static_cast<std::int64_t>(e.events_seen)));
+    return o;
+}
+
+// The rule: its names, language, level, tags and vocabularies.
+void put_rule_json(const DetectionResult& d, Value& o) {
+    o.set_key("rule", Value(d.spec.rule));
+    o.set_key("rule_id", Value(d.spec.rule_id));
+    o.set_key("name", Value(d.spec.name));
+    // A TOML rule says its own language (kuery, eql); `spec.language` is eql or sigma.
+    o.set_key("language",
+              Value(d.spec.loaded && d.spec.language != "sigma" ? d.spec.loaded->language
+                                                                : d.spec.language));
+    if (!d.spec.level.empty()) o.set_key("level", Value(d.spec.level));
+    if (!d.spec.tags.empty()) o.set_key("tags", strings_json(d.spec.tags));
+    o.set_key("profile", Value(profile_name(d.evaluated_profile)));
+    o.set_key("rule_profile", Value(profile_name(d.spec.profile)));
+}
+
+Value detection_json(const DetectionResult& d) {
+    Value o = Value::object();
+    put_rule_json(d, o);
+    o.set_key("expected", Value(d.spec.informational  ? "informational"
+                                : d.spec.expect_fires ? "fires"
+                                                      : "does_not_fire"));
+    o.set_key("verdict", Value(verdict_name(d.verdict)));
+    o.set_key("passed", Value(d.passed));
+    o.set_key("reason", Value(d.reason));
+    o.set_key("vocabulary_mismatch", Value(d.vocabulary_mismatch));
+    o.set_key("hits", Value(static_cast<std::int64_t>(d.hits)));
+    Value ev = Value::array();
+    for (const auto& hit : d.evidence) {
+        Value h = Value::object();
+        Value events = Value::array();
+        for (const auto& x : hit) events.push_back(event_value(x));
+        h.set_key("events", std::move(events));
+        ev.push_back(std::move(h));
+    }
+    o.set_key("evidence", std::move(ev));
+    o.set_key("near_misses", near_misses_json(d.near_misses));
+    o.set_key("clause_counts", clause_counts_json(d.clause_counts));
+    o.set_key("events_seen", Value(static_cast<std::int64_t>(d.events_seen)));
+    if (d.siem) o.set_key("siem", siem_json(*d.siem));
+    return o;
+}
+
+}  // namespace
+
 Value scenario_to_json(const ScenarioResult& r) {
     Value s = Value::object();
     s.set_key("guid", Value(r.checks.guid));
     s.set_key("name", Value(r.checks.name));
     s.set_key("technique", Value(r.checks.technique));
-    Value tactics = Value::array();
-    for (const auto& t : r.checks.tactics) tactics.push_back(Value(t));
-    s.set_key("tactics", std::move(tactics));
-    Value platforms = Value::array();
-    for (const auto& p : r.checks.platforms) platforms.push_back(Value(p));
-    s.set_key("platforms", std::move(platforms));
+    s.set_key("tactics", strings_json(r.checks.tactics));
+    s.set_key("platforms", strings_json(r.checks.platforms));
     if (!r.facts.host.empty()) s.set_key("target", Value(r.facts.host));
     s.set_key("verdict", Value(verdict_name(r.verdict)));
     s.set_key("reason", Value(r.reason));
@@ -85,79 +162,14 @@ Value scenario_to_json(const ScenarioResult& r) {
         if (r.facts.end_ns) window.set_key("end", Value(format_iso8601(*r.facts.end_ns)));
         s.set_key("window", std::move(window));
     }
-
     Value exps = Value::array();
-    for (const auto& e : r.expectations) {
-        Value o = Value::object();
-        o.set_key("id", Value(e.spec.id));
-        o.set_key("description", Value(e.spec.description));
-        o.set_key("source", Value(e.spec.source));
-        o.set_key("query", Value(e.query));
-        o.set_key("min_count", Value(static_cast<std::int64_t>(e.spec.min_count)));
-        o.set_key("required", Value(e.spec.required));
-        if (e.spec.baseline) o.set_key("baseline", Value(true));
-        if (e.spec.lineage) {
-            o.set_key("lineage", Value(true));
-            o.set_key("lineage_applied", Value(e.lineage_applied));
-        }
-        o.set_key("verdict", Value(verdict_name(e.verdict)));
-        o.set_key("reason", Value(e.reason));
-        o.set_key("count", Value(static_cast<std::int64_t>(e.count)));
-        if (e.count_capped) o.set_key("count_capped", Value(true));
-        Value ev = Value::array();
-        for (const auto& x : e.evidence) ev.push_back(event_value(x));
-        o.set_key("evidence", std::move(ev));
-        o.set_key("evidence_omitted", Value(static_cast<std::int64_t>(e.evidence_omitted)));
-        o.set_key("near_misses", near_misses_json(e.near_misses));
-        o.set_key("clause_counts", clause_counts_json(e.clause_counts));
-        o.set_key("events_seen", Value(static_cast<std::int64_t>(e.events_seen)));
-        exps.push_back(std::move(o));
-    }
+    for (const auto& e : r.expectations) exps.push_back(expectation_json(e));
     s.set_key("expectations", std::move(exps));
-
     Value dets = Value::array();
-    for (const auto& d : r.detections) {
+    for (const auto& d : r.detections)
         // Of the --rules DIR rules, only those that fired are worth a record.
-        if (d.spec.informational && d.verdict != DetectionVerdict::Fired) continue;
-        Value o = Value::object();
-        o.set_key("rule", Value(d.spec.rule));
-        o.set_key("rule_id", Value(d.spec.rule_id));
-        o.set_key("name", Value(d.spec.name));
-        // A TOML rule says its own language (kuery, eql); `spec.language` is eql or sigma.
-        o.set_key("language",
-                  Value(d.spec.loaded && d.spec.language != "sigma" ? d.spec.loaded->language
-                                                                    : d.spec.language));
-        if (!d.spec.level.empty()) o.set_key("level", Value(d.spec.level));
-        if (!d.spec.tags.empty()) {
-            Value tags = Value::array();
-            for (const auto& t : d.spec.tags) tags.push_back(Value(t));
-            o.set_key("tags", std::move(tags));
-        }
-        o.set_key("profile", Value(profile_name(d.evaluated_profile)));
-        o.set_key("rule_profile", Value(profile_name(d.spec.profile)));
-        o.set_key("expected", Value(d.spec.informational  ? "informational"
-                                    : d.spec.expect_fires ? "fires"
-                                                          : "does_not_fire"));
-        o.set_key("verdict", Value(verdict_name(d.verdict)));
-        o.set_key("passed", Value(d.passed));
-        o.set_key("reason", Value(d.reason));
-        o.set_key("vocabulary_mismatch", Value(d.vocabulary_mismatch));
-        o.set_key("hits", Value(static_cast<std::int64_t>(d.hits)));
-        Value ev = Value::array();
-        for (const auto& hit : d.evidence) {
-            Value h = Value::object();
-            Value events = Value::array();
-            for (const auto& x : hit) events.push_back(event_value(x));
-            h.set_key("events", std::move(events));
-            ev.push_back(std::move(h));
-        }
-        o.set_key("evidence", std::move(ev));
-        o.set_key("near_misses", near_misses_json(d.near_misses));
-        o.set_key("clause_counts", clause_counts_json(d.clause_counts));
-        o.set_key("events_seen", Value(static_cast<std::int64_t>(d.events_seen)));
-        if (d.siem) o.set_key("siem", siem_json(*d.siem));
-        dets.push_back(std::move(o));
-    }
+        if (!d.spec.informational || d.verdict == DetectionVerdict::Fired)
+            dets.push_back(detection_json(d));
     s.set_key("detections", std::move(dets));
     return s;
 }
