@@ -111,8 +111,7 @@ run::Mode mode_of(const Options& opts) {
                                      : run::Mode::Run;
 }
 
-int run_run(const std::vector<std::string>& args) {
-    Options opts;
+void declare_run_options(Options& opts) {
     opts.option("lab")
         .option("pack")
         .option("mapping")
@@ -135,41 +134,39 @@ int run_run(const std::vector<std::string>& args) {
         .option("history")
         .flag("quiet")
         .flag("verbose");
-    opts.parse(args);
-    if (!opts.positionals().empty())
-        throw UsageError{"unexpected argument '" + opts.positionals()[0] + "'"};
-    if (opts.has("quiet") && opts.has("verbose"))
-        throw UsageError{"--quiet and --verbose conflict"};
-    const run::Mode mode = mode_of(opts);
+}
 
-    std::string lab_path = opts.get_or("lab", "labs/local.yaml");
-    std::string pack_path = opts.get_or("pack", "scenarios/t1114");
+// The lab and the pack (with --mapping and --rules applied); errors are printed.
+bool load_lab_and_pack(const Options& opts, std::optional<run::Lab>& lab,
+                       std::optional<scenarios::Pack>& pack) {
     DiagnosticSink lab_sink(DiagnosticSink::stderr_printer());
-    auto lab = run::load_lab(lab_path, lab_sink);
-    if (!lab) {
-        std::fprintf(stderr, "attest run: %s\n", lab.error().message.c_str());
-        return kExitUsage;
+    auto l = run::load_lab(opts.get_or("lab", "labs/local.yaml"), lab_sink);
+    if (!l) {
+        std::fprintf(stderr, "attest run: %s\n", l.error().message.c_str());
+        return false;
     }
+    lab = std::move(*l);
     scenarios::Problems problems;
-    auto pack = scenarios::load_pack(pack_path, problems);
+    auto p = scenarios::load_pack(opts.get_or("pack", "scenarios/t1114"), problems);
     problems.attach_source_lines();
-    for (const auto& p : problems.items())
-        if (p.severity == Severity::Error) std::fprintf(stderr, "%s\n", p.format().c_str());
-    if (!pack) {
-        std::fprintf(stderr, "attest run: %s\n", pack.error().message.c_str());
-        return kExitUsage;
+    for (const auto& pr : problems.items())
+        if (pr.severity == Severity::Error) std::fprintf(stderr, "%s\n", pr.format().c_str());
+    if (!p) {
+        std::fprintf(stderr, "attest run: %s\n", p.error().message.c_str());
+        return false;
     }
-
+    pack = std::move(*p);
     // --mapping gives field types to every rule and query, in place of the pack's `mapping:`.
-    if (opts.has("mapping") && !load_mapping_option(opts, "run", pack->mapping)) return kExitUsage;
-    if (!load_rules_option(opts, "run", *pack)) return kExitUsage;
+    if (opts.has("mapping") && !load_mapping_option(opts, "run", pack->mapping)) return false;
+    return load_rules_option(opts, "run", *pack);
+}
+
+// What the options ask of the run, but where its results go and how it reports progress.
+run::RunOptions run_options_of(const Options& opts,
+                               const std::vector<const scenarios::AtomicTest*>& tests,
+                               run::Lab& lab) {
     run::RunOptions options;
-    auto tests = scenarios::select_tests(*pack, selection_of(opts));
-    if (!tests) {
-        std::fprintf(stderr, "attest run: %s\n", tests.error().message.c_str());
-        return kExitUsage;
-    }
-    for (const auto* t : *tests) options.scenarios.push_back(t->guid);
+    for (const auto* t : tests) options.scenarios.push_back(t->guid);
     options.targets = opts.all("target");
     for (const auto& a : opts.all("arg")) {
         auto kv = scenarios::parse_argument_override(a);
@@ -182,13 +179,9 @@ int run_run(const std::vector<std::string>& args) {
     if (auto t = opts.get("timeout")) {
         auto d = run::parse_duration(*t);
         if (!d) throw UsageError{"--timeout: " + d.error().message};
-        for (auto& target : lab->targets) target.timeouts.execution = *d;
+        for (auto& target : lab.targets) target.timeouts.execution = *d;
     }
-    if (opts.has("plan")) {
-        run::PlanOptions plan{options.targets, options.arguments, options.allow_destructive, options.exclude_risks};
-        std::fputs(run::render_plan(*lab, run::build_plan(*lab, *pack, *tests, plan)).c_str(), stdout);
-        return kExitOk;
-    }
+    options.mode = mode_of(opts);
     options.record_dir = opts.get_or("record", "");
     options.verbosity = opts.has("quiet")     ? run::Verbosity::Quiet
                         : opts.has("verbose") ? run::Verbosity::Verbose
@@ -199,19 +192,67 @@ int run_run(const std::vector<std::string>& args) {
         options.run_id = expectations::make_run_id(run::now_ns());
         options.out_dir = default_out_dir("run", options.run_id);
     }
+    return options;
+}
 
-    options.mode = mode;
-    // On a terminal, one line at the bottom while the run lasts: scenarios finished, and the
-    // telemetry read by the collection polls and evaluations (bytes per second).
-    std::optional<ProgressLine> bar;
-    if (mode == run::Mode::Run && options.verbosity != run::Verbosity::Quiet) {
-        bar.emplace("run", 0);
-        options.progress = [&](const std::string& line) { bar->print(line); };
-        options.on_finished = [&](std::size_t finished, std::size_t total) {
-            bar->set_label("run: " + std::to_string(finished) + " of " + std::to_string(total) +
-                           " scenario(s) finished, telemetry read");
-        };
+// On a terminal, one line at the bottom while the run lasts: scenarios finished, and the
+// telemetry read by the collection polls and evaluations (bytes per second).
+void show_progress(run::RunOptions& options, std::optional<ProgressLine>& bar) {
+    if (options.mode != run::Mode::Run || options.verbosity == run::Verbosity::Quiet) return;
+    bar.emplace("run", 0);
+    options.progress = [&bar](const std::string& line) { bar->print(line); };
+    options.on_finished = [&bar](std::size_t finished, std::size_t total) {
+        bar->set_label("run: " + std::to_string(finished) + " of " + std::to_string(total) +
+                       " scenario(s) finished, telemetry read");
+    };
+}
+
+// The journal (results.json) is complete; renders the reports from it.
+void write_run_reports(const Options& opts, const run::RunOptions& options) {
+    auto results = reports::load_results(options.out_dir);
+    if (!results) {
+        std::fprintf(stderr, "attest run: reports: %s\n", results.error().message.c_str());
+        return;
     }
+    reports::ReportOptions ropts;
+    for (const auto& w : reports::ReportWriterRegistry::builtin().all())
+        if (w.name != "json") ropts.formats.push_back(w.name);
+    if (auto h = opts.get("history")) ropts.history_db = *h;
+    // The coverage summary of a run with baseline expectations (reports/coverage.h).
+    if (options.verbosity != run::Verbosity::Quiet)
+        std::fputs(reports::coverage_summary_text(*results).c_str(), stderr);
+    auto written = reports::write_all_reports(*results, options.out_dir, ropts);
+    if (!written)
+        std::fprintf(stderr, "attest run: reports: %s\n", written.error().message.c_str());
+}
+
+int run_run(const std::vector<std::string>& args) {
+    Options opts;
+    declare_run_options(opts);
+    opts.parse(args);
+    if (!opts.positionals().empty())
+        throw UsageError{"unexpected argument '" + opts.positionals()[0] + "'"};
+    if (opts.has("quiet") && opts.has("verbose"))
+        throw UsageError{"--quiet and --verbose conflict"};
+    const run::Mode mode = mode_of(opts);
+    std::optional<run::Lab> lab;
+    std::optional<scenarios::Pack> pack;
+    if (!load_lab_and_pack(opts, lab, pack)) return kExitUsage;
+    auto tests = scenarios::select_tests(*pack, selection_of(opts));
+    if (!tests) {
+        std::fprintf(stderr, "attest run: %s\n", tests.error().message.c_str());
+        return kExitUsage;
+    }
+    run::RunOptions options = run_options_of(opts, *tests, *lab);
+    if (opts.has("plan")) {
+        run::PlanOptions plan{options.targets, options.arguments, options.allow_destructive,
+                              options.exclude_risks};
+        std::fputs(run::render_plan(*lab, run::build_plan(*lab, *pack, *tests, plan)).c_str(),
+                   stdout);
+        return kExitOk;
+    }
+    std::optional<ProgressLine> bar;
+    show_progress(options, bar);
     run::CancelToken cancel;
     options.handle_signals = true;
     auto summary = run::run_pack(*lab, *pack, options, cancel);
@@ -224,21 +265,7 @@ int run_run(const std::vector<std::string>& args) {
         std::fputs(render_mode_report(mode, summary->records, stdout).c_str(), stdout);
         return summary->interrupted ? kExitFailed : mode_exit_code(summary->records);
     }
-    // The journal (results.json) is complete; render the reports from it.
-    if (auto results = reports::load_results(options.out_dir)) {
-        reports::ReportOptions ropts;
-        for (const auto& w : reports::ReportWriterRegistry::builtin().all())
-            if (w.name != "json") ropts.formats.push_back(w.name);
-        if (auto h = opts.get("history")) ropts.history_db = *h;
-        // The coverage summary of a run with baseline expectations (reports/coverage.h).
-        if (options.verbosity != run::Verbosity::Quiet)
-            std::fputs(reports::coverage_summary_text(*results).c_str(), stderr);
-        auto written = reports::write_all_reports(*results, options.out_dir, ropts);
-        if (!written)
-            std::fprintf(stderr, "attest run: reports: %s\n", written.error().message.c_str());
-    } else {
-        std::fprintf(stderr, "attest run: reports: %s\n", results.error().message.c_str());
-    }
+    write_run_reports(opts, options);
     // Inconclusive (a source not collected, a lagging one pending) and executed-without-checks
     // are reported, not failures: a nightly over stock atomics stays green unless something
     // failed or errored.
