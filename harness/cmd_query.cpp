@@ -26,7 +26,8 @@ const char* kHelp =
     "usage: attest query (--eql QUERY | --kql QUERY | --rule FILE) [--event-category-field F]\n"
     "                    [--timestamp-field F] [--tiebreaker-field F] [--profile P]\n"
     "                    [--mapping FILE] [--source FORMAT] [--size N] [--explain] FILE...\n\n"
-    "Evaluates an Elasticsearch EQL or KQL query locally over telemetry files (any format 'attest events'\n"
+    "Evaluates an Elasticsearch EQL or KQL query locally over telemetry files (any format 'attest "
+    "events'\n"
     "reads, detected from content, or NDJSON events) and prints one hit per line (NDJSON):\n"
     "  {\"events\":[EVENT]}                            for an event query\n"
     "  {\"join_keys\":[...],\"events\":[EVENT, ...]}     for a sequence or a sample\n"
@@ -37,7 +38,8 @@ const char* kHelp =
     "A threshold rule prints one hit per group that met the threshold (its first event).\n"
     "A rule that cannot be evaluated locally (new_terms, machine_learning, ES|QL) is reported as\n"
     "such with the reason (exit 2).\n\n"
-    "Events are evaluated in timestamp order (ISO-8601 strings or epoch milliseconds), then by the\n"
+    "Events are evaluated in timestamp order (ISO-8601 strings or epoch milliseconds), then by "
+    "the\n"
     "tiebreaker field (events lacking it last), then input order. Inputs already in order are\n"
     "streamed with bounded memory; otherwise they are read again and sorted on disk (sorted runs\n"
     "under $TMPDIR, merged), still with bounded memory. Events whose timestamp is absent or not a\n"
@@ -45,7 +47,8 @@ const char* kHelp =
     "options:\n"
     "  --eql QUERY               the query text\n"
     "  --kql QUERY               a KQL query (field types from --mapping, else ECS)\n"
-    "  --rule FILE               a .eql file, an Elastic detection-rules .toml file (eql or kuery),\n"
+    "  --rule FILE               a .eql file, an Elastic detection-rules .toml file (eql or "
+    "kuery),\n"
     "                            or a Sigma rule (.yml/.yaml, or a folder of them; correlations)\n"
     "  --mapping FILE            an Elasticsearch index mapping (GET index/_mapping): field types\n"
     "                            for dates, versions, ips, keyword/text matching, null_value\n"
@@ -125,7 +128,8 @@ void print_hit(Output& out, const std::vector<std::shared_ptr<const Event>>& eve
         if (i) b += ',';
         if (events[i])
             events[i]->append_json(b);
-        else b += "{\"missing\":true}";
+        else
+            b += "{\"missing\":true}";
     }
     b += "]}\n";
     out.maybe_flush();
@@ -223,84 +227,116 @@ std::string short_event(const Event& e) {
 }
 
 void print_explain(const eql::Diagnostics& d) {
-    std::fprintf(stderr, "attest query: no hits; %llu events read\n", static_cast<unsigned long long>(d.events));
+    std::fprintf(stderr, "attest query: no hits; %llu events read\n",
+                 static_cast<unsigned long long>(d.events));
     for (const auto& t : d.terms) {
-        std::fprintf(stderr, "term %zu [%s where ...]: %llu events of the category, %llu satisfied the whole filter\n",
+        std::fprintf(stderr,
+                     "term %zu [%s where ...]: %llu events of the category, %llu satisfied the "
+                     "whole filter\n",
                      t.term + 1, t.category.empty() ? "any" : t.category.c_str(),
-                     static_cast<unsigned long long>(t.category_events), static_cast<unsigned long long>(t.matched));
+                     static_cast<unsigned long long>(t.category_events),
+                     static_cast<unsigned long long>(t.matched));
         for (const auto& c : t.clauses)
-            std::fprintf(stderr, "  %10llu  %s\n", static_cast<unsigned long long>(c.satisfied), c.clause.c_str());
+            std::fprintf(stderr, "  %10llu  %s\n", static_cast<unsigned long long>(c.satisfied),
+                         c.clause.c_str());
         for (const auto& n : t.near_misses)
-            std::fprintf(stderr, "  near miss (failed: %s): %s\n", n.failed_clause.c_str(), short_event(*n.event).c_str());
+            std::fprintf(stderr, "  near miss (failed: %s): %s\n", n.failed_clause.c_str(),
+                         short_event(*n.event).c_str());
     }
 }
 
-int run_query(const std::vector<std::string>& args) {
-    if (elastic_requested(args)) return run_elastic_query(args);
-    Options opts;
-    opts.option("eql").option("kql").option("rule").option("mapping").option("event-category-field").option("timestamp-field").option("tiebreaker-field")
-        .option("profile").option("source").option("size").flag("explain");
-    opts.parse(args);
-    if (opts.has("eql") + opts.has("kql") + opts.has("rule") != 1)
-        throw UsageError{"give exactly one of --eql QUERY, --kql QUERY or --rule FILE"};
-    if (opts.positionals().empty()) throw UsageError{"no input files"};
+void declare_query_options(Options& opts) {
+    opts.option("eql")
+        .option("kql")
+        .option("rule")
+        .option("mapping")
+        .option("event-category-field")
+        .option("timestamp-field")
+        .option("tiebreaker-field")
+        .option("profile")
+        .option("source")
+        .option("size")
+        .flag("explain");
+}
 
-    eql::QueryOptions qopts;
-    qopts.category_field = opts.get_or("event-category-field", qopts.category_field);
-    qopts.timestamp_field = opts.get_or("timestamp-field", qopts.timestamp_field);
-    qopts.tiebreaker_field = opts.get_or("tiebreaker-field", "");
-    if (!load_mapping_option(opts, "query", qopts.types)) return kExitUsage;
+std::optional<Profile> profile_option(const Options& opts) {
+    auto p = opts.get("profile");
+    if (!p) return std::nullopt;
+    auto prof = parse_profile(*p);
+    if (!prof) throw UsageError{prof.error().message};
+    return *prof;
+}
 
-    CollectorOptions copts;
-    std::optional<Profile> profile;
-    if (auto p = opts.get("profile")) {
-        auto prof = parse_profile(*p);
-        if (!prof) throw UsageError{prof.error().message};
-        profile = *prof;
+// A TOML or JSON detection rule's query; the rule's index patterns choose the profile when
+// --profile does not. nullopt: an error was printed.
+std::optional<std::shared_ptr<const eql::Query>> compile_rule_file(
+    const std::string& path, const eql::QueryOptions& qopts, std::optional<Profile>& profile) {
+    auto rule = rules::load_rule(path);
+    if (!rule) {
+        std::fprintf(stderr, "%s\n", rule.error().message.c_str());
+        return std::nullopt;
     }
-    Expected<std::shared_ptr<const eql::Query>> query = make_error("");
+    if (!profile && rule->profile) {
+        profile = rule->profile;
+        std::fprintf(stderr, "attest query: profile %s (from the rule's index patterns)\n",
+                     std::string(profile_name(*profile)).c_str());
+    } else if (!profile && rule->profile_from_data) {
+        std::fprintf(stderr,
+                     "attest query: the rule names both Elastic Defend and Sysmon/Windows "
+                     "indices; evaluating under the data's vocabulary (sysmon; --profile to "
+                     "choose)\n");
+    }
+    auto compiled = rules::compile_rule(*rule, qopts);
+    if (!compiled) {
+        std::fprintf(stderr, "%s\n", compiled.error().message.c_str());
+        return std::nullopt;
+    }
+    if (!compiled->query) {
+        std::fprintf(stderr, "%s: not locally evaluable: %s\n", rule->path.c_str(),
+                     compiled->not_evaluable.c_str());
+        return std::nullopt;
+    }
+    return compiled->query;
+}
+
+// What is evaluated: one EQL or KQL query, a detection rule's query, or Sigma rules.
+struct QuerySet {
+    std::shared_ptr<const eql::Query> query;
     std::shared_ptr<const sigma::RuleSet> sigma_rules;
+};
+
+// nullopt: an error was printed.
+std::optional<QuerySet> compile_query_option(const Options& opts, const eql::QueryOptions& qopts,
+                                             std::optional<Profile>& profile) {
+    QuerySet out;
+    Expected<std::shared_ptr<const eql::Query>> query = std::shared_ptr<const eql::Query>();
     std::error_code ec;
     if (auto text = opts.get("eql")) {
         query = eql::compile(*text, "--eql", qopts);
     } else if (auto kql_text = opts.get("kql")) {
         query = kql::compile(*kql_text, "--kql", qopts);
-    } else if (sigma::is_sigma_path(*opts.get("rule")) ||
-               std::filesystem::is_directory(*opts.get("rule"), ec)) {
-        auto set = load_sigma(*opts.get("rule"));
+    } else if (const std::string path = opts.get_or("rule", "");
+               sigma::is_sigma_path(path) || std::filesystem::is_directory(path, ec)) {
+        auto set = load_sigma(path);
         if (!set) {
             std::fprintf(stderr, "%s\n", set.error().message.c_str());
-            return kExitUsage;
+            return std::nullopt;
         }
-        sigma_rules = *set;
-        query = std::shared_ptr<const eql::Query>();
+        out.sigma_rules = *set;
     } else {
-        auto rule = rules::load_rule(*opts.get("rule"));
-        if (!rule) {
-            std::fprintf(stderr, "%s\n", rule.error().message.c_str());
-            return kExitUsage;
-        }
-        if (!profile && rule->profile) {
-            profile = rule->profile;
-            std::fprintf(stderr, "attest query: profile %s (from the rule's index patterns)\n",
-                         std::string(profile_name(*profile)).c_str());
-        } else if (!profile && rule->profile_from_data) {
-            std::fprintf(stderr, "attest query: the rule names both Elastic Defend and Sysmon/Windows indices; "
-                                 "evaluating under the data's vocabulary (sysmon; --profile to choose)\n");
-        }
-        auto compiled = rules::compile_rule(*rule, qopts);
-        if (compiled && !compiled->query) {
-            std::fprintf(stderr, "%s: not locally evaluable: %s\n", rule->path.c_str(), compiled->not_evaluable.c_str());
-            return kExitUsage;
-        }
-        if (compiled) query = compiled->query;
-        else query = make_error(compiled.error().message);
+        auto q = compile_rule_file(path, qopts, profile);
+        if (!q) return std::nullopt;
+        query = *q;
     }
     if (!query) {
         std::fprintf(stderr, "%s\n", query.error().message.c_str());
-        return kExitUsage;
+        return std::nullopt;
     }
+    out.query = *query;
+    return out;
+}
 
+eql::MatcherOptions matcher_options_of(const Options& opts) {
     eql::MatcherOptions mopts;
     mopts.collect_diagnostics = opts.has("explain");
     if (auto s = opts.get("size")) {
@@ -312,36 +348,15 @@ int run_query(const std::vector<std::string>& args) {
             throw UsageError{"--size takes a non-negative number"};
         }
     }
-    std::string source = opts.get_or("source", "");
-    const auto& registry = CollectorRegistry::builtin();
-    if (!source.empty() && registry.find(source) == nullptr)
-        throw UsageError{"unknown source '" + source + "' (known: " + registry.names() + ")"};
+    return mopts;
+}
 
-    DiagnosticSink sink(DiagnosticSink::stderr_printer());
-    telemetry::StreamOptions sopts;
-    sopts.source = source;
-    sopts.collector = copts;
-    sopts.profile = profile.value_or(Profile::Sysmon);
-    sopts.timestamp_field = qopts.timestamp_field;
-    sopts.tiebreaker_field = qopts.tiebreaker_field;
-    sopts.compare_tiebreakers = compare_tiebreakers;
-    Evaluation matcher(*query, sigma_rules, mopts);
-    telemetry::Stream stream(telemetry::Stream::files(opts.positionals(), sopts), sink, sopts);
-    auto stats = stream.run(
-        [&](std::shared_ptr<Event>& e) { matcher.feed(e); },
-        [&] {
-            std::fprintf(stderr, "attest query: input not in timestamp order; sorting it\n");
-            matcher.reset();
-        });
-    for (const auto& u : stats.unreadable) std::fprintf(stderr, "%s\n", u.c_str());
-    bool input_error = !stats.unreadable.empty();
-    matcher.finish();
-    report_untimed(stats, qopts.timestamp_field);
-
+// Prints the hits (NDJSON) and, with --explain and none, why; the exit status.
+int print_query_result(Evaluation& matcher, bool explain, bool input_error) {
     Output out;
     std::size_t hits = matcher.print(out);
     out.flush();
-    if (hits == 0 && mopts.collect_diagnostics)
+    if (hits == 0 && explain)
         matcher.each_diagnostics([](const std::string& rule, const eql::Diagnostics& d) {
             if (!rule.empty()) std::fprintf(stderr, "rule '%s':\n", rule.c_str());
             print_explain(d);
@@ -350,11 +365,57 @@ int run_query(const std::vector<std::string>& args) {
     return hits == 0 ? kExitFailed : kExitOk;
 }
 
+int run_query(const std::vector<std::string>& args) {
+    if (elastic_requested(args)) return run_elastic_query(args);
+    Options opts;
+    declare_query_options(opts);
+    opts.parse(args);
+    if (opts.has("eql") + opts.has("kql") + opts.has("rule") != 1)
+        throw UsageError{"give exactly one of --eql QUERY, --kql QUERY or --rule FILE"};
+    if (opts.positionals().empty()) throw UsageError{"no input files"};
+
+    eql::QueryOptions qopts;
+    qopts.category_field = opts.get_or("event-category-field", qopts.category_field);
+    qopts.timestamp_field = opts.get_or("timestamp-field", qopts.timestamp_field);
+    qopts.tiebreaker_field = opts.get_or("tiebreaker-field", "");
+    if (!load_mapping_option(opts, "query", qopts.types)) return kExitUsage;
+    std::optional<Profile> profile = profile_option(opts);
+    auto compiled = compile_query_option(opts, qopts, profile);
+    if (!compiled) return kExitUsage;
+    eql::MatcherOptions mopts = matcher_options_of(opts);
+    std::string source = opts.get_or("source", "");
+    const auto& registry = CollectorRegistry::builtin();
+    if (!source.empty() && registry.find(source) == nullptr)
+        throw UsageError{"unknown source '" + source + "' (known: " + registry.names() + ")"};
+
+    DiagnosticSink sink(DiagnosticSink::stderr_printer());
+    telemetry::StreamOptions sopts;
+    sopts.source = source;
+    sopts.profile = profile.value_or(Profile::Sysmon);
+    sopts.timestamp_field = qopts.timestamp_field;
+    sopts.tiebreaker_field = qopts.tiebreaker_field;
+    sopts.compare_tiebreakers = compare_tiebreakers;
+    Evaluation matcher(compiled->query, compiled->sigma_rules, mopts);
+    telemetry::Stream stream(telemetry::Stream::files(opts.positionals(), sopts), sink, sopts);
+    auto stats = stream.run([&](std::shared_ptr<Event>& e) { matcher.feed(e); },
+                            [&] {
+                                std::fprintf(stderr,
+                                             "attest query: input not in timestamp order; "
+                                             "sorting it\n");
+                                matcher.reset();
+                            });
+    for (const auto& u : stats.unreadable) std::fprintf(stderr, "%s\n", u.c_str());
+    matcher.finish();
+    report_untimed(stats, qopts.timestamp_field);
+    return print_query_result(matcher, mopts.collect_diagnostics, !stats.unreadable.empty());
+}
+
 }  // namespace
 
 Command query_command() {
     return Command{"query", "run an EQL query or detection rule over telemetry (NDJSON hits)",
-                   std::string(kHelp) + "\n" + kElasticQueryHelp + "\n" + kElasticConnectionHelp, run_query};
+                   std::string(kHelp) + "\n" + kElasticQueryHelp + "\n" + kElasticConnectionHelp,
+                   run_query};
 }
 
 }  // namespace attest::cli
