@@ -1,17 +1,17 @@
 #include "harness/lab.h"
 
-#include "core/yaml_guard.h"
-#include "scenarios/risk.h"
-
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
 
-#include "telemetry/sources.h"
 #include "core/timeutil.h"
+#include "core/yaml_guard.h"
+#include "scenarios/risk.h"
+#include "telemetry/sources.h"
 
 namespace attest::run {
 
@@ -90,8 +90,8 @@ public:
             if (!allowed.count(key)) {
                 std::string list;
                 for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
-                error(it->first, "unknown key '" + key + "' in " + what + " (expected one of: " +
-                                     list + ")");
+                error(it->first,
+                      "unknown key '" + key + "' in " + what + " (expected one of: " + list + ")");
             }
         }
     }
@@ -150,8 +150,7 @@ public:
     void parse_timeouts(const YAML::Node& node, Timeouts& t) {
         if (!expect_map(node, "timeouts")) return;
         check_keys(node,
-                   {"connect", "readiness", "prerequisites", "execution", "cleanup",
-                    "collection"},
+                   {"connect", "readiness", "prerequisites", "execution", "cleanup", "collection"},
                    "timeouts");
         if (node["connect"]) t.connect = duration(node["connect"], "timeouts.connect", t.connect);
         if (node["readiness"])
@@ -302,100 +301,18 @@ public:
         t.file = m_path;
         t.line = node.Mark().line + 1;
         t.timeouts = lab.timeouts;
-        if (node["name"]) t.name = scalar(node["name"], "target name");
-        else error(node, "target without a name");
-        if (node["host"]) t.host = scalar(node["host"], "target host");
-        for (const auto& other : out.targets)
-            if (!t.name.empty() && other.name == t.name)
-                error(node["name"], "duplicate target name '" + t.name + "'");
-        if (node["platform"]) {
-            auto p = parse_platform(scalar(node["platform"], "platform"));
-            if (p) t.platform = *p;
-            else error(node["platform"], p.error().message);
-        } else {
-            error(node, "target '" + t.name + "' has no platform (windows, linux or macos)");
-        }
+        parse_identity(node, out, t);
         if (node["transport"]) t.transport = scalar(node["transport"], "transport");
         if (node["qemu"]) parse_qemu(node, t);
         if (t.transport != "local" && t.transport != "ssh" && t.transport != "command")
-            error(node["transport"], "unknown transport '" + t.transport +
-                                         "' (expected local, ssh or command)");
-        if (t.transport == "ssh") {
-            const auto ssh = node["ssh"];
-            if (!ssh && t.qemu) {
-                // The driver fills in host, port, key and known hosts.
-            } else if (!ssh) {
-                error(node, "target '" + t.name + "' uses transport ssh but has no ssh: settings");
-            } else if (expect_map(ssh, "ssh")) {
-                check_keys(ssh,
-                           {"host", "port", "user", "identity_file", "known_hosts",
-                            "strict_host_key_checking", "control_persist", "options",
-                            "password"},
-                           "ssh");
-                if (ssh["password"])
-                    error(ssh["password"],
-                          "passwords are not supported: use key authentication (identity_file)");
-                if (ssh["host"]) t.ssh.host = scalar(ssh["host"], "ssh.host");
-                else if (!t.qemu) error(ssh, "ssh.host is required");
-                if (ssh["port"]) t.ssh.port = integer(ssh["port"], "ssh.port", 1, 65535);
-                if (ssh["user"]) t.ssh.user = scalar(ssh["user"], "ssh.user");
-                if (ssh["identity_file"])
-                    t.ssh.identity_file = scalar(ssh["identity_file"], "ssh.identity_file");
-                if (ssh["known_hosts"])
-                    t.ssh.known_hosts = scalar(ssh["known_hosts"], "ssh.known_hosts");
-                if (ssh["strict_host_key_checking"])
-                    t.ssh.strict_host_key_checking =
-                        boolean(ssh["strict_host_key_checking"], "ssh.strict_host_key_checking");
-                if (ssh["control_persist"])
-                    t.ssh.control_persist = scalar(ssh["control_persist"], "ssh.control_persist");
-                if (ssh["options"]) t.ssh.options = string_list(ssh["options"], "ssh.options");
-            }
-        } else if (node["ssh"]) {
+            error(node["transport"],
+                  "unknown transport '" + t.transport + "' (expected local, ssh or command)");
+        if (t.transport == "ssh")
+            parse_ssh_transport(node, t);
+        else if (node["ssh"])
             error(node["ssh"], "ssh: settings given but the transport is " + t.transport);
-        }
-        if (t.transport == "command") {
-            const auto cmd = node["command"];
-            if (!cmd) {
-                error(node, "target '" + t.name +
-                                "' uses transport command but has no command: settings");
-            } else if (expect_map(cmd, "command")) {
-                check_keys(cmd, {"vm", "exec", "upload"}, "command");
-                if (cmd["vm"]) t.command.vm = scalar(cmd["vm"], "command.vm");
-                if (cmd["exec"]) t.command.exec = string_list(cmd["exec"], "command.exec");
-                else error(cmd, "command.exec (the argument-vector template) is required");
-                if (cmd["upload"]) t.command.upload = string_list(cmd["upload"], "command.upload");
-                if (!t.command.upload.empty()) {
-                    bool has_dest = false;
-                    for (const auto& u : t.command.upload)
-                        if (u.find("{remote_path}") != std::string::npos) has_dest = true;
-                    if (!has_dest)
-                        error(cmd["upload"], "command.upload must contain {remote_path} (the "
-                                             "destination; the content is on stdin and in {local_path})");
-                }
-                bool has_payload = false;
-                for (const auto& a : t.command.exec)
-                    if (a.find("{command}") != std::string::npos ||
-                        a.find("{encoded_command}") != std::string::npos || a == "{argv}")
-                        has_payload = true;
-                if (!t.command.exec.empty() && !has_payload)
-                    error(cmd["exec"],
-                          "command.exec must contain {command}, {encoded_command} or {argv}");
-            }
-        }
-        if (node["revert"]) t.revert = string_list(node["revert"], "revert");
-        if (node["readiness"]) t.readiness = scalar(node["readiness"], "readiness");
-        if (node["elevation"]) {
-            t.elevation = scalar(node["elevation"], "elevation");
-            if (t.elevation != "auto" && t.elevation != "none" && t.elevation != "sudo" &&
-                t.elevation != "unavailable")
-                error(node["elevation"],
-                      "elevation must be auto, none (already privileged), sudo or unavailable");
-        }
-        if (node["concurrency"])
-            t.concurrency = integer(node["concurrency"], "concurrency", 1, 64);
-        if (node["timeouts"]) parse_timeouts(node["timeouts"], t.timeouts);
-        if (t.qemu && t.concurrency > 1)
-            error(node["concurrency"], "a qemu target runs one scenario at a time (each reverts the VM)");
+        if (t.transport == "command") parse_command_transport(node, t);
+        parse_lifecycle(node, t);
         if (node["secrets"]) t.secret_envs = string_list(node["secrets"], "secrets");
         if (const auto sources = node["sources"]) {
             if (expect_map(sources, "sources"))
@@ -405,6 +322,110 @@ public:
         out.targets.push_back(std::move(t));
     }
 
+    // name (unique in the lab), host and platform.
+    void parse_identity(const YAML::Node& node, const Lab& out, TargetConfig& t) {
+        if (node["name"])
+            t.name = scalar(node["name"], "target name");
+        else
+            error(node, "target without a name");
+        if (node["host"]) t.host = scalar(node["host"], "target host");
+        for (const auto& other : out.targets)
+            if (!t.name.empty() && other.name == t.name)
+                error(node["name"], "duplicate target name '" + t.name + "'");
+        if (!node["platform"]) {
+            error(node, "target '" + t.name + "' has no platform (windows, linux or macos)");
+            return;
+        }
+        auto p = parse_platform(scalar(node["platform"], "platform"));
+        if (p)
+            t.platform = *p;
+        else
+            error(node["platform"], p.error().message);
+    }
+
+    void parse_ssh_transport(const YAML::Node& node, TargetConfig& t) {
+        const auto ssh = node["ssh"];
+        if (!ssh) {
+            // A qemu target's driver fills in host, port, key and known hosts.
+            if (!t.qemu)
+                error(node, "target '" + t.name + "' uses transport ssh but has no ssh: settings");
+            return;
+        }
+        if (!expect_map(ssh, "ssh")) return;
+        check_keys(ssh,
+                   {"host", "port", "user", "identity_file", "known_hosts",
+                    "strict_host_key_checking", "control_persist", "options", "password"},
+                   "ssh");
+        if (ssh["password"])
+            error(ssh["password"],
+                  "passwords are not supported: use key authentication (identity_file)");
+        if (ssh["host"])
+            t.ssh.host = scalar(ssh["host"], "ssh.host");
+        else if (!t.qemu)
+            error(ssh, "ssh.host is required");
+        if (ssh["port"]) t.ssh.port = integer(ssh["port"], "ssh.port", 1, 65535);
+        if (ssh["user"]) t.ssh.user = scalar(ssh["user"], "ssh.user");
+        if (ssh["identity_file"])
+            t.ssh.identity_file = scalar(ssh["identity_file"], "ssh.identity_file");
+        if (ssh["known_hosts"]) t.ssh.known_hosts = scalar(ssh["known_hosts"], "ssh.known_hosts");
+        if (ssh["strict_host_key_checking"])
+            t.ssh.strict_host_key_checking =
+                boolean(ssh["strict_host_key_checking"], "ssh.strict_host_key_checking");
+        if (ssh["control_persist"])
+            t.ssh.control_persist = scalar(ssh["control_persist"], "ssh.control_persist");
+        if (ssh["options"]) t.ssh.options = string_list(ssh["options"], "ssh.options");
+    }
+
+    void parse_command_transport(const YAML::Node& node, TargetConfig& t) {
+        const auto cmd = node["command"];
+        if (!cmd) {
+            error(node,
+                  "target '" + t.name + "' uses transport command but has no command: settings");
+            return;
+        }
+        if (!expect_map(cmd, "command")) return;
+        check_keys(cmd, {"vm", "exec", "upload"}, "command");
+        if (cmd["vm"]) t.command.vm = scalar(cmd["vm"], "command.vm");
+        if (cmd["exec"])
+            t.command.exec = string_list(cmd["exec"], "command.exec");
+        else
+            error(cmd, "command.exec (the argument-vector template) is required");
+        if (cmd["upload"]) t.command.upload = string_list(cmd["upload"], "command.upload");
+        auto any_has = [](const std::vector<std::string>& list, auto&& pred) {
+            return std::any_of(list.begin(), list.end(), pred);
+        };
+        if (!t.command.upload.empty() && !any_has(t.command.upload, [](const std::string& u) {
+                return u.find("{remote_path}") != std::string::npos;
+            }))
+            error(cmd["upload"],
+                  "command.upload must contain {remote_path} (the destination; the content is "
+                  "on stdin and in {local_path})");
+        auto payload = [](const std::string& a) {
+            return a.find("{command}") != std::string::npos ||
+                   a.find("{encoded_command}") != std::string::npos || a == "{argv}";
+        };
+        if (!t.command.exec.empty() && !any_has(t.command.exec, payload))
+            error(cmd["exec"], "command.exec must contain {command}, {encoded_command} or {argv}");
+    }
+
+    // revert, readiness, elevation, concurrency and timeouts.
+    void parse_lifecycle(const YAML::Node& node, TargetConfig& t) {
+        if (node["revert"]) t.revert = string_list(node["revert"], "revert");
+        if (node["readiness"]) t.readiness = scalar(node["readiness"], "readiness");
+        if (node["elevation"]) {
+            t.elevation = scalar(node["elevation"], "elevation");
+            if (t.elevation != "auto" && t.elevation != "none" && t.elevation != "sudo" &&
+                t.elevation != "unavailable")
+                error(node["elevation"],
+                      "elevation must be auto, none (already privileged), sudo or unavailable");
+        }
+        if (node["concurrency"]) t.concurrency = integer(node["concurrency"], "concurrency", 1, 64);
+        if (node["timeouts"]) parse_timeouts(node["timeouts"], t.timeouts);
+        if (t.qemu && t.concurrency > 1)
+            error(node["concurrency"],
+                  "a qemu target runs one scenario at a time (each reverts the VM)");
+    }
+
     void parse_safety(const YAML::Node& root, SafetyPolicy& safety) {
         safety.file = m_path;
         if (const auto allow = root["allow_risks"]) {
@@ -412,8 +433,8 @@ public:
             safety.allow_risks = string_list(allow, "allow_risks");
             for (const auto& r : *safety.allow_risks)
                 if (!scenarios::parse_risk(r))
-                    error(allow, "unknown risk '" + r + "' in allow_risks (known: " +
-                                     scenarios::risk_names() + ")");
+                    error(allow, "unknown risk '" + r +
+                                     "' in allow_risks (known: " + scenarios::risk_names() + ")");
         }
         if (root["deny_tests"]) safety.deny_tests = string_list(root["deny_tests"], "deny_tests");
     }
@@ -485,8 +506,10 @@ public:
         check_keys(q, {"image", "memory", "cpus", "snapshot", "keep_running", "accel", "append"},
                    "qemu");
         QemuConfig c;
-        if (q["image"]) c.image = scalar(q["image"], "qemu.image");
-        else error(q, "qemu.image (the directory scripts/lab-image.sh made) is required");
+        if (q["image"])
+            c.image = scalar(q["image"], "qemu.image");
+        else
+            error(q, "qemu.image (the directory scripts/lab-image.sh made) is required");
         if (q["memory"]) {
             std::string m = scalar(q["memory"], "qemu.memory");
             if (!m.empty() && (m.back() == 'M' || m.back() == 'm')) m.pop_back();
@@ -505,12 +528,14 @@ public:
         if (c.accel != "auto" && c.accel != "kvm" && c.accel != "tcg")
             error(q["accel"], "qemu.accel must be auto, kvm or tcg");
         if (q["append"]) c.append = scalar(q["append"], "qemu.append");
-        if (!node["transport"]) t.transport = "ssh";
+        if (!node["transport"])
+            t.transport = "ssh";
         else if (t.transport != "ssh")
             error(node["transport"], "a qemu target is reached through ssh (transport: ssh)");
         if (node["revert"])
-            error(node["revert"], "a qemu target reverts to its own snapshot (qemu.snapshot); "
-                                  "revert: templates are for other hypervisors");
+            error(node["revert"],
+                  "a qemu target reverts to its own snapshot (qemu.snapshot); "
+                  "revert: templates are for other hypervisors");
         t.qemu = c;
     }
 
@@ -542,8 +567,10 @@ public:
                     "deny_tests", "siem", "ship"},
                    "lab file");
         parse_safety(root, lab.safety);
-        if (root["lab"]) lab.name = scalar(root["lab"], "lab");
-        else error(root, "the lab has no name (lab: NAME)");
+        if (root["lab"])
+            lab.name = scalar(root["lab"], "lab");
+        else
+            error(root, "the lab has no name (lab: NAME)");
         if (root["concurrency"])
             lab.concurrency = integer(root["concurrency"], "concurrency", 1, 1024);
         if (root["timeouts"]) parse_timeouts(root["timeouts"], lab.timeouts);
