@@ -44,9 +44,9 @@ namespace {
 const std::set<std::string> kArgumentTypes = {"string", "path", "url", "integer", "float"};
 // Upstream's platform list (atomic-red-team atomic-test schema).
 const std::set<std::string> kPlatforms = {
-    "windows", "macos",  "linux",     "office-365", "azure-ad",  "google-workspace",
-    "saas",    "iaas",   "iaas:aws",  "iaas:azure", "iaas:gcp",  "containers",
-    "esxi"};
+    "windows",          "macos",      "linux", "office-365", "azure-ad",
+    "google-workspace", "saas",       "iaas",  "iaas:aws",   "iaas:azure",
+    "iaas:gcp",         "containers", "esxi"};
 
 std::string lower(std::string s) {
     for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -71,8 +71,7 @@ bool uses_sudo(std::string_view cmd) {
         bool start_ok = pos == 0 || !(std::isalnum(static_cast<unsigned char>(cmd[pos - 1])) ||
                                       cmd[pos - 1] == '_' || cmd[pos - 1] == '-');
         std::size_t end = pos + 4;
-        bool end_ok = end >= cmd.size() || cmd[end] == ' ' || cmd[end] == '\t' ||
-                      cmd[end] == '\n';
+        bool end_ok = end >= cmd.size() || cmd[end] == ' ' || cmd[end] == '\t' || cmd[end] == '\n';
         if (start_ok && end_ok) return true;
         pos = end;
     }
@@ -81,7 +80,8 @@ bool uses_sudo(std::string_view cmd) {
 
 class AtomicLoader {
 public:
-    AtomicLoader(const std::string& path, Problems& problems) : m_path(path), m_problems(problems) {}
+    AtomicLoader(const std::string& path, Problems& problems)
+        : m_path(path), m_problems(problems) {}
 
     std::optional<AtomicFile> load() {
         auto root = load_yaml_file(m_path, m_problems);
@@ -168,92 +168,107 @@ private:
             report(Code::E010, node["auto_generated_guid"], ctx,
                    "auto_generated_guid '" + t.guid + "' is not a GUID");
         t.description = scalar(node, "description", ctx, false);
-
-        const YAML::Node platforms = node["supported_platforms"];
-        if (!platforms) {
-            report(Code::E002, node, ctx, "missing 'supported_platforms'");
-        } else if (!platforms.IsSequence() || platforms.size() == 0) {
-            report(Code::E014, platforms, ctx, "'supported_platforms' must be a non-empty list");
-        } else {
-            for (const auto& p : platforms) {
-                if (!p.IsScalar()) {
-                    report(Code::E014, p, ctx, "a platform must be a string");
-                    continue;
-                }
-                std::string name = lower(p.Scalar());
-                if (!kPlatforms.count(name))
-                    report(Code::W012, p, ctx, "unknown platform '" + p.Scalar() + "'");
-                t.platforms.push_back(name);
-            }
-        }
-
+        load_platforms(node, ctx, t);
         if (const YAML::Node args = node["input_arguments"]; args && !args.IsNull()) {
             if (!args.IsMap())
                 report(Code::E014, args, ctx,
                        "'input_arguments' must be a mapping of name to "
                        "{description, type, default}");
             else
-                for (auto it = args.begin(); it != args.end(); ++it) load_argument(it->first, it->second, ctx, t);
+                for (auto it = args.begin(); it != args.end(); ++it)
+                    load_argument(it->first, it->second, ctx, t);
         }
+        load_dependencies(node, ctx, t);
+        load_executor(node, ctx, t);
+        if (!t.dependencies.empty() && t.dependency_executor_name.empty() &&
+            t.executor.name.empty())
+            report(Code::W015, node, ctx, "dependencies without an executor to run them");
+        cross_check(node, t, ctx);
+        return true;
+    }
 
+    void load_platforms(const YAML::Node& node, const std::string& ctx, AtomicTest& t) {
+        const YAML::Node platforms = node["supported_platforms"];
+        if (!platforms) {
+            report(Code::E002, node, ctx, "missing 'supported_platforms'");
+            return;
+        }
+        if (!platforms.IsSequence() || platforms.size() == 0) {
+            report(Code::E014, platforms, ctx, "'supported_platforms' must be a non-empty list");
+            return;
+        }
+        for (const auto& p : platforms) {
+            if (!p.IsScalar()) {
+                report(Code::E014, p, ctx, "a platform must be a string");
+                continue;
+            }
+            std::string name = lower(p.Scalar());
+            if (!kPlatforms.count(name))
+                report(Code::W012, p, ctx, "unknown platform '" + p.Scalar() + "'");
+            t.platforms.push_back(name);
+        }
+    }
+
+    // dependency_executor_name and dependencies.
+    void load_dependencies(const YAML::Node& node, const std::string& ctx, AtomicTest& t) {
         t.dependency_executor_name = scalar(node, "dependency_executor_name", ctx, false);
         if (!t.dependency_executor_name.empty() &&
             !kExecutors.count(lower(t.dependency_executor_name)))
             report(Code::E004, node["dependency_executor_name"], ctx,
                    "unknown dependency_executor_name '" + t.dependency_executor_name +
                        "' (known: powershell, command_prompt, sh, bash, manual)");
-        if (const YAML::Node deps = node["dependencies"]; deps && !deps.IsNull()) {
-            if (!deps.IsSequence()) {
-                report(Code::E014, deps, ctx, "'dependencies' must be a list");
-            } else {
-                for (const auto& d : deps) {
-                    if (!d.IsMap()) {
-                        report(Code::E014, d, ctx, "a dependency must be a mapping");
-                        continue;
-                    }
-                    check_keys(d, kDependencyKeys, ctx + " dependency");
-                    Dependency dep;
-                    dep.description = scalar(d, "description", ctx, false);
-                    dep.prereq_command = scalar(d, "prereq_command", ctx + " dependency", true);
-                    dep.get_prereq_command = scalar(d, "get_prereq_command", ctx, false);
-                    t.dependencies.push_back(std::move(dep));
-                }
-            }
+        const YAML::Node deps = node["dependencies"];
+        if (!deps || deps.IsNull()) return;
+        if (!deps.IsSequence()) {
+            report(Code::E014, deps, ctx, "'dependencies' must be a list");
+            return;
         }
+        for (const auto& d : deps) {
+            if (!d.IsMap()) {
+                report(Code::E014, d, ctx, "a dependency must be a mapping");
+                continue;
+            }
+            check_keys(d, kDependencyKeys, ctx + " dependency");
+            Dependency dep;
+            dep.description = scalar(d, "description", ctx, false);
+            dep.prereq_command = scalar(d, "prereq_command", ctx + " dependency", true);
+            dep.get_prereq_command = scalar(d, "get_prereq_command", ctx, false);
+            t.dependencies.push_back(std::move(dep));
+        }
+    }
 
+    void load_executor(const YAML::Node& node, const std::string& ctx, AtomicTest& t) {
         const YAML::Node ex = node["executor"];
         if (!ex) {
             report(Code::E002, node, ctx, "missing 'executor'");
-        } else if (!ex.IsMap()) {
-            report(Code::E014, ex, ctx, "'executor' must be a mapping");
-        } else {
-            check_keys(ex, kExecutorKeys, ctx + " executor");
-            t.executor.name = lower(scalar(ex, "name", ctx + " executor", true));
-            if (!t.executor.name.empty() && !kExecutors.count(t.executor.name))
-                report(Code::E004, ex["name"], ctx,
-                       "unknown executor '" + t.executor.name +
-                           "' (known: powershell, command_prompt, sh, bash, manual)");
-            if (const YAML::Node er = ex["elevation_required"]; er && !er.IsNull()) {
-                std::string v = er.IsScalar() ? lower(er.Scalar()) : "";
-                if (v == "true") t.executor.elevation_required = true;
-                else if (v != "false")
-                    report(Code::E014, er, ctx, "'elevation_required' must be true or false");
-            }
-            t.executor.command = scalar(ex, "command", ctx, false);
-            t.executor.cleanup_command = scalar(ex, "cleanup_command", ctx, false);
-            t.executor.steps = scalar(ex, "steps", ctx, false);
-            if (t.executor.name == "manual") {
-                if (t.executor.steps.empty())
-                    report(Code::E013, ex, ctx, "a manual executor needs 'steps'");
-            } else if (!t.executor.name.empty() && t.executor.command.empty()) {
-                report(Code::E013, ex, ctx, "executor '" + t.executor.name + "' needs a 'command'");
-            }
+            return;
         }
-        if (!t.dependencies.empty() && t.dependency_executor_name.empty() &&
-            t.executor.name.empty())
-            report(Code::W015, node, ctx, "dependencies without an executor to run them");
-        cross_check(node, t, ctx);
-        return true;
+        if (!ex.IsMap()) {
+            report(Code::E014, ex, ctx, "'executor' must be a mapping");
+            return;
+        }
+        check_keys(ex, kExecutorKeys, ctx + " executor");
+        t.executor.name = lower(scalar(ex, "name", ctx + " executor", true));
+        if (!t.executor.name.empty() && !kExecutors.count(t.executor.name))
+            report(Code::E004, ex["name"], ctx,
+                   "unknown executor '" + t.executor.name +
+                       "' (known: powershell, command_prompt, sh, bash, manual)");
+        if (const YAML::Node er = ex["elevation_required"]; er && !er.IsNull()) {
+            std::string v = er.IsScalar() ? lower(er.Scalar()) : "";
+            if (v == "true")
+                t.executor.elevation_required = true;
+            else if (v != "false")
+                report(Code::E014, er, ctx, "'elevation_required' must be true or false");
+        }
+        t.executor.command = scalar(ex, "command", ctx, false);
+        t.executor.cleanup_command = scalar(ex, "cleanup_command", ctx, false);
+        t.executor.steps = scalar(ex, "steps", ctx, false);
+        if (t.executor.name == "manual") {
+            if (t.executor.steps.empty())
+                report(Code::E013, ex, ctx, "a manual executor needs 'steps'");
+        } else if (!t.executor.name.empty() && t.executor.command.empty()) {
+            report(Code::E013, ex, ctx, "executor '" + t.executor.name + "' needs a 'command'");
+        }
     }
 
     void load_argument(const YAML::Node& key, const YAML::Node& value, const std::string& ctx,
@@ -326,9 +341,8 @@ private:
                 m_problems.add(Code::W006, m_path, a.position.line, a.position.column, ctx,
                                "input argument '" + a.name + "' is declared but never used");
 
-        bool unix_like = std::any_of(t.platforms.begin(), t.platforms.end(), [](const auto& p) {
-            return p == "linux" || p == "macos";
-        });
+        bool unix_like = std::any_of(t.platforms.begin(), t.platforms.end(),
+                                     [](const auto& p) { return p == "linux" || p == "macos"; });
         if (unix_like && !t.executor.elevation_required) {
             if (uses_sudo(t.executor.command) || uses_sudo(t.executor.cleanup_command))
                 report(Code::E007, ex ? ex : node, ctx,
@@ -337,7 +351,8 @@ private:
             // allowed, but the runner must be able to sudo without a password.
             bool dep_sudo = false;
             for (const auto& d : t.dependencies)
-                dep_sudo = dep_sudo || uses_sudo(d.prereq_command) || uses_sudo(d.get_prereq_command);
+                dep_sudo =
+                    dep_sudo || uses_sudo(d.prereq_command) || uses_sudo(d.get_prereq_command);
             if (dep_sudo)
                 report(Code::W019, node["dependencies"] ? node["dependencies"] : node, ctx,
                        "prerequisites use sudo while elevation_required is not true: the lab "
@@ -434,13 +449,12 @@ std::vector<std::string> argument_references(std::string_view text) {
         std::size_t close = text.find('}', pos + 2);
         if (close == std::string_view::npos) break;
         std::string name(text.substr(pos + 2, close - pos - 2));
-        bool plausible = !name.empty() && name.size() < 128 &&
-                         std::all_of(name.begin(), name.end(), [](char c) {
-                             return std::isalnum(static_cast<unsigned char>(c)) || c == '_' ||
-                                    c == '-' || c == '.';
-                         });
-        if (plausible && std::find(out.begin(), out.end(), name) == out.end())
-            out.push_back(name);
+        bool plausible =
+            !name.empty() && name.size() < 128 && std::all_of(name.begin(), name.end(), [](char c) {
+                return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' ||
+                       c == '.';
+            });
+        if (plausible && std::find(out.begin(), out.end(), name) == out.end()) out.push_back(name);
         pos = plausible ? close + 1 : pos + 2;
     }
     return out;
@@ -490,7 +504,8 @@ Expected<std::map<std::string, std::string>> resolve_arguments(
         const InputArgument* a = test.find_argument(name);
         if (!a) {
             std::string known;
-            for (const auto& x : test.input_arguments) known += (known.empty() ? "" : ", ") + x.name;
+            for (const auto& x : test.input_arguments)
+                known += (known.empty() ? "" : ", ") + x.name;
             problems += (problems.empty() ? "" : "; ") + std::string("test '") + test.name +
                         "' has no input argument '" + name + "'" +
                         (known.empty() ? " (it has none)" : " (known: " + known + ")");
@@ -510,8 +525,8 @@ Expected<std::map<std::string, std::string>> resolve_arguments(
             if (!ok) {
                 problems += (problems.empty() ? "" : "; ") + std::string("argument '") + name +
                             "' of test '" + test.name + "' takes " +
-                            (a->type == "integer" ? "an integer" : "a number") + ", not '" +
-                            value + "'";
+                            (a->type == "integer" ? "an integer" : "a number") + ", not '" + value +
+                            "'";
                 continue;
             }
         }
