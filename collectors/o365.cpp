@@ -285,40 +285,20 @@ std::optional<std::int64_t> parse_locale_datetime(std::string_view s) {
     return ((days * 86400) + hour * 3600 + minute * 60 + second) * 1000000000LL;
 }
 
-bool normalize_o365_record(Value record, Event& out, std::string& error) {
-    if (!record.is_object()) {
-        error = "audit record is not a JSON object";
-        return false;
-    }
-    bool sentinel =
-        record.get("TimeGenerated") != nullptr || record.get("OfficeWorkload") != nullptr;
-    if (sentinel) unflatten_json_strings(record);
-    convert_ms_dates(record);
+namespace {
 
-    const Value* operation = member(record, "Operation");
-    if (operation == nullptr) operation = member(record, "Operations");
-    if (operation == nullptr) {
-        error = "not a unified audit record (no Operation)";
-        return false;
-    }
-    std::optional<std::int64_t> ts;
-    for (std::string_view key : {"CreationTime", "TimeGenerated", "CreationDate"}) {
-        if (const Value* t = member(record, key); t != nullptr && t->is_string()) {
-            ts = parse_locale_datetime(t->as_string());
-            if (ts) break;
-        }
-    }
-    if (!ts) {
-        error = "audit record has no usable CreationTime";
-        return false;
-    }
+// The record's time: CreationTime (Management Activity API), TimeGenerated (Sentinel) or
+// CreationDate (Search-UnifiedAuditLog exports), in the first format that parses.
+std::optional<std::int64_t> o365_time(const Value& record) {
+    for (std::string_view key : {"CreationTime", "TimeGenerated", "CreationDate"})
+        if (const Value* t = member(record, key); t != nullptr && t->is_string())
+            if (auto ts = parse_locale_datetime(t->as_string())) return ts;
+    return std::nullopt;
+}
 
-    out = Value::object();
-    out.as_object().reserve(8);  // the members below: one allocation, no regrowth
-    put_member(out, "@timestamp", Value(format_iso8601(*ts, 3)));
-    Value& event = put_member(out, "event", Value::object());
+// event.*: the operation, its workload, id, outcome and classification.
+void put_o365_event(const Value& record, const std::string& op, Value& event) {
     event.as_object().reserve(9);
-    std::string op = string_of(operation);
     put_member(event, "action", Value(op));
     put_member(event, "kind", Value("event"));
     put_member(event, "dataset", Value("o365.audit"));
@@ -327,7 +307,6 @@ bool normalize_o365_record(Value record, Event& out, std::string& error) {
     if (workload == nullptr) workload = member(record, "OfficeWorkload");
     if (workload != nullptr) put_member(event, "provider", Value(string_of(workload)));
     if (const Value* id = member(record, "Id")) put_member(event, "id", Value(string_of(id)));
-
     bool failed = false;
     if (const Value* rs = member(record, "ResultStatus")) {
         std::string r = string_of(rs);
@@ -350,7 +329,11 @@ bool normalize_o365_record(Value record, Event& out, std::string& error) {
     Value types = Value::array();
     for (auto t : cls.type) types.push_back(Value(t));
     put_member(event, "type", std::move(types));
+}
 
+// user.* from UserId (an address is split into name and domain) and source.* from the first
+// client address that parses.
+void put_o365_actor(const Value& record, Event& out) {
     if (const Value* uid = member(record, "UserId")) {
         std::string u = string_of(uid);
         Value& user = put_member(out, "user", Value::object());
@@ -373,9 +356,37 @@ bool normalize_o365_record(Value record, Event& out, std::string& error) {
             break;
         }
     }
+}
+
+}  // namespace
+
+bool normalize_o365_record(Value record, Event& out, std::string& error) {
+    if (!record.is_object()) {
+        error = "audit record is not a JSON object";
+        return false;
+    }
+    bool sentinel =
+        record.get("TimeGenerated") != nullptr || record.get("OfficeWorkload") != nullptr;
+    if (sentinel) unflatten_json_strings(record);
+    convert_ms_dates(record);
+    const Value* operation = member(record, "Operation");
+    if (operation == nullptr) operation = member(record, "Operations");
+    if (operation == nullptr) {
+        error = "not a unified audit record (no Operation)";
+        return false;
+    }
+    std::optional<std::int64_t> ts = o365_time(record);
+    if (!ts) {
+        error = "audit record has no usable CreationTime";
+        return false;
+    }
+    out = Value::object();
+    out.as_object().reserve(8);  // the members below: one allocation, no regrowth
+    put_member(out, "@timestamp", Value(format_iso8601(*ts, 3)));
+    put_o365_event(record, string_of(operation), put_member(out, "event", Value::object()));
+    put_o365_actor(record, out);
     if (const Value* org = member(record, "OrganizationId"))
         out.set("organization.id", Value(string_of(org)));
-
     for (std::string_view key :
          {"Parameters", "OperationProperties", "ExtendedProperties", "ModifiedProperties"})
         if (Value* list = record.get(key)) fold_named_list(*list);
