@@ -6,8 +6,8 @@
 
 #include "core/collector.h"
 #include "harness/cli.h"
-#include "telemetry/open.h"
 #include "harness/elastic_cli.h"
+#include "telemetry/open.h"
 
 namespace attest::cli {
 namespace {
@@ -42,20 +42,8 @@ private:
     JsonBuffer m_buf;
 };
 
-int run_events(const std::vector<std::string>& args) {
-    if (elastic_requested(args)) return run_elastic_events(args);
-    Options opts;
-    opts.option("source").option("profile").flag("original").option("threads").flag("summary");
-    opts.parse(args);
-    if (opts.positionals().empty()) throw UsageError{"no input files"};
-
+CollectorOptions collector_options_of(const Options& opts) {
     CollectorOptions copts;
-    Profile profile = Profile::Sysmon;
-    if (auto p = opts.get("profile")) {
-        auto prof = parse_profile(*p);
-        if (!prof) throw UsageError{prof.error().message};
-        profile = *prof;
-    }
     copts.include_original = opts.has("original");
     if (auto t = opts.get("threads")) {
         try {
@@ -66,6 +54,51 @@ int run_events(const std::vector<std::string>& args) {
             throw UsageError{"--threads takes a positive number"};
         }
     }
+    return copts;
+}
+
+// Per file, then per dataset and event.code, the events read (--summary).
+class Summary {
+public:
+    void count(const Event& ev) {
+        std::string key;
+        if (const Value* d = ev.find("event.dataset"); d && d->is_string()) key = d->as_string();
+        key += " ";
+        if (const Value* c = ev.find("event.code"); c && c->is_string()) key += c->as_string();
+        ++m_by_kind[key];
+    }
+    static void print_file(const std::string& path, std::uint64_t n, const CollectorStats& st) {
+        std::printf("%s: %llu events", path.c_str(), static_cast<unsigned long long>(n));
+        if (st.skipped)
+            std::printf(", %llu bad records skipped", static_cast<unsigned long long>(st.skipped));
+        if (st.ignored)
+            std::printf(", %llu lines ignored", static_cast<unsigned long long>(st.ignored));
+        std::printf("\n");
+    }
+    void print_kinds(std::uint64_t total) const {
+        std::printf("\n%-40s %10s\n", "dataset / event.code", "events");
+        for (const auto& [k, v] : m_by_kind)
+            std::printf("%-40s %10llu\n", k.c_str(), static_cast<unsigned long long>(v));
+        std::printf("%-40s %10llu\n", "total", static_cast<unsigned long long>(total));
+    }
+
+private:
+    std::map<std::string, std::uint64_t> m_by_kind;
+};
+
+int run_events(const std::vector<std::string>& args) {
+    if (elastic_requested(args)) return run_elastic_events(args);
+    Options opts;
+    opts.option("source").option("profile").flag("original").option("threads").flag("summary");
+    opts.parse(args);
+    if (opts.positionals().empty()) throw UsageError{"no input files"};
+    Profile profile = Profile::Sysmon;
+    if (auto p = opts.get("profile")) {
+        auto prof = parse_profile(*p);
+        if (!prof) throw UsageError{prof.error().message};
+        profile = *prof;
+    }
+    CollectorOptions copts = collector_options_of(opts);
     std::string source = opts.get_or("source", "");
     const auto& registry = CollectorRegistry::builtin();
     if (!source.empty() && registry.find(source) == nullptr)
@@ -73,11 +106,10 @@ int run_events(const std::vector<std::string>& args) {
 
     DiagnosticSink sink(DiagnosticSink::stderr_printer());
     StdoutWriter out;
-    bool summary = opts.has("summary");
+    const bool summary = opts.has("summary");
+    Summary kinds;
     bool unreadable = false;
     std::uint64_t total_events = 0, total_skipped = 0;
-    std::map<std::string, std::uint64_t> by_kind;
-
     for (const auto& path : opts.positionals()) {
         auto collector = telemetry::open_telemetry(path, source, copts, profile, sink);
         if (!collector) {
@@ -87,41 +119,29 @@ int run_events(const std::vector<std::string>& args) {
         }
         Event ev;
         std::uint64_t n = 0;
-        while ((*collector)->next(ev)) {
-            ++n;
+        for (; (*collector)->next(ev); ++n) {
             if (summary) {
-                std::string key;
-                if (const Value* d = ev.find("event.dataset"); d && d->is_string()) key = d->as_string();
-                key += " ";
-                if (const Value* c = ev.find("event.code"); c && c->is_string()) key += c->as_string();
-                ++by_kind[key];
-            } else {
-                ev.append_json(out.buffer());
-                out.buffer().push_back('\n');
-                out.maybe_flush();
+                kinds.count(ev);
+                continue;
             }
+            ev.append_json(out.buffer());
+            out.buffer().push_back('\n');
+            out.maybe_flush();
         }
-        const auto& st = (*collector)->stats();
         total_events += n;
-        total_skipped += st.skipped;
+        total_skipped += (*collector)->stats().skipped;
         if (summary) {
             out.flush();
-            std::printf("%s: %llu events", path.c_str(), static_cast<unsigned long long>(n));
-            if (st.skipped) std::printf(", %llu bad records skipped", static_cast<unsigned long long>(st.skipped));
-            if (st.ignored) std::printf(", %llu lines ignored", static_cast<unsigned long long>(st.ignored));
-            std::printf("\n");
+            Summary::print_file(path, n, (*collector)->stats());
         }
     }
     out.flush();
-    if (summary) {
-        std::printf("\n%-40s %10s\n", "dataset / event.code", "events");
-        for (const auto& [k, v] : by_kind)
-            std::printf("%-40s %10llu\n", k.c_str(), static_cast<unsigned long long>(v));
-        std::printf("%-40s %10llu\n", "total", static_cast<unsigned long long>(total_events));
-    }
+    if (summary) kinds.print_kinds(total_events);
     std::fflush(stdout);
     if (total_skipped > 0 || sink.error_count() > 0)
-        std::fprintf(stderr, "attest events: %llu events, %llu bad records skipped (%zu errors reported)\n",
+        std::fprintf(stderr,
+                     "attest events: %llu events, %llu bad records skipped (%zu errors "
+                     "reported)\n",
                      static_cast<unsigned long long>(total_events),
                      static_cast<unsigned long long>(total_skipped), sink.error_count());
     return unreadable ? kExitUsage : kExitOk;
@@ -131,7 +151,8 @@ int run_events(const std::vector<std::string>& args) {
 
 Command events_command() {
     return Command{"events", "normalize telemetry files to ECS events (NDJSON)",
-                   std::string(kHelp) + "\n" + kElasticEventsHelp + "\n" + kElasticConnectionHelp, run_events};
+                   std::string(kHelp) + "\n" + kElasticEventsHelp + "\n" + kElasticConnectionHelp,
+                   run_events};
 }
 
 }  // namespace attest::cli
