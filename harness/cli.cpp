@@ -171,8 +171,8 @@ void CollapsingPrinter::finish() {
         std::uint64_t n = m_seen[message];
         if (n > m_shown)
             std::fprintf(stderr, "... and %llu more like this (%llu in all): %s\n",
-                         static_cast<unsigned long long>(n - m_shown), static_cast<unsigned long long>(n),
-                         message.c_str());
+                         static_cast<unsigned long long>(n - m_shown),
+                         static_cast<unsigned long long>(n), message.c_str());
     }
     m_order.clear();
     m_seen.clear();
@@ -279,6 +279,22 @@ const std::vector<std::string>& Options::all(const std::string& name) const {
     static const std::vector<std::string> empty;
     auto it = m_values.find(name);
     return it == m_values.end() ? empty : it->second;
+}
+
+std::optional<Profile> profile_option(const Options& opts) {
+    auto p = opts.get("profile");
+    if (!p) return std::nullopt;
+    auto prof = parse_profile(*p);
+    if (!prof) throw UsageError{prof.error().message};
+    return *prof;
+}
+
+std::string source_option(const Options& opts) {
+    std::string source = opts.get_or("source", "");
+    const auto& registry = CollectorRegistry::builtin();
+    if (!source.empty() && registry.find(source) == nullptr)
+        throw UsageError{"unknown source '" + source + "' (known: " + registry.names() + ")"};
+    return source;
 }
 
 }  // namespace attest::cli

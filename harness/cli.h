@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/closest_name.h"
+#include "core/collector.h"
 #include "core/diagnostics.h"
 
 namespace attest::cli {
@@ -147,5 +148,10 @@ private:
     std::vector<std::string> m_positionals;
     bool m_help = false;
 };
+
+// --profile NAME parsed (an unknown name is a usage error); nullopt when it is not given.
+std::optional<Profile> profile_option(const Options& opts);
+// --source NAME: a collector of the registry (another name is a usage error); "" when not given.
+std::string source_option(const Options& opts);
 
 }  // namespace attest::cli

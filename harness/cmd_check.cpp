@@ -160,10 +160,8 @@ bool telemetry_files(const Options& opts, std::vector<std::string>& telemetry) {
 // --profile: one profile for every rule, the data and the stream.
 void apply_profile_option(const Options& opts, EngineOptions& eopts,
                           telemetry::StreamOptions& topts) {
-    auto p = opts.get("profile");
-    if (!p) return;
-    auto prof = parse_profile(*p);
-    if (!prof) throw UsageError{prof.error().message};
+    auto prof = profile_option(opts);
+    if (!prof) return;
     eopts.profile_override = *prof;
     eopts.data_profile = *prof;
     topts.profile = *prof;

@@ -92,17 +92,9 @@ int run_events(const std::vector<std::string>& args) {
     opts.option("source").option("profile").flag("original").option("threads").flag("summary");
     opts.parse(args);
     if (opts.positionals().empty()) throw UsageError{"no input files"};
-    Profile profile = Profile::Sysmon;
-    if (auto p = opts.get("profile")) {
-        auto prof = parse_profile(*p);
-        if (!prof) throw UsageError{prof.error().message};
-        profile = *prof;
-    }
+    Profile profile = profile_option(opts).value_or(Profile::Sysmon);
     CollectorOptions copts = collector_options_of(opts);
-    std::string source = opts.get_or("source", "");
-    const auto& registry = CollectorRegistry::builtin();
-    if (!source.empty() && registry.find(source) == nullptr)
-        throw UsageError{"unknown source '" + source + "' (known: " + registry.names() + ")"};
+    std::string source = source_option(opts);
 
     DiagnosticSink sink(DiagnosticSink::stderr_printer());
     StdoutWriter out;

@@ -259,14 +259,6 @@ void declare_query_options(Options& opts) {
         .flag("explain");
 }
 
-std::optional<Profile> profile_option(const Options& opts) {
-    auto p = opts.get("profile");
-    if (!p) return std::nullopt;
-    auto prof = parse_profile(*p);
-    if (!prof) throw UsageError{prof.error().message};
-    return *prof;
-}
-
 // A TOML or JSON detection rule's query; the rule's index patterns choose the profile when
 // --profile does not. nullopt: an error was printed.
 std::optional<std::shared_ptr<const eql::Query>> compile_rule_file(
@@ -383,10 +375,7 @@ int run_query(const std::vector<std::string>& args) {
     auto compiled = compile_query_option(opts, qopts, profile);
     if (!compiled) return kExitUsage;
     eql::MatcherOptions mopts = matcher_options_of(opts);
-    std::string source = opts.get_or("source", "");
-    const auto& registry = CollectorRegistry::builtin();
-    if (!source.empty() && registry.find(source) == nullptr)
-        throw UsageError{"unknown source '" + source + "' (known: " + registry.names() + ")"};
+    std::string source = source_option(opts);
 
     DiagnosticSink sink(DiagnosticSink::stderr_printer());
     telemetry::StreamOptions sopts;

@@ -20,15 +20,6 @@ const char* kHelp =
     "counted. Data streams refuse documents without @timestamp.\n\n"
     "Exit codes: 0 every document indexed, 1 some refused, 2 usage, input or connection error.\n\n";
 
-Profile profile_option(const Options& opts) {
-    if (auto p = opts.get("profile")) {
-        auto prof = parse_profile(*p);
-        if (!prof) throw UsageError{prof.error().message};
-        return *prof;
-    }
-    return Profile::Sysmon;
-}
-
 int run_ship(const std::vector<std::string>& args) {
     Options opts;
     declare_elastic_options(opts).option("index").option("source").option("profile").option(
@@ -40,11 +31,8 @@ int run_ship(const std::vector<std::string>& args) {
     if (index.find_first_of("*,") != std::string::npos)
         throw UsageError{"--index names one target, not a pattern"};
     std::size_t max_bytes = size_option(opts, "max-request-mb", 5) << 20;
-    Profile profile = profile_option(opts);
-    std::string source = opts.get_or("source", "");
-    const auto& registry = CollectorRegistry::builtin();
-    if (!source.empty() && registry.find(source) == nullptr)
-        throw UsageError{"unknown source '" + source + "' (known: " + registry.names() + ")"};
+    Profile profile = profile_option(opts).value_or(Profile::Sysmon);
+    std::string source = source_option(opts);
     auto client = elastic_connect(opts);
     if (!client) {
         std::fprintf(stderr, "attest ship: %s\n", client.error().message.c_str());
