@@ -167,14 +167,13 @@ Expected<ShipResult> ship_files(net::ElasticClient& client, const std::vector<Sh
     const std::string action =
         "{\"create\":{\"_index\":" + nlohmann::json(options.index).dump() + "}}\n";
     ShipResult result;
-    std::vector<std::string> input_errors;
     Pipeline pipeline(client, options);
     Batch batch;
     for (std::size_t f = 0; f < inputs.size(); ++f) {
         auto collector = open_telemetry(inputs[f].path, inputs[f].collector, options.collector,
                                         options.profile, sink);
         if (!collector) {
-            input_errors.push_back(collector.error().message);
+            result.input_errors.push_back(collector.error().message);
             continue;
         }
         Event e;
@@ -193,7 +192,6 @@ Expected<ShipResult> ship_files(net::ElasticClient& client, const std::vector<Sh
         if (auto sent = pipeline.send(batch); !sent) return sent.error();
     if (auto done = pipeline.wait(); !done) return done.error();
     pipeline.tally(inputs, options.keep_refusals, result);
-    result.input_errors = std::move(input_errors);
     return result;
 }
 
