@@ -252,9 +252,8 @@ struct Evaluator::Impl {
     static constexpr std::int64_t kLineageDelayNs = 10'000'000'000;
     struct Deferred {
         std::shared_ptr<const Event> event;
-        std::int64_t ts;
-        const telemetry::SourceSpec* source;
-        std::size_t owner;  // as observed; kNone: ask the tracker again on delivery
+        telemetry::EventFacts facts;  // its time, source, host and lineage ids
+        std::size_t owner;            // as observed; kNone: ask the tracker again on delivery
     };
     std::vector<std::vector<std::size_t>> lineage_slots;  // by anchor
     std::deque<Deferred> deferred;
@@ -290,25 +289,20 @@ struct Evaluator::Impl {
                          const eql::Diagnostics& diag);
     void judge_scenario(ScenarioResult& sc) const;
 
-    static std::int64_t event_time(const Event& e) {
-        const Value* ts = e.find("@timestamp");
-        return ts ? timestamp_value_ns(*ts).value_or(INT64_MIN) : INT64_MIN;
-    }
-
     static bool in_bounds(std::int64_t lo, std::int64_t hi, const std::string& lab_host,
-                          std::int64_t ts, bool host_bound, const Value* host) {
+                          std::int64_t ts, bool host_bound, const std::string* host) {
         if (ts != INT64_MIN && (ts < lo || ts > hi)) return false;
         if ((lo != INT64_MIN || hi != INT64_MAX) && ts == INT64_MIN) return false;
         if (!lab_host.empty() && host_bound) {
-            if (!host || !host->is_string()) return false;
+            if (host == nullptr) return false;
             // Computer names are FQDNs or upper-case NetBIOS names, the lab's either.
-            if (!telemetry::same_host(host->as_string(), lab_host)) return false;
+            if (!telemetry::same_host(*host, lab_host)) return false;
         }
         return true;
     }
 
     bool admits(const Slot& s, std::string_view source, bool host_bound, std::int64_t ts,
-                const Value* host, std::size_t owner) const {
+                const std::string* host, std::size_t owner) const {
         if (s.lineage && owner != s.anchor) return false;
         if (!s.sources.empty() &&
             std::find(s.sources.begin(), s.sources.end(), source) == s.sources.end())
@@ -334,7 +328,7 @@ struct Evaluator::Impl {
     }
 
     void count_admissions(std::string_view source, bool host_bound, std::int64_t ts,
-                          const Value* host) {
+                          const std::string* host) {
         for (auto& a : admissions)
             if (in_bounds(a.lo, a.hi, a.host, ts, host_bound, host))
                 ++a.per_source[source], ++a.total;
@@ -352,7 +346,7 @@ struct Evaluator::Impl {
 
     void feed_candidates(eql::ValueIndex& index, const std::shared_ptr<const Event>& e,
                          std::string_view source, bool host_bound, std::int64_t ts,
-                         const Value* host) {
+                         const std::string* host) {
         for (std::uint32_t k : index.candidates(*e))
             if (admits(slots[k], source, host_bound, ts, host, telemetry::LineageTracker::kNone))
                 feed_slot(slots[k], e);
@@ -380,29 +374,30 @@ struct Evaluator::Impl {
         }
     }
 
-    void defer(const std::shared_ptr<const Event>& e, std::int64_t ts,
-               const telemetry::SourceSpec* source, std::size_t owner) {
+    void defer(const std::shared_ptr<const Event>& e, const telemetry::EventFacts& facts,
+               std::size_t owner) {
+        std::int64_t ts = facts.ts;
         if (lineage_slots.empty() || ts == INT64_MIN) return;
         if (owner != telemetry::LineageTracker::kNone || lineage.active())
-            deferred.push_back({e, ts, source, owner});
-        while (!deferred.empty() && deferred.front().ts < ts - kLineageDelayNs) {
+            deferred.push_back({e, facts, owner});
+        while (!deferred.empty() && deferred.front().facts.ts < ts - kLineageDelayNs) {
             deliver(deferred.front());
             deferred.pop_front();
         }
     }
 
     void deliver(const Deferred& d) {
-        std::size_t owner = d.owner != telemetry::LineageTracker::kNone
-                                ? d.owner
-                                : lineage.owner_now(*d.event, d.source);
+        std::size_t owner =
+            d.owner != telemetry::LineageTracker::kNone ? d.owner : lineage.owner_now(d.facts);
         if (owner == telemetry::LineageTracker::kNone) return;
-        std::string_view source = d.source ? d.source->name : std::string_view();
-        bool host_bound = d.source ? d.source->host_bound : true;
-        const Value* host = d.event->find("host.name");
+        const telemetry::SourceSpec* spec = d.facts.source;
+        std::string_view source = spec ? spec->name : std::string_view();
+        bool host_bound = spec ? spec->host_bound : true;
+        const std::string* host = d.facts.host_name();
         std::shared_ptr<const Event> translated;
         for (std::size_t k : lineage_slots[owner]) {
             auto& s = slots[k];
-            if (!admits(s, source, host_bound, d.ts, host, owner)) continue;
+            if (!admits(s, source, host_bound, d.facts.ts, host, owner)) continue;
             bool translate =
                 s.profile == Profile::Endpoint && options.data_profile == Profile::Sysmon;
             if (translate && !translated) {
@@ -592,17 +587,15 @@ void Evaluator::feed(Event& event) {
 }
 
 void Evaluator::feed(std::shared_ptr<Event>& shared) {
+    feed(shared, telemetry::EventFacts::of(*shared));
+}
+
+void Evaluator::feed(std::shared_ptr<Event>& shared, const telemetry::EventFacts& facts) {
     auto& impl = *m_impl;
-    Event& event = *shared;
     impl.fed.store(impl.fed.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-    std::string_view source;
-    bool host_bound = true;
-    const telemetry::SourceSpec* spec = nullptr;
-    if (const Value* d = event.find("event.dataset"); d && d->is_string())
-        if ((spec = telemetry::source_of_dataset(d->as_string()))) {
-            source = spec->name;
-            host_bound = spec->host_bound;
-        }
+    const telemetry::SourceSpec* spec = facts.source;
+    std::string_view source = spec ? spec->name : std::string_view();
+    bool host_bound = spec ? spec->host_bound : true;
     // Source names come from the source table, so consecutive events mostly hit the same entry.
     if (impl.last_source_count == nullptr || source.data() != impl.last_source.data() ||
         source.size() != impl.last_source.size()) {
@@ -610,14 +603,14 @@ void Evaluator::feed(std::shared_ptr<Event>& shared) {
         impl.last_source = source;
     }
     ++*impl.last_source_count;
-    std::int64_t ts = Impl::event_time(event);
-    const Value* host = event.find("host.name");
+    std::int64_t ts = facts.ts;
+    const std::string* host = facts.host_name();
     // Before any translation: the lineage ids are the source's own fields.
     std::size_t owner = impl.lineage.anchor_count() == 0 ? telemetry::LineageTracker::kNone
-                                                         : impl.lineage.observe(event, ts, spec);
+                                                         : impl.lineage.observe(*shared, facts);
     bool any_translated = false;
     std::shared_ptr<const Event> view = shared;
-    impl.defer(view, ts, spec, owner);
+    impl.defer(view, facts, owner);
     for (std::size_t k : impl.data_profile_slots) {
         auto& s = impl.slots[k];
         if (impl.admits(s, source, host_bound, ts, host, owner)) impl.feed_slot(s, view);

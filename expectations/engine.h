@@ -29,6 +29,7 @@
 #include "expectations/eql/eql.h"
 #include "expectations/siem.h"
 #include "expectations/spec.h"
+#include "telemetry/event_facts.h"
 
 namespace attest::expectations {
 
@@ -153,6 +154,9 @@ public:
     // The same for an owned event: matchers keep it shared instead of copying it. It may be
     // replaced by a translated copy when a matcher already kept the untranslated one.
     void feed(std::shared_ptr<Event>& event);
+    // The same with the event's facts already taken (the stream takes them on the decoding
+    // thread: telemetry/event_facts.h). They must be EventFacts::of(*event).
+    void feed(std::shared_ptr<Event>& event, const telemetry::EventFacts& facts);
     // Forgets every event fed and starts again with the same scenarios (the stream starts
     // over when its input turns out to be out of order).
     void restart();
@@ -179,7 +183,8 @@ std::string eql_string_literal(std::string_view value);
 
 // Substitutes the same placeholders in plain text (an expectation's description): values are
 // inserted as they are; unknown placeholders are left as written.
-std::string substitute_text(std::string_view text, const std::map<std::string, std::string>& arguments,
+std::string substitute_text(std::string_view text,
+                            const std::map<std::string, std::string>& arguments,
                             const std::map<std::string, std::string>& run_facts);
 
 // The string literals a query compares event.action with (==, :, in, in~, like, like~).

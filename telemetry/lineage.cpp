@@ -1,11 +1,9 @@
 #include "telemetry/lineage.h"
 
 #include <algorithm>
-#include <charconv>
+#include <string>
 
-#include "core/timeutil.h"
 #include "telemetry/host.h"
-#include "telemetry/sources.h"
 
 namespace attest::telemetry {
 
@@ -26,18 +24,6 @@ std::size_t LineageTracker::add_anchor(LineageAnchor anchor) {
     m_pending.push_back(index);
     m_pending_sorted = false;
     return index;
-}
-
-std::string_view LineageTracker::id_text(const Value* v, std::string& scratch) {
-    if (v == nullptr) return {};
-    if (v->is_string()) return v->as_string();
-    if (v->is_int()) {
-        char buf[24];
-        auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v->as_int());
-        scratch.assign(buf, end);
-        return scratch;
-    }
-    return {};  // a pid written as anything else identifies nothing
 }
 
 void LineageTracker::make_key(std::string& out, char kind, std::string_view host,
@@ -160,20 +146,20 @@ std::size_t LineageTracker::owner_as_root(const Ids& ids, Table::iterator self) 
     return assign(m_self_key, a, ids.parent, ids.reused);
 }
 
-std::size_t LineageTracker::observe(const Event& event, std::int64_t ts_ns,
-                                    const SourceSpec* source) {
-    if (ts_ns == INT64_MIN) return kNone;
-    advance(ts_ns);
+std::size_t LineageTracker::observe(const Event& event, const EventFacts& facts) {
+    if (facts.ts == EventFacts::kUntimed) return kNone;
+    advance(facts.ts);
+    const SourceSpec* source = facts.source;
     if (m_active == 0 || source == nullptr || source->lineage.self.empty()) return kNone;
     const ProcessIdentity& identity = source->lineage;
     Ids ids;
     ids.reused = identity.reused;
-    ids.self = id_text(event.find(identity.self), m_self_buf);
+    ids.self = facts.self;
     if (ids.self.empty()) return kNone;
-    ids.parent = id_text(event.find(identity.parent), m_parent_buf);
+    ids.parent = facts.parent;
     ids.has_parent = !ids.parent.empty();
-    if (const Value* h = event.find("host.name"); h && h->is_string()) ids.host = h->as_string();
-    if (!ids.reused) ids.pid = id_text(event.find("process.pid"), m_pid_buf);
+    if (facts.host) ids.host = *facts.host;
+    if (!ids.reused) ids.pid = facts.pid;
     std::size_t owner = owner_of(ids);
     if (owner != kNone && !identity.forked.empty()) note_fork(event, identity, ids, owner);
     return owner;
@@ -207,38 +193,43 @@ void LineageTracker::note_fork(const Event& event, const ProcessIdentity& identi
     if (std::find(identity.fork_actions.begin(), identity.fork_actions.end(),
                   action->as_string()) == identity.fork_actions.end())
         return;
-    std::string_view child = id_text(event.find(identity.forked), m_child_buf);
+    m_child_buf.clear();
+    if (const Value* v = event.find(identity.forked); v && v->is_string())
+        m_child_buf = v->as_string();
+    else if (v && v->is_int())
+        m_child_buf = std::to_string(v->as_int());
+    std::string_view child = m_child_buf;
     // A failed fork returns a negative errno; 0 is the child's own return.
     if (child.empty() || child == "0" || child.front() == '-') return;
     make_key(m_parent_key, kPidKind, ids.host, child);
     assign(m_parent_key, owner, ids.self, true);
 }
 
-std::size_t LineageTracker::owner_now(const Event& event, const SourceSpec* source) {
-    if (source == nullptr || source->lineage.self.empty()) return kNone;
+std::size_t LineageTracker::owner_now(const EventFacts& facts) {
+    const SourceSpec* source = facts.source;
+    if (source == nullptr || source->lineage.self.empty() || facts.self.empty()) return kNone;
     const ProcessIdentity& identity = source->lineage;
-    std::string_view self = id_text(event.find(identity.self), m_self_buf);
-    if (self.empty()) return kNone;
-    std::string_view host;
-    if (const Value* h = event.find("host.name"); h && h->is_string()) host = h->as_string();
-    make_key(m_self_key, identity.reused ? kPidKind : kEntityKind, host, self);
+    std::string_view host = facts.host ? std::string_view(*facts.host) : std::string_view();
+    make_key(m_self_key, identity.reused ? kPidKind : kEntityKind, host, facts.self);
     auto it = m_procs.find(m_self_key);
     if (it == m_procs.end()) return kNone;
     if (identity.reused) {
-        std::string_view parent = id_text(event.find(identity.parent), m_parent_buf);
+        const std::string& parent = facts.parent;
         if (!parent.empty() && !it->second.parent.empty() && parent != it->second.parent)
             return kNone;
     }
     return it->second.anchor;
 }
 
+std::size_t LineageTracker::observe(const Event& event, std::int64_t ts_ns,
+                                    const SourceSpec* source) {
+    EventFacts facts = EventFacts::of(event, source);
+    facts.ts = ts_ns;
+    return observe(event, facts);
+}
+
 std::size_t LineageTracker::observe(const Event& event) {
-    const Value* ts = event.find("@timestamp");
-    std::int64_t ns = ts ? timestamp_value_ns(*ts).value_or(INT64_MIN) : INT64_MIN;
-    const SourceSpec* source = nullptr;
-    if (const Value* d = event.find("event.dataset"); d && d->is_string())
-        source = source_of_dataset(d->as_string());
-    return observe(event, ns, source);
+    return observe(event, EventFacts::of(event));
 }
 
 }  // namespace attest::telemetry

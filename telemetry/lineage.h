@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "core/value.h"
+#include "telemetry/event_facts.h"
 #include "telemetry/source_spec.h"
 
 namespace attest::telemetry {
@@ -47,8 +48,11 @@ public:
     std::size_t anchor_count() const { return m_anchors.size(); }
 
     // The anchor whose tree the event's process belongs to, or kNone. Events come in time
-    // order; `ts_ns` is the event's time (INT64_MIN: untimed, never owned) and `source` its
-    // source (null: none known, never owned).
+    // order; `facts` are the event's (EventFacts::of): its time (untimed: never owned), its
+    // source (none, or one without lineage: never owned), host and process ids. The event
+    // itself is read only when it is owned (a fork names its child).
+    std::size_t observe(const Event& event, const EventFacts& facts);
+    // The same, with the time and the source given.
     std::size_t observe(const Event& event, std::int64_t ts_ns, const SourceSpec* source);
     // The same, reading @timestamp and the source of event.dataset from the event.
     std::size_t observe(const Event& event);
@@ -56,7 +60,7 @@ public:
     // a process whose own event came before the event that tied it to a tree (Sysmon dates a
     // connection from before the process's creation event) is owned once that one is seen.
     // A pid now in a tree under another parent than the event names is not the same process.
-    std::size_t owner_now(const Event& event, const SourceSpec* source);
+    std::size_t owner_now(const EventFacts& facts);
     // Whether some anchor's window is open (an event now may still join a tree later).
     bool active() const { return m_active > 0; }
 
@@ -102,7 +106,6 @@ private:
     std::size_t owner_as_root(const Ids& ids, Table::iterator self);
     std::size_t assign(const std::string& key, std::size_t anchor, std::string_view parent,
                        bool reused);
-    static std::string_view id_text(const Value* v, std::string& scratch);
     static void make_key(std::string& out, char kind, std::string_view host, std::string_view id);
 
     std::vector<Anchor> m_anchors;
@@ -114,8 +117,7 @@ private:
     // Root ids of active anchors: 'p' + pid or 'g' + entity id -> anchor.
     std::unordered_multimap<std::string, std::size_t, StringHash, std::equal_to<>> m_roots;
     Table m_procs;  // kind + host + '\x1f' + id -> process of a live tree
-    std::string m_self_key, m_parent_key, m_root_key, m_self_buf, m_parent_buf, m_pid_buf,
-        m_child_buf;
+    std::string m_self_key, m_parent_key, m_root_key, m_child_buf;
 };
 
 }  // namespace attest::telemetry

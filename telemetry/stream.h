@@ -15,7 +15,7 @@
 // directory once the memory budget is used, then a k-way merge.
 //
 //   Stream stream(Stream::files(paths, options), sink, options);
-//   StreamStats stats = stream.run([&](std::shared_ptr<Event>& e) { ... },
+//   StreamStats stats = stream.run([&](std::shared_ptr<Event>& e, const EventFacts& f) { ... },
 //                                  [&] { /* forget what was delivered */ });
 //   telemetry::feed(evaluator, Stream::files(paths, options), sink, options);  // the same
 #pragma once
@@ -31,6 +31,7 @@
 #include "core/collector.h"
 #include "core/diagnostics.h"
 #include "core/expected.h"
+#include "telemetry/event_facts.h"
 
 namespace attest::telemetry {
 
@@ -96,7 +97,8 @@ std::optional<std::int64_t> event_time_ns(const Event& e, std::string_view field
 
 class Stream {
 public:
-    using Consumer = std::function<void(std::shared_ptr<Event>& event)>;
+    // `facts` are EventFacts::of(*event), taken on the thread that decoded it.
+    using Consumer = std::function<void(std::shared_ptr<Event>& event, const EventFacts& facts)>;
 
     Stream(std::vector<StreamInput> inputs, DiagnosticSink& sink, StreamOptions options = {});
     ~Stream();
@@ -116,13 +118,14 @@ private:
     std::unique_ptr<Impl> m_impl;
 };
 
-// Feeds `target` (anything with feed(std::shared_ptr<Event>&) and restart(), such as the
-// expectations engine's Evaluator) every event of `inputs` in the stream's order.
+// Feeds `target` (anything with feed(std::shared_ptr<Event>&, const EventFacts&) and
+// restart(), such as the expectations engine's Evaluator) every event of `inputs` in the
+// stream's order.
 template <class Target>
 StreamStats feed(Target& target, std::vector<StreamInput> inputs, DiagnosticSink& sink,
                  StreamOptions options = {}) {
     Stream stream(std::move(inputs), sink, std::move(options));
-    return stream.run([&](std::shared_ptr<Event>& e) { target.feed(e); },
+    return stream.run([&](std::shared_ptr<Event>& e, const EventFacts& f) { target.feed(e, f); },
                       [&] { target.restart(); });
 }
 

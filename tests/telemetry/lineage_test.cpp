@@ -227,5 +227,46 @@ TEST(Lineage, SysmonAnchorKnownByPidLearnsItsGuid) {
            });
 }
 
+TEST(EventFacts, TakeTimeSourceHostAndTheIdsTheSourceFollows) {
+    Event a = audit(4242, 4200);
+    a.set("@timestamp", Value("2026-01-01T00:00:01.500Z"));
+    EventFacts f = EventFacts::of(a);
+    EXPECT_EQ(f.ts, 1767225601500000000);
+    ASSERT_NE(f.source, nullptr);
+    EXPECT_EQ(f.source->name, "auditd");
+    ASSERT_TRUE(f.host);
+    EXPECT_EQ(*f.host, "web01");
+    EXPECT_EQ(f.self, "4242") << "an integer pid is written in decimal";
+    EXPECT_EQ(f.parent, "4200");
+    EXPECT_EQ(f.pid, "") << "auditd follows pids: no separate pid";
+
+    Event s = sysmon("{A-1}", "{A-ROOT}", 77);
+    s.set("@timestamp", Value(std::int64_t{1767225601500}));  // epoch milliseconds
+    f = EventFacts::of(s);
+    EXPECT_EQ(f.ts, 1767225601500000000);
+    EXPECT_EQ(f.source->name, "sysmon");
+    EXPECT_EQ(f.self, "{A-1}");
+    EXPECT_EQ(f.parent, "{A-ROOT}");
+    EXPECT_EQ(f.pid, "77") << "the pid binds an anchor known only by its pid";
+}
+
+TEST(EventFacts, WhatIsMissingOrUnusableIsLeftEmpty) {
+    Event e = Value::object();
+    e.set("@timestamp", Value("yesterday"));
+    e.set("host.name", Value(7));
+    e.set("process.pid", Value(1.5));
+    EventFacts f = EventFacts::of(e);
+    EXPECT_EQ(f.ts, EventFacts::kUntimed);
+    EXPECT_EQ(f.source, nullptr);
+    EXPECT_FALSE(f.host) << "a host name that is not a string names no host";
+    EXPECT_EQ(f.self, "");
+
+    e.set("event.dataset", Value("auditd.log"));
+    f = EventFacts::of(e);
+    EXPECT_EQ(f.self, "") << "a pid written as a fraction identifies nothing";
+    EXPECT_EQ(f.source, find_source("auditd"));
+    EXPECT_EQ(EventFacts::of(e, nullptr).source, nullptr);
+}
+
 }  // namespace
 }  // namespace attest::telemetry
