@@ -246,10 +246,10 @@ struct Evaluator::Impl {
     };
     std::vector<Admission> admissions;
     telemetry::LineageTracker lineage;  // one per evaluation: each event observed once
-    // Lineage-bound matchers get their events kLineageDelayNs of event time late, so that an
-    // event dated before the one that ties its process to a tree still counts (Sysmon dates
-    // a connection from before its process's creation event). Memory: that much telemetry.
-    static constexpr std::int64_t kLineageDelayNs = 10'000'000'000;
+    // Lineage-bound matchers get each event its source's ProcessIdentity::late_ns of event
+    // time late, so that an event dated before the one that ties its process to a tree still
+    // counts (Sysmon dates a connection from before its process's creation event). Memory:
+    // that much telemetry of the sources that have a lineage.
     struct Deferred {
         std::shared_ptr<const Event> event;
         telemetry::EventFacts facts;  // its time, source, host and lineage ids
@@ -374,13 +374,23 @@ struct Evaluator::Impl {
         }
     }
 
+    // Whether an event is more than its source's delay older than `now` (exact for any times).
+    static bool older_than_its_delay(const telemetry::EventFacts& f, std::int64_t now) {
+        return now > f.ts && static_cast<std::uint64_t>(now) - static_cast<std::uint64_t>(f.ts) >
+                                 static_cast<std::uint64_t>(f.source->lineage.late_ns);
+    }
+
+    // Held: events already owned, and those a tree may still claim (a source with a lineage,
+    // a process id, an anchor's window open). Delivered in order once they are their
+    // source's delay old (an earlier event of a slower source holds later ones back).
     void defer(const std::shared_ptr<const Event>& e, const telemetry::EventFacts& facts,
                std::size_t owner) {
         std::int64_t ts = facts.ts;
         if (lineage_slots.empty() || ts == INT64_MIN) return;
-        if (owner != telemetry::LineageTracker::kNone || lineage.active())
+        bool followed = facts.source && !facts.source->lineage.self.empty() && !facts.self.empty();
+        if (owner != telemetry::LineageTracker::kNone || (followed && lineage.active()))
             deferred.push_back({e, facts, owner});
-        while (!deferred.empty() && deferred.front().facts.ts < ts - kLineageDelayNs) {
+        while (!deferred.empty() && older_than_its_delay(deferred.front().facts, ts)) {
             deliver(deferred.front());
             deferred.pop_front();
         }

@@ -77,6 +77,12 @@ std::string describe_sources() {
 
 namespace {
 
+// "10 s", "1 s", "250 ms".
+std::string late_text(std::int64_t ns) {
+    if (ns % 1'000'000'000 == 0) return std::to_string(ns / 1'000'000'000) + " s";
+    return std::to_string(ns / 1'000'000) + " ms";
+}
+
 // How lineage-bound expectations follow the source's process trees.
 std::string lineage_text(const ProcessIdentity& id) {
     if (id.self.empty()) return "process lineage: none (its events name no process to follow)\n";
@@ -87,6 +93,8 @@ std::string lineage_text(const ProcessIdentity& id) {
     if (!id.forked.empty())
         out += "; fork records (" + join(id.fork_actions, ", ") + ") name the child in " +
                std::string(id.forked);
+    out += "; events checked " + late_text(id.late_ns) +
+           " late (a process's events may be dated before the one tying it to a tree)";
     return out + "\n";
 }
 

@@ -77,15 +77,22 @@ struct ProcessIdentity {
     // its children's, and is in its parent's tree from its birth.
     std::string_view forked;
     std::vector<std::string_view> fork_actions;
+    // How much earlier than the event that ties its process to a tree a process's own event
+    // may be dated. Lineage-bound expectations get the source's events this late (event
+    // time), so that such an event still counts once its process is known (Evaluator).
+    std::int64_t late_ns = 10'000'000'000;
 
     // Identity by process.entity_id (Sysmon ProcessGuid, MDE device+pid+creation time): never
     // reused, no fork events.
     static ProcessIdentity by_entity_id() {
+        // Sysmon dates a network connection (EID 3) seconds before the creation event (EID 1)
+        // of the process that made it.
         return {.self = "process.entity_id",
                 .parent = "process.parent.entity_id",
                 .reused = false,
                 .forked = {},
-                .fork_actions = {}};
+                .fork_actions = {},
+                .late_ns = 10'000'000'000};
     }
 };
 

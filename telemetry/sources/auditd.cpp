@@ -119,12 +119,16 @@ const SourceSpec& auditd_source() {
                  "Audit record key uid, decoded (hex and quoting undone)."},
             }),
         // The kernel pid and ppid of the syscall record; clone/fork/vfork records (when the
-        // rules log them) return the child's pid.
+        // rules log them) return the child's pid. A record is dated at its syscall's entry
+        // (the kernel's coarse clock, one tick of 1-10 ms), so a child's records never come
+        // before its parent's fork by more than a tick of equal timestamps, whatever the
+        // order they are written in: 1 s late covers that with room to spare.
         .lineage = {.self = "process.pid",
                     .parent = "process.parent.pid",
                     .reused = true,
                     .forked = "auditd.data.exit",
-                    .fork_actions = {"clone", "clone3", "fork", "vfork"}},
+                    .fork_actions = {"clone", "clone3", "fork", "vfork"},
+                    .late_ns = 1'000'000'000},
     };
     return spec;
 }

@@ -260,5 +260,70 @@ TEST(LineageRecorded, SysmonTwoInterleavedTreesEachGetExactlyTheirOwnEvents) {
     EXPECT_EQ(results[1].expectations[1].count, 2u);
 }
 
+// Each source's events are checked as late as its lineage declares
+// (ProcessIdentity::late_ns): a process's event dated before the event that ties it to a tree
+// counts when the tie comes within that delay. auditd dates records at syscall entry, so a
+// tie can only come a tick late (equal timestamps written in another order) and its delay is
+// 1 s; Sysmon dates connections seconds before their process's creation (10 s).
+TEST(LineageDelay, EachSourceIsCheckedAsLateAsItsLineageDeclares) {
+    constexpr std::int64_t t0 = 1767225600 * kSecond;
+    auto base = [&](double at, const char* dataset, const char* name) {
+        Event e = Value::object();
+        e.set("@timestamp", Value(format_iso8601(t0 + std::int64_t(at * kSecond), 3)));
+        e.set("event.dataset", Value(dataset));
+        e.set("event.category", Value("process"));
+        e.set("host.name", Value("lab01"));
+        e.set("process.name", Value(name));
+        return e;
+    };
+    auto audit = [&](double at, int pid, int ppid, const char* name) {
+        Event e = base(at, "auditd.log", name);
+        e.set("process.pid", Value(pid));
+        e.set("process.parent.pid", Value(ppid));
+        return e;
+    };
+    auto fork = [&](double at, int pid, int ppid, int child) {
+        Event e = audit(at, pid, ppid, "bash");
+        e.set("event.action", Value("clone"));
+        e.set("auditd.data.exit", Value(std::to_string(child)));
+        return e;
+    };
+    auto sysmon = [&](double at, const char* guid, const char* parent) {
+        Event e = base(at, "windows.sysmon_operational", "net.exe");
+        e.set("process.entity_id", Value(guid));
+        if (*parent) e.set("process.parent.entity_id", Value(parent));
+        return e;
+    };
+    ScenarioChecks c;
+    c.guid = "t";
+    c.expectations = {
+        lineage_expectation("tar", "auditd", R"(process where process.name == "tar")", true),
+        lineage_expectation("net", "sysmon", R"(any where process.name == "net.exe")", true)};
+    for (auto& x : c.expectations) x.window = Window{0, 0};
+    RunFacts f;
+    f.host = "lab01";
+    f.start_ns = t0 + 10 * kSecond;
+    f.end_ns = t0 + 40 * kSecond;
+    f.anchor = ProcessAnchor{"100", "{ROOT}"};
+    Evaluator ev;
+    ev.add_scenario(c, f);
+    std::vector<Event> events = {
+        audit(11.0, 300, 200, "tar"),  // before its parent's fork, in the same tick: counted
+        fork(11.0, 200, 100, 300),
+        audit(12.0, 301, 201, "tar"),  // its parent's fork is 2 s later: past auditd's 1 s
+        audit(13.5, 999, 1, "cron"),
+        fork(14.0, 201, 100, 301),
+        sysmon(15.0, "{B}", ""),  // a connection 5 s before its process's creation: counted
+        sysmon(20.0, "{B}", "{ROOT}"),
+        audit(39.0, 998, 1, "cron"),
+    };
+    for (auto& e : events) ev.feed(e);
+    ev.finish();
+    auto r = ev.results();
+    ASSERT_EQ(r.size(), 1u);
+    EXPECT_EQ(r[0].expectations[0].count, 1u) << "only the tar whose tree was known in time";
+    EXPECT_EQ(r[0].expectations[1].count, 2u) << "the connection and the creation";
+}
+
 }  // namespace
 }  // namespace attest::expectations
