@@ -515,6 +515,9 @@ struct WinEventNormalizer::Impl {
     std::size_t pending_bytes = 0;
 
     void normalize(WinEventRecord& r, Event& e, Kind kind);
+    void put_event(WinEventRecord& r, Event& e, Kind kind, std::string created);
+    void put_host(const WinEventRecord& r, Event& e, Kind kind);
+    void put_winlog(WinEventRecord& r, Event& e, Value event_data);
     void map_sysmon(WinEventRecord& r, Event& e, const DataView& d, bool on_linux);
     void map_powershell(WinEventRecord& r, Event& e, const DataView& d);
     void map_classic_powershell(WinEventRecord& r, Event& e, const DataView& d);
@@ -654,10 +657,10 @@ void WinEventNormalizer::Impl::emit_block(std::map<std::string, PendingBlock>::i
     ready.push_back(std::move(e));
 }
 
-void WinEventNormalizer::Impl::normalize(WinEventRecord& r, Event& e, Kind kind) {
-    e = Value::object();
-    e.as_object().reserve(16);  // the top-level objects of a Sysmon event, without regrowth
-    // Event data without absent values; GUIDs in one spelling.
+namespace {
+
+// winlog.event_data: the record's data without absent values, GUIDs in one spelling.
+Value event_data_of(WinEventRecord& r) {
     Value event_data = Value::object();
     event_data.as_object().reserve(r.data.size());
     for (auto& [name, value] : r.data) {
@@ -666,6 +669,45 @@ void WinEventNormalizer::Impl::normalize(WinEventRecord& r, Event& e, Kind kind)
         canonicalize_hex(value);
         event_data.as_object().push_back(Member{std::move(name), Value(std::move(value))});
     }
+    return event_data;
+}
+
+// The event.dataset of a kind of log (a pack's `source:` names it), or nullptr.
+const char* dataset_of(Kind kind) {
+    switch (kind) {
+        case Kind::Sysmon:
+            return "windows.sysmon_operational";
+        case Kind::SysmonLinux:
+            return "sysmon_linux.log";
+        case Kind::PowerShell:
+            return "windows.powershell_operational";
+        case Kind::ClassicPowerShell:
+            return "windows.powershell";
+        case Kind::Security:
+            return "windows.security";
+        default:
+            return nullptr;
+    }
+}
+
+// A GUID of the System section, canonical, under `key` when present.
+void put_guid(Value& winlog, std::string_view key, std::string& guid) {
+    if (is_absent(guid)) return;
+    canonicalize_guid(guid);
+    put_member(winlog, key, Value(std::move(guid)));
+}
+
+// A string of the System section under `key` when present.
+void put_present(Value& winlog, std::string_view key, std::string& text) {
+    if (!is_absent(text)) put_member(winlog, key, Value(std::move(text)));
+}
+
+}  // namespace
+
+void WinEventNormalizer::Impl::normalize(WinEventRecord& r, Event& e, Kind kind) {
+    e = Value::object();
+    e.as_object().reserve(16);  // the top-level objects of a Sysmon event, without regrowth
+    Value event_data = event_data_of(r);
     DataView d(event_data);
     const bool sysmon = kind == Kind::Sysmon || kind == Kind::SysmonLinux;
 
@@ -679,33 +721,8 @@ void WinEventNormalizer::Impl::normalize(WinEventRecord& r, Event& e, Kind kind)
     if (from_created) timestamp = created;
     if (!timestamp.empty()) put_member(e, "@timestamp", Value(std::move(timestamp)));
 
-    Value& event = put_member(e, "event", Value::object());
-    event.as_object().reserve(10);
-    put_member(event, "code", Value(std::to_string(r.event_id)));
-    put_member(event, "kind", Value("event"));
-    if (!is_absent(r.provider_name)) put_member(event, "provider", Value(r.provider_name));
-    if (kind == Kind::Sysmon)
-        put_member(event, "dataset", Value("windows.sysmon_operational"));
-    else if (kind == Kind::SysmonLinux)
-        put_member(event, "dataset", Value("sysmon_linux.log"));
-    else if (kind == Kind::PowerShell)
-        put_member(event, "dataset", Value("windows.powershell_operational"));
-    else if (kind == Kind::ClassicPowerShell)
-        put_member(event, "dataset", Value("windows.powershell"));
-    else if (kind == Kind::Security)
-        put_member(event, "dataset", Value("windows.security"));  // a pack's `source: security`
-    if (!created.empty()) put_member(event, "created", Value(std::move(created)));
-    if (options.include_original && !r.original.empty())
-        put_member(event, "original", Value(std::move(r.original)));
-
-    if (!is_absent(r.computer)) put_member(child(e, "host"), "name", Value(r.computer));
-    // As Elastic's integrations set it from the agent's host: its rules test it
-    // (`host.os.type:windows`), and without it they could never fire on this data.
-    put_member(child(child(e, "host"), "os"), "type",
-               Value(kind == Kind::SysmonLinux ? "linux" : "windows"));
-    if (const char* lvl = log_level_name(trim(r.level)))
-        put_member(child(e, "log"), "level", Value(lvl));
-
+    put_event(r, e, kind, std::move(created));
+    put_host(r, e, kind);
     if (sysmon)
         map_sysmon(r, e, d, kind == Kind::SysmonLinux);
     else if (kind == Kind::PowerShell)
@@ -714,36 +731,61 @@ void WinEventNormalizer::Impl::normalize(WinEventRecord& r, Event& e, Kind kind)
         map_classic_powershell(r, e, d);
     else if (!is_absent(r.user_id))
         put_member(child(e, "user"), "id", Value(r.user_id));
+    put_winlog(r, e, std::move(event_data));
 
+    set_provenance(e, source_name, options.origin, std::move(r.position));
+    if (!r.lossy.empty() &&
+        (e.find("process.command_line") || e.find("powershell.file.script_block_text")))
+        put_member(child(e, "attest"), "rendering_loss", Value(std::move(r.lossy)));
+    if (from_created && !r.time_note.empty() && e.get("@timestamp"))
+        put_member(child(e, "attest"), "time_note", Value(std::move(r.time_note)));
+}
+
+// event.*: code, kind, provider, dataset, created, original.
+void WinEventNormalizer::Impl::put_event(WinEventRecord& r, Event& e, Kind kind,
+                                         std::string created) {
+    Value& event = put_member(e, "event", Value::object());
+    event.as_object().reserve(10);
+    put_member(event, "code", Value(std::to_string(r.event_id)));
+    put_member(event, "kind", Value("event"));
+    if (!is_absent(r.provider_name)) put_member(event, "provider", Value(r.provider_name));
+    if (const char* dataset = dataset_of(kind)) put_member(event, "dataset", Value(dataset));
+    if (!created.empty()) put_member(event, "created", Value(std::move(created)));
+    if (options.include_original && !r.original.empty())
+        put_member(event, "original", Value(std::move(r.original)));
+}
+
+// host.name, host.os.type and log.level.
+void WinEventNormalizer::Impl::put_host(const WinEventRecord& r, Event& e, Kind kind) {
+    if (!is_absent(r.computer)) put_member(child(e, "host"), "name", Value(r.computer));
+    // As Elastic's integrations set it from the agent's host: its rules test it
+    // (`host.os.type:windows`), and without it they could never fire on this data.
+    put_member(child(child(e, "host"), "os"), "type",
+               Value(kind == Kind::SysmonLinux ? "linux" : "windows"));
+    if (const char* lvl = log_level_name(trim(r.level)))
+        put_member(child(e, "log"), "level", Value(lvl));
+}
+
+// winlog.*: the System section as Winlogbeat names it, and the event data.
+void WinEventNormalizer::Impl::put_winlog(WinEventRecord& r, Event& e, Value event_data) {
     Value& winlog = put_member(e, "winlog", Value::object());
     winlog.as_object().reserve(18);
-    if (!is_absent(r.channel)) put_member(winlog, "channel", Value(std::move(r.channel)));
-    if (!is_absent(r.computer)) put_member(winlog, "computer_name", Value(std::move(r.computer)));
+    put_present(winlog, "channel", r.channel);
+    put_present(winlog, "computer_name", r.computer);
     put_member(winlog, "event_id", Value(r.event_id));
-    if (!is_absent(r.provider_name))
-        put_member(winlog, "provider_name", Value(std::move(r.provider_name)));
-    if (!is_absent(r.provider_guid)) {
-        canonicalize_guid(r.provider_guid);
-        put_member(winlog, "provider_guid", Value(std::move(r.provider_guid)));
-    }
-    if (!is_absent(r.event_source_name))
-        put_member(winlog, "event_source_name", Value(std::move(r.event_source_name)));
+    put_present(winlog, "provider_name", r.provider_name);
+    put_guid(winlog, "provider_guid", r.provider_guid);
+    put_present(winlog, "event_source_name", r.event_source_name);
     if (r.has_record_id)
         put_member(winlog, "record_id", Value(static_cast<std::int64_t>(r.record_id)));
     std::int64_t n;
     if (to_int(r.version, n)) put_member(winlog, "version", Value(n));
-    if (!is_absent(r.task)) put_member(winlog, "task", Value(std::move(r.task)));
-    if (!is_absent(r.opcode)) put_member(winlog, "opcode", Value(std::move(r.opcode)));
-    if (!is_absent(r.keywords)) put_member(winlog, "keywords", Value(std::move(r.keywords)));
-    if (!is_absent(r.qualifiers)) put_member(winlog, "qualifiers", Value(std::move(r.qualifiers)));
-    if (!is_absent(r.activity_id)) {
-        canonicalize_guid(r.activity_id);
-        put_member(winlog, "activity_id", Value(std::move(r.activity_id)));
-    }
-    if (!is_absent(r.related_activity_id)) {
-        canonicalize_guid(r.related_activity_id);
-        put_member(winlog, "related_activity_id", Value(std::move(r.related_activity_id)));
-    }
+    put_present(winlog, "task", r.task);
+    put_present(winlog, "opcode", r.opcode);
+    put_present(winlog, "keywords", r.keywords);
+    put_present(winlog, "qualifiers", r.qualifiers);
+    put_guid(winlog, "activity_id", r.activity_id);
+    put_guid(winlog, "related_activity_id", r.related_activity_id);
     // Execution ProcessID is the logging service, hence winlog.process, never process.pid.
     std::int64_t pid, tid;
     bool has_pid = to_int(r.process_id, pid), has_tid = to_int(r.thread_id, tid);
@@ -755,13 +797,6 @@ void WinEventNormalizer::Impl::normalize(WinEventRecord& r, Event& e, Kind kind)
     if (!is_absent(r.user_id))
         put_member(child(winlog, "user"), "identifier", Value(std::move(r.user_id)));
     if (!event_data.as_object().empty()) put_member(winlog, "event_data", std::move(event_data));
-
-    set_provenance(e, source_name, options.origin, std::move(r.position));
-    if (!r.lossy.empty() &&
-        (e.find("process.command_line") || e.find("powershell.file.script_block_text")))
-        put_member(child(e, "attest"), "rendering_loss", Value(std::move(r.lossy)));
-    if (from_created && !r.time_note.empty() && e.get("@timestamp"))
-        put_member(child(e, "attest"), "time_note", Value(std::move(r.time_note)));
 }
 
 void WinEventNormalizer::Impl::map_sysmon(WinEventRecord& r, Event& e, const DataView& d,
