@@ -1,10 +1,10 @@
 #include "collectors/winevent_xml_reader.h"
 
-#include "core/utf8.h"
-
 #include <charconv>
 #include <cstring>
 #include <pugixml.hpp>
+
+#include "core/utf8.h"
 
 namespace attest {
 namespace {
@@ -22,16 +22,20 @@ bool element_text(pugi::xml_node node, std::string& out) {
     bool plain = true;
     for (pugi::xml_node c = node.first_child(); c; c = c.next_sibling()) {
         auto t = c.type();
-        if (t == pugi::node_pcdata || t == pugi::node_cdata) out.append(c.value());
-        else if (t == pugi::node_element) plain = false;
+        if (t == pugi::node_pcdata || t == pugi::node_cdata)
+            out.append(c.value());
+        else if (t == pugi::node_element)
+            plain = false;
     }
     return plain;
 }
 
 std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\n' || s.front() == '\r'))
+    while (!s.empty() &&
+           (s.front() == ' ' || s.front() == '\t' || s.front() == '\n' || s.front() == '\r'))
         s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\r'))
+    while (!s.empty() &&
+           (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\r'))
         s.remove_suffix(1);
     return s;
 }
@@ -46,6 +50,178 @@ bool parse_number(std::string_view s, T& out) {
 
 void attribute(pugi::xml_node node, const char* name, std::string& out) {
     if (pugi::xml_attribute a = node.attribute(name)) out.assign(a.value());
+}
+
+using Failure = WinEventXmlParser::Failure;
+
+// Attacker-controlled input: bounds the depth and, when `check_attributes`, the attribute
+// sizes. The walk is iterative, so junk nested a million deep cannot overflow the stack.
+bool check_shape(pugi::xml_node event, const char* text, bool check_attributes, Failure& failure) {
+    constexpr std::size_t kMaxAttributeBytes = WinEventXmlParser::kMaxAttributeBytes;
+    constexpr int kMaxDepth = WinEventXmlParser::kMaxDepth;
+    int depth = 0;
+    pugi::xml_node n = event;
+    while (n) {
+        if (check_attributes)
+            for (pugi::xml_attribute a = n.first_attribute(); a; a = a.next_attribute()) {
+                std::size_t len = std::strlen(a.value());
+                if (len > kMaxAttributeBytes) {
+                    failure.offset = static_cast<std::size_t>(a.value() - text);
+                    failure.message = "attribute '" + std::string(a.name()).substr(0, 64) +
+                                      "' is " + std::to_string(len) + " bytes long (limit " +
+                                      std::to_string(kMaxAttributeBytes) + ")";
+                    return false;
+                }
+            }
+        if (pugi::xml_node c = n.first_child()) {
+            if (++depth > kMaxDepth) {
+                failure.offset =
+                    c.offset_debug() > 0 ? static_cast<std::size_t>(c.offset_debug()) : 0;
+                failure.message =
+                    "elements nested deeper than " + std::to_string(kMaxDepth) + " levels";
+                return false;
+            }
+            n = c;
+            continue;
+        }
+        while (n && n != event && !n.next_sibling()) {
+            n = n.parent();
+            --depth;
+        }
+        if (!n || n == event) break;
+        n = n.next_sibling();
+    }
+    return true;
+}
+
+// One element of <System> into the record. False (with `failure`) for an EventID that is
+// not a number; `have_event_id` is set by a good one.
+bool read_system_field(pugi::xml_node f, std::string_view name, WinEventRecord& out, std::string& s,
+                       bool& have_event_id, Failure& failure) {
+    switch (name.empty() ? 0 : name[0]) {
+        case 'P':
+            if (name == "Provider") {
+                attribute(f, "Name", out.provider_name);
+                attribute(f, "Guid", out.provider_guid);
+                attribute(f, "EventSourceName", out.event_source_name);
+            }
+            break;
+        case 'E':
+            if (name == "EventID") {
+                element_text(f, s);
+                if (!parse_number(s, out.event_id) || out.event_id < 0) {
+                    failure.offset = static_cast<std::size_t>(f.offset_debug());
+                    failure.message = "EventID '" + s.substr(0, 64) + "' is not a number";
+                    return false;
+                }
+                have_event_id = true;
+                attribute(f, "Qualifiers", out.qualifiers);
+            } else if (name == "EventRecordID") {
+                element_text(f, s);
+                out.has_record_id = parse_number(s, out.record_id);
+            } else if (name == "Execution") {
+                attribute(f, "ProcessID", out.process_id);
+                attribute(f, "ThreadID", out.thread_id);
+            }
+            break;
+        case 'V':
+            if (name == "Version") element_text(f, out.version);
+            break;
+        case 'L':
+            if (name == "Level") element_text(f, out.level);
+            break;
+        case 'T':
+            if (name == "Task")
+                element_text(f, out.task);
+            else if (name == "TimeCreated")
+                attribute(f, "SystemTime", out.time_created);
+            break;
+        case 'O':
+            if (name == "Opcode") element_text(f, out.opcode);
+            break;
+        case 'K':
+            if (name == "Keywords") element_text(f, out.keywords);
+            break;
+        case 'C':
+            if (name == "Channel")
+                element_text(f, out.channel);
+            else if (name == "Computer")
+                element_text(f, out.computer);
+            else if (name == "Correlation") {
+                attribute(f, "ActivityID", out.activity_id);
+                attribute(f, "RelatedActivityID", out.related_activity_id);
+            }
+            break;
+        case 'S':
+            if (name == "Security") {
+                // Windows writes UserID, Sysmon for Linux UserId.
+                attribute(f, "UserID", out.user_id);
+                if (out.user_id.empty()) attribute(f, "UserId", out.user_id);
+            }
+            break;
+        default:
+            break;
+    }
+    return true;
+}
+
+// <System>: its leaves. Anything nested deeper makes the shape unusual (checked after).
+bool read_system(pugi::xml_node section, WinEventRecord& out, std::string& scratch,
+                 bool& have_event_id, bool& unusual_shape, Failure& failure) {
+    for (pugi::xml_node f = section.first_child(); f; f = f.next_sibling()) {
+        if (f.type() != pugi::node_element) continue;
+        if (pugi::xml_node k = f.first_child();
+            k && (k.type() == pugi::node_element || k.next_sibling()))
+            unusual_shape = true;
+        if (!read_system_field(f, local_name(f.name()), out, scratch, have_event_id, failure))
+            return false;
+    }
+    return true;
+}
+
+// <EventData>: <Data Name="..."> values in order (unnamed ones as param1, param2, ...) and
+// other elements (<Binary>) by their name.
+void read_event_data(pugi::xml_node section, WinEventRecord& out, std::size_t& unnamed,
+                     bool& unusual_shape) {
+    for (pugi::xml_node d = section.first_child(); d; d = d.next_sibling()) {
+        if (d.type() != pugi::node_element) continue;
+        std::string_view dname = local_name(d.name());
+        std::string key;
+        if (dname == "Data") {
+            pugi::xml_attribute n = d.attribute("Name");
+            if (n && *n.value())
+                key = n.value();
+            else
+                key = "param" + std::to_string(++unnamed);
+        } else {
+            key = std::string(dname);  // <Binary> and friends
+        }
+        out.data.emplace_back(std::move(key), std::string());
+        if (!element_text(d, out.data.back().second)) unusual_shape = true;
+    }
+}
+
+// <UserData>: nested by design; its leaves flattened by element name (the depth is bounded by
+// check_shape, which the caller runs for every event with UserData).
+void read_user_data(pugi::xml_node section, WinEventRecord& out) {
+    pugi::xml_node n = section.first_child();
+    while (n && n != section) {
+        if (n.type() == pugi::node_element) {
+            pugi::xml_node c = n.first_child();
+            bool has_element_child = false;
+            for (pugi::xml_node k = c; k; k = k.next_sibling())
+                if (k.type() == pugi::node_element) has_element_child = true;
+            if (has_element_child) {
+                n = c;
+                continue;
+            }
+            out.data.emplace_back(std::string(local_name(n.name())), std::string());
+            element_text(n, out.data.back().second);
+        }
+        while (n && n != section && !n.next_sibling()) n = n.parent();
+        if (!n || n == section) break;
+        n = n.next_sibling();
+    }
 }
 
 }  // namespace
@@ -77,161 +253,28 @@ bool WinEventXmlParser::parse(char* text, std::size_t size, WinEventRecord& out,
         failure.message = "not an <Event> element";
         return false;
     }
-
-    // Attacker-controlled input: bound the depth and attribute sizes. The walk is iterative,
-    // so junk nested a million deep cannot overflow the stack; it only runs for events whose
-    // shape is not the standard Event/section/field/text (checked during extraction below)
-    // or that are big enough to hold an oversized attribute.
+    // The full walk (check_shape) only runs for events whose shape is not the standard
+    // Event/section/field/text (found while reading them) or that are big enough to hold an
+    // oversized attribute.
     const bool check_attributes = size > kMaxAttributeBytes;
-    auto check_shape = [&]() -> bool {
-        int depth = 0;
-        pugi::xml_node n = event;
-        while (n) {
-            if (check_attributes)
-            for (pugi::xml_attribute a = n.first_attribute(); a; a = a.next_attribute()) {
-                std::size_t len = std::strlen(a.value());
-                if (len > kMaxAttributeBytes) {
-                    failure.offset = static_cast<std::size_t>(a.value() - text);
-                    failure.message = "attribute '" + std::string(a.name()).substr(0, 64) + "' is " +
-                                      std::to_string(len) + " bytes long (limit " +
-                                      std::to_string(kMaxAttributeBytes) + ")";
-                    return false;
-                }
-            }
-            if (pugi::xml_node c = n.first_child()) {
-                if (++depth > kMaxDepth) {
-                    failure.offset = c.offset_debug() > 0 ? static_cast<std::size_t>(c.offset_debug()) : 0;
-                    failure.message = "elements nested deeper than " + std::to_string(kMaxDepth) + " levels";
-                    return false;
-                }
-                n = c;
-                continue;
-            }
-            while (n && n != event && !n.next_sibling()) {
-                n = n.parent();
-                --depth;
-            }
-            if (!n || n == event) break;
-            n = n.next_sibling();
-        }
-        return true;
-    };
-    if (check_attributes && !check_shape()) return false;
-    bool unusual_shape = false;
-
-    std::string& s = m_impl->scratch;
-    bool have_event_id = false;
+    if (check_attributes && !check_shape(event, text, true, failure)) return false;
+    bool unusual_shape = false, have_event_id = false;
     std::size_t unnamed = 0;
     for (pugi::xml_node section = event.first_child(); section; section = section.next_sibling()) {
         if (section.type() != pugi::node_element) continue;
         std::string_view sname = local_name(section.name());
-        if (sname != "System" && sname != "EventData" && sname != "UserData") unusual_shape = true;
         if (sname == "System") {
-            for (pugi::xml_node f = section.first_child(); f; f = f.next_sibling()) {
-                if (f.type() != pugi::node_element) continue;
-                // Only leaves here; anything nested deeper goes through check_shape().
-                if (pugi::xml_node k = f.first_child(); k && (k.type() == pugi::node_element || k.next_sibling()))
-                    unusual_shape = true;
-                std::string_view name = local_name(f.name());
-                switch (name.empty() ? 0 : name[0]) {
-                    case 'P':
-                        if (name == "Provider") {
-                            attribute(f, "Name", out.provider_name);
-                            attribute(f, "Guid", out.provider_guid);
-                            attribute(f, "EventSourceName", out.event_source_name);
-                        }
-                        break;
-                    case 'E':
-                        if (name == "EventID") {
-                            element_text(f, s);
-                            if (!parse_number(s, out.event_id) || out.event_id < 0) {
-                                failure.offset = static_cast<std::size_t>(f.offset_debug());
-                                failure.message = "EventID '" + s.substr(0, 64) + "' is not a number";
-                                return false;
-                            }
-                            have_event_id = true;
-                            attribute(f, "Qualifiers", out.qualifiers);
-                        } else if (name == "EventRecordID") {
-                            element_text(f, s);
-                            out.has_record_id = parse_number(s, out.record_id);
-                        } else if (name == "Execution") {
-                            attribute(f, "ProcessID", out.process_id);
-                            attribute(f, "ThreadID", out.thread_id);
-                        }
-                        break;
-                    case 'V':
-                        if (name == "Version") element_text(f, out.version);
-                        break;
-                    case 'L':
-                        if (name == "Level") element_text(f, out.level);
-                        break;
-                    case 'T':
-                        if (name == "Task") element_text(f, out.task);
-                        else if (name == "TimeCreated") attribute(f, "SystemTime", out.time_created);
-                        break;
-                    case 'O':
-                        if (name == "Opcode") element_text(f, out.opcode);
-                        break;
-                    case 'K':
-                        if (name == "Keywords") element_text(f, out.keywords);
-                        break;
-                    case 'C':
-                        if (name == "Channel") element_text(f, out.channel);
-                        else if (name == "Computer") element_text(f, out.computer);
-                        else if (name == "Correlation") {
-                            attribute(f, "ActivityID", out.activity_id);
-                            attribute(f, "RelatedActivityID", out.related_activity_id);
-                        }
-                        break;
-                    case 'S':
-                        if (name == "Security") {
-                            // Windows writes UserID, Sysmon for Linux UserId.
-                            attribute(f, "UserID", out.user_id);
-                            if (out.user_id.empty()) attribute(f, "UserId", out.user_id);
-                        }
-                        break;
-                    default: break;
-                }
-            }
+            if (!read_system(section, out, m_impl->scratch, have_event_id, unusual_shape, failure))
+                return false;
         } else if (sname == "EventData") {
-            for (pugi::xml_node d = section.first_child(); d; d = d.next_sibling()) {
-                if (d.type() != pugi::node_element) continue;
-                std::string_view dname = local_name(d.name());
-                std::string key;
-                if (dname == "Data") {
-                    pugi::xml_attribute n = d.attribute("Name");
-                    if (n && *n.value()) key = n.value();
-                    else key = "param" + std::to_string(++unnamed);
-                } else {
-                    key = std::string(dname);  // <Binary> and friends
-                }
-                out.data.emplace_back(std::move(key), std::string());
-                if (!element_text(d, out.data.back().second)) unusual_shape = true;
-            }
-        } else if (sname == "UserData") {
-            unusual_shape = true;  // nested by design: bound it with the full walk
-            // Flatten the leaves by element name (depth is bounded by the walk above).
-            pugi::xml_node n = section.first_child();
-            while (n && n != section) {
-                if (n.type() == pugi::node_element) {
-                    pugi::xml_node c = n.first_child();
-                    bool has_element_child = false;
-                    for (pugi::xml_node k = c; k; k = k.next_sibling())
-                        if (k.type() == pugi::node_element) has_element_child = true;
-                    if (has_element_child) {
-                        n = c;
-                        continue;
-                    }
-                    out.data.emplace_back(std::string(local_name(n.name())), std::string());
-                    element_text(n, out.data.back().second);
-                }
-                while (n && n != section && !n.next_sibling()) n = n.parent();
-                if (!n || n == section) break;
-                n = n.next_sibling();
-            }
+            read_event_data(section, out, unnamed, unusual_shape);
+        } else {
+            unusual_shape = true;
+            if (sname == "UserData") read_user_data(section, out);
         }
     }
-    if (unusual_shape && !check_attributes && !check_shape()) return false;
+    if (unusual_shape && !check_attributes && !check_shape(event, text, false, failure))
+        return false;
     if (!have_event_id) {
         failure.offset = 0;
         failure.message = "event without <System><EventID>";
@@ -269,8 +312,12 @@ std::size_t find_invalid_utf8(std::string_view s) {
 namespace {
 constexpr std::size_t kChunk = 1 << 20;
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
-bool ends_name(char c) { return is_space(c) || c == '>' || c == '/'; }
+bool is_space(char c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+bool ends_name(char c) {
+    return is_space(c) || c == '>' || c == '/';
+}
 }  // namespace
 
 XmlEventStream::XmlEventStream(InputFile& input, std::string origin, DiagnosticSink& sink,
@@ -339,8 +386,10 @@ bool XmlEventStream::fill() {
         if (m_raw.size() < m_raw_len + kChunk) m_raw.resize(m_raw_len + kChunk);
         long n = m_input.read(m_raw.data() + m_raw_len, kChunk);
         if (n < 0) m_read_error = true;
-        if (n <= 0) m_eof = true;
-        else m_raw_len += static_cast<std::size_t>(n);
+        if (n <= 0)
+            m_eof = true;
+        else
+            m_raw_len += static_cast<std::size_t>(n);
         if (m_encoding == Encoding::Unknown) {
             if (m_raw_len < 4 && !m_eof) continue;  // too little to tell yet
             detect_encoding();
@@ -374,11 +423,14 @@ void XmlEventStream::advance_to(std::uint64_t pos) {
         ++m_line;
         p = last_nl + 1;
     }
-    if (last_nl != nullptr) m_line_start = m_base + static_cast<std::uint64_t>(last_nl - m_buf.data()) + 1;
+    if (last_nl != nullptr)
+        m_line_start = m_base + static_cast<std::uint64_t>(last_nl - m_buf.data()) + 1;
     m_cur = pos;
 }
 
-std::uint64_t XmlEventStream::column_of(std::uint64_t pos) const { return pos - m_line_start + 1; }
+std::uint64_t XmlEventStream::column_of(std::uint64_t pos) const {
+    return pos - m_line_start + 1;
+}
 
 bool XmlEventStream::available(std::uint64_t pos, std::size_t n) {
     while (limit() - pos < n)
@@ -394,7 +446,9 @@ std::uint64_t XmlEventStream::find(std::uint64_t from, std::string_view needle, 
         std::size_t len = static_cast<std::size_t>(limit() - from);
         const void* hit = needle.size() == 1 ? std::memchr(b, needle[0], len)
                                              : ::memmem(b, len, needle.data(), needle.size());
-        if (hit != nullptr) return m_base + static_cast<std::uint64_t>(static_cast<const char*>(hit) - m_buf.data());
+        if (hit != nullptr)
+            return m_base +
+                   static_cast<std::uint64_t>(static_cast<const char*>(hit) - m_buf.data());
         if (len >= needle.size()) from = limit() - (needle.size() - 1);
         if (capped && limit() - m_cur > m_max_event) return kTooBig;
         if (!fill()) return kNotFound;
@@ -421,8 +475,9 @@ void XmlEventStream::note_stray(std::uint64_t from, std::uint64_t to) {
 void XmlEventStream::flush_stray() {
     if (!m_in_stray) return;
     m_in_stray = false;
-    report(m_stray_line, m_stray_column,
-           "unexpected content between events (" + std::to_string(m_stray_bytes) + " bytes); skipped");
+    report(
+        m_stray_line, m_stray_column,
+        "unexpected content between events (" + std::to_string(m_stray_bytes) + " bytes); skipped");
 }
 
 bool XmlEventStream::next(Fragment& out) {
@@ -430,7 +485,8 @@ bool XmlEventStream::next(Fragment& out) {
         m_started = true;
         fill();
         // libevtx's evtxexport starts with a one-line banner ("evtxexport 20181227").
-        if (available(m_cur, 10) && std::memcmp(m_buf.data() + (m_cur - m_base), "evtxexport", 10) == 0) {
+        if (available(m_cur, 10) &&
+            std::memcmp(m_buf.data() + (m_cur - m_base), "evtxexport", 10) == 0) {
             std::uint64_t nl = find(m_cur, "\n", true, false);
             advance_to(nl == kNotFound ? limit() : nl + 1);
         }
@@ -442,7 +498,8 @@ bool XmlEventStream::next(Fragment& out) {
             const char* b = m_buf.data() + (m_cur - m_base);
             const void* hit = std::memchr(b, '<', static_cast<std::size_t>(limit() - m_cur));
             if (hit != nullptr) {
-                lt = m_base + static_cast<std::uint64_t>(static_cast<const char*>(hit) - m_buf.data());
+                lt = m_base +
+                     static_cast<std::uint64_t>(static_cast<const char*>(hit) - m_buf.data());
                 note_stray(m_cur, lt);
                 break;
             }
@@ -458,7 +515,9 @@ bool XmlEventStream::next(Fragment& out) {
         available(lt, 10);  // short at the very end of the input: classify what is there
         std::size_t have = static_cast<std::size_t>(limit() - lt);
         const char* p = m_buf.data() + (lt - m_base);
-        auto starts = [&](std::string_view s) { return have >= s.size() && std::memcmp(p, s.data(), s.size()) == 0; };
+        auto starts = [&](std::string_view s) {
+            return have >= s.size() && std::memcmp(p, s.data(), s.size()) == 0;
+        };
 
         if (starts("<Event") && have > 6 && ends_name(p[6])) {
             flush_stray();
@@ -466,10 +525,14 @@ bool XmlEventStream::next(Fragment& out) {
             continue;
         }
         std::string_view close;
-        if (starts("<?")) close = "?>";
-        else if (starts("<!--")) close = "-->";
-        else if (starts("<!")) close = ">";
-        else if ((starts("<Events") && have > 7 && ends_name(p[7])) || (starts("</Events") && have > 8 && ends_name(p[8])))
+        if (starts("<?"))
+            close = "?>";
+        else if (starts("<!--"))
+            close = "-->";
+        else if (starts("<!"))
+            close = ">";
+        else if ((starts("<Events") && have > 7 && ends_name(p[7])) ||
+                 (starts("</Events") && have > 8 && ends_name(p[8])))
             close = ">";
         if (!close.empty()) {
             std::uint64_t line = m_line, column = column_of(lt);
@@ -514,7 +577,8 @@ bool XmlEventStream::scan_event(std::uint64_t start, Fragment& out) {
             ++q;
         }
         if (close != nullptr) {
-            return emit_event(start, m_base + static_cast<std::uint64_t>(close - m_buf.data()) + 7, line, column, out);
+            return emit_event(start, m_base + static_cast<std::uint64_t>(close - m_buf.data()) + 7,
+                              line, column, out);
         }
     }
     while (true) {
@@ -524,7 +588,8 @@ bool XmlEventStream::scan_event(std::uint64_t start, Fragment& out) {
             const char* b = m_buf.data() + (scan - m_base);
             const char* e = m_buf.data() + m_end;
             while (b < e) {
-                const char* q = static_cast<const char*>(std::memchr(b, '<', static_cast<std::size_t>(e - b)));
+                const char* q =
+                    static_cast<const char*>(std::memchr(b, '<', static_cast<std::size_t>(e - b)));
                 if (q == nullptr || q + 1 >= e) {
                     b = q == nullptr ? e : q;
                     break;
@@ -548,7 +613,9 @@ bool XmlEventStream::scan_event(std::uint64_t start, Fragment& out) {
         available(lt, 9);
         std::size_t have = static_cast<std::size_t>(limit() - lt);
         const char* p = m_buf.data() + (lt - m_base);
-        auto starts = [&](std::string_view s) { return have >= s.size() && std::memcmp(p, s.data(), s.size()) == 0; };
+        auto starts = [&](std::string_view s) {
+            return have >= s.size() && std::memcmp(p, s.data(), s.size()) == 0;
+        };
         if (starts("</Event") && have > 7 && ends_name(p[7])) {
             std::uint64_t gt = find(lt + 7, ">", false, true);
             if (gt == kTooBig) return skip_oversized(line, column);
@@ -585,7 +652,8 @@ bool XmlEventStream::scan_event(std::uint64_t start, Fragment& out) {
             // Events do not nest: the previous one was cut short.
             advance_to(lt);
             report(line, column,
-                   "truncated event: a new <Event> starts at line " + std::to_string(m_line) + " before </Event>");
+                   "truncated event: a new <Event> starts at line " + std::to_string(m_line) +
+                       " before </Event>");
             start = lt;
             line = m_line;
             column = column_of(lt);
@@ -597,8 +665,8 @@ bool XmlEventStream::scan_event(std::uint64_t start, Fragment& out) {
 }
 
 // Hands out the event from `start` to its closing '>' at `gt`.
-bool XmlEventStream::emit_event(std::uint64_t start, std::uint64_t gt, std::uint64_t line, std::uint64_t column,
-                                Fragment& out) {
+bool XmlEventStream::emit_event(std::uint64_t start, std::uint64_t gt, std::uint64_t line,
+                                std::uint64_t column, Fragment& out) {
     out.data = m_buf.data() + (start - m_base);
     out.size = static_cast<std::size_t>(gt + 1 - start);
     out.line = line;
@@ -610,15 +678,16 @@ bool XmlEventStream::emit_event(std::uint64_t start, std::uint64_t gt, std::uint
 }
 
 bool XmlEventStream::skip_oversized(std::uint64_t line, std::uint64_t column) {
-    report(line, column, "event larger than " + std::to_string(m_max_event >> 20) + " MiB; skipped");
+    report(line, column,
+           "event larger than " + std::to_string(m_max_event >> 20) + " MiB; skipped");
     // Discard (consuming as we go, so memory stays flat) up to the end of this event.
     std::uint64_t e = find(m_cur, "</Event>", true, false);
     advance_to(e == kNotFound ? limit() : e + 8);
     return false;
 }
 
-void XmlEventStream::position_in_fragment(const Fragment& f, std::size_t offset, std::uint64_t& line,
-                                          std::uint64_t& column) const {
+void XmlEventStream::position_in_fragment(const Fragment& f, std::size_t offset,
+                                          std::uint64_t& line, std::uint64_t& column) const {
     line = f.line;
     column = f.column;
     if (offset > f.size) offset = f.size;
