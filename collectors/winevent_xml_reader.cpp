@@ -552,115 +552,113 @@ bool XmlEventStream::next(Fragment& out) {
 
 // Scans one event starting at `start` (its `<Event`). Returns true with the fragment, or
 // false after reporting a bad event (the caller goes on with what follows).
+// The fast path, one pass over the '<' of the event from `scan`: the first "</Event>" in the
+// buffer ends it when nothing before it needs a closer look (no "<!" for CDATA or comments,
+// no nested "<Event"). nullptr: scan_event's careful loop decides.
+const char* XmlEventStream::plain_close(std::uint64_t scan) const {
+    const char* b = m_buf.data() + (scan - m_base);
+    const char* e = m_buf.data() + m_end;
+    for (const char* q = b; q + 8 <= e;) {
+        q = static_cast<const char*>(std::memchr(q, '<', static_cast<std::size_t>(e - q)));
+        if (q == nullptr || q + 8 > e) break;
+        char c = q[1];
+        if (c == '/' && std::memcmp(q + 2, "Event>", 6) == 0) return q;
+        if (c == '!' || (c == 'E' && std::memcmp(q + 1, "Event", 5) == 0 && ends_name(q[6]))) break;
+        ++q;
+    }
+    return nullptr;
+}
+
+// Skips the ordinary element tags in the buffer from `scan`: the position of the first tag
+// that needs a closer look ("</", "<!", "<E") or of what is left to read.
+std::uint64_t XmlEventStream::skip_plain_tags(std::uint64_t scan) const {
+    const char* b = m_buf.data() + (scan - m_base);
+    const char* e = m_buf.data() + m_end;
+    while (b < e) {
+        const char* q =
+            static_cast<const char*>(std::memchr(b, '<', static_cast<std::size_t>(e - b)));
+        if (q == nullptr || q + 1 >= e) {
+            b = q == nullptr ? e : q;
+            break;
+        }
+        char c = q[1];
+        if (c == '/' || c == '!' || c == 'E') {
+            b = q;
+            break;
+        }
+        b = q + 1;
+    }
+    return m_base + static_cast<std::uint64_t>(b - m_buf.data());
+}
+
+// `needle` from `from` inside the event at line:column. Not found: the event is reported as
+// truncated (`missing` says what is unterminated), or skipped when it outgrew the limit;
+// nullopt is returned and `result` is what scan_event returns.
+std::optional<std::uint64_t> XmlEventStream::find_in_event(std::uint64_t from,
+                                                           std::string_view needle,
+                                                           const char* missing, std::uint64_t line,
+                                                           std::uint64_t column, bool& result) {
+    std::uint64_t at = find(from, needle, false, true);
+    if (at == kTooBig) {
+        result = skip_oversized(line, column);
+        return std::nullopt;
+    }
+    if (at == kNotFound) {
+        report(line, column, std::string("truncated event: ") + missing);
+        advance_to(limit());
+        result = false;
+        return std::nullopt;
+    }
+    return at;
+}
+
 bool XmlEventStream::scan_event(std::uint64_t start, Fragment& out) {
     advance_to(start);
     std::uint64_t line = m_line, column = column_of(start);
     std::uint64_t scan = start + 6;
-    {
-        // Fast path, one pass over the '<' of the event: the first "</Event>" in the buffer
-        // ends it when nothing before it needs a closer look (no "<!" for CDATA or comments,
-        // no nested "<Event").
-        const char* b = m_buf.data() + (scan - m_base);
-        const char* e = m_buf.data() + m_end;
-        const char* close = nullptr;
-        for (const char* q = b; q + 8 <= e;) {
-            q = static_cast<const char*>(std::memchr(q, '<', static_cast<std::size_t>(e - q)));
-            if (q == nullptr || q + 8 > e) break;
-            char c = q[1];
-            if (c == '/' && std::memcmp(q + 2, "Event>", 6) == 0) {
-                close = q;
-                break;
-            }
-            if (c == '!' || (c == 'E' && std::memcmp(q + 1, "Event", 5) == 0 && ends_name(q[6])))
-                break;  // the careful loop below decides
-
-            ++q;
-        }
-        if (close != nullptr) {
-            return emit_event(start, m_base + static_cast<std::uint64_t>(close - m_buf.data()) + 7,
-                              line, column, out);
-        }
-    }
+    if (const char* close = plain_close(scan))
+        return emit_event(start, m_base + static_cast<std::uint64_t>(close - m_buf.data()) + 7,
+                          line, column, out);
+    constexpr const char* kNoClose = "no </Event> before the end of the input";
+    bool result = false;
     while (true) {
         // Most tags inside an event are ordinary elements: skip those without leaving this
         // loop (only "</", "<!" and "<E" need a closer look).
-        {
-            const char* b = m_buf.data() + (scan - m_base);
-            const char* e = m_buf.data() + m_end;
-            while (b < e) {
-                const char* q =
-                    static_cast<const char*>(std::memchr(b, '<', static_cast<std::size_t>(e - b)));
-                if (q == nullptr || q + 1 >= e) {
-                    b = q == nullptr ? e : q;
-                    break;
-                }
-                char c = q[1];
-                if (c == '/' || c == '!' || c == 'E') {
-                    b = q;
-                    break;
-                }
-                b = q + 1;
-            }
-            scan = m_base + static_cast<std::uint64_t>(b - m_buf.data());
-        }
-        std::uint64_t lt = find(scan, "<", false, true);
-        if (lt == kTooBig) return skip_oversized(line, column);
-        if (lt == kNotFound) {
-            report(line, column, "truncated event: no </Event> before the end of the input");
-            advance_to(limit());
-            return false;
-        }
-        available(lt, 9);
-        std::size_t have = static_cast<std::size_t>(limit() - lt);
-        const char* p = m_buf.data() + (lt - m_base);
+        scan = skip_plain_tags(scan);
+        auto lt = find_in_event(scan, "<", kNoClose, line, column, result);
+        if (!lt) return result;
+        available(*lt, 9);
+        std::size_t have = static_cast<std::size_t>(limit() - *lt);
+        const char* p = m_buf.data() + (*lt - m_base);
         auto starts = [&](std::string_view s) {
             return have >= s.size() && std::memcmp(p, s.data(), s.size()) == 0;
         };
         if (starts("</Event") && have > 7 && ends_name(p[7])) {
-            std::uint64_t gt = find(lt + 7, ">", false, true);
-            if (gt == kTooBig) return skip_oversized(line, column);
-            if (gt == kNotFound) {
-                report(line, column, "truncated event: no </Event> before the end of the input");
-                advance_to(limit());
-                return false;
-            }
-            return emit_event(start, gt, line, column, out);
+            auto gt = find_in_event(*lt + 7, ">", kNoClose, line, column, result);
+            return gt ? emit_event(start, *gt, line, column, out) : result;
         }
-        if (starts("<![CDATA[")) {
-            std::uint64_t e = find(lt + 9, "]]>", false, true);
-            if (e == kTooBig) return skip_oversized(line, column);
-            if (e == kNotFound) {
-                report(line, column, "truncated event: unterminated CDATA section");
-                advance_to(limit());
-                return false;
-            }
-            scan = e + 3;
-            continue;
-        }
-        if (starts("<!--")) {
-            std::uint64_t e = find(lt + 4, "-->", false, true);
-            if (e == kTooBig) return skip_oversized(line, column);
-            if (e == kNotFound) {
-                report(line, column, "truncated event: unterminated comment");
-                advance_to(limit());
-                return false;
-            }
-            scan = e + 3;
+        if (starts("<![CDATA[") || starts("<!--")) {
+            bool cdata = p[2] == '[';
+            auto end = find_in_event(*lt + (cdata ? 9 : 4), cdata ? "]]>" : "-->",
+                                     cdata ? "unterminated CDATA section" : "unterminated comment",
+                                     line, column, result);
+            if (!end) return result;
+            scan = *end + 3;
             continue;
         }
         if (starts("<Event") && have > 6 && ends_name(p[6])) {
             // Events do not nest: the previous one was cut short.
-            advance_to(lt);
+            advance_to(*lt);
             report(line, column,
                    "truncated event: a new <Event> starts at line " + std::to_string(m_line) +
                        " before </Event>");
-            start = lt;
+            start = *lt;
             line = m_line;
-            column = column_of(lt);
+            column = column_of(*lt);
             scan = start + 6;
             continue;
         }
-        scan = lt + 1;
+        scan = *lt + 1;
     }
 }
 

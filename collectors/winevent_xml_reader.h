@@ -72,17 +72,23 @@ private:
 
     // Positions are absolute offsets in the decoded stream; m_buf holds [m_base, limit()).
     std::uint64_t limit() const { return m_base + m_end; }
-    bool fill();                               // reads and decodes more input; false at end
+    bool fill();  // reads and decodes more input; false at end
     void append_decoded(const char* p, std::size_t n);
-    void advance_to(std::uint64_t pos);        // consumes up to pos, counting lines
+    void advance_to(std::uint64_t pos);                // consumes up to pos, counting lines
     std::uint64_t column_of(std::uint64_t pos) const;  // pos on the current line
     bool available(std::uint64_t pos, std::size_t n);  // refills until n bytes from pos
     // Next occurrence of `needle` at or after `from` (refilling). `consume` drops what was
     // searched (outside events); `capped` gives kTooBig when the event exceeds the limit.
     std::uint64_t find(std::uint64_t from, std::string_view needle, bool consume, bool capped);
     bool scan_event(std::uint64_t start, Fragment& out);
+    const char* plain_close(std::uint64_t scan) const;
+    std::uint64_t skip_plain_tags(std::uint64_t scan) const;
+    std::optional<std::uint64_t> find_in_event(std::uint64_t from, std::string_view needle,
+                                               const char* missing, std::uint64_t line,
+                                               std::uint64_t column, bool& result);
     bool skip_oversized(std::uint64_t line, std::uint64_t column);
-    bool emit_event(std::uint64_t start, std::uint64_t gt, std::uint64_t line, std::uint64_t column, Fragment& out);
+    bool emit_event(std::uint64_t start, std::uint64_t gt, std::uint64_t line, std::uint64_t column,
+                    Fragment& out);
     void note_stray(std::uint64_t from, std::uint64_t to);
     void flush_stray();
     void report(std::uint64_t line, std::uint64_t column, std::string message);
@@ -94,7 +100,7 @@ private:
     std::size_t m_max_event;
 
     Encoding m_encoding = Encoding::Unknown;
-    std::string m_raw;                 // undecoded input (until detection, and for UTF-16)
+    std::string m_raw;  // undecoded input (until detection, and for UTF-16)
     std::size_t m_raw_len = 0;
     std::optional<Utf16Decoder> m_utf16;  // UTF-16 input: the streaming transcoder
     std::string m_decoded;
@@ -102,14 +108,14 @@ private:
     bool m_read_error = false;
     bool m_started = false;
 
-    std::string m_buf;                 // decoded UTF-8
-    std::size_t m_end = 0;             // valid bytes in m_buf
-    std::uint64_t m_base = 0;          // absolute offset of m_buf[0]
-    std::uint64_t m_cur = 0;           // first unconsumed byte (absolute)
-    std::uint64_t m_line = 1;          // line number at m_cur
-    std::uint64_t m_line_start = 0;    // absolute offset where line m_line starts
+    std::string m_buf;               // decoded UTF-8
+    std::size_t m_end = 0;           // valid bytes in m_buf
+    std::uint64_t m_base = 0;        // absolute offset of m_buf[0]
+    std::uint64_t m_cur = 0;         // first unconsumed byte (absolute)
+    std::uint64_t m_line = 1;        // line number at m_cur
+    std::uint64_t m_line_start = 0;  // absolute offset where line m_line starts
 
-    bool m_in_stray = false;           // stray content between events, reported once per run
+    bool m_in_stray = false;  // stray content between events, reported once per run
     std::uint64_t m_stray_line = 0, m_stray_column = 0, m_stray_bytes = 0;
 
     std::uint64_t m_problems = 0;
