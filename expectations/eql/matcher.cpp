@@ -81,8 +81,12 @@ void encode_scalar(std::string& out, const Value& v) {
             out.append(reinterpret_cast<const char*>(&d), sizeof d);
             return;
         }
-        case Value::Kind::Bool: out.push_back(v.as_bool() ? 'T' : 'F'); return;
-        default: out.push_back('n'); return;
+        case Value::Kind::Bool:
+            out.push_back(v.as_bool() ? 'T' : 'F');
+            return;
+        default:
+            out.push_back('n');
+            return;
     }
 }
 
@@ -130,8 +134,8 @@ struct Matcher::Impl {
     std::int64_t last_ts = 0;
 
     // sequence layout
-    std::vector<std::size_t> positive;         // term indices of positive stages
-    std::vector<std::size_t> gap_of_missing;   // per term: gap index (missing terms only)
+    std::vector<std::size_t> positive;        // term indices of positive stages
+    std::vector<std::size_t> gap_of_missing;  // per term: gap index (missing terms only)
     std::size_t stages = 0;
     bool has_leading = false, has_trailing = false;
 
@@ -157,7 +161,8 @@ struct Matcher::Impl {
     const Value* category_value = nullptr;
     std::vector<signed char> term_result;
 
-    Impl(std::shared_ptr<const Query> query, MatcherOptions opts) : q(std::move(query)), options(opts) {
+    Impl(std::shared_ptr<const Query> query, MatcherOptions opts)
+        : q(std::move(query)), options(opts) {
         if (q->kind == QueryKind::Sequence) {
             gap_of_missing.assign(q->terms.size(), 0);
             std::size_t gap = 0;
@@ -176,21 +181,27 @@ struct Matcher::Impl {
         }
         bool all_head = true;
         for (const auto& p : q->pipes) {
-            if (p.head) head_bound = head_bound ? std::min(*head_bound, p.count) : p.count;
-            else all_head = false;
+            if (p.head)
+                head_bound = head_bound ? std::min(*head_bound, p.count) : p.count;
+            else
+                all_head = false;
         }
         if (!all_head) head_bound.reset();
         if (q->pipes.size() == 1 && !q->pipes[0].head) tail_bound = q->pipes[0].count;
         if (options.size_limit && q->pipes.empty()) head_bound = *options.size_limit;
         if (options.collect_diagnostics) {
             for (std::size_t i = 0; i < q->terms.size(); ++i) {
-                if (i > 0 && q->terms[i].source_term == q->terms[i - 1].source_term && q->kind != QueryKind::Event) continue;
+                if (i > 0 && q->terms[i].source_term == q->terms[i - 1].source_term &&
+                    q->kind != QueryKind::Event)
+                    continue;
                 TermDiagnostics td;
                 td.term = q->terms[i].source_term;
                 td.category = q->terms[i].filter.category;
-                for (const auto& t : q->terms[i].filter.clause_texts) td.clauses.push_back(ClauseCount{t, 0});
+                for (const auto& t : q->terms[i].filter.clause_texts)
+                    td.clauses.push_back(ClauseCount{t, 0});
                 std::string text;
-                for (const auto& t : q->terms[i].filter.clause_texts) text += (text.empty() ? "" : " and ") + t;
+                for (const auto& t : q->terms[i].filter.clause_texts)
+                    text += (text.empty() ? "" : " and ") + t;
                 td.text = std::move(text);
                 diag.terms.push_back(std::move(td));
             }
@@ -223,7 +234,8 @@ struct Matcher::Impl {
             auto& choices = key_choices[k];
             choices.clear();
             auto collect = [&choices](const Value& v) {
-                if (choices.size() < 64) choices.push_back(&v);  // cap the product on hostile arrays
+                if (choices.size() < 64)
+                    choices.push_back(&v);  // cap the product on hostile arrays
                 return false;
             };
             term.keys[k].any(e, collect);
@@ -271,8 +283,10 @@ struct Matcher::Impl {
         if (it != states.end()) return it->second;
         KeyState& s = states[encoded_keys[i]];
         s.key_values = key_values(i);
-        if (q->kind == QueryKind::Sequence) s.pending.resize(stages > 0 ? stages - 1 : 0);
-        else s.slots.resize(q->terms.size());
+        if (q->kind == QueryKind::Sequence)
+            s.pending.resize(stages > 0 ? stages - 1 : 0);
+        else
+            s.slots.resize(q->terms.size());
         return s;
     }
     KeyState* existing_state(std::size_t i) {
@@ -285,15 +299,18 @@ struct Matcher::Impl {
         h.join_keys = key_values;
         std::size_t next = 0;
         for (const auto& t : q->terms) {
-            if (t.missing) h.events.push_back(nullptr);
-            else h.events.push_back(std::move(p.events[next++]));
+            if (t.missing)
+                h.events.push_back(nullptr);
+            else
+                h.events.push_back(std::move(p.events[next++]));
         }
         return h;
     }
 
     void complete(Partial&& p, KeyState& s, std::int64_t ts) {
         if (p.poisoned) return;
-        if (has_leading && p.lead_missing_ts && q->maxspan_ms && *p.lead_missing_ts >= ts - *q->maxspan_ms * 1'000'000)
+        if (has_leading && p.lead_missing_ts && q->maxspan_ms &&
+            *p.lead_missing_ts >= ts - *q->maxspan_ms * 1'000'000)
             return;
         if (has_trailing) {
             auto w = std::make_shared<Waiting>();
@@ -312,7 +329,9 @@ struct Matcher::Impl {
         while (!waiting.empty() && (all || waiting.front()->deadline < ts)) {
             auto w = std::move(waiting.front());
             waiting.pop_front();
-            if (!w->partial.poisoned) pending_hits.emplace_back(w->partial.last_index, make_hit(w->partial, w->key_values));
+            if (!w->partial.poisoned)
+                pending_hits.emplace_back(w->partial.last_index,
+                                          make_hit(w->partial, w->key_values));
             w->partial.poisoned = true;  // released: later missing events must not count it
         }
     }
@@ -329,10 +348,13 @@ struct Matcher::Impl {
             }
             if (s.lead_missing_ts && ts - *s.lead_missing_ts > span) s.lead_missing_ts.reset();
             live |= s.lead_missing_ts.has_value();
-            std::erase_if(s.waiting, [](const std::shared_ptr<Waiting>& w) { return w->partial.poisoned; });
+            std::erase_if(s.waiting,
+                          [](const std::shared_ptr<Waiting>& w) { return w->partial.poisoned; });
             live |= !s.waiting.empty();
-            if (!live) it = states.erase(it);
-            else ++it;
+            if (!live)
+                it = states.erase(it);
+            else
+                ++it;
         }
         size_after_sweep = states.size();
         last_sweep_index = index;
@@ -348,87 +370,106 @@ struct Matcher::Impl {
         return ts_now;
     }
 
+    // The event, shared: made once, and only when something keeps it.
+    const std::shared_ptr<const Event>& shared_of(const Event& e,
+                                                  std::shared_ptr<const Event>& shared) const {
+        if (!shared) shared = keep(e);
+        return shared;
+    }
+
     void feed_sequence(const Event& e, std::shared_ptr<const Event>& shared) {
-        auto share = [&]() -> const std::shared_ptr<const Event>& {
-            if (!shared) shared = keep(e);
-            return shared;
-        };
         ts_known = false;
         if (stages == 1 && !q->until && !has_leading && !has_trailing) {
-            // One-term sequence: each qualifying event is a hit on its own; no state to keep.
-            const CompiledTerm& term = q->terms[positive[0]];
-            if (!term_matches(positive[0], e)) return;
-            keys_of(term, e);
-            for (std::size_t k = 0; k < key_count; ++k) {
-                Hit h;
-                h.join_keys = key_values(k);
-                h.events.push_back(share());
-                pending_hits.emplace_back(index, std::move(h));
-            }
+            feed_one_term(e, shared);
             return;
         }
         if (has_trailing) release_waiting(timestamp_of(e), false);
-        const std::int64_t span = q->maxspan_ms ? *q->maxspan_ms * 1'000'000 : 0;
         if (q->until && filter_matches(q->until->filter, e)) {
             keys_of(*q->until, e);
             for (std::size_t k = 0; k < key_count; ++k)
                 if (KeyState* s = existing_state(k))
                     for (auto& p : s->pending) p.reset();
         }
-        for (std::size_t sp = stages; sp-- > 0;) {
-            const CompiledTerm& term = q->terms[positive[sp]];
-            if (!term_matches(positive[sp], e)) continue;
-            const std::int64_t ts = timestamp_of(e);
-            keys_of(term, e);
-            for (std::size_t k = 0; k < key_count; ++k) {
-                if (sp == 0) {
-                    KeyState& s = state_for(k);
-                    Partial p;
-                    p.events.push_back(share());
-                    p.start_ts = ts;
-                    p.first_index = index;
-                    p.last_index = index;
-                    p.lead_missing_ts = s.lead_missing_ts;
-                    if (stages == 1) complete(std::move(p), s, ts);
-                    else s.pending[0] = std::move(p);
-                    continue;
-                }
-                KeyState* s = existing_state(k);
-                if (s == nullptr || !s->pending[sp - 1]) continue;
-                Partial p = std::move(*s->pending[sp - 1]);
-                s->pending[sp - 1].reset();
-                if (q->maxspan_ms && ts - p.start_ts > span) continue;  // too late: dropped
-                p.events.push_back(share());
-                p.last_index = index;
-                if (sp == stages - 1) complete(std::move(p), *s, ts);
-                else s->pending[sp] = std::move(p);
-            }
-        }
-        for (std::size_t m = 0; m < q->terms.size(); ++m) {
-            const CompiledTerm& term = q->terms[m];
-            if (!term.missing || !term_matches(m, e)) continue;
-            std::size_t gap = gap_of_missing[m];
-            const std::int64_t ts = timestamp_of(e);
-            keys_of(term, e);
-            for (std::size_t k = 0; k < key_count; ++k) {
-                if (gap == 0) {
-                    state_for(k).lead_missing_ts = ts;
-                    continue;
-                }
-                KeyState* s = existing_state(k);
-                if (s == nullptr) continue;
-                if (gap < stages) {
-                    auto& p = s->pending[gap - 1];
-                    if (p && p->last_index < index) p->poisoned = true;
-                } else {
-                    for (auto& w : s->waiting)
-                        if (w->partial.last_index < index && ts <= w->deadline) w->partial.poisoned = true;
-                }
-            }
-        }
+        for (std::size_t sp = stages; sp-- > 0;)
+            if (term_matches(positive[sp], e)) advance_stage(sp, e, shared);
+        for (std::size_t m = 0; m < q->terms.size(); ++m)
+            if (q->terms[m].missing && term_matches(m, e)) note_missing(m, e);
         if (q->maxspan_ms && (states.size() >= std::max<std::size_t>(1024, 2 * size_after_sweep) ||
                               index - last_sweep_index >= 65536))
             sweep(timestamp_of(e));
+    }
+
+    // One-term sequence: each qualifying event is a hit on its own; no state to keep.
+    void feed_one_term(const Event& e, std::shared_ptr<const Event>& shared) {
+        const CompiledTerm& term = q->terms[positive[0]];
+        if (!term_matches(positive[0], e)) return;
+        keys_of(term, e);
+        for (std::size_t k = 0; k < key_count; ++k) {
+            Hit h;
+            h.join_keys = key_values(k);
+            h.events.push_back(shared_of(e, shared));
+            pending_hits.emplace_back(index, std::move(h));
+        }
+    }
+
+    // The event matched positive stage `sp`: it starts a partial sequence (stage 0) or extends
+    // the one waiting at the stage before, per join key; the last stage completes it.
+    void advance_stage(std::size_t sp, const Event& e, std::shared_ptr<const Event>& shared) {
+        const std::int64_t span = q->maxspan_ms ? *q->maxspan_ms * 1'000'000 : 0;
+        const std::int64_t ts = timestamp_of(e);
+        keys_of(q->terms[positive[sp]], e);
+        for (std::size_t k = 0; k < key_count; ++k) {
+            if (sp == 0) {
+                KeyState& s = state_for(k);
+                Partial p;
+                p.events.push_back(shared_of(e, shared));
+                p.start_ts = ts;
+                p.first_index = index;
+                p.last_index = index;
+                p.lead_missing_ts = s.lead_missing_ts;
+                if (stages == 1)
+                    complete(std::move(p), s, ts);
+                else
+                    s.pending[0] = std::move(p);
+                continue;
+            }
+            KeyState* s = existing_state(k);
+            if (s == nullptr || !s->pending[sp - 1]) continue;
+            Partial p = std::move(*s->pending[sp - 1]);
+            s->pending[sp - 1].reset();
+            if (q->maxspan_ms && ts - p.start_ts > span) continue;  // too late: dropped
+            p.events.push_back(shared_of(e, shared));
+            p.last_index = index;
+            if (sp == stages - 1)
+                complete(std::move(p), *s, ts);
+            else
+                s->pending[sp] = std::move(p);
+        }
+    }
+
+    // The event matched `missing` term m: a leading one is remembered per key; one between
+    // stages poisons the partial waiting there; a trailing one poisons completed sequences
+    // still waiting out their maxspan.
+    void note_missing(std::size_t m, const Event& e) {
+        std::size_t gap = gap_of_missing[m];
+        const std::int64_t ts = timestamp_of(e);
+        keys_of(q->terms[m], e);
+        for (std::size_t k = 0; k < key_count; ++k) {
+            if (gap == 0) {
+                state_for(k).lead_missing_ts = ts;
+                continue;
+            }
+            KeyState* s = existing_state(k);
+            if (s == nullptr) continue;
+            if (gap < stages) {
+                auto& p = s->pending[gap - 1];
+                if (p && p->last_index < index) p->poisoned = true;
+            } else {
+                for (auto& w : s->waiting)
+                    if (w->partial.last_index < index && ts <= w->deadline)
+                        w->partial.poisoned = true;
+            }
+        }
     }
 
     std::unordered_map<std::string, ThresholdGroup, StringHash, std::equal_to<>> groups;
@@ -463,8 +504,12 @@ struct Matcher::Impl {
         const Threshold& th = *q->threshold;
         std::vector<ThresholdGroup*> met;
         for (auto& [k, g] : groups)
-            if (g.count >= th.value && (!th.cardinality_field || g.distinct.size() >= th.cardinality_value)) met.push_back(&g);
-        std::sort(met.begin(), met.end(), [](const ThresholdGroup* a, const ThresholdGroup* b) { return a->first_index < b->first_index; });
+            if (g.count >= th.value &&
+                (!th.cardinality_field || g.distinct.size() >= th.cardinality_value))
+                met.push_back(&g);
+        std::sort(met.begin(), met.end(), [](const ThresholdGroup* a, const ThresholdGroup* b) {
+            return a->first_index < b->first_index;
+        });
         for (ThresholdGroup* g : met) hits.push_back(Hit{{g->first}, g->key_values});
         groups.clear();
     }
@@ -479,7 +524,9 @@ struct Matcher::Impl {
                 if (s.sampled || s.slots[t]) continue;
                 if (!shared) shared = keep(e);
                 s.slots[t] = shared;
-                if (std::all_of(s.slots.begin(), s.slots.end(), [](const auto& p) { return p != nullptr; })) s.sampled = true;
+                if (std::all_of(s.slots.begin(), s.slots.end(),
+                                [](const auto& p) { return p != nullptr; }))
+                    s.sampled = true;
             }
         }
     }
@@ -495,7 +542,8 @@ struct Matcher::Impl {
         std::size_t d = 0;
         term_result.assign(q->terms.size(), 0);
         for (std::size_t i = 0; i < q->terms.size(); ++i) {
-            if (i > 0 && q->terms[i].source_term == q->terms[i - 1].source_term && q->kind != QueryKind::Event) {
+            if (i > 0 && q->terms[i].source_term == q->terms[i - 1].source_term &&
+                q->kind != QueryKind::Event) {
                 term_result[i] = term_result[i - 1];  // a runs copy: the same filter
                 continue;
             }
@@ -505,7 +553,8 @@ struct Matcher::Impl {
             ++td.category_events;
             std::size_t failed = 0, failed_at = 0;
             for (std::size_t c = 0; c < f.clauses.size(); ++c) {
-                if (f.clauses[c]->test(e)) ++td.clauses[c].satisfied;
+                if (f.clauses[c]->test(e))
+                    ++td.clauses[c].satisfied;
                 else {
                     ++failed;
                     failed_at = c;
@@ -525,7 +574,8 @@ struct Matcher::Impl {
     // keeps the event.
     const std::shared_ptr<const void>* owner = nullptr;
 
-    void feed(const Event& e, std::shared_ptr<const Event> shared, const std::shared_ptr<const void>* event_owner) {
+    void feed(const Event& e, std::shared_ptr<const Event> shared,
+              const std::shared_ptr<const void>* event_owner) {
         owner = event_owner;
         ++diag.events;
         category_value = e.find(q->options.category_field);
@@ -539,16 +589,23 @@ struct Matcher::Impl {
                 if (head_bound && hits.size() >= *head_bound) break;
                 if (term_matches(0, e)) {
                     Hit h;
-                    if (!options.max_hit_events || !q->pipes.empty() || hits.size() < *options.max_hit_events) {
+                    if (!options.max_hit_events || !q->pipes.empty() ||
+                        hits.size() < *options.max_hit_events) {
                         if (!shared) shared = keep(e);
                         h.events.push_back(shared);
                     }
                     hits.push_back(std::move(h));
-                    if (tail_bound && hits.size() > 2 * *tail_bound + 1024) hits.erase(hits.begin(), hits.end() - static_cast<std::ptrdiff_t>(*tail_bound));
+                    if (tail_bound && hits.size() > 2 * *tail_bound + 1024)
+                        hits.erase(hits.begin(),
+                                   hits.end() - static_cast<std::ptrdiff_t>(*tail_bound));
                 }
                 break;
-            case QueryKind::Sequence: feed_sequence(e, shared); break;
-            case QueryKind::Sample: feed_sample(e, shared); break;
+            case QueryKind::Sequence:
+                feed_sequence(e, shared);
+                break;
+            case QueryKind::Sample:
+                feed_sample(e, shared);
+                break;
         }
         ++index;
     }
@@ -561,7 +618,8 @@ struct Matcher::Impl {
                 hits.erase(hits.begin(), hits.end() - static_cast<std::ptrdiff_t>(p.count));
             }
         }
-        if (options.size_limit && hits.size() > *options.size_limit) hits.resize(*options.size_limit);
+        if (options.size_limit && hits.size() > *options.size_limit)
+            hits.resize(*options.size_limit);
     }
 
     void finish() {
@@ -579,7 +637,9 @@ struct Matcher::Impl {
             std::vector<KeyState*> done;
             for (auto& [k, s] : states)
                 if (s.sampled) done.push_back(&s);
-            std::sort(done.begin(), done.end(), [](const KeyState* a, const KeyState* b) { return key_less(a->key_values, b->key_values); });
+            std::sort(done.begin(), done.end(), [](const KeyState* a, const KeyState* b) {
+                return key_less(a->key_values, b->key_values);
+            });
             for (KeyState* s : done) hits.push_back(Hit{s->slots, s->key_values});
         }
         states.clear();
@@ -613,13 +673,29 @@ Matcher::~Matcher() = default;
 Matcher::Matcher(Matcher&&) noexcept = default;
 Matcher& Matcher::operator=(Matcher&&) noexcept = default;
 
-void Matcher::feed(const Event& event) { m_impl->feed(event, nullptr, nullptr); }
-void Matcher::feed(const std::shared_ptr<const Event>& event) { m_impl->feed(*event, event, nullptr); }
-void Matcher::feed(const Event& event, const std::shared_ptr<const void>& owner) { m_impl->feed(event, nullptr, &owner); }
-void Matcher::finish() { m_impl->finish(); }
-const std::vector<Hit>& Matcher::hits() const { return m_impl->hits; }
-const Diagnostics& Matcher::diagnostics() const { return m_impl->diag; }
-std::size_t Matcher::live_keys() const { return m_impl->states.size(); }
-std::size_t Matcher::live_partials() const { return m_impl->live_partials(); }
+void Matcher::feed(const Event& event) {
+    m_impl->feed(event, nullptr, nullptr);
+}
+void Matcher::feed(const std::shared_ptr<const Event>& event) {
+    m_impl->feed(*event, event, nullptr);
+}
+void Matcher::feed(const Event& event, const std::shared_ptr<const void>& owner) {
+    m_impl->feed(event, nullptr, &owner);
+}
+void Matcher::finish() {
+    m_impl->finish();
+}
+const std::vector<Hit>& Matcher::hits() const {
+    return m_impl->hits;
+}
+const Diagnostics& Matcher::diagnostics() const {
+    return m_impl->diag;
+}
+std::size_t Matcher::live_keys() const {
+    return m_impl->states.size();
+}
+std::size_t Matcher::live_partials() const {
+    return m_impl->live_partials();
+}
 
 }  // namespace attest::eql
