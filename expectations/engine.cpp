@@ -17,6 +17,7 @@
 #include "expectations/rule_fields.h"
 #include "expectations/rules.h"
 #include "expectations/sigma/sigma.h"
+#include "telemetry/event_facts.h"
 #include "telemetry/host.h"
 #include "telemetry/lineage.h"
 #include "telemetry/open.h"
@@ -597,11 +598,9 @@ void Evaluator::feed(Event& event) {
 }
 
 void Evaluator::feed(std::shared_ptr<Event>& shared) {
-    feed(shared, telemetry::EventFacts::of(*shared));
-}
-
-void Evaluator::feed(std::shared_ptr<Event>& shared, const telemetry::EventFacts& facts) {
     auto& impl = *m_impl;
+    // What every step below reads of the event, read once (and kept with it when deferred).
+    const telemetry::EventFacts facts = telemetry::EventFacts::of(*shared);
     impl.fed.store(impl.fed.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
     const telemetry::SourceSpec* spec = facts.source;
     std::string_view source = spec ? spec->name : std::string_view();

@@ -29,7 +29,6 @@
 #include "expectations/eql/eql.h"
 #include "expectations/siem.h"
 #include "expectations/spec.h"
-#include "telemetry/event_facts.h"
 
 namespace attest::expectations {
 
@@ -154,9 +153,6 @@ public:
     // The same for an owned event: matchers keep it shared instead of copying it. It may be
     // replaced by a translated copy when a matcher already kept the untranslated one.
     void feed(std::shared_ptr<Event>& event);
-    // The same with the event's facts already taken (the stream takes them on the decoding
-    // thread: telemetry/event_facts.h). They must be EventFacts::of(*event).
-    void feed(std::shared_ptr<Event>& event, const telemetry::EventFacts& facts);
     // Forgets every event fed and starts again with the same scenarios (the stream starts
     // over when its input turns out to be out of order).
     void restart();

@@ -386,14 +386,13 @@ int run_query(const std::vector<std::string>& args) {
     sopts.compare_tiebreakers = compare_tiebreakers;
     Evaluation matcher(compiled->query, compiled->sigma_rules, mopts);
     telemetry::Stream stream(telemetry::Stream::files(opts.positionals(), sopts), sink, sopts);
-    auto stats = stream.run(
-        [&](std::shared_ptr<Event>& e, const telemetry::EventFacts&) { matcher.feed(e); },
-        [&] {
-            std::fprintf(stderr,
-                         "attest query: input not in timestamp order; "
-                         "sorting it\n");
-            matcher.reset();
-        });
+    auto stats = stream.run([&](std::shared_ptr<Event>& e) { matcher.feed(e); },
+                            [&] {
+                                std::fprintf(stderr,
+                                             "attest query: input not in timestamp order; "
+                                             "sorting it\n");
+                                matcher.reset();
+                            });
     for (const auto& u : stats.unreadable) std::fprintf(stderr, "%s\n", u.c_str());
     matcher.finish();
     report_untimed(stats, qopts.timestamp_field);

@@ -1,12 +1,7 @@
-// What every consumer of the stream reads of an event before anything else: its time, its
-// source, its host and the process ids its source's lineage follows. Taken once, on the
-// thread that decoded the event (telemetry/stream.h), and handed over beside it.
-//
-// Why beside the event and not read from it: on two cores, the consumer's reads of an event
-// the decoding thread has just built cost the decoder more than they cost the reader (the
-// cache lines are shared, and the decoder writes them again when it reuses the memory). Most
-// events are only looked at for these facts (the lineage checks drop the events of processes
-// outside every test's tree), so the consumer then never touches them.
+// What the expectations engine and the lineage tracker read of every event before anything
+// else: its time, its source, its host and the process ids its source's lineage follows.
+// Read once per event (Evaluator::feed) and kept with the event while it waits for its
+// lineage (an event of no test's tree is then never read again).
 //
 //   EventFacts f = EventFacts::of(event);
 //   if (f.ts != EventFacts::kUntimed && f.source) ... f.source->name, f.host, f.self ...

@@ -66,15 +66,8 @@ private:
     bool m_closed = false;
 };
 
-// An event and its facts, taken where it was decoded.
-struct Decoded {
-    Event event;
-    EventFacts facts;
-};
-
 // Decodes one input on its own thread, handing events over in batches, so that parsing and
-// the consumer overlap (each is about half of the work). The event's facts are taken there
-// too, so that the consumer need not read the event at all (telemetry/event_facts.h).
+// the consumer overlap (each is about half of the work).
 class PrefetchingInput {
 public:
     explicit PrefetchingInput(std::unique_ptr<Collector> collector)
@@ -90,7 +83,7 @@ public:
         m_thread.join();
         m_recycler->close();
     }
-    bool next(Event& out, EventFacts& facts) {
+    bool next(Event& out) {
         if (m_pos == m_current.size()) {
             std::unique_lock<std::mutex> lock(m_mutex);
             m_cv.wait(lock, [&] { return !m_batches.empty() || m_done; });
@@ -101,9 +94,7 @@ public:
             lock.unlock();
             m_cv.notify_all();
         }
-        Decoded& d = m_current[m_pos++];
-        out = std::move(d.event);
-        facts = std::move(d.facts);
+        out = std::move(m_current[m_pos++]);
         return true;
     }
     // The event, shared: destroyed on the decoding thread when the last holder drops it.
@@ -122,16 +113,13 @@ private:
     static constexpr std::size_t kMaxBatches = 8;
 
     void run() {
-        std::vector<Decoded> batch;
+        std::vector<Event> batch;
         batch.reserve(kBatch);
         bool more = true;
         while (more) {
             Event e;
             more = m_collector->next(e);
-            if (more) {
-                EventFacts facts = EventFacts::of(e);
-                batch.push_back({std::move(e), std::move(facts)});
-            }
+            if (more) batch.push_back(std::move(e));
             if (batch.size() == kBatch || (!more && !batch.empty())) {
                 m_recycler->take();  // destroyed here, on this thread, outside every lock
                 std::unique_lock<std::mutex> lock(m_mutex);
@@ -153,8 +141,8 @@ private:
     std::shared_ptr<Recycler> m_recycler;  // shared with the deleters of events still held
     std::mutex m_mutex;
     std::condition_variable m_cv;
-    std::deque<std::vector<Decoded>> m_batches;
-    std::vector<Decoded> m_current;
+    std::deque<std::vector<Event>> m_batches;
+    std::vector<Event> m_current;
     std::size_t m_pos = 0;
     bool m_done = false;
     bool m_stop = false;
@@ -504,10 +492,7 @@ struct Stream::Impl {
     }
 
     // The timestamp, counting and describing untimed events.
-    std::int64_t time_of(const Event& e, const EventFacts& facts, std::size_t input,
-                         std::uint64_t ordinal) {
-        if (facts.ts != EventFacts::kUntimed && options.timestamp_field == "@timestamp")
-            return facts.ts;
+    std::int64_t time_of(const Event& e, std::size_t input, std::uint64_t ordinal) {
         if (auto ts = event_time_ns(e, options.timestamp_field)) return *ts;
         // Only the first event of each kind is described; the others are just counted.
         auto where = [&] { return inputs[input].name + ": event " + std::to_string(ordinal + 1); };
@@ -529,8 +514,7 @@ struct Stream::Impl {
         return kUntimed;
     }
 
-    void deliver(std::shared_ptr<Event>& e, const EventFacts& facts, std::size_t input,
-                 const Consumer& consume) {
+    void deliver(std::shared_ptr<Event>& e, std::size_t input, const Consumer& consume) {
         // One input cannot repeat another's records: no identity to build and remember.
         if (std::string id = inputs.size() > 1 ? record_identity(*e) : std::string();
             !id.empty() && records.seen_from_another(id, static_cast<std::uint32_t>(input))) {
@@ -539,11 +523,7 @@ struct Stream::Impl {
         }
         ++stats.events;
         ++delivered[input];
-        consume(e, facts);
-    }
-    // An event that was not decoded by an input's thread (read back from the sort).
-    void deliver(std::shared_ptr<Event>& e, std::size_t input, const Consumer& consume) {
-        deliver(e, EventFacts::of(*e), input, consume);
+        consume(e);
     }
 
     enum class Outcome { Done, OutOfOrder };
@@ -562,7 +542,6 @@ struct Pending {
     Key key;
     const Value* tb;  // into *event
     std::shared_ptr<Event> event;
-    EventFacts facts;
 };
 // One input's buffered events, sorted by the stream's order.
 class Lookahead {
@@ -608,10 +587,9 @@ Expected<Stream::Impl::Outcome> Stream::Impl::merge_in_order(const Consumer& con
     Expected<void> failure;
     auto pull = [&](std::size_t i) {
         Event e;
-        EventFacts facts;
-        while (open[i] && open[i]->next(e, facts)) {
+        while (open[i] && open[i]->next(e)) {
             std::uint64_t k = ordinal[i]++;
-            std::int64_t ts = time_of(e, facts, i, k);
+            std::int64_t ts = time_of(e, i, k);
             if (ts == kUntimed) {
                 if (auto ok = untimed.add(Key{ts, std::uint32_t(i), k}, e); !ok) failure = ok;
                 open[i]->recycle(std::move(e));
@@ -623,9 +601,7 @@ Expected<Stream::Impl::Outcome> Stream::Impl::merge_in_order(const Consumer& con
                 ++stats.out_of_order;
             last_ts[i] = std::max(last_ts[i], ts);
             if (tb) last_tb[i] = *tb;
-            ahead[i].insert(
-                Pending{Key{ts, std::uint32_t(i), k}, tb, std::move(shared), std::move(facts)},
-                order);
+            ahead[i].insert(Pending{Key{ts, std::uint32_t(i), k}, tb, std::move(shared)}, order);
             return true;
         }
         return false;
@@ -650,7 +626,7 @@ Expected<Stream::Impl::Outcome> Stream::Impl::merge_in_order(const Consumer& con
             last_fed_tb = *p.tb;
         else
             last_fed_tb.reset();
-        deliver(p.event, p.facts, i, consume);
+        deliver(p.event, i, consume);
         p.event.reset();  // freed on the decoding thread unless the consumer kept it
         pull(i);
         if (!ahead[i].empty()) heads.push(i);
@@ -670,11 +646,10 @@ Expected<void> Stream::Impl::sort_all(const Consumer& consume) {
     for (std::size_t i = 0; i < open.size(); ++i) {
         if (!open[i]) continue;
         Event e;
-        EventFacts facts;
         std::uint64_t k = 0;
         last_ts = INT64_MIN;
-        while (open[i]->next(e, facts)) {
-            std::int64_t ts = time_of(e, facts, i, k);
+        while (open[i]->next(e)) {
+            std::int64_t ts = time_of(e, i, k);
             if (ts != kUntimed) {
                 if (ts < last_ts) ++stats.out_of_order;
                 last_ts = std::max(last_ts, ts);

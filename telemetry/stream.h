@@ -15,7 +15,7 @@
 // directory once the memory budget is used, then a k-way merge.
 //
 //   Stream stream(Stream::files(paths, options), sink, options);
-//   StreamStats stats = stream.run([&](std::shared_ptr<Event>& e, const EventFacts& f) { ... },
+//   StreamStats stats = stream.run([&](std::shared_ptr<Event>& e) { ... },
 //                                  [&] { /* forget what was delivered */ });
 //   telemetry::feed(evaluator, Stream::files(paths, options), sink, options);  // the same
 #pragma once
@@ -31,7 +31,6 @@
 #include "core/collector.h"
 #include "core/diagnostics.h"
 #include "core/expected.h"
-#include "telemetry/event_facts.h"
 
 namespace attest::telemetry {
 
@@ -97,8 +96,7 @@ std::optional<std::int64_t> event_time_ns(const Event& e, std::string_view field
 
 class Stream {
 public:
-    // `facts` are EventFacts::of(*event), taken on the thread that decoded it.
-    using Consumer = std::function<void(std::shared_ptr<Event>& event, const EventFacts& facts)>;
+    using Consumer = std::function<void(std::shared_ptr<Event>& event)>;
 
     Stream(std::vector<StreamInput> inputs, DiagnosticSink& sink, StreamOptions options = {});
     ~Stream();
@@ -118,14 +116,13 @@ private:
     std::unique_ptr<Impl> m_impl;
 };
 
-// Feeds `target` (anything with feed(std::shared_ptr<Event>&, const EventFacts&) and
-// restart(), such as the expectations engine's Evaluator) every event of `inputs` in the
-// stream's order.
+// Feeds `target` (anything with feed(std::shared_ptr<Event>&) and restart(), such as the
+// expectations engine's Evaluator) every event of `inputs` in the stream's order.
 template <class Target>
 StreamStats feed(Target& target, std::vector<StreamInput> inputs, DiagnosticSink& sink,
                  StreamOptions options = {}) {
     Stream stream(std::move(inputs), sink, std::move(options));
-    return stream.run([&](std::shared_ptr<Event>& e, const EventFacts& f) { target.feed(e, f); },
+    return stream.run([&](std::shared_ptr<Event>& e) { target.feed(e); },
                       [&] { target.restart(); });
 }
 

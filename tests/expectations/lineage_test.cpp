@@ -31,7 +31,7 @@ std::vector<std::shared_ptr<Event>> read_events(const std::string& path) {
     std::vector<std::shared_ptr<Event>> out;
     struct Collect {
         std::vector<std::shared_ptr<Event>>* out;
-        void feed(std::shared_ptr<Event>& e, const telemetry::EventFacts&) { out->push_back(e); }
+        void feed(std::shared_ptr<Event>& e) { out->push_back(e); }
         void restart() { out->clear(); }
     } collect{&out};
     DiagnosticSink sink;

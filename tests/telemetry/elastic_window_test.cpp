@@ -59,7 +59,7 @@ std::vector<std::string> read_stream(std::vector<telemetry::StreamInput> inputs,
     std::vector<std::string> out;
     telemetry::Stream stream(std::move(inputs), sink, options);
     stats = stream.run(
-        [&](std::shared_ptr<Event>& e, const telemetry::EventFacts&) {
+        [&](std::shared_ptr<Event>& e) {
             std::string text;
             e->append_json(text);
             out.push_back(text);

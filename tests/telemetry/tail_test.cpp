@@ -13,9 +13,8 @@ namespace fs = std::filesystem;
 
 // One audit event (a SYSCALL record and its end marker) with serial `n`.
 std::string audit_event(int n) {
-    std::string stamp =
-        "msg=audit(" + std::to_string(1795336820 + n) + ".000:" + std::to_string(n) + "):";
-    "msg=audit(1795336820." + std::to_string(100 + n) + ":" + std::to_string(n) + "):";
+    std::string stamp = "msg=audit(" + std::to_string(1795336820 + n) + ".000:" + std::to_string(n) + "):";
+        "msg=audit(1795336820." + std::to_string(100 + n) + ":" + std::to_string(n) + "):";
     return "node=vm type=SYSCALL " + stamp +
            " arch=c000003e syscall=257 success=yes exit=3 items=1 ppid=9692 pid=" +
            std::to_string(1000 + n) +
@@ -45,7 +44,7 @@ protected:
     static void feed_pids(const Tail& tail, DiagnosticSink& sink, std::vector<std::int64_t>& out) {
         Stream s(tail.inputs(), sink);
         s.run(
-            [&](std::shared_ptr<Event>& e, const EventFacts&) {
+            [&](std::shared_ptr<Event>& e) {
                 const Value* pid = e->find("process.pid");
                 out.push_back(pid && pid->is_int() ? pid->as_int() : -1);
             },
