@@ -118,6 +118,27 @@ LineScan scan_line(std::string_view line, std::size_t i, ScanState& st) {
     return out;
 }
 
+// The first character YAML does not allow in a stream (1.2, 5.1: only printable characters;
+// the others must be written escaped in a double-quoted scalar): C0 controls but tab, line
+// feed and carriage return, and DEL. yaml-cpp 0.7 never returns on some of them (NUL bytes
+// before a `,`, found by the Sigma fuzzer). npos when there is none.
+std::size_t find_control(std::string_view line) {
+    for (std::size_t i = 0; i < line.size(); ++i) {
+        auto c = static_cast<unsigned char>(line[i]);
+        if ((c < 0x20 && c != '\t' && c != '\r') || c == 0x7f) return i;
+    }
+    return npos;
+}
+
+std::string control_message(unsigned char c) {
+    static const char* kHex = "0123456789ABCDEF";
+    std::string code = "U+00";
+    code += kHex[c >> 4];
+    code += kHex[c & 15];
+    return "control character " + code +
+           " is not allowed in YAML (write it escaped in a double-quoted string)";
+}
+
 }  // namespace
 
 std::optional<YamlHazard> find_yaml_hazard(std::string_view text) {
@@ -129,6 +150,9 @@ std::optional<YamlHazard> find_yaml_hazard(std::string_view text) {
         std::string_view line = text.substr(start, eol == npos ? npos : eol - start);
         start = eol == npos ? text.size() + 1 : eol + 1;
         ++number;
+        if (std::size_t at = find_control(line); at != npos)
+            return YamlHazard{number, at + 1,
+                              control_message(static_cast<unsigned char>(line[at]))};
         std::size_t indent = indent_of(line);
         bool blank = indent == line.size() || line.substr(indent) == "\r";
         if (block_parent && (blank || indent > *block_parent)) continue;

@@ -18,8 +18,9 @@ struct YamlHazard {
     std::string message;
 };
 
-// The first line that begins (after its indentation) with `,` outside a flow collection, a
-// quoted scalar and a block scalar; nullopt when there is none.
+// The first line that holds a control character YAML does not allow (NUL, ...: another input
+// yaml-cpp never returns on) or that begins (after its indentation) with `,` outside a flow
+// collection, a quoted scalar and a block scalar; nullopt when there is none.
 std::optional<YamlHazard> find_yaml_hazard(std::string_view text);
 
 }  // namespace attest

@@ -19,6 +19,27 @@ TEST(YamlGuard, LeadingCommaOutsideFlowIsRefused) {
     EXPECT_EQ(h->column, 3u);
 }
 
+// YAML allows only printable characters (1.2, 5.1). yaml-cpp 0.7 never returned on this
+// input from the Sigma fuzzer (NUL bytes before a `,`): refused at the first control
+// character, anywhere in the text.
+TEST(YamlGuard, ControlCharactersAreRefusedWithTheirPosition) {
+    std::string fuzz("\0\0\0,on: glob   n\x13o\xa1\0\0\0rce:\n ction:\n  - actse", 44);
+    auto h = find_yaml_hazard(fuzz);
+    ASSERT_TRUE(h.has_value());
+    EXPECT_EQ(h->line, 1u);
+    EXPECT_EQ(h->column, 1u);
+    EXPECT_EQ(h->message,
+              "control character U+0000 is not allowed in YAML (write it escaped in a "
+              "double-quoted string)");
+    h = find_yaml_hazard("title: x\ndescription: \"a\x7f\"\n");
+    ASSERT_TRUE(h.has_value());
+    EXPECT_EQ(h->line, 2u);
+    EXPECT_EQ(h->column, 16u);
+    EXPECT_NE(h->message.find("U+007F"), std::string::npos);
+    EXPECT_FALSE(find_yaml_hazard("a:\tb\r\nc: |\n  tab\there\r\n"))
+        << "tab, CR and LF are printable";
+}
+
 TEST(YamlGuard, ValidDocumentsPass) {
     for (const char* text :
          {"a: [1,\n  , 2]\n", "a: {x: 1\n , y: 2}\n",
