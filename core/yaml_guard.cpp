@@ -75,6 +75,22 @@ std::size_t skip_plain(std::string_view line, std::size_t i) {
     return line.size();
 }
 
+bool is_flow_indicator(char c) {
+    return c == ',' || c == '[' || c == ']' || c == '{' || c == '}';
+}
+
+// Past a tag, anchor or alias. Its name ends at white space or a flow indicator (1.2, 6.9):
+// yaml-cpp 0.7 ends it there too, so a `,` right after one starts a token (and never returns
+// at the top level: `!a,b`). A verbatim tag (`!<tag:yaml.org,2002:str>`) runs to its `>`.
+std::size_t skip_property(std::string_view line, std::size_t i) {
+    if (line.substr(i, 2) == "!<") {
+        std::size_t close = line.find('>', i + 2);
+        return close == npos ? line.size() : close + 1;
+    }
+    for (++i; i < line.size() && !is_blank(line[i]) && !is_flow_indicator(line[i]);) ++i;
+    return i;
+}
+
 struct LineScan {
     std::size_t hazard = npos;  // a ',' that starts a token outside flow collections
     bool block_scalar = false;  // the line ends in a block scalar header (`|`, `>-`, ...)
@@ -101,7 +117,7 @@ LineScan scan_line(std::string_view line, std::size_t i, ScanState& st) {
         } else if ((c == '-' || c == '?' || c == ':') && blank_after(line, i)) {
             ++i;
         } else if (c == '!' || c == '&' || c == '*') {
-            while (i < line.size() && !is_blank(line[i])) ++i;
+            i = skip_property(line, i);
         } else if (c == '"' || c == '\'') {
             st.quote = c;
             if ((i = close_quote(line, i + 1, st)) == npos) return out;
@@ -143,7 +159,8 @@ std::string control_message(unsigned char c) {
 
 std::optional<YamlHazard> find_yaml_hazard(std::string_view text) {
     ScanState st;
-    std::optional<std::size_t> block_parent;  // indentation of the line that opened a block scalar
+    // The indentation of the line that opened a block scalar, npos outside one.
+    std::size_t block_parent = npos;
     std::uint64_t number = 0;
     for (std::size_t start = 0; start <= text.size();) {
         std::size_t eol = text.find('\n', start);
@@ -155,8 +172,8 @@ std::optional<YamlHazard> find_yaml_hazard(std::string_view text) {
                               control_message(static_cast<unsigned char>(line[at]))};
         std::size_t indent = indent_of(line);
         bool blank = indent == line.size() || line.substr(indent) == "\r";
-        if (block_parent && (blank || indent > *block_parent)) continue;
-        block_parent.reset();
+        if (block_parent != npos && (blank || indent > block_parent)) continue;
+        block_parent = npos;
         if (blank) continue;
         LineScan scan = scan_line(line, indent, st);
         if (scan.hazard != npos)

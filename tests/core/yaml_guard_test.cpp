@@ -74,3 +74,21 @@ TEST(YamlGuard, CommaWhereATokenStartsIsRefused) {
                              "k: *x\n", "--- # c\na: 1\n", "k: |\n  , a\n  b\n"})
         EXPECT_FALSE(find_yaml_hazard(text).has_value()) << text;
 }
+
+// A tag, anchor or alias ends at a flow indicator, so a `,` right after one starts a token:
+// yaml-cpp 0.7 never returned on this input from the Sigma fuzzer (`!ac...,,,`). A verbatim
+// tag may hold commas.
+TEST(YamlGuard, CommaEndingATagOrAnchorIsRefused) {
+    std::string fuzz = "!acSSSSSSSSS" + std::string(42, ',') + "SSS8SSSSSSSSSSSSS;" +
+                       std::string(21, 'S') + "tanyimtimesme";
+    auto h = find_yaml_hazard(fuzz);
+    ASSERT_TRUE(h.has_value());
+    EXPECT_EQ(h->line, 1u);
+    EXPECT_EQ(h->column, 13u);
+    h = find_yaml_hazard("a: 1\n&anchor,b x\n");
+    ASSERT_TRUE(h.has_value());
+    EXPECT_EQ(h->line, 2u);
+    EXPECT_EQ(h->column, 8u);
+    EXPECT_FALSE(find_yaml_hazard("!<tag:yaml.org,2002:str> x\n"));
+    EXPECT_FALSE(find_yaml_hazard("a: !!str 1\nb: &x [1, 2]\nc: *x\n"));
+}
