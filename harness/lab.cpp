@@ -9,7 +9,7 @@
 #include <sstream>
 
 #include "core/timeutil.h"
-#include "core/yaml_guard.h"
+#include "core/yaml_load.h"
 #include "scenarios/risk.h"
 #include "telemetry/sources.h"
 
@@ -540,20 +540,15 @@ public:
     }
 
     Expected<Lab> parse(const std::string& text) {
-        YAML::Node root;
-        if (auto hazard = find_yaml_hazard(text)) {
+        YamlDocuments yaml = load_one_yaml(text);
+        if (yaml.error) {
             YAML::Mark mark;
-            mark.line = static_cast<int>(hazard->line) - 1;
-            mark.column = static_cast<int>(hazard->column) - 1;
-            error_at(mark, hazard->message);
+            mark.line = static_cast<int>(yaml.error->line) - 1;
+            mark.column = static_cast<int>(yaml.error->column) - 1;
+            error_at(mark, yaml.error->message);
             return make_error(m_path + ": not a valid lab file");
         }
-        try {
-            root = YAML::Load(text);
-        } catch (const YAML::Exception& e) {
-            error_at(e.mark, e.msg);
-            return make_error(m_path + ": not a valid lab file");
-        }
+        YAML::Node root = yaml.documents.empty() ? YAML::Node() : yaml.documents.front();
         Lab lab;
         lab.path = m_path;
         lab.dir = std::filesystem::path(m_path).parent_path().string();

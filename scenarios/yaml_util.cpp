@@ -1,9 +1,9 @@
 #include "scenarios/yaml_util.h"
 
-#include "core/yaml_guard.h"
-
 #include <fstream>
 #include <sstream>
+
+#include "core/yaml_load.h"
 
 namespace attest::scenarios {
 
@@ -22,22 +22,17 @@ std::optional<YAML::Node> load_yaml_file(const std::string& path, Problems& prob
     }
     std::stringstream ss;
     ss << in.rdbuf();
-    if (auto hazard = find_yaml_hazard(ss.str())) {
-        problems.add(Code::E001, path, hazard->line, hazard->column, "", "YAML syntax error: " + hazard->message);
+    YamlDocuments yaml = load_one_yaml(ss.str());
+    if (yaml.error) {
+        problems.add(Code::E001, path, yaml.error->line, yaml.error->column, "",
+                     "YAML syntax error: " + yaml.error->message);
         return std::nullopt;
     }
-    try {
-        YAML::Node n = YAML::Load(ss.str());
-        if (!n.IsDefined() || n.IsNull()) {
-            problems.add(Code::E001, path, 0, 0, "", "the file is empty");
-            return std::nullopt;
-        }
-        return n;
-    } catch (const YAML::Exception& e) {
-        problems.add(Code::E001, path, e.mark.line >= 0 ? e.mark.line + 1 : 0,
-                     e.mark.column >= 0 ? e.mark.column + 1 : 0, "", "YAML syntax error: " + e.msg);
+    if (yaml.documents.empty() || yaml.documents.front().IsNull()) {
+        problems.add(Code::E001, path, 0, 0, "", "the file is empty");
         return std::nullopt;
     }
+    return yaml.documents.front();
 }
 
 }  // namespace attest::scenarios

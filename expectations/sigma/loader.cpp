@@ -10,7 +10,7 @@
 
 #include "core/text.h"
 #include "core/timeutil.h"
-#include "core/yaml_guard.h"
+#include "core/yaml_load.h"
 #include "expectations/eql/functions.h"
 #include "expectations/eql/pattern.h"
 #include "expectations/sigma/internal.h"
@@ -544,23 +544,14 @@ void parse_into(std::string_view text, std::string_view origin, const LoadOption
                 std::vector<Rule>& out, std::vector<PendingRef>& refs,
                 std::vector<std::string>& errors) {
     std::vector<Problem> problems;
-    std::vector<YAML::Node> docs;
-    if (auto hazard = find_yaml_hazard(text)) {
-        errors.push_back(format(
-            text, origin,
-            Problem{hazard->line, hazard->column, "", "YAML syntax error: " + hazard->message}));
+    YamlDocuments yaml = load_yaml(text);
+    if (yaml.error) {
+        errors.push_back(format(text, origin,
+                                Problem{yaml.error->line, yaml.error->column, "",
+                                        "YAML syntax error: " + yaml.error->message}));
         return;
     }
-    try {
-        docs = YAML::LoadAll(std::string(text));
-    } catch (const YAML::Exception& e) {
-        errors.push_back(
-            format(text, origin,
-                   Problem{e.mark.line >= 0 ? static_cast<std::uint64_t>(e.mark.line) + 1 : 0,
-                           e.mark.column >= 0 ? static_cast<std::uint64_t>(e.mark.column) + 1 : 0,
-                           "", "YAML syntax error: " + e.msg}));
-        return;
-    }
+    const std::vector<YAML::Node>& docs = yaml.documents;
     DocumentLoader loader(origin, options, problems);
     YAML::Node global, previous;
     std::size_t documents = 0;
