@@ -466,9 +466,7 @@ void Evaluator::add_scenario(const ScenarioChecks& checks, RunFacts facts) {
 Evaluator::Impl::Adding Evaluator::Impl::adding(std::size_t scenario, const ScenarioChecks& checks,
                                                 const RunFacts& f) const {
     Adding a{scenario, f, {}, {}, {}, {}};
-    if (!f.host.empty()) a.run_facts["run.host"] = f.host;
-    if (f.start_ns) a.run_facts["run.start"] = format_iso8601(*f.start_ns);
-    if (f.end_ns) a.run_facts["run.end"] = format_iso8601(*f.end_ns);
+    a.run_facts = placeholder_facts(f);
     a.qopts.types = options.types ? options.types : checks.mapping;
     a.qopts.now_ns = f.end_ns ? f.end_ns : f.start_ns;  // date math is relative to the run
     a.mopts.collect_diagnostics = true;
@@ -919,6 +917,14 @@ void Evaluator::restart() {
     m_impl = std::make_unique<Impl>();
     m_impl->options = options;
     for (auto& r : added) add_scenario(r.checks, std::move(r.facts));
+}
+
+std::map<std::string, std::string> placeholder_facts(const RunFacts& f) {
+    std::map<std::string, std::string> out;
+    if (!f.host.empty()) out["run.host"] = f.host;
+    if (f.start_ns) out["run.start"] = format_iso8601(*f.start_ns);
+    if (f.end_ns) out["run.end"] = format_iso8601(*f.end_ns);
+    return out;
 }
 
 }  // namespace attest::expectations

@@ -173,6 +173,9 @@ Expected<std::string> substitute_query(std::string_view query,
                                        const std::map<std::string, std::string>& arguments,
                                        const std::map<std::string, std::string>& run_facts);
 
+// The run facts queries may name: run.host, run.start, run.end (ISO 8601), those known.
+std::map<std::string, std::string> placeholder_facts(const RunFacts& facts);
+
 // `value` as an EQL string literal, quotes included: the one escaping of values put into
 // queries (substitute_query, the baseline expectations' queries).
 std::string eql_string_literal(std::string_view value);

@@ -15,6 +15,7 @@
 #include "harness/cli.h"
 #include "harness/elastic_cli.h"
 #include "harness/mapping_option.h"
+#include "harness/pushdown.h"
 #include "harness/rules_option.h"
 #include "reports/coverage.h"
 #include "reports/reports.h"
@@ -32,7 +33,7 @@ const char* kHelp =
     "                    [--from ISO --to ISO] [--host NAME]) [--scenario GUID|NAME]...\n"
     "                    [--profile sysmon|endpoint] [--run-info FILE] [--arg name=value]...\n"
     "                    [--source FORMAT] [--mapping FILE] [--rules DIR]... [--out DIR]\n"
-    "                    [--history DB] [--quiet]\n\n"
+    "                    [--history DB] [--quiet] [--pushdown]\n\n"
     "Evaluates the pack's expectations and detection rules over recorded telemetry (format\n"
     "detected per file), in one pass over all files merged by @timestamp, and writes\n"
     "OUT/results.json (schema attest.results/1; default OUT: out/check-<run id>) and the\n"
@@ -56,7 +57,11 @@ const char* kHelp =
     "(results.json: detections with expected \"informational\"), never counted as failures.\n\n"
     "--elastic URL --index PATTERN reads the telemetry window from Elasticsearch instead of, or\n"
     "beside, files (a point in time, search_after pages sorted by @timestamp; the documents are\n"
-    "ECS, read like an `attest events` NDJSON file). Options after --elastic:\n";
+    "ECS, read like an `attest events` NDJSON file). --pushdown asks Elasticsearch first\n"
+    "(_eql/search over the window) for the documents each check's EQL matches and evaluates the\n"
+    "checks over those alone; the window is read only when a check does not pass that way (for\n"
+    "its near misses) or cannot be pushed (lineage, does_not_fire, Sigma/KQL, rule exceptions;\n"
+    "run.pushdown in results.json says which). Options after --elastic:\n";
 const char* kExitHelp =
     "\nExit codes: 0 every scenario passed (or skipped), 1 any other verdict, 2 usage or input\n"
     "error (bad pack, unreadable telemetry or run info).\n";
@@ -136,7 +141,8 @@ void declare_check_options(Options& opts) {
         .option("out")
         .option("source")
         .option("history")
-        .flag("quiet");
+        .flag("quiet")
+        .flag("pushdown");
     declare_elastic_window_options(opts);
 }
 
@@ -234,10 +240,11 @@ std::optional<Selected> select_tests(const Options& opts, const scenarios::Pack&
     return selected;
 }
 
-// Each selected test's checks (with its baseline) into the evaluator, its arguments resolved
-// from the run, then --arg (which must name an input argument of at least one test).
-void add_selected(Evaluator& evaluator, Selected& selected, const scenarios::Pack& pack,
-                  const std::map<std::string, std::string>& overrides) {
+// Each selected test's checks (with its baseline) as the evaluator takes them, its arguments
+// resolved from the run, then --arg (which must name an input argument of at least one test).
+std::vector<PreparedCheck> prepare_selected(Selected& selected, const scenarios::Pack& pack,
+                                            const std::map<std::string, std::string>& overrides) {
+    std::vector<PreparedCheck> prepared;
     std::set<std::string> used_overrides;
     for (auto& [test, facts] : selected) {
         std::map<std::string, std::string> given = facts.arguments;  // from the run
@@ -254,15 +261,17 @@ void add_selected(Evaluator& evaluator, Selected& selected, const scenarios::Pac
         ScenarioChecks checks = pack.checks_for(*test);
         scenarios::add_baseline(checks, test->executor.name, resolved->command,
                                 recorded_sensors(facts));
-        evaluator.add_scenario(checks, facts);
+        prepared.emplace_back(std::move(checks), facts);
     }
     for (const auto& [k, v] : overrides)
         if (!used_overrides.count(k))
             throw UsageError{"--arg " + k + ": none of the selected tests has that input argument"};
+    return prepared;
 }
 
 // One pass over every input, merged by time, with progress on a terminal.
-telemetry::StreamStats read_telemetry(Evaluator& evaluator, const Options& opts,
+telemetry::StreamStats read_telemetry(Evaluator& evaluator,
+                                      std::vector<telemetry::StreamInput> inputs,
                                       const std::vector<std::string>& telemetry,
                                       const telemetry::StreamOptions& topts) {
     CollapsingPrinter collapsing;
@@ -277,7 +286,7 @@ telemetry::StreamStats read_telemetry(Evaluator& evaluator, const Options& opts,
     {
         ProgressLine progress("reading telemetry", input_bytes,
                               [&] { return evaluator.events_fed(); });
-        stats = telemetry::feed(evaluator, check_inputs(opts, telemetry, topts), sink, topts);
+        stats = telemetry::feed(evaluator, std::move(inputs), sink, topts);
     }
     collapsing.finish();
     for (const auto& u : stats.unreadable) std::fprintf(stderr, "attest check: %s\n", u.c_str());
@@ -289,6 +298,75 @@ telemetry::StreamStats read_telemetry(Evaluator& evaluator, const Options& opts,
             "(run.telemetry_stats.untimed)\n",
             static_cast<unsigned long long>(stats.untimed), stats.first_untimed.c_str());
     return stats;
+}
+
+struct Evaluated {
+    std::vector<ScenarioResult> results;
+    telemetry::StreamStats stats;
+};
+
+// The checks evaluated over `inputs` in one pass.
+Evaluated evaluate(const std::vector<PreparedCheck>& prepared, const EngineOptions& eopts,
+                   std::vector<telemetry::StreamInput> inputs,
+                   const std::vector<std::string>& telemetry,
+                   const telemetry::StreamOptions& topts) {
+    Evaluator evaluator(eopts);
+    for (const auto& [checks, facts] : prepared) evaluator.add_scenario(checks, facts);
+    Evaluated out;
+    out.stats = read_telemetry(evaluator, std::move(inputs), telemetry, topts);
+    evaluator.finish();
+    out.results = evaluator.results();
+    return out;
+}
+
+bool all_passed(const Evaluated& e) {
+    if (!e.stats.unreadable.empty()) return false;
+    for (const auto& r : e.results)
+        if (r.verdict != ScenarioVerdict::Passed) return false;
+    return true;
+}
+
+// --pushdown: the checks over the documents Elasticsearch matched (pushdown.h); nullopt when
+// the whole window must be read. `info` becomes results.json's run.pushdown.
+std::optional<Evaluated> try_pushdown(const std::vector<PreparedCheck>& prepared,
+                                      const EngineOptions& eopts, const Options& opts,
+                                      const std::vector<std::string>& telemetry,
+                                      const telemetry::StreamOptions& topts, Value& info) {
+    auto say = [&](const std::string& what) {
+        if (!opts.has("quiet")) std::fprintf(stderr, "attest check: pushdown: %s\n", what.c_str());
+    };
+    PushdownPlan plan = plan_pushdown(prepared);
+    info = Value::object();
+    info.set_key("used", Value(false));
+    info.set_key("queries", Value(static_cast<std::int64_t>(plan.queries.size())));
+    if (!plan.not_possible.empty()) {
+        info.set_key("reason", Value("not possible: " + plan.not_possible));
+        say("not possible (" + plan.not_possible + "); reading the whole window");
+        return std::nullopt;
+    }
+    auto w = elastic_window_options(opts);
+    auto matched =
+        telemetry::elastic_matched_documents(w.source, w.window, plan.queries, plan.size);
+    if (!matched) {
+        info.set_key("reason", Value(matched.error().message));
+        say(matched.error().message + "; reading the whole window");
+        return std::nullopt;
+    }
+    auto inputs = telemetry::Stream::files(telemetry, topts);
+    inputs.push_back(telemetry::elastic_documents_input(
+        telemetry::elastic_origin(w.source) + " (pushdown)", matched->documents, topts));
+    Evaluated e = evaluate(prepared, eopts, std::move(inputs), telemetry, topts);
+    std::string counts = std::to_string(plan.queries.size()) + " queries, " +
+                         std::to_string(matched->documents->size()) + " matched documents";
+    info.set_key("documents", Value(static_cast<std::int64_t>(matched->documents->size())));
+    if (all_passed(e)) {
+        info.set_key("used", Value(true));
+        say(counts + ": every check passed; the window was not read");
+        return e;
+    }
+    info.set_key("reason", Value("not every check passed over the matched documents"));
+    say(counts + ": not every check passed; reading the whole window for near misses");
+    return std::nullopt;
 }
 
 Value telemetry_stats_value(const telemetry::StreamStats& stats) {
@@ -315,7 +393,7 @@ struct CheckRun {
 
 // results.json's `run` member for a check.
 Value run_value(const CheckRun& c, const Options& opts, const EngineOptions& eopts,
-                const telemetry::StreamStats& stats) {
+                const telemetry::StreamStats& stats, const Value& pushdown) {
     Value run = Value::object();
     run.set_key("id", Value(c.id));
     run.set_key("mode", Value("check"));
@@ -332,6 +410,7 @@ Value run_value(const CheckRun& c, const Options& opts, const EngineOptions& eop
     run.set_key("profile", eopts.profile_override ? Value(profile_name(*eopts.profile_override))
                                                   : Value("per-rule"));
     run.set_key("telemetry_stats", telemetry_stats_value(stats));
+    if (!pushdown.is_null()) run.set_key("pushdown", pushdown);
     if (!stats.unreadable.empty()) {
         Value incomplete = Value::array();
         for (const auto& u : stats.unreadable) incomplete.push_back(Value("telemetry " + u));
@@ -441,22 +520,30 @@ int run_check(const std::vector<std::string>& args) {
     }
     auto selected = select_tests(opts, *pack, run_info);
     if (!selected) return kExitUsage;
-    Evaluator evaluator(eopts);
-    add_selected(evaluator, *selected, *pack, overrides);
+    auto prepared = prepare_selected(*selected, *pack, overrides);
+    if (opts.has("pushdown") && !opts.has("elastic"))
+        throw UsageError{"--pushdown needs --elastic URL (it asks Elasticsearch)"};
 
     run.started = now_ns();
-    auto stats = read_telemetry(evaluator, opts, run.telemetry, topts);
-    evaluator.finish();
+    Value pushdown;
+    std::optional<Evaluated> evaluated;
+    if (opts.has("pushdown"))
+        evaluated = try_pushdown(prepared, eopts, opts, run.telemetry, topts, pushdown);
+    if (!evaluated)
+        evaluated = evaluate(prepared, eopts, check_inputs(opts, run.telemetry, topts),
+                             run.telemetry, topts);
     run.finished = now_ns();
     run.id = make_run_id(run.started);
+    const auto& results = evaluated->results;
+    const auto& stats = evaluated->stats;
 
-    auto results = evaluator.results();
     std::vector<Value> scenario_values;
     for (const auto& r : results) {
         scenario_values.push_back(scenario_to_json(r));
         reports::attach_coverage(scenario_values.back());
     }
-    Value doc = results_document(run_value(run, opts, eopts, stats), std::move(scenario_values));
+    Value doc =
+        results_document(run_value(run, opts, eopts, stats, pushdown), std::move(scenario_values));
     reports::attach_coverage_summary(doc);
     std::string out_path = write_check_outputs(doc, opts, run.id);
     if (out_path.empty()) return kExitUsage;

@@ -1,7 +1,10 @@
 #include "telemetry/live/elastic_window.h"
 
+#include <algorithm>
+#include <climits>
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include "core/json.h"
 #include "telemetry/open.h"
@@ -111,6 +114,99 @@ StreamInput elastic_window_input(const ElasticSource& source, const ElasticWindo
         collector = "ndjson";
         bytes = 0;
         auto c = open_elastic_window(source, window, name, sink);
+        if (!c) return c;
+        return with_vocabulary(std::move(*c), profile);
+    };
+    return in;
+}
+
+namespace {
+
+const ojson& hits_of(const ojson& answer) {
+    static const ojson kNone = ojson::object();
+    return answer.is_object() && answer.contains("hits") ? answer["hits"] : kNone;
+}
+
+// The hits of one _eql/search answer (pointers into it): events, or the events of each
+// sequence (a missing-event term has none).
+std::vector<const ojson*> answer_hits(const ojson& answer) {
+    std::vector<const ojson*> out;
+    const ojson& hits = hits_of(answer);
+    if (hits.contains("events") && hits["events"].is_array())
+        for (const auto& e : hits["events"]) out.push_back(&e);
+    if (hits.contains("sequences") && hits["sequences"].is_array())
+        for (const auto& seq : hits["sequences"])
+            if (seq.contains("events") && seq["events"].is_array())
+                for (const auto& e : seq["events"])
+                    if (!(e.is_object() && e.contains("missing") && e["missing"] == true))
+                        out.push_back(&e);
+    return out;
+}
+
+const ojson* source_of(const ojson& hit) {
+    if (!hit.is_object() || !hit.contains("_source") || !hit["_source"].is_object()) return nullptr;
+    return &hit["_source"];
+}
+
+std::string text_member(const ojson& hit, const char* name) {
+    return hit.contains(name) && hit[name].is_string() ? hit[name].get<std::string>() : "";
+}
+
+std::size_t answer_count(const ojson& answer) {
+    const ojson& hits = hits_of(answer);
+    for (const char* list : {"events", "sequences"})
+        if (hits.contains(list) && hits[list].is_array()) return hits[list].size();
+    return 0;
+}
+
+}  // namespace
+
+Expected<MatchedDocuments> elastic_matched_documents(const ElasticSource& source,
+                                                     const ElasticWindow& window,
+                                                     const std::vector<std::string>& queries,
+                                                     std::size_t size) {
+    auto client = net::ElasticClient::connect(source.connection);
+    if (!client) return client.error();
+    MatchedDocuments out;
+    out.documents = std::make_shared<std::vector<Event>>();
+    std::set<std::pair<std::string, std::string>> seen;  // (_index, _id)
+    std::vector<std::pair<std::int64_t, std::size_t>> order;
+    for (const auto& query : queries) {
+        ojson body{{"query", query},
+                   {"size", size},
+                   {"filter", elastic_window_query(source, window)},
+                   {"wait_for_completion_timeout", "2s"}};
+        auto answer = client->eql_search(source.index, body, std::chrono::minutes(10));
+        if (!answer) return answer.error();
+        out.hits.push_back(answer_count(*answer));
+        for (const ojson* hit : answer_hits(*answer)) {
+            const ojson* source = source_of(*hit);
+            if (source == nullptr) return make_error("_eql/search: a hit without a _source object");
+            auto key = std::make_pair(text_member(*hit, "_index"), text_member(*hit, "_id"));
+            if (!key.second.empty() && !seen.insert(key).second) continue;
+            Event doc = parse_json_value(source->dump());
+            order.emplace_back(event_time_ns(doc, "@timestamp").value_or(INT64_MAX),
+                               out.documents->size());
+            out.documents->push_back(std::move(doc));
+        }
+    }
+    std::stable_sort(order.begin(), order.end());
+    std::vector<Event> sorted;
+    sorted.reserve(order.size());
+    for (const auto& [ts, i] : order) sorted.push_back(std::move((*out.documents)[i]));
+    *out.documents = std::move(sorted);
+    return out;
+}
+
+StreamInput elastic_documents_input(std::string name,
+                                    std::shared_ptr<const std::vector<Event>> documents,
+                                    const StreamOptions& options) {
+    StreamInput in = memory_input(std::move(name), "ndjson", std::move(documents));
+    Profile profile = options.profile;
+    in.open = [open = in.open, profile](
+                  DiagnosticSink& sink, std::string& collector,
+                  std::uint64_t& bytes) -> Expected<std::unique_ptr<Collector>> {
+        auto c = open(sink, collector, bytes);
         if (!c) return c;
         return with_vocabulary(std::move(*c), profile);
     };

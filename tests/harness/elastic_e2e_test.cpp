@@ -361,3 +361,90 @@ TEST(ElasticE2E, CheckOverAShippedWindowGivesTheVerdictsOfTheFiles) {
         EXPECT_EQ(read_text(lab.tmp.path + f).find(kApiKey), std::string::npos) << f;
     for (const auto& r : lab.standin->requests()) EXPECT_EQ(r["auth"], "ApiKey");
 }
+
+namespace {
+
+// The stand-in with the T1114 scenario 1 and 2 Sysmon recordings shipped to logs-pd-lab.
+void ship_pushdown_window(const Lab& lab) {
+    const std::string data = ATTEST_SOURCE_DIR "/tests/data/t1114/";
+    auto shipped =
+        lab.attest("ship", {"ship", "--index", "logs-pd-lab", data + "synthetic_s1_sysmon.xml",
+                            data + "synthetic_s2_sysmon.xml"});
+    ASSERT_EQ(shipped.exit_code, 0) << shipped.err;
+}
+
+std::vector<std::string> pushdown_check(const std::string& scenario, const std::string& out) {
+    return {"check",      "--pack", ATTEST_SOURCE_DIR "/tests/data/packs/pushdown",
+            "--scenario", scenario, "--index",
+            "logs-pd-*",  "--out",  out,
+            "--pushdown"};
+}
+
+std::vector<std::string> targets_of(const Lab& lab) {
+    std::vector<std::string> out;
+    for (const auto& r : lab.standin->requests())
+        out.push_back(r["method"].get<std::string>() + " " + r["target"].get<std::string>());
+    return out;
+}
+
+}  // namespace
+
+// Every check passes over the documents Elasticsearch matched: the verdicts are those of the
+// recording read locally, and the window itself is never read (no point in time).
+TEST(ElasticE2E, PushdownAnswersPassingChecksWithoutReadingTheWindow) {
+    Lab lab("elastic-pushdown", {});
+    ASSERT_TRUE(lab.certs.ok);
+    ship_pushdown_window(lab);
+    const std::string guid = "5e000000-0000-4000-8000-000000001141";
+    auto local = attest_cli(
+        lab.tmp.path + "/local",
+        {"check", "--pack", ATTEST_SOURCE_DIR "/tests/data/packs/pushdown", "--scenario", guid,
+         "--telemetry", ATTEST_SOURCE_DIR "/tests/data/t1114/synthetic_s1_sysmon.xml", "--out",
+         lab.tmp.path + "/local-out", "--quiet"});
+    ASSERT_EQ(local.exit_code, 0) << local.err;
+    std::size_t before = lab.standin->requests().size();
+    auto pushed = lab.attest("pushdown", pushdown_check(guid, lab.tmp.path + "/pushed"));
+    EXPECT_EQ(pushed.exit_code, 0) << pushed.err;
+    EXPECT_NE(pushed.err.find("the window was not read"), std::string::npos) << pushed.err;
+    EXPECT_EQ(verdicts_of(lab.tmp.path + "/pushed/results.json"),
+              verdicts_of(lab.tmp.path + "/local-out/results.json"));
+    auto run = json::parse(read_text(lab.tmp.path + "/pushed/results.json"))["run"];
+    EXPECT_EQ(run["pushdown"]["used"], true);
+    EXPECT_EQ(run["pushdown"]["queries"], 3);
+    // copy: the one PowerShell start with Copy-Item; staged and the rule: the same 2 files.
+    EXPECT_EQ(run["pushdown"]["documents"], 3);
+    auto targets = targets_of(lab);
+    targets.erase(targets.begin(), targets.begin() + static_cast<long>(before));
+    EXPECT_EQ(std::count(targets.begin(), targets.end(), "POST /logs-pd-*/_eql/search"), 3);
+    for (const auto& t : targets)
+        EXPECT_EQ(t.find("_pit"), std::string::npos) << "the window was read: " << t;
+    auto body = json::parse(lab.standin->requests()[before]["body"].get<std::string>());
+    EXPECT_EQ(body["filter"], json::parse(R"({"bool":{"filter":[]}})"));
+    EXPECT_EQ(body["size"], 10);
+}
+
+// A check that does not pass over the matched documents: the whole window is read after all,
+// and the verdict carries the local engine's near misses.
+TEST(ElasticE2E, PushdownReadsTheWindowWhenACheckMisses) {
+    Lab lab("elastic-pushdown-miss", {});
+    ASSERT_TRUE(lab.certs.ok);
+    ship_pushdown_window(lab);
+    std::size_t before = lab.standin->requests().size();
+    auto pushed = lab.attest("pushdown", pushdown_check("5e000000-0000-4000-8000-000000001142",
+                                                        lab.tmp.path + "/pushed"));
+    EXPECT_EQ(pushed.exit_code, 1) << pushed.err;
+    EXPECT_NE(pushed.err.find("reading the whole window for near misses"), std::string::npos)
+        << pushed.err;
+    auto doc = json::parse(read_text(lab.tmp.path + "/pushed/results.json"));
+    EXPECT_EQ(doc["run"]["pushdown"]["used"], false);
+    EXPECT_EQ(doc["run"]["telemetry_stats"]["events"], 13) << "both recordings, the window";
+    const auto& missed = doc["scenarios"][0]["expectations"][1];
+    EXPECT_EQ(missed["id"], "outlook-started");
+    EXPECT_EQ(missed["verdict"], "missing");
+    EXPECT_FALSE(missed["near_misses"].empty());
+    auto targets = targets_of(lab);
+    targets.erase(targets.begin(), targets.begin() + static_cast<long>(before));
+    EXPECT_EQ(std::count(targets.begin(), targets.end(), "POST /logs-pd-*/_eql/search"), 2);
+    EXPECT_EQ(std::count(targets.begin(), targets.end(), "POST /logs-pd-*/_pit?keep_alive=1m"), 1)
+        << testing::PrintToString(targets);
+}
