@@ -217,7 +217,8 @@ Expected<void> HttpsClient::open() {
 Expected<HttpResponse> HttpsClient::exchange(const HttpRequest& request) {
     auto& c = *m_conn;
     auto& stream = *c.stream;
-    http::request<http::string_body> req;
+    // The body is sent from the caller's buffer (a bulk request is megabytes): no copy.
+    http::request<http::span_body<const char>> req;
     req.method_string(request.method);
     req.target(request.target);
     req.version(11);
@@ -227,7 +228,7 @@ Expected<HttpResponse> HttpsClient::exchange(const HttpRequest& request) {
     for (const auto& [k, v] : request.headers) req.set(k, v);
     if (!request.body.empty() || request.method == "POST" || request.method == "PUT") {
         req.set(http::field::content_type, request.content_type);
-        req.body().assign(request.body.data(), request.body.size());
+        req.body() = {request.body.data(), request.body.size()};
     }
     req.prepare_payload();
     auto& tcp_layer = beast::get_lowest_layer(stream);
