@@ -25,6 +25,7 @@ std::string query_obstacle(const std::string& text) {
 // The query of a detection Elasticsearch can answer, or why it cannot.
 std::string detection_query(const DetectionSpec& d, std::string& why) {
     if (!d.expect_fires) return why = "it must not fire (needs every event)", "";
+    if (d.informational) return why = "a --rules rule (which of them fire needs every event)", "";
     if (d.language != "eql") return why = "a " + d.language + " rule", "";
     if (!d.load_error.empty()) return why = "its rule did not load", "";
     if (!d.loaded) return d.query;

@@ -4,8 +4,9 @@
 // documents Elasticsearch matched passes over the whole window too (its events are in it, and
 // only positive event and sequence checks are pushed), so the verdicts stand; when any check
 // does not pass, the whole window is read after all and the local engine says why (near
-// misses). Checks whose verdict needs every event (lineage, `does_not_fire`, samples, `until`,
-// non-EQL rules, rule exceptions and thresholds) make the window be read from the start.
+// misses); so is it when an optional expectation was not seen. Checks whose result needs every
+// event (lineage, `does_not_fire`, --rules rules, samples, `until`, non-EQL rules, rule
+// exceptions and thresholds) make the window be read from the start.
 #pragma once
 
 #include <map>

@@ -65,6 +65,8 @@ TEST(Pushdown, ChecksThatNeedEveryEventAreNotPushed) {
     auto until = detection("u",
                            "sequence [process where true] [file where true] until "
                            "[process where true]");
+    auto other = detection("other", "process where true");
+    other.informational = true;
     auto sample = detection("smp", "sample by host.name [process where true] [file where true]");
     auto placeholder = expectation("p", "process where process.name == #{missing}");
     const std::pair<PreparedCheck, std::string> cases[] = {
@@ -73,6 +75,8 @@ TEST(Pushdown, ChecksThatNeedEveryEventAreNotPushed) {
         {scenario({}, {sigma}), "s: rule sig: a sigma rule"},
         {scenario({}, {until}), "s: rule u: a sequence with until"},
         {scenario({}, {sample}), "s: rule smp: a sample query"},
+        {scenario({}, {other}),
+         "s: rule other: a --rules rule (which of them fire needs every event)"},
     };
     for (const auto& [check, why] : cases) {
         PushdownPlan plan = plan_pushdown({scenario({expectation("ok", "any where true")}), check});
