@@ -361,11 +361,11 @@ std::optional<Evaluated> try_pushdown(const std::vector<PreparedCheck>& prepared
     }
     auto inputs = telemetry::Stream::files(telemetry, topts);
     inputs.push_back(telemetry::elastic_documents_input(
-        telemetry::elastic_origin(w.source) + " (pushdown)", matched->documents, topts));
+        telemetry::elastic_origin(w.source) + " (pushdown)", *matched, topts));
     Evaluated e = evaluate(prepared, eopts, std::move(inputs), telemetry, topts);
     std::string counts = std::to_string(plan.queries.size()) + " queries, " +
-                         std::to_string(matched->documents->size()) + " matched documents";
-    info.set_key("documents", Value(static_cast<std::int64_t>(matched->documents->size())));
+                         std::to_string((*matched)->size()) + " matched documents";
+    info.set_key("documents", Value(static_cast<std::int64_t>((*matched)->size())));
     if (all_seen(e)) {
         info.set_key("used", Value(true));
         say(counts + ": every check was seen; the window was not read");

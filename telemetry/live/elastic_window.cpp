@@ -152,23 +152,14 @@ std::string text_member(const ojson& hit, const char* name) {
     return hit.contains(name) && hit[name].is_string() ? hit[name].get<std::string>() : "";
 }
 
-std::size_t answer_count(const ojson& answer) {
-    const ojson& hits = hits_of(answer);
-    for (const char* list : {"events", "sequences"})
-        if (hits.contains(list) && hits[list].is_array()) return hits[list].size();
-    return 0;
-}
-
 }  // namespace
 
-Expected<MatchedDocuments> elastic_matched_documents(const ElasticSource& source,
-                                                     const ElasticWindow& window,
-                                                     const std::vector<std::string>& queries,
-                                                     std::size_t size) {
+Expected<std::shared_ptr<std::vector<Event>>> elastic_matched_documents(
+    const ElasticSource& source, const ElasticWindow& window,
+    const std::vector<std::string>& queries, std::size_t size) {
     auto client = net::ElasticClient::connect(source.connection);
     if (!client) return client.error();
-    MatchedDocuments out;
-    out.documents = std::make_shared<std::vector<Event>>();
+    auto documents = std::make_shared<std::vector<Event>>();
     std::set<std::pair<std::string, std::string>> seen;  // (_index, _id)
     std::vector<std::pair<std::int64_t, std::size_t>> order;
     for (const auto& query : queries) {
@@ -178,24 +169,23 @@ Expected<MatchedDocuments> elastic_matched_documents(const ElasticSource& source
                    {"wait_for_completion_timeout", "2s"}};
         auto answer = client->eql_search(source.index, body, std::chrono::minutes(10));
         if (!answer) return answer.error();
-        out.hits.push_back(answer_count(*answer));
         for (const ojson* hit : answer_hits(*answer)) {
             const ojson* source = source_of(*hit);
             if (source == nullptr) return make_error("_eql/search: a hit without a _source object");
             auto key = std::make_pair(text_member(*hit, "_index"), text_member(*hit, "_id"));
             if (!key.second.empty() && !seen.insert(key).second) continue;
-            Event doc = parse_json_value(source->dump());
+            Event doc = value_from_json(*source);
             order.emplace_back(event_time_ns(doc, "@timestamp").value_or(INT64_MAX),
-                               out.documents->size());
-            out.documents->push_back(std::move(doc));
+                               documents->size());
+            documents->push_back(std::move(doc));
         }
     }
     std::stable_sort(order.begin(), order.end());
     std::vector<Event> sorted;
     sorted.reserve(order.size());
-    for (const auto& [ts, i] : order) sorted.push_back(std::move((*out.documents)[i]));
-    *out.documents = std::move(sorted);
-    return out;
+    for (const auto& [ts, i] : order) sorted.push_back(std::move((*documents)[i]));
+    *documents = std::move(sorted);
+    return documents;
 }
 
 StreamInput elastic_documents_input(std::string name,

@@ -59,15 +59,10 @@ Expected<std::uint64_t> write_elastic_window(const ElasticSource& source,
 
 // Pushdown: the window's documents that EQL `queries` match, asked of Elasticsearch
 // (_eql/search with the window's filter, at most `size` hits or sequences per query), each
-// document once (by index and id), oldest first; `hits` holds each query's count.
-struct MatchedDocuments {
-    std::shared_ptr<std::vector<Event>> documents;
-    std::vector<std::uint64_t> hits;
-};
-Expected<MatchedDocuments> elastic_matched_documents(const ElasticSource& source,
-                                                     const ElasticWindow& window,
-                                                     const std::vector<std::string>& queries,
-                                                     std::size_t size);
+// document once (by index and id), oldest first.
+Expected<std::shared_ptr<std::vector<Event>>> elastic_matched_documents(
+    const ElasticSource& source, const ElasticWindow& window,
+    const std::vector<std::string>& queries, std::size_t size);
 
 // Documents already fetched as an input of the stream, read as the window is (collector
 // "ndjson", the profile's vocabulary applied).
