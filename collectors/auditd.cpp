@@ -3,9 +3,11 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cstring>
 #include <deque>
+#include <initializer_list>
 #include <memory>
 #include <unordered_map>
 
@@ -13,6 +15,7 @@
 #include "core/line_reader.h"
 #include "core/text.h"
 #include "core/timeutil.h"
+#include "core/value_writer.h"
 
 namespace attest {
 namespace auditd {
@@ -83,11 +86,10 @@ std::string_view base_name(std::string_view p) {
     return s == std::string_view::npos ? p : p.substr(s + 1);
 }
 
-std::string hex64(std::uint64_t v) {
+std::string_view hex64(std::uint64_t v, char (&out)[16]) {
     static constexpr char kDigits[] = "0123456789abcdef";
-    std::string out(16, '0');
-    for (int i = 15; i >= 0; --i, v >>= 4) out[static_cast<std::size_t>(i)] = kDigits[v & 15];
-    return out;
+    for (int i = 15; i >= 0; --i, v >>= 4) out[i] = kDigits[v & 15];
+    return std::string_view(out, sizeof out);
 }
 
 std::uint64_t fnv1a(std::string_view s, std::uint64_t h = 1469598103934665603ULL) {
@@ -530,8 +532,35 @@ public:
         }
     }
 
+    // Dead events, kept by shape to be written over (core/value_writer.h): an exec's event
+    // reused for an exec allocates nothing.
+    void recycle(Event&& dead) override {
+        auto& pool = m_spare_events[shape_of(dead)];
+        if (pool.size() < kMaxSpareEvents) pool.push_back(std::move(dead));
+    }
+
 private:
     static constexpr std::size_t kMaxPooledRecords = 1024;
+    static constexpr std::size_t kMaxSpareEvents = 256;  // per shape
+    static constexpr std::size_t kShapes = 8;
+
+    // An event's shape for reuse: an exec or not, and its number of PATH records (up to 3).
+    static std::size_t shape(bool exec, std::size_t paths) {
+        return std::min<std::size_t>(paths, 3) * 2 + (exec ? 1 : 0);
+    }
+    static std::size_t shape_of(const Event& e) {
+        const Value* paths = e.find("auditd.paths");
+        std::size_t n = paths != nullptr && paths->is_array() ? paths->as_array().size() : 0;
+        return shape(e.find("process.args") != nullptr, n);
+    }
+    // A dead event of the shape about to be written, else of any shape, else a new one.
+    void take_spare(std::size_t want, Event& out) {
+        auto* pool = &m_spare_events[want];
+        for (std::size_t s = 0; pool->empty() && s < kShapes; ++s) pool = &m_spare_events[s];
+        if (pool->empty()) return;
+        out = std::move(pool->back());
+        pool->pop_back();
+    }
 
     bool closed(const Group& g) const {
         // m_latest_ns >= g.time_ns: the difference is exact in unsigned arithmetic (a signed
@@ -692,13 +721,13 @@ private:
             m_exec_order.pop_front();
         }
     }
-    std::string entity_id(std::string_view node, std::string_view pid) {
+    std::string_view entity_id(std::string_view node, std::string_view pid, char (&buf)[16]) {
         auto it = m_exec_serial.find(exec_key(node, pid));
-        return entity_id(node, pid, it == m_exec_serial.end() ? 0 : it->second);
+        return entity_id(node, pid, it == m_exec_serial.end() ? 0 : it->second, buf);
     }
-    // Hex FNV-1a of "node|pid|serial".
-    static std::string entity_id(std::string_view node, std::string_view pid,
-                                 std::uint64_t serial) {
+    // Hex FNV-1a of "node|pid|serial", written into `buf`.
+    static std::string_view entity_id(std::string_view node, std::string_view pid,
+                                      std::uint64_t serial, char (&buf)[16]) {
         char digits[24];
         char* end = std::to_chars(digits, digits + sizeof digits, serial).ptr;
         std::uint64_t h = auditd::fnv1a(node);
@@ -706,27 +735,29 @@ private:
         h = auditd::fnv1a(pid, h);
         h = auditd::fnv1a("|", h);
         h = auditd::fnv1a(std::string_view(digits, static_cast<std::size_t>(end - digits)), h);
-        return auditd::hex64(h);
+        return auditd::hex64(h, buf);
     }
 
-    // format_iso8601(ns, 3), formatted once per second: events of one second differ in the
-    // milliseconds only.
-    std::string timestamp(std::int64_t ns) {
-        if (ns < -9'000'000'000'000'000'000)
-            return format_iso8601(ns, 3);  // whole seconds would overflow
+    // @timestamp: format_iso8601(ns, 3), formatted once per second (events of one second differ
+    // in the milliseconds only).
+    void put_timestamp(Value& slot, std::int64_t ns) {
+        if (ns < -9'000'000'000'000'000'000) {
+            slot = Value(format_iso8601(ns, 3));  // whole seconds would overflow
+            return;
+        }
         std::int64_t secs = ns / 1'000'000'000, rem = ns % 1'000'000'000;
         if (rem < 0) rem += 1'000'000'000, --secs;
         if (m_stamp.empty() || secs != m_stamp_secs) {
             m_stamp = format_iso8601(secs * 1'000'000'000, 3);  // "...:SS.000Z"
             m_stamp_secs = secs;
         }
-        std::string out = m_stamp;
+        assign_string(slot, m_stamp);
+        std::string& out = slot.as_string();
         int ms = static_cast<int>(rem / 1'000'000);
         std::size_t at = out.size() - 4;
         out[at] = static_cast<char>('0' + ms / 100);
         out[at + 1] = static_cast<char>('0' + ms / 10 % 10);
         out[at + 2] = static_cast<char>('0' + ms % 10);
-        return out;
     }
 
     // A buffer for one hex-decoded value, valid until the next event.
@@ -766,8 +797,30 @@ private:
         return Value(s);
     }
 
-    // process.args / args_count / command_line from the EXECVE records (argc, aN, aN_len + aN[k]).
-    void put_exec_args(const std::vector<const AuditRecord*>& execves, Value& process) {
+    // process.args_count / args / command_line from the EXECVE records (argc, aN, aN_len + aN[k]).
+    void put_exec_args(ObjectWriter& process) {
+        std::uint64_t argc = arg_slots(m_execves);
+        std::size_t count_at = process.size();
+        process.put("args_count");
+        m_command_line.clear();
+        std::size_t count = 0;
+        {
+            ArrayWriter args(process.put("args"));
+            for (std::uint64_t a = 0; a < argc; ++a) {
+                if (!arg_text(m_args[a], m_arg))
+                    continue;  // missing (lost record): keep the others
+                if (!m_command_line.empty()) m_command_line += ' ';
+                m_command_line += m_arg;
+                args.push(m_arg);
+            }
+            count = args.size();
+        }
+        process.at(count_at) = Value(static_cast<std::int64_t>(count));
+        process.put("command_line", m_command_line);
+    }
+
+    // Sorts the EXECVE fields into m_args by argument; returns argc.
+    std::uint64_t arg_slots(const std::vector<const AuditRecord*>& execves) {
         std::uint64_t argc = 0;
         for (const auto* r : execves)
             for (const auto& f : r->fields)
@@ -791,36 +844,30 @@ private:
                 else
                     slot.parts.emplace_back(k.part_no, &f);
             }
-        Value arr = Value::array();
-        std::string command_line;
-        std::string arg;
-        for (std::uint64_t a = 0; a < argc; ++a) {
-            ArgSlot& slot = m_args[a];
-            arg.clear();
-            if (slot.whole != nullptr) {
-                arg.assign(text(*slot.whole, true).value_or(""));
-            } else if (slot.split) {
-                // aN[0], aN[1], ... up to the first missing part; a repeated part: the last one.
-                auto& parts = slot.parts;
-                std::stable_sort(parts.begin(), parts.end(),
-                                 [](const auto& x, const auto& y) { return x.first < y.first; });
-                std::uint64_t want = 0;
-                for (std::size_t p = 0; p < parts.size(); ++p) {
-                    if (parts[p].first != want) break;
-                    if (p + 1 < parts.size() && parts[p + 1].first == want) continue;
-                    arg += text(*parts[p].second, true).value_or("");
-                    ++want;
-                }
-            } else {
-                continue;  // missing argument (lost record): keep the others
+        return argc;
+    }
+
+    // One argument's text into `arg`; false when the argument is missing.
+    bool arg_text(ArgSlot& slot, std::string& arg) {
+        arg.clear();
+        if (slot.whole != nullptr) {
+            arg.assign(text(*slot.whole, true).value_or(""));
+        } else if (slot.split) {
+            // aN[0], aN[1], ... up to the first missing part; a repeated part: the last one.
+            auto& parts = slot.parts;
+            std::stable_sort(parts.begin(), parts.end(),
+                             [](const auto& x, const auto& y) { return x.first < y.first; });
+            std::uint64_t want = 0;
+            for (std::size_t p = 0; p < parts.size(); ++p) {
+                if (parts[p].first != want) break;
+                if (p + 1 < parts.size() && parts[p + 1].first == want) continue;
+                arg += text(*parts[p].second, true).value_or("");
+                ++want;
             }
-            if (!command_line.empty()) command_line += ' ';
-            command_line += arg;
-            arr.push_back(Value(arg));
+        } else {
+            return false;
         }
-        put_member(process, "args_count", Value(static_cast<std::int64_t>(arr.as_array().size())));
-        put_member(process, "args", std::move(arr));
-        put_member(process, "command_line", Value(std::move(command_line)));
+        return true;
     }
 
     // The records of one serial, by kind, and what is read from them more than once. `primary`
@@ -838,33 +885,50 @@ private:
         std::optional<auditd::SocketAddress> sa;
     };
 
+    // Up to two words of event.category / event.type, without allocating.
+    struct Words {
+        std::string_view w[2];
+        std::size_t n = 0;
+        Words() = default;
+        Words(std::initializer_list<std::string_view> l) {
+            for (auto s : l)
+                if (n < 2) w[n++] = s;
+        }
+    };
     // event.action, .category and .type.
     struct Action {
         std::string_view action;
         std::string text;  // the action when it is not a literal
-        std::vector<std::string_view> category, type;
+        Words category, type;
     };
 
+    // The event, written over what `out` held (a recycled event: see core/value_writer.h).
     void build_event(Group& g, Event& out) {
         m_decoded_used = 0;
-        out = Value::object();
-        out.as_object().reserve(12);
-        put_member(out, "@timestamp", Value(timestamp(g.time_ns)));
         Parts p = parts_of(g);
-        // Filled here, stored after the members below: references into `out` do not survive
-        // its growth.
-        put_member(out, "event", Value());
-        Value event = event_base(g, p);
-        if (!g.node.empty()) out.set("host.name", Value(g.node));
-        out.set("host.os.type", Value("linux"));  // as Elastic's auditd integration; rules test it
-        put_subject(g, p, out);
-        put_tags(p, out);
-        Action action = put_action(p, out);
-        put_event_action(action, event);
-        *out.get("event") = std::move(event);
-        put_member(out, "auditd", auditd_fields(g, p));
-        if (m_options.include_original) out.set("event.original", Value(original_of(g)));
-        set_provenance(out, "auditd", m_options.origin, Value(static_cast<std::int64_t>(g.line)));
+        take_spare(shape(!m_execves.empty(), m_paths.size()), out);
+        ObjectWriter w(out);
+        put_timestamp(w.put("@timestamp"), g.time_ns);
+        std::size_t event_at = w.size();
+        w.put("event");  // written last, once the action is known
+        put_host(g, w);
+        bool wrote_process = put_subject(g, p, w);
+        put_tags(p, w);
+        if (!m_execves.empty() && !wrote_process) {
+            ObjectWriter process(w.put("process"));
+            put_exec_args(process);
+        }
+        Action action = put_action(p, w);
+        put_auditd(g, p, w.put("auditd"));
+        put_provenance(w, "auditd", m_options.origin, Value(static_cast<std::int64_t>(g.line)));
+        put_event(g, p, action, w.at(event_at));
+    }
+
+    void put_host(const Group& g, ObjectWriter& w) {
+        ObjectWriter host(w.put("host"));
+        if (!g.node.empty()) host.put("name", g.node);
+        ObjectWriter os(host.put("os"));
+        os.put("type", "linux");  // as Elastic's auditd integration; rules test it
     }
 
     Parts parts_of(const Group& g) {
@@ -921,109 +985,119 @@ private:
         return name;
     }
 
-    // event.* but the action: kind, dataset, module, sequence, outcome.
-    Value event_base(const Group& g, const Parts& p) {
-        Value event = Value::object();
-        event.as_object().reserve(10);
-        put_member(event, "kind", Value("event"));
-        put_member(event, "dataset", Value("auditd.log"));
-        put_member(event, "module", Value("auditd"));
-        put_member(event, "sequence", Value(static_cast<std::int64_t>(g.serial)));
+    // event.*: kind, dataset, module, sequence, outcome, the action (and the original).
+    void put_event(const Group& g, const Parts& p, const Action& a, Value& slot) {
+        ObjectWriter event(slot);
+        event.put("kind", "event");
+        event.put("dataset", "auditd.log");
+        event.put("module", "auditd");
+        event.put("sequence", static_cast<std::int64_t>(g.serial));
         std::optional<std::string_view> outcome = p.result;
         // A non-blocking connect returns EINPROGRESS (exit=-115): not known to fail yet.
         if (p.result && *p.result == "failure" && p.sc_name == "connect" &&
             value_of(p.primary, "exit").value_or("") == "-115")
             outcome = "unknown";
-        if (outcome) put_member(event, "outcome", Value(*outcome));
-        return event;
+        if (outcome) event.put("outcome", *outcome);
+        event.put("action", a.text.empty() ? a.action : std::string_view(a.text));
+        if (a.category.n > 0) put_words(a.category, event.put("category"));
+        put_words(a.type, event.put("type"));
+        if (m_options.include_original) event.put("original", original_of(g));
     }
 
-    // process.* and user.* of the subject.
-    void put_subject(const Group& g, const Parts& p, Value& out) {
+    static void put_words(const Words& words, Value& slot) {
+        ArrayWriter arr(slot);
+        for (std::size_t i = 0; i < words.n; ++i) arr.push(words.w[i]);
+    }
+
+    // process.* and user.* of the subject; false when there is no process (no pid).
+    bool put_subject(const Group& g, const Parts& p, ObjectWriter& out) {
         Text pid = value_of(p.primary, "pid");
         bool is_exec = !m_execves.empty();
         if (is_exec && pid) remember_exec(g.node, *pid, g.serial);
-        if (pid) put_process(g, p, *pid, is_exec, put_member(out, "process", Value::object()));
-        if (Text uid = value_of(p.primary, "uid")) put_user(*p.primary, *uid, out);
+        if (pid) {
+            ObjectWriter process(out.put("process"));
+            put_process(g, p, *pid, is_exec, process);
+        }
+        if (Text uid = value_of(p.primary, "uid")) put_user(*p.primary, *uid, out.put("user"));
+        return pid.has_value();
     }
 
     void put_process(const Group& g, const Parts& p, std::string_view pid, bool is_exec,
-                     Value& process) {
-        process.as_object().reserve(12);
-        put_member(process, "pid", number_or_string(pid));
+                     ObjectWriter& process) {
+        char id[16];
+        process.put("pid") = number_or_string(pid);
         // An exec: the serial just remembered for the pid.
-        put_member(process, "entity_id",
-                   Value(is_exec ? entity_id(g.node, pid, g.serial) : entity_id(g.node, pid)));
+        process.put("entity_id",
+                    is_exec ? entity_id(g.node, pid, g.serial, id) : entity_id(g.node, pid, id));
         Text exe = value_of(p.primary, "exe");
-        if (exe) put_member(process, "executable", Value(*exe));
+        if (exe) process.put("executable", *exe);
         if (Text comm = value_of(p.primary, "comm"))
-            put_member(process, "name", Value(*comm));
+            process.put("name", *comm);
         else if (exe)
-            put_member(process, "name", Value(auditd::base_name(*exe)));
+            process.put("name", auditd::base_name(*exe));
         if (Text ppid = value_of(p.primary, "ppid")) {
-            Value& parent = put_member(process, "parent", Value::object());
-            put_member(parent, "pid", number_or_string(*ppid));
-            put_member(parent, "entity_id", Value(entity_id(g.node, *ppid)));
+            ObjectWriter parent(process.put("parent"));
+            parent.put("pid") = number_or_string(*ppid);
+            parent.put("entity_id", entity_id(g.node, *ppid, id));
         }
-        if (Text dir = value_of(p.cwd, "cwd"))
-            put_member(process, "working_directory", Value(*dir));
+        if (Text dir = value_of(p.cwd, "cwd")) process.put("working_directory", *dir);
         if (Text title = value_of(p.proctitle, "proctitle")) {
-            std::string t(*title);
-            for (auto& c : t)
+            Value& t = process.put("title");
+            assign_string(t, *title);
+            for (auto& c : t.as_string())
                 if (c == '\0') c = ' ';
-            put_member(process, "title", Value(std::move(t)));
         }
+        if (is_exec) put_exec_args(process);
     }
 
-    void put_user(const AuditRecord& primary, std::string_view uid, Value& out) {
-        Value& user = put_member(out, "user", Value::object());
-        user.as_object().reserve(6);
-        put_member(user, "id", Value(uid));
+    void put_user(const AuditRecord& primary, std::string_view uid, Value& slot) {
+        ObjectWriter user(slot);
+        user.put("id", uid);
         for (const auto& f : primary.enriched)
-            if (is_key(f, "UID")) put_member(user, "name", Value(f.value));
-        if (Text euid = value_of(&primary, "euid")) user.set("effective.id", Value(*euid));
-        if (Text gid = value_of(&primary, "gid")) user.set("group.id", Value(*gid));
+            if (is_key(f, "UID")) user.put("name", f.value);
+        if (Text euid = value_of(&primary, "euid")) put_id(user, "effective", *euid);
+        if (Text gid = value_of(&primary, "gid")) put_id(user, "group", *gid);
         if (Text auid = value_of(&primary, "auid"); auid && *auid != "4294967295")
-            user.set("audit.id", Value(*auid));
+            put_id(user, "audit", *auid);
+    }
+    static void put_id(ObjectWriter& user, std::string_view key, std::string_view id) {
+        ObjectWriter o(user.put(key));
+        o.put("id", id);
     }
 
     // Rule keys as tags (several keys are hex-encoded, separated by \x01).
-    void put_tags(const Parts& p, Value& out) {
+    void put_tags(const Parts& p, ObjectWriter& out) {
         Text key = value_of(p.primary, "key");
         if (!key) return;
-        Value tags = Value::array();
+        ArrayWriter tags(out.put("tags"));
         std::size_t s = 0;
         while (s <= key->size()) {
             std::size_t e = key->find('\x01', s);
             if (e == std::string_view::npos) e = key->size();
-            if (e > s) tags.push_back(Value(key->substr(s, e - s)));
+            if (e > s) tags.push(key->substr(s, e - s));
             s = e + 1;
         }
-        put_member(out, "tags", std::move(tags));
     }
 
-    // What the serial did, with the fields that say on what: an exec's arguments, a
-    // connection's destination, a bound or accepted socket, a file; else the syscall or the
-    // record type.
-    Action put_action(const Parts& p, Value& out) {
+    // What the serial did, with the fields that say on what: a connection's destination, a
+    // bound or accepted socket, a file (an exec's arguments are in process.*); else the syscall
+    // or the record type.
+    Action put_action(const Parts& p, ObjectWriter& out) {
         const auto& sa = p.sa;
         std::string_view sc = p.sc_name;
         bool inet = sa && (sa->family == "inet" || sa->family == "inet6");
-        if (!m_execves.empty()) {
-            Value* pp = out.get("process");
-            if (pp == nullptr) pp = &out.set_key("process", Value::object());
-            put_exec_args(m_execves, *pp);
-            return Action{"executed", {}, {"process"}, {"start"}};
-        }
+        if (!m_execves.empty()) return Action{"executed", {}, {"process"}, {"start"}};
         if ((inet || (sa && sa->family == "local")) &&
             (sc == "connect" || sc == "sendto" || sc == "sendmsg" || sc.empty())) {
-            put_endpoint(*sa, put_member(out, "destination", Value::object()), true);
-            if (sa->family != "local")
-                out.set("network.type", Value(sa->family == "inet" ? "ipv4" : "ipv6"));
+            put_endpoint(*sa, out.put("destination"), true);
+            if (sa->family != "local") {
+                ObjectWriter network(out.put("network"));
+                network.put("type", sa->family == "inet" ? "ipv4" : "ipv6");
+            }
             return Action{"connected-to", {}, {"network"}, {"connection", "start"}};
         }
         if (sa && (sc == "bind" || sc == "accept" || sc == "accept4")) {
-            put_endpoint(*sa, put_member(out, "source", Value::object()), false);
+            put_endpoint(*sa, out.put("source"), false);
             return Action{sc == "bind" ? "bound-socket" : "accepted-connection-from",
                           {},
                           {"network"},
@@ -1037,10 +1111,11 @@ private:
     }
 
     // destination.* of a connection (with a unix socket's path) or source.* of a bound socket.
-    static void put_endpoint(const auditd::SocketAddress& sa, Value& to, bool with_path) {
-        if (!sa.ip.empty()) put_member(to, "ip", Value(sa.ip));
-        if (sa.port >= 0 && sa.family != "local") put_member(to, "port", Value(sa.port));
-        if (with_path && !sa.path.empty()) put_member(to, "address", Value(sa.path));
+    static void put_endpoint(const auditd::SocketAddress& sa, Value& slot, bool with_path) {
+        ObjectWriter to(slot);
+        if (!sa.ip.empty()) to.put("ip", sa.ip);
+        if (sa.port >= 0 && sa.family != "local") to.put("port", sa.port);
+        if (with_path && !sa.path.empty()) to.put("address", sa.path);
     }
 
     // The target of a syscall on paths: a created or deleted entry, else the last item that
@@ -1058,7 +1133,7 @@ private:
         return target;
     }
 
-    Action put_file_action(const Parts& p, Value& out) {
+    Action put_file_action(const Parts& p, ObjectWriter& out) {
         std::string_view nametype;
         const AuditRecord* target = file_target(nametype);
         if (target != nullptr)
@@ -1105,102 +1180,91 @@ private:
     }
 
     void put_file(const Parts& p, const AuditRecord& target, std::string_view name,
-                  std::string_view nametype, Value& out) {
-        Value& file = put_member(out, "file", Value::object());
-        file.as_object().reserve(8);
+                  std::string_view nametype, ObjectWriter& out) {
+        ObjectWriter file(out.put("file"));
         std::optional<std::string> path = absolute_path(p, name);
         std::string_view fname = auditd::base_name(path ? std::string_view(*path) : name);
         if (path) {
-            put_member(file, "path", Value(*path));
+            file.put("path", *path);
             auto slash = path->find_last_of('/');
-            put_member(file, "directory",
-                       Value(slash == 0 ? std::string_view("/")
-                                        : std::string_view(*path).substr(0, slash)));
+            file.put("directory",
+                     slash == 0 ? std::string_view("/") : std::string_view(*path).substr(0, slash));
         }
         if (!fname.empty()) {
-            put_member(file, "name", Value(fname));
+            file.put("name", fname);
             auto dot = fname.find_last_of('.');
             if (dot != std::string_view::npos && dot > 0 && dot + 1 < fname.size())
-                put_member(file, "extension", Value(fname.substr(dot + 1)));
+                file.put("extension", fname.substr(dot + 1));
         }
-        if (Text inode = value_of(&target, "inode")) put_member(file, "inode", Value(*inode));
-        if (Text mode = value_of(&target, "mode")) put_member(file, "mode", Value(*mode));
-        if (!nametype.empty()) file.set("audit.nametype", Value(nametype));
-    }
-
-    static void put_event_action(const Action& a, Value& event) {
-        put_member(event, "action", Value(a.text.empty() ? a.action : std::string_view(a.text)));
-        if (!a.category.empty()) {
-            Value c = Value::array();
-            for (auto s : a.category) c.push_back(Value(s));
-            put_member(event, "category", std::move(c));
+        if (Text inode = value_of(&target, "inode")) file.put("inode", *inode);
+        if (Text mode = value_of(&target, "mode")) file.put("mode", *mode);
+        if (!nametype.empty()) {
+            ObjectWriter audit(file.put("audit"));
+            audit.put("nametype", nametype);
         }
-        Value ty = Value::array();
-        for (auto s : a.type) ty.push_back(Value(s));
-        put_member(event, "type", std::move(ty));
     }
 
     // auditd.*: the source's own names.
-    Value auditd_fields(const Group& g, const Parts& p) {
-        Value a = Value::object();
-        a.as_object().reserve(7);
-        put_member(a, "message_type", Value(to_lower_type(p.primary_type)));
-        put_member(a, "sequence", Value(static_cast<std::int64_t>(g.serial)));
-        if (p.result) put_member(a, "result", Value(*p.result == "success" ? "success" : "fail"));
-        if (g.incomplete_when_closed()) put_member(a, "incomplete", Value(true));
-        put_member(a, "data", auditd_data(p));
-        if (!m_paths.empty()) put_member(a, "paths", auditd_paths());
-        Value enriched = Value::object();
-        for (const auto& r : g.records)
-            for (const auto& f : r.enriched)
-                if (enriched.get(f.key) == nullptr) enriched.set_key(f.key, Value(f.value));
-        if (!enriched.as_object().empty()) put_member(a, "enriched", std::move(enriched));
-        return a;
+    void put_auditd(const Group& g, const Parts& p, Value& slot) {
+        ObjectWriter a(slot);
+        Value& type = a.put("message_type");
+        assign_string(type, p.primary_type);
+        for (auto& c : type.as_string()) c = ascii_lower(c);
+        a.put("sequence", static_cast<std::int64_t>(g.serial));
+        if (p.result) a.put("result", *p.result == "success" ? "success" : "fail");
+        if (g.incomplete_when_closed()) a.put("incomplete") = Value(true);
+        put_auditd_data(p, a.put("data"));
+        if (!m_paths.empty()) put_auditd_paths(a.put("paths"));
+        put_enriched(g, a);
     }
 
     // auditd.data: the primary record's fields (decoded) and the socket address.
-    Value auditd_data(const Parts& p) {
-        Value data = Value::object();
+    void put_auditd_data(const Parts& p, Value& slot) {
+        ObjectWriter data(slot);
         if (p.primary != nullptr) {
             const bool execve = p.primary->kind == auditd::RecordKind::execve;
-            data.as_object().reserve(p.primary->fields.size() + 1);
             for (const auto& f : p.primary->fields) {
                 if (is_key(f, "msg")) continue;
                 Text v = text(f, execve);
                 if (!v) continue;
-                if (is_key(f, "syscall") && !p.sc_name.empty()) {
-                    put_member(data, "syscall", Value(p.sc_name));
-                    continue;
-                }
-                put_member(data, f.key, Value(*v));
+                if (is_key(f, "syscall") && !p.sc_name.empty())
+                    data.put("syscall", p.sc_name);
+                else
+                    data.put(f.key, *v);
             }
         }
         if (const auto& sa = p.sa) {
-            Value& sock = put_member(data, "socket", Value::object());
-            put_member(sock, "family", Value(sa->family));
-            if (!sa->ip.empty()) put_member(sock, "addr", Value(sa->ip));
+            ObjectWriter sock(data.put("socket"));
+            sock.put("family", sa->family);
+            if (!sa->ip.empty()) sock.put("addr", sa->ip);
             if (sa->port >= 0 && (sa->family == "inet" || sa->family == "inet6"))
-                put_member(sock, "port", Value(sa->port));
-            if (!sa->path.empty()) put_member(sock, "path", Value(sa->path));
+                sock.put("port", sa->port);
+            if (!sa->path.empty()) sock.put("path", sa->path);
         }
-        return data;
     }
 
     // auditd.paths: each PATH record's fields, without the file capability ones (noise for
     // detection).
-    Value auditd_paths() {
-        Value arr = Value::array();
-        arr.as_array().reserve(m_paths.size());
+    void put_auditd_paths(Value& slot) {
+        ArrayWriter arr(slot);
         for (const auto* p : m_paths) {
-            Value item = Value::object();
-            item.as_object().reserve(p->fields.size());
+            ObjectWriter item(arr.push());
             for (const auto& f : p->fields) {
                 if (f.key.size() > 4 && std::memcmp(f.key.data(), "cap_", 4) == 0) continue;
-                if (Text v = text(f, false)) put_member(item, f.key, Value(*v));
+                if (Text v = text(f, false)) item.put(f.key, *v);
             }
-            arr.push_back(std::move(item));
         }
-        return arr;
+    }
+
+    // auditd.enriched: the fields auditd's log_format=ENRICHED adds (the first of each name).
+    static void put_enriched(const Group& g, ObjectWriter& a) {
+        bool any = false;
+        for (const auto& r : g.records) any = any || !r.enriched.empty();
+        if (!any) return;
+        ObjectWriter enriched(a.put("enriched"));
+        for (const auto& r : g.records)
+            for (const auto& f : r.enriched)
+                if (enriched.written(f.key) == nullptr) enriched.put(f.key, f.value);
     }
 
     // event.original: the records' types and lines (the raw text is in the log itself).
@@ -1232,7 +1296,9 @@ private:
     std::vector<const AuditRecord*> m_paths, m_execves;
     std::vector<ArgSlot> m_args;
     std::string m_key;
-    std::string m_stamp;  // format_iso8601 of m_stamp_secs
+    std::string m_arg, m_command_line;                       // put_exec_args's, reused
+    std::array<std::vector<Event>, kShapes> m_spare_events;  // recycle()'s, by shape
+    std::string m_stamp;                                     // format_iso8601 of m_stamp_secs
     std::int64_t m_stamp_secs = 0;
     struct KeyHash {
         std::size_t operator()(const std::string& k) const noexcept { return auditd::fnv1a(k); }

@@ -2,7 +2,9 @@
 
 namespace attest {
 
-std::string_view profile_name(Profile p) { return p == Profile::Endpoint ? "endpoint" : "sysmon"; }
+std::string_view profile_name(Profile p) {
+    return p == Profile::Endpoint ? "endpoint" : "sysmon";
+}
 
 Expected<Profile> parse_profile(std::string_view name) {
     if (name == "sysmon") return Profile::Sysmon;
@@ -58,7 +60,8 @@ Expected<std::unique_ptr<Collector>> CollectorRegistry::open(const std::string& 
     if (!source.empty()) {
         info = find(source);
         if (info == nullptr)
-            return make_error("unknown source '" + std::string(source) + "' (known: " + names() + ")");
+            return make_error("unknown source '" + std::string(source) + "' (known: " + names() +
+                              ")");
     } else {
         info = detect(file->head(), path);
         if (info == nullptr)
@@ -75,6 +78,14 @@ void set_provenance(Event& e, std::string_view source, std::string_view origin, 
     a.set_key("source", Value(source));
     a.set_key("origin", Value(origin));
     a.set_key("position", std::move(position));
+}
+
+void put_provenance(ObjectWriter& event, std::string_view source, std::string_view origin,
+                    Value position) {
+    ObjectWriter a(event.put("attest"));
+    a.put("source", source);
+    a.put("origin", origin);
+    a.put("position") = std::move(position);
 }
 
 }  // namespace attest

@@ -14,6 +14,7 @@
 #include "core/expected.h"
 #include "core/input.h"
 #include "core/value.h"
+#include "core/value_writer.h"
 
 namespace attest {
 
@@ -31,10 +32,10 @@ struct CollectorOptions {
 };
 
 struct CollectorStats {
-    std::uint64_t records = 0;    // records read (including skipped ones)
-    std::uint64_t events = 0;     // events yielded
-    std::uint64_t skipped = 0;    // bad records reported and skipped
-    std::uint64_t ignored = 0;    // records not meant for this collector (e.g. non-XML syslog)
+    std::uint64_t records = 0;  // records read (including skipped ones)
+    std::uint64_t events = 0;   // events yielded
+    std::uint64_t skipped = 0;  // bad records reported and skipped
+    std::uint64_t ignored = 0;  // records not meant for this collector (e.g. non-XML syslog)
 };
 
 class Collector {
@@ -43,6 +44,11 @@ public:
     // Fills `out` with the next event (replacing its content). Returns false at the end.
     // Bad records are reported to the DiagnosticSink given at creation and skipped.
     virtual bool next(Event& out) = 0;
+    // An event this collector made, given back when its consumers are done with it, on the
+    // thread that calls next(). A collector that writes events over old ones
+    // (core/value_writer.h) may keep it, bounded, for a later next(); by default it is
+    // destroyed.
+    virtual void recycle(Event&& dead) { Event gone = std::move(dead); }
     const CollectorStats& stats() const { return m_stats; }
 
 protected:
@@ -86,5 +92,8 @@ void register_builtin_collectors(CollectorRegistry& registry);
 // Sets the provenance fields every collector adds (attest.source, attest.origin,
 // attest.position).
 void set_provenance(Event& e, std::string_view source, std::string_view origin, Value position);
+// The same as the next member of an event being written over a recycled one (value_writer.h).
+void put_provenance(ObjectWriter& event, std::string_view source, std::string_view origin,
+                    Value position);
 
 }  // namespace attest

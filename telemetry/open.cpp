@@ -17,6 +17,7 @@ public:
         if (more) translate(out, m_profile);
         return more;
     }
+    void recycle(Event&& dead) override { m_inner->recycle(std::move(dead)); }
 
 private:
     std::unique_ptr<Collector> m_inner;

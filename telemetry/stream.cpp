@@ -121,7 +121,9 @@ private:
             more = m_collector->next(e);
             if (more) batch.push_back(std::move(e));
             if (batch.size() == kBatch || (!more && !batch.empty())) {
-                m_recycler->take();  // destroyed here, on this thread, outside every lock
+                // Given back to the collector (to write over, or destroyed) on this thread,
+                // outside every lock.
+                for (auto& dead : m_recycler->take()) m_collector->recycle(std::move(dead));
                 std::unique_lock<std::mutex> lock(m_mutex);
                 m_cv.wait(lock, [&] { return m_batches.size() < kMaxBatches || m_stop; });
                 if (m_stop) break;

@@ -20,7 +20,8 @@ TEST(AuditdLine, ParsesNodeTypeTimeSerialFieldsAndEnriched) {
     std::size_t col = 0;
     std::string line =
         "node=web01 type=SYSCALL msg=audit(1700000000.123:4567): arch=c000003e syscall=59 "
-        "success=yes comm=\"cat\" exe=\"/usr/bin/cat\" key=(null)\x1d" "ARCH=x86_64 UID=\"root\"";
+        "success=yes comm=\"cat\" exe=\"/usr/bin/cat\" key=(null)\x1d"
+        "ARCH=x86_64 UID=\"root\"";
     ASSERT_TRUE(auditd::parse_audit_line(line, r, error, col)) << error;
     EXPECT_EQ(r.node, "web01");
     EXPECT_EQ(r.type, "SYSCALL");
@@ -39,9 +40,10 @@ TEST(AuditdLine, UserMessagesFlattenTheNestedMsg) {
     auditd::AuditRecord r;
     std::string error;
     std::size_t col = 0;
-    ASSERT_TRUE(auditd::parse_audit_line(
-        "type=USER_LOGIN msg=audit(1700000000.000:9): pid=1 uid=0 msg='op=login acct=\"bob\" exe=\"/usr/sbin/sshd\" res=failed'",
-        r, error, col));
+    ASSERT_TRUE(
+        auditd::parse_audit_line("type=USER_LOGIN msg=audit(1700000000.000:9): pid=1 uid=0 "
+                                 "msg='op=login acct=\"bob\" exe=\"/usr/sbin/sshd\" res=failed'",
+                                 r, error, col));
     ASSERT_NE(r.find("acct"), nullptr);
     EXPECT_EQ(r.find("acct")->value, "bob");
     EXPECT_EQ(r.find("res")->value, "failed");
@@ -96,7 +98,7 @@ TEST(AuditdValues, HexAndSockaddrDecoding) {
     ASSERT_TRUE(abstract_sock);
     EXPECT_EQ(abstract_sock->path, "@abc");
 
-    EXPECT_FALSE(auditd::decode_saddr("0200"));        // inet, too short
+    EXPECT_FALSE(auditd::decode_saddr("0200"));  // inet, too short
     EXPECT_FALSE(auditd::decode_saddr("not hex"));
     EXPECT_EQ(auditd::decode_saddr("10000000")->family, "netlink");
 }
@@ -111,9 +113,13 @@ TEST(AuditdValues, SyscallNames) {
 // An exec with hex-encoded, split and plain arguments, interleaved with another serial's
 // records, no EOE anywhere (as this machine's auditd writes).
 constexpr std::string_view kInterleaved =
-    "type=SYSCALL msg=audit(1700000000.100:200): arch=c000003e syscall=59 success=yes exit=0 items=2 ppid=10 pid=20 auid=1000 uid=1000 gid=1000 euid=1000 comm=\"tar\" exe=\"/usr/bin/tar\" key=\"exec\"\n"
-    "type=SYSCALL msg=audit(1700000000.101:201): arch=c000003e syscall=257 success=yes exit=3 a0=ffffff9c items=2 ppid=1 pid=30 uid=0 comm=\"touch\" exe=\"/usr/bin/touch\" key=\"mail\"\n"
-    "type=EXECVE msg=audit(1700000000.100:200): argc=4 a0=\"tar\" a1=\"czf\" a2=2F746D702F6F75742066696C652E74677A a3_len=8 a3[0]=2F74 a3[1]=6D7020\n"
+    "type=SYSCALL msg=audit(1700000000.100:200): arch=c000003e syscall=59 success=yes exit=0 "
+    "items=2 ppid=10 pid=20 auid=1000 uid=1000 gid=1000 euid=1000 comm=\"tar\" "
+    "exe=\"/usr/bin/tar\" key=\"exec\"\n"
+    "type=SYSCALL msg=audit(1700000000.101:201): arch=c000003e syscall=257 success=yes exit=3 "
+    "a0=ffffff9c items=2 ppid=1 pid=30 uid=0 comm=\"touch\" exe=\"/usr/bin/touch\" key=\"mail\"\n"
+    "type=EXECVE msg=audit(1700000000.100:200): argc=4 a0=\"tar\" a1=\"czf\" "
+    "a2=2F746D702F6F75742066696C652E74677A a3_len=8 a3[0]=2F74 a3[1]=6D7020\n"
     "type=CWD msg=audit(1700000000.101:201): cwd=\"/var/mail\"\n"
     "type=CWD msg=audit(1700000000.100:200): cwd=\"/home/u\"\n"
     "type=PATH msg=audit(1700000000.101:201): item=0 name=\"/var/mail/\" nametype=PARENT\n"
@@ -163,9 +169,12 @@ TEST(AuditdGrouping, SplitArgumentsInAnyOrderRepeatedAndMissing) {
     // missing (stops at part 0); a3: a whole value wins over parts; a4: (null) then a later
     // record's value; a5: no part 0 (empty); a9: beyond argc.
     auto c = collect_text(
-        "type=SYSCALL msg=audit(1700000000.100:200): arch=c000003e syscall=59 success=yes exit=0 items=0 ppid=1 pid=77 uid=0 comm=\"x\" exe=\"/bin/x\"\n"
-        "type=EXECVE msg=audit(1700000000.100:200): argc=6 a0=\"x\" a01=\"bad\" a1_len=8 a1[1]=6D7020 a1[0]=2F74 a1[1]=6D7021 "
-        "a2[0]=41 a2_len=2 a2[2]=43 a3=\"w\" a3_len=3 a3[0]=44 a5[1]=45 a5_len=2 a4=(null) a9=\"beyond\"\n"
+        "type=SYSCALL msg=audit(1700000000.100:200): arch=c000003e syscall=59 success=yes exit=0 "
+        "items=0 ppid=1 pid=77 uid=0 comm=\"x\" exe=\"/bin/x\"\n"
+        "type=EXECVE msg=audit(1700000000.100:200): argc=6 a0=\"x\" a01=\"bad\" a1_len=8 "
+        "a1[1]=6D7020 a1[0]=2F74 a1[1]=6D7021 "
+        "a2[0]=41 a2_len=2 a2[2]=43 a3=\"w\" a3_len=3 a3[0]=44 a5[1]=45 a5_len=2 a4=(null) "
+        "a9=\"beyond\"\n"
         "type=EXECVE msg=audit(1700000000.100:200): a4=\"late\"\n"
         "type=PROCTITLE msg=audit(1700000000.100:200): proctitle=78\n",
         "", ".log");
@@ -179,9 +188,12 @@ TEST(AuditdLine, ReusedRecordKeepsNoFieldsOfTheLineBefore) {
     auditd::AuditRecord r;
     std::string error;
     std::size_t col = 0;
-    ASSERT_TRUE(auditd::parse_audit_line(
-        "type=SYSCALL msg=audit(1.0:1): a=1 b=\"two\" c=3\x1d" "A=\"x\" B=\"y\"", r, error, col));
-    ASSERT_TRUE(auditd::parse_audit_line("node=n type=CWD msg=audit(1.0:2): cwd=2F", r, error, col));
+    ASSERT_TRUE(
+        auditd::parse_audit_line("type=SYSCALL msg=audit(1.0:1): a=1 b=\"two\" c=3\x1d"
+                                 "A=\"x\" B=\"y\"",
+                                 r, error, col));
+    ASSERT_TRUE(
+        auditd::parse_audit_line("node=n type=CWD msg=audit(1.0:2): cwd=2F", r, error, col));
     EXPECT_EQ(r.node, "n");
     EXPECT_EQ(r.kind, auditd::RecordKind::cwd);
     ASSERT_EQ(r.fields.size(), 1u);
@@ -194,7 +206,8 @@ TEST(AuditdLine, ReusedRecordKeepsNoFieldsOfTheLineBefore) {
 
 TEST(AuditdGrouping, IncompleteGroupAtEndOfFileIsEmittedAndFlagged) {
     std::string text =
-        "type=SYSCALL msg=audit(1700000000.000:5): arch=c000003e syscall=257 success=yes items=1 pid=7 uid=0 comm=\"cat\" exe=\"/usr/bin/cat\" key=\"mail\"\n"
+        "type=SYSCALL msg=audit(1700000000.000:5): arch=c000003e syscall=257 success=yes items=1 "
+        "pid=7 uid=0 comm=\"cat\" exe=\"/usr/bin/cat\" key=\"mail\"\n"
         "type=CWD msg=audit(1700000000.000:5): cwd=\"/\"\n";
     auto c = collect_text(text, "auditd", ".log");
     ASSERT_EQ(c.events.size(), 1u);
@@ -204,10 +217,12 @@ TEST(AuditdGrouping, IncompleteGroupAtEndOfFileIsEmittedAndFlagged) {
 
 TEST(AuditdGrouping, EoeClosesAGroupAndStandaloneRecordsAreNotIncomplete) {
     std::string text =
-        "type=SYSCALL msg=audit(1700000000.000:5): arch=c000003e syscall=2 success=no exit=-13 items=1 pid=7 uid=0 comm=\"cat\" exe=\"/usr/bin/cat\" key=\"mail\"\n"
+        "type=SYSCALL msg=audit(1700000000.000:5): arch=c000003e syscall=2 success=no exit=-13 "
+        "items=1 pid=7 uid=0 comm=\"cat\" exe=\"/usr/bin/cat\" key=\"mail\"\n"
         "type=PATH msg=audit(1700000000.000:5): item=0 name=\"/var/mail/bob\" nametype=NORMAL\n"
         "type=EOE msg=audit(1700000000.000:5): \n"
-        "type=USER_LOGIN msg=audit(1700000001.000:6): pid=1 uid=0 msg='op=login acct=\"bob\" res=failed'\n";
+        "type=USER_LOGIN msg=audit(1700000001.000:6): pid=1 uid=0 msg='op=login acct=\"bob\" "
+        "res=failed'\n";
     auto c = collect_text(text, "auditd", ".log");
     ASSERT_EQ(c.events.size(), 2u);
     EXPECT_EQ(c.events[0].find("auditd.incomplete"), nullptr);
@@ -228,13 +243,16 @@ TEST(AuditdGrouping, ManyOpenGroupsStayBoundedAndInOrder) {
                 "): arch=c000003e syscall=257 items=0 pid=" + std::to_string(i) + " uid=0\n";
     auto c = collect_text(text, "auditd", ".log");
     ASSERT_EQ(c.events.size(), 5000u);
-    for (int i = 0; i < 5000; i += 997) EXPECT_EQ(str_at(c.events[i], "event.sequence"), std::to_string(i + 1));
+    for (int i = 0; i < 5000; i += 997)
+        EXPECT_EQ(str_at(c.events[i], "event.sequence"), std::to_string(i + 1));
 }
 
 TEST(AuditdNetwork, ConnectWithInetSockaddr) {
     std::string text =
-        "node=lab1 type=SYSCALL msg=audit(1700000000.500:77): arch=c000003e syscall=42 success=yes exit=0 items=0 ppid=1 pid=99 uid=0 comm=\"curl\" exe=\"/usr/bin/curl\" key=\"net\"\n"
-        "node=lab1 type=SOCKADDR msg=audit(1700000000.500:77): saddr=02001F907F0000010000000000000000\n"
+        "node=lab1 type=SYSCALL msg=audit(1700000000.500:77): arch=c000003e syscall=42 success=yes "
+        "exit=0 items=0 ppid=1 pid=99 uid=0 comm=\"curl\" exe=\"/usr/bin/curl\" key=\"net\"\n"
+        "node=lab1 type=SOCKADDR msg=audit(1700000000.500:77): "
+        "saddr=02001F907F0000010000000000000000\n"
         "node=lab1 type=PROCTITLE msg=audit(1700000000.500:77): proctitle=6375726C\n";
     auto c = collect_text(text, "auditd", ".log");
     ASSERT_EQ(c.events.size(), 1u);
@@ -249,19 +267,23 @@ TEST(AuditdNetwork, ConnectWithInetSockaddr) {
 
 TEST(AuditdEntityId, StableAcrossTheImageAndNewAfterAnotherExec) {
     std::string exec1 =
-        "type=SYSCALL msg=audit(1.0:10): arch=c000003e syscall=59 success=yes items=0 ppid=1 pid=50 uid=0 exe=\"/bin/sh\"\n"
+        "type=SYSCALL msg=audit(1.0:10): arch=c000003e syscall=59 success=yes items=0 ppid=1 "
+        "pid=50 uid=0 exe=\"/bin/sh\"\n"
         "type=EXECVE msg=audit(1.0:10): argc=1 a0=\"sh\"\n"
         "type=PROCTITLE msg=audit(1.0:10): proctitle=7368\n";
     std::string open1 =
-        "type=SYSCALL msg=audit(1.1:11): arch=c000003e syscall=2 success=yes items=1 ppid=1 pid=50 uid=0 exe=\"/bin/sh\"\n"
+        "type=SYSCALL msg=audit(1.1:11): arch=c000003e syscall=2 success=yes items=1 ppid=1 pid=50 "
+        "uid=0 exe=\"/bin/sh\"\n"
         "type=PATH msg=audit(1.1:11): item=0 name=\"/etc/passwd\" nametype=NORMAL\n"
         "type=PROCTITLE msg=audit(1.1:11): proctitle=7368\n";
     std::string exec2 =
-        "type=SYSCALL msg=audit(1.2:12): arch=c000003e syscall=59 success=yes items=0 ppid=1 pid=50 uid=0 exe=\"/bin/cat\"\n"
+        "type=SYSCALL msg=audit(1.2:12): arch=c000003e syscall=59 success=yes items=0 ppid=1 "
+        "pid=50 uid=0 exe=\"/bin/cat\"\n"
         "type=EXECVE msg=audit(1.2:12): argc=1 a0=\"cat\"\n"
         "type=PROCTITLE msg=audit(1.2:12): proctitle=636174\n";
     std::string child =
-        "type=SYSCALL msg=audit(1.3:13): arch=c000003e syscall=59 success=yes items=0 ppid=50 pid=51 uid=0 exe=\"/bin/ls\"\n"
+        "type=SYSCALL msg=audit(1.3:13): arch=c000003e syscall=59 success=yes items=0 ppid=50 "
+        "pid=51 uid=0 exe=\"/bin/ls\"\n"
         "type=EXECVE msg=audit(1.3:13): argc=1 a0=\"ls\"\n"
         "type=PROCTITLE msg=audit(1.3:13): proctitle=6C73\n";
     auto c = collect_text(exec1 + open1 + exec2 + child, "auditd", ".log");
@@ -275,11 +297,12 @@ TEST(AuditdEntityId, StableAcrossTheImageAndNewAfterAnotherExec) {
 }
 
 TEST(AuditdErrors, BadLinesAreReportedSkippedAndCounted) {
-    std::string text = "garbage here\n"
-                       "type=SYSCALL msg=audit(1700000000.000): no serial\n" +
-                       std::string("type=SYSCALL msg=audit(1700000000.000:1): a=") +
-                       std::string(2u << 20, 'x') + "\n----\ntime->Tue Nov 14 22:13:20 2023\n" +
-                       "type=DAEMON_START msg=audit(1700000000.000:2): op=start res=success\n";
+    std::string text =
+        "garbage here\n"
+        "type=SYSCALL msg=audit(1700000000.000): no serial\n" +
+        std::string("type=SYSCALL msg=audit(1700000000.000:1): a=") + std::string(2u << 20, 'x') +
+        "\n----\ntime->Tue Nov 14 22:13:20 2023\n" +
+        "type=DAEMON_START msg=audit(1700000000.000:2): op=start res=success\n";
     auto c = collect_text(text, "auditd", ".log");
     ASSERT_EQ(c.events.size(), 1u) << c.diagnostics_text();
     ASSERT_EQ(c.diagnostics.size(), 3u) << c.diagnostics_text();
@@ -317,10 +340,53 @@ TEST(AuditdRealLog, DebianEnrichedRecording) {
     EXPECT_EQ(connects, 6);
 }
 
+// Events are written over dead ones given back (Collector::recycle, core/value_writer.h): the
+// result must equal events built from nothing, whatever the dead event held. Each event is
+// given back out of order after a few others, with foreign values among them (another shape,
+// not an object at all), over every recorded log of the tests, with and without the original.
+TEST(AuditdRecycle, EventsWrittenOverDeadOnesEqualFreshOnes) {
+    const std::string data = std::string(ATTEST_SOURCE_DIR) + "/tests/data/";
+    Value odd = Value::object();
+    odd.set("process.args", Value("not an array"));
+    odd.set("auditd.paths", Value::array());
+    odd.set("event.type", Value(7));
+    for (const char* file : {"auditd/debian12_enriched.log", "lineage/auditd_two_trees.log",
+                             "t1114/recorded_l1_auditd.log", "t1114/recorded_l2_auditd.log"})
+        for (bool original : {false, true}) {
+            CollectorOptions options;
+            options.include_original = original;
+            std::vector<std::string> fresh;
+            for (const auto& e : collect_file(data + file, "auditd", options).events)
+                fresh.push_back(e.to_json());
+            DiagnosticSink sink;
+            auto c = CollectorRegistry::builtin().open(data + file, "auditd", options, sink);
+            ASSERT_TRUE(c) << file;
+            std::vector<std::string> reused;
+            std::vector<Event> held;
+            std::size_t turn = 0;
+            while (true) {
+                Event e;
+                if (!(*c)->next(e)) break;
+                reused.push_back(e.to_json());
+                held.push_back(std::move(e));
+                if (++turn % 5 == 0) (*c)->recycle(turn % 10 == 0 ? Value(odd) : Value("x"));
+                if (held.size() < 4) continue;
+                std::size_t pick = (turn * 7) % held.size();  // not the order they came in
+                (*c)->recycle(std::move(held[pick]));
+                held.erase(held.begin() + static_cast<std::ptrdiff_t>(pick));
+            }
+            ASSERT_GT(fresh.size(), 3u) << file;
+            ASSERT_EQ(reused.size(), fresh.size()) << file;
+            for (std::size_t i = 0; i < fresh.size(); ++i)
+                ASSERT_EQ(reused[i], fresh[i]) << file << " event " << i;
+        }
+}
+
 TEST(AuditdSniff, RecognizesAuditLogsOnly) {
     EXPECT_GE(auditd::sniff_auditd("type=DAEMON_START msg=audit(1.2:3): op=start\n", "x"), 60);
     EXPECT_GE(auditd::sniff_auditd("node=a type=SYSCALL msg=audit(1.2:3): a=b\n", "x"), 60);
-    EXPECT_GE(auditd::sniff_auditd("----\ntime->Tue\ntype=SYSCALL msg=audit(1.2:3): a=b\n", "x"), 60);
+    EXPECT_GE(auditd::sniff_auditd("----\ntime->Tue\ntype=SYSCALL msg=audit(1.2:3): a=b\n", "x"),
+              60);
     EXPECT_EQ(auditd::sniff_auditd("{\"type\":\"x\"}\n", "x"), 0);
     EXPECT_EQ(auditd::sniff_auditd("Nov 1 sysmon: <Event>", "x"), 0);
 }
